@@ -1,0 +1,67 @@
+// The host's clock. All simulated durations (CPU time, boot, ballooning, timeouts) are measured
+// on it. Under the virtual clock time moves only when advanced explicitly; under the real clock
+// the daemon advances it to wall time on a timer. Times are nanoseconds since host boot.
+
+export type ClockMode = 'real' | 'virtual';
+
+export interface Timer { at: bigint; seq: number; fire: () => void; cancelled: boolean }
+
+export class Clock {
+  readonly mode: ClockMode;
+  /** Wall-clock epoch (ms since 1970) of simulated time 0, for timestamps shown to users. */
+  readonly epochMs: number;
+  private nowNs = 0n;
+  private timers: Timer[] = [];
+  private seq = 0;
+  /** Called to run the simulation up to a time before timers at that time fire. */
+  private stepper: (to: bigint) => void = () => {};
+
+  constructor(mode: ClockMode, epochMs = Date.now(), startNs = 0n) {
+    this.mode = mode;
+    this.epochMs = epochMs;
+    this.nowNs = startNs;
+  }
+
+  now(): bigint { return this.nowNs; }
+  nowSeconds(): number { return Number(this.nowNs) / 1e9; }
+  /** Simulated wall-clock time in ms since 1970. */
+  wallMs(): number { return this.epochMs + Number(this.nowNs / 1_000_000n); }
+
+  setStepper(fn: (to: bigint) => void): void { this.stepper = fn; }
+
+  /** Schedule fn at absolute simulated time `at` (ns). */
+  at(at: bigint, fire: () => void): Timer {
+    const t: Timer = { at: at < this.nowNs ? this.nowNs : at, seq: this.seq++, fire, cancelled: false };
+    this.timers.push(t);
+    return t;
+  }
+  after(ns: bigint, fire: () => void): Timer { return this.at(this.nowNs + ns, fire); }
+  cancel(t: Timer | undefined): void { if (t) t.cancelled = true; }
+
+  /**
+   * Move time forward to `to`, running the simulation in segments that end at each due timer,
+   * so a timer fires with the world exactly at its instant.
+   */
+  advanceTo(to: bigint): void {
+    if (to < this.nowNs) return;
+    for (;;) {
+      this.timers = this.timers.filter(t => !t.cancelled);
+      let next: Timer | undefined;
+      for (const t of this.timers) if (t.at <= to && (!next || t.at < next.at || (t.at === next.at && t.seq < next.seq))) next = t;
+      if (!next) break;
+      if (next.at > this.nowNs) { this.stepper(next.at); this.nowNs = next.at; }
+      next.cancelled = true;
+      next.fire();
+    }
+    if (to > this.nowNs) { this.stepper(to); this.nowNs = to; }
+  }
+  advanceBy(ns: bigint): void { this.advanceTo(this.nowNs + ns); }
+}
+
+/** Parse a duration such as `10s`, `250ms`, `1.5m`, `2h`, `100us`, `5` (seconds) into ns. */
+export function parseDuration(s: string): bigint | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)?$/.exec(s.trim());
+  if (!m) return undefined;
+  const mult: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+  return BigInt(Math.round(parseFloat(m[1]!) * mult[m[2] ?? 's']!));
+}
