@@ -1,0 +1,55 @@
+// Every request the daemon answers: type name → argument and result shapes. Domain arguments
+// are the user's qualifiers (`dom`: a name or a number, as xl's find_domain takes them); the
+// daemon resolves them and answers with the real error texts.
+import type { CpupoolInfo, DomainConfigEntry, DomainInfo, SchedCredit2Params, VcpuInfo } from './domain.ts';
+import type { HostInfo } from './host.ts';
+
+export type ShutdownAction = 'poweroff' | 'reboot';
+
+export interface Requests {
+  'host.info': { args: {}; result: HostInfo };
+  'host.dmesg': { args: { clear: boolean }; result: { text: string } };
+
+  'domain.list': { args: { doms?: string[] }; result: DomainInfo[] };
+  'domain.configs': { args: { doms?: string[] }; result: DomainConfigEntry[] };
+  /** find_domain: a domid for a qualifier (`strict`: numbers must exist too). */
+  'domain.resolve': { args: { dom: string; strict?: boolean }; result: { domid: number; name: string | null } };
+  'domain.create': {
+    args: {
+      /** libxl_domain_config JSON as xl built it from the config file. */
+      config: Record<string, unknown>;
+      /** xenlab extension: workload spec string from the config. */
+      workload?: string;
+      /** The config file text and its name, kept for save/migrate (as libxl keeps userdata). */
+      configText: string;
+      configFile: string;
+      paused: boolean;
+    };
+    result: { domid: number; name: string };
+  };
+  'domain.destroy': { args: { dom: string; force?: boolean }; result: {} };
+  'domain.shutdown': { args: { dom: string; action: ShutdownAction; force?: boolean }; result: { domid: number } };
+  'domain.pause': { args: { dom: string }; result: {} };
+  'domain.unpause': { args: { dom: string }; result: {} };
+  'domain.rename': { args: { dom: string; name: string }; result: {} };
+  'domain.memSet': { args: { dom: string; targetKb: number }; result: {} };
+  'domain.memMax': { args: { dom: string; maxKb: number }; result: {} };
+
+  'vcpu.list': { args: { doms?: string[] }; result: { nrCpus: number; vcpus: VcpuInfo[] } };
+  'vcpu.pin': { args: { dom: string; vcpu: number | 'all'; hard: number[] | null; soft: number[] | null; force?: boolean }; result: {} };
+  'vcpu.set': { args: { dom: string; count: number; ignoreHost?: boolean }; result: {} };
+
+  'sched.credit2.get': { args: { dom?: string; pool?: string }; result: { pools: { name: string; ratelimitUs: number; domains: SchedCredit2Params[] }[] } };
+  'sched.credit2.set': { args: { dom: string; weight?: number; cap?: number }; result: {} };
+  'sched.credit2.setPool': { args: { pool?: string; ratelimitUs: number }; result: {} };
+  'cpupool.list': { args: { pool?: string }; result: CpupoolInfo[] };
+
+  'clock.get': { args: {}; result: { mode: 'real' | 'virtual'; nowNs: string; wallMs: number } };
+  'clock.advance': { args: { ns: string }; result: { nowNs: string } };
+
+  'daemon.stop': { args: {}; result: {} };
+}
+
+export type RequestType = keyof Requests;
+export type ArgsOf<T extends RequestType> = Requests[T]['args'];
+export type ResultOf<T extends RequestType> = Requests[T]['result'];

@@ -1,0 +1,15 @@
+// Streaming requests: the daemon sends {id, event} frames until the stream ends.
+import type { StatsSample } from './stats.ts';
+
+export interface Streams {
+  /** xentop: a sample now, then one every `delayNs` of simulated time. */
+  'stats.watch': { args: { delayNs: string }; event: StatsSample };
+  /** xl console: the log so far, then live output; input frames carry keystrokes (base64). */
+  'console.attach': { args: { dom: string }; event: { data?: string; closed?: boolean; domid?: number } };
+  /** xl shutdown -w / destroy waits: ends when the domain reaches the state. */
+  'domain.wait': { args: { domid: number; until: 'gone' | 'shutdown' }; event: { reached: boolean; message?: string } };
+  /** Lifecycle events (created, destroyed, shutdown, rebooted...) for dashboards. */
+  'events.watch': { args: {}; event: { ns: string; kind: string; domid: number; name: string | null; detail?: string } };
+}
+
+export type StreamType = keyof Streams;
