@@ -1,0 +1,208 @@
+// Xen's per-pCPU trace buffers (common/trace.c): one ring of `pages` pages per pCPU, of which the
+// first 8 bytes are the {cons, prod} header, so a ring holds pages*4096-8 bytes of records.
+// Producer and consumer offsets run modulo twice the data size, telling a full ring from an
+// empty one. A record never straddles the end of the ring: a WRAP_BUFFER filler takes the tail.
+// A record that does not fit is dropped and counted; the next one that fits is preceded by a
+// LOST_RECORDS record. `drain()` is xentrace's side: each pCPU's unread bytes as one window.
+import type { TraceSink } from './trace-sink.ts';
+import {
+  LOST_REC_SIZE, TRACE_EXTRA_MAX, TRC_LOST_RECORDS, TRC_TRACE_WRAP_BUFFER, encodeCpuChange, recordSize, writeRecord,
+} from '../formats/trace-record.ts';
+
+export const PAGE_SIZE = 4096;
+/** sizeof(struct t_buf): the cons and prod words at the start of each pCPU's first page. */
+const T_BUF_HEADER = 8;
+/** xentrace's default -S. */
+export const DEFAULT_PAGES_PER_CPU = 32;
+/** Xen's default event mask: every class. */
+export const TRC_ALL = 0x0ffff000;
+const TRC_CLS_SHIFT = 16;
+const TRC_SUBCLS_SHIFT = 12;
+const DOMID_IDLE = 32767;
+
+// Runstate records tell the buffers which vCPU is current on a pCPU, which LOST_RECORDS reports.
+const TRC_SCHED_RUNSTATE_CHANGE = 0x00021001;
+const TRC_SCHED_CONTINUE_RUNNING = 0x00021002;
+
+export interface TraceBuffersOptions {
+  nrPcpus: number;
+  /** TSC frequency: the host's MHz. */
+  mhz: number;
+  /** Pages per pCPU (xentrace -S); default 32. */
+  pagesPerCpu?: number;
+  /** Called when a pCPU's ring crosses half full, as Xen raises VIRQ_TBUF for xentrace. */
+  onHighWater?: (cpu: number) => void;
+}
+
+interface Ring {
+  data: Buffer;
+  prod: number;
+  cons: number;
+  lost: number;
+  lostFirstTsc: bigint;
+  /** (domid, vcpu) of the vCPU running on this pCPU. */
+  curDom: number;
+  curVcpu: number;
+}
+
+export class TraceBuffers implements TraceSink {
+  enabled = false;
+  readonly nrPcpus: number;
+  readonly mhz: number;
+  readonly pagesPerCpu: number;
+  /** Bytes of records one ring holds. */
+  readonly dataSize: number;
+  private eventMask = TRC_ALL;
+  private cpuMask: boolean[];
+  private readonly rings: Ring[];
+  private readonly highWater: number;
+  private readonly onHighWater: ((cpu: number) => void) | undefined;
+  private readonly mhzBig: bigint;
+  /** Records dropped since creation, for reporting; per ring counts reset when reported in-stream. */
+  totalLost = 0;
+
+  constructor(opts: TraceBuffersOptions) {
+    this.nrPcpus = opts.nrPcpus;
+    this.mhz = opts.mhz;
+    this.mhzBig = BigInt(Math.round(opts.mhz));
+    this.pagesPerCpu = opts.pagesPerCpu ?? DEFAULT_PAGES_PER_CPU;
+    if (!(this.pagesPerCpu >= 1)) throw new RangeError('trace buffers need at least one page per cpu');
+    this.dataSize = this.pagesPerCpu * PAGE_SIZE - T_BUF_HEADER;
+    this.highWater = this.dataSize >> 1;
+    this.onHighWater = opts.onHighWater;
+    this.cpuMask = new Array<boolean>(this.nrPcpus).fill(true);
+    this.rings = Array.from({ length: this.nrPcpus }, (_, cpu) => ({
+      data: Buffer.alloc(this.dataSize), prod: 0, cons: 0, lost: 0, lostFirstTsc: 0n, curDom: DOMID_IDLE, curVcpu: cpu,
+    }));
+  }
+
+  setEventMask(mask: number): void { this.eventMask = mask >>> 0; }
+  getEventMask(): number { return this.eventMask; }
+  /** Trace only these pCPUs (xentrace -c); pCPUs beyond the host are ignored. */
+  setCpuMask(cpus: Iterable<number> | 'all'): void {
+    if (cpus === 'all') { this.cpuMask.fill(true); return; }
+    this.cpuMask.fill(false);
+    for (const c of cpus) if (c >= 0 && c < this.nrPcpus) this.cpuMask[c] = true;
+  }
+  getCpuMask(): number[] { return this.cpuMask.flatMap((on, c) => (on ? [c] : [])); }
+
+  enable(): void { this.enabled = true; }
+  /** Stop recording; like Xen, pending lost-record counts are forgotten so no phantom report follows. */
+  disable(): void {
+    this.enabled = false;
+    for (const r of this.rings) r.lost = 0;
+  }
+  /** xentrace -D: throw away what the rings hold. */
+  discard(): void { for (const r of this.rings) r.cons = r.prod; }
+
+  /** Tell the buffers which vCPU runs on a pCPU (for LOST_RECORDS); runstate records do it too. */
+  setCurrent(cpu: number, domid: number, vcpu: number): void {
+    const r = this.rings[cpu];
+    if (r) { r.curDom = domid; r.curVcpu = vcpu; }
+  }
+
+  tscOf(ns: bigint): bigint { return (ns * this.mhzBig) / 1000n; }
+
+  /** The class, then subclass, then pCPU test of __trace_var. */
+  wants(cpu: number, event: number): boolean {
+    if (!this.enabled) return false;
+    const m = this.eventMask;
+    if ((m & event) === 0) return false;
+    if (((m >>> TRC_CLS_SHIFT) & (event >>> TRC_CLS_SHIFT)) === 0) return false;
+    if ((((m >>> TRC_SUBCLS_SHIFT) & 0xf) & ((event >>> TRC_SUBCLS_SHIFT) & 0xf)) === 0) return false;
+    return this.cpuMask[cpu] === true;
+  }
+
+  record(cpu: number, ns: bigint, event: number, data: readonly number[]): void {
+    if (!this.wants(cpu, event)) return;
+    const ring = this.rings[cpu]!;
+    if (data.length > TRACE_EXTRA_MAX) data = data.slice(0, TRACE_EXTRA_MAX);
+    if ((event & 0x0ffff00f) === TRC_SCHED_RUNSTATE_CHANGE && (event & 0xf0) === 0
+      || event === TRC_SCHED_CONTINUE_RUNNING) {
+      ring.curDom = data[0]! >>> 16; ring.curVcpu = data[0]! & 0xffff;
+    }
+    const tsc = this.tscOf(ns);
+    const recSize = recordSize(data.length, true);
+    const startedBelow = this.unconsumed(ring) < this.highWater;
+
+    // Dry run: will the lost-records report, wrap fillers and the record all fit?
+    let toWrap = this.bytesToWrap(ring);
+    let total = 0;
+    if (ring.lost) {
+      if (LOST_REC_SIZE > toWrap) { total += toWrap; toWrap = this.dataSize; }
+      total += LOST_REC_SIZE;
+      toWrap -= LOST_REC_SIZE;
+      if (toWrap === 0) toWrap = this.dataSize;
+    }
+    if (recSize > toWrap) total += toWrap;
+    total += recSize;
+    if (total > this.dataSize - this.unconsumed(ring)) {
+      if (++ring.lost === 1) ring.lostFirstTsc = tsc;
+      this.totalLost++;
+      return;
+    }
+
+    if (ring.lost) {
+      if (LOST_REC_SIZE > this.bytesToWrap(ring)) this.insertWrap(ring, tsc);
+      const ed = [ring.lost, (ring.curDom & 0xffff) | ((ring.curVcpu & 0xffff) << 16),
+        Number(ring.lostFirstTsc & 0xffffffffn), Number((ring.lostFirstTsc >> 32n) & 0xffffffffn)];
+      ring.lost = 0;
+      this.insert(ring, TRC_LOST_RECORDS, tsc, ed, LOST_REC_SIZE);
+    }
+    if (recSize > this.bytesToWrap(ring)) this.insertWrap(ring, tsc);
+    this.insert(ring, event, tsc, data, recSize);
+
+    if (startedBelow && this.onHighWater && this.unconsumed(ring) >= this.highWater) this.onHighWater(cpu);
+  }
+
+  /** Unread bytes per pCPU. */
+  pending(cpu: number): number { return this.unconsumed(this.rings[cpu]!); }
+  /** Records dropped on a pCPU and not yet reported by a LOST_RECORDS record. */
+  lostPending(cpu: number): number { return this.rings[cpu]!.lost; }
+
+  /**
+   * Copy out every pCPU's unread bytes, in pCPU order, each as one window headed by a cpu_change
+   * record (two chunks when the ring wrapped), and mark them read: what xentrace writes per poll.
+   */
+  drainWindows(): Buffer[] {
+    const out: Buffer[] = [];
+    for (let cpu = 0; cpu < this.nrPcpus; cpu++) {
+      const ring = this.rings[cpu]!;
+      const size = this.unconsumed(ring);
+      if (size === 0) continue;
+      const start = ring.cons % this.dataSize;
+      const first = Math.min(size, this.dataSize - start);
+      const parts = [encodeCpuChange(cpu, size), Buffer.from(ring.data.subarray(start, start + first))];
+      if (first < size) parts.push(Buffer.from(ring.data.subarray(0, size - first)));
+      out.push(Buffer.concat(parts));
+      ring.cons = ring.prod;
+    }
+    return out;
+  }
+  drain(): Buffer { return Buffer.concat(this.drainWindows()); }
+
+  private unconsumed(r: Ring): number {
+    let x = r.prod - r.cons;
+    if (x < 0) x += 2 * this.dataSize;
+    return x;
+  }
+  private bytesToWrap(r: Ring): number {
+    let x = this.dataSize - r.prod;
+    if (x <= 0) x += this.dataSize;
+    return x;
+  }
+  /** Fill the tail of the ring with a WRAP_BUFFER record (with a TSC when it needs the room). */
+  private insertWrap(r: Ring, tsc: bigint): void {
+    const space = this.bytesToWrap(r);
+    let words = (space - 4) / 4;
+    let withTsc = false;
+    if (words > TRACE_EXTRA_MAX) { withTsc = true; words -= 2; }
+    this.insert(r, TRC_TRACE_WRAP_BUFFER, withTsc ? tsc : undefined, new Array<number>(words).fill(0), space);
+  }
+  private insert(r: Ring, event: number, tsc: bigint | undefined, data: readonly number[], size: number): void {
+    const at = r.prod >= this.dataSize ? r.prod - this.dataSize : r.prod;
+    writeRecord(r.data, at, event, tsc, data);
+    r.prod += size;
+    if (r.prod >= 2 * this.dataSize) r.prod -= 2 * this.dataSize;
+  }
+}
