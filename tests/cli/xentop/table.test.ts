@@ -27,7 +27,7 @@ test('sort fields: numeric columns biggest first, SSID ascending, state by first
   const names = (field: number) => sortDomains(s, null, field).map(d => d.name);
   assert.deepEqual(names(0), ['alpha', 'Beta', 'crashy', 'debian-pv', 'Domain-0', 'web-frontend-production-01', 'zombie']);
   assert.deepEqual(names(1), ['zombie', 'alpha', 'Beta', 'debian-pv', 'crashy', 'web-frontend-production-01', 'Domain-0']);
-  assert.deepEqual(names(2).slice(0, 3), ['Domain-0', 'web-frontend-production-01', 'Beta']);
+  assert.deepEqual(names(2).slice(0, 3), ['web-frontend-production-01', 'Domain-0', 'Beta']);
   assert.deepEqual(names(6).slice(0, 2), ['Domain-0', 'debian-pv']);
 });
 
