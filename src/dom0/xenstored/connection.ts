@@ -1,0 +1,46 @@
+// One client of xenstored: a socket (always dom0) or a domain's ring. It owns its watches and
+// transactions and sends replies and events as wire messages.
+
+import { XS_PAYLOAD_MAX, XsType, encodeMessage, packStrings } from '../../formats/xenstore-wire.ts';
+import { homePath } from './path.ts';
+import type { Caller } from './perms.ts';
+import type { Transaction } from './transaction.ts';
+import type { Watch } from './watches.ts';
+
+let nextConnId = 1;
+
+export class Connection implements Caller {
+  readonly id = nextConnId++;
+  readonly home: string;
+  target?: number;
+  readonly transactions = new Map<number, Transaction>();
+  watches: Watch[] = [];
+  closed = false;
+  private lastTxId = 0;
+
+  constructor(
+    readonly domid: number,
+    readonly privileged: boolean,
+    private readonly out: (buf: Buffer) => void,
+    /** Called when xenstored drops this connection (oversized request, domain released). */
+    readonly drop: () => void,
+  ) {
+    this.home = homePath(domid);
+  }
+
+  send(type: number, reqId: number, txId: number, payload: Buffer): void {
+    if (!this.closed) this.out(encodeMessage({ type, reqId, txId, payload }));
+  }
+
+  sendWatchEvent(path: string, token: string): void {
+    const payload = packStrings([path, token]);
+    // Events too long for one message are dropped, as C xenstored does.
+    if (payload.length <= XS_PAYLOAD_MAX) this.send(XsType.WATCH_EVENT, 0, 0, payload);
+  }
+
+  /** Per-connection transaction ids start at 1 and skip ids still in use. */
+  allocTxId(): number {
+    do { this.lastTxId = (this.lastTxId + 1) >>> 0 || 1; } while (this.transactions.has(this.lastTxId));
+    return this.lastTxId;
+  }
+}

@@ -1,0 +1,86 @@
+// xenstored's shared state: the store, the connections, the introduced domains and the
+// special watch nodes' permissions; firing watches; introducing and releasing domains.
+
+import { Connection } from './connection.ts';
+import { removeTree } from './node-ops.ts';
+import { childPath, isAtOrBelow, parentOf } from './path.ts';
+import { PERM_READ, permFor, type Perm } from './perms.ts';
+import { Store } from './store.ts';
+import type { PendingEvent } from './transaction.ts';
+import { eventPath } from './watches.ts';
+
+export const INTRODUCE_DOMAIN = '@introduceDomain';
+export const RELEASE_DOMAIN = '@releaseDomain';
+
+export interface DomainInfo { shutdownReported: boolean }
+
+export class XenstoredCore {
+  readonly store = new Store();
+  readonly connections = new Set<Connection>();
+  /** Introduced domains; dom0 is introduced from the start. */
+  readonly domains = new Map<number, DomainInfo>([[0, { shutdownReported: false }]]);
+  readonly specialPerms = new Map<string, Perm[]>([
+    [INTRODUCE_DOMAIN, [{ id: 0, bits: 0 }]],
+    [RELEASE_DOMAIN, [{ id: 0, bits: 0 }]],
+  ]);
+
+  constructor(readonly log: (line: string) => void) {}
+
+  watchesOfDomain(domid: number): number {
+    let n = 0;
+    for (const c of this.connections) if (c.domid === domid) n += c.watches.length;
+    return n;
+  }
+
+  fire(events: readonly PendingEvent[]): void {
+    for (const ev of events) this.fireOne(ev);
+  }
+
+  private fireOne(ev: PendingEvent): void {
+    const special = ev.path.startsWith('@');
+    for (const conn of this.connections) {
+      if (conn.watches.length === 0) continue;
+      let allowed: boolean | undefined;
+      for (const w of conn.watches) {
+        if (ev.exact || special ? w.path !== ev.path : !isAtOrBelow(ev.path, w.path)) continue;
+        allowed ??= this.mayWatch(conn, ev, special);
+        if (!allowed) break;
+        conn.sendWatchEvent(eventPath(w, ev.path), w.token);
+      }
+    }
+  }
+
+  /** An event reaches a watcher only if it could read the node (or old node) or its parent. */
+  private mayWatch(conn: Connection, ev: PendingEvent, special: boolean): boolean {
+    if (conn.privileged) return true;
+    const readable = (perms: readonly Perm[] | undefined): boolean => !!perms && (permFor(conn, perms) & PERM_READ) !== 0;
+    if (special) return readable(this.specialPerms.get(ev.path));
+    if (readable(ev.oldPerms)) return true;
+    const node = this.store.get(ev.path);
+    if (node && readable(node.perms)) return true;
+    return readable(this.store.get(parentOf(ev.path))?.perms);
+  }
+
+  introduce(domid: number): void {
+    if (this.domains.has(domid)) return;
+    this.domains.set(domid, { shutdownReported: false });
+    this.fire([{ path: INTRODUCE_DOMAIN, exact: true }]);
+  }
+
+  /** Forgets a domain: drops its connections, removes the nodes it owns, fires @releaseDomain. */
+  release(domid: number): void {
+    if (!this.domains.delete(domid)) return;
+    for (const c of [...this.connections]) if (c.domid === domid && !c.privileged) c.drop();
+    const events: PendingEvent[] = [];
+    this.removeOwnedBy(domid, '/', events);
+    this.fire(events);
+    this.fire([{ path: RELEASE_DOMAIN, exact: true }]);
+  }
+
+  private removeOwnedBy(domid: number, path: string, events: PendingEvent[]): void {
+    const node = this.store.get(path);
+    if (!node) return;
+    if (path !== '/' && node.perms[0].id === domid) { removeTree(this.store, path, node, events); return; }
+    for (const c of [...node.children]) this.removeOwnedBy(domid, childPath(path, c), events);
+  }
+}

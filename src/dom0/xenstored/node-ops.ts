@@ -1,0 +1,134 @@
+// Node operations shared by the request handlers and domain clean-up: permission checks with
+// C xenstored's error hiding, creation with inherited permissions, recursive removal.
+// Every change is reported to `events` for the caller to fire now or at commit.
+
+import { fail } from './errors.ts';
+import { basename, childPath, isValidNodename, parentOf } from './path.ts';
+import { PERM_OWNER, PERM_WRITE, permFor, type Caller, type Perm } from './perms.ts';
+import { nodeSize, quota } from './quota.ts';
+import type { NodeView, XsNode } from './store.ts';
+import type { PendingEvent } from './transaction.ts';
+
+function limited(c: Caller): boolean { return !c.privileged; }
+
+/** The nearest existing ancestor's permissions decide whether a failure may say ENOENT. */
+function errnoFromParents(view: NodeView, caller: Caller, path: string, err: 'ENOENT' | 'EACCES', perm: number): never {
+  let p = path;
+  let node: XsNode | undefined;
+  do {
+    p = parentOf(p);
+    node = view.get(p);
+  } while (!node && p !== '/');
+  if (node && (permFor(caller, node.perms) & perm)) fail(err);
+  fail('EACCES');
+}
+
+/** get_node: the node, if it exists and `caller` has `perm` on it. */
+export function getNode(view: NodeView, caller: Caller, path: string, perm: number): XsNode {
+  if (!isValidNodename(path)) fail('EINVAL');
+  const node = view.get(path);
+  if (node && (permFor(caller, node.perms) & perm) === perm) return node;
+  return errnoFromParents(view, caller, path, node ? 'EACCES' : 'ENOENT', perm);
+}
+
+/** Like getNode, but a missing node (that the caller could create) is undefined. */
+export function getNodeForWrite(view: NodeView, caller: Caller, path: string): XsNode | undefined {
+  try {
+    return getNode(view, caller, path, PERM_WRITE);
+  } catch (e) {
+    if ((e as { errName?: string }).errName === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+function checkSize(caller: Caller, value: Buffer, perms: readonly Perm[], children: readonly string[]): void {
+  if (limited(caller) && nodeSize(value.length, perms.length, children) >= quota.nodeSize) fail('ENOSPC');
+}
+
+function putNode(view: NodeView, caller: Caller, path: string, n: Omit<XsNode, 'generation'>): void {
+  checkSize(caller, n.value, n.perms, n.children);
+  view.put(path, n);
+}
+
+/** Creates `path` and any missing parents (with empty values). */
+export function createNode(view: NodeView, caller: Caller, path: string, value: Buffer): void {
+  const missing: string[] = [];
+  let p = path;
+  let parent: XsNode | undefined;
+  for (;;) {
+    missing.push(p);
+    p = parentOf(p);
+    parent = view.get(p);
+    if (parent) break;
+  }
+  // A new node copies its parent's permissions; an unprivileged creator becomes the owner.
+  const perms: Perm[] = [...parent.perms];
+  if (limited(caller)) perms[0] = { id: caller.domid, bits: perms[0].bits };
+  if (limited(caller) && view.ownedBy(caller.domid) + missing.length > quota.nodes) fail('ENOSPC');
+  // Check every record before writing any, so a refused request changes nothing.
+  const records: [string, Omit<XsNode, 'generation'>][] = [
+    [p, { ...parent, children: [...parent.children, basename(missing[missing.length - 1])] }],
+  ];
+  for (let i = missing.length - 1; i >= 0; i--) {
+    const children = i > 0 ? [basename(missing[i - 1])] : [];
+    records.push([missing[i], { value: i === 0 ? value : Buffer.alloc(0), perms, children }]);
+  }
+  for (const [, n] of records) checkSize(caller, n.value, n.perms, n.children);
+  for (const [rp, n] of records) view.put(rp, n);
+}
+
+export function doWrite(view: NodeView, caller: Caller, path: string, value: Buffer, events: PendingEvent[]): void {
+  const node = getNodeForWrite(view, caller, path);
+  if (node) putNode(view, caller, path, { value, perms: node.perms, children: node.children });
+  else createNode(view, caller, path, value);
+  events.push({ path, exact: false });
+}
+
+export function doMkdir(view: NodeView, caller: Caller, path: string, events: PendingEvent[]): void {
+  if (getNodeForWrite(view, caller, path)) return;
+  createNode(view, caller, path, Buffer.alloc(0));
+  events.push({ path, exact: false });
+}
+
+/** Removes `path` and its subtree: a normal event for the root, then exact ones for the rest. */
+export function removeTree(view: NodeView, path: string, node: XsNode, events: PendingEvent[]): void {
+  const parentPath = parentOf(path);
+  const parent = view.get(parentPath);
+  if (parent) {
+    const name = basename(path);
+    view.put(parentPath, { ...parent, children: parent.children.filter(c => c !== name) });
+  }
+  events.push({ path, exact: false, oldPerms: node.perms });
+  const walk = (p: string, n: XsNode, root: boolean): void => {
+    if (!root) events.push({ path: p, exact: true, oldPerms: n.perms });
+    for (const c of n.children) {
+      const cp = childPath(p, c);
+      const cn = view.get(cp);
+      if (cn) walk(cp, cn, false);
+    }
+    view.del(p);
+  };
+  walk(path, node, true);
+}
+
+export function doRm(view: NodeView, caller: Caller, path: string, events: PendingEvent[]): void {
+  const node = getNodeForWrite(view, caller, path);
+  if (!node) {
+    // Removing what is already gone is fine, as long as its parent is there.
+    if (view.get(parentOf(path))) return;
+    fail('ENOENT');
+  }
+  if (path === '/') fail('EINVAL');
+  removeTree(view, path, node, events);
+}
+
+export function doSetPerms(view: NodeView, caller: Caller, path: string, perms: Perm[], events: PendingEvent[]): void {
+  const node = getNode(view, caller, path, PERM_WRITE | PERM_OWNER);
+  if (limited(caller)) {
+    if (perms.length > quota.permissions) fail('ENOSPC');
+    if (perms[0].id !== node.perms[0].id) fail('EPERM');
+  }
+  if (limited(caller) && perms[0].id !== node.perms[0].id && view.ownedBy(perms[0].id) >= quota.nodes) fail('ENOSPC');
+  putNode(view, caller, path, { value: node.value, perms, children: node.children });
+  events.push({ path, exact: false, oldPerms: node.perms });
+}

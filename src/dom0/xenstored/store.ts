@@ -1,0 +1,64 @@
+// The node database. Nodes are immutable records keyed by absolute path; a change replaces the
+// record and gives it a fresh generation from one global counter (what transaction conflict
+// checks and DIRECTORY_PART compare). Children are kept in creation order, as C xenstored does.
+
+import type { Perm } from './perms.ts';
+
+export interface XsNode {
+  readonly value: Buffer;
+  readonly perms: readonly Perm[];
+  readonly children: readonly string[];
+  readonly generation: number;
+}
+
+/** Generation of a node that does not exist, for conflict checks. */
+export const NO_GENERATION = -1;
+
+/** What every operation reads and writes through: the live store, or a transaction. */
+export interface NodeView {
+  get(path: string): XsNode | undefined;
+  put(path: string, node: Omit<XsNode, 'generation'>): void;
+  del(path: string): void;
+  /** Nodes owned by `domid` as this view sees them (for the nodes quota). */
+  ownedBy(domid: number): number;
+}
+
+export class Store implements NodeView {
+  private readonly nodes = new Map<string, XsNode>();
+  private readonly owned = new Map<number, number>();
+  private gen = 0;
+
+  constructor() {
+    const root = [{ id: 0, bits: 0 }];
+    // The tree C xenstored starts with: / → tool → xenstored (empty), all n0.
+    this.put('/', { value: Buffer.alloc(0), perms: root, children: ['tool'] });
+    this.put('/tool', { value: Buffer.alloc(0), perms: root, children: ['xenstored'] });
+    this.put('/tool/xenstored', { value: Buffer.alloc(0), perms: root, children: [] });
+  }
+
+  get generation(): number { return this.gen; }
+  get size(): number { return this.nodes.size; }
+
+  get(path: string): XsNode | undefined { return this.nodes.get(path); }
+
+  put(path: string, node: Omit<XsNode, 'generation'>): void {
+    const old = this.nodes.get(path);
+    if (old) this.count(old.perms[0].id, -1);
+    this.count(node.perms[0].id, 1);
+    this.nodes.set(path, { value: node.value, perms: node.perms, children: node.children, generation: ++this.gen });
+  }
+
+  del(path: string): void {
+    const old = this.nodes.get(path);
+    if (!old) return;
+    this.count(old.perms[0].id, -1);
+    this.nodes.delete(path);
+  }
+
+  ownedBy(domid: number): number { return this.owned.get(domid) ?? 0; }
+
+  private count(domid: number, d: number): void {
+    const n = (this.owned.get(domid) ?? 0) + d;
+    if (n === 0) this.owned.delete(domid); else this.owned.set(domid, n);
+  }
+}
