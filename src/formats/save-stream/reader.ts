@@ -1,0 +1,276 @@
+// Incremental reader of an xl save file / migration stream: feed it chunks as they arrive from
+// a file or a pipe, take the records it has completed. It checks what libxl's and libxc's
+// restore code check (and verify-stream-v2 reports), stops at the first error, and when told
+// the input has ended reports a truncated stream with what it was waiting for.
+import {
+  LIBXC_REC_NAMES, LIBXL_IDENT, LIBXL_REC_NAMES, LIBXL_VERSION, LibxcRec, LibxlRec,
+  PAGE_SIZE, REC_TYPE_OPTIONAL,
+} from './constants.ts';
+import { RECORD_HEADER_SIZE, padTo8 } from './framing.ts';
+import {
+  DOMAIN_HEADER_SIZE, IMAGE_HEADER_SIZE, StreamError, decodeDomainHeader, decodeImageHeader,
+  decodePageData, type DomainHeader, type PageData,
+} from './libxc-records.ts';
+import { XL_HEADER_SIZE, XlHeaderError, decodeXlHeader, type XlHeader } from './xl-header.ts';
+
+export { StreamError };
+
+export type StreamRecord =
+  | { layer: 'xl'; header: XlHeader }
+  | { layer: 'libxl-header'; options: number }
+  | { layer: 'libxl'; type: number; name: string; body: Buffer }
+  | { layer: 'libxc-header'; version: number; domain: DomainHeader }
+  | { layer: 'libxc'; type: number; name: string; body: Buffer; pageData?: PageData };
+
+type State =
+  | 'xl-fixed' | 'xl-optional' | 'libxl-header' | 'libxl-rec-header' | 'libxl-rec-body'
+  | 'libxc-image-header' | 'libxc-domain-header' | 'libxc-rec-header' | 'libxc-rec-body' | 'done';
+
+const WAITING_FOR: Record<State, string> = {
+  'xl-fixed': 'xl header',
+  'xl-optional': 'xl header optional data',
+  'libxl-header': 'libxl stream header',
+  'libxl-rec-header': 'libxl record header',
+  'libxl-rec-body': 'libxl record',
+  'libxc-image-header': 'libxc image header',
+  'libxc-domain-header': 'libxc domain header',
+  'libxc-rec-header': 'libxc record header',
+  'libxc-rec-body': 'libxc record',
+  done: '',
+};
+
+export interface StreamReaderOptions {
+  /** The stream starts with the xl save-file header (a save file, or xl migrate's stream). */
+  xlHeader?: boolean;
+}
+
+export class StreamReader {
+  /** The first error met; once set, nothing more is parsed. */
+  error: StreamError | null = null;
+  /** Bytes consumed by complete headers and records. */
+  consumed = 0;
+  /** Pages whose bytes arrived in PAGE_DATA records. */
+  pagesReceived = 0;
+  private state: State;
+  private chunks: Buffer[] = [];
+  private chunkAt = 0;
+  private buffered = 0;
+  private out: StreamRecord[] = [];
+  private recType = 0;
+  private recLength = 0;
+  private xlFixed: Buffer | null = null;
+  private imageVersion = 3;
+
+  constructor(opts: StreamReaderOptions = {}) {
+    this.state = opts.xlHeader === false ? 'libxl-header' : 'xl-fixed';
+  }
+
+  /** The stream ended properly with the libxl END record. */
+  get done(): boolean { return this.state === 'done'; }
+
+  feed(chunk: Buffer): void {
+    if (this.error || chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    if (this.state === 'done') return;
+    try {
+      this.parse();
+    } catch (e) {
+      if (e instanceof StreamError) this.error = e;
+      else if (e instanceof XlHeaderError) this.error = new StreamError(e.message);
+      else throw e;
+    }
+  }
+
+  /** Records completed since the last call. */
+  records(): StreamRecord[] {
+    const r = this.out;
+    this.out = [];
+    return r;
+  }
+
+  /** The input ended. Unless the stream was complete, this is a truncation error (also returned). */
+  end(): StreamError | null {
+    if (!this.error && this.state !== 'done') {
+      const need = this.needed();
+      this.error = new StreamError(
+        `Stream truncated: reading ${this.waitingFor()} (have ${this.buffered} of ${need} bytes)`);
+    }
+    return this.error;
+  }
+
+  /** Bytes fed after the libxl END record (xl's migration handshake follows the stream). */
+  remainder(): Buffer {
+    if (this.state !== 'done') return Buffer.alloc(0);
+    const rest = Buffer.concat(this.chunks.slice(this.chunkAt));
+    this.chunks = [];
+    this.chunkAt = 0;
+    this.buffered = 0;
+    return rest;
+  }
+
+  private waitingFor(): string {
+    if (this.state === 'libxl-rec-body') return `${WAITING_FOR[this.state]} ${LIBXL_REC_NAMES[this.recType] ?? this.recType}`;
+    if (this.state === 'libxc-rec-body') return `${WAITING_FOR[this.state]} ${LIBXC_REC_NAMES[this.recType] ?? this.recType}`;
+    return WAITING_FOR[this.state];
+  }
+
+  private needed(): number {
+    switch (this.state) {
+      case 'xl-fixed': return XL_HEADER_SIZE;
+      case 'xl-optional': return this.xlFixed!.readUInt32LE(44);
+      case 'libxl-header': return 16;
+      case 'libxc-image-header': return IMAGE_HEADER_SIZE;
+      case 'libxc-domain-header': return DOMAIN_HEADER_SIZE;
+      case 'libxl-rec-header': case 'libxc-rec-header': return RECORD_HEADER_SIZE;
+      case 'libxl-rec-body': case 'libxc-rec-body': return padTo8(this.recLength);
+      case 'done': return 0;
+    }
+  }
+
+  private take(n: number): Buffer {
+    this.buffered -= n;
+    this.consumed += n;
+    const first = this.chunks[this.chunkAt];
+    if (first.length >= n) {
+      const r = first.subarray(0, n);
+      if (first.length === n) this.chunks[this.chunkAt++] = Buffer.alloc(0);
+      else this.chunks[this.chunkAt] = first.subarray(n);
+      this.compact();
+      return r;
+    }
+    const r = Buffer.allocUnsafe(n);
+    let at = 0;
+    while (at < n) {
+      const c = this.chunks[this.chunkAt];
+      const k = Math.min(c.length, n - at);
+      c.copy(r, at, 0, k);
+      at += k;
+      if (k === c.length) this.chunkAt++;
+      else this.chunks[this.chunkAt] = c.subarray(k);
+    }
+    this.compact();
+    return r;
+  }
+
+  private compact(): void {
+    if (this.chunkAt > 64) {
+      this.chunks = this.chunks.slice(this.chunkAt);
+      this.chunkAt = 0;
+    }
+  }
+
+  private parse(): void {
+    while (this.state !== 'done') {
+      const need = this.needed();
+      if (this.buffered < need) return;
+      const b = this.take(need);
+      switch (this.state) {
+        case 'xl-fixed': this.xlFixedHeader(b); break;
+        case 'xl-optional': {
+          const d = decodeXlHeader(Buffer.concat([this.xlFixed!, b]))!;
+          this.out.push({ layer: 'xl', header: d.header });
+          this.state = 'libxl-header';
+          break;
+        }
+        case 'libxl-header': this.libxlHeader(b); break;
+        case 'libxl-rec-header': case 'libxc-rec-header':
+          this.recType = b.readUInt32LE(0);
+          this.recLength = b.readUInt32LE(4);
+          this.checkType();
+          this.state = this.state === 'libxl-rec-header' ? 'libxl-rec-body' : 'libxc-rec-body';
+          break;
+        case 'libxl-rec-body': this.libxlRecord(this.unpad(b)); break;
+        case 'libxc-image-header':
+          this.imageVersion = decodeImageHeader(b).version;
+          this.state = 'libxc-domain-header';
+          break;
+        case 'libxc-domain-header':
+          this.out.push({ layer: 'libxc-header', version: this.imageVersion, domain: decodeDomainHeader(b) });
+          this.state = 'libxc-rec-header';
+          break;
+        case 'libxc-rec-body': this.libxcRecord(this.unpad(b)); break;
+      }
+    }
+  }
+
+  private xlFixedHeader(b: Buffer): void {
+    decodeXlHeader(headOnly(b)); // magic, byte order and mandatory flags, before the config arrives
+    this.xlFixed = b;
+    this.state = 'xl-optional';
+  }
+
+  private libxlHeader(b: Buffer): void {
+    const ident = b.readBigUInt64BE(0);
+    const version = b.readUInt32BE(8);
+    const options = b.readUInt32BE(12);
+    if (ident !== LIBXL_IDENT) throw new StreamError(`Bad image id: Expected 0x${LIBXL_IDENT.toString(16)}, got 0x${ident.toString(16)}`);
+    if (version !== LIBXL_VERSION) throw new StreamError(`Unknown image version: Expected ${LIBXL_VERSION}, got ${version}`);
+    if (options & 0xfffc) throw new StreamError(`Reserved bits set in image options field: 0x${(options & 0xfffc).toString(16)}`);
+    if (options & 1) throw new StreamError('Stream is not native endianess - unable to validate');
+    this.out.push({ layer: 'libxl-header', options });
+    this.state = 'libxl-rec-header';
+  }
+
+  private checkType(): void {
+    const libxl = this.state === 'libxl-rec-header';
+    const names = libxl ? LIBXL_REC_NAMES : LIBXC_REC_NAMES;
+    if (this.recType < REC_TYPE_OPTIONAL && !(this.recType in names)) {
+      throw new StreamError(`Unrecognised ${libxl ? 'libxl' : 'libxc'} record type 0x${this.recType.toString(16)}`);
+    }
+  }
+
+  private unpad(b: Buffer): Buffer {
+    for (let i = this.recLength; i < b.length; i++) {
+      if (b[i] !== 0) throw new StreamError('Padding containing non0 bytes found');
+    }
+    return b.subarray(0, this.recLength);
+  }
+
+  private name(names: Record<number, string>): string {
+    return names[this.recType] ?? `optional record 0x${this.recType.toString(16)}`;
+  }
+
+  private libxlRecord(body: Buffer): void {
+    const type = this.recType;
+    const name = this.name(LIBXL_REC_NAMES);
+    if ((type === LibxlRec.END || type === LibxlRec.LIBXC_CONTEXT || type === LibxlRec.CHECKPOINT_END) && body.length) {
+      throw new StreamError(`${name} record with non-zero length`);
+    }
+    if ((type === LibxlRec.EMULATOR_XENSTORE_DATA || type === LibxlRec.EMULATOR_CONTEXT) && body.length < 8) {
+      throw new StreamError(`${name} record too short`);
+    }
+    this.out.push({ layer: 'libxl', type, name, body });
+    if (type === LibxlRec.END) this.state = 'done';
+    else if (type === LibxlRec.LIBXC_CONTEXT) this.state = 'libxc-image-header';
+    else this.state = 'libxl-rec-header';
+  }
+
+  private libxcRecord(body: Buffer): void {
+    const type = this.recType;
+    const name = this.name(LIBXC_REC_NAMES);
+    const exact: Record<number, number> = {
+      [LibxcRec.END]: 0, [LibxcRec.X86_PV_INFO]: 8, [LibxcRec.SHARED_INFO]: PAGE_SIZE,
+      [LibxcRec.X86_TSC_INFO]: 24, [LibxcRec.STATIC_DATA_END]: 0, [LibxcRec.VERIFY]: 0, [LibxcRec.CHECKPOINT]: 0,
+    };
+    if (type in exact && body.length !== exact[type]) {
+      throw new StreamError(`${name} record: expected length ${exact[type]}, got ${body.length}`);
+    }
+    if (type === LibxcRec.TOOLSTACK) throw new StreamError('Found Toolstack record in stream');
+    if (type === LibxcRec.HVM_CONTEXT && body.length === 0) throw new StreamError('Zero length HVM context');
+    let pageData: PageData | undefined;
+    if (type === LibxcRec.PAGE_DATA) {
+      pageData = decodePageData(body);
+      this.pagesReceived += pageData.data.length / PAGE_SIZE;
+    }
+    this.out.push(pageData ? { layer: 'libxc', type, name, body, pageData } : { layer: 'libxc', type, name, body });
+    this.state = type === LibxcRec.END ? 'libxl-rec-header' : 'libxc-rec-header';
+  }
+}
+
+/** The fixed 48 bytes with an empty optional area, so the header checks run before it arrives. */
+function headOnly(b: Buffer): Buffer {
+  const h = Buffer.from(b);
+  h.writeUInt32LE(0, 44);
+  return h;
+}

@@ -1,0 +1,172 @@
+// Incremental writer of a libxl v2 stream wrapping a libxc v3 stream, in the record order libxc
+// and libxl 4.17 write for x86 PV and HVM/PVH guests. Memory goes out as PAGE_DATA records
+// appended round after round (pre-copy), so the caller can push buffers into a pipe as it goes.
+import {
+  DHDR_TYPE_X86_HVM, DHDR_TYPE_X86_PV, EMULATOR_QEMU_UPSTREAM, LIBXL_IDENT, LIBXL_VERSION,
+  LibxcRec, LibxlRec, MAX_BATCH_SIZE, PAGE_SHIFT, PAGE_SIZE, pageTypeHasData,
+} from './constants.ts';
+import { RECORD_HEADER_SIZE, encodeRecord, recordHeader } from './framing.ts';
+import {
+  encodeCpuidPolicy, encodeDomainHeader, encodeHvmParams, encodeImageHeader, encodeMsrPolicy,
+  encodePageDataHead, encodeTscInfo, encodeVcpuRecord, encodeX86PvInfo, encodeX86PvP2mFrames,
+  type TscInfo,
+} from './libxc-records.ts';
+import {
+  cpuidPolicy, hvmContext, hvmParams, msrPolicy, pvVcpuContext, pvVcpuExtended, qemuContext, sharedInfoPage,
+} from './guest-state.ts';
+
+export type SaveGuestType = 'pv' | 'pvh' | 'hvm';
+
+export interface StreamWriterOptions {
+  guestType: SaveGuestType;
+  /** Online vCPUs (one set of vCPU records each for PV; one HVM CPU record each otherwise). */
+  vcpus: number;
+  /** Size of the guest's physical address space in pages (max pfn + 1). */
+  p2mSize: number;
+  xenMajor?: number;
+  xenMinor?: number;
+  tscKhz?: number;
+}
+
+/** Where PAGE_DATA takes page types and bytes from (GuestMemory implements it). */
+export interface PageSource {
+  pageType(pfn: number): number;
+  /** Copy the page's 4096 bytes into `into` at `offset`. */
+  copyPage(pfn: number, into: Buffer, offset: number): void;
+}
+
+/** What follows the memory: register state, platform state, the device model. */
+export interface StreamTail {
+  tsc?: Partial<TscInfo>;
+  sharedInfo?: Buffer;
+  /** PV: one vcpu_guest_context blob per online vCPU. */
+  vcpuContexts?: Buffer[];
+  /** HVM/PVH: the hvm_save blob. */
+  hvmContext?: Buffer;
+  hvmParams?: Array<[number, bigint]>;
+  /** HVM with a device model: QEMU's state (EMULATOR_CONTEXT). Not sent for PV or PVH. */
+  emulatorContext?: Buffer;
+}
+
+function libxlHeader(): Buffer {
+  const b = Buffer.alloc(16);
+  b.writeBigUInt64BE(LIBXL_IDENT, 0);
+  b.writeUInt32BE(LIBXL_VERSION, 8);
+  b.writeUInt32BE(0, 12); // little endian, not converted
+  return b;
+}
+
+export class StreamWriter {
+  readonly opts: Required<StreamWriterOptions>;
+  /** Bytes produced so far. */
+  bytes = 0;
+  /** Pages whose bytes went into PAGE_DATA records. */
+  pagesSent = 0;
+  private state: 'new' | 'memory' | 'done' = 'new';
+
+  constructor(opts: StreamWriterOptions) {
+    this.opts = { xenMajor: 4, xenMinor: 17, tscKhz: 2_400_000, ...opts };
+  }
+
+  private count(b: Buffer): Buffer {
+    this.bytes += b.length;
+    return b;
+  }
+
+  /** Everything before the first PAGE_DATA: the libxl header and LIBXC_CONTEXT, then libxc's static data. */
+  start(): Buffer {
+    if (this.state !== 'new') throw new Error('StreamWriter.start called twice');
+    this.state = 'memory';
+    const pv = this.opts.guestType === 'pv';
+    const parts = [
+      libxlHeader(),
+      encodeRecord(LibxlRec.LIBXC_CONTEXT),
+      encodeImageHeader(),
+      encodeDomainHeader({
+        type: pv ? DHDR_TYPE_X86_PV : DHDR_TYPE_X86_HVM, pageShift: PAGE_SHIFT,
+        xenMajor: this.opts.xenMajor, xenMinor: this.opts.xenMinor,
+      }),
+    ];
+    if (pv) parts.push(encodeRecord(LibxcRec.X86_PV_INFO, encodeX86PvInfo(8, 4)));
+    parts.push(
+      encodeRecord(LibxcRec.X86_CPUID_POLICY, encodeCpuidPolicy(cpuidPolicy())),
+      encodeRecord(LibxcRec.X86_MSR_POLICY, encodeMsrPolicy(msrPolicy())),
+      encodeRecord(LibxcRec.STATIC_DATA_END),
+    );
+    if (pv) {
+      // A 64-bit guest's p2m holds 8 bytes per pfn; its frames are the guest's first pages.
+      const frames = Math.max(1, Math.ceil((this.opts.p2mSize * 8) / PAGE_SIZE));
+      const framePfns = Array.from({ length: frames }, (_, i) => i);
+      parts.push(encodeRecord(LibxcRec.X86_PV_P2M_FRAMES,
+        encodeX86PvP2mFrames(0, this.opts.p2mSize - 1, framePfns)));
+    }
+    return this.count(Buffer.concat(parts));
+  }
+
+  /**
+   * One PAGE_DATA record for up to MAX_BATCH_SIZE pfns. `data` holds the bytes of the pages
+   * whose type carries data, back to back in pfn-list order. Returned as buffers to write in order.
+   */
+  pageData(pfns: ArrayLike<number>, types: ArrayLike<number>, data: Buffer): Buffer[] {
+    if (this.state !== 'memory') throw new Error('PAGE_DATA outside the memory phase');
+    const { head, dataPages } = encodePageDataHead(pfns, types);
+    if (data.length !== dataPages * PAGE_SIZE) {
+      throw new RangeError(`PAGE_DATA: ${dataPages} pages carry data but ${data.length} bytes given`);
+    }
+    this.pagesSent += dataPages;
+    // The body (8 + 8n + 4096k) is always a multiple of 8: no padding.
+    this.bytes += RECORD_HEADER_SIZE + head.length + data.length;
+    return [recordHeader(LibxcRec.PAGE_DATA, head.length + data.length), head, data];
+  }
+
+  /** PAGE_DATA records for `pfns` read from `source`, batched as libxc does. */
+  *pages(source: PageSource, pfns: ArrayLike<number>): Generator<Buffer[]> {
+    for (let at = 0; at < pfns.length; at += MAX_BATCH_SIZE) {
+      const n = Math.min(MAX_BATCH_SIZE, pfns.length - at);
+      const batch: number[] = new Array(n);
+      const types: number[] = new Array(n);
+      let withData = 0;
+      for (let i = 0; i < n; i++) {
+        batch[i] = pfns[at + i];
+        types[i] = source.pageType(batch[i]);
+        if (pageTypeHasData(types[i])) withData++;
+      }
+      const data = Buffer.allocUnsafe(withData * PAGE_SIZE);
+      let k = 0;
+      for (let i = 0; i < n; i++) if (pageTypeHasData(types[i])) source.copyPage(batch[i], data, PAGE_SIZE * k++);
+      yield this.pageData(batch, types, data);
+    }
+  }
+
+  /** Everything after the memory: TSC, register/platform state, libxc END, emulator, libxl END. */
+  finish(tail: StreamTail = {}): Buffer {
+    if (this.state !== 'memory') throw new Error('StreamWriter.finish before start or twice');
+    this.state = 'done';
+    const { guestType, vcpus, tscKhz } = this.opts;
+    const tsc: TscInfo = { mode: 0, khz: tscKhz, nsec: 0n, incarnation: 0, ...tail.tsc };
+    const parts = [encodeRecord(LibxcRec.X86_TSC_INFO, encodeTscInfo(tsc))];
+    if (guestType === 'pv') {
+      parts.push(encodeRecord(LibxcRec.SHARED_INFO, tail.sharedInfo ?? sharedInfoPage()));
+      for (let v = 0; v < vcpus; v++) {
+        parts.push(
+          encodeRecord(LibxcRec.X86_PV_VCPU_BASIC, encodeVcpuRecord(v, tail.vcpuContexts?.[v] ?? pvVcpuContext())),
+          encodeRecord(LibxcRec.X86_PV_VCPU_EXTENDED, encodeVcpuRecord(v, pvVcpuExtended(v))),
+        );
+      }
+    } else {
+      const top = this.opts.p2mSize;
+      parts.push(
+        encodeRecord(LibxcRec.HVM_CONTEXT, tail.hvmContext ?? hvmContext(vcpus, tsc.khz)),
+        encodeRecord(LibxcRec.HVM_PARAMS, encodeHvmParams(tail.hvmParams ?? hvmParams(top - 1, top - 2))),
+      );
+    }
+    parts.push(encodeRecord(LibxcRec.END));
+    if (guestType === 'hvm') {
+      const emu = Buffer.alloc(8);
+      emu.writeUInt32LE(EMULATOR_QEMU_UPSTREAM, 0);
+      parts.push(encodeRecord(LibxlRec.EMULATOR_CONTEXT, Buffer.concat([emu, tail.emulatorContext ?? qemuContext()])));
+    }
+    parts.push(encodeRecord(LibxlRec.END));
+    return this.count(Buffer.concat(parts));
+  }
+}

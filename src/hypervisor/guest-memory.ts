@@ -1,0 +1,319 @@
+// A guest's physical memory: real bytes that cost almost nothing until read. Every page starts
+// with a 32-byte header the guest kernel keeps there (magic, seed, pfn, generation, flags, body
+// CRC, header CRC); the rest of the page is an 8-byte pattern derived from (seed, pfn,
+// generation), or explicit bytes once something wrote them. A workload dirtying memory bumps
+// generations, so the bytes change without being stored. The header makes each page
+// self-checking: a receiver rebuilding memory from a stream detects a corrupted page.
+// Log-dirty mode and the populated set are those of Xen's p2m (shadow op CLEAN, ballooning).
+import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import {
+  LibxcRec, PAGE_SIZE, PageType, pageTypeHasData, type StreamRecord,
+} from '../formats/save-stream/index.ts';
+
+export const PAGE_MAGIC = 0x47504c58; // "XLPG"
+export const PAGE_HEADER_SIZE = 32;
+const FLAG_EXPLICIT = 1;
+
+export class PageCorruptError extends Error {}
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+const pattern = Buffer.alloc(8);
+function fillBody(into: Buffer, offset: number, seed: number, pfn: number, gen: number): void {
+  const lo = fmix32(seed ^ fmix32((pfn >>> 0) ^ fmix32(gen + 0x9e3779b9) ^ Math.floor(pfn / 0x100000000)));
+  pattern.writeUInt32LE(lo, 0);
+  pattern.writeUInt32LE(fmix32(lo ^ 0x5bd1e995), 4);
+  into.fill(pattern, offset + PAGE_HEADER_SIZE, offset + PAGE_SIZE);
+}
+
+function writeHeader(into: Buffer, o: number, seed: number, pfn: number, gen: number, flags: number, bodyCrc: number): void {
+  into.writeUInt32LE(PAGE_MAGIC, o);
+  into.writeUInt32LE(seed >>> 0, o + 4);
+  into.writeUInt32LE(pfn >>> 0, o + 8);
+  into.writeUInt32LE(Math.floor(pfn / 0x100000000), o + 12);
+  into.writeUInt32LE(gen >>> 0, o + 16);
+  into.writeUInt32LE(flags, o + 20);
+  into.writeUInt32LE(bodyCrc, o + 24);
+  into.writeUInt32LE(crc32(into.subarray(o, o + 28)), o + 28);
+}
+
+const scratch = Buffer.alloc(PAGE_SIZE);
+
+/**
+ * Why the bytes are not a sound page for `pfn` (wrong size, no header, header or body not
+ * matching its checksum, wrong pfn), or null when they are.
+ */
+export function checkPage(pfn: number, bytes: Buffer): string | null {
+  if (bytes.length !== PAGE_SIZE) return `page is ${bytes.length} bytes, not ${PAGE_SIZE}`;
+  if (bytes.readUInt32LE(0) !== PAGE_MAGIC) return 'page header magic is wrong';
+  if (crc32(bytes.subarray(0, 28)) !== bytes.readUInt32LE(28)) return 'page header checksum mismatch';
+  const hdrPfn = bytes.readUInt32LE(12) * 0x100000000 + bytes.readUInt32LE(8);
+  if (hdrPfn !== pfn) return `page header names pfn 0x${hdrPfn.toString(16)}`;
+  if (bytes.readUInt32LE(20) & FLAG_EXPLICIT) {
+    if (crc32(bytes.subarray(PAGE_HEADER_SIZE)) !== bytes.readUInt32LE(24)) return 'page body checksum mismatch';
+    return null;
+  }
+  fillBody(scratch, 0, bytes.readUInt32LE(4), pfn, bytes.readUInt32LE(16));
+  if (!bytes.subarray(PAGE_HEADER_SIZE).equals(scratch.subarray(PAGE_HEADER_SIZE))) return 'page body checksum mismatch';
+  return null;
+}
+
+export interface GuestMemoryOptions {
+  /** Seeds every page's pattern; two guests with different seeds have different memory. */
+  seed?: number;
+  /** Start with every pfn populated (a booted guest) or none (a receiver filling from a stream). */
+  populated?: boolean;
+}
+
+export class GuestMemory {
+  /** Size of the physical address space in pages (p2m size). */
+  readonly nrPages: number;
+  private seed: number;
+  private readonly generation: Uint32Array;
+  private readonly populatedMap: Uint8Array;
+  private nrPopulated: number;
+  private readonly explicit = new Map<number, Buffer>();
+  private readonly types = new Map<number, number>();
+  private dirtyMap: Uint8Array | null = null;
+  private nrDirty = 0;
+
+  constructor(nrPages: number, opts: GuestMemoryOptions = {}) {
+    this.nrPages = nrPages;
+    this.seed = (opts.seed ?? 1) >>> 0;
+    this.generation = new Uint32Array(nrPages);
+    this.populatedMap = new Uint8Array(nrPages).fill(opts.populated === false ? 0 : 1);
+    this.nrPopulated = opts.populated === false ? 0 : nrPages;
+  }
+
+  /** Pages backed by memory (Xen's tot_pages for this guest). */
+  get populatedCount(): number { return this.nrPopulated; }
+  populated(pfn: number): boolean { return this.populatedMap[pfn] === 1; }
+
+  private checkPfn(pfn: number): void {
+    if (!Number.isInteger(pfn) || pfn < 0 || pfn >= this.nrPages) {
+      throw new RangeError(`pfn 0x${pfn.toString(16)} outside the guest's ${this.nrPages} pages`);
+    }
+  }
+
+  private markDirty(pfn: number): void {
+    if (this.dirtyMap && this.dirtyMap[pfn] === 0) {
+      this.dirtyMap[pfn] = 1;
+      this.nrDirty++;
+    }
+  }
+
+  /** XENMEM_populate_physmap: back these pfns with (fresh) memory. */
+  populate(pfns: Iterable<number>): void {
+    for (const pfn of pfns) {
+      this.checkPfn(pfn);
+      if (this.populatedMap[pfn]) continue;
+      this.populatedMap[pfn] = 1;
+      this.nrPopulated++;
+      this.generation[pfn]++;
+      this.markDirty(pfn);
+    }
+  }
+
+  /** XENMEM_decrease_reservation: give these pfns' memory back (the balloon inflates). */
+  decreaseReservation(pfns: Iterable<number>): void {
+    for (const pfn of pfns) {
+      this.checkPfn(pfn);
+      if (!this.populatedMap[pfn]) continue;
+      this.populatedMap[pfn] = 0;
+      this.nrPopulated--;
+      this.explicit.delete(pfn);
+      this.types.delete(pfn);
+      this.markDirty(pfn);
+    }
+  }
+
+  /**
+   * A workload writes `nPages` pages chosen by `rng` (uniform in [0,1)) among the first `span`
+   * pfns (its working set; default all). Returns how many populated pages were written.
+   */
+  dirty(nPages: number, rng: () => number, span = this.nrPages): number {
+    let written = 0;
+    const range = Math.min(span, this.nrPages);
+    for (let i = 0; i < nPages; i++) {
+      const pfn = Math.floor(rng() * range);
+      if (!this.populatedMap[pfn]) continue;
+      this.generation[pfn]++;
+      this.explicit.delete(pfn);
+      this.markDirty(pfn);
+      written++;
+    }
+    return written;
+  }
+
+  /** The guest stores `data` at `offset` (past the page header) of a page. */
+  poke(pfn: number, offset: number, data: Buffer): void {
+    this.checkPfn(pfn);
+    if (!this.populatedMap[pfn]) throw new RangeError(`pfn 0x${pfn.toString(16)} is not populated`);
+    if (offset < PAGE_HEADER_SIZE || offset + data.length > PAGE_SIZE) {
+      throw new RangeError(`poke must stay within bytes ${PAGE_HEADER_SIZE}..${PAGE_SIZE} of the page`);
+    }
+    const page = this.readPage(pfn);
+    data.copy(page, offset);
+    const gen = ++this.generation[pfn];
+    writeHeader(page, 0, this.seed, pfn, gen, FLAG_EXPLICIT, crc32(page.subarray(PAGE_HEADER_SIZE)));
+    this.explicit.set(pfn, page);
+    this.markDirty(pfn);
+  }
+
+  // ---- log-dirty mode (XEN_DOMCTL_SHADOW_OP_*) ------------------------------------------
+
+  get logDirtyEnabled(): boolean { return this.dirtyMap !== null; }
+
+  /** SHADOW_OP_ENABLE_LOGDIRTY: from now on every write is recorded; the bitmap starts clean. */
+  enableLogDirty(): void {
+    this.dirtyMap = new Uint8Array(this.nrPages);
+    this.nrDirty = 0;
+  }
+
+  /** SHADOW_OP_OFF. */
+  disableLogDirty(): void {
+    this.dirtyMap = null;
+    this.nrDirty = 0;
+  }
+
+  /** SHADOW_OP_PEEK's count: pages written since the last clean. */
+  get dirtyCount(): number { return this.nrDirty; }
+
+  /** SHADOW_OP_CLEAN: the pfns written since the last clean, ascending; the bitmap is cleared. */
+  cleanDirtyBitmap(): Uint32Array {
+    if (!this.dirtyMap) throw new Error('log-dirty mode is not enabled');
+    const out = new Uint32Array(this.nrDirty);
+    let k = 0;
+    const map = this.dirtyMap;
+    for (let pfn = 0; pfn < map.length && k < out.length; pfn++) {
+      if (map[pfn]) {
+        out[k++] = pfn;
+        map[pfn] = 0;
+      }
+    }
+    this.nrDirty = 0;
+    return out;
+  }
+
+  // ---- page contents --------------------------------------------------------------------
+
+  /** Stream page type: XTAB for an unpopulated pfn, a page-table type where set, else NOTAB. */
+  pageType(pfn: number): number {
+    if (!this.populatedMap[pfn]) return PageType.XTAB;
+    return this.types.get(pfn) ?? PageType.NOTAB;
+  }
+
+  /** A PV guest's page-table pages travel with their L1..L4 (pinned) type. */
+  setPageType(pfn: number, type: number): void {
+    this.checkPfn(pfn);
+    if (type === PageType.NOTAB) this.types.delete(pfn);
+    else this.types.set(pfn, type);
+  }
+
+  copyPage(pfn: number, into: Buffer, offset: number): void {
+    if (!this.populatedMap[pfn]) throw new RangeError(`pfn 0x${pfn.toString(16)} is not populated`);
+    const page = this.explicit.get(pfn);
+    if (page) {
+      page.copy(into, offset);
+      return;
+    }
+    const gen = this.generation[pfn];
+    writeHeader(into, offset, this.seed, pfn, gen, 0, 0);
+    fillBody(into, offset, this.seed, pfn, gen);
+  }
+
+  readPage(pfn: number): Buffer {
+    this.checkPfn(pfn);
+    const b = Buffer.allocUnsafe(PAGE_SIZE);
+    this.copyPage(pfn, b, 0);
+    return b;
+  }
+
+  /**
+   * Store a page received from a stream (populating it). Throws PageCorruptError when the bytes
+   * are not a sound page for this pfn. A pattern page is kept as its generation, not its bytes;
+   * an empty memory adopts the seed of the first such page, so a receiver stays cheap too.
+   */
+  writePage(pfn: number, bytes: Buffer, type: number = PageType.NOTAB): void {
+    this.checkPfn(pfn);
+    const bad = checkPage(pfn, bytes);
+    if (bad) throw new PageCorruptError(`pfn 0x${pfn.toString(16)}: ${bad}`);
+    if (this.nrPopulated === 0 && this.explicit.size === 0) this.seed = bytes.readUInt32LE(4);
+    if (!this.populatedMap[pfn]) {
+      this.populatedMap[pfn] = 1;
+      this.nrPopulated++;
+    }
+    const gen = bytes.readUInt32LE(16);
+    this.generation[pfn] = gen;
+    if ((bytes.readUInt32LE(20) & FLAG_EXPLICIT) === 0 && bytes.readUInt32LE(4) === this.seed) {
+      this.explicit.delete(pfn);
+    } else {
+      this.explicit.set(pfn, Buffer.from(bytes));
+    }
+    this.setPageType(pfn, type);
+    this.markDirty(pfn);
+  }
+
+  /** sha256 over every populated pfn and its bytes, for comparing two memories. */
+  digest(): string {
+    const h = createHash('sha256');
+    const batch = 1024;
+    const buf = Buffer.allocUnsafe(batch * (8 + PAGE_SIZE));
+    let at = 0;
+    for (let pfn = 0; pfn < this.nrPages; pfn++) {
+      if (!this.populatedMap[pfn]) continue;
+      buf.writeUInt32LE(pfn >>> 0, at);
+      buf.writeUInt32LE(Math.floor(pfn / 0x100000000), at + 4);
+      this.copyPage(pfn, buf, at + 8);
+      at += 8 + PAGE_SIZE;
+      if (at === buf.length) {
+        h.update(buf);
+        at = 0;
+      }
+    }
+    h.update(buf.subarray(0, at));
+    return h.digest('hex');
+  }
+}
+
+/**
+ * Rebuilds memory from a stream's PAGE_DATA records, round after round: data pages are written
+ * (and checked), XTAB entries drop the pfn. Other records are left to the toolstack.
+ */
+export class MemoryRestorer {
+  readonly memory: GuestMemory;
+  pagesWritten = 0;
+
+  constructor(memory: GuestMemory) { this.memory = memory; }
+
+  apply(rec: StreamRecord): void {
+    if (rec.layer !== 'libxc' || rec.type !== LibxcRec.PAGE_DATA || !rec.pageData) return;
+    const { pfns, types, data, dataIndex } = rec.pageData;
+    for (let i = 0; i < pfns.length; i++) {
+      const k = dataIndex[i];
+      if (k >= 0) {
+        this.memory.writePage(pfns[i], data.subarray(k * PAGE_SIZE, (k + 1) * PAGE_SIZE), types[i]);
+        this.pagesWritten++;
+      } else if (types[i] === PageType.XTAB) {
+        this.memory.decreaseReservation([pfns[i]]);
+      } else if (!pageTypeHasData(types[i])) {
+        this.memory.populate([pfns[i]]); // XALLOC/BROKEN: backed, contents unknown
+      }
+    }
+  }
+}
+
+/** A whole restore in one go: a fresh memory of `nrPages` filled from `records`. */
+export function restoreMemory(records: Iterable<StreamRecord>, nrPages: number): GuestMemory {
+  const r = new MemoryRestorer(new GuestMemory(nrPages, { populated: false }));
+  for (const rec of records) r.apply(rec);
+  return r.memory;
+}
