@@ -26,7 +26,11 @@ interface Vcpu {
 }
 interface Pcpu { cur: Vcpu | undefined; sliceEnd: bigint; ranSince: bigint }
 
-export interface ScenarioOptions { seconds?: number; nrPcpus?: number; mhz?: number; pagesPerCpu?: number; seed?: number }
+export interface ScenarioOptions {
+  seconds?: number; nrPcpus?: number; mhz?: number; pagesPerCpu?: number; seed?: number;
+  /** How often the rings are drained (xentrace -s), in ms; default 100. */
+  drainMs?: number;
+}
 export interface ScenarioResult {
   file: Buffer;
   /** ns each domain spent running, from the records themselves. */
@@ -70,7 +74,8 @@ export function runScenario(opts: ScenarioOptions = {}): ScenarioResult {
   const end = BigInt(seconds) * 1_000_000_000n;
   const createAt = end * 3n / 10n, destroyAt = end * 7n / 10n;
   let created = false, destroyed = false;
-  let nextDrain = 100n * MS;
+  const drainEvery = BigInt(opts.drainMs ?? 100) * MS;
+  let nextDrain = drainEvery;
 
   const account = (v: Vcpu, t: bigint): void => {
     runningNs.set(v.dom, (runningNs.get(v.dom) ?? 0n) + (t - v.since));
@@ -83,7 +88,7 @@ export function runScenario(opts: ScenarioOptions = {}): ScenarioResult {
     // Never take a vCPU woken at this same instant on another pCPU: xenalyze orders equal TSCs arbitrarily.
     const i = toIdle ? -1 : runq.findIndex(v => v.since < t || v.pcpu === cpu);
     const next = i >= 0 ? runq.splice(i, 1)[0]! : idle[cpu]!;
-    emit(cpu, t, EV.CSCHED2_SCHEDULE, [(0 << 16) | cpu, next === idle[cpu] ? 0x100 : 0]);
+    emit(cpu, t, EV.CSCHED2_SCHEDULE, [cpu, prev === idle[cpu] ? 0x100 : 0]);
     if (next !== idle[cpu]) emit(cpu, t, EV.CSCHED2_RUNQ_CANDIDATE, [dv(next), 0xffffffff, next.credit]);
     if (prev !== idle[cpu]) {
       emit(cpu, t, EV.CSCHED2_CREDIT_BURN, [dv(prev), prev.credit, INT_MIN, Number(t - prev.since)]);
@@ -127,7 +132,7 @@ export function runScenario(opts: ScenarioOptions = {}): ScenarioResult {
     vcpus.forEach((v, i) => { if (v.state === BLOCKED && v.wakeAt < t) { t = v.wakeAt; what = 'wake'; who = i; } });
     if (!created && createAt < t) { t = createAt; what = 'create'; }
     if (created && !destroyed && destroyAt < t) { t = destroyAt; what = 'destroy'; }
-    while (nextDrain <= t && nextDrain < end) { chunks.push(tb.drain()); nextDrain += 100n * MS; }
+    while (nextDrain <= t && nextDrain < end) { chunks.push(tb.drain()); nextDrain += drainEvery; }
     if (what === 'end') break;
 
     if (what === 'block') {
