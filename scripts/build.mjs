@@ -12,7 +12,9 @@ const entries = {
   xentrace: 'src/cli/xentrace/main.ts',
   xentrace_format: 'src/cli/xentrace/format-main.ts',
 };
-const present = Object.fromEntries(Object.entries(entries).filter(([, f]) => existsSync(f)));
+// `node scripts/build.mjs xl xenlabd` builds only those entries (others keep their last build).
+const only = process.argv.slice(2);
+const present = Object.fromEntries(Object.entries(entries).filter(([n, f]) => existsSync(f) && (only.length === 0 || only.includes(n))));
 
 await build({
   entryPoints: present,

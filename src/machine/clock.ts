@@ -37,6 +37,12 @@ export class Clock {
   }
   after(ns: bigint, fire: () => void): Timer { return this.at(this.nowNs + ns, fire); }
   cancel(t: Timer | undefined): void { if (t) t.cancelled = true; }
+  /** The earliest pending timer's time, if any. */
+  nextTimerAt(): bigint | undefined {
+    let n: bigint | undefined;
+    for (const t of this.timers) if (!t.cancelled && (n === undefined || t.at < n)) n = t.at;
+    return n;
+  }
 
   /**
    * Move time forward to `to`, running the simulation in segments that end at each due timer,

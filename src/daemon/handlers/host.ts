@@ -1,0 +1,37 @@
+// Host-wide requests: xl info, dmesg, the clock.
+import { release, version } from 'node:os';
+import type { Handler } from './context.ts';
+import type { HostInfo } from '../../protocol/host.ts';
+import { ToolError } from '../../protocol/wire.ts';
+
+export const hostHandlers: Record<string, Handler> = {
+  'host.info': (host): HostInfo => {
+    const m = host.machine;
+    const freeMiB = Math.floor(host.hv.freePages / 256);
+    const perNode = Math.floor(m.spec.memoryMiB / m.nrNodes);
+    return {
+      host: m.spec.hostname, release: release(), version: version(), machine: 'x86_64',
+      nrCpus: m.spec.nrCpus, maxCpuId: m.spec.nrCpus - 1, nrNodes: m.nrNodes, coresPerSocket: m.coresPerSocket,
+      threadsPerCore: m.threadsPerCore, cpuKhz: m.spec.cpuKhz, totalPages: m.totalPages, freePages: host.hv.freePages,
+      outstandingPages: 0, freeCpus: 0, xenMajor: 4, xenMinor: 17, xenExtra: '.7',
+      xenCommandline: `placeholder dom0_mem=${m.spec.dom0MemMiB}M,max:${m.spec.dom0MemMiB}M`, scheduler: 'credit2',
+      cpuTopology: m.topology,
+      numa: Array.from({ length: m.nrNodes }, (_, n) => ({
+        memsizeMiB: perNode, memfreeMiB: Math.floor(freeMiB / m.nrNodes),
+        distances: Array.from({ length: m.nrNodes }, (_, k) => (k === n ? 10 : 20)),
+      })),
+      clockMode: host.clock.mode, nowNs: host.clock.now().toString(), wallMs: host.clock.wallMs(),
+    };
+  },
+
+  'host.dmesg': (host, a: { clear: boolean }) => ({ text: host.hv.console.read(a.clear) }),
+
+  'clock.get': host => ({ mode: host.clock.mode, nowNs: host.clock.now().toString(), wallMs: host.clock.wallMs() }),
+
+  'clock.advance': async (host, a: { ns: string }) => {
+    if (host.clock.mode !== 'virtual') throw new ToolError('EINVAL', 'xenlabd: the clock is real; only a virtual clock can be advanced (xenlabd start --clock virtual)', 1);
+    await host.advance(host.clock.now() + BigInt(a.ns));
+    host.checkpoint();
+    return { nowNs: host.clock.now().toString() };
+  },
+};

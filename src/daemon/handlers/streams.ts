@@ -1,0 +1,60 @@
+// Streaming requests: xentop statistics, console attach, waits for domain state, lifecycle events.
+import type { Host } from '../host.ts';
+import type { StatsSample } from '../../protocol/stats.ts';
+import { ToolError } from '../../protocol/wire.ts';
+import { domainInfo } from './context.ts';
+
+export interface StreamCtx {
+  emit(event: unknown): void;
+  end(): void;
+  fail(e: ToolError): void;
+  onInput(cb: (x: unknown) => void): void;
+}
+/** Starts a stream; returns its cleanup, called when either side closes it. */
+export type StreamHandler = (host: Host, args: any, ctx: StreamCtx) => (() => void) | void;
+
+export function statsSample(host: Host): StatsSample {
+  const domains = [...host.hv.domains.keys()].sort((a, b) => a - b).map(domid => {
+    const i = domainInfo(host, domid);
+    const d = host.hv.get(domid);
+    return {
+      domid, name: i.name ?? '(null)', running: i.running, blocked: i.blocked, paused: i.paused,
+      shutdown: i.shutdown && i.shutdownReason !== 3, crashed: i.shutdown && i.shutdownReason === 3, dying: i.dying,
+      cpuNs: Number(i.cpuTimeNs), curMemKb: i.currentMemkb, maxMemKb: i.maxMemkb < 0 ? null : i.maxMemkb,
+      vcpus: Array.from({ length: d.maxVcpus }, (_, v) => ({ id: v, online: host.hv.sched.vcpu(domid, v).online, ns: Number(host.hv.vcpuTimeNs(domid, v)) })),
+      nets: [], vbds: [], ssid: d.ssidref,
+    };
+  });
+  return {
+    ns: Number(host.clock.now()), wallMs: host.clock.wallMs(), xenVersion: '4.17.7',
+    totalMemKb: host.machine.totalPages * 4, freeMemKb: host.hv.freePages * 4,
+    nrCpus: host.machine.spec.nrCpus, cpuMhz: Math.round(host.machine.mhz), domains,
+  };
+}
+
+export const streamHandlers: Record<string, StreamHandler> = {
+  'stats.watch': (host, a: { delayNs: string }, ctx) => {
+    const delay = BigInt(a.delayNs);
+    const tick = () => { ctx.emit(statsSample(host)); timer = host.clock.after(delay, tick); };
+    ctx.emit(statsSample(host));
+    let timer = host.clock.after(delay, tick);
+    return () => host.clock.cancel(timer);
+  },
+
+  'console.attach': (host, a: { dom: string }, ctx) => {
+    const domid = host.toolstack.resolve(a.dom);
+    const att = host.xenconsoled.attach(domid, d => { if (d === '') { ctx.emit({ closed: true }); ctx.end(); } else ctx.emit({ data: Buffer.from(d).toString('base64') }); });
+    if (!att) { ctx.fail(new ToolError('ENOCONSOLE', 'Unable to attach console', 1)); return; }
+    ctx.emit({ domid, data: Buffer.from(att.history).toString('base64') });
+    ctx.onInput(x => att.input(Buffer.from(String(x), 'base64').toString()));
+    return () => att.detach();
+  },
+
+  'domain.wait': (host, a: { domid: number; until: 'gone' | 'shutdown' }, ctx) => {
+    let live = true;
+    void host.toolstack.waitFor(a.domid, a.until).then(() => { if (live) { ctx.emit({ reached: true }); ctx.end(); } });
+    return () => { live = false; };
+  },
+
+  'events.watch': (host, _a, ctx) => host.onEvent(e => ctx.emit(e)),
+};

@@ -1,0 +1,181 @@
+// One emulated host: wires the machine, the hypervisor, Dom0's services (xenstored,
+// xenconsoled, the toolstack) and the guests together, persists them, and recovers them after
+// a crash. The wiring is the only place that knows every part; it holds no protocol details.
+import { mkdirSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Clock, type ClockMode } from '../machine/clock.ts';
+import { Machine, type MachineSpec } from '../machine/host.ts';
+import { Hypervisor } from '../hypervisor/hypervisor.ts';
+import { ConsolePage } from '../hypervisor/console-page.ts';
+import { Xenstored } from '../dom0/xenstored/index.ts';
+import { Xenconsoled } from '../dom0/xenconsoled.ts';
+import { Toolstack, type DomainRecord } from '../dom0/toolstack/toolstack.ts';
+import { writeDom0Tree } from '../dom0/toolstack/xs-tree.ts';
+import { GuestKernel } from '../guest/kernel.ts';
+import { XsClient } from '../formats/xenstore-client.ts';
+import { parseWorkload } from '../formats/workload-spec.ts';
+import type { HostPaths } from '../protocol/paths.ts';
+import { Store } from './store.ts';
+
+export interface HostOptions { spec: MachineSpec; clockMode: ClockMode }
+
+interface PersistedDomainState {
+  totPages: number; pauseCount: number; shutdown: boolean; shutdownReason: number; maxPages: number;
+  onlineVcpus: number; maxVcpus: number; weight: number; cap: number; poolId: number;
+  affinity: { hard: number[] | null; soft: number[] | null }[]; cpuNs: string[]; createdNs: string;
+  targetKb: number; staticMaxKb: number; videoKb: number; type: string;
+}
+
+export class Host {
+  readonly machine: Machine;
+  readonly clock: Clock;
+  readonly hv: Hypervisor;
+  readonly xenstored: Xenstored;
+  readonly xenconsoled: Xenconsoled;
+  readonly store: Store;
+  toolstack!: Toolstack;
+  private guests = new Map<number, GuestKernel>();
+  private eventListeners = new Set<(e: { ns: string; kind: string; domid: number; name: string | null; detail?: string }) => void>();
+
+  constructor(readonly paths: HostPaths, store: Store, o: HostOptions) {
+    this.store = store;
+    this.machine = new Machine(o.spec);
+    const savedNow = store.getHost('clock_ns');
+    const epoch = Number(store.getHost('epoch_ms') ?? Date.now());
+    this.clock = new Clock(o.clockMode, epoch, savedNow ? BigInt(savedNow) : 0n);
+    this.hv = new Hypervisor(this.machine, this.clock);
+    this.clock.setStepper(to => this.hv.step(to));
+    this.xenstored = new Xenstored({ log: l => this.log(`xenstored: ${l}`) });
+    mkdirSync(paths.logs, { recursive: true });
+    this.xenconsoled = new Xenconsoled(paths.logs);
+    if (!store.getHost('epoch_ms')) store.setHost('epoch_ms', String(epoch));
+  }
+
+  log(line: string): void {
+    try { appendFileSync(join(this.paths.logs, 'xenlabd.log'), `${new Date().toISOString()} ${line}\n`); } catch {}
+  }
+
+  onEvent(cb: (e: { ns: string; kind: string; domid: number; name: string | null; detail?: string }) => void): () => void {
+    this.eventListeners.add(cb);
+    return () => this.eventListeners.delete(cb);
+  }
+
+  /** Boot the host: Dom0, xenstored, then recover the domains the database holds. */
+  async boot(): Promise<void> {
+    await this.xenstored.listen(this.paths.xenstored);
+    const spec = this.machine.spec;
+    const dom0 = this.hv.createDomain({
+      type: 'pv', uuid: '00000000-0000-0000-0000-000000000000', maxVcpus: spec.dom0Vcpus, onlineVcpus: spec.dom0Vcpus,
+      maxMemkb: -1, memkb: spec.dom0MemMiB * 1024, weight: 256, cap: 0, poolId: 0,
+      affinity: Array.from({ length: spec.dom0Vcpus }, () => ({ hard: null, soft: null })),
+    }, 0);
+    this.hv.allocate(dom0, spec.dom0MemMiB * 256);
+    for (let v = 0; v < spec.dom0Vcpus; v++) this.hv.setWorkloadDemand(0, v, 0.01);
+    const ring = this.xenstored.connectDomain(0);
+    const xs = new XsClient(b => ring.write(b));
+    ring.onData(b => xs.feed(b));
+    await writeDom0Tree(xs, { memKb: spec.dom0MemMiB * 1024, pools: this.hv.pools.map(p => p.name) });
+    this.toolstack = new Toolstack(this.hv, xs, {
+      startGuest: (rec, booted) => this.startGuest(rec, booted),
+      stopGuest: domid => this.stopGuest(domid),
+      commit: domid => this.commit(domid),
+      forget: domid => this.store.deleteDomain(domid),
+      event: (kind, domid, name, detail) => {
+        const e = { ns: this.clock.now().toString(), kind, domid, name, detail };
+        for (const l of this.eventListeners) l(e);
+        this.log(`event ${kind} d${domid} ${name ?? ''} ${detail ?? ''}`);
+      },
+      log: l => this.log(l),
+    }, spec.dom0MemMiB * 1024);
+    this.hv.rover = Number(this.store.getHost('rover') ?? 0);
+    await this.recover();
+  }
+
+  private async startGuest(rec: DomainRecord, alreadyBooted: boolean): Promise<void> {
+    const ring = this.xenstored.connectDomain(rec.domid);
+    const page = new ConsolePage();
+    this.xenconsoled.add(rec.domid, rec.name, page);
+    const g = new GuestKernel({
+      domid: rec.domid, name: rec.name, type: rec.type, hv: this.hv, clock: this.clock,
+      xenstore: ring, console: page, workload: parseWorkload(rec.workload ?? undefined), alreadyBooted,
+    });
+    this.guests.set(rec.domid, g);
+    await g.start();
+  }
+
+  private stopGuest(domid: number): void {
+    this.guests.get(domid)?.stop();
+    this.guests.delete(domid);
+    this.xenconsoled.remove(domid);
+  }
+
+  /** Persist one domain and the host counters in one transaction. */
+  commit(domid: number): void {
+    const rec = this.toolstack.records.get(domid);
+    const d = this.hv.domains.get(domid);
+    this.store.tx(() => {
+      this.store.setHost('rover', String(this.hv.rover));
+      this.store.setHost('clock_ns', this.clock.now().toString());
+      if (!rec || !d) return;
+      const st: PersistedDomainState = {
+        totPages: d.totPages, pauseCount: d.pauseCount, shutdown: d.shutdown, shutdownReason: d.shutdownReason,
+        maxPages: d.maxPages, onlineVcpus: d.onlineVcpus, maxVcpus: d.maxVcpus, weight: d.weight, cap: d.cap, poolId: d.poolId,
+        affinity: d.affinity, cpuNs: Array.from({ length: d.maxVcpus }, (_, v) => this.hv.vcpuTimeNs(domid, v).toString()),
+        createdNs: d.createdNs.toString(), targetKb: rec.targetKb, staticMaxKb: rec.staticMaxKb, videoKb: rec.videoKb, type: rec.type,
+      };
+      this.store.putDomain({
+        domid, name: rec.name, uuid: rec.uuid, config: JSON.stringify(rec.config), configText: rec.configText,
+        configFile: rec.configFile, workload: rec.workload, state: JSON.stringify(st),
+      });
+    });
+  }
+
+  /** Save every domain's runtime state (CPU time, memory) and the clock: periodic and at stop. */
+  checkpoint(): void {
+    this.store.tx(() => { for (const domid of this.toolstack.records.keys()) this.commit(domid); this.store.setHost('clock_ns', this.clock.now().toString()); });
+  }
+
+  private async recover(): Promise<void> {
+    for (const row of this.store.domains()) {
+      const st: PersistedDomainState = JSON.parse(row.state);
+      const config = JSON.parse(row.config);
+      const rec: DomainRecord = {
+        domid: row.domid, name: row.name, uuid: row.uuid, type: st.type as DomainRecord['type'], config,
+        configText: row.configText, configFile: row.configFile, workload: row.workload,
+        targetKb: st.targetKb, staticMaxKb: st.staticMaxKb, videoKb: st.videoKb,
+      };
+      this.hv.restoreDomain(row.domid, {
+        type: rec.type, uuid: row.uuid, maxVcpus: st.maxVcpus, onlineVcpus: st.onlineVcpus, maxMemkb: st.maxPages < 0 ? -1 : st.maxPages * 4,
+        memkb: st.totPages * 4, weight: st.weight, cap: st.cap, poolId: st.poolId, affinity: st.affinity,
+      }, {
+        totPages: st.totPages, pauseCount: st.pauseCount, shutdown: st.shutdown, shutdownReason: st.shutdownReason,
+        cpuBaseNs: st.cpuNs.map(s => BigInt(s)), createdNs: BigInt(st.createdNs),
+      });
+      this.hv.setVcpusOnline(row.domid, st.onlineVcpus);
+      await this.toolstack.recover(rec);
+      this.log(`recovered d${row.domid} ${row.name}`);
+    }
+  }
+
+  /** Advance simulated time, letting reactions (watches, acks, actions) run at each timer's instant. */
+  async advance(to: bigint): Promise<void> {
+    while (this.clock.now() < to) {
+      const next = this.clock.nextTimerAt();
+      const stop = next !== undefined && next < to ? next : to;
+      this.clock.advanceTo(stop);
+      await settle();
+    }
+    await settle();
+  }
+
+  async shutdown(): Promise<void> {
+    this.checkpoint();
+    for (const g of this.guests.values()) g.stop();
+    await this.xenstored.close();
+  }
+}
+
+/** Let every pending reaction (promise chains, in-process xenstore round trips) run. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 4; i++) await new Promise(r => setImmediate(r));
+}

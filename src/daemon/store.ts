@@ -1,0 +1,69 @@
+// Persistence in SQLite (WAL): the machine's spec, the domid rover, the simulated clock, and
+// every domain's configuration and runtime state. Each lifecycle step is one transaction, and
+// the daemon replies to a tool only after it committed, so a SIGKILL at any moment leaves the
+// committed set of domains, which recovery brings back with the same domids.
+import Database from 'better-sqlite3';
+import type { MachineSpec } from '../machine/host.ts';
+
+export interface DomainRow {
+  domid: number;
+  name: string;
+  uuid: string;
+  /** libxl_domain_config JSON. */
+  config: string;
+  configText: string;
+  configFile: string;
+  workload: string | null;
+  /** Runtime state JSON: pause count, shutdown, memory, vCPUs, affinity, sched params, CPU time... */
+  state: string;
+}
+
+export class Store {
+  private db: Database.Database;
+
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS host (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS domains (
+        domid INTEGER PRIMARY KEY, name TEXT NOT NULL, uuid TEXT NOT NULL, config TEXT NOT NULL,
+        config_text TEXT NOT NULL, config_file TEXT NOT NULL, workload TEXT, state TEXT NOT NULL);
+    `);
+  }
+
+  getHost(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM host WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  }
+  setHost(key: string, value: string): void {
+    this.db.prepare('INSERT INTO host (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  machine(): MachineSpec | undefined {
+    const s = this.getHost('machine');
+    return s ? JSON.parse(s) : undefined;
+  }
+
+  domains(): DomainRow[] {
+    return (this.db.prepare('SELECT domid, name, uuid, config, config_text AS configText, config_file AS configFile, workload, state FROM domains ORDER BY domid').all() as DomainRow[]);
+  }
+
+  putDomain(r: DomainRow): void {
+    this.db.prepare(`INSERT INTO domains (domid, name, uuid, config, config_text, config_file, workload, state)
+      VALUES (@domid, @name, @uuid, @config, @configText, @configFile, @workload, @state)
+      ON CONFLICT(domid) DO UPDATE SET name = excluded.name, uuid = excluded.uuid, config = excluded.config,
+        config_text = excluded.config_text, config_file = excluded.config_file, workload = excluded.workload, state = excluded.state`).run(r);
+  }
+
+  updateState(domid: number, name: string, state: string): void {
+    this.db.prepare('UPDATE domains SET name = ?, state = ? WHERE domid = ?').run(name, state, domid);
+  }
+
+  deleteDomain(domid: number): void { this.db.prepare('DELETE FROM domains WHERE domid = ?').run(domid); }
+
+  /** Run fn in one transaction. */
+  tx<T>(fn: () => T): T { return this.db.transaction(fn)(); }
+
+  close(): void { this.db.close(); }
+}

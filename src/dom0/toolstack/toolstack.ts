@@ -1,0 +1,360 @@
+// The toolstack (the libxl equivalent in Dom0): builds, names, pauses, shuts down, restarts and
+// destroys domains through the hypervisor model and xenstore, applies the on_poweroff/on_reboot/
+// on_crash actions, and keeps the domain records the daemon persists. It reaches guests only
+// through what the platform wires (rings), never their code.
+import { randomUUID } from 'node:crypto';
+import type { Hypervisor } from '../../hypervisor/hypervisor.ts';
+import { HypervisorError } from '../../hypervisor/hypervisor.ts';
+import type { DomainType } from '../../hypervisor/domain.ts';
+import type { XsClient } from '../../formats/xenstore-client.ts';
+import { ToolError } from '../../protocol/wire.ts';
+import { err } from './errors.ts';
+import { removeDomainTree, writeDomainTree } from './xs-tree.ts';
+
+export type ShutdownActionName = 'destroy' | 'restart' | 'preserve' | 'rename-restart' | 'coredump-destroy' | 'coredump-restart' | 'soft-reset';
+
+/** Everything the toolstack keeps about a guest domain (libxl's stored config + userdata). */
+export interface DomainRecord {
+  domid: number;
+  name: string;
+  uuid: string;
+  type: DomainType;
+  /** libxl_domain_config JSON as stored at creation. */
+  config: Record<string, any>;
+  configText: string;
+  configFile: string;
+  workload: string | null;
+  targetKb: number;
+  staticMaxKb: number;
+  videoKb: number;
+}
+
+export interface ToolstackPlatform {
+  /** Wire and start the guest kernel of a new domain (xenstore ring, console page). */
+  startGuest(rec: DomainRecord, alreadyBooted: boolean): Promise<void>;
+  stopGuest(domid: number): void;
+  /** Persist a domain (record + hypervisor state) in one transaction; done before replying. */
+  commit(domid: number): void;
+  forget(domid: number): void;
+  event(kind: string, domid: number, name: string | null, detail?: string): void;
+  log(line: string): void;
+}
+
+const DEFAULT_MEMKB = 32768;
+
+function actionOf(config: Record<string, any>, key: 'on_poweroff' | 'on_reboot' | 'on_crash' | 'on_watchdog', dflt: ShutdownActionName): ShutdownActionName {
+  const v = config[key];
+  return typeof v === 'string' ? (v.replace(/_/g, '-') as ShutdownActionName) : dflt;
+}
+
+function cpumapToList(m: unknown): number[] | null {
+  return Array.isArray(m) && m.every(x => typeof x === 'number') ? (m as number[]) : null;
+}
+
+export class Toolstack {
+  readonly records = new Map<number, DomainRecord>();
+  /** Names being created right now: checked with the live names so two creates cannot both win. */
+  private reservedNames = new Set<string>();
+  private waiters: { domid: number; until: 'gone' | 'shutdown'; resolve: () => void }[] = [];
+
+  constructor(readonly hv: Hypervisor, readonly xs: XsClient, readonly platform: ToolstackPlatform, readonly dom0MemKb: number) {
+    hv.onDomainException = domid => { void this.onDomainException(domid); };
+  }
+
+  // ---- naming (find_domain) ------------------------------------------------------------------
+
+  nameOf(domid: number): string | null {
+    if (domid === 0) return 'Domain-0';
+    return this.records.get(domid)?.name ?? null;
+  }
+
+  domidByName(name: string): number | undefined {
+    if (name === 'Domain-0') return 0;
+    for (const r of this.records.values()) if (r.name === name) return r.domid;
+    return undefined;
+  }
+
+  /** xl's find_domain: digits (even none) are a domid taken unchecked; anything else is a name. */
+  resolve(q: string): number {
+    if (/^\d*$/.test(q)) return q === '' ? 0 : Number(q);
+    const id = this.domidByName(q);
+    if (id === undefined) throw err.invalidDomain(q);
+    return id;
+  }
+
+  exists(domid: number): boolean { return this.hv.domains.has(domid); }
+
+  // ---- create ---------------------------------------------------------------------------------
+
+  async create(o: { config: Record<string, any>; workload?: string; configText: string; configFile: string; paused: boolean }, restoreOf?: { domid?: number }): Promise<DomainRecord> {
+    const config = structuredClone(o.config);
+    const c = (config.c_info ??= {});
+    const b = (config.b_info ??= {});
+    const name: string = c.name;
+    const type: DomainType = c.type ?? 'pv';
+    const domid = restoreOf?.domid ?? this.hv.allocDomid();
+    if (this.domidByName(name) !== undefined || this.reservedNames.has(name)) throw err.duplicateName(domid, name);
+    this.reservedNames.add(name);
+    try {
+      return await this.build(domid, name, type, config, o);
+    } finally { this.reservedNames.delete(name); }
+  }
+
+  private async build(domid: number, name: string, type: DomainType, config: Record<string, any>, o: { workload?: string; configText: string; configFile: string; paused: boolean }): Promise<DomainRecord> {
+    const c = config.c_info, b = config.b_info;
+    c.uuid ??= randomUUID();
+    const maxVcpus: number = b.max_vcpus ?? 1;
+    const avail: number[] = Array.isArray(b.avail_vcpus) ? b.avail_vcpus : Array.from({ length: maxVcpus }, (_, i) => i);
+    const staticMaxKb: number = b.max_memkb ?? DEFAULT_MEMKB;
+    const targetKb: number = b.target_memkb ?? staticMaxKb;
+    const videoKb: number = type === 'hvm' ? (b.video_memkb ?? 8192) : 0;
+    b.video_memkb = videoKb;
+    const sp = (b.sched_params ??= {});
+    const weight: number = sp.weight ?? 256;
+    const cap: number = sp.cap ?? 0;
+    const poolName: string = c.pool_name ?? 'Pool-0';
+    const pool = this.hv.pools.find(p => p.name === poolName);
+    if (!pool) throw new ToolError('EINVAL', `libxl: error: libxl_create.c:1294:initiate_domain_create: cpupool ${poolName} does not exist`, 3);
+    const hardAll = Array.isArray(b.vcpu_hard_affinity) ? b.vcpu_hard_affinity : null;
+    const softAll = Array.isArray(b.vcpu_soft_affinity) ? b.vcpu_soft_affinity : null;
+    const affinity = Array.from({ length: maxVcpus }, (_, v) => ({
+      hard: cpumapToList(hardAll?.[v]) ?? cpumapToList(b.cpumap), soft: cpumapToList(softAll?.[v]),
+    }));
+    this.fillDeviceDefaults(config, domid);
+
+    const d = this.hv.createDomain({
+      type, uuid: c.uuid, maxVcpus, onlineVcpus: avail.length, maxMemkb: staticMaxKb + videoKb, memkb: targetKb,
+      weight, cap, poolId: pool.id, affinity,
+    }, domid);
+    this.hv.pause(domid); // domains are built paused; unpaused at the end unless -p
+    try {
+      this.hv.allocate(d, Math.ceil((targetKb + videoKb) / 4));
+    } catch (e) {
+      this.hv.destroyDomain(domid);
+      if (e instanceof HypervisorError && e.errno === 'ENOMEM') throw err.outOfMemory(domid);
+      throw e;
+    }
+    this.hv.setVcpusOnline(domid, avail.length);
+    const rec: DomainRecord = {
+      domid, name, uuid: c.uuid, type, config, configText: o.configText, configFile: o.configFile,
+      workload: o.workload ?? null, targetKb, staticMaxKb, videoKb,
+    };
+    this.records.set(domid, rec);
+    try {
+      await this.xs.introduce(domid, 0, 1);
+      await writeDomainTree(this.xs, {
+        domid, name, uuid: c.uuid, type, maxVcpus, onlineVcpus: avail.length, staticMaxKb, targetKb, videoramKb: videoKb,
+        startTime: this.startTime(), kernel: b.kernel, ramdisk: b.ramdisk, cmdline: b.cmdline, poolName,
+      });
+      await this.platform.startGuest(rec, false);
+    } catch (e) {
+      await this.teardown(domid).catch(() => {});
+      throw e;
+    }
+    if (!o.paused) this.hv.unpause(domid);
+    this.hv.console.xen(`d${domid}: created ${type.toUpperCase()} domain "${name}"`);
+    this.platform.commit(domid);
+    this.platform.event('create', domid, name);
+    return rec;
+  }
+
+  /** What libxl fills into the stored config at creation: nic devids/MACs, disk backends. */
+  private fillDeviceDefaults(config: Record<string, any>, domid: number): void {
+    (config.nics ?? []).forEach((n: any, i: number) => {
+      n.devid ??= i;
+      if (!n.mac) n.mac = `00:16:3e:${[domid >> 8 & 0x7f, domid & 0xff, i & 0xff].map(x => x.toString(16).padStart(2, '0')).join(':')}`;
+      n.nictype ??= 'vif';
+    });
+    for (const dk of config.disks ?? []) dk.backend ??= typeof dk.pdev_path === 'string' && dk.pdev_path.startsWith('/dev/') ? 'phy' : 'qdisk';
+  }
+
+  private startTime(): string {
+    const ms = this.hv.clock.wallMs();
+    return `${Math.floor(ms / 1000)}.${String(Math.floor((ms % 1000) / 10)).padStart(2, '0')}`;
+  }
+
+  /** Rebuild a domain's runtime parts after a daemon restart (its hypervisor state is restored by the caller). */
+  async recover(rec: DomainRecord): Promise<void> {
+    this.records.set(rec.domid, rec);
+    const d = this.hv.get(rec.domid);
+    await this.xs.introduce(rec.domid, 0, 1);
+    await writeDomainTree(this.xs, {
+      domid: rec.domid, name: rec.name, uuid: rec.uuid, type: rec.type, maxVcpus: d.maxVcpus, onlineVcpus: d.onlineVcpus,
+      staticMaxKb: rec.staticMaxKb, targetKb: rec.targetKb, videoramKb: rec.videoKb, startTime: this.startTime(),
+      kernel: rec.config.b_info?.kernel, ramdisk: rec.config.b_info?.ramdisk, cmdline: rec.config.b_info?.cmdline,
+      poolName: rec.config.c_info?.pool_name ?? 'Pool-0',
+    });
+    if (!d.shutdown) await this.platform.startGuest(rec, true);
+  }
+
+  // ---- destroy --------------------------------------------------------------------------------
+
+  async destroy(domid: number): Promise<void> {
+    if (!this.exists(domid)) throw err.destroyMissing(domid);
+    const name = this.nameOf(domid);
+    await this.teardown(domid);
+    this.hv.console.xen(`d${domid}: destroyed`);
+    this.platform.event('destroy', domid, name);
+  }
+
+  private async teardown(domid: number): Promise<void> {
+    const rec = this.records.get(domid);
+    this.platform.stopGuest(domid);
+    if (this.hv.domains.has(domid)) this.hv.destroyDomain(domid);
+    this.records.delete(domid);
+    this.platform.forget(domid);
+    if (rec) await removeDomainTree(this.xs, domid, rec.uuid).catch(() => {});
+    await this.xs.release(domid).catch(() => {});
+    this.wake(domid);
+  }
+
+  // ---- pause, rename, memory, vcpus -----------------------------------------------------------
+
+  pause(domid: number): void {
+    if (!this.exists(domid)) throw err.pauseMissing(domid, 'Pausing');
+    this.hv.pause(domid);
+    this.platform.commit(domid);
+  }
+
+  unpause(domid: number): void {
+    if (!this.exists(domid)) throw err.pauseMissing(domid, 'Unpausing');
+    this.hv.unpause(domid);
+    this.platform.commit(domid);
+  }
+
+  async rename(domid: number, q: string, newName: string): Promise<void> {
+    const rec = this.records.get(domid);
+    if (!rec) throw domid === 0 ? new ToolError('EPERM', `Can't rename domain '${q}'.`, 1) : err.noSuchDomain(q);
+    const other = this.domidByName(newName);
+    if (newName !== '' && other !== undefined && other !== domid) throw err.renameDup(domid, newName, q);
+    rec.name = newName;
+    rec.config.c_info.name = newName;
+    await this.xs.write(`/local/domain/${domid}/name`, newName);
+    await this.xs.write(`/vm/${rec.uuid}/name`, newName);
+    this.platform.commit(domid);
+  }
+
+  async memSet(domid: number, targetKb: number): Promise<void> {
+    if (domid === 0) {
+      if (targetKb < 128 * 1024) throw new ToolError('EINVAL', `libxl: error: libxl_mem.c:331:libxl_set_memory_target: New target ${targetKb} for dom0 is below the minimum threshold\ncannot set domid 0 dynamic max memory to : Invalid argument`, 1);
+      this.hv.setMaxmem(0, -1);
+      const d = this.hv.get(0);
+      const diff = Math.floor(targetKb / 4) - d.totPages;
+      if (diff > 0) this.hv.allocate(d, Math.min(diff, this.hv.freePages)); else this.hv.release(d, -diff);
+      await this.xs.write('/local/domain/0/memory/target', String(targetKb));
+      return;
+    }
+    const rec = this.records.get(domid);
+    if (!rec) throw err.noSuchDomain(String(domid));
+    if (targetKb > rec.staticMaxKb) throw new ToolError('EINVAL', `libxl: error: libxl_mem.c:398:libxl_set_memory_target: memory_dynamic_max must be less than or equal to memory_static_max\n\ncannot set domid ${domid} dynamic max memory to : Invalid argument`, 1);
+    rec.targetKb = targetKb;
+    this.hv.setMaxmem(domid, targetKb + rec.videoKb);
+    await this.xs.write(`/local/domain/${domid}/memory/target`, String(targetKb));
+    this.platform.commit(domid);
+  }
+
+  async memMax(domid: number, maxKb: number): Promise<void> {
+    const rec = this.records.get(domid);
+    if (domid === 0 || !rec) { if (domid !== 0) throw err.noSuchDomain(String(domid)); this.hv.setMaxmem(0, maxKb); return; }
+    if (maxKb < rec.targetKb) throw new ToolError('EINVAL', `libxl: error: libxl_mem.c:87:libxl_domain_setmaxmem: memory_static_max must be greater than or or equal to memory_dynamic_max\ncannot set domid ${domid} static max memory to : Invalid argument`, 1);
+    rec.staticMaxKb = maxKb;
+    rec.config.b_info.max_memkb = maxKb;
+    this.hv.setMaxmem(domid, maxKb + rec.videoKb);
+    await this.xs.write(`/local/domain/${domid}/memory/static-max`, String(maxKb));
+    this.platform.commit(domid);
+  }
+
+  async vcpuSet(domid: number, count: number): Promise<void> {
+    const d = this.hv.get(domid);
+    const n = Math.min(count, d.maxVcpus);
+    this.hv.setVcpusOnline(domid, n);
+    if (domid !== 0) {
+      await this.xs.transaction(async tx => {
+        for (let i = 0; i < d.maxVcpus; i++) await this.xs.write(`/local/domain/${domid}/cpu/${i}/availability`, i < n ? 'online' : 'offline', tx);
+      });
+      this.records.get(domid)!.config.b_info.avail_vcpus = Array.from({ length: n }, (_, i) => i);
+      this.platform.commit(domid);
+    }
+  }
+
+  // ---- shutdown, reboot and the actions after a domain shuts down ------------------------------
+
+  /** libxl__domain_pvcontrol: write the request and wait for the guest's acknowledgement. */
+  async requestShutdown(domid: number, action: 'poweroff' | 'reboot' | 'suspend', timeoutNs = 60_000_000_000n): Promise<void> {
+    const rec = this.records.get(domid);
+    const path = `/local/domain/${domid}/control/shutdown`;
+    if (rec?.type === 'hvm') {
+      const feat = await this.xs.read(`/local/domain/${domid}/control/feature-${action === 'suspend' ? 'suspend' : action}`).catch(() => '');
+      if (feat !== '1') throw err.noParavirt(action === 'reboot' ? 'reboot' : 'shutdown');
+    }
+    await this.xs.write(path, action);
+    const token = `pvcontrol-${domid}-${Math.random().toString(36).slice(2)}`;
+    await new Promise<void>((resolve, reject) => {
+      let done = false;
+      const finish = (e?: Error) => {
+        if (done) return; done = true;
+        this.hv.clock.cancel(timer); off();
+        void this.xs.unwatch(path, token).catch(() => {});
+        e ? reject(e) : resolve();
+      };
+      const check = async () => {
+        let v: string | null;
+        try { v = await this.xs.read(path); } catch { v = null; }
+        if (v === null || v === '' || (action === 'suspend' && v !== 'suspend')) finish();
+      };
+      const off = this.xs.onWatchEvent((p, t) => { if (t === token) void check(); });
+      const timer = this.hv.clock.after(timeoutNs, () => {
+        void this.xs.write(path, '').catch(() => {});
+        finish(err.shutdownNoAck(action === 'reboot' ? 'reboot' : action === 'suspend' ? 'suspend' : 'shutdown'));
+      });
+      void this.xs.watch(path, token).catch(e => finish(e));
+    });
+  }
+
+  /** VIRQ_DOM_EXC: a domain shut down (or crashed); apply its configured action. */
+  private async onDomainException(domid: number): Promise<void> {
+    const d = this.hv.domains.get(domid);
+    const rec = this.records.get(domid);
+    if (!d || !rec || !d.shutdown) return;
+    this.platform.commit(domid);
+    this.platform.event('shutdown', domid, rec.name, `reason ${d.shutdownReason}`);
+    this.wake(domid, 'shutdown');
+    const reason = d.shutdownReason;
+    if (reason === 2) return; // suspend: the saver handles it
+    const action = reason === 0 ? actionOf(rec.config, 'on_poweroff', 'destroy')
+      : reason === 1 ? actionOf(rec.config, 'on_reboot', 'restart')
+      : reason === 4 ? actionOf(rec.config, 'on_watchdog', 'destroy')
+      : actionOf(rec.config, 'on_crash', 'destroy');
+    this.platform.log(`Domain ${domid} has shut down, reason code ${reason} 0x${reason.toString(16)}`);
+    this.platform.log(`Action for shutdown reason code ${reason} is ${action}`);
+    if (action === 'preserve') return;
+    if (action === 'destroy' || action === 'coredump-destroy') { await this.destroy(domid); return; }
+    // restart / rename-restart / coredump-restart / soft-reset: a new domain from the stored config
+    const keep = action === 'rename-restart';
+    if (keep) {
+      const stamp = new Date(this.hv.clock.wallMs()).toISOString().replace(/[-:]/g, '').slice(0, 13) + 'Z';
+      await this.rename(domid, rec.name, `${rec.name}-${stamp}`);
+    } else await this.destroy(domid);
+    const cfg = structuredClone(rec.config);
+    delete cfg.c_info.uuid;
+    if (keep) cfg.c_info.name = rec.name.replace(/-\d{8}T\d{4}Z$/, '');
+    try {
+      const nrec = await this.create({ config: cfg, workload: rec.workload ?? undefined, configText: rec.configText, configFile: rec.configFile, paused: false });
+      this.platform.event('reboot', nrec.domid, nrec.name, `from domid ${domid}`);
+    } catch (e: any) { this.platform.log(`failed to restart ${rec.name}: ${e.message}`); }
+  }
+
+  /** Resolves when the domain is gone (or has shut down, for `until: 'shutdown'`). */
+  waitFor(domid: number, until: 'gone' | 'shutdown'): Promise<void> {
+    const d = this.hv.domains.get(domid);
+    if (!d || (until === 'shutdown' && d.shutdown)) return Promise.resolve();
+    return new Promise(resolve => this.waiters.push({ domid, until, resolve }));
+  }
+
+  private wake(domid: number, reached: 'gone' | 'shutdown' = 'gone'): void {
+    this.waiters = this.waiters.filter(w => {
+      if (w.domid === domid && (reached === 'gone' || w.until === 'shutdown')) { w.resolve(); return false; }
+      return true;
+    });
+  }
+}

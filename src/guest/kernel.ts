@@ -1,0 +1,155 @@
+// The emulated guest kernel of one domU. It boots (console lines over simulated time), talks to
+// xenstored over its own ring as its own domid, honours control/shutdown and memory/target with
+// the real acknowledgements, and then runs its workload. Hypercalls are calls into the
+// hypervisor model; everything else goes through the rings the daemon wired up.
+import type { Clock, Timer } from '../machine/clock.ts';
+import type { Hypervisor } from '../hypervisor/hypervisor.ts';
+import type { ConsolePage, XenstoreRing } from '../hypervisor/console-page.ts';
+import { XsClient } from '../formats/xenstore-client.ts';
+import type { Workload } from '../formats/workload-spec.ts';
+import { BOOT_SECONDS, SHUTDOWN_SECONDS, bootLog } from './boot-log.ts';
+import { Shell } from './shell.ts';
+import { Balloon } from './balloon.ts';
+
+const SEC = 1_000_000_000n;
+/** Demand of an idle guest's vCPUs: timer ticks and housekeeping. */
+const IDLE_DEMAND = 0.002;
+/** Demand of vCPU 0 while booting. */
+const BOOT_DEMAND = 0.6;
+
+export interface GuestOptions {
+  domid: number;
+  name: string;
+  type: 'pv' | 'pvh' | 'hvm';
+  hv: Hypervisor;
+  clock: Clock;
+  xenstore: XenstoreRing;
+  console: ConsolePage;
+  workload: Workload;
+  /** Skip the boot (a guest carried over a daemon restart is already up). */
+  alreadyBooted?: boolean;
+}
+
+export class GuestKernel {
+  readonly domid: number;
+  private readonly o: GuestOptions;
+  private readonly xs: XsClient;
+  private readonly shell: Shell;
+  readonly balloon: Balloon;
+  private booted = false;
+  private stopping = false;
+  private timers: Timer[] = [];
+  private pendingControl: string | null = null;
+  private home: string;
+
+  constructor(o: GuestOptions) {
+    this.o = o;
+    this.domid = o.domid;
+    this.home = `/local/domain/${o.domid}`;
+    this.xs = new XsClient(b => o.xenstore.write(b));
+    o.xenstore.onData(b => this.xs.feed(b));
+    this.shell = new Shell({
+      name: o.name,
+      write: s => o.console.guestWrite(s),
+      uptimeSec: () => Number(o.clock.now() - o.hv.get(o.domid).createdNs) / 1e9,
+      memKb: () => ({ total: o.hv.get(o.domid).totPages * 4 }),
+      vcpus: () => o.hv.get(o.domid).onlineVcpus,
+      poweroff: () => this.powerDown(0),
+      reboot: () => this.powerDown(1),
+      crash: () => this.crash(),
+    });
+    o.console.onGuestInput(d => { if (this.booted && !this.paused()) this.shell.input(d); });
+    this.balloon = new Balloon(o.hv, o.clock, o.domid);
+  }
+
+  private paused(): boolean { return this.o.hv.domains.get(this.domid)?.paused ?? true; }
+
+  /** Start running: boot, then connect to xenstore's control keys. */
+  async start(): Promise<void> {
+    const { clock } = this.o;
+    this.xs.onWatchEvent(path => { void this.onWatch(path); });
+    await this.xs.watch(`${this.home}/control/shutdown`, 'control');
+    await this.xs.watch(`${this.home}/memory/target`, 'balloon');
+    if (this.o.alreadyBooted) { this.bootDone(); return; }
+    this.setDemand(BOOT_DEMAND, IDLE_DEMAND);
+    const hv = this.o.hv.get(this.domid);
+    for (const [s, line] of bootLog({ name: this.o.name, type: this.o.type, vcpus: hv.onlineVcpus, memMiB: Math.floor(hv.totPages / 256) })) {
+      this.timers.push(clock.after(BigInt(Math.round(s * 1e9)), () => this.o.console.guestWrite(line + '\r\n')));
+    }
+    this.timers.push(clock.after(BigInt(BOOT_SECONDS) * SEC, () => this.bootDone()));
+  }
+
+  private bootDone(): void {
+    this.booted = true;
+    const w = this.o.workload;
+    const frac = w.cpuPercent > 0 ? w.cpuPercent / 100 : IDLE_DEMAND;
+    this.setDemand(frac, frac);
+    // The PV drivers announce what they support (Linux's xenbus writes these).
+    for (const f of ['feature-poweroff', 'feature-reboot', 'feature-suspend']) void this.xs.write(`${this.home}/control/${f}`, '1').catch(() => {});
+    this.shell.prompt();
+    if (this.pendingControl !== null) void this.onWatch(`${this.home}/control/shutdown`);
+  }
+
+  private setDemand(vcpu0: number, others: number): void {
+    const d = this.o.hv.get(this.domid);
+    for (let v = 0; v < d.maxVcpus; v++) this.o.hv.setWorkloadDemand(this.domid, v, v === 0 ? vcpu0 : others);
+  }
+
+  private async onWatch(path: string): Promise<void> {
+    if (this.stopping) return;
+    if (path === `${this.home}/control/shutdown`) {
+      let req: string;
+      try { req = await this.xs.read(path); } catch { return; }
+      if (!req) return;
+      // A paused guest runs no code, so it cannot acknowledge; it sees the request once unpaused.
+      if (this.paused()) { this.pendingControl = req; this.retryWhenRunning(); return; }
+      this.pendingControl = null;
+      // Acknowledge by clearing the key, as Linux's xenbus shutdown handler does.
+      await this.xs.write(path, '').catch(() => {});
+      if (req === 'poweroff' || req === 'halt') this.powerDown(0);
+      else if (req === 'reboot') this.powerDown(1);
+      else if (req === 'suspend') this.suspend();
+    } else if (path === `${this.home}/memory/target`) {
+      try { this.balloon.setTarget(Number(await this.xs.read(path))); } catch {}
+    }
+  }
+
+  private retryWhenRunning(): void {
+    this.timers.push(this.o.clock.after(SEC / 10n, () => {
+      if (this.pendingControl === null || this.stopping) return;
+      if (this.paused()) this.retryWhenRunning();
+      else void this.onWatch(`${this.home}/control/shutdown`);
+    }));
+  }
+
+  private powerDown(reason: number): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.o.console.guestWrite(`\r\n[  OK  ] Reached target ${reason === 1 ? 'Reboot' : 'Power-Off'}.\r\n`);
+    this.setDemand(BOOT_DEMAND, IDLE_DEMAND);
+    this.timers.push(this.o.clock.after(BigInt(SHUTDOWN_SECONDS) * SEC, () => {
+      this.o.console.guestWrite(reason === 1 ? 'reboot: Restarting system\r\n' : 'reboot: Power down\r\n');
+      this.o.hv.shutdownDomain(this.domid, reason);
+    }));
+  }
+
+  private suspend(): void {
+    this.o.console.guestWrite('Freezing user space processes ... (elapsed 0.001 seconds) done.\r\n');
+    this.o.hv.shutdownDomain(this.domid, 2);
+  }
+
+  private crash(): void {
+    this.stopping = true;
+    this.o.console.guestWrite('sysrq: Trigger a crash\r\nKernel panic - not syncing: sysrq triggered crash\r\n');
+    this.o.hv.shutdownDomain(this.domid, 3);
+  }
+
+  /** The domain is gone: stop timers and drop the ring. */
+  stop(): void {
+    this.stopping = true;
+    for (const t of this.timers) this.o.clock.cancel(t);
+    this.balloon.stop();
+    this.xs.close();
+    this.o.xenstore.close();
+  }
+}
