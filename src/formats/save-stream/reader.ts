@@ -129,6 +129,7 @@ export class StreamReader {
   }
 
   private take(n: number): Buffer {
+    if (n === 0) return Buffer.alloc(0);
     this.buffered -= n;
     this.consumed += n;
     const first = this.chunks[this.chunkAt];
