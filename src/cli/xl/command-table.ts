@@ -1,0 +1,49 @@
+// The xl command table: the real table's 92 entries (names, help, flags, in the real order)
+// joined with our handlers, one module per area. Commands xenlab does not implement yet keep
+// their place (so `xl help` and the bash completion stay real) and fail with a clear message.
+import { commandSpecs } from './command-specs.ts';
+import { formatCommandHelp, type CommandRun, type XlCommand } from './command.ts';
+import { lifecycleCommands } from './lifecycle.ts';
+import { infoCommands } from './info.ts';
+import { vcpuCommands } from './vcpu.ts';
+import { schedCommands } from './sched.ts';
+import { memoryCommands } from './memory.ts';
+import { consoleCommands } from './console.ts';
+
+const handlers: Record<string, CommandRun> = {
+  ...lifecycleCommands, ...infoCommands, ...vcpuCommands, ...schedCommands, ...memoryCommands, ...consoleCommands,
+};
+
+const notImplemented: CommandRun = async (ctx, argv, self) => {
+  if (argv.includes('-h') || argv.includes('--help')) { ctx.io.out(self.helpText); return 0; }
+  ctx.io.err(`xl ${self.name}: not implemented in xenlab yet\n`);
+  return 1;
+};
+
+export const commandTable: readonly XlCommand[] = commandSpecs.map(spec => ({
+  ...spec,
+  helpText: formatCommandHelp(spec),
+  run: handlers[spec.name] ?? notImplemented,
+}));
+
+/** Names of the table entries that have a real handler. */
+export const implementedCommands = (): string[] => commandTable.filter(c => c.name in handlers).map(c => c.name);
+
+/** cmdtable_lookup: an exact name, else a prefix matching exactly one entry. */
+export function lookupCommand(name: string): XlCommand | undefined {
+  const exact = commandTable.find(c => c.name === name);
+  if (exact) return exact;
+  const matches = commandTable.filter(c => c.name.startsWith(name));
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
+/** The full `xl help` text (its layout is what the bash completion parses). */
+export function formatFullHelp(): string {
+  let t = 'Usage xl [-vfNtT] <subcommand> [args]\n\nxl full list of subcommands:\n\n';
+  for (const c of commandTable) {
+    t += ` ${c.name.padEnd(19)} `;
+    if (c.name.length > 19) t += `\n ${''.padEnd(19)} `;
+    t += `${c.description}\n`;
+  }
+  return t;
+}

@@ -1,0 +1,47 @@
+// xl console: what real xl does by exec'ing xenconsole — raw terminal passthrough to the guest's
+// console over the daemon's 'console.attach' stream; Ctrl-] (0x1d) detaches.
+import { findDomain, parseArgs, type CommandRun } from './command.ts';
+
+const CTRL_CLOSE_BRACKET = 0x1d;
+const TYPES = ['pv', 'serial', 'vuart'];
+
+const consoleCmd: CommandRun = async (ctx, argv, self) => {
+  const p = parseArgs(ctx, argv, self, {
+    short: 'n:t:', long: [{ name: 'type', hasArg: true, val: 't' }, { name: 'num', hasArg: true, val: 'n' }],
+  }, 1);
+  for (const [o, a] of p.opts) {
+    if (o === 't' && !TYPES.includes(a!)) { ctx.io.err('console type supported are: pv, serial, vuart\n'); return 1; }
+  }
+  const domid = await findDomain(ctx, p.positionals[0]);
+  // xenconsole refuses dom0 and exits with EINVAL.
+  if (domid === 0) { ctx.io.err("Can't specify Domain-0\n"); return 22; }
+  return attachConsole(await ctx.daemon(), String(domid));
+};
+
+/** Attach the terminal to a domain's console until Ctrl-] or the console closes; returns the exit status. */
+export async function attachConsole(d: Awaited<ReturnType<Parameters<CommandRun>[0]['daemon']>>, dom: string): Promise<number> {
+  const stdin = process.stdin;
+  const tty = stdin.isTTY === true;
+  let s: ReturnType<typeof d.stream<'console.attach'>> | undefined;
+  let detached = false;
+  const onInput = (chunk: Buffer) => {
+    if (chunk.length === 1 && chunk[0] === CTRL_CLOSE_BRACKET) { detached = true; s?.cancel(); return; }
+    s?.input(chunk.toString('base64'));
+  };
+  try {
+    if (tty) stdin.setRawMode(true);
+    stdin.on('data', onInput);
+    s = d.stream('console.attach', { dom }, e => {
+      if (e.data) process.stdout.write(Buffer.from(e.data, 'base64'));
+      if (e.closed) s?.cancel();
+    });
+    await s.done.catch(e => { if (!detached) throw e; });
+    return 0;
+  } finally {
+    stdin.off('data', onInput);
+    stdin.pause();
+    if (tty) stdin.setRawMode(false);
+  }
+}
+
+export const consoleCommands: Record<string, CommandRun> = { console: consoleCmd };

@@ -1,0 +1,119 @@
+// Information commands: list, vm-list, claims, info, uptime, domid, domname, dmesg, top.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parseArgs, optionMap, type CommandRun } from './command.ts';
+import { formatInfo } from './printers/info.ts';
+import { formatList, formatVmList } from './printers/list.ts';
+import { formatUptimeRow, formatUptimeShort, UPTIME_HEADER } from './printers/uptime.ts';
+
+const list: CommandRun = async (ctx, argv, self) => {
+  const p = parseArgs(ctx, argv, self, {
+    short: 'lvZcn',
+    long: [
+      { name: 'long', hasArg: false, val: 'l' }, { name: 'verbose', hasArg: false, val: 'v' },
+      { name: 'context', hasArg: false, val: 'Z' }, { name: 'cpupool', hasArg: false, val: 'c' },
+      { name: 'numa', hasArg: false, val: 'n' },
+    ],
+  }, 0);
+  if (p.positionals.length > 1) { ctx.io.out(self.helpText); return 1; }
+  const o = optionMap(p);
+  const doms = p.positionals.length ? p.positionals : undefined;
+  const d = await ctx.daemon();
+  if (o.has('l')) {
+    const configs = await d.request('domain.configs', { doms });
+    const { formatDomainConfigList } = await import('./list-long.ts');
+    ctx.io.out(formatDomainConfigList(configs));
+    return 0;
+  }
+  const domains = await d.request('domain.list', { doms });
+  ctx.io.out(formatList(domains, { verbose: o.has('v'), context: o.has('Z'), cpupool: o.has('c'), numa: o.has('n') }));
+  return 0;
+};
+
+const vmList: CommandRun = async (ctx, argv, self) => {
+  parseArgs(ctx, argv, self, { short: '' }, 0);
+  ctx.io.out(formatVmList(await (await ctx.daemon()).request('domain.list', {})));
+  return 0;
+};
+
+const claims: CommandRun = async (ctx, argv, self) => {
+  parseArgs(ctx, argv, self, { short: '' }, 0);
+  ctx.io.out(formatList(await (await ctx.daemon()).request('domain.list', {}), { claim: true }));
+  return 0;
+};
+
+const info: CommandRun = async (ctx, argv, self) => {
+  const p = parseArgs(ctx, argv, self, { short: 'n', long: [{ name: 'numa', hasArg: false, val: 'n' }] }, 0);
+  const numa = optionMap(p).has('n');
+  const host = await (await ctx.daemon()).request('host.info', {});
+  ctx.io.out(formatInfo(host, { numa, field: numa ? undefined : p.positionals[0] }));
+  return 0;
+};
+
+const uptime: CommandRun = async (ctx, argv, self) => {
+  const p = parseArgs(ctx, argv, self, { short: 's' }, 0);
+  const short = optionMap(p).has('s');
+  const d = await ctx.daemon();
+  const domains = await d.request('domain.list', { doms: p.positionals.length ? p.positionals : undefined });
+  const now = short ? new Date((await d.request('clock.get', {})).wallMs) : undefined;
+  if (!short) ctx.io.out(UPTIME_HEADER);
+  for (const dom of domains) {
+    const name = dom.name ?? '(null)';
+    ctx.io.out(now ? formatUptimeShort(now, name, dom.domid, dom.uptimeSec) : formatUptimeRow(name, dom.domid, dom.uptimeSec));
+  }
+  return 0;
+};
+
+const domid: CommandRun = async (ctx, argv, self) => {
+  const p = parseArgs(ctx, argv, self, { short: '' }, 1);
+  const name = p.positionals[0];
+  // libxl_name_to_domid: a lookup by name only, digits included.
+  const dom = (await (await ctx.daemon()).request('domain.list', {})).find(x => x.name === name);
+  if (!dom) {
+    ctx.io.err(`Can't get domid of domain name '${name}', maybe this domain does not exist.\n`);
+    return 1;
+  }
+  ctx.io.out(`${dom.domid}\n`);
+  return 0;
+};
+
+/** strtol(s, &end, 10) as xl uses it: the number and whether any digit was read. */
+export function cStrtol(s: string): { value: number; digits: boolean } {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(\d+)/.exec(s);
+  if (!m) return { value: 0, digits: false };
+  const v = Number(m[2]) * (m[1] === '-' ? -1 : 1);
+  return { value: v, digits: true };
+}
+
+const domname: CommandRun = async (ctx, argv, self) => {
+  const p = parseArgs(ctx, argv, self, { short: '' }, 1);
+  const { value, digits } = cStrtol(p.positionals[0]);
+  if (!digits) { ctx.io.err('Invalid domain id.\n\n'); return 1; }
+  const id = value >>> 0;
+  const dom = (await (await ctx.daemon()).request('domain.list', {})).find(x => x.domid === id);
+  if (!dom || dom.name === null) {
+    ctx.io.err(`Can't get domain name of domain id '${id}', maybe this domain does not exist.\n`);
+    return 1;
+  }
+  ctx.io.out(`${dom.name}\n`);
+  return 0;
+};
+
+const dmesg: CommandRun = async (ctx, argv, self) => {
+  const p = parseArgs(ctx, argv, self, { short: 'c', long: [{ name: 'clear', hasArg: false, val: 'c' }] }, 0);
+  const r = await (await ctx.daemon()).request('host.dmesg', { clear: optionMap(p).has('c') });
+  ctx.io.out(r.text);
+  return 0;
+};
+
+/** xl top is system("xentop"): ours runs the xentop installed beside this xl. */
+const top: CommandRun = async (ctx, argv, self) => {
+  parseArgs(ctx, argv, self, { short: '' }, 0);
+  const r = spawnSync(join(ctx.binDir, 'xentop'), [], { stdio: 'inherit' });
+  if (r.error) { ctx.io.err(`xl top: cannot run xentop: ${r.error.message}\n`); return 1; }
+  return r.status ?? 1;
+};
+
+export const infoCommands: Record<string, CommandRun> = {
+  list, 'vm-list': vmList, claims, info, uptime, domid, domname, dmesg, top,
+};

@@ -1,0 +1,64 @@
+// xl: global options, the command table, dispatch. Kept small: handlers load heavy parts lazily.
+import { basename, dirname, join } from 'node:path';
+import { connectDaemon, EXIT_UNAVAILABLE } from '../../client/autostart.ts';
+import { ToolError } from '../../protocol/wire.ts';
+import { commandTable, formatFullHelp, lookupCommand } from './command-table.ts';
+import type { DaemonClient, XlContext, XlGlobals } from './command.ts';
+import { getoptGlobal } from './getopt.ts';
+import { CommandExit, processIo, type XlIo } from './io.ts';
+
+/** The launcher directory: bin/ beside dist/ when run as dist/xl.js. */
+function binDir(): string {
+  const d = dirname(process.argv[1] ?? '.');
+  return basename(d) === 'dist' ? join(d, '..', 'bin') : d;
+}
+
+export async function xlMain(argv: string[], io: XlIo, connect: () => Promise<DaemonClient & { close?: () => void }>): Promise<number> {
+  const g = getoptGlobal(argv);
+  if ('bad' in g) {
+    io.err(`xl: invalid option -- '${g.bad}'\nunknown global option\n`);
+    return 1;
+  }
+  const [name, ...rest] = g.rest;
+  if (name === undefined) { io.out(formatFullHelp()); return 1; }
+  const globals: XlGlobals = {
+    verbose: g.opts.filter(o => o === 'v').length, dryRun: g.opts.includes('N'), force: g.opts.includes('f'),
+    progress: g.opts.includes('t'), timestamps: g.opts.includes('T'),
+  };
+  const cmd = lookupCommand(name);
+  if (!cmd) {
+    if (name !== 'help') { io.err('command not implemented\n'); return 1; }
+    const topic = rest[0];
+    if (topic === undefined || topic === 'help') io.out(formatFullHelp());
+    else {
+      const c = lookupCommand(topic);
+      io.out(c ? c.helpText : `command "${topic}" not implemented\n`);
+    }
+    return 0;
+  }
+  if (globals.dryRun && !cmd.canDryRun) { io.err('command does not implement -N (dryrun) option\n'); return 1; }
+  let conn: (DaemonClient & { close?: () => void }) | undefined;
+  const ctx: XlContext = { io, globals, binDir: binDir(), daemon: async () => (conn ??= await connect()) };
+  try {
+    return (await cmd.run(ctx, rest, cmd)) & 0xff;
+  } catch (e) {
+    if (e instanceof CommandExit) return e.status;
+    if (e instanceof ToolError) {
+      // The daemon's message is the exact text without the final newline.
+      if (e.message) io.err(e.message + '\n');
+      return e.code === 'EDAEMON' || e.code === 'ENODAEMON' ? EXIT_UNAVAILABLE : e.exitCode;
+    }
+    throw e;
+  } finally {
+    conn?.close?.();
+  }
+}
+
+// Only when run as the xl binary (tests import xlMain).
+if (process.argv[1] && /(^|[\\/])xl(\.js)?$/.test(process.argv[1])) {
+  xlMain(process.argv.slice(2), processIo, () => connectDaemon()).then(
+    status => { process.exitCode = status; },
+    e => { process.stderr.write(`xl: ${e?.stack ?? e}\n`); process.exitCode = 1; },
+  );
+}
+export { commandTable };

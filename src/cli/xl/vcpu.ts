@@ -1,0 +1,62 @@
+// vcpu-list, vcpu-pin, vcpu-set (xl_vcpu.c).
+import { findDomain, parseArgs, optionMap, type CommandRun } from './command.ts';
+import { parseCpuRange, type CpuTopology } from './cpurange.ts';
+import { cStrtol } from './info.ts';
+import { formatCpuBitmap } from './printf.ts';
+import { formatVcpuRow, VCPU_LIST_HEADER } from './printers/vcpu.ts';
+
+const vcpuList: CommandRun = async (ctx, argv, self) => {
+  const p = parseArgs(ctx, argv, self, { short: '' }, 0);
+  const r = await (await ctx.daemon()).request('vcpu.list', { doms: p.positionals.length ? p.positionals : undefined });
+  ctx.io.out(VCPU_LIST_HEADER + r.vcpus.map(v => formatVcpuRow(v, r.nrCpus)).join(''));
+  return 0;
+};
+
+const vcpuPin: CommandRun = async (ctx, argv, self) => {
+  const p = parseArgs(ctx, argv, self, {
+    short: 'fi',
+    long: [{ name: 'force', hasArg: false, val: 'f' }, { name: 'ignore-global-affinity-masks', hasArg: false, val: 'i' }],
+  }, 3);
+  const force = optionMap(p).has('f');
+  const [dom, vcpuArg, hardStr, softStr] = p.positionals;
+  const domid = await findDomain(ctx, dom);
+  const n = cStrtol(vcpuArg);
+  let vcpu: number | 'all' = n.value;
+  if (!n.digits || n.value < 0) {
+    if (vcpuArg !== 'all') { ctx.io.err(`Error: Invalid argument ${vcpuArg} as VCPU.\n`); return 1; }
+    if (force) { ctx.io.err("Error: --force and 'all' as VCPU not allowed.\n"); return 1; }
+    vcpu = 'all';
+  }
+  // Syntax errors come before anything is asked of the hypervisor.
+  const anyTopo: CpuTopology = { nrCpus: 8, nodeOfCpu: [] };
+  for (const s of [hardStr, softStr]) if (s !== undefined && s !== '-' && !parseCpuRange(ctx.io, s, anyTopo)) return 1;
+  const d = await ctx.daemon();
+  const host = await d.request('host.info', {});
+  const topo: CpuTopology = { nrCpus: host.nrCpus, nodeOfCpu: host.cpuTopology.map(c => c.node) };
+  let hard: Set<number> | null = null;
+  let soft: Set<number> | null = null;
+  if (hardStr !== '-') { hard = parseCpuRange(ctx.io, hardStr, topo); if (!hard) return 1; }
+  if (softStr !== undefined && softStr !== '-') { soft = parseCpuRange(ctx.io, softStr, topo); if (!soft) return 1; }
+  if (ctx.globals.dryRun) {
+    let t = 'cpumap: ' + (hard ? formatCpuBitmap(hard, host.nrCpus) : '-');
+    if (soft) t += ' ' + formatCpuBitmap(soft, host.nrCpus);
+    ctx.io.out(t + '\n');
+    return 0;
+  }
+  const list = (s: Set<number> | null) => s && [...s].filter(c => c < host.nrCpus).sort((a, b) => a - b);
+  await d.request('vcpu.pin', { dom: String(domid), vcpu, hard: list(hard), soft: list(soft), force });
+  return 0;
+};
+
+const vcpuSet: CommandRun = async (ctx, argv, self) => {
+  const p = parseArgs(ctx, argv, self, { short: 'i', long: [{ name: 'ignore-host', hasArg: false, val: 'i' }] }, 2);
+  const domid = await findDomain(ctx, p.positionals[0]);
+  const n = cStrtol(p.positionals[1]);
+  if (!n.digits) { ctx.io.err('Error: Invalid argument.\n'); return 1; }
+  const d = await ctx.daemon();
+  // strtoul into an unsigned int: negative numbers wrap.
+  await d.request('vcpu.set', { dom: String(domid), count: n.value >>> 0, ignoreHost: optionMap(p).has('i') });
+  return 0;
+};
+
+export const vcpuCommands: Record<string, CommandRun> = { 'vcpu-list': vcpuList, 'vcpu-pin': vcpuPin, 'vcpu-set': vcpuSet };
