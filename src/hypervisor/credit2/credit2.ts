@@ -569,8 +569,9 @@ export class Credit2 {
 
   private runqRemove(v: Vcpu): void {
     const a = v.rq!.runq;
-    let i = a.indexOf(v);
-    if (i >= 0) a.splice(i, 1);
+    // The head is the common case; shift() is cheap in V8 (left-trimming), splice is not.
+    if (a[0] === v) a.shift();
+    else { const i = a.indexOf(v); if (i >= 0) a.splice(i, 1); }
     v.onRunq = false;
   }
 
@@ -595,15 +596,26 @@ export class Credit2 {
   private tickleScore(nw: Vcpu, p: Pcpu): number {
     const cur = p.curr;
     if (!cur || !this.preemptable(cur, p.pool!.ratelimitNs)) return -1;
-    this.burn(cur);
-    let score = nw.credit - cur.credit;
+    // Burning now or later gives the same credit (the residual carries), so when nobody records
+    // the CREDIT_BURN, peek at the credit instead of burning: this runs for every busy pCPU.
+    let curCredit: number;
+    if (this.sink.enabled) { this.burn(cur); curCredit = cur.credit; } else curCredit = this.creditNow(cur);
+    let score = nw.credit - curCredit;
     if (nw.processor !== p.id) score -= K.CSCHED2_MIGRATE_RESIST;
     if (score > 0) {
       if (nw.softMask && nw.softMask[p.id]) score += K.CSCHED2_CREDIT_INIT;
       if (!(cur.softMask && cur.softMask[p.id])) score += K.CSCHED2_CREDIT_INIT;
     }
-    if (this.sink.enabled) T.tickleCheck(this.sink, p.id, this.t, cur.word, cur.credit, score);
+    if (this.sink.enabled) T.tickleCheck(this.sink, p.id, this.t, cur.word, curCredit, score);
     return score;
+  }
+
+  /** The credit a running vCPU would have if burnt now. */
+  private creditNow(v: Vcpu): number {
+    const delta = this.t - v.startTime;
+    if (delta <= 0) return v.credit;
+    const c = v.credit - Math.floor((delta * v.rq!.maxWeight + v.residual) / v.dom.weight);
+    return c < K.CSCHED2_CREDIT_MIN ? K.CSCHED2_CREDIT_MIN : c;
   }
 
   /** Find a pCPU for a vCPU just queued: an idle one, else the one it may best preempt. */
