@@ -151,9 +151,46 @@ function pad(s: Spec, body: string, prefix: string): string {
   return ' '.repeat(w - len) + prefix + body;
 }
 
+
+/** A finite x >= 0 as N / 10^scale exactly (a double is a dyadic rational, so this is exact). */
+function exactDecimal(x: number): { n: bigint; scale: number } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const hi = view.getUint32(0), lo = view.getUint32(4);
+  const biased = (hi >>> 20) & 0x7ff;
+  let mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  if (biased !== 0) mant |= 1n << 52n;
+  const e2 = (biased === 0 ? 1 : biased) - 1075;
+  return e2 >= 0 ? { n: mant << BigInt(e2), scale: 0 } : { n: mant * 5n ** BigInt(-e2), scale: -e2 };
+}
+
+/** Round N / 10^scale to `frac` decimals, ties to even, as Python's correctly rounded formatting does. */
+function roundTo(d: { n: bigint; scale: number }, frac: number): bigint {
+  if (frac >= d.scale) return d.n * 10n ** BigInt(frac - d.scale);
+  const div = 10n ** BigInt(d.scale - frac);
+  const q = d.n / div, r2 = (d.n % div) * 2n;
+  return r2 > div || (r2 === div && (q & 1n) === 1n) ? q + 1n : q;
+}
+
+/** Python's %.<frac>f of x >= 0. */
+function fixedPy(x: number, frac: number): string {
+  const s = roundTo(exactDecimal(x), frac).toString().padStart(frac + 1, '0');
+  return frac === 0 ? s : `${s.slice(0, s.length - frac)}.${s.slice(s.length - frac)}`;
+}
+
+/** x >= 0 rounded to `digits` significant digits: the digit string and the decimal exponent. */
+function significantPy(x: number, digits: number): { mant: string; exp: number } {
+  if (x === 0) return { mant: '0'.repeat(digits), exp: 0 };
+  const d = exactDecimal(x);
+  let exp = d.n.toString().length - 1 - d.scale;
+  let q = roundTo(d, digits - 1 - exp);
+  if (q.toString().length > digits) { exp++; q /= 10n; }
+  return { mant: q.toString(), exp };
+}
+
 function expForm(x: number, prec: number, upper: boolean): string {
-  const [mant, exp] = x.toExponential(prec).split('e') as [string, string];
-  const e = Number(exp);
+  const { mant: m, exp: e } = significantPy(x, prec + 1);
+  const mant = prec === 0 ? m : `${m[0]}.${m.slice(1)}`;
   const s = `${mant}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
   return upper ? s.toUpperCase() : s;
 }
@@ -161,25 +198,32 @@ function expForm(x: number, prec: number, upper: boolean): string {
 function floatBody(x: number, conv: string, prec: number, alt: boolean): string {
   if (!Number.isFinite(x)) return Number.isNaN(x) ? (conv === conv.toUpperCase() ? 'NAN' : 'nan') : (conv === conv.toUpperCase() ? 'INF' : 'inf');
   const upper = conv === 'E' || conv === 'G';
-  if (conv === 'f' || conv === 'F') return x.toFixed(prec);
+  if (conv === 'f' || conv === 'F') return fixedPy(x, prec);
   if (conv === 'e' || conv === 'E') return expForm(x, prec, upper);
   // %g: exponent form when the exponent is < -4 or >= the precision; trailing zeros dropped.
   const p = prec === 0 ? 1 : prec;
-  const exp = x === 0 ? 0 : Number(x.toExponential(p - 1).split('e')[1]);
-  let s = exp < -4 || exp >= p ? expForm(x, p - 1, upper) : x.toFixed(Math.max(0, p - 1 - exp));
+  const exp = significantPy(x, p).exp;
+  let s = exp < -4 || exp >= p ? expForm(x, p - 1, upper) : fixedPy(x, Math.max(0, p - 1 - exp));
   if (!alt) {
     s = s.replace(/(\.\d*?)0+(e|E|$)/, '$1$2').replace(/\.(e|E|$)/, '$1');
   }
   return s;
 }
 
-/** Python 2 str() of a number: ints as they are, floats with 12 significant digits. */
+/**
+ * Python 2 str() of a number: ints as they are; floats with 12 significant digits, in exponent
+ * form from 1e11 up (one place earlier than %.12g, leaving room for the ".0" it appends).
+ */
 function pyStr(pv: PyValue): string {
   if (!(pv instanceof PyFloat)) return pv.toString();
   const v = pv.value;
-  const s = floatBody(Math.abs(v), 'g', 12, false);
-  const out = (v < 0 ? '-' : '') + s;
-  return /[.e]|inf|nan/.test(out) ? out : `${out}.0`;
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
+  const x = Math.abs(v);
+  const exp = significantPy(x, 12).exp;
+  const strip = (t: string): string => t.replace(/(\.\d*?)0+(e|$)/, '$1$2').replace(/\.(e|$)/, '$1');
+  let s = exp < -4 || exp >= 11 ? strip(expForm(x, 11, false)) : strip(fixedPy(x, 11 - exp));
+  if (!/[.e]/.test(s)) s += '.0';
+  return (v < 0 || Object.is(v, -0) ? '-' : '') + s;
 }
 
 /** Python 2 repr() of a number: the shortest round-tripping float, `L` on longs. */
