@@ -1,0 +1,90 @@
+// libxl's JSON as xl prints it: yajl2's generator in "beautify" mode (4-space indent, one
+// member per line, empty containers printed as an opening bracket, a blank line and the
+// closing bracket), plus the document shapes of `xl create -n`, `xl list -l` and the `-N`
+// dry runs of the device commands.
+
+import type { LibxlDomainConfig } from './domain-config/types.ts';
+
+export type JsonValue = string | number | bigint | boolean | null | JsonValue[] | { [key: string]: JsonValue | undefined };
+
+const INDENT = '    ';
+
+/** yajl's string escaping: quotes, backslash, the C escapes, other control bytes as \u00XX. */
+function yajlString(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\b') out += '\\b';
+    else if (ch === '\f') out += '\\f';
+    else if (c < 0x20) out += '\\u00' + c.toString(16).toUpperCase().padStart(2, '0');
+    else out += ch;
+  }
+  return out + '"';
+}
+
+function gen(v: JsonValue, depth: number, out: string[]): void {
+  if (v === null) { out.push('null'); return; }
+  switch (typeof v) {
+    case 'string': out.push(yajlString(v)); return;
+    case 'number': out.push(Number.isInteger(v) ? String(v) : String(v)); return;
+    case 'bigint': out.push(v.toString()); return;
+    case 'boolean': out.push(v ? 'true' : 'false'); return;
+  }
+  const pad = INDENT.repeat(depth + 1);
+  if (Array.isArray(v)) {
+    out.push('[\n');
+    v.forEach((item, i) => {
+      if (i > 0) out.push(',\n');
+      out.push(pad);
+      gen(item, depth + 1, out);
+    });
+    out.push('\n' + INDENT.repeat(depth) + ']');
+    return;
+  }
+  out.push('{\n');
+  let first = true;
+  for (const [k, item] of Object.entries(v)) {
+    if (item === undefined) continue;
+    if (!first) out.push(',\n');
+    first = false;
+    out.push(pad + yajlString(k) + ': ');
+    gen(item, depth + 1, out);
+  }
+  out.push('\n' + INDENT.repeat(depth) + '}');
+}
+
+/** One complete yajl document, ending with the newline yajl adds at the top level. */
+export function formatYajl(v: JsonValue): string {
+  const out: string[] = [];
+  gen(v, 0, out);
+  return out.join('') + '\n';
+}
+
+/** What `xl create -n`, `xl -N create` (stdout) and `xl create -d` (stderr) print. */
+export function formatCreateDryRun(config: LibxlDomainConfig): string {
+  return formatYajl(config as unknown as JsonValue);
+}
+
+export interface ListLongEntry {
+  domid: number;
+  config: LibxlDomainConfig;
+}
+
+/** The whole `xl list -l` output: a JSON array, then puts()'s own newline. */
+export function formatListLong(entries: readonly ListLongEntry[]): string {
+  const doc: JsonValue = entries.map(e => ({ domid: e.domid, config: e.config as unknown as JsonValue }));
+  return formatYajl(doc) + '\n';
+}
+
+/** What a dry-run command prints and its exit status. */
+export interface DryRunOutput { stdout: string; stderr: string; exitCode: number }
+
+/** `xl -N block-attach` / `network-attach` output: `disk: {...}` / `vif: {...}` and a blank line. */
+export function formatDeviceDryRun(label: 'disk' | 'vif' | 'pci', device: object): string {
+  return `${label}: ${formatYajl(device as JsonValue)}\n`;
+}
