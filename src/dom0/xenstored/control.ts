@@ -21,9 +21,11 @@ type Cmd = { name: string; usage: string; run: (core: XenstoredCore, args: strin
 const commands: Cmd[] = [
   { name: 'check', usage: '', run: () => 'OK' },
   { name: 'log', usage: 'on|off', run: (_c, a) => { if (a[0] !== 'on' && a[0] !== 'off') fail('EINVAL'); return 'OK'; } },
+  { name: 'live-update', usage: '[-c <cmdline>] [-F] [-t <timeout>] <file>\n    Default timeout is 60 seconds.', run: () => fail('EINVAL') },
+  { name: 'logfile', usage: '<file>', run: (_c, a) => { if (a.length !== 1) fail('EINVAL'); return 'OK'; } },
   { name: 'memreport', usage: '[<file>]', run: () => 'OK' },
   { name: 'print', usage: '<string>', run: (c, a) => { if (a.length !== 1) fail('EINVAL'); c.log(a[0]); return 'OK'; } },
-  { name: 'quota', usage: '[set <name> <val>|<domid>|max [-r]]', run: doQuota },
+  { name: 'quota', usage: '[set <name> <val>|<domid>]', run: doQuota },
   { name: 'quota-soft', usage: '[set <name> <val>]', run: () => 'Quota settings:\n' },
   { name: 'help', usage: '', run: () => commands.map(c => `${c.name}\t${c.usage}\n`).join('') },
 ];

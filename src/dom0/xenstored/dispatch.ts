@@ -98,12 +98,8 @@ const handlers: Partial<Record<number, Handler>> = {
   },
 
   [XsType.GET_PERMS](r) {
+    // Special nodes' permissions can be set but not read back in 4.17 (EINVAL, as any '@' path).
     const name = nodePath(r, oneArg(r.msg));
-    if (name.startsWith('@')) {
-      const perms = r.core.specialPerms.get(name);
-      if (!perms) fail('EINVAL');
-      return packStrings(perms.map(formatPerm));
-    }
     return packStrings(getNode(r.view, r.conn, name, PERM_READ).perms.map(formatPerm));
   },
 
@@ -215,7 +211,7 @@ const handlers: Partial<Record<number, Handler>> = {
 
   [XsType.IS_DOMAIN_INTRODUCED](r) {
     priv(r);
-    const domid = parseDomid(oneArg(r.msg));
+    const domid = atoi(oneArg(r.msg));
     return Buffer.from(domid === DOMID_SELF || r.core.domains.has(domid) ? 'T\0' : 'F\0');
   },
 
@@ -266,10 +262,11 @@ export function handle(core: XenstoredCore, conn: Connection, msg: XsMessage): v
     conn.send(XsType.ERROR, msg.reqId, msg.txId, Buffer.from(`${toWireError(e, core.log)}\0`));
     return;
   }
-  if (Buffer.isBuffer(result)) conn.send(msg.type, msg.reqId, msg.txId, result);
-  else { conn.send(msg.type, msg.reqId, msg.txId, result.reply); result.after(); }
-  // Changes inside a transaction fire only when it commits.
+  // Changes inside a transaction fire only when it commits; others fire before the reply,
+  // as C xenstored queues them.
   const tx = msg.txId !== 0 && msg.type !== XsType.TRANSACTION_END ? conn.transactions.get(msg.txId) : undefined;
   if (tx) tx.events.push(...events);
   else core.fire(events);
+  if (Buffer.isBuffer(result)) conn.send(msg.type, msg.reqId, msg.txId, result);
+  else { conn.send(msg.type, msg.reqId, msg.txId, result.reply); result.after(); }
 }
