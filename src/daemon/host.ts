@@ -12,6 +12,9 @@ import { Xenconsoled } from '../dom0/xenconsoled.ts';
 import { Toolstack, type DomainRecord } from '../dom0/toolstack/toolstack.ts';
 import { writeDom0Tree } from '../dom0/toolstack/xs-tree.ts';
 import { GuestKernel } from '../guest/kernel.ts';
+import { netback } from '../dom0/backends/netback.ts';
+import { blkback } from '../dom0/backends/blkback.ts';
+import type { BackendDriver } from '../dom0/backends/backend-driver.ts';
 import { XsClient } from '../formats/xenstore-client.ts';
 import { parseWorkload } from '../formats/workload-spec.ts';
 import type { HostPaths } from '../protocol/paths.ts';
@@ -34,6 +37,8 @@ export class Host {
   readonly xenconsoled: Xenconsoled;
   readonly store: Store;
   toolstack!: Toolstack;
+  netback!: BackendDriver;
+  blkback!: BackendDriver;
   private guests = new Map<number, GuestKernel>();
   private eventListeners = new Set<(e: { ns: string; kind: string; domid: number; name: string | null; detail?: string }) => void>();
 
@@ -71,9 +76,11 @@ export class Host {
     }, 0);
     this.hv.allocate(dom0, spec.dom0MemMiB * 256);
     for (let v = 0; v < spec.dom0Vcpus; v++) this.hv.setWorkloadDemand(0, v, 0.01);
-    const ring = this.xenstored.connectDomain(0);
-    const xs = new XsClient(b => ring.write(b));
-    ring.onData(b => xs.feed(b));
+    const xs = this.dom0Client();
+    this.netback = netback(this.dom0Client());
+    this.blkback = blkback(this.dom0Client());
+    await this.netback.start();
+    await this.blkback.start();
     await writeDom0Tree(xs, { memKb: spec.dom0MemMiB * 1024, pools: this.hv.pools.map(p => p.name) });
     this.toolstack = new Toolstack(this.hv, xs, {
       startGuest: (rec, booted) => this.startGuest(rec, booted),
@@ -89,6 +96,14 @@ export class Host {
     }, spec.dom0MemMiB * 1024);
     this.hv.rover = Number(this.store.getHost('rover') ?? 0);
     await this.recover();
+  }
+
+  /** A Dom0 xenstore connection of its own (each Dom0 service has one, as separate processes and drivers do). */
+  private dom0Client(): XsClient {
+    const ring = this.xenstored.connectDomain(0);
+    const xs = new XsClient(b => ring.write(b));
+    ring.onData(b => xs.feed(b));
+    return xs;
   }
 
   private async startGuest(rec: DomainRecord, alreadyBooted: boolean): Promise<void> {

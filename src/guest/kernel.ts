@@ -10,6 +10,7 @@ import type { Workload } from '../formats/workload-spec.ts';
 import { BOOT_SECONDS, SHUTDOWN_SECONDS, bootLog } from './boot-log.ts';
 import { Shell } from './shell.ts';
 import { Balloon } from './balloon.ts';
+import { Frontends } from './frontends.ts';
 
 const SEC = 1_000_000_000n;
 /** Demand of an idle guest's vCPUs: timer ticks and housekeeping. */
@@ -36,6 +37,7 @@ export class GuestKernel {
   private readonly xs: XsClient;
   private readonly shell: Shell;
   readonly balloon: Balloon;
+  readonly frontends: Frontends;
   private booted = false;
   private stopping = false;
   private timers: Timer[] = [];
@@ -60,22 +62,35 @@ export class GuestKernel {
     });
     o.console.onGuestInput(d => { if (this.booted && !this.paused()) this.shell.input(d); });
     this.balloon = new Balloon(o.hv, o.clock, o.domid);
+    this.frontends = new Frontends(this.xs, () => o.hv.domains.get(o.domid), o.domid);
   }
 
   private paused(): boolean { return this.o.hv.domains.get(this.domid)?.paused ?? true; }
 
   /** Start running: boot, then connect to xenstore's control keys. */
   async start(): Promise<void> {
-    const { clock } = this.o;
     this.xs.onWatchEvent(path => { void this.onWatch(path); });
     await this.xs.watch(`${this.home}/control/shutdown`, 'control');
     await this.xs.watch(`${this.home}/memory/target`, 'balloon');
-    if (this.o.alreadyBooted) { this.bootDone(); return; }
+    if (this.o.alreadyBooted) { await this.frontends.start(); this.bootDone(); return; }
+    this.bootWhenRunning();
+  }
+
+  /** A domain built paused (create -p) runs no code, so it starts booting at its first unpause. */
+  private bootWhenRunning(): void {
+    if (this.stopping) return;
+    if (this.paused()) { this.timers.push(this.o.clock.after(SEC / 10n, () => this.bootWhenRunning())); return; }
+    this.boot();
+  }
+
+  private boot(): void {
+    const { clock } = this.o;
     this.setDemand(BOOT_DEMAND, IDLE_DEMAND);
     const hv = this.o.hv.get(this.domid);
     for (const [s, line] of bootLog({ name: this.o.name, type: this.o.type, vcpus: hv.onlineVcpus, memMiB: Math.floor(hv.totPages / 256) })) {
       this.timers.push(clock.after(BigInt(Math.round(s * 1e9)), () => this.o.console.guestWrite(line + '\r\n')));
     }
+    this.timers.push(clock.after(SEC / 2n, () => { void this.frontends.start(); }));
     this.timers.push(clock.after(BigInt(BOOT_SECONDS) * SEC, () => this.bootDone()));
   }
 

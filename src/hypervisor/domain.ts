@@ -59,4 +59,11 @@ export class Domain {
   }
 
   get paused(): boolean { return this.pauseCount > 0; }
+
+  private nextPort = 1;
+  private nextGref = 8;
+  /** EVTCHNOP_alloc_unbound: the next free event-channel port of this domain. */
+  allocEvtchn(): number { return this.nextPort++; }
+  /** A grant reference for a page this domain shares (a ring). */
+  grantAccess(): number { return this.nextGref++; }
 }

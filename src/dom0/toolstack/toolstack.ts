@@ -10,6 +10,7 @@ import type { XsClient } from '../../formats/xenstore-client.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { err } from './errors.ts';
 import { removeDomainTree, writeDomainTree } from './xs-tree.ts';
+import { addConsole, addVbd, addVif } from './devices.ts';
 
 export type ShutdownActionName = 'destroy' | 'restart' | 'preserve' | 'rename-restart' | 'coredump-destroy' | 'coredump-restart' | 'soft-reset';
 
@@ -141,12 +142,16 @@ export class Toolstack {
     };
     this.records.set(domid, rec);
     try {
-      await this.xs.introduce(domid, 0, 1);
+      const storePort = d.allocEvtchn(), storeRingRef = 0xfeffc + domid;
+      await this.xs.introduce(domid, storeRingRef, storePort);
       await writeDomainTree(this.xs, {
         domid, name, uuid: c.uuid, type, maxVcpus, onlineVcpus: avail.length, staticMaxKb, targetKb, videoramKb: videoKb,
-        startTime: this.startTime(), kernel: b.kernel, ramdisk: b.ramdisk, cmdline: b.cmdline, poolName,
+        startTime: this.startTime(), kernel: b.kernel, ramdisk: b.ramdisk, cmdline: b.cmdline, poolName, storePort, storeRingRef,
       });
+      await addConsole(this.xs, domid, { port: d.allocEvtchn(), ringRef: storeRingRef - 1 });
       await this.platform.startGuest(rec, false);
+      for (const disk of config.disks ?? []) await addVbd(this.xs, this.hv.clock, domid, disk);
+      for (const nic of config.nics ?? []) await addVif(this.xs, this.hv.clock, domid, nic);
     } catch (e) {
       await this.teardown(domid).catch(() => {});
       throw e;
@@ -177,14 +182,20 @@ export class Toolstack {
   async recover(rec: DomainRecord): Promise<void> {
     this.records.set(rec.domid, rec);
     const d = this.hv.get(rec.domid);
-    await this.xs.introduce(rec.domid, 0, 1);
+    const storePort = d.allocEvtchn(), storeRingRef = 0xfeffc + rec.domid;
+    await this.xs.introduce(rec.domid, storeRingRef, storePort);
     await writeDomainTree(this.xs, {
+      storePort, storeRingRef,
       domid: rec.domid, name: rec.name, uuid: rec.uuid, type: rec.type, maxVcpus: d.maxVcpus, onlineVcpus: d.onlineVcpus,
       staticMaxKb: rec.staticMaxKb, targetKb: rec.targetKb, videoramKb: rec.videoKb, startTime: this.startTime(),
       kernel: rec.config.b_info?.kernel, ramdisk: rec.config.b_info?.ramdisk, cmdline: rec.config.b_info?.cmdline,
       poolName: rec.config.c_info?.pool_name ?? 'Pool-0',
     });
-    if (!d.shutdown) await this.platform.startGuest(rec, true);
+    await addConsole(this.xs, rec.domid, { port: d.allocEvtchn(), ringRef: storeRingRef - 1 });
+    if (d.shutdown) return;
+    await this.platform.startGuest(rec, true);
+    for (const disk of rec.config.disks ?? []) await addVbd(this.xs, this.hv.clock, rec.domid, disk).catch(e => this.platform.log(`recover d${rec.domid}: ${e.message}`));
+    for (const nic of rec.config.nics ?? []) await addVif(this.xs, this.hv.clock, rec.domid, nic).catch(e => this.platform.log(`recover d${rec.domid}: ${e.message}`));
   }
 
   // ---- destroy --------------------------------------------------------------------------------

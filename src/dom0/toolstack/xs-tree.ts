@@ -17,6 +17,8 @@ export interface DomainTreeInfo {
   ramdisk?: string;
   cmdline?: string;
   poolName: string;
+  storePort: number;
+  storeRingRef: number;
 }
 
 export async function writeDomainTree(xs: XsClient, d: DomainTreeInfo): Promise<void> {
@@ -40,6 +42,8 @@ export async function writeDomainTree(xs: XsClient, d: DomainTreeInfo): Promise<
     await put(`${dom}/memory/static-max`, String(d.staticMaxKb));
     await put(`${dom}/memory/target`, String(d.targetKb));
     await put(`${dom}/memory/videoram`, String(d.videoramKb));
+    await put(`${dom}/store/port`, String(d.storePort));
+    await put(`${dom}/store/ring-ref`, String(d.storeRingRef));
     await dir(`${dom}/device`, ro);
     await put(`${dom}/device/suspend/event-channel`, '', rw);
     await dir(`${dom}/control`, ro);
@@ -77,7 +81,7 @@ export async function writeDom0Tree(xs: XsClient, o: { memKb: number; pools: str
 
 export async function removeDomainTree(xs: XsClient, domid: number, uuid: string): Promise<void> {
   await xs.transaction(async tx => {
-    for (const p of [`/local/domain/${domid}`, `/vm/${uuid}`, `/libxl/${domid}`]) {
+    for (const p of [`/local/domain/${domid}`, `/vm/${uuid}`, `/libxl/${domid}`, ...['vif', 'vbd', 'console'].map(k => `/local/domain/0/backend/${k}/${domid}`)]) {
       try { await xs.rm(p, tx); } catch (e: any) { if (e.code !== 'ENOENT') throw e; }
     }
   });

@@ -1,0 +1,114 @@
+// Device plumbing as libxl does it: the backend and frontend directories written in one
+// transaction (state 1), a wait for the backend driver (state 2), the hotplug script, and the
+// wait for the handshake to reach Connected; unplug through Closing/Closed.
+import type { XsClient } from '../../formats/xenstore-client.ts';
+import type { Clock } from '../../machine/clock.ts';
+import { ToolError } from '../../protocol/wire.ts';
+import { vdevToDevid } from './device-ids.ts';
+import { runHotplug } from '../hotplug.ts';
+
+export type DeviceKind = 'vif' | 'vbd';
+
+const DEVICE_TIMEOUT_NS = 10_000_000_000n;
+
+export function backendPath(kind: string, domid: number, devid: number): string { return `/local/domain/0/backend/${kind}/${domid}/${devid}`; }
+export function frontendPath(kind: string, domid: number, devid: number): string { return `/local/domain/${domid}/device/${kind}/${devid}`; }
+
+async function writeDevice(xs: XsClient, kind: string, domid: number, devid: number, back: Record<string, string>, front: Record<string, string>, frontRo: Record<string, string> = {}): Promise<void> {
+  const be = backendPath(kind, domid, devid);
+  const fe = kind === 'console' ? `/local/domain/${domid}/console` : frontendPath(kind, domid, devid);
+  const lx = `/libxl/${domid}/device/${kind}/${devid}`;
+  await xs.transaction(async tx => {
+    const b = { frontend: fe, 'frontend-id': String(domid), online: '1', state: '1', ...back };
+    await xs.mkdir(be, tx);
+    await xs.setPerms(be, ['n0', `r${domid}`], tx);
+    for (const [k, v] of Object.entries(b)) await xs.write(`${be}/${k}`, v, tx);
+    await xs.mkdir(fe, tx);
+    await xs.setPerms(fe, kind === 'console' ? ['n0', `r${domid}`] : [`n${domid}`, 'r0'], tx);
+    const f = { backend: be, 'backend-id': '0', ...(kind === 'console' ? {} : { state: '1' }), ...front };
+    for (const [k, v] of Object.entries(f)) await xs.write(`${fe}/${k}`, v, tx);
+    if (kind === 'console') await xs.setPerms(`${fe}/backend-id`, [`n${domid}`, 'r0'], tx);
+    for (const [k, v] of Object.entries(frontRo)) { await xs.write(`${fe}/${k}`, v, tx); await xs.setPerms(`${fe}/${k}`, ['n0', `r${domid}`], tx); }
+    await xs.mkdir(lx, tx);
+    await xs.setPerms(lx, ['n0'], tx);
+    for (const [k, v] of Object.entries({ ...b, backend: be })) await xs.write(`${lx}/${k}`, v, tx);
+  });
+}
+
+/** Resolve when `path` satisfies `ok`, or fail after the simulated timeout. */
+export async function waitXs(xs: XsClient, clock: Clock, path: string, ok: (v: string | null) => boolean, what: string): Promise<string | null> {
+  const token = `wait-${path}-${Math.random().toString(36).slice(2)}`;
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const finish = (v: string | null, e?: Error) => {
+      if (done) return; done = true;
+      off(); clock.cancel(timer); void xs.unwatch(path, token).catch(() => {});
+      e ? reject(e) : resolve(v);
+    };
+    const check = async () => {
+      let v: string | null;
+      try { v = await xs.read(path); } catch { v = null; }
+      if (ok(v)) finish(v);
+    };
+    const off = xs.onWatchEvent((_p, t) => { if (t === token) void check(); });
+    const timer = clock.after(DEVICE_TIMEOUT_NS, () => finish(null, new ToolError('ETIMEDOUT', `libxl: error: libxl_device.c:1138:device_backend_callback: Domain ${path.split('/')[5] ?? '?'}:unable to add device with path ${path.replace(/\/state$/, '')}: ${what}`, 3)));
+    void xs.watch(path, token).catch(e => finish(null, e));
+  });
+}
+
+export interface NicSpec { devid: number; mac: string; bridge?: string; rate_bytes_per_interval?: number; rate_interval_usecs?: number; mtu?: number; ip?: string; script?: string; vifname?: string }
+export interface DiskSpec { pdev_path?: string; vdev: string; format?: string; readwrite?: number; is_cdrom?: number; backend?: string; removable?: number }
+
+export async function addVif(xs: XsClient, clock: Clock, domid: number, nic: NicSpec): Promise<void> {
+  const back: Record<string, string> = { script: nic.script ?? '/etc/xen/scripts/vif-bridge' };
+  if (nic.vifname) back.vifname = nic.vifname;
+  back.mac = nic.mac;
+  if (nic.ip) back.ip = nic.ip;
+  if (nic.rate_bytes_per_interval) back.rate = `${nic.rate_bytes_per_interval},${nic.rate_interval_usecs ?? 50000}`;
+  if (nic.mtu && nic.mtu !== 1500) back.mtu = String(nic.mtu);
+  Object.assign(back, { bridge: nic.bridge ?? 'xenbr0', handle: String(nic.devid), type: 'vif', 'hotplug-status': '' });
+  await writeDevice(xs, 'vif', domid, nic.devid, back, { handle: String(nic.devid), mac: nic.mac, trusted: '1' }, { mtu: String(nic.mtu ?? 1500) });
+  await connect(xs, clock, 'vif', domid, nic.devid, back);
+}
+
+export function diskDevid(disk: DiskSpec): number {
+  const id = vdevToDevid(disk.vdev);
+  if (id === undefined) throw new ToolError('EINVAL', `libxl: error: libxl_disk.c:179:libxl__device_disk_setdefault: Invalid or unsupported virtual disk identifier ${disk.vdev}`, 3);
+  return id;
+}
+
+export async function addVbd(xs: XsClient, clock: Clock, domid: number, disk: DiskSpec): Promise<number> {
+  const devid = diskDevid(disk);
+  const back: Record<string, string> = {
+    params: disk.pdev_path ?? '', script: '/etc/xen/scripts/block', removable: String(disk.removable ?? 0), bootable: '1',
+    dev: disk.vdev, type: disk.backend === 'qdisk' ? 'qdisk' : 'phy', mode: disk.readwrite === 0 ? 'r' : 'w',
+    'device-type': disk.is_cdrom ? 'cdrom' : 'disk', 'discard-enable': '1', specification: 'xen',
+  };
+  await writeDevice(xs, 'vbd', domid, devid, back, { 'virtual-device': String(devid), 'device-type': back['device-type']!, trusted: '1' });
+  await connect(xs, clock, 'vbd', domid, devid, back);
+  return devid;
+}
+
+async function connect(xs: XsClient, clock: Clock, kind: DeviceKind, domid: number, devid: number, back: Record<string, string>): Promise<void> {
+  const be = backendPath(kind, domid, devid);
+  await waitXs(xs, clock, `${be}/state`, v => v === '2' || v === '4', 'backend did not reach InitWait');
+  await runHotplug(xs, kind, be, back);
+}
+
+export async function addConsole(xs: XsClient, domid: number, o: { port: number; ringRef: number }): Promise<void> {
+  await writeDevice(xs, 'console', domid, 0, { protocol: 'vt100' }, {
+    limit: '1048576', type: 'xenconsoled', output: 'pty', tty: '', port: String(o.port), 'ring-ref': String(o.ringRef),
+  });
+}
+
+/** libxl__device_destroy after a clean unplug: backend online=0, Closing; wait for Closed; remove. */
+export async function removeDevice(xs: XsClient, clock: Clock, kind: DeviceKind, domid: number, devid: number): Promise<void> {
+  const be = backendPath(kind, domid, devid);
+  await xs.transaction(async tx => { await xs.write(`${be}/online`, '0', tx); await xs.write(`${be}/state`, '5', tx); });
+  await waitXs(xs, clock, `${be}/state`, v => v === '6' || v === null, 'backend did not close').catch(() => {});
+  await xs.transaction(async tx => {
+    for (const p of [frontendPath(kind, domid, devid), be, `/libxl/${domid}/device/${kind}/${devid}`]) {
+      try { await xs.rm(p, tx); } catch (e: any) { if (e.code !== 'ENOENT') throw e; }
+    }
+  });
+}

@@ -1,0 +1,113 @@
+// The guest's PV frontends (netfront, blkfront) walking the XenbusState machine with their
+// backends: on the backend's InitWait they grant their rings and bind event channels, then
+// netfront goes Connected and blkfront Initialised (Connected once the backend is); on the
+// backend's Closing they close.
+import type { XsClient } from '../formats/xenstore-client.ts';
+import type { Domain } from '../hypervisor/domain.ts';
+
+interface Frontend { kind: 'vif' | 'vbd'; path: string; backend: string; state: string }
+
+async function readOr(xs: XsClient, path: string): Promise<string | null> {
+  try { return await xs.read(path); } catch { return null; }
+}
+
+export class Frontends {
+  private fronts = new Map<string, Frontend>();
+  private busy = new Map<string, Promise<void>>();
+  private readonly root: string;
+  onConnected: (kind: 'vif' | 'vbd', devid: number) => void = () => {};
+
+  constructor(private readonly xs: XsClient, private readonly dom: () => Domain | undefined, domid: number) {
+    this.root = `/local/domain/${domid}/device`;
+  }
+
+  async start(): Promise<void> {
+    this.xs.onWatchEvent((path, token) => {
+      if (token === 'frontends') this.onEvent(path);
+      else if (token.startsWith('fe-backend:')) this.kick(token.slice('fe-backend:'.length));
+    });
+    await this.xs.watch(this.root, 'frontends');
+    for (const kind of ['vif', 'vbd']) {
+      const ids = await this.xs.directory(`${this.root}/${kind}`).catch(() => [] as string[]);
+      for (const id of ids) this.kick(`${this.root}/${kind}/${id}`);
+    }
+  }
+
+  private onEvent(path: string): void {
+    const rest = path.slice(this.root.length + 1).split('/');
+    if ((rest[0] === 'vif' || rest[0] === 'vbd') && rest[1]) this.kick(`${this.root}/${rest[0]}/${rest[1]}`);
+  }
+
+  private kick(path: string): void {
+    const next = (this.busy.get(path) ?? Promise.resolve()).then(() => this.evaluate(path)).catch(() => {});
+    this.busy.set(path, next);
+  }
+
+  private async evaluate(path: string): Promise<void> {
+    const xs = this.xs;
+    const state = await readOr(xs, `${path}/state`);
+    let fe = this.fronts.get(path);
+    if (state === null) {
+      if (fe) { this.fronts.delete(path); void xs.unwatch(`${fe.backend}/state`, `fe-backend:${path}`).catch(() => {}); }
+      return;
+    }
+    if (!fe) {
+      const backend = await readOr(xs, `${path}/backend`);
+      if (!backend) return;
+      fe = { kind: path.includes('/device/vif/') ? 'vif' : 'vbd', path, backend, state };
+      this.fronts.set(path, fe);
+      await xs.watch(`${backend}/state`, `fe-backend:${path}`);
+    }
+    const bstate = await readOr(xs, `${fe.backend}/state`);
+    const d = this.dom();
+    if (!d) return;
+    if (bstate === '2' && state === '1') {
+      await (fe.kind === 'vif' ? this.initNetfront(fe, d) : this.initBlkfront(fe, d));
+      if (fe.kind === 'vif') this.onConnected('vif', Number(path.split('/').pop()));
+    } else if (bstate === '4' && fe.kind === 'vbd' && state === '3') {
+      await xs.write(`${path}/state`, '4');
+      this.onConnected('vbd', Number(path.split('/').pop()));
+    } else if ((bstate === '5' || bstate === '6') && state !== '6' && state !== '5') {
+      await xs.write(`${path}/state`, '5');
+      await xs.write(`${path}/state`, '6');
+    }
+  }
+
+  private queues(d: Domain, maxQueues: string | null): number {
+    return Math.max(1, Math.min(d.onlineVcpus, Number(maxQueues ?? 1) || 1));
+  }
+
+  private async initNetfront(fe: Frontend, d: Domain): Promise<void> {
+    const xs = this.xs;
+    const nq = this.queues(d, await readOr(xs, `${fe.backend}/multi-queue-max-queues`));
+    await xs.transaction(async tx => {
+      if (nq > 1) await xs.write(`${fe.path}/multi-queue-num-queues`, String(nq), tx);
+      for (let q = 0; q < nq; q++) {
+        const dir = nq > 1 ? `${fe.path}/queue-${q}` : fe.path;
+        await xs.write(`${dir}/tx-ring-ref`, String(d.grantAccess()), tx);
+        await xs.write(`${dir}/rx-ring-ref`, String(d.grantAccess()), tx);
+        await xs.write(`${dir}/event-channel-tx`, String(d.allocEvtchn()), tx);
+        await xs.write(`${dir}/event-channel-rx`, String(d.allocEvtchn()), tx);
+      }
+      await xs.write(`${fe.path}/request-rx-copy`, '1', tx);
+      for (const f of ['feature-rx-notify', 'feature-sg', 'feature-gso-tcpv4', 'feature-gso-tcpv6', 'feature-ipv6-csum-offload']) await xs.write(`${fe.path}/${f}`, '1', tx);
+      await xs.write(`${fe.path}/state`, '4', tx);
+    });
+  }
+
+  private async initBlkfront(fe: Frontend, d: Domain): Promise<void> {
+    const xs = this.xs;
+    const nq = this.queues(d, await readOr(xs, `${fe.backend}/multi-queue-max-queues`));
+    await xs.transaction(async tx => {
+      if (nq > 1) await xs.write(`${fe.path}/multi-queue-num-queues`, String(nq), tx);
+      for (let q = 0; q < nq; q++) {
+        const dir = nq > 1 ? `${fe.path}/queue-${q}` : fe.path;
+        await xs.write(`${dir}/ring-ref`, String(d.grantAccess()), tx);
+        await xs.write(`${dir}/event-channel`, String(d.allocEvtchn()), tx);
+      }
+      await xs.write(`${fe.path}/protocol`, 'x86_64-abi', tx);
+      await xs.write(`${fe.path}/feature-persistent`, '1', tx);
+      await xs.write(`${fe.path}/state`, '3', tx);
+    });
+  }
+}
