@@ -5,6 +5,7 @@
 // A record that does not fit is dropped and counted; the next one that fits is preceded by a
 // LOST_RECORDS record. `drain()` is xentrace's side: each pCPU's unread bytes as one window.
 import type { TraceSink } from './trace-sink.ts';
+import { DOMID_IDLE, TRC_ALL, TRC_SCHED_CONTINUE_RUNNING, TRC_SCHED_RUNSTATE_CHANGE } from './trace-events.ts';
 import {
   LOST_REC_SIZE, TRACE_EXTRA_MAX, TRC_LOST_RECORDS, TRC_TRACE_WRAP_BUFFER, encodeCpuChange, recordSize, writeRecord,
 } from '../formats/trace-record.ts';
@@ -14,15 +15,8 @@ export const PAGE_SIZE = 4096;
 const T_BUF_HEADER = 8;
 /** xentrace's default -S. */
 export const DEFAULT_PAGES_PER_CPU = 32;
-/** Xen's default event mask: every class. */
-export const TRC_ALL = 0x0ffff000;
 const TRC_CLS_SHIFT = 16;
 const TRC_SUBCLS_SHIFT = 12;
-const DOMID_IDLE = 32767;
-
-// Runstate records tell the buffers which vCPU is current on a pCPU, which LOST_RECORDS reports.
-const TRC_SCHED_RUNSTATE_CHANGE = 0x00021001;
-const TRC_SCHED_CONTINUE_RUNNING = 0x00021002;
 
 export interface TraceBuffersOptions {
   nrPcpus: number;
@@ -117,6 +111,7 @@ export class TraceBuffers implements TraceSink {
     if (!this.wants(cpu, event)) return;
     const ring = this.rings[cpu]!;
     if (data.length > TRACE_EXTRA_MAX) data = data.slice(0, TRACE_EXTRA_MAX);
+    // Runstate records tell the buffers which vCPU is current here, which LOST_RECORDS reports.
     if ((event & 0x0ffff00f) === TRC_SCHED_RUNSTATE_CHANGE && (event & 0xf0) === 0
       || event === TRC_SCHED_CONTINUE_RUNNING) {
       ring.curDom = data[0]! >>> 16; ring.curVcpu = data[0]! & 0xffff;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import * as T from '../../src/hypervisor/trace-events.ts';
 import {
   FormatsFileError, PyFloat, PyFormatError, parseFormatsFile, parsePyInt, pyDictRepr, pyFormat,
 } from '../../src/formats/trace-formats-file.ts';
@@ -71,4 +72,18 @@ test('our share/xentrace/formats parses, labels credit2 as 4.17 emits it and for
   assert.match(rules.get(0x22216)!, /ratelimit/);
   assert.match(rules.get(0x22217)!, /runq_cand_chk/);
   for (const [id, rule] of rules) assert.doesNotThrow(() => pyFormat(rule, args), `rule 0x${id.toString(16)}`);
+});
+
+/** Exports of trace-events.ts that are classes, subclasses or flags rather than events. */
+const NOT_EVENTS = /^TRC_(GEN|SCHED|DOM0OP|HVM|MEM|PV|SHADOW|HW|GUEST|ALL|SCHED_(MIN|CLASS|VERBOSE|CSCHED2?|ARINC653|RTDS|SNULL)|DOM0_DOMOPS|64_FLAG|PV_(ENTRY|SUBCALL)|HVM_(ENTRYEXIT|HANDLER|EMUL|NESTEDFLAG)|HW_(PM|IRQ))$/;
+
+test('every event id the hypervisor can emit has its own rule in our formats file (no raw fallback)', () => {
+  const rules = parseFormatsFile(readFileSync(new URL('../../share/xentrace/formats', import.meta.url), 'utf8'));
+  const ids = Object.entries(T).filter(([k, v]) => k.startsWith('TRC_') && typeof v === 'number' && !NOT_EVENTS.test(k));
+  assert.ok(ids.length > 80);
+  const missing = ids.filter(([k, v]) => k !== 'TRC_SCHED_RUNSTATE_CHANGE' && !rules.has(v as number)).map(([k]) => k);
+  assert.deepEqual(missing, []);
+  for (let from = 0; from < 4; from++) for (let to = 0; to < 4; to++) {
+    if (from !== to) assert.ok(rules.has(T.runstateChangeEvent(from, to)), `runstate ${from}->${to}`);
+  }
 });
