@@ -29,7 +29,7 @@ export const hostHandlers: Record<string, Handler> = {
   'clock.get': host => ({ mode: host.clock.mode, nowNs: host.clock.now().toString(), wallMs: host.clock.wallMs() }),
 
   'clock.advance': async (host, a: { ns: string }) => {
-    if (host.clock.mode !== 'virtual') throw new ToolError('EINVAL', 'xenlabd: the clock is real; only a virtual clock can be advanced (xenlabd start --clock virtual)', 1);
+    if (host.clock.mode !== 'virtual') throw new ToolError('EINVAL', 'the clock is real; only a virtual clock can be advanced (xenlabd start --clock virtual)', 1);
     await host.advance(host.clock.now() + BigInt(a.ns));
     host.checkpoint();
     return { nowNs: host.clock.now().toString() };
