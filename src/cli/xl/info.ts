@@ -21,8 +21,8 @@ const list: CommandRun = async (ctx, argv, self) => {
   const d = await ctx.daemon();
   if (o.has('l')) {
     const configs = await d.request('domain.configs', { doms });
-    const { formatDomainConfigList } = await import('./list-long.ts');
-    ctx.io.out(formatDomainConfigList(configs));
+    const { formatListLong } = await import('../../formats/libxl-json.ts');
+    ctx.io.out(formatListLong(configs as Parameters<typeof formatListLong>[0]));
     return 0;
   }
   const domains = await d.request('domain.list', { doms });

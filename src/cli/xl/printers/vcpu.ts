@@ -7,7 +7,7 @@ export const VCPU_LIST_HEADER =
 
 /** One row; `nrCpus` is max_cpu_id + 1, the width of the affinity bitmaps. */
 export function formatVcpuRow(v: VcpuInfo, nrCpus: number): string {
-  let r = `${left(v.name, 32)} ${right(v.domid, 5)} ${right(v.vcpuid, 5)} `;
+  let r = `${left(v.name, 32)} ${right(v.domid, 5)} ${right(v.vcpuid, 5)}`;
   if (v.online) r += `${right(v.cpu, 5)} ${right(v.running ? 'r' : '-', 3)}${v.blocked ? 'b' : '-'}- `;
   else r += `${right('-', 5)} ${right('-', 3)}-p `;
   r += `${cpuSeconds(v.cpuTimeNs, 9)}  `;
