@@ -29,10 +29,7 @@ export function recordSize(nData: number, withTsc: boolean): number {
   return 4 + (withTsc ? 8 : 0) + 4 * nData;
 }
 
-/**
- * Write one record at `off` and return the offset after it. The hot path of the trace buffers,
- * so it takes the TSC as two halves and writes straight into the caller's buffer.
- */
+/** Write one record at `off` and return the offset after it (the trace buffers' hot path). */
 export function writeRecord(buf: Buffer, off: number, event: number, tsc: bigint | undefined,
   data: readonly number[]): number {
   const n = data.length;
@@ -41,8 +38,7 @@ export function writeRecord(buf: Buffer, off: number, event: number, tsc: bigint
   if (tsc !== undefined) hdr = (hdr | TRC_HD_CYCLE_FLAG) >>> 0;
   buf.writeUInt32LE(hdr, off); off += 4;
   if (tsc !== undefined) {
-    buf.writeUInt32LE(Number(tsc & 0xffffffffn), off);
-    buf.writeUInt32LE(Number((tsc >> 32n) & 0xffffffffn), off + 4);
+    buf.writeBigUInt64LE(tsc, off);
     off += 8;
   }
   for (let i = 0; i < n; i++) { buf.writeUInt32LE(data[i]! >>> 0, off); off += 4; }
