@@ -1,0 +1,90 @@
+// Interactive xentop under a real terminal (node-pty + headless xterm) over recorded samples:
+// every key, scrolling with more domains than rows, a resize, Ctrl-L, quitting back to the
+// normal screen, NO_COLOR, and no live redrawing when stdout is not a terminal. Expected screens
+// come from drawScreen, whose layout screen.test.ts checks against the real xentop.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { PtyScreen } from '../cli/xentop/pty.ts';
+import { FIXTURES, shimSample } from '../cli/xentop/shim-data.ts';
+import { drawScreen } from '../../src/cli/xentop/screen.ts';
+import { handleKey, type Key, type KeyState } from '../../src/cli/xentop/keys.ts';
+import { DEFAULT_TABLE_OPTIONS } from '../../src/cli/xentop/table.ts';
+
+const RUNNER = join(FIXTURES, 'run-recorded.tsx');
+const file = join(FIXTURES, 'screen.data');
+const first = shimSample(2000, file), second = shimSample(2001, file);
+const expected = (cols: number, rows: number, st: KeyState) =>
+  drawScreen(rows, cols, second, first, st).screen.text().split('\n').map(l => l.trimEnd()).join('\n');
+const start: KeyState = { ...DEFAULT_TABLE_OPTIONS, prompt: null, delay: 3 };
+
+test('every key, scrolling, Ctrl-L and a resize, then Q back to the normal screen', async () => {
+  let cols = 100, rows = 16;
+  const t = new PtyScreen(process.execPath, ['--import', 'tsx', RUNNER], { cols, rows, cwd: process.cwd() });
+  try {
+    let st = start;
+    await t.waitFor(s => s === expected(cols, rows, st), 'the first screen');
+    assert.equal(t.bufferType(), 'alternate');
+    const press = async (bytes: string, key: Key, what: string) => {
+      st = handleKey(st, key, second.domains.length).state;
+      t.write(bytes);
+      await t.waitFor(s => s === expected(cols, rows, st), what);
+    };
+    await press('\x1b[B', { kind: 'down' }, 'scrolled down one domain');
+    assert.match(t.text().split('\n')[5], /^\s+Beta /); // the header wraps onto two lines at 100 columns
+    await press('\x1b[B', { kind: 'down' }, 'scrolled down two domains');
+    await press('\x1b[A', { kind: 'up' }, 'scrolled back up one');
+    await press('s', { kind: 'char', ch: 's' }, 'sorted by STATE');
+    // The sort column's header is bold, the others are not.
+    const header = t.text().split('\n').findIndex(l => l.includes('STATE'));
+    const stateX = t.text().split('\n')[header].indexOf('STATE');
+    assert.ok(t.cell(stateX, header)?.isBold());
+    assert.ok(!t.cell(stateX - 6, header)?.isBold());
+    assert.ok(t.cell(stateX, header)?.isInverse());
+    await press('S', { kind: 'char', ch: 'S' }, 'sorted by CPU(sec)');
+    await press('n', { kind: 'char', ch: 'n' }, 'networks shown');
+    await press('b', { kind: 'char', ch: 'b' }, 'vbds shown');
+    await press('v', { kind: 'char', ch: 'v' }, 'vcpus shown');
+    await press('r', { kind: 'char', ch: 'r' }, 'repeated headers');
+    await press('N', { kind: 'char', ch: 'N' }, 'networks hidden');
+    await press('B', { kind: 'char', ch: 'B' }, 'vbds hidden');
+    await press('R', { kind: 'char', ch: 'R' }, 'headers once');
+    await press('d', { kind: 'char', ch: 'd' }, 'the delay prompt');
+    assert.match(t.text().split('\n')[rows - 1], /^  Delay\(sec\):$/);
+    await press('1', { kind: 'char', ch: '1' }, 'typing 1');
+    await press('x', { kind: 'char', ch: 'x' }, 'typing x');
+    await press('\x7f', { kind: 'backspace' }, 'backspace');
+    await press('5', { kind: 'char', ch: '5' }, 'typing 5');
+    await press('\r', { kind: 'enter' }, 'delay applied');
+    assert.equal(st.delay, 15);
+    await press('D', { kind: 'char', ch: 'D' }, 'the prompt again');
+    await press('\x1b', { kind: 'escape' }, 'prompt cancelled by Esc');
+    assert.equal(st.delay, 15);
+    await press('V', { kind: 'char', ch: 'V' }, 'vcpus hidden');
+    await press('\x0c', { kind: 'repaint' }, 'Ctrl-L repaint');
+    cols = 140; rows = 20;
+    t.resize(cols, rows);
+    await t.waitFor(s => s === expected(cols, rows, st), 'the screen at the new size');
+    t.write('q');
+    assert.equal(await t.exited, 0);
+    assert.equal(t.bufferType(), 'normal');
+  } finally { t.kill(); }
+});
+
+test('Esc quits; NO_COLOR draws no attributes at all', async () => {
+  const t = new PtyScreen(process.execPath, ['--import', 'tsx', RUNNER], { cols: 90, rows: 14, cwd: process.cwd(), env: { NO_COLOR: '1' } });
+  try {
+    await t.waitFor(s => s === expected(90, 14, start), 'the first screen');
+    assert.doesNotMatch(t.raw, /\x1b\[[0-9;]*m/);
+    t.write('\x1b');
+    assert.equal(await t.exited, 0);
+  } finally { t.kill(); }
+});
+
+test('with stdout not a terminal, only the last screen is printed, as plain text', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', RUNNER, '-i', '2', '-n'], { encoding: 'utf8', cwd: process.cwd(), env: { ...process.env, NO_COLOR: '' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, drawScreen(24, 80, second, first, { ...start, networks: true }).screen.text() + '\n');
+  assert.doesNotMatch(r.stdout, /\x1b/);
+});
