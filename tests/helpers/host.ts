@@ -58,8 +58,8 @@ export class TestHost {
   }
 
   /** Start a long-running tool in the background (xl shutdown -w, xentop, ...). */
-  spawn(tool: string, args: string[]) {
-    return spawn(process.execPath, [join(BIN, tool), ...args], { env: this.env, cwd: ROOT });
+  spawn(tool: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+    return spawn(process.execPath, [join(BIN, tool), ...args], { env: { ...this.env, ...env }, cwd: ROOT });
   }
 
   stop(): void {
