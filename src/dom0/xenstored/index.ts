@@ -4,7 +4,7 @@
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { FrameSplitter } from '../../formats/xenstore-wire.ts';
+import { FrameSplitter, type XsMessage } from '../../formats/xenstore-wire.ts';
 import { Connection } from './connection.ts';
 import { XenstoredCore } from './core.ts';
 import { handle } from './dispatch.ts';
@@ -22,6 +22,8 @@ export class Xenstored {
   private readonly core: XenstoredCore;
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
+  /** Input held for incomplete messages, per connection (each at most one message). */
+  private readonly pendingInput = new Map<Connection, FrameSplitter>();
 
   constructor(opts: { log?: (line: string) => void } = {}) {
     this.core = new XenstoredCore(opts.log ?? (() => {}));
@@ -49,14 +51,18 @@ export class Xenstored {
 
   private acceptSocket(sock: Socket): void {
     this.sockets.add(sock);
-    const conn = new Connection(0, true, buf => {
-      if (!sock.write(buf) && sock.writableLength > MAX_UNSENT) sock.pause();
-    }, () => { this.detach(conn); sock.destroy(); });
-    sock.on('drain', () => sock.resume());
-    const feed = this.attach(conn);
+    const conn = new Connection(0, true, buf => { sock.write(buf); }, () => { this.detach(conn); sock.destroy(); });
+    // A client that does not read its replies stops being read: its requests wait in the
+    // kernel's socket buffer instead of our memory.
+    const input = this.attach(conn, () => sock.writableLength > MAX_UNSENT);
     sock.on('data', (data: Buffer) => {
       sock.cork();
-      feed(data);
+      if (!input.feed(data)) sock.pause();
+      sock.uncork();
+    });
+    sock.on('drain', () => {
+      sock.cork();
+      if (input.resume()) sock.resume();
       sock.uncork();
     });
     const gone = (): void => { this.sockets.delete(sock); this.detach(conn); };
@@ -64,35 +70,45 @@ export class Xenstored {
     sock.on('error', () => sock.destroy());
   }
 
-  /** Registers a connection; returns the function that feeds it input bytes. */
-  private attach(conn: Connection): (data: Buffer) => void {
+  /**
+   * Registers a connection. feed() takes input bytes and handles the complete requests;
+   * it returns false when it stopped because `blocked()` (replies not yet taken), and
+   * resume() carries on with the requests left over (at most one input chunk's worth).
+   */
+  private attach(conn: Connection, blocked: () => boolean = () => false): { feed(data: Buffer): boolean; resume(): boolean } {
     this.core.connections.add(conn);
     const splitter = new FrameSplitter();
+    this.pendingInput.set(conn, splitter);
+    const backlog: XsMessage[] = [];
     let busy = false;
-    const queue: Buffer[] = [];
-    return (data: Buffer) => {
-      if (conn.closed) return;
-      // A domain may answer an event by writing at once; finish the current input first.
-      if (busy) { queue.push(data); return; }
+    const run = (): boolean => {
+      // A domain may answer an event by writing at once: that input joins the backlog.
+      if (busy) return true;
       busy = true;
       try {
-        let next: Buffer | undefined = data;
-        while (next && !conn.closed) {
-          for (const ev of splitter.push(next)) {
-            if (conn.closed) break;
-            if (ev.kind === 'oversize') {
-              this.core.log(`Client tried to feed us ${ev.len} (connection ${conn.id}, dom${conn.domid})`);
-              conn.drop();
-              break;
-            }
-            handle(this.core, conn, ev.message);
-          }
-          next = queue.shift();
+        while (backlog.length && !conn.closed) {
+          if (blocked()) return false;
+          handle(this.core, conn, backlog.shift()!);
         }
+        return true;
       } finally {
         busy = false;
-        queue.length = 0;
       }
+    };
+    return {
+      feed: (data: Buffer) => {
+        if (conn.closed) return true;
+        for (const ev of splitter.push(data)) {
+          if (ev.kind === 'oversize') {
+            this.core.log(`Client tried to feed us ${ev.len} (connection ${conn.id}, dom${conn.domid})`);
+            conn.drop();
+            return true;
+          }
+          backlog.push(ev.message);
+        }
+        return run();
+      },
+      resume: run,
     };
   }
 
@@ -101,6 +117,16 @@ export class Xenstored {
     conn.transactions.clear();
     conn.watches = [];
     this.core.connections.delete(conn);
+    this.pendingInput.delete(conn);
+  }
+
+  /** Live connections and the bytes of partial input they hold (for robustness tests). */
+  stats(): { connections: number; bufferedInput: number; unsentOutput: number; nodes: number } {
+    let bufferedInput = 0;
+    for (const s of this.pendingInput.values()) bufferedInput += s.pending;
+    let unsentOutput = 0;
+    for (const s of this.sockets) unsentOutput += s.writableLength;
+    return { connections: this.core.connections.size, bufferedInput, unsentOutput, nodes: this.core.store.size };
   }
 
   connectDomain(domid: number): DomainEndpoint {
@@ -109,9 +135,9 @@ export class Xenstored {
     const conn: Connection = new Connection(domid, domid === 0, buf => {
       if (deliver) deliver(buf); else early.push(buf);
     }, () => this.detach(conn));
-    const feed = this.attach(conn);
+    const input = this.attach(conn);
     return {
-      write: buf => feed(buf),
+      write: buf => { input.feed(buf); },
       onData: cb => { deliver = cb; for (const b of early.splice(0)) cb(b); },
       close: () => this.detach(conn),
     };
