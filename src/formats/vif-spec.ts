@@ -33,15 +33,15 @@ export interface VifDefaults {
   backend?: string;
 }
 
-/** COLO keys accepted as plain strings, in libxl's order. */
+/** COLO keys accepted as plain strings, in libxl's IDL order. */
 const COLO_KEYS = [
   'colo_sock_mirror_id', 'colo_sock_mirror_ip', 'colo_sock_mirror_port',
+  'colo_sock_compare_pri_in_id', 'colo_sock_compare_pri_in_ip', 'colo_sock_compare_pri_in_port',
   'colo_sock_compare_sec_in_id', 'colo_sock_compare_sec_in_ip', 'colo_sock_compare_sec_in_port',
+  'colo_sock_compare_notify_id', 'colo_sock_compare_notify_ip', 'colo_sock_compare_notify_port',
   'colo_sock_redirector0_id', 'colo_sock_redirector0_ip', 'colo_sock_redirector0_port',
   'colo_sock_redirector1_id', 'colo_sock_redirector1_ip', 'colo_sock_redirector1_port',
   'colo_sock_redirector2_id', 'colo_sock_redirector2_ip', 'colo_sock_redirector2_port',
-  'colo_sock_compare_pri_in_id', 'colo_sock_compare_pri_in_ip', 'colo_sock_compare_pri_in_port',
-  'colo_sock_compare_notify_id', 'colo_sock_compare_notify_ip', 'colo_sock_compare_notify_port',
   'colo_filter_mirror_queue', 'colo_filter_mirror_outdev',
   'colo_filter_redirector0_queue', 'colo_filter_redirector0_indev', 'colo_filter_redirector0_outdev',
   'colo_filter_redirector1_queue', 'colo_filter_redirector1_indev', 'colo_filter_redirector1_outdev',
@@ -159,9 +159,11 @@ export function applyNicToken(nic: NicDraft, token: string, source: string): { o
       else return { ok: false, messages: ["Invalid parameter `type'."] };
       break;
     case 'mac': {
-      const mac = parseMac(arg);
-      if (!mac) return { ok: false, messages: ["Invalid parameter `mac'."] };
-      nic.mac = mac;
+      // bytes are stored as they parse: a bad group leaves the earlier ones changed
+      const bytes = typeof nic.mac === 'string' ? nic.mac.split(':').map(h => parseInt(h, 16)) : [0, 0, 0, 0, 0, 0];
+      const ok = parseMac(arg, bytes);
+      nic.mac = bytes.some(x => x !== 0) ? bytes.map(x => x.toString(16).padStart(2, '0')).join(':') : undefined;
+      if (!ok) return { ok: false, messages: ["Invalid parameter `mac'."] };
       break;
     }
     case 'bridge': set('bridge'); break;
@@ -189,18 +191,17 @@ export function applyNicToken(nic: NicDraft, token: string, source: string): { o
   return { ok: true, messages };
 }
 
-/** Six hex groups separated by any single character; each at most 0xff. */
-function parseMac(s: string): string | null {
-  const bytes: number[] = [];
+/** Six hex groups separated by any single character; each at most 0xff. Fills `bytes` as it goes. */
+function parseMac(s: string, bytes: number[]): boolean {
   let p = 0;
   for (let i = 0; i < 6; i++) {
-    if (p > s.length) return null;
+    if (p > s.length) return false;
     const r = strtoull(s.slice(p), 16);
-    if (r.end === 0 || r.value > 255n) return null;
-    bytes.push(Number(r.value));
+    if (r.end === 0 || r.value > 255n) return false;
+    bytes[i] = Number(r.value);
     p += r.end + 1;
   }
-  return bytes.map(b => b.toString(16).padStart(2, '0')).join(':');
+  return true;
 }
 
 const NIC_ORDER = [

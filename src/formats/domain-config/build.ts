@@ -1,0 +1,656 @@
+// xl_parse.c's parse_config_data: from a parsed xl.cfg to the libxl_domain_config that xl
+// hands to libxl (and prints for `create -n`). Checks run in xl's order so the first error
+// and the warnings before it match real xl; every field left at libxl's default is omitted.
+
+import { randomUUID } from 'node:crypto';
+import {
+  type XlCfg, getBoundedLong, getDefbool, getList, getLong, getString, getStringList, listItem,
+} from '../xlcfg/config.ts';
+import { parseDiskSpec } from '../disk-spec.ts';
+import { parseVifConfigString, VifError, type VifDefaults, type LibxlDeviceNic } from '../vif-spec.ts';
+import { parsePciSpec, type LibxlDevicePci } from '../pci-spec.ts';
+import { ConfigError } from './errors.ts';
+import { DEFAULT_TOPOLOGY, type HostTopology, cpumapBits, parseCpuRange } from './cpumap.ts';
+import type { Defbool, DomainType, LibxlDeviceDisk, LibxlDomainConfig, ShutdownAction } from './types.ts';
+
+export interface BuildOptions {
+  /** config file name as given on the command line (used in messages) */
+  filename: string;
+  /** host pCPUs and NUMA nodes (cpumaps are sized from this); default 8 pCPUs, 1 node */
+  host?: HostTopology;
+  /** xl.conf settings that feed the config */
+  xlConf?: { claimMode?: boolean; runHotplugScripts?: boolean; vifDefaults?: VifDefaults; blkdevStart?: string };
+  /** UUID source when the config has none (default: random v4) */
+  generateUuid?: () => string;
+}
+
+export interface BuildResult {
+  config: LibxlDomainConfig;
+  /** lines xl prints to stderr while parsing (warnings), in order */
+  warnings: string[];
+  /** xenlab extensions that real xl ignores */
+  extras: { workload?: string };
+}
+
+const ACTIONS: Record<string, ShutdownAction> = {
+  destroy: 'destroy', restart: 'restart', 'rename-restart': 'restart_rename', preserve: 'preserve',
+  'coredump-destroy': 'coredump_destroy', 'coredump-restart': 'coredump_restart', 'soft-reset': 'soft_reset',
+};
+
+const INT_MAX = 2147483647n;
+const HVMLOADER = 'hvmloader';
+const XENFIRMWAREDIR = '/usr/lib/xen-4.17/boot';
+
+const db = (b: boolean | undefined): Defbool | undefined => (b === undefined ? undefined : b ? 'True' : 'False');
+
+/** Emit `keys` of `obj` in this order, leaving out undefined ones. */
+function ordered(obj: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (obj[k] !== undefined) out[k] = obj[k];
+  return out;
+}
+
+/** strncmp(buf, word, strlen(buf)) == 0: `buf` is a prefix of `word` (the empty string matches). */
+const prefixOf = (buf: string, word: string) => word.startsWith(buf);
+
+export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
+  const sink: string[] = [];
+  const host = opts.host ?? DEFAULT_TOPOLOGY;
+  const conf = opts.xlConf ?? {};
+  const fail = (msg: string | null, code = 1): never => {
+    throw new ConfigError(msg === null ? [...sink] : [...sink, msg], code);
+  };
+  const str = (k: string) => getString(cfg, k, sink);
+  const long = (k: string) => getLong(cfg, k, sink);
+  const defbool = (k: string) => db(getDefbool(cfg, k, sink));
+  const quietLong = (k: string) => getLong(cfg, k, [], true);
+
+  const c: Record<string, unknown> = {};
+  const b: Record<string, unknown> = {};
+  const sched: Record<string, unknown> = {};
+  const d: Record<string, unknown> = {};
+
+  const initSeclabel = str('init_seclabel');
+  if (initSeclabel !== undefined) c.ssid_label = initSeclabel;
+  const seclabel = str('seclabel');
+  if (seclabel !== undefined) {
+    if (c.ssid_label !== undefined) b.exec_ssid_label = seclabel;
+    else c.ssid_label = seclabel;
+  }
+  c.run_hotplug_scripts = db(conf.runHotplugScripts ?? true);
+
+  let type: DomainType | undefined;
+  const typeStr = str('type');
+  if (typeStr !== undefined) {
+    if (prefixOf(typeStr, 'hvm')) type = 'hvm';
+    else if (prefixOf(typeStr, 'pv')) type = 'pv';
+    else if (prefixOf(typeStr, 'pvh')) type = 'pvh';
+    else fail(`Invalid domain type ${typeStr}.`);
+  }
+  const builder = str('builder');
+  if (builder !== undefined) {
+    let bt: DomainType = 'pv';
+    if (prefixOf(builder, 'hvm')) bt = 'hvm';
+    else if (prefixOf(builder, 'generic')) bt = 'pv';
+    else fail(`Invalid domain type ${builder}.`);
+    if (type !== undefined && type !== bt) fail('Contradicting "builder" and "type" options specified.');
+    type = bt;
+  }
+  const domType: DomainType = type ?? 'pv';
+  c.type = domType;
+  c.hap = defbool('hap');
+
+  const name = str('name');
+  if (name === undefined) fail('Domain name must be specified.');
+  c.name = name;
+
+  const uuid = str('uuid');
+  if (uuid !== undefined) {
+    if (!/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(uuid)) fail(`Failed to parse UUID: ${uuid}`);
+    c.uuid = uuid.toLowerCase();
+  } else {
+    c.uuid = (opts.generateUuid ?? randomUUID)();
+  }
+  if (c.uuid === '00000000-0000-0000-0000-000000000000') c.uuid = undefined; // libxl omits the nil uuid
+  c.oos = defbool('oos');
+  const pool = str('pool');
+  if (pool !== undefined) c.pool_name = pool;
+
+  const pv: Record<string, unknown> = {};
+  const pvh: Record<string, unknown> = {};
+  const hvm: Record<string, unknown> = {};
+  const hvmVga: Record<string, unknown> = {};
+  const hvmVnc: Record<string, unknown> = {};
+  const hvmSdl: Record<string, unknown> = {};
+  const hvmRdm: Record<string, unknown> = {};
+
+  if (domType === 'pvh') {
+    pvh.pvshim = defbool('pvshim');
+    pvh.pvshim_path = str('pvshim_path');
+    pvh.pvshim_cmdline = str('pvshim_cmdline');
+    pvh.pvshim_extra = str('pvshim_extra');
+  }
+  if (conf.blkdevStart !== undefined) b.blkdev_start = conf.blkdevStart;
+
+  for (const [key, field] of [['cpu_weight', 'weight'], ['cap', 'cap'], ['period', 'period'], ['slice', 'slice'],
+    ['latency', 'latency'], ['extratime', 'extratime']] as const) {
+    const v = long(key);
+    if (v !== undefined) sched[field] = v;
+  }
+
+  const memory = long('memory');
+  if (memory !== undefined) b.target_memkb = memory * 1024;
+  const maxmem = long('maxmem');
+  if (maxmem !== undefined) b.max_memkb = maxmem * 1024;
+
+  let vcpus = 0;
+  const vcpusVal = long('vcpus');
+  if (vcpusVal !== undefined) {
+    if (vcpusVal < 0) fail('Unable to allocate cpumap');
+    vcpus = vcpusVal;
+    b.avail_vcpus = Array.from({ length: vcpus }, (_, i) => i);
+  }
+  const maxvcpus = long('maxvcpus');
+  let maxVcpus = maxvcpus ?? 0;
+
+  const vuart = str('vuart');
+  if (vuart !== undefined) {
+    if (vuart !== 'sbsa_uart') fail(`ERROR: invalid value "${vuart}" for "vuart"`);
+  }
+
+  if (b.max_memkb === undefined) b.max_memkb = b.target_memkb;
+  if (maxVcpus === 0) maxVcpus = vcpus;
+  if (maxVcpus < vcpus) fail('xl: maxvcpus < vcpus');
+  if (maxVcpus !== 0) b.max_vcpus = maxVcpus;
+
+  const affinity = (key: string, isHard: boolean) => {
+    const list = getList(cfg, key, sink, true);
+    const buf = list ? undefined : getString(cfg, key, sink);
+    if (!list && buf === undefined) return;
+    const maps: number[][] = [];
+    const one = (spec: string) => {
+      const set = new Set<number>();
+      const e = parseCpuRange(spec, set, host);
+      if (e) fail(e);
+      return [...set].sort((x, y) => x - y);
+    };
+    if (buf !== undefined) {
+      if (maxVcpus > 0) {
+        const m = one(buf);
+        for (let i = 0; i < maxVcpus; i++) maps.push(m);
+      }
+      if (!isHard) b.numa_placement = 'False';
+    } else {
+      const n = Math.min(list!.length, maxVcpus);
+      for (let j = 0; j < n; j++) {
+        const item = listItem(list!, j);
+        if (item === null) break;
+        maps.push(one(item));
+      }
+      b.numa_placement = 'False';
+    }
+    if (maps.length) b[isHard ? 'vcpu_hard_affinity' : 'vcpu_soft_affinity'] = maps;
+  };
+  affinity('cpus', true);
+  affinity('cpus_soft', false);
+
+  for (const key of ['max_grant_frames', 'max_maptrack_frames']) {
+    if (!cfg.has(key)) continue;
+    const v = getBoundedLong(cfg, key, 0n, INT_MAX, sink, true);
+    if (typeof v !== 'bigint') fail(null);
+    b[key] = Number(v);
+  }
+  b.claim_mode = db(conf.claimMode ?? true);
+
+  for (const [key, dflt] of [['on_poweroff', 'destroy'], ['on_reboot', 'restart'], ['on_watchdog', 'destroy'],
+    ['on_crash', 'destroy'], ['on_soft_reset', 'soft-reset']] as const) {
+    const v = str(key) ?? dflt;
+    const action = Object.hasOwn(ACTIONS, v) ? ACTIONS[v] : undefined;
+    if (!action) fail(`Unknown ${key} action "${v}" specified`);
+    d[key] = action === 'destroy' ? undefined : action; // destroy is libxl's init value
+  }
+
+  if (domType === 'pv') pv.e820_host = defbool('e820_host');
+  const pciDefaults = {
+    msitranslate: (long('pci_msitranslate') ?? 0) !== 0,
+    power_mgmt: (long('pci_power_mgmt') ?? 0) !== 0,
+    permissive: (long('pci_permissive') ?? 0) !== 0,
+    seize: (long('pci_seize') ?? 0) !== 0,
+  };
+  const rdm = str('rdm');
+  if (rdm !== undefined) {
+    const r = parseRdm(rdm);
+    if (r) { hvmRdm.strategy = r.strategy; hvmRdm.policy = r.policy; }
+  }
+  const pciList = getList(cfg, 'pci', sink);
+  if (pciList) {
+    const devs: LibxlDevicePci[] = [];
+    for (let i = 0; ; i++) {
+      const spec = listItem(pciList, i);
+      if (spec === null) break;
+      const r = parsePciSpec(spec, { ...pciDefaults, rdm_policy: hvmRdm.policy as 'strict' | 'relaxed' | undefined });
+      if (!r.pci) {
+        const lines = [...sink];
+        const last = `unable to parse PCI_SPEC_STRING \`${spec}' for passthrough`;
+        // libxlutil's own message has no newline: it runs into xl's
+        lines.push(r.report + last);
+        throw new ConfigError(lines, 6);
+      }
+      devs.push(r.pci);
+    }
+    if (devs.length) d.pcidevs = devs;
+    if (devs.length && domType === 'pv') pv.e820_host = 'True';
+  }
+
+  const passthrough = str('passthrough');
+  if (passthrough !== undefined) {
+    if (!['default', 'disabled', 'enabled', 'sync_pt', 'share_pt'].includes(passthrough)) fail(`ERROR: unknown passthrough option '${passthrough}'`);
+    if (passthrough !== 'default') c.passthrough = passthrough;
+  }
+  const shadow = long('shadow_memory');
+  if (shadow !== undefined) b.shadow_memkb = shadow * 1024;
+  b.disable_migrate = defbool('nomigrate');
+
+  const TSC = ['default', 'always_emulate', 'native', 'native_paravirt'];
+  const tscNum = quietLong('tsc_mode');
+  if (tscNum !== undefined) {
+    const s = TSC[tscNum];
+    sink.push('WARNING: specifying "tsc_mode" as an integer is deprecated. Please use the named parameter variant. ' +
+      (s ? `e.g. tsc_mode="${s}"` : ''));
+    if (tscNum < 0 || tscNum > 3) fail(`ERROR: invalid value ${tscNum} for "tsc_mode"`);
+    if (tscNum !== 0) b.tsc_mode = s;
+  } else {
+    const tsc = str('tsc_mode');
+    if (tsc !== undefined) {
+      sink.push(`got a tsc mode string: "${tsc}"`);
+      const idx = TSC.indexOf(tsc);
+      if (idx < 0) fail(`ERROR: invalid value "${tsc}" for "tsc_mode"`);
+      if (idx !== 0) b.tsc_mode = tsc;
+    }
+  }
+  const rtc = long('rtc_timeoffset');
+  if (rtc) b.rtc_timeoffset = rtc;
+  if (long('vncviewer') !== undefined) {
+    sink.push('WARNING: ignoring "vncviewer" option. Use "-V" option of "xl create" to automatically spawn vncviewer.');
+  }
+  b.localtime = defbool('localtime');
+  const videoram = long('videoram');
+  if (videoram !== undefined) b.video_memkb = videoram * 1024;
+  const evtchn = long('max_event_channels');
+  if (evtchn) b.event_channels = evtchn;
+
+  let kernel = str('kernel');
+  b.ramdisk = str('ramdisk');
+  b.device_tree = str('device_tree');
+  b.cmdline = parseCmdline(cfg, sink);
+  c.driver_domain = defbool('driver_domain');
+  b.acpi = defbool('acpi');
+  const bootloader = str('bootloader');
+  b.bootloader = bootloader;
+  const bargs = getStringList(cfg, 'bootloader_args', sink, true);
+  if (bargs) {
+    if (bargs.length) b.bootloader_args = bargs.filter((a): a is string => a !== null);
+  } else if (cfg.has('bootloader_args')) {
+    const s = str('bootloader_args');
+    if (s !== undefined) {
+      sink.push('WARNING: Specifying "bootloader_args" as a string is deprecated. Please use a list of arguments.');
+      const parts = s.split(/[ \t\n]+/).filter(Boolean);
+      b.bootloader_args = parts.length ? parts : [s];
+    }
+  }
+
+  const TIMER = ['delay_for_missed_ticks', 'no_delay_for_missed_ticks', 'no_missed_ticks_pending', 'one_missed_tick_pending'];
+  const timerNum = quietLong('timer_mode');
+  if (timerNum !== undefined) {
+    if (domType === 'pv') fail('ERROR: "timer_mode" option is not supported for PV guests.', 3);
+    const s = TIMER[timerNum];
+    sink.push('WARNING: specifying "timer_mode" as an integer is deprecated. Please use the named parameter variant. ' +
+      (s ? `e.g. timer_mode="${s}"` : ''));
+    if (timerNum < 0 || timerNum > 3) fail(`ERROR: invalid value ${timerNum} for "timer_mode"`);
+    b.timer_mode = s;
+  } else {
+    const t = str('timer_mode');
+    if (t !== undefined) {
+      if (domType === 'pv') fail('ERROR: "timer_mode" option is not supported for PV guests.', 3);
+      if (!TIMER.includes(t)) fail(`ERROR: invalid value "${t}" for "timer_mode"`);
+      b.timer_mode = t;
+    }
+  }
+  b.nested_hvm = defbool('nestedhvm');
+
+  if (domType === 'hvm') {
+    if (kernel !== undefined && basename(kernel) === HVMLOADER) {
+      sink.push('WARNING: you seem to be using "kernel" directive to override HVM guest firmware. Ignore that. ' +
+        'Use "firmware_override" instead if you really want a non-default firmware');
+      kernel = undefined;
+    }
+    hvm.firmware = str('firmware_override');
+    hvm.system_firmware = str('bios_path_override');
+    const bios = str('bios');
+    if (bios !== undefined) {
+      if (!['rombios', 'seabios', 'ovmf'].includes(bios)) fail(`ERROR: invalid value "${bios}" for "bios"`);
+      hvm.bios = bios;
+    } else if (hvm.system_firmware !== undefined) {
+      sink.push('WARNING: bios_path_override given without specific bios name');
+    }
+    hvm.pae = defbool('pae');
+    hvm.acpi_s3 = defbool('acpi_s3');
+    hvm.acpi_s4 = defbool('acpi_s4');
+    hvm.acpi_laptop_slate = defbool('acpi_laptop_slate');
+    hvm.nx = defbool('nx');
+    hvm.hpet = defbool('hpet');
+    hvm.vpt_align = defbool('vpt_align');
+    b.apic = defbool('apic');
+    if (!getList(cfg, 'viridian', sink, true) && cfg.has('viridian')) {
+      hvm.viridian = db(getDefbool(cfg, 'viridian', sink, true));
+    }
+    const altp2mhvm = getDefbool(cfg, 'altp2mhvm', sink);
+    if (altp2mhvm !== undefined) {
+      hvm.altp2m = db(altp2mhvm);
+      sink.push('WARNING: Specifying "altp2mhvm" is deprecated. Please use "altp2m" instead.');
+    }
+    hvm.smbios_firmware = str('smbios_firmware');
+    hvm.acpi_firmware = str('acpi_firmware');
+    const genid = str('ms_vm_genid');
+    if (genid !== undefined && genid !== 'generate' && genid !== 'none') {
+      fail('ERROR: "ms_vm_genid" option must be "generate" or "none"');
+    }
+    const fw = str('firmware');
+    if (fw !== undefined && !['rombios', 'seabios', 'ovmf'].includes(fw)) {
+      if (prefixOf(fw, 'uefi')) hvm.bios = 'ovmf';
+      else if (!prefixOf(fw, 'bios')) hvm.firmware = fw;
+    } else if (fw !== undefined) {
+      hvm.bios = fw;
+    }
+  } else {
+    const fw = str('firmware');
+    if (fw !== undefined) {
+      if (kernel !== undefined) fail('ERROR: both kernel and firmware specified');
+      if (!prefixOf(fw, 'pvgrub32') && !prefixOf(fw, 'pvgrub64')) fail('ERROR: only pvgrub{32|64} supported as firmware options');
+      kernel = `${XENFIRMWAREDIR}/${fw}.bin`;
+    }
+    if (bootloader === undefined && kernel === undefined) fail('Neither kernel nor bootloader specified');
+  }
+  b.kernel = kernel;
+
+  const ALTP2M = ['disabled', 'mixed', 'external', 'limited'];
+  const altNum = quietLong('altp2m');
+  if (altNum !== undefined) {
+    if (altNum < 0 || altNum > 3) fail(`ERROR: invalid value ${altNum} for "altp2m"`);
+    if (altNum !== 0) b.altp2m = ALTP2M[altNum];
+  } else {
+    const a = str('altp2m');
+    if (a !== undefined) {
+      if (!ALTP2M.includes(a)) fail(`ERROR: invalid value "${a}" for "altp2m"`);
+      if (a !== 'disabled') b.altp2m = a;
+    }
+  }
+  const vmtrace = quietLong('vmtrace_buf_kb');
+  if (vmtrace) b.vmtrace_buf_kb = vmtrace;
+
+  const diskList = getList(cfg, 'disk', sink);
+  if (diskList) {
+    const disks: LibxlDeviceDisk[] = [];
+    for (let i = 0; ; i++) {
+      const spec = listItem(diskList, i);
+      if (spec === null) break;
+      const r = parseDiskSpec([spec], cfg.source);
+      sink.push(...r.errors);
+      if (!r.disk) fail(null);
+      disks.push(r.disk!);
+    }
+    if (disks.length) d.disks = disks;
+  }
+
+  const vifList = getList(cfg, 'vif', sink);
+  if (vifList) {
+    const nics: LibxlDeviceNic[] = [];
+    for (let i = 0; ; i++) {
+      const spec = listItem(vifList, i);
+      if (spec === null) break;
+      try {
+        const r = parseVifConfigString(spec, i, cfg.source, conf.vifDefaults);
+        sink.push(...r.messages);
+        nics.push(r.nic);
+      } catch (e) {
+        if (!(e instanceof VifError)) throw e;
+        sink.push(...e.messages);
+        fail(null, e.exitCode);
+      }
+    }
+    if (nics.length) d.nics = nics;
+  }
+  if (getList(cfg, 'vif2', sink)) sink.push('WARNING: vif2: netchannel2 is deprecated and not supported by xl');
+
+  const vfbs: Record<string, unknown>[] = [];
+  const vkbs: Record<string, unknown>[] = [];
+  const vfbList = getList(cfg, 'vfb', sink);
+  if (vfbList) {
+    for (let i = 0; ; i++) {
+      const spec = listItem(vfbList, i);
+      if (spec === null) break;
+      vfbs.push(parseVfb(spec, i));
+      vkbs.push({ devid: i });
+    }
+  }
+
+  if (str('device_model') !== undefined) {
+    sink.push('WARNING: ignoring device_model directive.',
+      'WARNING: Use "device_model_override" instead if you really want a non-default device_model');
+  }
+  b.device_model = str('device_model_override');
+  const dmv = str('device_model_version');
+  if (dmv !== undefined) {
+    if (dmv !== 'qemu-xen-traditional' && dmv !== 'qemu-xen') fail(`Unknown device_model_version "${dmv}" specified`);
+    b.device_model_version = dmv.replaceAll('-', '_');
+  } else if (b.device_model !== undefined) {
+    sink.push('WARNING: device model override given without specific DM version');
+  }
+  b.device_model_stubdomain = defbool('device_model_stubdomain_override');
+
+  if (domType === 'pv' && vfbs.length === 0) {
+    const vnc = long('vnc') ?? 0;
+    if (vnc) {
+      const v = topLevelVnc(cfg, sink);
+      const s = topLevelSdl(cfg, sink);
+      vfbs.push(ordered({ devid: 0, vnc: v, sdl: s, keymap: str('keymap') }, ['devid', 'vnc', 'sdl', 'keymap']));
+      vkbs.push({ devid: 0 });
+    }
+  } else if (domType === 'hvm') {
+    Object.assign(hvmVnc, topLevelVnc(cfg, sink));
+    Object.assign(hvmSdl, topLevelSdl(cfg, sink));
+  }
+  if (vfbs.length) { d.vfbs = vfbs; d.vkbs = vkbs; }
+  b.dm_restrict = defbool('dm_restrict');
+
+  if (domType === 'hvm') {
+    const vga = str('vga');
+    if (vga !== undefined) {
+      const kinds: Record<string, string> = { stdvga: 'std', cirrus: 'cirrus', none: 'none', qxl: 'qxl' };
+      if (!Object.hasOwn(kinds, vga)) fail(`Unknown vga "${vga}" specified`);
+      hvmVga.kind = kinds[vga];
+    } else {
+      const stdvga = long('stdvga');
+      if (stdvga !== undefined) hvmVga.kind = stdvga ? 'std' : 'cirrus';
+    }
+    const hdtype = str('hdtype');
+    if (hdtype !== undefined) {
+      if (hdtype !== 'ide' && hdtype !== 'ahci') fail(`ERROR: invalid value "${hdtype}" for "hdtype"`);
+      if (hdtype !== 'ide') hvm.hdtype = hdtype;
+    }
+    hvm.keymap = str('keymap');
+    hvm.nographic = defbool('nographic');
+    const serialList = getStringList(cfg, 'serial', sink, true);
+    if (serialList) { if (serialList.length) hvm.serial_list = serialList; }
+    else if (cfg.has('serial')) {
+      const s = str('serial');
+      if (s === undefined) fail('xl: Unable to parse serial.', 3);
+      hvm.serial = s;
+    }
+    hvm.boot = str('boot');
+    hvm.usb = defbool('usb');
+    const usbversion = long('usbversion');
+    if (usbversion) hvm.usbversion = usbversion;
+    const usbdevList = getStringList(cfg, 'usbdevice', sink, true);
+    if (usbdevList) { if (usbdevList.length) hvm.usbdevice_list = usbdevList; }
+    else if (cfg.has('usbdevice')) {
+      const s = str('usbdevice');
+      if (s === undefined) fail('xl: Unable to parse usbdevice.', 3);
+      hvm.usbdevice = s;
+    }
+    hvm.vkb_device = defbool('vkb_device');
+    hvm.soundhw = str('soundhw');
+    hvm.xen_platform_pci = defbool('xen_platform_pci');
+    if (typeof hvmVnc.listen === 'string' && hvmVnc.display && hvmVnc.listen.includes(':')) {
+      fail('ERROR: Display specified both in vnclisten and vncdisplay!');
+    }
+    const vendor = str('vendor_device');
+    if (vendor !== undefined) {
+      if (vendor !== 'none' && vendor !== 'xenserver') fail(`xl: unknown vendor_device '${vendor}'`, 3);
+      if (vendor !== 'none') hvm.vendor_device = vendor;
+    }
+  }
+
+  c.xend_suspend_evtchn_compat = defbool('xend_suspend_evtchn_compat');
+  const arch_x86: Record<string, unknown> = {};
+  const msr = getDefbool(cfg, 'msr_relaxed', sink);
+  if (msr !== undefined) {
+    arch_x86.msr_relaxed = db(msr);
+    sink.push('WARNING: msr_relaxed will be removed in future versions.',
+      'If it fixes an issue you are having please report to xen-devel@lists.xenproject.org.');
+  }
+
+  const workload = getString(cfg, 'workload', [], true);
+
+  // ---- assemble in libxl's IDL order ------------------------------------------------------
+  b.sched_params = ordered(sched, ['sched', 'weight', 'cap', 'period', 'slice', 'latency', 'extratime', 'budget']);
+  if (domType === 'pv') b['type.pv'] = ordered(pv, ['e820_host']);
+  else if (domType === 'pvh') b['type.pvh'] = ordered(pvh, ['pvshim', 'pvshim_path', 'pvshim_cmdline', 'pvshim_extra']);
+  else {
+    hvm.vga = ordered(hvmVga, ['kind']);
+    hvm.vnc = ordered(hvmVnc, ['enable', 'listen', 'passwd', 'display', 'findunused']);
+    hvm.sdl = ordered(hvmSdl, ['enable', 'opengl', 'display', 'xauthority']);
+    hvm.spice = {};
+    hvm.rdm = ordered(hvmRdm, ['strategy', 'policy']);
+    b['type.hvm'] = ordered(hvm, HVM_ORDER);
+  }
+  b.arch_arm = {};
+  b.arch_x86 = arch_x86;
+
+  const config = {
+    c_info: ordered(c, C_INFO_ORDER),
+    b_info: ordered(b, B_INFO_ORDER),
+    ...ordered(d, ['disks', 'nics', 'pcidevs', 'vfbs', 'vkbs', 'on_poweroff', 'on_reboot', 'on_watchdog', 'on_crash', 'on_soft_reset']),
+  } as unknown as LibxlDomainConfig;
+  return { config, warnings: sink, extras: workload !== undefined ? { workload } : {} };
+}
+
+const C_INFO_ORDER = ['type', 'hap', 'oos', 'ssidref', 'ssid_label', 'name', 'domid', 'uuid', 'xsdata', 'platformdata',
+  'poolid', 'pool_name', 'run_hotplug_scripts', 'driver_domain', 'passthrough', 'xend_suspend_evtchn_compat'];
+
+const B_INFO_ORDER = ['max_vcpus', 'avail_vcpus', 'cpumap', 'nodemap', 'vcpu_hard_affinity', 'vcpu_soft_affinity',
+  'numa_placement', 'tsc_mode', 'max_memkb', 'target_memkb', 'video_memkb', 'shadow_memkb', 'iommu_memkb',
+  'rtc_timeoffset', 'exec_ssidref', 'exec_ssid_label', 'localtime', 'disable_migrate', 'cpuid', 'blkdev_start',
+  'vnuma_nodes', 'max_grant_frames', 'max_maptrack_frames', 'max_grant_version', 'device_model_version',
+  'device_model_stubdomain', 'stubdomain_memkb', 'stubdomain_kernel', 'stubdomain_cmdline', 'stubdomain_ramdisk',
+  'device_model', 'device_model_ssidref', 'device_model_ssid_label', 'device_model_user', 'extra', 'extra_pv',
+  'extra_hvm', 'sched_params', 'ioports', 'irqs', 'iomem', 'claim_mode', 'event_channels', 'kernel', 'cmdline',
+  'ramdisk', 'device_tree', 'acpi', 'bootloader', 'bootloader_args', 'timer_mode', 'nested_hvm', 'apic',
+  'dm_restrict', 'tee', 'type.pv', 'type.pvh', 'type.hvm', 'arch_arm', 'arch_x86', 'altp2m', 'vmtrace_buf_kb', 'vpmu'];
+
+const HVM_ORDER = ['firmware', 'bios', 'pae', 'apic', 'acpi', 'acpi_s3', 'acpi_s4', 'acpi_laptop_slate', 'nx',
+  'viridian', 'viridian_enable', 'viridian_disable', 'timeoffset', 'hpet', 'vpt_align', 'mmio_hole_memkb',
+  'timer_mode', 'nested_hvm', 'altp2m', 'system_firmware', 'smbios_firmware', 'acpi_firmware', 'hdtype', 'nographic',
+  'vga', 'vnc', 'keymap', 'sdl', 'spice', 'gfx_passthru', 'gfx_passthru_kind', 'serial', 'boot', 'usb', 'usbversion',
+  'usbdevice', 'vkb_device', 'soundhw', 'xen_platform_pci', 'usbdevice_list', 'vendor_device', 'ms_vm_genid',
+  'serial_list', 'rdm', 'rdm_mem_boundary_memkb', 'mca_caps'];
+
+function basename(p: string): string {
+  const parts = p.split('/').filter(Boolean);
+  return parts.length ? parts[parts.length - 1] : p;
+}
+
+/** cmdline=, else root= and extra= combined. */
+function parseCmdline(cfg: XlCfg, sink: string[]): string | undefined {
+  const buf = getString(cfg, 'cmdline', sink);
+  const root = getString(cfg, 'root', sink);
+  const extra = getString(cfg, 'extra', sink);
+  if (buf !== undefined) {
+    if (root !== undefined || extra !== undefined) sink.push('Warning: ignoring root= and extra= in favour of cmdline=');
+    return buf;
+  }
+  if (root !== undefined && extra !== undefined) return `root=${root} ${extra}`;
+  if (root !== undefined) return `root=${root}`;
+  return extra;
+}
+
+function topLevelVnc(cfg: XlCfg, sink: string[]): Record<string, unknown> {
+  const v: Record<string, unknown> = {};
+  v.enable = db(getDefbool(cfg, 'vnc', sink));
+  v.listen = getString(cfg, 'vnclisten', sink);
+  v.passwd = getString(cfg, 'vncpasswd', sink);
+  const display = getLong(cfg, 'vncdisplay', sink);
+  if (display) v.display = display;
+  v.findunused = db(getDefbool(cfg, 'vncunused', sink));
+  return ordered(v, ['enable', 'listen', 'passwd', 'display', 'findunused']);
+}
+
+function topLevelSdl(cfg: XlCfg, sink: string[]): Record<string, unknown> {
+  const s: Record<string, unknown> = {};
+  s.enable = db(getDefbool(cfg, 'sdl', sink));
+  s.opengl = db(getDefbool(cfg, 'opengl', sink));
+  s.display = getString(cfg, 'display', sink);
+  s.xauthority = getString(cfg, 'xauthority', sink);
+  return ordered(s, ['enable', 'opengl', 'display', 'xauthority']);
+}
+
+const atoi = (s: string) => { const m = /^\s*([+-]?\d+)/.exec(s); return m ? parseInt(m[1], 10) : 0; };
+
+/** One `vfb = [ '...' ]` entry: key=value items; unknown keys ignored, a bare word ends it. */
+function parseVfb(spec: string, devid: number): Record<string, unknown> {
+  const vnc: Record<string, unknown> = {};
+  const sdl: Record<string, unknown> = {};
+  let keymap: string | undefined;
+  for (const raw of spec.split(',')) {
+    if (raw === '') continue;
+    const p = raw.replace(/^ +/, '');
+    const eq = p.indexOf('=');
+    if (eq < 0) break;
+    const k = p.slice(0, eq);
+    const v = p.slice(eq + 1);
+    switch (k) {
+      case 'vnc': vnc.enable = db(atoi(v) !== 0); break;
+      case 'vnclisten': vnc.listen = v; break;
+      case 'vncpasswd': vnc.passwd = v; break;
+      case 'vncdisplay': vnc.display = atoi(v) || undefined; break;
+      case 'vncunused': vnc.findunused = db(atoi(v) !== 0); break;
+      case 'keymap': keymap = v; break;
+      case 'sdl': sdl.enable = db(atoi(v) !== 0); break;
+      case 'opengl': sdl.opengl = db(atoi(v) !== 0); break;
+      case 'display': sdl.display = v; break;
+      case 'xauthority': sdl.xauthority = v; break;
+    }
+  }
+  return ordered({
+    devid,
+    vnc: ordered(vnc, ['enable', 'listen', 'passwd', 'display', 'findunused']),
+    sdl: ordered(sdl, ['enable', 'opengl', 'display', 'xauthority']),
+    keymap,
+  }, ['devid', 'vnc', 'sdl', 'keymap']);
+}
+
+/** `rdm = "strategy=host,policy=strict|relaxed"`; null when it does not parse (xl then ignores it). */
+function parseRdm(s: string): { strategy?: string; policy?: string } | null {
+  const out: { strategy?: string; policy?: string } = {};
+  for (const part of s.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) return null;
+    const k = part.slice(0, eq);
+    const v = part.slice(eq + 1);
+    if (k === 'strategy' && v === 'host') out.strategy = 'host';
+    else if (k === 'policy' && (v === 'strict' || v === 'relaxed')) out.policy = v;
+    else return null;
+  }
+  return out;
+}
+

@@ -1,0 +1,4 @@
+export { buildDomainConfig, type BuildOptions, type BuildResult } from './build.ts';
+export { ConfigError } from './errors.ts';
+export { DEFAULT_TOPOLOGY, type HostTopology, parseCpuRange } from './cpumap.ts';
+export type * from './types.ts';
