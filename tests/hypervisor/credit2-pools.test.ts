@@ -6,6 +6,12 @@ import { Credit2, validateCap, validateRatelimit, validateWeight } from '../../s
 
 const S = 1_000_000_000n;
 
+/** CPU times are exact up to the 1 µs tickle latencies a scenario goes through. */
+const nearNs = (got: bigint, want: bigint, what = ''): void => {
+  const d = got > want ? got - want : want - got;
+  assert.ok(d <= 50_000n, `${what} got ${got}, want ${want} ± 50us`);
+};
+
 test('runqueues: at most 16 pCPUs each, spread evenly', () => {
   assert.deepEqual(new Credit2({ nrPcpus: 4 }).runqueues(0), [[0, 1, 2, 3]]);
   assert.deepEqual(new Credit2({ nrPcpus: 64 }).runqueues(0).map(r => r.length), [16, 16, 16, 16]);
@@ -26,9 +32,9 @@ test('a domain in another pool runs only on that pool\'s pCPUs', () => {
     assert.ok([0, 1].includes(c.vcpu(2, 0).pcpu));
   }
   // Four vCPUs share two pCPUs; Pool-0 keeps one pCPU idle.
-  assert.equal(c.domainCpuTimeNs(1), 2n * S);
-  assert.equal(c.domainCpuTimeNs(2), 1n * S);
-  assert.equal(c.pcpuIdleTimeNs(0) + c.pcpuIdleTimeNs(1), 1n * S);
+  nearNs(c.domainCpuTimeNs(1), 2n * S);
+  nearNs(c.domainCpuTimeNs(2), 1n * S);
+  nearNs(c.pcpuIdleTimeNs(0) + c.pcpuIdleTimeNs(1), 1n * S);
   assert.throws(() => c.destroyPool(1), /has domains/);
   c.movePcpu(3, 0);
   assert.throws(() => c.movePcpu(2, 0), /EBUSY/, 'the last pCPU of a pool with domains stays');
@@ -38,24 +44,24 @@ test('moving pCPUs and domains between pools', () => {
   const c = new Credit2({ nrPcpus: 4 });
   c.addDomain(1, { nrVcpus: 4, demand: 1 });
   c.advance(1n * S);
-  assert.equal(c.domainCpuTimeNs(1), 4n * S);
+  nearNs(c.domainCpuTimeNs(1), 4n * S);
   c.createPool(1, 'p1', [3]);
   c.advance(2n * S);
-  assert.equal(c.domainCpuTimeNs(1), 7n * S, 'three pCPUs left in Pool-0');
+  nearNs(c.domainCpuTimeNs(1), 7n * S, 'three pCPUs left in Pool-0');
   c.moveDomain(1, 1);
   c.advance(3n * S);
-  assert.equal(c.domainCpuTimeNs(1), 8n * S, 'one pCPU in p1');
+  nearNs(c.domainCpuTimeNs(1), 8n * S, 'one pCPU in p1');
   c.movePcpu(0, null);
   c.movePcpu(0, 1);
   assert.deepEqual(c.poolPcpus(1), [0, 3]);
   c.advance(4n * S);
-  assert.equal(c.domainCpuTimeNs(1), 10n * S);
+  nearNs(c.domainCpuTimeNs(1), 10n * S);
   c.moveDomain(1, 0);
   c.destroyPool(1);
   const idle3 = c.pcpuIdleTimeNs(3);
   c.advance(5n * S);
-  assert.equal(c.domainCpuTimeNs(1), 12n * S, 'Pool-0 has pCPUs 1 and 2; 0 and 3 are free');
-  assert.equal(c.pcpuIdleTimeNs(3) - idle3, 1n * S, 'a free pCPU idles');
+  nearNs(c.domainCpuTimeNs(1), 12n * S, 'Pool-0 has pCPUs 1 and 2; 0 and 3 are free');
+  nearNs(c.pcpuIdleTimeNs(3) - idle3, 1n * S, 'a free pCPU idles');
 });
 
 test('each pool has its own ratelimit', () => {
@@ -71,7 +77,7 @@ test('load spreads over runqueues and nothing idles while work waits', () => {
   // All start in the first runqueue's reach; half of them must end up running on the second.
   for (let d = 1; d <= 12; d++) c.addDomain(d, { nrVcpus: 1, demand: 1 });
   c.advance(2n * S);
-  for (let p = 0; p < 8; p++) assert.equal(c.pcpuIdleTimeNs(p), 0n, `pCPU ${p} idled`);
+  for (let p = 0; p < 8; p++) nearNs(c.pcpuIdleTimeNs(p), 0n, `pCPU ${p} idled`);
   const times = c.domains().map(d => Number(c.domainCpuTimeNs(d)) / 2e9);
   for (const t of times) assert.ok(t > 0.5 && t < 0.85, `share ${t} (8 pCPUs for 12 vCPUs: 0.67 each)`);
 });

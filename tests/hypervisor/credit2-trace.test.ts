@@ -134,9 +134,14 @@ test('real xenalyze accepts a trace of the model and agrees on running time', { 
   const sink = recorder();
   const c = new Credit2({ nrPcpus: 2, trace: sink });
   c.addDomain(0, { nrVcpus: 1, demand: 0.2 });
-  c.addDomain(1, { nrVcpus: 1, demand: 1 });
+  c.addDomain(1, { nrVcpus: 2, demand: 1, cap: 60 });
   c.addDomain(2, { nrVcpus: 1, demand: 1, weight: 512 });
+  c.advance(S / 4n);
+  c.pauseDomain(2);
   c.advance(S / 2n);
+  c.unpauseDomain(2);
+  c.setVcpuOnline(1, 1, false);
+  c.advance(S);
   // One window per pCPU; TSC at xenalyze's default 2.4 GHz, from an origin of 1e9 cycles.
   const windows: Buffer[] = [];
   for (const cpu of [0, 1]) {
@@ -150,7 +155,7 @@ test('real xenalyze accepts a trace of the model and agrees on running time', { 
   assert.equal(r.status, 0, r.stderr.slice(-2000));
   assert.match(r.stdout, /\|-- Domain 2 --\|/);
   assert.doesNotMatch(r.stderr + r.stdout, /FATAL|Strange/);
-  // Domain 2 (weight 512) runs 2/3 of one pCPU: xenalyze's running total for d2v0 says so.
+  // xenalyze's running total for d2v0 is the model's CPU time.
   const d2 = r.stdout.split('|-- Domain 2 --|')[1]!;
   const m = /-- v0 --\n Runstates:\n\s+running:\s+\d+\s+([\d.]+)s/.exec(d2);
   assert.ok(m, d2.slice(0, 400));

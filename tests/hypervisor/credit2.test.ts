@@ -5,6 +5,12 @@ import assert from 'node:assert/strict';
 import { Credit2 } from '../../src/hypervisor/credit2/index.ts';
 
 const S = 1_000_000_000n;
+
+/** CPU times are exact up to the 1 µs tickle latencies a scenario goes through. */
+const nearNs = (got: bigint, want: bigint, what = ''): void => {
+  const d = got > want ? got - want : want - got;
+  assert.ok(d <= 50_000n, `${what} got ${got}, want ${want} ± 50us`);
+};
 const share = (c: Credit2, dom: number, over: bigint): number => Number(c.domainCpuTimeNs(dom)) / Number(over);
 const near = (got: number, want: number, tol: number, what: string): void =>
   assert.ok(Math.abs(got - want) <= tol, `${what}: got ${got.toFixed(4)}, want ${want} ± ${tol}`);
@@ -18,8 +24,8 @@ test('weights 256:512 pinned to one pCPU share it 1/3 : 2/3', () => {
   near(share(c, 2, 10n * S), 2 / 3, 0.03 * 2 / 3, 'weight 512');
   assert.equal(c.vcpu(1, 0).pcpu, 0);
   assert.equal(c.vcpu(2, 0).pcpu, 0);
-  assert.equal(c.pcpuIdleTimeNs(0), 0n);
-  assert.equal(c.pcpuIdleTimeNs(1), 10n * S, 'pCPU 1 is outside both hard affinities');
+  nearNs(c.pcpuIdleTimeNs(0), 0n);
+  nearNs(c.pcpuIdleTimeNs(1), 10n * S, 'pCPU 1 is outside both hard affinities');
 });
 
 test('weights 256/256/512 on one pCPU give 25/25/50', () => {
@@ -58,7 +64,7 @@ test('work conservation: when the heavy domain blocks the light one gets the pCP
   c.advance(8n * S);
   near(Number(c.domainCpuTimeNs(2) - a2) / 5e9, 0.3, 0.01, 'duty cycle 30%');
   near(Number(c.domainCpuTimeNs(1) - a1) / 5e9, 0.7, 0.01, 'the rest');
-  assert.equal(c.pcpuIdleTimeNs(0), idle);
+  nearNs(c.pcpuIdleTimeNs(0), idle);
 });
 
 test('cap 50 alone on a pCPU gives 50% and the pCPU idles the rest', () => {
@@ -85,8 +91,8 @@ test('a CPU-bound 2-vCPU guest on a free host gets 2 s of CPU per simulated seco
   c.addDomain(0, { nrVcpus: 4 });
   c.addDomain(1, { nrVcpus: 2, demand: 1 });
   c.advance(1n * S);
-  assert.equal(c.domainCpuTimeNs(1), 2n * S);
-  assert.equal(c.domainCpuTimeNs(0), 0n);
+  nearNs(c.domainCpuTimeNs(1), 2n * S);
+  nearNs(c.domainCpuTimeNs(0), 0n);
   assert.equal(c.vcpu(1, 0).state, 'running');
   assert.notEqual(c.vcpu(1, 0).pcpu, c.vcpu(1, 1).pcpu);
 });
@@ -130,25 +136,28 @@ test('pausing stops CPU accrual; unpausing resumes it', () => {
   c.advance(1n * S);
   c.pauseDomain(1);
   const t = c.domainCpuTimeNs(1);
-  assert.equal(t, 1n * S);
+  nearNs(t, 1n * S);
   c.advance(2n * S);
-  assert.equal(c.domainCpuTimeNs(1), t);
+  const paused = c.domainCpuTimeNs(1);
+  assert.ok(paused - t <= 1000n, 'at most the 1 us until the pCPU reschedules');
+  c.advance(5n * S / 2n);
+  assert.equal(c.domainCpuTimeNs(1), paused);
   assert.equal(c.vcpu(1, 0).state, 'paused');
-  assert.equal(c.pcpuIdleTimeNs(0), 1n * S);
+  nearNs(c.pcpuIdleTimeNs(0), 3n * S / 2n);
   c.unpauseDomain(1);
-  c.advance(3n * S);
-  assert.equal(c.domainCpuTimeNs(1), 2n * S);
+  c.advance(7n * S / 2n);
+  nearNs(c.domainCpuTimeNs(1), 2n * S);
 });
 
 test('offline vCPUs do not run', () => {
   const c = new Credit2({ nrPcpus: 4 });
   c.addDomain(1, { nrVcpus: 4, onlineVcpus: 2, demand: 1 });
   c.advance(1n * S);
-  assert.equal(c.domainCpuTimeNs(1), 2n * S);
+  nearNs(c.domainCpuTimeNs(1), 2n * S);
   assert.equal(c.vcpu(1, 3).state, 'offline');
   c.setVcpuOnline(1, 3, true);
   c.advance(2n * S);
-  assert.equal(c.domainCpuTimeNs(1), 5n * S);
+  nearNs(c.domainCpuTimeNs(1), 5n * S);
 });
 
 test('ratelimit: a preempted vCPU has run at least ratelimit - 50us', async () => {
@@ -209,7 +218,7 @@ test('removing a running domain frees its pCPU for others', () => {
   c.removeDomain(1);
   const t2 = c.domainCpuTimeNs(2);
   c.advance(2n * S);
-  assert.equal(c.domainCpuTimeNs(2) - t2, 1n * S);
+  nearNs(c.domainCpuTimeNs(2) - t2, 1n * S);
   assert.deepEqual(c.domains(), [2]);
   assert.throws(() => c.vcpu(1, 0));
 });

@@ -25,5 +25,8 @@ export const XEN_SYSCTL_SCHED_RATELIMIT_MAX = 500_000;
 export const WEIGHT_MIN = 1;
 export const WEIGHT_MAX = 65535;
 
+/** Delay between a tickle and the tickled pCPU running its scheduler (IPI and softirq). */
+export const TICKLE_LATENCY = 1 * US;
+
 /** Period of the duty-cycle workload model (a vCPU with demand f wants f of each period). */
 export const DEMAND_PERIOD = 10 * MS;

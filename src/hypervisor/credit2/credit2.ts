@@ -64,6 +64,8 @@ interface Pcpu {
   curr: Vcpu | null;
   idle: boolean;
   tickled: boolean;
+  /** When a pending tickle makes it schedule. */
+  tickleAt: number;
   gen: number;
   /** When the idle vCPU's runstate last changed (for INFPREV/INFNEXT). */
   idleEntry: number;
@@ -144,7 +146,7 @@ export class Credit2 {
     this.perRq = opts.runqueuePerSocket ?? K.MAX_CPUS_RUNQUEUE;
     this.defaultRatelimitNs = (opts.ratelimitUs ?? K.SCHED_DEFAULT_RATELIMIT_US) * 1000;
     for (let i = 0; i < opts.nrPcpus; i++)
-      this.pcpus.push({ id: i, pool: null, rq: null, curr: null, idle: true, tickled: false, gen: 0, idleEntry: this.t, idleSince: this.t, idleNs: 0, blockAt: Infinity, sliceEnd: Infinity });
+      this.pcpus.push({ id: i, pool: null, rq: null, curr: null, idle: true, tickled: false, tickleAt: 0, gen: 0, idleEntry: this.t, idleSince: this.t, idleNs: 0, blockAt: Infinity, sliceEnd: Infinity });
     this.createPool(0, 'Pool-0', this.pcpus.map(p => p.id));
   }
 
@@ -158,21 +160,23 @@ export class Credit2 {
     const q = this.q;
     while (q.peekAt() <= to) {
       const e = q.pop()!;
+      const { kind, target, gen } = e;
       if (e.at > this.t) this.t = e.at;
-      if (e.kind === EV_PCPU) {
-        const p = this.pcpus[e.target]!;
-        if (e.gen !== p.gen) continue;
+      q.recycle(e);
+      if (kind === EV_PCPU) {
+        const p = this.pcpus[target]!;
+        if (gen !== p.gen) continue;
         const v = p.curr;
         if (v && this.t >= p.blockAt) this.block(v);
         this.schedule(p);
-      } else if (e.kind === EV_WAKE) {
-        const v = this.wakeTargets[e.target];
-        this.releaseWakeSlot(e.target);
-        if (!v || e.gen !== v.wakeGen) continue;
+      } else if (kind === EV_WAKE) {
+        const v = this.wakeTargets[target];
+        this.releaseWakeSlot(target);
+        if (!v || gen !== v.wakeGen) continue;
         this.workloadWake(v);
       } else {
-        const d = this.findDomByReplSlot(e.target);
-        if (!d || e.gen !== d.replGen) continue;
+        const d = this.findDomByReplSlot(target);
+        if (!d || gen !== d.replGen) continue;
         this.replenish(d);
       }
     }
@@ -291,6 +295,7 @@ export class Credit2 {
     d.dying = true;
     for (const v of d.vcpus) { v.wakeGen++; this.detach(v); }
     d.replGen++;
+    this.replSlots.delete(domid);
     if (this.sink.enabled) T.domOp(this.sink, d.pool.pcpus[0] ?? 0, this.t, TRC_SCHED_DOM_REM, domid);
     this.doms.delete(domid);
   }
@@ -575,16 +580,21 @@ export class Credit2 {
     v.onRunq = false;
   }
 
+  /**
+   * Raise SCHEDULE_SOFTIRQ on a pCPU. It runs the scheduler TICKLE_LATENCY later, as the IPI
+   * would: besides being what happens, this keeps a vCPU that leaves one pCPU from showing up on
+   * another at the very same TSC, which trace consumers (xenalyze) cannot order.
+   */
   private tickleCpu(p: Pcpu): void {
-    p.tickled = true;
+    if (!p.tickled) { p.tickled = true; p.tickleAt = this.t + K.TICKLE_LATENCY; }
     p.gen++;
-    this.q.push(this.t, EV_PCPU, p.id, p.gen);
+    this.q.push(p.tickleAt, EV_PCPU, p.id, p.gen);
   }
 
-  /** (Re)arm the pCPU's next decision; a pending tickle stays due now. */
+  /** (Re)arm the pCPU's next decision; a pending tickle keeps its time. */
   private armTimer(p: Pcpu): void {
     p.gen++;
-    const at = p.tickled ? this.t : p.blockAt < p.sliceEnd ? p.blockAt : p.sliceEnd;
+    const at = p.tickled ? p.tickleAt : p.blockAt < p.sliceEnd ? p.blockAt : p.sliceEnd;
     if (at !== Infinity) this.q.push(at, EV_PCPU, p.id, p.gen);
   }
 
@@ -815,7 +825,13 @@ export class Credit2 {
     d.parked = [];
     for (const v of list) {
       v.parked = false;
-      if (!v.running && !v.onRunq && v.rq && this.runnable(v)) { this.runqInsert(v); this.runqTickle(v); }
+      if (!v.running && !v.onRunq && v.rq && this.runnable(v)) {
+        // Xen leaves the runstate at offline until it runs; xenalyze calls offline->running
+        // strange, so we say runnable here.
+        this.setRunstate(v, RUNSTATE_runnable);
+        this.runqInsert(v);
+        this.runqTickle(v);
+      }
     }
   }
 

@@ -6,13 +6,16 @@ export interface SimEvent { at: number; seq: number; kind: number; target: numbe
 export class EventQueue {
   private heap: SimEvent[] = [];
   private seq = 0;
+  /** Popped events are recycled: the model creates hundreds of thousands per simulated second. */
+  private spare: SimEvent[] = [];
 
   get size(): number { return this.heap.length; }
   peekAt(): number { return this.heap.length ? this.heap[0]!.at : Infinity; }
 
   push(at: number, kind: number, target: number, gen: number): void {
     const h = this.heap;
-    const e: SimEvent = { at, seq: this.seq++, kind, target, gen };
+    const e = this.spare.pop() ?? { at: 0, seq: 0, kind: 0, target: 0, gen: 0 };
+    e.at = at; e.seq = this.seq++; e.kind = kind; e.target = target; e.gen = gen;
     let i = h.length;
     h.push(e);
     while (i > 0) {
@@ -24,6 +27,9 @@ export class EventQueue {
     }
     h[i] = e;
   }
+
+  /** Give back an event returned by pop() once its fields have been read. */
+  recycle(e: SimEvent): void { this.spare.push(e); }
 
   pop(): SimEvent | undefined {
     const h = this.heap;
