@@ -22,7 +22,7 @@ const list: CommandRun = async (ctx, argv, self) => {
   if (o.has('l')) {
     const configs = await d.request('domain.configs', { doms });
     const { formatListLong } = await import('../../formats/libxl-json.ts');
-    ctx.io.out(formatListLong(configs as Parameters<typeof formatListLong>[0]));
+    ctx.io.out(formatListLong(configs as unknown as Parameters<typeof formatListLong>[0]));
     return 0;
   }
   const domains = await d.request('domain.list', { doms });

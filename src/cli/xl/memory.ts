@@ -1,5 +1,6 @@
 // mem-set and mem-max (xl_mem.c).
 import { findDomain, parseArgs, type CommandRun } from './command.ts';
+import { ToolError } from '../../protocol/wire.ts';
 
 const INT64_MAX = (1n << 63n) - 1n;
 const INT64_MIN = -(1n << 63n);
@@ -35,8 +36,17 @@ function memCommand(kind: 'set' | 'max'): CommandRun {
     const kb = parseMemSizeKb(size);
     if (kb === null) { ctx.io.err(`invalid memory size: ${size}\n`); return 1; }
     const d = await ctx.daemon();
-    if (kind === 'set') await d.request('domain.memSet', { dom: String(domid), targetKb: kb });
-    else await d.request('domain.memMax', { dom: String(domid), maxKb: kb });
+    try {
+      if (kind === 'set') await d.request('domain.memSet', { dom: String(domid), targetKb: kb });
+      else await d.request('domain.memMax', { dom: String(domid), maxKb: kb });
+    } catch (e) {
+      if (!(e instanceof ToolError)) throw e;
+      // xl's own last line quotes the size as the user typed it.
+      const what = kind === 'set' ? 'dynamic' : 'static';
+      const lines = e.message.split('\n').filter(l => !l.startsWith(`cannot set domid ${domid} `));
+      ctx.io.err([...lines, `cannot set domid ${domid} ${what} max memory to : ${size}`].join('\n') + '\n');
+      return 1;
+    }
     return 0;
   };
 }
