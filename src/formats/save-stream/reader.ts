@@ -4,7 +4,7 @@
 // the input has ended reports a truncated stream with what it was waiting for.
 import {
   LIBXC_REC_NAMES, LIBXL_IDENT, LIBXL_REC_NAMES, LIBXL_VERSION, LibxcRec, LibxlRec,
-  PAGE_SIZE, REC_TYPE_OPTIONAL,
+  MAX_BATCH_SIZE, PAGE_SIZE, REC_TYPE_OPTIONAL,
 } from './constants.ts';
 import { RECORD_HEADER_SIZE, padTo8 } from './framing.ts';
 import {
@@ -42,6 +42,11 @@ const WAITING_FOR: Record<State, string> = {
 export interface StreamReaderOptions {
   /** The stream starts with the xl save-file header (a save file, or xl migrate's stream). */
   xlHeader?: boolean;
+  /**
+   * Record bodies stay valid only until the next feed(): the reader then reuses their memory
+   * (much faster for PAGE_DATA than fresh 4 MiB buffers). Consumers copy what they keep.
+   */
+  reuseBuffers?: boolean;
 }
 
 export class StreamReader {
@@ -60,9 +65,13 @@ export class StreamReader {
   private recLength = 0;
   private xlFixed: Buffer | null = null;
   private imageVersion = 3;
+  private readonly reuse: boolean;
+  private pool: Buffer[] = [];
+  private lent: Buffer[] = [];
 
   constructor(opts: StreamReaderOptions = {}) {
     this.state = opts.xlHeader === false ? 'libxl-header' : 'xl-fixed';
+    this.reuse = opts.reuseBuffers ?? false;
   }
 
   /** The stream ended properly with the libxl END record. */
@@ -70,6 +79,10 @@ export class StreamReader {
 
   feed(chunk: Buffer): void {
     if (this.error || chunk.length === 0) return;
+    if (this.lent.length) {
+      this.pool.push(...this.lent);
+      this.lent = [];
+    }
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     if (this.state === 'done') return;
@@ -140,7 +153,7 @@ export class StreamReader {
       this.compact();
       return r;
     }
-    const r = Buffer.allocUnsafe(n);
+    const r = this.assembly(n);
     let at = 0;
     while (at < n) {
       const c = this.chunks[this.chunkAt];
@@ -152,6 +165,14 @@ export class StreamReader {
     }
     this.compact();
     return r;
+  }
+
+  private assembly(n: number): Buffer {
+    const size = RECORD_HEADER_SIZE + 8 + 8 * MAX_BATCH_SIZE + MAX_BATCH_SIZE * PAGE_SIZE;
+    if (!this.reuse || n > size) return Buffer.allocUnsafe(n);
+    const b = this.pool.pop() ?? Buffer.allocUnsafe(size);
+    this.lent.push(b);
+    return b.subarray(0, n);
   }
 
   private compact(): void {

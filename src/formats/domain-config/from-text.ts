@@ -1,0 +1,23 @@
+// The whole config step of `xl create` after the file has been read: append the command-line
+// overrides, parse, build. Returns what xl would print to stderr after "Parsing config from".
+
+import { PARSE_FAILURE_MESSAGE, composeConfigText, parseXlCfg } from '../xlcfg/config.ts';
+import { type BuildOptions, type BuildResult, buildDomainConfig } from './build.ts';
+import { ConfigError } from './errors.ts';
+
+export type ConfigOutcome =
+  | ({ ok: true } & BuildResult)
+  | { ok: false; messages: string[]; exitCode: number };
+
+export function configFromText(
+  fileText: string, overrides: readonly string[], opts: BuildOptions,
+): ConfigOutcome {
+  const parsed = parseXlCfg(composeConfigText(fileText, overrides), opts.filename);
+  if ('errors' in parsed) return { ok: false, messages: [...parsed.errors, PARSE_FAILURE_MESSAGE], exitCode: 1 };
+  try {
+    return { ok: true, ...buildDomainConfig(parsed.cfg, opts) };
+  } catch (e) {
+    if (e instanceof ConfigError) return { ok: false, messages: e.messages, exitCode: e.exitCode };
+    throw e;
+  }
+}

@@ -1,0 +1,22 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parsePciSpec } from '../../src/formats/pci-spec.ts';
+
+// Expected devices as the real xl 4.17 prints them in `pcidevs` (recorded with `xl -N create`).
+test('PCI_SPEC_STRING forms', () => {
+  assert.deepEqual(parsePciSpec('01:02.3').pci, { func: 3, dev: 2, bus: 1, vfunc_mask: 1, rdm_policy: 'strict' });
+  assert.deepEqual(parsePciSpec('0000:01:02.3@4,permissive=1').pci,
+    { func: 3, dev: 2, bus: 1, vdevfn: 32, vfunc_mask: 1, permissive: true, rdm_policy: 'strict' });
+  assert.deepEqual(parsePciSpec('1:2.*').pci, { dev: 2, bus: 1, vfunc_mask: 4294967295, rdm_policy: 'strict' });
+  assert.deepEqual(parsePciSpec('bdf=01:00.0,msitranslate=0,seize=1,power_mgmt=1,rdm_policy=relaxed').pci,
+    { bus: 1, vfunc_mask: 1, power_mgmt: true, seize: true, rdm_policy: 'relaxed' });
+  assert.deepEqual(parsePciSpec('name=foo,vslot=3').pci, { vdevfn: 24, rdm_policy: 'strict', name: 'foo' });
+});
+
+test('PCI_SPEC_STRING errors', () => {
+  for (const bad of ['zz', '01:00.0,name=x', 'vslot=2', '01:00.8', '01:00.0@20']) {
+    assert.deepEqual(parsePciSpec(bad), { report: '' }, bad);
+  }
+  assert.deepEqual(parsePciSpec('01:00.0,foo=1'), { report: 'Unknown PCI_SPEC_STRING option: foo' });
+  assert.deepEqual(parsePciSpec('01:00.0,rdm_policy=bad'), { report: 'Unknown RDM policy: bad' });
+});
