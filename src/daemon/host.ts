@@ -15,6 +15,8 @@ import { GuestKernel } from '../guest/kernel.ts';
 import { netback } from '../dom0/backends/netback.ts';
 import { blkback } from '../dom0/backends/blkback.ts';
 import type { BackendDriver } from '../dom0/backends/backend-driver.ts';
+import { NetDataplane, parseRate } from '../dom0/backends/net-dataplane.ts';
+import { BlkDataplane } from '../dom0/backends/blk-dataplane.ts';
 import { XsClient } from '../formats/xenstore-client.ts';
 import { parseWorkload } from '../formats/workload-spec.ts';
 import type { HostPaths } from '../protocol/paths.ts';
@@ -38,6 +40,8 @@ export class Host {
   readonly store: Store;
   toolstack!: Toolstack;
   netback!: BackendDriver;
+  readonly netData: NetDataplane;
+  readonly blkData: BlkDataplane;
   blkback!: BackendDriver;
   private guests = new Map<number, GuestKernel>();
   private eventListeners = new Set<(e: { ns: string; kind: string; domid: number; name: string | null; detail?: string }) => void>();
@@ -53,6 +57,8 @@ export class Host {
     this.xenstored = new Xenstored({ log: l => this.log(`xenstored: ${l}`) });
     mkdirSync(paths.logs, { recursive: true });
     this.xenconsoled = new Xenconsoled(paths.logs);
+    this.netData = new NetDataplane(this.clock);
+    this.blkData = new BlkDataplane(this.clock);
     if (!store.getHost('epoch_ms')) store.setHost('epoch_ms', String(epoch));
   }
 
@@ -77,8 +83,17 @@ export class Host {
     this.hv.allocate(dom0, spec.dom0MemMiB * 256);
     for (let v = 0; v < spec.dom0Vcpus; v++) this.hv.setWorkloadDemand(0, v, 0.01);
     const xs = this.dom0Client();
-    this.netback = netback(this.dom0Client());
-    this.blkback = blkback(this.dom0Client());
+    const nbXs = this.dom0Client(), bbXs = this.dom0Client();
+    this.netback = netback(nbXs, {
+      connected: dev => void nbXs.read(`${dev.path}/rate`).catch(() => null)
+        .then(rate => this.netData.attach(dev.domid, dev.devid, this.hv.rings.net(dev.domid, dev.devid), parseRate(rate))),
+      closed: dev => this.netData.detach(dev.domid, dev.devid),
+    });
+    this.blkback = blkback(bbXs, {
+      connected: dev => void Promise.all([bbXs.read(`${dev.path}/params`), bbXs.read(`${dev.path}/mode`)]).catch(() => ['', 'r'])
+        .then(([params, mode]) => this.blkData.attach(dev.domid, dev.devid, this.hv.rings.blk(dev.domid, dev.devid), params!, mode === 'w')),
+      closed: dev => this.blkData.detach(dev.domid, dev.devid),
+    });
     await this.netback.start();
     await this.blkback.start();
     await writeDom0Tree(xs, { memKb: spec.dom0MemMiB * 1024, pools: this.hv.pools.map(p => p.name) });

@@ -15,7 +15,7 @@ export class Frontends {
   private fronts = new Map<string, Frontend>();
   private busy = new Map<string, Promise<void>>();
   private readonly root: string;
-  onConnected: (kind: 'vif' | 'vbd', devid: number) => void = () => {};
+  onConnected: (kind: 'vif' | 'vbd', devid: number, sectors: number) => void = () => {};
 
   constructor(private readonly xs: XsClient, private readonly dom: () => Domain | undefined, domid: number) {
     this.root = `/local/domain/${domid}/device`;
@@ -63,10 +63,10 @@ export class Frontends {
     if (!d) return;
     if (bstate === '2' && state === '1') {
       await (fe.kind === 'vif' ? this.initNetfront(fe, d) : this.initBlkfront(fe, d));
-      if (fe.kind === 'vif') this.onConnected('vif', Number(path.split('/').pop()));
+      if (fe.kind === 'vif') this.onConnected('vif', Number(path.split('/').pop()), 0);
     } else if (bstate === '4' && fe.kind === 'vbd' && state === '3') {
       await xs.write(`${path}/state`, '4');
-      this.onConnected('vbd', Number(path.split('/').pop()));
+      this.onConnected('vbd', Number(path.split('/').pop()), Number(await readOr(xs, `${fe.backend}/sectors`) ?? 0));
     } else if ((bstate === '5' || bstate === '6') && state !== '6' && state !== '5') {
       await xs.write(`${path}/state`, '5');
       await xs.write(`${path}/state`, '6');

@@ -11,6 +11,7 @@ import { BOOT_SECONDS, SHUTDOWN_SECONDS, bootLog } from './boot-log.ts';
 import { Shell } from './shell.ts';
 import { Balloon } from './balloon.ts';
 import { Frontends } from './frontends.ts';
+import { IoWorkload } from './io-workload.ts';
 
 const SEC = 1_000_000_000n;
 /** Demand of an idle guest's vCPUs: timer ticks and housekeeping. */
@@ -38,6 +39,7 @@ export class GuestKernel {
   private readonly shell: Shell;
   readonly balloon: Balloon;
   readonly frontends: Frontends;
+  private readonly io: IoWorkload;
   private booted = false;
   private stopping = false;
   private timers: Timer[] = [];
@@ -63,6 +65,8 @@ export class GuestKernel {
     o.console.onGuestInput(d => { if (this.booted && !this.paused()) this.shell.input(d); });
     this.balloon = new Balloon(o.hv, o.clock, o.domid);
     this.frontends = new Frontends(this.xs, () => o.hv.domains.get(o.domid), o.domid);
+    this.io = new IoWorkload(o.hv, o.clock, o.domid, o.workload);
+    this.frontends.onConnected = (kind, devid, sectors) => { if (kind === 'vif') this.io.addNet(devid); else this.io.addBlk(devid, sectors); };
   }
 
   private paused(): boolean { return this.o.hv.domains.get(this.domid)?.paused ?? true; }
@@ -164,6 +168,7 @@ export class GuestKernel {
     this.stopping = true;
     for (const t of this.timers) this.o.clock.cancel(t);
     this.balloon.stop();
+    this.io.stop();
     this.xs.close();
     this.o.xenstore.close();
   }

@@ -14,6 +14,7 @@ import {
 export const PAGE_MAGIC = 0x47504c58; // "XLPG"
 export const PAGE_HEADER_SIZE = 32;
 const FLAG_EXPLICIT = 1;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 export class PageCorruptError extends Error {}
 
@@ -26,12 +27,28 @@ function fmix32(h: number): number {
   return h >>> 0;
 }
 
-const pattern = Buffer.alloc(8);
+/** The body pattern word of a page: a hash of (seed, pfn, generation). */
+function patternWord(seed: number, pfn: number, gen: number): number {
+  return fmix32(seed ^ fmix32((pfn >>> 0) ^ fmix32(gen + 0x9e3779b9) ^ Math.floor(pfn / 0x100000000)));
+}
+
 function fillBody(into: Buffer, offset: number, seed: number, pfn: number, gen: number): void {
-  const lo = fmix32(seed ^ fmix32((pfn >>> 0) ^ fmix32(gen + 0x9e3779b9) ^ Math.floor(pfn / 0x100000000)));
-  pattern.writeUInt32LE(lo, 0);
-  pattern.writeUInt32LE(fmix32(lo ^ 0x5bd1e995), 4);
-  into.fill(pattern, offset + PAGE_HEADER_SIZE, offset + PAGE_SIZE);
+  const word = patternWord(seed, pfn, gen);
+  const at = into.byteOffset + offset + PAGE_HEADER_SIZE;
+  // A typed-array fill is a native word fill; Buffer.fill with a pattern is several times slower.
+  if (at % 4 === 0 && LITTLE_ENDIAN) new Uint32Array(into.buffer, at, (PAGE_SIZE - PAGE_HEADER_SIZE) / 4).fill(word);
+  else {
+    const w = Buffer.alloc(4);
+    w.writeUInt32LE(word, 0);
+    into.fill(w, offset + PAGE_HEADER_SIZE, offset + PAGE_SIZE);
+  }
+}
+
+/** Checksum of the first seven header words (cheaper than a CRC for 28 bytes). */
+function headerCheck(b: Buffer, o: number): number {
+  let h = 0x2545f491;
+  for (let i = 0; i < 28; i += 4) h = fmix32(h ^ b.readUInt32LE(o + i));
+  return h;
 }
 
 function writeHeader(into: Buffer, o: number, seed: number, pfn: number, gen: number, flags: number, bodyCrc: number): void {
@@ -42,10 +59,8 @@ function writeHeader(into: Buffer, o: number, seed: number, pfn: number, gen: nu
   into.writeUInt32LE(gen >>> 0, o + 16);
   into.writeUInt32LE(flags, o + 20);
   into.writeUInt32LE(bodyCrc, o + 24);
-  into.writeUInt32LE(crc32(into.subarray(o, o + 28)), o + 28);
+  into.writeUInt32LE(headerCheck(into, o), o + 28);
 }
-
-const scratch = Buffer.alloc(PAGE_SIZE);
 
 /**
  * Why the bytes are not a sound page for `pfn` (wrong size, no header, header or body not
@@ -54,15 +69,19 @@ const scratch = Buffer.alloc(PAGE_SIZE);
 export function checkPage(pfn: number, bytes: Buffer): string | null {
   if (bytes.length !== PAGE_SIZE) return `page is ${bytes.length} bytes, not ${PAGE_SIZE}`;
   if (bytes.readUInt32LE(0) !== PAGE_MAGIC) return 'page header magic is wrong';
-  if (crc32(bytes.subarray(0, 28)) !== bytes.readUInt32LE(28)) return 'page header checksum mismatch';
+  if (headerCheck(bytes, 0) !== bytes.readUInt32LE(28)) return 'page header checksum mismatch';
   const hdrPfn = bytes.readUInt32LE(12) * 0x100000000 + bytes.readUInt32LE(8);
   if (hdrPfn !== pfn) return `page header names pfn 0x${hdrPfn.toString(16)}`;
   if (bytes.readUInt32LE(20) & FLAG_EXPLICIT) {
     if (crc32(bytes.subarray(PAGE_HEADER_SIZE)) !== bytes.readUInt32LE(24)) return 'page body checksum mismatch';
     return null;
   }
-  fillBody(scratch, 0, bytes.readUInt32LE(4), pfn, bytes.readUInt32LE(16));
-  if (!bytes.subarray(PAGE_HEADER_SIZE).equals(scratch.subarray(PAGE_HEADER_SIZE))) return 'page body checksum mismatch';
+  // A pattern body is one word repeated: its first word must be the pattern word, and the body
+  // must equal itself shifted by one word (a single native compare, no expected page built).
+  if (bytes.readUInt32LE(PAGE_HEADER_SIZE) !== patternWord(bytes.readUInt32LE(4), pfn, bytes.readUInt32LE(16))
+      || bytes.compare(bytes, PAGE_HEADER_SIZE, PAGE_SIZE - 4, PAGE_HEADER_SIZE + 4, PAGE_SIZE) !== 0) {
+    return 'page body checksum mismatch';
+  }
   return null;
 }
 
@@ -226,8 +245,25 @@ export class GuestMemory {
       return;
     }
     const gen = this.generation[pfn];
-    writeHeader(into, offset, this.seed, pfn, gen, 0, 0);
-    fillBody(into, offset, this.seed, pfn, gen);
+    const at = into.byteOffset + offset;
+    if (at % 4 !== 0 || !LITTLE_ENDIAN) {
+      writeHeader(into, offset, this.seed, pfn, gen, 0, 0);
+      fillBody(into, offset, this.seed, pfn, gen);
+      return;
+    }
+    // The hot path of a save: one word view, header words and the body fill written directly.
+    const w = new Uint32Array(into.buffer, at, PAGE_SIZE / 4);
+    w[0] = PAGE_MAGIC;
+    w[1] = this.seed;
+    w[2] = pfn >>> 0;
+    w[3] = Math.floor(pfn / 0x100000000);
+    w[4] = gen;
+    w[5] = 0;
+    w[6] = 0;
+    let h = 0x2545f491;
+    for (let i = 0; i < 7; i++) h = fmix32(h ^ w[i]);
+    w[7] = h;
+    w.fill(patternWord(this.seed, pfn, gen), PAGE_HEADER_SIZE / 4);
   }
 
   readPage(pfn: number): Buffer {

@@ -8,6 +8,7 @@ import { Credit2 } from './credit2/index.ts';
 import { ConsoleRing } from './console-ring.ts';
 import { Domain, type DomainSpec } from './domain.ts';
 import { NO_TRACE, type TraceSink } from './trace-sink.ts';
+import { GrantedRings } from './io-ring.ts';
 
 /** DOMID_FIRST_RESERVED: ids from here on are special (DOMID_SELF, DOMID_IO, ...). */
 export const DOMID_FIRST_RESERVED = 0x7ff0;
@@ -25,6 +26,8 @@ export class Hypervisor {
   readonly console: ConsoleRing;
   readonly domains = new Map<number, Domain>();
   readonly pools: CpupoolState[];
+  /** Device rings shared between frontends and backends. */
+  readonly rings = new GrantedRings();
   /** Last domid handed out (Xen's rover). */
   rover = 0;
   private freePagesCount: number;
@@ -116,6 +119,7 @@ export class Hypervisor {
     d.dying = true;
     this.release(d, d.totPages);
     this.sched.removeDomain(domid);
+    this.rings.drop(domid);
     this.domains.delete(domid);
   }
 

@@ -1,6 +1,5 @@
 // Where a host's state and sockets live. Socket paths are limited to 108 bytes, so a deep
 // XENLAB_HOME gets its sockets in a short directory under /tmp named after a hash of the home.
-import { createHash } from 'node:crypto';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -14,7 +13,10 @@ const MAX_SOCKET_PATH = 100;
 
 function socketDir(home: string): string {
   if (join(home, 'run/xenstored/socket').length <= MAX_SOCKET_PATH) return home;
-  const h = createHash('sha1').update(home).digest('hex').slice(0, 12);
+  // FNV-1a: a stable short name without loading node:crypto into every tool's start-up.
+  let h1 = 0x811c9dc5, h2 = 0x01000193;
+  for (let i = 0; i < home.length; i++) { h1 = Math.imul(h1 ^ home.charCodeAt(i), 0x01000193) >>> 0; h2 = Math.imul(h2 ^ home.charCodeAt(i), 0x811c9dc5) >>> 0; }
+  const h = h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0');
   return join(tmpdir(), `xenlab-${h}`);
 }
 

@@ -30,12 +30,13 @@ const rename: CommandRun = async (ctx, argv, self) => {
 
 /**
  * Follow the 'domain.wait' streams of the domains just asked to shut down, printing what xl's
- * wait_for_domain_deaths logs. `until` is 'shutdown' for -w, 'gone' when waiting for destruction.
+ * wait_for_domain_deaths logs; `reason` is the shutdown reason asked for (0 poweroff, 1 reboot).
  */
-export async function waitForDomains(ctx: XlContext, d: DaemonClient, domids: number[], until: 'gone' | 'shutdown'): Promise<void> {
+export async function waitForDomains(ctx: XlContext, d: DaemonClient, domids: number[], reason: number): Promise<void> {
   ctx.io.err(`Waiting for ${domids.length} domains\n`);
-  await Promise.all(domids.map(domid => d.stream('domain.wait', { domid, until }, e => {
+  await Promise.all(domids.map(domid => d.stream('domain.wait', { domid, until: 'shutdown' }, e => {
     if (e.message) ctx.io.err(e.message + '\n');
+    else if (e.reached) ctx.io.err(`Domain ${domid} has been shut down, reason code ${reason}\n`);
   }).done));
 }
 
@@ -54,7 +55,7 @@ function shutdownOrReboot(action: 'poweroff' | 'reboot'): CommandRun {
       ctx.io.err(action === 'reboot' ? `Rebooting domain ${domid}\n` : `Shutting down domain ${domid}\n`);
       await d.request('domain.shutdown', { dom: String(domid), action, force: o.has('F') });
     }
-    if (o.has('w')) await waitForDomains(ctx, d, domids, 'shutdown');
+    if (o.has('w')) await waitForDomains(ctx, d, domids, action === 'reboot' ? 1 : 0);
     return 0;
   };
 }

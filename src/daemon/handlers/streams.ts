@@ -22,7 +22,7 @@ export function statsSample(host: Host): StatsSample {
       shutdown: i.shutdown && i.shutdownReason !== 3, crashed: i.shutdown && i.shutdownReason === 3, dying: i.dying,
       cpuNs: Number(i.cpuTimeNs), curMemKb: i.currentMemkb, maxMemKb: i.maxMemkb < 0 ? null : i.maxMemkb,
       vcpus: Array.from({ length: d.maxVcpus }, (_, v) => ({ id: v, online: host.hv.sched.vcpu(domid, v).online, ns: Number(host.hv.vcpuTimeNs(domid, v)) })),
-      nets: [], vbds: [], ssid: d.ssidref,
+      nets: host.netData.stats(domid), vbds: host.blkData.stats(domid), ssid: d.ssidref,
     };
   });
   return {

@@ -598,23 +598,18 @@ export class Credit2 {
     if (at !== Infinity) this.q.push(at, EV_PCPU, p.id, p.gen);
   }
 
-  private preemptable(cur: Vcpu, ratelimit: number): boolean {
-    if (ratelimit <= K.CSCHED2_RATELIMIT_TICKLE_TOLERANCE) return true;
-    return this.t - cur.stateEntry > ratelimit - K.CSCHED2_RATELIMIT_TICKLE_TOLERANCE;
-  }
-
-  private tickleScore(nw: Vcpu, p: Pcpu): number {
-    const cur = p.curr;
-    if (!cur || !this.preemptable(cur, p.pool!.ratelimitNs)) return -1;
+  /** tickle_score() for a busy pCPU already found preemptable (is_preemptable()). */
+  private tickleScore(nw: Vcpu, p: Pcpu, cur: Vcpu): number {
     // Burning now or later gives the same credit (the residual carries), so when nobody records
-    // the CREDIT_BURN, peek at the credit instead of burning: this runs for every busy pCPU.
+    // the CREDIT_BURN, peek at the credit instead of burning: this runs for many busy pCPUs.
     let curCredit: number;
     if (this.sink.enabled) { this.burn(cur); curCredit = cur.credit; } else curCredit = this.creditNow(cur);
     let score = nw.credit - curCredit;
     if (nw.processor !== p.id) score -= K.CSCHED2_MIGRATE_RESIST;
     if (score > 0) {
-      if (nw.softMask && nw.softMask[p.id]) score += K.CSCHED2_CREDIT_INIT;
-      if (!(cur.softMask && cur.softMask[p.id])) score += K.CSCHED2_CREDIT_INIT;
+      // No soft affinity means all pCPUs are in it.
+      if (!nw.softMask || nw.softMask[p.id]) score += K.CSCHED2_CREDIT_INIT;
+      if (cur.softMask && !cur.softMask[p.id]) score += K.CSCHED2_CREDIT_INIT;
     }
     if (this.sink.enabled) T.tickleCheck(this.sink, p.id, this.t, cur.word, curCredit, score);
     return score;
@@ -649,17 +644,25 @@ export class Credit2 {
         }
       }
       if (ipid < 0) {
+        // Busy pCPUs: preempt where the score is best, its own pCPU first. The cheap tests that
+        // reject most of them (tickled, not preemptable yet) come before any credit arithmetic.
         let max = 0;
-        if (!self.idle && !self.tickled && nw.eff[cpu]) {
-          const s = this.tickleScore(nw, self);
+        const rl = rq.pool.ratelimitNs;
+        const minRan = rl <= K.CSCHED2_RATELIMIT_TICKLE_TOLERANCE ? -Infinity : rl - K.CSCHED2_RATELIMIT_TICKLE_TOLERANCE;
+        const now = this.t;
+        let cur = self.curr;
+        if (cur && !self.tickled && now - cur.stateEntry > minRan && nw.eff[cpu]) {
+          const s = this.tickleScore(nw, self, cur);
           if (s > max) { max = s; ipid = cpu; }
         }
-        if (!(ipid === cpu && nw.softMask && nw.softMask[cpu])) {
-          for (const c of rq.cpus) {
-            if (c === cpu) continue;
+        if (!(ipid === cpu && (!nw.softMask || nw.softMask[cpu]))) {
+          const cpus = rq.cpus;
+          for (let i = 0; i < cpus.length; i++) {
+            const c = cpus[i]!;
             const p = pc[c]!;
-            if (p.idle || p.tickled || !nw.eff[c]) continue;
-            const s = this.tickleScore(nw, p);
+            cur = p.curr;
+            if (c === cpu || !cur || p.tickled || now - cur.stateEntry <= minRan || !nw.eff[c]) continue;
+            const s = this.tickleScore(nw, p, cur);
             if (s > max) { max = s; ipid = c; }
           }
         }

@@ -1,0 +1,82 @@
+// The guest's I/O workload: every tick it queues network transmits, receive buffers and disk
+// requests on its devices' rings at the rates of its `workload`. What a full ring refuses stays
+// in a bounded backlog (the application waits), so a slow backend throttles the guest.
+import type { Clock, Timer } from '../machine/clock.ts';
+import type { Hypervisor } from '../hypervisor/hypervisor.ts';
+import type { Workload } from '../formats/workload-spec.ts';
+
+export const IO_TICK_NS = 100_000_000n;
+const TICK_S = Number(IO_TICK_NS) / 1e9;
+const GSO_BYTES = 65536;
+const MTU = 1500;
+const BLK_REQ_SECTORS = 128;
+/** At most this many seconds of traffic wait in a backlog. */
+const BACKLOG_S = 1;
+
+interface NetDev { devid: number; txBacklog: number; rxBacklog: number }
+interface BlkDev { devid: number; sectors: number; next: number; readBacklog: number; writeBacklog: number }
+
+export class IoWorkload {
+  private nets: NetDev[] = [];
+  private blks: BlkDev[] = [];
+  private timer: Timer | undefined;
+
+  constructor(private readonly hv: Hypervisor, private readonly clock: Clock, private readonly domid: number, private readonly w: Workload) {}
+
+  private get active(): boolean { return this.w.netTxBps + this.w.netRxBps + this.w.diskReadBps + this.w.diskWriteBps > 0; }
+
+  addNet(devid: number): void { this.nets.push({ devid, txBacklog: 0, rxBacklog: 0 }); this.arm(); }
+  addBlk(devid: number, sectors: number): void { this.blks.push({ devid, sectors: Math.max(sectors, BLK_REQ_SECTORS), next: 0, readBacklog: 0, writeBacklog: 0 }); this.arm(); }
+  removeDevice(kind: 'vif' | 'vbd', devid: number): void {
+    if (kind === 'vif') this.nets = this.nets.filter(n => n.devid !== devid);
+    else this.blks = this.blks.filter(b => b.devid !== devid);
+  }
+
+  private arm(): void { if (!this.timer && this.active) this.timer = this.clock.after(IO_TICK_NS, () => this.tick()); }
+
+  private tick(): void {
+    this.timer = undefined;
+    const d = this.hv.domains.get(this.domid);
+    if (!d) return;
+    if (!d.paused && !d.shutdown) {
+      for (const n of this.nets) this.tickNet(n);
+      for (const b of this.blks) this.tickBlk(b);
+    }
+    this.arm();
+  }
+
+  private tickNet(n: NetDev): void {
+    const rings = this.hv.rings.net(this.domid, n.devid);
+    n.txBacklog = Math.min(n.txBacklog + this.w.netTxBps * TICK_S, this.w.netTxBps * BACKLOG_S);
+    while (n.txBacklog >= 1) {
+      const bytes = Math.min(GSO_BYTES, Math.floor(n.txBacklog));
+      if (!rings.tx.push({ bytes, packets: Math.ceil(bytes / MTU) })) break;
+      n.txBacklog -= bytes;
+    }
+    n.rxBacklog = Math.min(n.rxBacklog + this.w.netRxBps * TICK_S, this.w.netRxBps * BACKLOG_S);
+    while (n.rxBacklog >= 1) {
+      const bytes = Math.min(GSO_BYTES, Math.floor(n.rxBacklog));
+      if (!rings.rx.push({ bytes, packets: Math.ceil(bytes / MTU) })) break;
+      n.rxBacklog -= bytes;
+    }
+  }
+
+  private tickBlk(b: BlkDev): void {
+    const ring = this.hv.rings.blk(this.domid, b.devid).ring;
+    b.readBacklog = Math.min(b.readBacklog + this.w.diskReadBps * TICK_S, this.w.diskReadBps * BACKLOG_S);
+    b.writeBacklog = Math.min(b.writeBacklog + this.w.diskWriteBps * TICK_S, this.w.diskWriteBps * BACKLOG_S);
+    for (const write of [false, true]) {
+      for (;;) {
+        const backlog = write ? b.writeBacklog : b.readBacklog;
+        if (backlog < 512) break;
+        const sectors = Math.min(BLK_REQ_SECTORS, Math.floor(backlog / 512));
+        if (b.next + sectors > b.sectors) b.next = 0;
+        if (!ring.push({ write, sector: b.next, sectors })) break;
+        b.next += sectors;
+        if (write) b.writeBacklog -= sectors * 512; else b.readBacklog -= sectors * 512;
+      }
+    }
+  }
+
+  stop(): void { this.clock.cancel(this.timer); this.timer = undefined; }
+}
