@@ -34,6 +34,16 @@ test('page bytes are deterministic per (seed, pfn, generation) and self-checking
   assert.notEqual(a.digest(), b.digest());
 });
 
+test('a page copied to an unaligned offset has the same bytes (word fast path vs byte path)', () => {
+  const mem = new GuestMemory(8, { seed: 3 });
+  const aligned = Buffer.alloc(4096 + 8);
+  const odd = Buffer.alloc(4096 + 8);
+  mem.copyPage(5, aligned, 8);
+  mem.copyPage(5, odd, 3);
+  assert.ok(aligned.subarray(8).equals(odd.subarray(3, 4099)));
+  assert.equal(checkPage(5, odd.subarray(3, 4099)), null);
+});
+
 test('an idle 1 GiB guest is cheap: one page read does not touch the rest', () => {
   const mem = new GuestMemory(262144, { seed: 5 });
   assert.equal(mem.populatedCount, 262144);
