@@ -85,3 +85,21 @@ test('with small rings and a slow reader records are lost, reported in-stream, a
   assert.ok(counts.reduce((x, y) => x + y, 0) <= sc.lost);
   assert.deepEqual(complaints(a.out + a.err), []);
 });
+
+test('with guest activity (PV hypercalls and faults, HVM exits, idle C-states) xenalyze still accepts it, in both modes', { skip }, () => {
+  const sc = runScenario({ seconds: 3, activity: true });
+  assert.ok(sc.events.has(0x0020100d) && sc.events.has(0x00081102) && sc.events.has(0x00801002));
+  const s = xenalyze(sc.file, ['--summary']);
+  assert.equal(s.code, 0, s.err);
+  assert.deepEqual(complaints(s.out + s.err), []);
+  const seen = runningSeconds(s.out);
+  for (const dom of [1, 2, 3]) {
+    const want = Number(sc.runningNs.get(dom)) / 1e9;
+    assert.ok(Math.abs(seen.get(dom)! - want) <= want * 0.01, `domain ${dom}`);
+  }
+  const a = xenalyze(sc.file, ['-a', '--report-pcpu']);
+  assert.equal(a.code, 0, a.err);
+  assert.deepEqual(complaints(a.out + a.err), []);
+  assert.match(a.out, /d1v\d hypercall 1d \(sched_op\)/);
+  assert.match(a.out, /d3v\d vmexit exit_reason/);
+});

@@ -50,6 +50,16 @@ test('every record is printed with a label from our formats file, in file order'
   assert.ok(lines.some(l => / __enter_scheduler \[ prev<dom:vcpu> = 0x[0-9a-f]{8}, next<dom:vcpu> = 0x[0-9a-f]{8} \]/.test(l)));
 });
 
+test('guest activity records (PV, HVM, power management) all have labels too', () => {
+  const busy = runScenario({ seconds: 1, activity: true });
+  const r = ours([FORMATS], busy.file);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(r.out.split('\n').filter(l => /unknown/.test(l)).slice(0, 3), []);
+  for (const label of [' hypercall  [ op = ', ' page_fault [ rip = ', ' VMEXIT      [ exitcode = ', ' VMENTRY', ' cpu_idle_entry ', ' cpu_idle_exit ']) {
+    assert.ok(r.out.includes(label), label);
+  }
+});
+
 test('lost records print with their count', () => {
   const lossy = runScenario({ seconds: 2, pagesPerCpu: 1, drainMs: 1000 });
   const r = ours([FORMATS], lossy.file);

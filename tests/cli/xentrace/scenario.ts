@@ -4,6 +4,7 @@
 // account of each domain's running time so tests can hold xenalyze's summary to it.
 import { TraceBuffers } from '../../../src/hypervisor/trace-buffers.ts';
 import * as T from '../../../src/hypervisor/trace-events.ts';
+import { traceSegment } from '../../../src/hypervisor/trace-pv.ts';
 
 const DOMID_IDLE = T.DOMID_IDLE;
 const EV = {
@@ -27,12 +28,14 @@ interface Vcpu {
   burstLeft: bigint; wakeAt: bigint; since: bigint; credit: number;
   meanBurst: number; meanSleep: number;
 }
-interface Pcpu { cur: Vcpu | undefined; sliceEnd: bigint; ranSince: bigint }
+interface Pcpu { cur: Vcpu | undefined; sliceEnd: bigint; ranSince: bigint; actFrom: bigint }
 
 export interface ScenarioOptions {
   seconds?: number; nrPcpus?: number; mhz?: number; pagesPerCpu?: number; seed?: number;
   /** How often the rings are drained (xentrace -s), in ms; default 100. */
   drainMs?: number;
+  /** Also record what the vCPUs do while they run (trace-pv.ts): d3 is HVM, the others PV. */
+  activity?: boolean;
 }
 export interface ScenarioResult {
   file: Buffer;
@@ -55,8 +58,20 @@ export function runScenario(opts: ScenarioOptions = {}): ScenarioResult {
   const runningNs = new Map<number, bigint>();
   const events = new Set<number>();
   let records = 0;
+  const counting = { enabled: true, wants: (c: number, ev: number) => tb.wants(c, ev),
+    record: (c: number, t: bigint, ev: number, data: readonly number[]) => { tb.record(c, t, ev, data); records++; events.add(ev); } };
+  /** Activity of whatever runs on `cpu` up to `t`, recorded before anything else at `t` there. */
+  const activityUpTo = (cpu: number, t: bigint): void => {
+    const p = pcpus[cpu]!;
+    if (!opts.activity || t <= p.actFrom) return;
+    const v = p.cur ?? idle[cpu]!;
+    traceSegment(counting, { cpu, fromNs: p.actFrom, toNs: t, domid: v.dom, vcpu: v.id, kind: v.dom === 3 ? 'hvm' : 'pv',
+      cpuLoad: v.dom === 0 ? 0.3 : 1, ioPerSec: v.dom === 0 ? 300 : 50 });
+    p.actFrom = t;
+  };
   const emit = (cpu: number, t: bigint, ev: number, data: number[]): void => {
-    tb.record(cpu, t, ev, data); records++; events.add(ev);
+    activityUpTo(cpu, t);
+    counting.record(cpu, t, ev, data);
   };
   const dv = (v: Vcpu): number => ((v.dom << 16) | v.id) >>> 0;
   const runstate = (cpu: number, t: bigint, v: Vcpu | undefined, to: number): void => {
@@ -72,7 +87,7 @@ export function runScenario(opts: ScenarioOptions = {}): ScenarioResult {
   const vcpus: Vcpu[] = [mk(0, 0, BLOCKED, 0.3, 4)];
   for (const d of [1, 2, 3]) for (const id of [0, 1]) vcpus.push(mk(d, id, BLOCKED, 15, 2));
   for (const v of vcpus) v.wakeAt = dur(1);
-  const pcpus: Pcpu[] = Array.from({ length: nrPcpus }, () => ({ cur: undefined, sliceEnd: 0n, ranSince: 0n }));
+  const pcpus: Pcpu[] = Array.from({ length: nrPcpus }, () => ({ cur: undefined, sliceEnd: 0n, ranSince: 0n, actFrom: 0n }));
   const runq: Vcpu[] = [];
   const end = BigInt(seconds) * 1_000_000_000n;
   const createAt = end * 3n / 10n, destroyAt = end * 7n / 10n;
