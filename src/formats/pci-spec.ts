@@ -16,13 +16,13 @@ export interface LibxlDevicePci {
   name?: string;
 }
 
-/** Per-device defaults that xl takes from the pci_* config keys. */
+/** Per-device defaults that xl takes from the pci_* config keys (rdm_policy null: leave unset). */
 export interface PciDefaults {
   msitranslate?: boolean;
   power_mgmt?: boolean;
   permissive?: boolean;
   seize?: boolean;
-  rdm_policy?: 'strict' | 'relaxed';
+  rdm_policy?: 'strict' | 'relaxed' | null;
 }
 
 export interface PciParseResult {
@@ -54,7 +54,8 @@ function parseBdf(s: string): { domain: number; bus: number; dev: number; func: 
 export function parsePciSpec(spec: string, defaults: PciDefaults = {}): PciParseResult {
   const d: LibxlDevicePci & { hasBdf?: boolean } = {
     msitranslate: defaults.msitranslate, power_mgmt: defaults.power_mgmt,
-    permissive: defaults.permissive, seize: defaults.seize, rdm_policy: defaults.rdm_policy ?? 'strict',
+    permissive: defaults.permissive, seize: defaults.seize,
+    rdm_policy: defaults.rdm_policy === undefined ? 'strict' : defaults.rdm_policy ?? undefined,
   };
   let hasBdf = false;
   let vslot = 0;

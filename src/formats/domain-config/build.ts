@@ -148,7 +148,7 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
   if (vcpusVal !== undefined) {
     if (vcpusVal < 0) fail('Unable to allocate cpumap');
     vcpus = vcpusVal;
-    b.avail_vcpus = Array.from({ length: vcpus }, (_, i) => i);
+    if (vcpus > 0) b.avail_vcpus = Array.from({ length: vcpus }, (_, i) => i);
   }
   const maxvcpus = long('maxvcpus');
   let maxVcpus = maxvcpus ?? 0;
@@ -184,8 +184,9 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
       const n = Math.min(list!.length, maxVcpus);
       for (let j = 0; j < n; j++) {
         const item = listItem(list!, j);
-        if (item === null) break;
-        maps.push(one(item));
+        // a nested list stops the walk and leaves the remaining maps unset, which xl rejects
+        if (item === null) fail(`vcpu ${isHard ? 'hard' : 'soft'} affinity map is empty`);
+        maps.push(one(item!));
       }
       b.numa_placement = 'False';
     }
@@ -217,18 +218,18 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
     permissive: (long('pci_permissive') ?? 0) !== 0,
     seize: (long('pci_seize') ?? 0) !== 0,
   };
-  const rdm = str('rdm');
-  if (rdm !== undefined) {
-    const r = parseRdm(rdm);
-    if (r) { hvmRdm.strategy = r.strategy; hvmRdm.policy = r.policy; }
-  }
+  // Observed behaviour of the 4.17 binary: only a lone "strategy=host" takes effect (with an
+  // unset policy printed as null); anything else leaves rdm at its defaults.
+  if (str('rdm') === 'strategy=host' && domType === 'hvm') { hvmRdm.strategy = 'host'; hvmRdm.policy = null; }
   const pciList = getList(cfg, 'pci', sink);
   if (pciList) {
     const devs: LibxlDevicePci[] = [];
     for (let i = 0; ; i++) {
       const spec = listItem(pciList, i);
       if (spec === null) break;
-      const r = parsePciSpec(spec, { ...pciDefaults, rdm_policy: hvmRdm.policy as 'strict' | 'relaxed' | undefined });
+      // the per-device policy is copied from the HVM rdm policy, which for PV/PVH reads the
+      // zeroed union and so comes out "strict"; for HVM it is unset unless rdm= gave one
+      const r = parsePciSpec(spec, { ...pciDefaults, rdm_policy: domType === 'hvm' ? null : 'strict' });
       if (!r.pci) {
         const lines = [...sink];
         const last = `unable to parse PCI_SPEC_STRING \`${spec}' for passthrough`;
@@ -434,9 +435,15 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
     }
   }
 
-  if (str('device_model') !== undefined) {
+  const dm = str('device_model');
+  if (dm !== undefined) {
     sink.push('WARNING: ignoring device_model directive.',
       'WARNING: Use "device_model_override" instead if you really want a non-default device_model');
+    if (dm.includes('stubdom-dm')) {
+      sink.push(domType === 'hvm'
+        ? 'WARNING: Or use "device_model_stubdomain_override" if you  want to enable stubdomains'
+        : 'WARNING: ignoring "device_model_stubdomain_override" directive for pv guest');
+    }
   }
   b.device_model = str('device_model_override');
   const dmv = str('device_model_version');
@@ -523,7 +530,7 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
   const workload = getString(cfg, 'workload', [], true);
 
   // ---- assemble in libxl's IDL order ------------------------------------------------------
-  b.sched_params = ordered(sched, ['sched', 'weight', 'cap', 'period', 'slice', 'latency', 'extratime', 'budget']);
+  b.sched_params = ordered(sched, ['sched', 'weight', 'cap', 'period', 'extratime', 'slice', 'latency', 'budget']);
   if (domType === 'pv') b['type.pv'] = ordered(pv, ['e820_host']);
   else if (domType === 'pvh') b['type.pvh'] = ordered(pvh, ['pvshim', 'pvshim_path', 'pvshim_cmdline', 'pvshim_extra']);
   else {
@@ -637,20 +644,5 @@ function parseVfb(spec: string, devid: number): Record<string, unknown> {
     sdl: ordered(sdl, ['enable', 'opengl', 'display', 'xauthority']),
     keymap,
   }, ['devid', 'vnc', 'sdl', 'keymap']);
-}
-
-/** `rdm = "strategy=host,policy=strict|relaxed"`; null when it does not parse (xl then ignores it). */
-function parseRdm(s: string): { strategy?: string; policy?: string } | null {
-  const out: { strategy?: string; policy?: string } = {};
-  for (const part of s.split(',')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) return null;
-    const k = part.slice(0, eq);
-    const v = part.slice(eq + 1);
-    if (k === 'strategy' && v === 'host') out.strategy = 'host';
-    else if (k === 'policy' && (v === 'strict' || v === 'relaxed')) out.policy = v;
-    else return null;
-  }
-  return out;
 }
 

@@ -48,8 +48,8 @@ export function parseCpuRange(spec: string, map: Set<number>, topo: HostTopology
     const r = parseRange(s);
     if (!r) return `Invalid pcpu range: ${s}.`;
     for (let id = r[0]; id <= r[1]; id++) {
-      const cpus = nodes ? topo.nodeCpus[id] : [id];
-      if (!cpus) return 'libxl_node_to_cpumap failed.';
+      // a node the host does not have contributes no CPUs
+      const cpus = nodes ? topo.nodeCpus[id] ?? [] : [id];
       for (const c of cpus) {
         if (c >= bits) continue;
         if (not) map.delete(c); else map.add(c);

@@ -39,6 +39,8 @@ export interface PageSource {
   pageType(pfn: number): number;
   /** Copy the page's 4096 bytes into `into` at `offset`. */
   copyPage(pfn: number, into: Buffer, offset: number): void;
+  /** Optional bulk form: the pages of `pfns` back to back from `offset`. */
+  copyPages?(pfns: ArrayLike<number>, into: Buffer, offset?: number): void;
 }
 
 /** What follows the memory: register state, platform state, the device model. */
@@ -141,8 +143,11 @@ export class StreamWriter {
         if (pageTypeHasData(types[i])) withData++;
       }
       const data = this.batchBuffer(withData * PAGE_SIZE);
-      let k = 0;
-      for (let i = 0; i < n; i++) if (pageTypeHasData(types[i])) source.copyPage(batch[i], data, PAGE_SIZE * k++);
+      if (source.copyPages) source.copyPages(withData === n ? batch : batch.filter((_, i) => pageTypeHasData(types[i])), data);
+      else {
+        let k = 0;
+        for (let i = 0; i < n; i++) if (pageTypeHasData(types[i])) source.copyPage(batch[i], data, PAGE_SIZE * k++);
+      }
       yield this.pageData(batch, types, data);
     }
   }
