@@ -5,8 +5,12 @@ import type { XentopOptions } from './options.ts';
 import type { StatsSource } from './stats-source.ts';
 import { batchTable, DEFAULT_TABLE_OPTIONS, type TableOptions } from './table.ts';
 
+/**
+ * The stream's period. `-d 0` (or negative) makes the real xentop refresh as fast as it can; a
+ * zero period would never let simulated time move, so it is taken as one second.
+ */
 export function delayNs(seconds: number): bigint {
-  return BigInt(Math.max(seconds, 0)) * 1_000_000_000n;
+  return BigInt(Math.max(Math.trunc(seconds), 1)) * 1_000_000_000n;
 }
 
 /** Resolves when the run is over; `write` gets each refresh's text. */
