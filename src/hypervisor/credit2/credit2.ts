@@ -12,7 +12,9 @@ import {
 import * as K from './constants.ts';
 import { EventQueue } from './event-queue.ts';
 import * as T from './trace.ts';
-import { type DutyCycle, blockTime, consume, newDutyCycle, roll, setDemand, wantsCpu } from './workload.ts';
+import { blockTime, consume, newDutyCycle, roll, setDemand, wantsCpu } from './workload.ts';
+import { type Dom, type Pcpu, type Pool, type Runq, type Vcpu, isRunnable } from './model.ts';
+import { burnCredit, creditAfter, runtime } from './credit.ts';
 
 export interface Credit2Options {
   nrPcpus: number;
@@ -40,91 +42,6 @@ export interface DomainSchedOptions {
 
 export type VcpuState = 'running' | 'runnable' | 'blocked' | 'offline' | 'paused';
 export interface VcpuInfo { cpuTimeNs: bigint; state: VcpuState; pcpu: number; online: boolean; hard: number[]; soft: number[] }
-
-interface Runq {
-  id: number;
-  pool: Pool;
-  cpus: number[];
-  /** Runnable, not running vCPUs, highest credit first. */
-  runq: Vcpu[];
-  /** Every vCPU assigned to this runqueue (rqd->svc). */
-  svc: Set<Vcpu>;
-  maxWeight: number;
-  pickBias: number;
-  /** pCPUs running a guest vCPU. */
-  busy: number;
-}
-
-interface Pool { id: number; name: string; pcpus: number[]; ratelimitNs: number; runqs: Runq[] }
-
-interface Pcpu {
-  id: number;
-  pool: Pool | null;
-  rq: Runq | null;
-  curr: Vcpu | null;
-  idle: boolean;
-  tickled: boolean;
-  /** When a pending tickle makes it schedule. */
-  tickleAt: number;
-  gen: number;
-  /** When the idle vCPU's runstate last changed (for INFPREV/INFNEXT). */
-  idleEntry: number;
-  idleSince: number;
-  idleNs: number;
-  /** When the current vCPU's workload will block it. */
-  blockAt: number;
-  sliceEnd: number;
-}
-
-interface Dom {
-  id: number;
-  weight: number;
-  cap: number;
-  pool: Pool;
-  paused: boolean;
-  dying: boolean;
-  vcpus: Vcpu[];
-  // Cap enforcement (csched2_dom budget fields).
-  budget: number;
-  totBudget: number;
-  nextRepl: number;
-  parked: Vcpu[];
-  replGen: number;
-  replPending: boolean;
-}
-
-interface Vcpu {
-  dom: Dom;
-  id: number;
-  word: number;
-  credit: number;
-  residual: number;
-  budget: number;
-  budgetQuota: number;
-  rq: Runq | null;
-  onRunq: boolean;
-  processor: number;
-  running: boolean;
-  runstate: number;
-  stateEntry: number;
-  /** Credit burnt up to here. */
-  startTime: number;
-  /** CPU time accounted up to here while running. */
-  runFrom: number;
-  cpuNs: number;
-  tickledCpu: number;
-  online: boolean;
-  blocked: boolean;
-  parked: boolean;
-  hard: number[] | null;
-  soft: number[] | null;
-  /** Effective hard affinity: hard ∩ pool (the pool when that is empty). */
-  eff: Uint8Array;
-  softMask: Uint8Array | null;
-  pinned: boolean;
-  work: DutyCycle;
-  wakeGen: number;
-}
 
 const EV_PCPU = 0, EV_WAKE = 1, EV_REPL = 2;
 
@@ -457,7 +374,7 @@ export class Credit2 {
     this.computeMasks(v);
     const rq = this.pickRunq(v);
     this.runqAssign(v, rq, this.pickCpuIn(v, rq));
-    if (this.runnable(v)) {
+    if (isRunnable(v)) {
       this.setRunstate(v, RUNSTATE_runnable);
       this.runqInsert(v);
       this.runqTickle(v);
@@ -487,7 +404,7 @@ export class Credit2 {
       v.running = false;
       if (p.rq) p.rq.busy--;
       p.curr = null;
-      this.setRunstate(v, this.runnable(v) ? RUNSTATE_runnable : v.blocked ? RUNSTATE_blocked : RUNSTATE_offline);
+      this.setRunstate(v, isRunnable(v) ? RUNSTATE_runnable : v.blocked ? RUNSTATE_blocked : RUNSTATE_offline);
       p.idleSince = this.t;
       p.idleEntry = this.t;
     }
@@ -556,9 +473,6 @@ export class Credit2 {
 
   // ---- runqueue ---------------------------------------------------------------------------------
 
-  private runnable(v: Vcpu): boolean {
-    return v.online && !v.blocked && !v.parked && !v.dom.paused && !v.dom.dying;
-  }
 
   /** Insert keeping credit order; equal credits queue behind each other (runq_insert). */
   private runqInsert(v: Vcpu): void {
@@ -603,7 +517,7 @@ export class Credit2 {
     // Burning now or later gives the same credit (the residual carries), so when nobody records
     // the CREDIT_BURN, peek at the credit instead of burning: this runs for many busy pCPUs.
     let curCredit: number;
-    if (this.sink.enabled) { this.burn(cur); curCredit = cur.credit; } else curCredit = this.creditNow(cur);
+    if (this.sink.enabled) { this.burn(cur); curCredit = cur.credit; } else curCredit = creditAfter(cur, cur.rq!.maxWeight, this.t);
     let score = nw.credit - curCredit;
     if (nw.processor !== p.id) score -= K.CSCHED2_MIGRATE_RESIST;
     if (score > 0) {
@@ -615,13 +529,6 @@ export class Credit2 {
     return score;
   }
 
-  /** The credit a running vCPU would have if burnt now. */
-  private creditNow(v: Vcpu): number {
-    const delta = this.t - v.startTime;
-    if (delta <= 0) return v.credit;
-    const c = v.credit - Math.floor((delta * v.rq!.maxWeight + v.residual) / v.dom.weight);
-    return c < K.CSCHED2_CREDIT_MIN ? K.CSCHED2_CREDIT_MIN : c;
-  }
 
   /** Find a pCPU for a vCPU just queued: an idle one, else the one it may best preempt. */
   private runqTickle(nw: Vcpu): void {
@@ -712,13 +619,7 @@ export class Credit2 {
   private burn(v: Vcpu): void {
     const delta = this.t - v.startTime;
     if (delta > 0) {
-      const rq = v.rq!;
-      const w = v.dom.weight;
-      const val = delta * rq.maxWeight + v.residual;
-      const c = Math.floor(val / w);
-      v.residual = val - c * w;
-      const nc = v.credit - c;
-      v.credit = nc < K.CSCHED2_CREDIT_MIN ? K.CSCHED2_CREDIT_MIN : nc;
+      burnCredit(v, v.rq!.maxWeight, delta);
       if (v.dom.cap) v.budget -= delta;
       v.startTime = this.t;
     }
@@ -828,7 +729,7 @@ export class Credit2 {
     d.parked = [];
     for (const v of list) {
       v.parked = false;
-      if (!v.running && !v.onRunq && v.rq && this.runnable(v)) {
+      if (!v.running && !v.onRunq && v.rq && isRunnable(v)) {
         // Xen leaves the runstate at offline until it runs; xenalyze calls offline->running
         // strange, so we say runnable here.
         this.setRunstate(v, RUNSTATE_runnable);
@@ -858,7 +759,7 @@ export class Credit2 {
   /** vcpu_wake(): the vCPU may have become runnable. */
   private wake(v: Vcpu): void {
     if (this.sink.enabled) T.vcpuOp(this.sink, v.processor, this.t, TRC_SCHED_WAKE, v.dom.id, v.id);
-    if (this.runnable(v)) {
+    if (isRunnable(v)) {
       if (v.runstate >= RUNSTATE_blocked) this.setRunstate(v, RUNSTATE_runnable);
       if (v.running || v.onRunq || !v.rq) return;
       this.runqInsert(v);
@@ -955,8 +856,8 @@ export class Credit2 {
       }
     } else p.idle = true;
 
-    const runtime = snext ? this.runtime(rq, snext, snext === prev, now) : -1;
-    this.contextSwitch(p, prev, snext, runtime);
+    const slice = snext ? runtime(snext, rq.runq[0], rq.maxWeight, rq.pool.ratelimitNs, snext === prev, now) : -1;
+    this.contextSwitch(p, prev, snext, slice);
   }
 
   private runqCandidate(rq: Runq, scurr: Vcpu | null, p: Pcpu): Vcpu | null {
@@ -964,7 +865,7 @@ export class Credit2 {
     const tracing = this.sink.enabled;
     let snext: Vcpu | null = null;
     if (scurr) {
-      const ok = this.runnable(scurr) && scurr.eff[cpu] === 1;
+      const ok = isRunnable(scurr) && scurr.eff[cpu] === 1;
       const rl = rq.pool.ratelimitNs;
       if (rl && ok && now - scurr.stateEntry < rl) {
         if (tracing) T.ratelimit(this.sink, cpu, now, scurr.word, now - scurr.stateEntry);
@@ -984,7 +885,7 @@ export class Credit2 {
     for (let i = 0; i < a.length; i++) {
       const svc = a[i]!;
       if (tracing) T.runqCandCheck(this.sink, cpu, now, svc.word);
-      if (!this.runnable(svc)) continue;
+      if (!isRunnable(svc)) continue;
       if (!svc.eff[cpu]) continue;
       if (svc.tickledCpu !== -1 && svc.tickledCpu !== cpu && this.pcpus[svc.tickledCpu]!.tickled) continue;
       if (svc.processor !== cpu && snextCredit + K.CSCHED2_MIGRATE_RESIST > svc.credit) continue;
@@ -998,32 +899,14 @@ export class Credit2 {
     return snext;
   }
 
-  /** csched2_runtime(): how long snext may run before the next decision. */
-  private runtime(rq: Runq, snext: Vcpu, wasRunning: boolean, now: number): number {
-    let minTime = K.CSCHED2_MIN_TIMER;
-    const rl = rq.pool.ratelimitNs;
-    if (rl) {
-      const rmin = wasRunning ? snext.stateEntry + rl - now : rl;
-      if (rmin > minTime) minTime = rmin;
-    }
-    let rtCredit = snext.credit;
-    const head = rq.runq[0];
-    if (head && head.credit > 0) rtCredit = snext.credit - head.credit;
-    let time = rtCredit > 0 ? Math.floor((rtCredit * snext.dom.weight) / rq.maxWeight) : 0;
-    if (snext.dom.cap && snext.budget < time) time = snext.budget;
-    if (time < minTime) time = minTime;
-    else if (time > K.CSCHED2_MAX_TIMER) time = K.CSCHED2_MAX_TIMER;
-    return time;
-  }
-
-  private contextSwitch(p: Pcpu, prev: Vcpu | null, next: Vcpu | null, runtime: number): void {
+  private contextSwitch(p: Pcpu, prev: Vcpu | null, next: Vcpu | null, slice: number): void {
     const now = this.t;
     const tracing = this.sink.enabled;
     const s = this.sink;
     if (prev === next) {
       if (tracing) {
         const d = next ? next.dom.id : DOMID_IDLE, u = next ? next.id : p.id;
-        T.switchInfCont(s, p.id, now, d, u, now - (next ? next.stateEntry : p.idleEntry), runtime);
+        T.switchInfCont(s, p.id, now, d, u, now - (next ? next.stateEntry : p.idleEntry), slice);
         T.continueRunning(s, p.id, now, d, u);
       }
     } else {
@@ -1031,13 +914,13 @@ export class Credit2 {
         T.switchUnits(s, p.id, now,
           prev ? prev.dom.id : DOMID_IDLE, prev ? prev.id : p.id, now - (prev ? prev.stateEntry : p.idleEntry),
           next ? next.dom.id : DOMID_IDLE, next ? next.id : p.id,
-          next ? (next.runstate === RUNSTATE_runnable ? now - next.stateEntry : 0) : now - p.idleEntry, runtime);
+          next ? (next.runstate === RUNSTATE_runnable ? now - next.stateEntry : 0) : now - p.idleEntry, slice);
       }
       const rq = p.rq!;
       if (prev) {
         prev.running = false;
         rq.busy--;
-        this.setRunstate(prev, prev.blocked ? RUNSTATE_blocked : this.runnable(prev) ? RUNSTATE_runnable : RUNSTATE_offline);
+        this.setRunstate(prev, prev.blocked ? RUNSTATE_blocked : isRunnable(prev) ? RUNSTATE_runnable : RUNSTATE_offline);
       } else {
         if (tracing) T.runstateChange(s, p.id, now, DOMID_IDLE, p.id, RUNSTATE_running, RUNSTATE_runnable);
         p.idleEntry = now;
@@ -1058,13 +941,13 @@ export class Credit2 {
       // csched2_context_saved() for prev.
       if (prev) {
         if (prev.dom.cap && prev.budget > 0) this.returnBudget(prev);
-        if (this.runnable(prev) && !prev.onRunq) {
+        if (isRunnable(prev) && !prev.onRunq) {
           if (!prev.eff[prev.processor] || !this.rqAllowed(prev, rq)) this.replace(prev);
           else { this.runqInsert(prev); this.runqTickle(prev); }
         } else if (prev.blocked && prev.online && !prev.dom.paused && !prev.dom.dying) this.armWake(prev);
       }
     }
-    p.sliceEnd = next ? now + runtime : Infinity;
+    p.sliceEnd = next ? now + slice : Infinity;
     p.blockAt = next ? blockTime(next.work, now) : Infinity;
     this.armTimer(p);
   }
@@ -1085,7 +968,7 @@ export class Credit2 {
     for (const o of rq.pool.runqs) {
       if (o === rq) continue;
       for (const v of o.runq) {
-        if (!v.eff[p.id] || !this.runnable(v)) continue;
+        if (!v.eff[p.id] || !isRunnable(v)) continue;
         if (v.tickledCpu !== -1 && this.pcpus[v.tickledCpu]!.tickled) continue;
         if (!best || v.credit > best.credit) { best = v; from = o; }
         break;
@@ -1110,7 +993,7 @@ export class Credit2 {
     const lo = rq.runq.length + rq.busy, bo = busiest.runq.length + busiest.busy;
     if ((bo - 1) / busiest.cpus.length < (lo + 1) / rq.cpus.length) return;
     for (const v of busiest.runq) {
-      if (!this.rqAllowed(v, rq) || !this.runnable(v)) continue;
+      if (!this.rqAllowed(v, rq) || !isRunnable(v)) continue;
       this.migrateTo(v, rq, this.pickCpuIn(v, rq));
       this.runqTickle(v);
       return;
