@@ -15,7 +15,7 @@ const dir = mkdtempSync(join(tmpdir(), 'xentrace-bench-'));
 function traced(path) {
   const fd = openSync(path, 'w');
   const full = new Set();
-  const tb = new TraceBuffers({ nrPcpus: NR_PCPUS, mhz: 2400, onHighWater: cpu => full.add(cpu) });
+  const tb = new TraceBuffers({ nrPcpus: NR_PCPUS, mhz: 2400, pagesPerCpu: 32, onHighWater: cpu => full.add(cpu) });
   tb.enable();
   let bytes = 0;
   const flush = () => { for (const w of tb.drainWindows()) { writeSync(fd, w); bytes += w.length; } full.clear(); };

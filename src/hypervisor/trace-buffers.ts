@@ -22,7 +22,10 @@ export interface TraceBuffersOptions {
   nrPcpus: number;
   /** TSC frequency: the host's MHz. */
   mhz: number;
-  /** Pages per pCPU (xentrace -S); default 32. */
+  /**
+   * Pages per pCPU allocated at boot (Xen's tbuf_size= option). Without it the rings are
+   * allocated by the first setSize() (xentrace -S, default 32), after which the size is fixed.
+   */
   pagesPerCpu?: number;
   /** Called when a pCPU's ring crosses half full, as Xen raises VIRQ_TBUF for xentrace. */
   onHighWater?: (cpu: number) => void;
@@ -43,13 +46,14 @@ export class TraceBuffers implements TraceSink {
   enabled = false;
   readonly nrPcpus: number;
   readonly mhz: number;
-  readonly pagesPerCpu: number;
+  /** Pages per pCPU ring; 0 until allocated. */
+  pagesPerCpu = 0;
   /** Bytes of records one ring holds. */
-  readonly dataSize: number;
+  dataSize = 0;
   private eventMask = TRC_ALL;
   private cpuMask: boolean[];
-  private readonly rings: Ring[];
-  private readonly highWater: number;
+  private rings: Ring[] = [];
+  private highWater = 0;
   private readonly onHighWater: ((cpu: number) => void) | undefined;
   private readonly mhzBig: bigint;
   /** Records dropped since creation, for reporting; per ring counts reset when reported in-stream. */
@@ -59,15 +63,27 @@ export class TraceBuffers implements TraceSink {
     this.nrPcpus = opts.nrPcpus;
     this.mhz = opts.mhz;
     this.mhzBig = BigInt(Math.round(opts.mhz));
-    this.pagesPerCpu = opts.pagesPerCpu ?? DEFAULT_PAGES_PER_CPU;
-    if (!(this.pagesPerCpu >= 1)) throw new RangeError('trace buffers need at least one page per cpu');
-    this.dataSize = this.pagesPerCpu * PAGE_SIZE - T_BUF_HEADER;
-    this.highWater = this.dataSize >> 1;
     this.onHighWater = opts.onHighWater;
     this.cpuMask = new Array<boolean>(this.nrPcpus).fill(true);
+    if (opts.pagesPerCpu !== undefined) this.setSize(opts.pagesPerCpu);
+  }
+
+  get allocated(): boolean { return this.pagesPerCpu > 0; }
+
+  /**
+   * Allocate the rings (XEN_SYSCTL_TBUFOP_set_size). As in Xen this is done once per boot:
+   * asking again for the size already set succeeds, any other size is refused (false).
+   */
+  setSize(pages: number = DEFAULT_PAGES_PER_CPU): boolean {
+    if (this.allocated) return pages === this.pagesPerCpu;
+    if (!Number.isInteger(pages) || pages < 1) throw new RangeError('trace buffers need at least one page per cpu');
+    this.pagesPerCpu = pages;
+    this.dataSize = pages * PAGE_SIZE - T_BUF_HEADER;
+    this.highWater = this.dataSize >> 1;
     this.rings = Array.from({ length: this.nrPcpus }, (_, cpu) => ({
       data: Buffer.alloc(this.dataSize), prod: 0, cons: 0, lost: 0, lostFirstTsc: 0n, curDom: DOMID_IDLE, curVcpu: cpu,
     }));
+    return true;
   }
 
   setEventMask(mask: number): void { this.eventMask = mask >>> 0; }
@@ -80,7 +96,11 @@ export class TraceBuffers implements TraceSink {
   }
   getCpuMask(): number[] { return this.cpuMask.flatMap((on, c) => (on ? [c] : [])); }
 
-  enable(): void { this.enabled = true; }
+  /** Start recording (XEN_SYSCTL_TBUFOP_enable); like Xen, refused until the rings exist. */
+  enable(): void {
+    if (!this.allocated) throw new Error('trace buffers are not allocated (set their size first)');
+    this.enabled = true;
+  }
   /** Stop recording; like Xen, pending lost-record counts are forgotten so no phantom report follows. */
   disable(): void {
     this.enabled = false;

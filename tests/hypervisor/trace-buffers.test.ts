@@ -11,15 +11,30 @@ const ms = (n: number): bigint => BigInt(n) * 1_000_000n;
 const events = (recs: TraceRecord[]): number[] => recs.map(r => r.event);
 
 test('tracing is off until enabled: nothing is wanted or recorded', () => {
-  const tb = new TraceBuffers({ nrPcpus: 2, mhz: 2400 });
+  const tb = new TraceBuffers({ nrPcpus: 2, mhz: 2400, pagesPerCpu: 1 });
   assert.equal(tb.enabled, false);
   assert.equal(tb.wants(0, SWITCH), false);
   tb.record(0, ms(1), SWITCH, [0, 0, 1, 0]);
   assert.equal(tb.drain().length, 0);
 });
 
+test('the rings are allocated once per boot: the first size sticks, as Xen\'s set_size', () => {
+  const tb = new TraceBuffers({ nrPcpus: 2, mhz: 1000 });
+  assert.equal(tb.allocated, false);
+  assert.throws(() => tb.enable(), /not allocated/);
+  assert.equal(tb.setSize(4), true);
+  assert.equal(tb.dataSize, 4 * 4096 - 8);
+  assert.equal(tb.setSize(4), true);
+  assert.equal(tb.setSize(8), false);
+  assert.equal(tb.pagesPerCpu, 4);
+  const boot = new TraceBuffers({ nrPcpus: 1, mhz: 1000, pagesPerCpu: 2 });
+  assert.equal(boot.setSize(), false); // xentrace's default 32 is ignored after tbuf_size=2
+  boot.enable();
+  assert.equal(boot.enabled, true);
+});
+
 test('TSC is simulated ns at the host MHz, and records keep their payload', () => {
-  const tb = new TraceBuffers({ nrPcpus: 1, mhz: 2400 });
+  const tb = new TraceBuffers({ nrPcpus: 1, mhz: 2400, pagesPerCpu: 32 });
   tb.enable();
   tb.record(0, ms(1), SWITCH, [0, 0, 1, 0]);
   const [w] = decodeWindows(tb.drain());
@@ -27,7 +42,7 @@ test('TSC is simulated ns at the host MHz, and records keep their payload', () =
 });
 
 test('the class, subclass and pCPU masks filter as Xen does', () => {
-  const tb = new TraceBuffers({ nrPcpus: 4, mhz: 1000 });
+  const tb = new TraceBuffers({ nrPcpus: 4, mhz: 1000, pagesPerCpu: 32 });
   tb.enable();
   tb.setEventMask(0x0002f000); // sched class, all subclasses
   assert.equal(tb.wants(0, SWITCH), true);
@@ -45,7 +60,7 @@ test('the class, subclass and pCPU masks filter as Xen does', () => {
 });
 
 test('drain writes one window per pCPU with data, in pCPU order, and empties the rings', () => {
-  const tb = new TraceBuffers({ nrPcpus: 3, mhz: 1000 });
+  const tb = new TraceBuffers({ nrPcpus: 3, mhz: 1000, pagesPerCpu: 32 });
   tb.enable();
   tb.record(2, ms(1), SWITCH, [0, 0, 1, 0]);
   tb.record(0, ms(2), DOM0_DOM_ADD, [5]);
