@@ -73,6 +73,9 @@ test('the same output as Debian\'s script under Python 2, with and without -c', 
     assert.equal(a.code, b.code);
     assert.equal(a.out, b.out, `xentrace_format ${args.join(' ')}`);
   }
+  // PV hypercalls (argument bits masked off), HVM exits and C-states too.
+  const busy = runScenario({ seconds: 1, activity: true }).file;
+  assert.equal(ours([FORMATS], busy).out, real([FORMATS], busy).out);
 });
 
 test('rules that Python formats oddly come out the same: floats, flags, type errors, events without rules', { skip: noPython }, () => {
@@ -90,6 +93,17 @@ test('rules that Python formats oddly come out the same: floats, flags, type err
       assert.equal(a.out, b.out, `xentrace_format ${args.join(' ')}`);
     }
   });
+});
+
+test('trace_irq records accumulate in one table for all vectors, and a negative span ends the output, as in the script', { skip: noPython }, () => {
+  const irq = (vec: number, tin: number, tout: number): Buffer => encodeRecord({ event: 0x0001f004, tsc: BigInt(tout), data: [vec, tin, tout] });
+  const body = Buffer.concat([irq(32, 100, 150), irq(48, 200, 210), irq(32, 300, 400), irq(33, 500, 450), irq(32, 600, 700)]);
+  const file = Buffer.concat([encodeRecord({ event: 0x0001f003, data: [0, body.length] }), body]);
+  const a = ours([FORMATS], file), b = real([FORMATS], file);
+  assert.equal(a.out.trimEnd().split('\n').length, 4);
+  assert.match(a.out, /trace_irq    \[ vector = 32, count = 3, tot_cycles = 0x000000a0, max_cycles = 0x00000064 \]/);
+  assert.equal(a.out, b.out);
+  assert.equal(a.code, b.code);
 });
 
 test('TSC going backwards on a cpu is reported as the script does', { skip: noPython }, () => {
