@@ -5,7 +5,7 @@ import type { Hypervisor } from '../hypervisor/hypervisor.ts';
 
 /** Pages moved per step, and the step length: 256 MiB per simulated second. */
 const STEP_NS = 100_000_000n;
-const PAGES_PER_STEP = 256 * 256 / 10;
+const PAGES_PER_STEP = Math.floor(256 * 256 / 10);
 
 export class Balloon {
   private targetPages: number | null = null;

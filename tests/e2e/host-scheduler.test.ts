@@ -50,7 +50,7 @@ test('weights 256 and 512 on one pCPU share it 1:2 within 3%', () => {
 });
 
 test('cap 50 gives half a pCPU', () => {
-  h.xlOk('create', cfg('capped', 'vcpus = 1\ncpu_cap = 50\nworkload = "cpu=100"'));
+  h.xlOk('create', cfg('capped', 'vcpus = 1\ncap = 50\nworkload = "cpu=100"'));
   h.advance('5s');
   const t0 = cpuSeconds('capped');
   h.advance('10s');

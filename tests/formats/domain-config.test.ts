@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { ConfigError, buildDomainConfig, configFromText } from '../../src/formats/domain-config/index.ts';
+import { ConfigError, buildDomainConfig, configFromText, stderrText } from '../../src/formats/domain-config/index.ts';
 import { parseXlCfg } from '../../src/formats/xlcfg/index.ts';
 import { formatCreateDryRun } from '../../src/formats/libxl-json.ts';
 
@@ -14,7 +14,7 @@ interface Case { file: string; overrides: string[]; stdout: string; stderr: stri
 function dryRunCreate(file: string, text: string, overrides: string[]) {
   const r = configFromText(text, overrides, { filename: file, generateUuid: () => GENERATED });
   const head = `Parsing config from ${file}\n`;
-  if (!r.ok) return { stdout: '', stderr: head + r.messages.map(l => l + '\n').join(''), exitCode: r.exitCode };
+  if (!r.ok) return { stdout: "", stderr: head + stderrText(r.messages, r.unterminated), exitCode: r.exitCode };
   return { stdout: formatCreateDryRun(r.config), stderr: head + r.warnings.map(l => l + '\n').join(''), exitCode: 0 };
 }
 

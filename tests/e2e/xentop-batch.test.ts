@@ -1,0 +1,87 @@
+// xentop -b against a real xenlabd on the virtual clock: one table per simulated delay, every
+// line in the real printf formats, and CPU(%) from the credit2 model (issue 4, acceptance 1–2).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TestHost } from '../helpers/host.ts';
+import { parseBatch, type Row } from '../cli/xentop/row-format.ts';
+
+let h: TestHost;
+before(() => { h = new TestHost().start(); });
+after(() => h.stop());
+
+function cfg(name: string, extra: string): string {
+  const p = join(h.home, `${name}.cfg`);
+  writeFileSync(p, `name = "${name}"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 256\n${extra}\n`);
+  return p;
+}
+
+/**
+ * Runs xentop in the background and advances the clock one delay at a time, each time only after
+ * the previous table has arrived (so no step is lost); returns all output and the exit code.
+ */
+async function xentop(args: string[], tables: number, delay: string): Promise<{ out: string; code: number | null }> {
+  const p = h.spawn('xentop', args);
+  let out = '', err = '';
+  p.stderr.on('data', d => { err += d; });
+  const headers = () => (out.match(/^ +NAME +STATE/gm) ?? []).length;
+  const exited = new Promise<number | null>(r => p.on('exit', c => r(c)));
+  let seen = 0;
+  await new Promise<void>((resolve, reject) => {
+    p.stdout.on('data', d => {
+      out += d;
+      if (headers() > seen) {
+        seen = headers();
+        if (seen >= tables) resolve(); else h.advance(delay);
+      }
+    });
+    p.on('exit', () => (seen >= tables ? resolve() : reject(new Error(`xentop exited early: ${err}`))));
+  });
+  return { out, code: await exited };
+}
+
+const rowsOf = (out: string) => parseBatch(out).flatMap(l => (l.kind === 'row' ? [l.row] : []));
+
+test('xentop -b -i 3 -d 1: three tables in the real formats, CPU(%) from the scheduler', async () => {
+  h.xlOk('create', cfg('busy2', 'vcpus = 2\nworkload = "cpu=100"'));
+  h.xlOk('create', cfg('w256', 'vcpus = 1\ncpus = "6"\ncpu_weight = 256\nworkload = "cpu=100"'));
+  h.xlOk('create', cfg('w512', 'vcpus = 1\ncpus = "6"\ncpu_weight = 512\nworkload = "cpu=100"'));
+  h.advance('5s'); // boot
+  const { out, code } = await xentop(['-b', '-i', '3', '-d', '1'], 3, '1s');
+  assert.equal(code, 0);
+  const lines = parseBatch(out);
+  assert.equal(lines.filter(l => l.kind === 'header').length, 3);
+  const rows = rowsOf(out);
+  assert.equal(rows.length, 12);
+  // Sorted by name, case-insensitively; the first table has no CPU(%) yet.
+  assert.deepEqual(rows.slice(0, 4).map(r => r.name), ['busy2', 'Domain-0', 'w256', 'w512']);
+  assert.ok(rows.slice(0, 4).every(r => r.cpuPct === 0));
+  const last = (name: string): Row => rows.filter(r => r.name === name).at(-1)!;
+  assert.ok(Math.abs(last('busy2').cpuPct - 200) <= 2, `busy2 ${last('busy2').cpuPct}`);
+  assert.ok(Math.abs(last('w256').cpuPct - 33.3) <= 1, `w256 ${last('w256').cpuPct}`);
+  assert.ok(Math.abs(last('w512').cpuPct - 66.7) <= 2, `w512 ${last('w512').cpuPct}`);
+  assert.equal(last('Domain-0').maxMemKb, null);
+  assert.equal(last('busy2').state.length, 6);
+  assert.equal(last('busy2').vcpus, 2);
+});
+
+test('-n -x -v -r -f lines in the real formats against the daemon', async () => {
+  const { out, code } = await xentop(['-b', '-i', '2', '-d', '2', '-n', '-x', '-v', '-r', '-f'], 2, '2s');
+  assert.equal(code, 0);
+  const lines = parseBatch(out);
+  const rows = lines.filter(l => l.kind === 'row').length;
+  assert.equal(lines.filter(l => l.kind === 'header').length, rows);
+  assert.equal(lines.filter(l => l.kind === 'vcpus').length >= rows, true);
+});
+
+test('-h, -V and a bad option behave as the real xentop', () => {
+  const help = h.run('xentop', ['-h']);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /^Usage: xentop \[OPTION\]\n/);
+  assert.equal(h.run('xentop', ['--version']).stdout.split('\n')[0], 'xentop 1.0');
+  const bad = h.run('xentop', ['-q']);
+  assert.equal(bad.status, 0);
+  assert.equal(bad.stderr, "xentop: invalid option -- 'q'\n");
+  assert.match(bad.stdout, /^Usage: xentop/);
+});
