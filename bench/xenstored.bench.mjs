@@ -1,0 +1,127 @@
+// xenstored speed against the real C xenstored (started here on a private socket through the
+// cxenstored oracle's shim) and, for pipelining, against a bare Node echo server.
+//   node bench/run.mjs xenstored        (XS_BENCH_ITER=5000 by default)
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { FrameSplitter, encodeMessage } from '../src/formats/xenstore-wire.ts';
+
+const ITER = Number(process.env.XS_BENCH_ITER ?? 5000);
+const TEST_XENSTORE = '/usr/lib/xen-4.17/bin/test-xenstore';
+const CXS_DIR = '/work/shared/tools/cxenstored';
+const children = [];
+process.on('exit', () => { for (const c of children) if (c.exitCode === null) c.kill('SIGTERM'); });
+
+const waitSocket = async (path, proc) => {
+  // The C daemon gives no readiness signal other than its socket appearing.
+  for (let i = 0; i < 200; i++) {
+    if (existsSync(path) && statSync(path).isSocket()) return;
+    if (proc.exitCode !== null) throw new Error(`daemon exited ${proc.exitCode}`);
+    await new Promise(r => setTimeout(r, 50));
+  }
+  throw new Error(`no socket at ${path}`);
+};
+
+/** The real C xenstored without the request trace run.sh enables (it slows the daemon). */
+async function startReal() {
+  if (!existsSync('/usr/lib/xen-4.17/bin/xenstored')) return { why: 'xen-utils-4.17 xenstored not installed' };
+  const so = `/tmp/xs-cxenstored-shim.${process.getuid()}.so`;
+  const shim = join(CXS_DIR, 'shim.c');
+  if (!existsSync(shim)) return { why: `${shim} missing` };
+  if (!existsSync(so) || statSync(so).mtimeMs < statSync(shim).mtimeMs) {
+    const cc = spawnSync('gcc', ['-O2', '-shared', '-fPIC', '-o', so, shim, '-ldl'], { encoding: 'utf8' });
+    if (cc.status !== 0) return { why: `cannot build the shim: ${cc.error?.message ?? cc.stderr}` };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'cxs-bench-'));
+  const socket = join(dir, 'socket');
+  const proc = spawn('/usr/lib/xen-4.17/bin/xenstored', ['-N', '-I', '-F', join(dir, 'pid')], {
+    env: { ...process.env, XENSTORED_PATH: socket, LD_PRELOAD: so }, stdio: 'ignore',
+  });
+  children.push(proc);
+  await waitSocket(socket, proc);
+  return { socket, proc };
+}
+
+async function startOurs() {
+  const socket = join(mkdtempSync(join(tmpdir(), 'oxs-bench-')), 'socket');
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/dom0/xenstored/standalone.ts', socket], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(proc);
+  await new Promise((resolve, reject) => {
+    createInterface({ input: proc.stdout }).once('line', resolve);
+    proc.once('exit', c => reject(new Error(`xenstored exited ${c}`)));
+  });
+  return { socket, proc };
+}
+
+function testXenstore(socket, iter = ITER) {
+  const r = spawnSync(TEST_XENSTORE, ['-i', String(iter)], { env: { ...process.env, XENSTORED_PATH: socket }, encoding: 'utf8' });
+  const avg = new Map();
+  for (const m of r.stdout.matchAll(/^(.{10}): avg: (\d+) ns/gm)) avg.set(m[1].trimEnd(), Number(m[2]));
+  if (r.status !== 0) throw new Error(`test-xenstore failed: ${r.stdout}${r.stderr}`);
+  return avg;
+}
+
+/** Replies per second with `depth` READs in flight on one connection. */
+function pipelined(socket, depth = 128, total = 200_000) {
+  return new Promise((resolve, reject) => {
+    const s = connect(socket);
+    const req = encodeMessage({ type: 2, reqId: 1, txId: 0, payload: Buffer.from('/tool/xenstored\0') });
+    const split = new FrameSplitter();
+    let sent = 0, got = 0, t0 = 0n;
+    const send = n => {
+      const k = Math.min(n, total - sent);
+      if (k > 0) { s.write(Buffer.concat(Array(k).fill(req))); sent += k; }
+    };
+    s.on('connect', () => { t0 = process.hrtime.bigint(); send(depth); });
+    s.on('data', d => {
+      const n = split.push(d).length;
+      got += n;
+      if (got >= total) { const secs = Number(process.hrtime.bigint() - t0) / 1e9; s.destroy(); resolve(total / secs); }
+      else send(n);
+    });
+    s.on('error', reject);
+  });
+}
+
+async function startEcho() {
+  const socket = join(mkdtempSync(join(tmpdir(), 'echo-bench-')), 'socket');
+  const code = `require('net').createServer(c => c.on('data', d => c.write(d))).listen(${JSON.stringify(socket)}, () => console.log('ready'))`;
+  const proc = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(proc);
+  await new Promise(resolve => createInterface({ input: proc.stdout }).once('line', resolve));
+  return { socket, proc };
+}
+
+const ours = await startOurs();
+if (!existsSync(TEST_XENSTORE)) console.log(`test-xenstore comparison skipped: ${TEST_XENSTORE} not installed`);
+else {
+  const real = await startReal();
+  if (real.why) console.log(`test-xenstore comparison skipped: real C xenstored unusable: ${real.why}`);
+  else {
+    // Warm both up (our JIT, their caches), then keep each test's better of two runs: the
+    // machine is shared and a single run is noisy.
+    testXenstore(real.socket, 200);
+    testXenstore(ours.socket, 200);
+    const best = (a, b) => new Map([...a].map(([k, v]) => [k, Math.min(v, b.get(k) ?? v)]));
+    const r1 = testXenstore(real.socket), o1 = testXenstore(ours.socket);
+    const r = best(r1, testXenstore(real.socket)), o = best(o1, testXenstore(ours.socket));
+    console.log(`test-xenstore -i ${ITER}: average ns per test, ours / real C xenstored (target <= 1.25)`);
+    let worst = 0;
+    for (const [name, rns] of r) {
+      const ratio = o.get(name) / rns;
+      worst = Math.max(worst, ratio);
+      console.log(`  ${name.padEnd(10)} real ${String(rns).padStart(8)}  ours ${String(o.get(name)).padStart(8)}  ratio ${ratio.toFixed(2)}`);
+    }
+    console.log(`  worst ratio ${worst.toFixed(2)}`);
+    real.proc.kill('SIGTERM');
+  }
+}
+const echo = await startEcho();
+const echoRate = await pipelined(echo.socket);
+const ourRate = await pipelined(ours.socket);
+console.log(`pipelined READ, 128 in flight: ours ${Math.round(ourRate)}/s, echo server ${Math.round(echoRate)}/s, ratio ${(ourRate / echoRate).toFixed(2)} (target >= 0.5)`);
+echo.proc.kill('SIGTERM');
+ours.proc.kill('SIGTERM');
