@@ -10,6 +10,7 @@ import { parseDiskSpec } from '../disk-spec.ts';
 import { parseVifConfigString, VifError, type VifDefaults, type LibxlDeviceNic } from '../vif-spec.ts';
 import { parsePciSpec, type LibxlDevicePci } from '../pci-spec.ts';
 import { ConfigError } from './errors.ts';
+import * as extra from './devices-extra.ts';
 import { DEFAULT_TOPOLOGY, type HostTopology, cpumapBits, parseCpuRange } from './cpumap.ts';
 import type { Defbool, DomainType, LibxlDeviceDisk, LibxlDomainConfig, ShutdownAction } from './types.ts';
 
@@ -57,8 +58,8 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
   const sink: string[] = [];
   const host = opts.host ?? DEFAULT_TOPOLOGY;
   const conf = opts.xlConf ?? {};
-  const fail = (msg: string | null, code = 1): never => {
-    throw new ConfigError(msg === null ? [...sink] : [...sink, msg], code);
+  const fail = (msg: string | null, code = 1, unterminated = false): never => {
+    throw new ConfigError(msg === null ? [...sink] : [...sink, msg], code, unterminated);
   };
   const str = (k: string) => getString(cfg, k, sink);
   const long = (k: string) => getLong(cfg, k, sink);
@@ -243,6 +244,8 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
     if (devs.length && domType === 'pv') pv.e820_host = 'True';
   }
 
+  d.dtdevs = extra.parseDtdevs(cfg, sink);
+
   const passthrough = str('passthrough');
   if (passthrough !== undefined) {
     if (!['default', 'disabled', 'enabled', 'sync_pt', 'share_pt'].includes(passthrough)) fail(`ERROR: unknown passthrough option '${passthrough}'`);
@@ -389,6 +392,10 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
   const vmtrace = quietLong('vmtrace_buf_kb');
   if (vmtrace) b.vmtrace_buf_kb = vmtrace;
 
+  b.ioports = extra.parseIoports(cfg, sink, fail);
+  b.irqs = extra.parseIrqs(cfg, sink, fail);
+  b.iomem = extra.parseIomem(cfg, sink, fail);
+
   const diskList = getList(cfg, 'disk', sink);
   if (diskList) {
     const disks: LibxlDeviceDisk[] = [];
@@ -402,6 +409,11 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
     }
     if (disks.length) d.disks = disks;
   }
+
+  d.p9s = extra.parseP9s(cfg, sink, fail);
+  d.vtpms = extra.parseVtpms(cfg, sink, fail);
+  d.pvcallsifs = extra.parsePvcalls(cfg, sink, fail);
+  d.channels = extra.parseChannels(cfg, sink, fail);
 
   const vifList = getList(cfg, 'vif', sink);
   if (vifList) {
@@ -435,6 +447,9 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
     }
   }
 
+  d.usbctrls = extra.parseUsbctrls(cfg, sink, fail);
+  d.usbdevs = extra.parseUsbdevs(cfg, sink, fail);
+
   const dm = str('device_model');
   if (dm !== undefined) {
     sink.push('WARNING: ignoring device_model directive.',
@@ -467,7 +482,7 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
     Object.assign(hvmVnc, topLevelVnc(cfg, sink));
     Object.assign(hvmSdl, topLevelSdl(cfg, sink));
   }
-  if (vfbs.length) { d.vfbs = vfbs; d.vkbs = vkbs; }
+  if (vfbs.length) d.vfbs = vfbs;
   b.dm_restrict = defbool('dm_restrict');
 
   if (domType === 'hvm') {
@@ -518,6 +533,9 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
     }
   }
 
+  vkbs.push(...extra.parseVkbs(cfg, sink, fail, vkbs.length) ?? []);
+  if (vkbs.length) d.vkbs = vkbs;
+
   c.xend_suspend_evtchn_compat = defbool('xend_suspend_evtchn_compat');
   const arch_x86: Record<string, unknown> = {};
   const msr = getDefbool(cfg, 'msr_relaxed', sink);
@@ -547,10 +565,13 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
   const config = {
     c_info: ordered(c, C_INFO_ORDER),
     b_info: ordered(b, B_INFO_ORDER),
-    ...ordered(d, ['disks', 'nics', 'pcidevs', 'vfbs', 'vkbs', 'on_poweroff', 'on_reboot', 'on_watchdog', 'on_crash', 'on_soft_reset']),
+    ...ordered(d, DEVICE_ORDER),
   } as unknown as LibxlDomainConfig;
   return { config, warnings: sink, extras: workload !== undefined ? { workload } : {} };
 }
+
+const DEVICE_ORDER = ['disks', 'nics', 'pcidevs', 'rdms', 'dtdevs', 'vfbs', 'vkbs', 'virtios', 'vtpms', 'p9s', 'pvcallsifs',
+  'vdispls', 'vsnds', 'channels', 'usbctrls', 'usbdevs', 'on_poweroff', 'on_reboot', 'on_watchdog', 'on_crash', 'on_soft_reset'];
 
 const C_INFO_ORDER = ['type', 'hap', 'oos', 'ssidref', 'ssid_label', 'name', 'domid', 'uuid', 'xsdata', 'platformdata',
   'poolid', 'pool_name', 'run_hotplug_scripts', 'driver_domain', 'passthrough', 'xend_suspend_evtchn_compat'];

@@ -7,7 +7,7 @@ import { ConfigError } from './errors.ts';
 
 export type ConfigOutcome =
   | ({ ok: true } & BuildResult)
-  | { ok: false; messages: string[]; exitCode: number };
+  | { ok: false; messages: string[]; exitCode: number; /** the last message has no newline */ unterminated?: boolean };
 
 export function configFromText(
   fileText: string, overrides: readonly string[], opts: BuildOptions,
@@ -17,7 +17,7 @@ export function configFromText(
   try {
     return { ok: true, ...buildDomainConfig(parsed.cfg, opts) };
   } catch (e) {
-    if (e instanceof ConfigError) return { ok: false, messages: e.messages, exitCode: e.exitCode };
+    if (e instanceof ConfigError) return { ok: false, messages: e.messages, exitCode: e.exitCode, unterminated: e.unterminated };
     throw e;
   }
 }

@@ -1,5 +1,5 @@
 export { buildDomainConfig, type BuildOptions, type BuildResult } from './build.ts';
-export { ConfigError } from './errors.ts';
+export { ConfigError, stderrText } from './errors.ts';
 export { DEFAULT_TOPOLOGY, type HostTopology, parseCpuRange } from './cpumap.ts';
 export type * from './types.ts';
 export { configFromText, type ConfigOutcome } from './from-text.ts';

@@ -1,0 +1,260 @@
+// The less common list keys of xl.cfg: ioports, irqs, iomem, dtdev, vtpm, p9, pvcalls,
+// channel, usbctrl, usbdev and vkb, parsed as xl_parse.c does (same messages and exits).
+
+import { type XlCfg, getList, listItem } from '../xlcfg/config.ts';
+
+/** Ends the build: the lines already printed plus this one, and xl's exit status. */
+export type Fail = (msg: string | null, code?: number, unterminated?: boolean) => never;
+
+const UINT32_MAX = 0xffffffff;
+
+function ordered(obj: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (obj[k] !== undefined) out[k] = obj[k];
+  return out;
+}
+
+/** strtoul(s, &end, base) on the leading part of s: [value, index after the digits] or null. */
+function strtoul(s: string, base: 10 | 16 | 0): [number, number] | null {
+  const m = (base === 16 ? /^[ \t\n\v\f\r]*\+?(?:0[xX](?=[0-9a-fA-F]))?([0-9a-fA-F]+)/
+    : base === 10 ? /^[ \t\n\v\f\r]*\+?([0-9]+)/
+      : /^[ \t\n\v\f\r]*\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/).exec(s);
+  if (!m) return null;
+  const digits = m[1];
+  const v = base === 0
+    ? (digits.startsWith('0x') || digits.startsWith('0X') ? parseInt(digits, 16) : digits.startsWith('0') ? parseInt(digits || '0', 8) : parseInt(digits, 10))
+    : parseInt(digits, base);
+  return [v, m[0].length];
+}
+
+const atoi = (s: string) => { const m = /^\s*([+-]?\d+)/.exec(s); return m ? parseInt(m[1], 10) : 0; };
+
+/** Items of a list setting walked the way xl does: stop at the first non-string. */
+function items(cfg: XlCfg, key: string, sink: string[]): string[] | undefined {
+  const l = getList(cfg, key, sink);
+  if (!l) return undefined;
+  const out: string[] = [];
+  for (let i = 0; ; i++) {
+    const s = listItem(l, i);
+    if (s === null) break;
+    out.push(s);
+  }
+  return out;
+}
+
+/** The comma-split tokens of one device string (strtok: empty ones vanish, leading blanks skipped). */
+const tokens = (spec: string) => spec.split(',').filter(t => t !== '').map(t => t.replace(/^ +/, ''));
+
+export function parseIoports(cfg: XlCfg, sink: string[], fail: Fail): Record<string, number>[] | undefined {
+  const l = getList(cfg, 'ioports', sink);
+  if (!l) return undefined;
+  return l.map((_, i) => {
+    const buf = listItem(l, i);
+    if (buf === null) fail(`xl: Unable to get element #${i} in ioport list`);
+    const a = strtoul(buf!, 16);
+    if (!a) fail(`xl: Invalid argument parsing ioport: ${buf}`);
+    if (a![0] >= UINT32_MAX) fail(`xl: ioport ${a![0].toString(16)} too big`);
+    const start = a![0];
+    let end = start;
+    const rest = buf!.slice(a![1]);
+    if (rest.startsWith('-')) {
+      const b = strtoul(rest.slice(1), 16);
+      if (!b || b[1] !== rest.length - 1) fail(`xl: Invalid argument parsing ioport: ${buf}`);
+      if (b![0] >= UINT32_MAX) fail(`xl: ioport ${b![0].toString(16)} too big`);
+      end = b![0];
+    } else if (rest !== '') {
+      sink.push(`xl: Invalid argument parsing ioport: ${buf}`); // only reported, the item is kept
+    }
+    return { first: start, number: (end - start + 1) >>> 0 };
+  });
+}
+
+export function parseIrqs(cfg: XlCfg, sink: string[], fail: Fail): number[] | undefined {
+  const l = getList(cfg, 'irqs', sink);
+  if (!l) return undefined;
+  return l.map((_, i) => {
+    const buf = listItem(l, i);
+    if (buf === null) fail(`xl: Unable to get element ${i} in irq list`);
+    const a = strtoul(buf!, 10);
+    if (!a || a[1] !== buf!.length) fail(`xl: Invalid argument parsing irq: ${buf}`);
+    if (a![0] >= UINT32_MAX) fail(`xl: irq ${a![0].toString(16)} too big`);
+    return a![0];
+  });
+}
+
+export function parseIomem(cfg: XlCfg, sink: string[], fail: Fail): Record<string, number>[] | undefined {
+  const l = getList(cfg, 'iomem', sink);
+  if (!l) return undefined;
+  return l.map((_, i) => {
+    const buf = listItem(l, i);
+    if (buf === null) fail(`xl: Unable to get element ${i} in iomem list`);
+    const m = /^\s*(?:0[xX])?([0-9a-fA-F]+),\s*(?:0[xX])?([0-9a-fA-F]+)(?:@\s*(?:0[xX])?([0-9a-fA-F]+))?$/.exec(buf!);
+    if (!m) fail(`xl: Invalid argument parsing iomem: ${buf}`);
+    return ordered({ start: parseInt(m![1], 16), number: parseInt(m![2], 16), gfn: m![3] === undefined ? undefined : parseInt(m![3], 16) },
+      ['start', 'number', 'gfn']) as Record<string, number>;
+  });
+}
+
+export function parseDtdevs(cfg: XlCfg, sink: string[]): Record<string, string>[] | undefined {
+  return items(cfg, 'dtdev', sink)?.map(path => ({ path }));
+}
+
+/** `key=value` items of p9/vtpm/pvcalls: an item without `=` ends the spec. */
+function pairs(spec: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const t of tokens(spec)) {
+    const eq = t.indexOf('=');
+    if (eq < 0) break;
+    out.push([t.slice(0, eq), t.slice(eq + 1)]);
+  }
+  return out;
+}
+
+const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+export function parseVtpms(cfg: XlCfg, sink: string[], fail: Fail): Record<string, unknown>[] | undefined {
+  return items(cfg, 'vtpm', sink)?.map((spec, devid) => {
+    const v: Record<string, unknown> = { devid };
+    let gotBackend = false;
+    for (const [k, val] of pairs(spec)) {
+      if (k === 'backend') { v.backend_domname = val; gotBackend = true; }
+      else if (k === 'uuid') {
+        if (!UUID_RE.test(val)) fail(`Failed to parse vtpm UUID: ${val}`);
+        v.uuid = val.toLowerCase();
+      } else fail(`Unknown string \`${k}' in vtpm spec`);
+    }
+    if (!gotBackend) fail('vtpm spec missing required backend field!');
+    return ordered(v, ['backend_domid', 'backend_domname', 'devid', 'uuid']);
+  });
+}
+
+export function parseP9s(cfg: XlCfg, sink: string[], fail: Fail): Record<string, unknown>[] | undefined {
+  return items(cfg, 'p9', sink)?.map(spec => {
+    const v: Record<string, unknown> = {};
+    for (const [k, val] of pairs(spec)) {
+      if (k === 'security_model' || k === 'path' || k === 'tag') v[k] = val;
+      else if (k === 'backend') v.backend_domname = val;
+      else fail(`Unknown string \`${k}' in 9pfs spec`);
+    }
+    if (!v.path || !v.security_model || !v.tag) fail('9pfs spec missing required field!');
+    return ordered(v, ['backend_domid', 'backend_domname', 'tag', 'path', 'security_model']);
+  });
+}
+
+export function parsePvcalls(cfg: XlCfg, sink: string[], fail: Fail): Record<string, unknown>[] | undefined {
+  return items(cfg, 'pvcalls', sink)?.map((spec, devid) => {
+    const v: Record<string, unknown> = { devid };
+    for (const [k, val] of pairs(spec)) {
+      if (k === 'backend') v.backend_domname = val;
+      else fail(`Unknown string \`${k}' in pvcalls spec`);
+    }
+    return ordered(v, ['backend_domid', 'backend_domname', 'devid']);
+  });
+}
+
+export function parseChannels(cfg: XlCfg, sink: string[], fail: Fail): Record<string, unknown>[] | undefined {
+  return items(cfg, 'channel', sink)?.map((spec, devid) => {
+    const v: Record<string, unknown> = { devid };
+    let path: string | undefined;
+    let connection: 'pty' | 'socket' | undefined;
+    for (const pair of spec.split(',').filter(p => p !== '')) {
+      const parts = pair.split('=').filter(p => p !== '');
+      if (parts.length < 2) fail(`failed to parse channel configuration: ${pair}`, 1, true);
+      const key = parts[0].trim();
+      const value = parts[1].trim();
+      if (key === 'backend') v.backend_domname = value;
+      else if (key === 'name') v.name = value;
+      else if (key === 'path') path = value;
+      else if (key === 'connection') {
+        if (value === 'pty' || value === 'socket') connection = value;
+        else fail(`unknown channel connection '${value}'`);
+      } else sink.push(`unknown channel parameter '${key}', ignoring`);
+    }
+    if (connection === undefined) fail("channel has unknown 'connection'");
+    if (connection === 'socket') {
+      if (path === undefined) fail("channel connection 'socket' requires path=..");
+      v['connection.socket'] = { path };
+    } else {
+      v['connection.pty'] = {};
+    }
+    return ordered(v, ['backend_domid', 'backend_domname', 'devid', 'name', 'connection.pty', 'connection.socket']);
+  });
+}
+
+export function parseUsbctrls(cfg: XlCfg, sink: string[], fail: Fail): Record<string, unknown>[] | undefined {
+  const TYPES = ['auto', 'pv', 'devicemodel', 'qusb'];
+  return items(cfg, 'usbctrl', sink)?.map((spec, devid) => {
+    const v: Record<string, unknown> = { devid };
+    for (const t of tokens(spec)) {
+      if (t.startsWith('type=')) {
+        const ty = t.slice(5).toLowerCase();
+        if (!TYPES.includes(ty)) fail(`Invalid usb controller type '${t.slice(5)}'`);
+        v.type = ty === 'auto' ? undefined : ty;
+      } else if (t.startsWith('version=')) v.version = atoi(t.slice(8)) || undefined;
+      else if (t.startsWith('ports=')) v.ports = atoi(t.slice(6)) || undefined;
+      else fail(`Unknown string \`${t}' in usbctrl spec`);
+    }
+    return ordered(v, ['type', 'devid', 'version', 'ports', 'backend_domid', 'backend_domname']);
+  });
+}
+
+export function parseUsbdevs(cfg: XlCfg, sink: string[], fail: Fail): Record<string, unknown>[] | undefined {
+  return items(cfg, 'usbdev', sink)?.map(spec => {
+    const v: Record<string, unknown> = { ctrl: -1 };
+    let hostdev = false;
+    const host: Record<string, unknown> = {};
+    for (const t of tokens(spec)) {
+      if (t.startsWith('type=')) {
+        if (t.slice(5).toLowerCase() !== 'hostdev') fail('Invalid usb device type: (null)');
+        hostdev = true;
+      } else if (t.startsWith('hostbus=')) host.hostbus = ((strtoul(t.slice(8), 0)?.[0] ?? 0) & 0xff) || undefined;
+      else if (t.startsWith('hostaddr=')) host.hostaddr = ((strtoul(t.slice(9), 0)?.[0] ?? 0) & 0xff) || undefined;
+      else if (t.startsWith('controller=')) v.ctrl = atoi(t.slice(11));
+      else if (t.startsWith('port=')) v.port = atoi(t.slice(5)) || undefined;
+      else fail(`Unknown string \`${t}' in usbdev spec`);
+    }
+    if (v.ctrl === -1) v.ctrl = undefined;
+    if (hostdev) v['type.hostdev'] = ordered(host, ['hostbus', 'hostaddr']);
+    return ordered(v, ['ctrl', 'port', 'type.hostdev']);
+  });
+}
+
+const VKB_NUMBERS: Record<string, string> = {
+  'feature-disable-keyboard': 'feature_disable_keyboard', 'feature-disable-pointer': 'feature_disable_pointer',
+  'feature-abs-pointer': 'feature_abs_pointer', 'feature-raw-pointer': 'feature_raw_pointer',
+  'feature-multi-touch': 'feature_multi_touch', 'multi-touch-width': 'multi_touch_width',
+  'multi-touch-height': 'multi_touch_height', 'multi-touch-num-contacts': 'multi_touch_num_contacts',
+  width: 'width', height: 'height',
+};
+const VKB_BOOLS = new Set(['feature_disable_keyboard', 'feature_disable_pointer', 'feature_abs_pointer', 'feature_raw_pointer', 'feature_multi_touch']);
+
+/** vkb= entries; `first` is the devid of the first one (vfb entries come before them). */
+export function parseVkbs(cfg: XlCfg, sink: string[], fail: Fail, first: number): Record<string, unknown>[] | undefined {
+  return items(cfg, 'vkb', sink)?.map((spec, i) => {
+    const v: Record<string, unknown> = { devid: first + i };
+    for (const t of tokens(spec)) {
+      const eq = t.indexOf('=');
+      const k = eq >= 0 ? t.slice(0, eq) : '';
+      const val = t.slice(eq + 1);
+      if (k === 'backend') v.backend_domname = val;
+      else if (k === 'backend-type') {
+        const bt = val.toLowerCase();
+        if (!['unknown', 'qemu', 'linux'].includes(bt)) fail(`Unknown backend_type "${val}" in vkb spec`);
+        v.backend_type = bt === 'unknown' ? undefined : bt;
+      } else if (k === 'unique-id') v.unique_id = val;
+      else if (Object.hasOwn(VKB_NUMBERS, k)) {
+        const field = VKB_NUMBERS[k];
+        const n = strtoul(val, 0)?.[0] ?? 0;
+        v[field] = VKB_BOOLS.has(field) ? (n ? true : undefined) : (n >>> 0) || undefined;
+      } else fail(`Unknown string "${t}" in vkb spec`);
+    }
+    if (v.backend_type === undefined) fail('backend-type should be set in vkb spec');
+    if (v.multi_touch_height || v.multi_touch_width || v.multi_touch_num_contacts) v.feature_multi_touch = true;
+    else if (v.feature_multi_touch) {
+      fail('multi-touch-width, multi-touch-height, multi-touch-num-contacts should be set for multi touch in vkb spec');
+    }
+    return ordered(v, ['backend_domid', 'backend_domname', 'devid', 'backend_type', 'unique_id', 'feature_disable_keyboard',
+      'feature_disable_pointer', 'feature_abs_pointer', 'feature_raw_pointer', 'feature_multi_touch', 'width', 'height',
+      'multi_touch_width', 'multi_touch_height', 'multi_touch_num_contacts']);
+  });
+}
