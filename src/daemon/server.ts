@@ -9,9 +9,10 @@ import type { Handler } from './handlers/context.ts';
 import { domainHandlers } from './handlers/domain.ts';
 import { hostHandlers } from './handlers/host.ts';
 import { vcpuHandlers } from './handlers/vcpu.ts';
+import { deviceHandlers } from './handlers/devices.ts';
 import { streamHandlers, type StreamCtx } from './handlers/streams.ts';
 
-export const handlers: Record<string, Handler> = { ...domainHandlers, ...hostHandlers, ...vcpuHandlers };
+export const handlers: Record<string, Handler> = { ...domainHandlers, ...hostHandlers, ...vcpuHandlers, ...deviceHandlers };
 
 export class ControlServer {
   private server: Server | undefined;

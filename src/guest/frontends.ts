@@ -16,6 +16,7 @@ export class Frontends {
   private busy = new Map<string, Promise<void>>();
   private readonly root: string;
   onConnected: (kind: 'vif' | 'vbd', devid: number, sectors: number) => void = () => {};
+  onClosed: (kind: 'vif' | 'vbd', devid: number) => void = () => {};
 
   constructor(private readonly xs: XsClient, private readonly dom: () => Domain | undefined, domid: number) {
     this.root = `/local/domain/${domid}/device`;
@@ -68,6 +69,7 @@ export class Frontends {
       await xs.write(`${path}/state`, '4');
       this.onConnected('vbd', Number(path.split('/').pop()), Number(await readOr(xs, `${fe.backend}/sectors`) ?? 0));
     } else if ((bstate === '5' || bstate === '6') && state !== '6' && state !== '5') {
+      this.onClosed(fe.kind, Number(path.split('/').pop()));
       await xs.write(`${path}/state`, '5');
       await xs.write(`${path}/state`, '6');
     }

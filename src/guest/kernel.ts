@@ -67,6 +67,7 @@ export class GuestKernel {
     this.frontends = new Frontends(this.xs, () => o.hv.domains.get(o.domid), o.domid);
     this.io = new IoWorkload(o.hv, o.clock, o.domid, o.workload);
     this.frontends.onConnected = (kind, devid, sectors) => { if (kind === 'vif') this.io.addNet(devid); else this.io.addBlk(devid, sectors); };
+    this.frontends.onClosed = (kind, devid) => this.io.removeDevice(kind, devid);
   }
 
   private paused(): boolean { return this.o.hv.domains.get(this.domid)?.paused ?? true; }

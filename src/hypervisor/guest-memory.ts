@@ -63,23 +63,26 @@ function writeHeader(into: Buffer, o: number, seed: number, pfn: number, gen: nu
 }
 
 /**
- * Why the bytes are not a sound page for `pfn` (wrong size, no header, header or body not
+ * Why the 4096 bytes at `o` are not a sound page for `pfn` (no header, header or body not
  * matching its checksum, wrong pfn), or null when they are.
  */
-export function checkPage(pfn: number, bytes: Buffer): string | null {
-  if (bytes.length !== PAGE_SIZE) return `page is ${bytes.length} bytes, not ${PAGE_SIZE}`;
-  if (bytes.readUInt32LE(0) !== PAGE_MAGIC) return 'page header magic is wrong';
-  if (headerCheck(bytes, 0) !== bytes.readUInt32LE(28)) return 'page header checksum mismatch';
-  const hdrPfn = bytes.readUInt32LE(12) * 0x100000000 + bytes.readUInt32LE(8);
+export function checkPage(pfn: number, bytes: Buffer, o = 0): string | null {
+  if (bytes.length - o < PAGE_SIZE || (o === 0 && bytes.length !== PAGE_SIZE)) {
+    return `page is ${bytes.length - o} bytes, not ${PAGE_SIZE}`;
+  }
+  if (bytes.readUInt32LE(o) !== PAGE_MAGIC) return 'page header magic is wrong';
+  if (headerCheck(bytes, o) !== bytes.readUInt32LE(o + 28)) return 'page header checksum mismatch';
+  const hdrPfn = bytes.readUInt32LE(o + 12) * 0x100000000 + bytes.readUInt32LE(o + 8);
   if (hdrPfn !== pfn) return `page header names pfn 0x${hdrPfn.toString(16)}`;
-  if (bytes.readUInt32LE(20) & FLAG_EXPLICIT) {
-    if (crc32(bytes.subarray(PAGE_HEADER_SIZE)) !== bytes.readUInt32LE(24)) return 'page body checksum mismatch';
+  const body = o + PAGE_HEADER_SIZE;
+  if (bytes.readUInt32LE(o + 20) & FLAG_EXPLICIT) {
+    if (crc32(bytes.subarray(body, o + PAGE_SIZE)) !== bytes.readUInt32LE(o + 24)) return 'page body checksum mismatch';
     return null;
   }
   // A pattern body is one word repeated: its first word must be the pattern word, and the body
   // must equal itself shifted by one word (a single native compare, no expected page built).
-  if (bytes.readUInt32LE(PAGE_HEADER_SIZE) !== patternWord(bytes.readUInt32LE(4), pfn, bytes.readUInt32LE(16))
-      || bytes.compare(bytes, PAGE_HEADER_SIZE, PAGE_SIZE - 4, PAGE_HEADER_SIZE + 4, PAGE_SIZE) !== 0) {
+  if (bytes.readUInt32LE(body) !== patternWord(bytes.readUInt32LE(o + 4), pfn, bytes.readUInt32LE(o + 16))
+      || bytes.compare(bytes, body, o + PAGE_SIZE - 4, body + 4, o + PAGE_SIZE) !== 0) {
     return 'page body checksum mismatch';
   }
   return null;
@@ -245,25 +248,39 @@ export class GuestMemory {
       return;
     }
     const gen = this.generation[pfn];
+    writeHeader(into, offset, this.seed, pfn, gen, 0, 0);
+    fillBody(into, offset, this.seed, pfn, gen);
+  }
+
+  /** copyPage for a batch of pfns into consecutive pages of `into` (one word view for all). */
+  copyPages(pfns: ArrayLike<number>, into: Buffer, offset = 0): void {
     const at = into.byteOffset + offset;
     if (at % 4 !== 0 || !LITTLE_ENDIAN) {
-      writeHeader(into, offset, this.seed, pfn, gen, 0, 0);
-      fillBody(into, offset, this.seed, pfn, gen);
+      for (let i = 0; i < pfns.length; i++) this.copyPage(pfns[i], into, offset + i * PAGE_SIZE);
       return;
     }
-    // The hot path of a save: one word view, header words and the body fill written directly.
-    const w = new Uint32Array(into.buffer, at, PAGE_SIZE / 4);
-    w[0] = PAGE_MAGIC;
-    w[1] = this.seed;
-    w[2] = pfn >>> 0;
-    w[3] = Math.floor(pfn / 0x100000000);
-    w[4] = gen;
-    w[5] = 0;
-    w[6] = 0;
-    let h = 0x2545f491;
-    for (let i = 0; i < 7; i++) h = fmix32(h ^ w[i]);
-    w[7] = h;
-    w.fill(patternWord(this.seed, pfn, gen), PAGE_HEADER_SIZE / 4);
+    const w = new Uint32Array(into.buffer, at, (pfns.length * PAGE_SIZE) / 4);
+    const seed = this.seed;
+    for (let i = 0; i < pfns.length; i++) {
+      const pfn = pfns[i];
+      if (!this.populatedMap[pfn] || this.explicit.has(pfn)) {
+        this.copyPage(pfn, into, offset + i * PAGE_SIZE);
+        continue;
+      }
+      const gen = this.generation[pfn];
+      const o = i * (PAGE_SIZE / 4);
+      w[o] = PAGE_MAGIC;
+      w[o + 1] = seed;
+      w[o + 2] = pfn >>> 0;
+      w[o + 3] = Math.floor(pfn / 0x100000000);
+      w[o + 4] = gen;
+      w[o + 5] = 0;
+      w[o + 6] = 0;
+      let h = 0x2545f491;
+      for (let j = 0; j < 7; j++) h = fmix32(h ^ w[o + j]);
+      w[o + 7] = h;
+      w.fill(patternWord(seed, pfn, gen), o + PAGE_HEADER_SIZE / 4, o + PAGE_SIZE / 4);
+    }
   }
 
   readPage(pfn: number): Buffer {
@@ -278,23 +295,24 @@ export class GuestMemory {
    * are not a sound page for this pfn. A pattern page is kept as its generation, not its bytes;
    * an empty memory adopts the seed of the first such page, so a receiver stays cheap too.
    */
-  writePage(pfn: number, bytes: Buffer, type: number = PageType.NOTAB): void {
+  writePage(pfn: number, bytes: Buffer, type: number = PageType.NOTAB, offset = 0): void {
     this.checkPfn(pfn);
-    const bad = checkPage(pfn, bytes);
+    const bad = checkPage(pfn, bytes, offset);
     if (bad) throw new PageCorruptError(`pfn 0x${pfn.toString(16)}: ${bad}`);
-    if (this.nrPopulated === 0 && this.explicit.size === 0) this.seed = bytes.readUInt32LE(4);
+    const seed = bytes.readUInt32LE(offset + 4);
+    if (this.nrPopulated === 0 && this.explicit.size === 0) this.seed = seed;
     if (!this.populatedMap[pfn]) {
       this.populatedMap[pfn] = 1;
       this.nrPopulated++;
     }
-    const gen = bytes.readUInt32LE(16);
-    this.generation[pfn] = gen;
-    if ((bytes.readUInt32LE(20) & FLAG_EXPLICIT) === 0 && bytes.readUInt32LE(4) === this.seed) {
-      this.explicit.delete(pfn);
+    this.generation[pfn] = bytes.readUInt32LE(offset + 16);
+    if ((bytes.readUInt32LE(offset + 20) & FLAG_EXPLICIT) === 0 && seed === this.seed) {
+      if (this.explicit.size) this.explicit.delete(pfn);
     } else {
-      this.explicit.set(pfn, Buffer.from(bytes));
+      this.explicit.set(pfn, Buffer.from(bytes.subarray(offset, offset + PAGE_SIZE)));
     }
-    this.setPageType(pfn, type);
+    if (type !== PageType.NOTAB) this.types.set(pfn, type);
+    else if (this.types.size) this.types.delete(pfn);
     this.markDirty(pfn);
   }
 
@@ -336,7 +354,7 @@ export class MemoryRestorer {
     for (let i = 0; i < pfns.length; i++) {
       const k = dataIndex[i];
       if (k >= 0) {
-        this.memory.writePage(pfns[i], data.subarray(k * PAGE_SIZE, (k + 1) * PAGE_SIZE), types[i]);
+        this.memory.writePage(pfns[i], data, types[i], k * PAGE_SIZE);
         this.pagesWritten++;
       } else if (types[i] === PageType.XTAB) {
         this.memory.decreaseReservation([pfns[i]]);

@@ -55,14 +55,15 @@ export class TraceBuffers implements TraceSink {
   private rings: Ring[] = [];
   private highWater = 0;
   private readonly onHighWater: ((cpu: number) => void) | undefined;
-  private readonly mhzBig: bigint;
+  /** TSC frequency in kHz, so that fractional MHz (2394.452) keep their precision. */
+  private readonly khz: bigint;
   /** Records dropped since creation, for reporting; per ring counts reset when reported in-stream. */
   totalLost = 0;
 
   constructor(opts: TraceBuffersOptions) {
     this.nrPcpus = opts.nrPcpus;
     this.mhz = opts.mhz;
-    this.mhzBig = BigInt(Math.round(opts.mhz));
+    this.khz = BigInt(Math.round(opts.mhz * 1000));
     this.onHighWater = opts.onHighWater;
     this.cpuMask = new Array<boolean>(this.nrPcpus).fill(true);
     if (opts.pagesPerCpu !== undefined) this.setSize(opts.pagesPerCpu);
@@ -115,7 +116,7 @@ export class TraceBuffers implements TraceSink {
     if (r) { r.curDom = domid; r.curVcpu = vcpu; }
   }
 
-  tscOf(ns: bigint): bigint { return (ns * this.mhzBig) / 1000n; }
+  tscOf(ns: bigint): bigint { return (ns * this.khz) / 1_000_000n; }
 
   /** The class, then subclass, then pCPU test of __trace_var. */
   wants(cpu: number, event: number): boolean {

@@ -6,6 +6,9 @@ import type { HostInfo } from './host.ts';
 
 export type ShutdownAction = 'poweroff' | 'reboot';
 
+/** vif: devid, backendId, mac, state, evtchn, txRef, rxRef, bePath; vbd: devid, backendId, frontendId, state, evtchn, ringRef, bePath. */
+export type DeviceInfo = Record<string, number | string>;
+
 export interface Requests {
   'host.info': { args: {}; result: HostInfo };
   'host.dmesg': { args: { clear: boolean }; result: { text: string } };
@@ -46,6 +49,13 @@ export interface Requests {
 
   'clock.get': { args: {}; result: { mode: 'real' | 'virtual'; nowNs: string; wallMs: number } };
   'clock.advance': { args: { ns: string }; result: { nowNs: string } };
+
+  /** libxl_device_{nic,disk}_getinfo for every vif or vbd of a domain (values -1 where xenstore lacks them). */
+  'device.list': { args: { dom: string; kind: 'vif' | 'vbd' }; result: DeviceInfo[] };
+  /** Hot-plug a libxl_device_nic / libxl_device_disk (as xl parsed it). */
+  'device.attach': { args: { dom: string; kind: 'vif' | 'vbd'; device: Record<string, unknown> }; result: {} };
+  /** Unplug by devid or MAC (vif), vdev or devid (vbd). */
+  'device.detach': { args: { dom: string; kind: 'vif' | 'vbd'; id: string }; result: {} };
 
   'daemon.stop': { args: {}; result: {} };
 }

@@ -10,7 +10,7 @@ import type { XsClient } from '../../formats/xenstore-client.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { err } from './errors.ts';
 import { removeDomainTree, writeDomainTree } from './xs-tree.ts';
-import { addConsole, addVbd, addVif } from './devices.ts';
+import { addConsole, addVbd, addVif, diskDevid, removeDevice, backendPath, frontendPath } from './devices.ts';
 
 export type ShutdownActionName = 'destroy' | 'restart' | 'preserve' | 'rename-restart' | 'coredump-destroy' | 'coredump-restart' | 'soft-reset';
 
@@ -286,6 +286,73 @@ export class Toolstack {
       this.records.get(domid)!.config.b_info.avail_vcpus = Array.from({ length: n }, (_, i) => i);
       this.platform.commit(domid);
     }
+  }
+
+  // ---- device hot-plug ------------------------------------------------------------------------
+
+  async attachNic(domid: number, nic: Record<string, any>): Promise<void> {
+    const rec = this.records.get(domid);
+    if (!rec) throw new ToolError('ENODOM', 'libxl_device_nic_add failed.', 1);
+    const nics: any[] = (rec.config.nics ??= []);
+    nic.devid ??= nics.reduce((m, n) => Math.max(m, n.devid + 1), 0);
+    const holder = { nics: [nic] };
+    this.fillDeviceDefaults(holder, domid + nics.length);
+    await addVif(this.xs, this.hv.clock, domid, nic as any);
+    nics.push(nic);
+    this.platform.commit(domid);
+  }
+
+  async detachNic(domid: number, q: string): Promise<void> {
+    const rec = this.records.get(domid);
+    const nics: any[] = rec?.config.nics ?? [];
+    const nic = nics.find(n => String(n.devid) === q || n.mac === q.toLowerCase());
+    if (!nic) throw new ToolError('ENODEV', `Unknown device ${q}.`, 1);
+    await removeDevice(this.xs, this.hv.clock, 'vif', domid, nic.devid);
+    this.hv.rings.drop(domid, 'vif', nic.devid);
+    rec!.config.nics = nics.filter(n => n !== nic);
+    this.platform.commit(domid);
+  }
+
+  async attachDisk(domid: number, disk: Record<string, any>): Promise<void> {
+    const rec = this.records.get(domid);
+    if (!rec) throw new ToolError('ENODOM', 'libxl_device_disk_add failed.', 1);
+    const disks: any[] = (rec.config.disks ??= []);
+    if (disks.some(dk => dk.vdev === disk.vdev)) throw new ToolError('EEXIST', `libxl: error: libxl_device.c:331:libxl__device_disk_set_backend: Disk vdev=${disk.vdev} already exists
+libxl_device_disk_add failed.`, 1);
+    this.fillDeviceDefaults({ disks: [disk] }, domid);
+    await addVbd(this.xs, this.hv.clock, domid, disk as any);
+    disks.push(disk);
+    this.platform.commit(domid);
+  }
+
+  async detachDisk(domid: number, q: string): Promise<void> {
+    const rec = this.records.get(domid);
+    const disks: any[] = rec?.config.disks ?? [];
+    const disk = disks.find(dk => dk.vdev === q || String(diskDevid(dk)) === q);
+    if (!disk) throw new ToolError('ENODEV', `Error: Device ${q} not connected.`, 1);
+    const devid = diskDevid(disk);
+    await removeDevice(this.xs, this.hv.clock, 'vbd', domid, devid);
+    this.hv.rings.drop(domid, 'vbd', devid);
+    rec!.config.disks = disks.filter(dk => dk !== disk);
+    this.platform.commit(domid);
+  }
+
+  /** What libxl_device_{nic,disk}_getinfo read from xenstore (-1 where a key is missing). */
+  async deviceInfo(domid: number, kind: 'vif' | 'vbd'): Promise<Record<string, number | string>[]> {
+    const rec = this.records.get(domid);
+    const ids = kind === 'vif' ? (rec?.config.nics ?? []).map((n: any) => n.devid as number) : (rec?.config.disks ?? []).map((dk: any) => diskDevid(dk));
+    const num = async (p: string) => { try { const v = await this.xs.read(p); return v === '' ? -1 : Number(v); } catch { return -1; } };
+    const out: Record<string, number | string>[] = [];
+    for (const devid of ids) {
+      const fe = frontendPath(kind, domid, devid), be = backendPath(kind, domid, devid);
+      if (kind === 'vif') {
+        const mac = await this.xs.read(`${fe}/mac`).catch(() => '00:00:00:00:00:00');
+        out.push({ devid, backendId: 0, mac, state: await num(`${fe}/state`), evtchn: await num(`${fe}/event-channel`), txRef: await num(`${fe}/tx-ring-ref`), rxRef: await num(`${fe}/rx-ring-ref`), bePath: be });
+      } else {
+        out.push({ devid, backendId: 0, frontendId: domid, state: await num(`${fe}/state`), evtchn: await num(`${fe}/event-channel`), ringRef: await num(`${fe}/ring-ref`), bePath: be });
+      }
+    }
+    return out;
   }
 
   // ---- shutdown, reboot and the actions after a domain shuts down ------------------------------
