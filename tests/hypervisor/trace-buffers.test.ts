@@ -39,6 +39,7 @@ test('TSC is simulated ns at the host MHz, and records keep their payload', () =
   tb.record(0, ms(1), SWITCH, [0, 0, 1, 0]);
   const [w] = decodeWindows(tb.drain());
   assert.deepEqual(w!.records, [{ event: SWITCH, tsc: 2_400_000n, data: [0, 0, 1, 0] }]);
+  assert.equal(new TraceBuffers({ nrPcpus: 1, mhz: 2394.452 }).tscOf(1_000_000_000n), 2_394_452_000n);
 });
 
 test('the class, subclass and pCPU masks filter as Xen does', () => {
