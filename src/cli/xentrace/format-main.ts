@@ -80,6 +80,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const fallback = rules.get(0);
 
+  // A reader that goes away (`| head`) ends the run quietly, as the script's IOError handler does.
+  process.stdout.on('error', e => { if ((e as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0); throw e; });
   let interrupted = false;
   for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(sig, () => { interrupted = true; });
 
