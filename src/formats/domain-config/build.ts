@@ -2,7 +2,7 @@
 // hands to libxl (and prints for `create -n`). Checks run in xl's order so the first error
 // and the warnings before it match real xl; every field left at libxl's default is omitted.
 
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
   type XlCfg, getBoundedLong, getDefbool, getList, getLong, getString, getStringList, listItem,
 } from '../xlcfg/config.ts';
@@ -23,6 +23,8 @@ export interface BuildOptions {
   xlConf?: { claimMode?: boolean; runHotplugScripts?: boolean; vifDefaults?: VifDefaults; blkdevStart?: string };
   /** UUID source when the config has none (default: random v4) */
   generateUuid?: () => string;
+  /** 16 bytes for ms_vm_genid="generate" (default: random) */
+  generateVmGenid?: () => number[];
 }
 
 export interface BuildResult {
@@ -124,6 +126,7 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
   const hvmVnc: Record<string, unknown> = {};
   const hvmSdl: Record<string, unknown> = {};
   const hvmRdm: Record<string, unknown> = {};
+  const hvmSpice: Record<string, unknown> = {};
 
   if (domType === 'pvh') {
     pvh.pvshim = defbool('pvshim');
@@ -345,8 +348,32 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
     hvm.hpet = defbool('hpet');
     hvm.vpt_align = defbool('vpt_align');
     b.apic = defbool('apic');
-    if (!getList(cfg, 'viridian', sink, true) && cfg.has('viridian')) {
+    const viridian = getList(cfg, 'viridian', sink, true);
+    if (viridian) {
+      const enable = new Set<number>();
+      const disable = new Set<number>();
+      for (let i = 0; i < viridian.length; i++) {
+        let item = listItem(viridian, i) ?? '';
+        if (item === 'all') { for (let bit = 0; bit < 64; bit++) enable.add(bit); continue; }
+        if (item === 'defaults') { hvm.viridian = 'True'; continue; }
+        let [set, reset] = [enable, disable];
+        if (item.startsWith('!')) { [set, reset] = [disable, enable]; item = item.slice(1); }
+        const bit = VIRIDIAN.indexOf(item.toLowerCase());
+        if (bit < 0) fail(`xl: unknown viridian enlightenment '${item}'`, 3);
+        set.add(bit);
+        reset.delete(bit);
+      }
+      const sorted = (x: Set<number>) => (x.size ? [...x].sort((p, q) => p - q) : undefined);
+      hvm.viridian_enable = sorted(enable);
+      hvm.viridian_disable = sorted(disable);
+    } else if (cfg.has('viridian')) {
       hvm.viridian = db(getDefbool(cfg, 'viridian', sink, true));
+    }
+    const mmioHole = long('mmio_hole');
+    if (mmioHole !== undefined) {
+      const bytes = mmioHole * 1024 * 1024;
+      if (bytes < 0x10000000 || bytes > 0xf0000000) fail(`ERROR: invalid value ${mmioHole} for "mmio_hole"`);
+      hvm.mmio_hole_memkb = mmioHole * 1024;
     }
     const altp2mhvm = getDefbool(cfg, 'altp2mhvm', sink);
     if (altp2mhvm !== undefined) {
@@ -356,8 +383,19 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
     hvm.smbios_firmware = str('smbios_firmware');
     hvm.acpi_firmware = str('acpi_firmware');
     const genid = str('ms_vm_genid');
-    if (genid !== undefined && genid !== 'generate' && genid !== 'none') {
-      fail('ERROR: "ms_vm_genid" option must be "generate" or "none"');
+    if (genid === 'generate') hvm.ms_vm_genid = (opts.generateVmGenid ?? (() => [...randomBytes(16)]))();
+    else if (genid !== undefined && genid !== 'none') fail('ERROR: "ms_vm_genid" option must be "generate" or "none"');
+    const rdmBoundary = long('rdm_mem_boundary');
+    if (rdmBoundary !== undefined) hvm.rdm_mem_boundary_memkb = rdmBoundary * 1024;
+    const mca = getList(cfg, 'mca_caps', sink, true);
+    if (mca) {
+      for (let i = 0; i < mca.length; i++) {
+        const cap = listItem(mca, i);
+        if (cap !== 'lmce') fail(`ERROR: unrecognized MCA capability '${cap}'.`, 3);
+        hvm.mca_caps = 1;
+      }
+    } else if (cfg.has('mca_caps')) {
+      fail('ERROR: unable to parse mca_caps.', 3);
     }
     const fw = str('firmware');
     if (fw !== undefined && !['rombios', 'seabios', 'ovmf'].includes(fw)) {
@@ -469,6 +507,17 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
     sink.push('WARNING: device model override given without specific DM version');
   }
   b.device_model_stubdomain = defbool('device_model_stubdomain_override');
+  b.device_model_ssid_label = str('device_model_stubdomain_seclabel');
+  b.device_model_user = str('device_model_user');
+  b.stubdomain_kernel = str('stubdomain_kernel');
+  b.stubdomain_ramdisk = str('stubdomain_ramdisk');
+  const stubMem = long('stubdomain_memory');
+  if (stubMem !== undefined) b.stubdomain_memkb = stubMem * 1024;
+  for (const [key, field] of [['device_model_args', 'extra'], ['device_model_args_pv', 'extra_pv'], ['device_model_args_hvm', 'extra_hvm']]) {
+    const args = getStringList(cfg, key, sink);
+    if (args === undefined && cfg.has(key)) fail(`xl: Unable to parse ${key}.`, 3);
+    if (args?.length) b[field] = args.filter((a): a is string => a !== null);
+  }
 
   if (domType === 'pv' && vfbs.length === 0) {
     const vnc = long('vnc') ?? 0;
@@ -501,7 +550,24 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
       if (hdtype !== 'ide') hvm.hdtype = hdtype;
     }
     hvm.keymap = str('keymap');
+    Object.assign(hvmSpice, {
+      enable: defbool('spice'), port: long('spiceport') || undefined, tls_port: long('spicetls_port') || undefined,
+      host: str('spicehost'), disable_ticketing: defbool('spicedisable_ticketing'), passwd: str('spicepasswd'),
+      agent_mouse: defbool('spiceagent_mouse'), vdagent: defbool('spicevdagent'),
+      clipboard_sharing: defbool('spice_clipboard_sharing'), usbredirection: long('spiceusbredirection') || undefined,
+      image_compression: str('spice_image_compression'), streaming_video: str('spice_streaming_video'),
+    });
     hvm.nographic = defbool('nographic');
+    const gfxNum = quietLong('gfx_passthru');
+    if (gfxNum !== undefined) hvm.gfx_passthru = db(gfxNum !== 0);
+    else {
+      const gfx = str('gfx_passthru');
+      if (gfx !== undefined) {
+        if (gfx !== 'default' && gfx !== 'igd') fail(`ERROR: invalid value "${gfx}" for "gfx_passthru"`);
+        hvm.gfx_passthru = 'True';
+        if (gfx !== 'default') hvm.gfx_passthru_kind = gfx;
+      }
+    }
     const serialList = getStringList(cfg, 'serial', sink, true);
     if (serialList) { if (serialList.length) hvm.serial_list = serialList; }
     else if (cfg.has('serial')) {
@@ -555,7 +621,8 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
     hvm.vga = ordered(hvmVga, ['kind']);
     hvm.vnc = ordered(hvmVnc, ['enable', 'listen', 'passwd', 'display', 'findunused']);
     hvm.sdl = ordered(hvmSdl, ['enable', 'opengl', 'display', 'xauthority']);
-    hvm.spice = {};
+    hvm.spice = ordered(hvmSpice, ['enable', 'port', 'tls_port', 'host', 'disable_ticketing', 'passwd', 'agent_mouse',
+      'vdagent', 'clipboard_sharing', 'usbredirection', 'image_compression', 'streaming_video']);
     hvm.rdm = ordered(hvmRdm, ['strategy', 'policy']);
     b['type.hvm'] = ordered(hvm, HVM_ORDER);
   }
@@ -572,6 +639,10 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
 
 const DEVICE_ORDER = ['disks', 'nics', 'pcidevs', 'rdms', 'dtdevs', 'vfbs', 'vkbs', 'virtios', 'vtpms', 'p9s', 'pvcallsifs',
   'vdispls', 'vsnds', 'channels', 'usbctrls', 'usbdevs', 'on_poweroff', 'on_reboot', 'on_watchdog', 'on_crash', 'on_soft_reset'];
+
+/** Viridian enlightenment groups by bit number. */
+const VIRIDIAN = ['base', 'freq', 'time_ref_count', 'reference_tsc', 'hcall_remote_tlb_flush', 'apic_assist',
+  'crash_ctl', 'synic', 'stimer', 'hcall_ipi', 'ex_processor_masks', 'no_vp_limit', 'cpu_hotplug'];
 
 const C_INFO_ORDER = ['type', 'hap', 'oos', 'ssidref', 'ssid_label', 'name', 'domid', 'uuid', 'xsdata', 'platformdata',
   'poolid', 'pool_name', 'run_hotplug_scripts', 'driver_domain', 'passthrough', 'xend_suspend_evtchn_compat'];
