@@ -7,8 +7,8 @@ import type { Machine } from '../machine/host.ts';
 import { Credit2 } from './credit2/index.ts';
 import { ConsoleRing } from './console-ring.ts';
 import { Domain, type DomainSpec } from './domain.ts';
-import { NO_TRACE, type TraceSink } from './trace-sink.ts';
 import { GrantedRings } from './io-ring.ts';
+import { TraceBuffers } from './trace-buffers.ts';
 
 /** DOMID_FIRST_RESERVED: ids from here on are special (DOMID_SELF, DOMID_IO, ...). */
 export const DOMID_FIRST_RESERVED = 0x7ff0;
@@ -28,15 +28,18 @@ export class Hypervisor {
   readonly pools: CpupoolState[];
   /** Device rings shared between frontends and backends. */
   readonly rings = new GrantedRings();
+  /** Per-pCPU trace buffers (xentrace); off until a tool enables them. */
+  readonly trace: TraceBuffers;
   /** Last domid handed out (Xen's rover). */
   rover = 0;
   private freePagesCount: number;
   onDomainException: (domid: number) => void = () => {};
 
-  constructor(machine: Machine, clock: Clock, trace: TraceSink = NO_TRACE) {
+  constructor(machine: Machine, clock: Clock) {
     this.machine = machine;
     this.clock = clock;
-    this.sched = new Credit2({ nrPcpus: machine.spec.nrCpus, trace });
+    this.trace = new TraceBuffers({ nrPcpus: machine.spec.nrCpus, mhz: machine.mhz });
+    this.sched = new Credit2({ nrPcpus: machine.spec.nrCpus, trace: this.trace });
     this.freePagesCount = machine.totalPages - this.xenReservedPages();
     const allCpus = Array.from({ length: machine.spec.nrCpus }, (_, i) => i);
     this.pools = [{ id: 0, name: 'Pool-0', cpus: allCpus }];
