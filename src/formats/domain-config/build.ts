@@ -11,6 +11,7 @@ import { parseVifConfigString, VifError, type VifDefaults, type LibxlDeviceNic }
 import { parsePciSpec, type LibxlDevicePci } from '../pci-spec.ts';
 import { ConfigError } from './errors.ts';
 import * as extra from './devices-extra.ts';
+import { parseVnuma } from './vnuma.ts';
 import { DEFAULT_TOPOLOGY, type HostTopology, cpumapBits, parseCpuRange } from './cpumap.ts';
 import type { Defbool, DomainType, LibxlDeviceDisk, LibxlDomainConfig, ShutdownAction } from './types.ts';
 
@@ -160,6 +161,14 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
   const vuart = str('vuart');
   if (vuart !== undefined) {
     if (vuart !== 'sbsa_uart') fail(`ERROR: invalid value "${vuart}" for "vuart"`);
+  }
+
+  const vnuma = parseVnuma(cfg, sink, fail, host, maxVcpus, b.max_memkb as number | undefined);
+  if (vnuma) {
+    b.vnuma_nodes = vnuma.nodes;
+    maxVcpus = vnuma.maxVcpus;
+    b.max_memkb = vnuma.maxMemkb;
+    if (vnuma.pinned) b.numa_placement = 'False';
   }
 
   if (b.max_memkb === undefined) b.max_memkb = b.target_memkb;
