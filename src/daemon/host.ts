@@ -21,6 +21,7 @@ import { XsClient } from '../formats/xenstore-client.ts';
 import { parseWorkload } from '../formats/workload-spec.ts';
 import type { HostPaths } from '../protocol/paths.ts';
 import { Store } from './store.ts';
+import { RawChannels } from './raw-channels.ts';
 
 export interface HostOptions { spec: MachineSpec; clockMode: ClockMode }
 
@@ -38,6 +39,7 @@ export class Host {
   readonly xenstored: Xenstored;
   readonly xenconsoled: Xenconsoled;
   readonly store: Store;
+  readonly rawChannels = new RawChannels();
   toolstack!: Toolstack;
   netback!: BackendDriver;
   readonly netData: NetDataplane;

@@ -33,6 +33,30 @@ export class ControlServer {
 
   private accept(sock: Socket): void {
     this.sockets.add(sock);
+    // A raw data channel (save files, migration streams) announces itself with one line
+    // `{"raw":"<token>"}` instead of a hello; from then on its bytes belong to a handler.
+    let first = Buffer.alloc(0);
+    const sniff = (d: Buffer) => {
+      first = Buffer.concat([first, d]);
+      const nl = first.indexOf(10);
+      if (nl < 0) { if (first.length > 4096) sock.destroy(); return; }
+      sock.removeListener('data', sniff);
+      let f: any = {};
+      try { f = JSON.parse(first.subarray(0, nl).toString()); } catch {}
+      if (typeof f.raw === 'string') {
+        sock.pause();
+        this.sockets.delete(sock);
+        this.host.rawChannels.offer(f.raw, sock, first.subarray(nl + 1));
+        return;
+      }
+      this.serveJson(sock);
+      sock.emit('data', first);
+    };
+    sock.on('data', sniff);
+    sock.on('error', () => {});
+  }
+
+  private serveJson(sock: Socket): void {
     const streams = new Map<number, { cleanup?: () => void; input?: (x: unknown) => void }>();
     const send = (f: object) => { if (!sock.destroyed) sock.write(encodeFrame(f)); };
     send({ hello: 'xenlab', version: PROTOCOL_VERSION, pid: process.pid });

@@ -1,0 +1,30 @@
+// Raw byte channels between a tool and a handler, for streams too big for JSON frames (save
+// files, migration streams). The tool opens a second connection that starts with
+// {"raw":"<token>"} and passes the token in its request; the handler takes the socket by token.
+import type { Socket } from 'node:net';
+
+export interface RawChannel { socket: Socket; head: Buffer }
+
+export class RawChannels {
+  private waiting = new Map<string, (c: RawChannel) => void>();
+  private arrived = new Map<string, RawChannel>();
+
+  offer(token: string, socket: Socket, head: Buffer): void {
+    const w = this.waiting.get(token);
+    if (w) { this.waiting.delete(token); w({ socket, head }); return; }
+    this.arrived.set(token, { socket, head });
+    // A channel nobody claims is closed after a while.
+    setTimeout(() => { if (this.arrived.get(token)?.socket === socket) { this.arrived.delete(token); socket.destroy(); } }, 30_000).unref();
+  }
+
+  /** The channel for `token`, once its connection arrives. */
+  take(token: string, timeoutMs = 30_000): Promise<RawChannel> {
+    const c = this.arrived.get(token);
+    if (c) { this.arrived.delete(token); return Promise.resolve(c); }
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => { this.waiting.delete(token); reject(new Error('raw channel did not arrive')); }, timeoutMs);
+      t.unref();
+      this.waiting.set(token, ch => { clearTimeout(t); resolve(ch); });
+    });
+  }
+}
