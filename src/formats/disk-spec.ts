@@ -3,6 +3,7 @@
 // whole remaining string, and `target=` swallows the rest. The result is a libxl_device_disk.
 
 import { formatDeviceDryRun, type DryRunOutput } from './libxl-json.ts';
+import { atoi } from './xlcfg/c-numbers.ts';
 
 export type DiskFormat = 'qcow' | 'qcow2' | 'vhd' | 'raw' | 'empty' | 'qed';
 export type DiskBackend = 'phy' | 'tap' | 'qdisk' | 'standalone';
@@ -180,11 +181,6 @@ function positional(ctx: Ctx, yytext: string): boolean | void {
     err(ctx, t, 'too many positional parameters');
     return false;
   }
-}
-
-function atoi(s: string): number {
-  const m = /^[ \t\n\v\f\r]*([+-]?\d+)/.exec(s);
-  return m ? (parseInt(m[1], 10) | 0) : 0;
 }
 
 function scan(ctx: Ctx): void {

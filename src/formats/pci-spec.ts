@@ -1,6 +1,8 @@
 // PCI_SPEC_STRING (xl-pci-configuration(5), Xen 4.17): `[[DDDD:]BB:DD.F[@VSLOT],][KEY=VALUE,]*`
 // with exactly one of a BDF (positional or `bdf=`) or `name=`. Produces libxl_device_pci.
 
+import { atoi } from './xlcfg/c-numbers.ts';
+
 export interface LibxlDevicePci {
   func?: number;
   dev?: number;
@@ -36,8 +38,6 @@ function hex(s: string, max: number): number | null {
   const v = parseInt(s, 16);
   return v <= max ? v : null;
 }
-
-const atoi = (s: string) => { const m = /^\s*([+-]?\d+)/.exec(s); return m ? parseInt(m[1], 10) : 0; };
 
 function parseBdf(s: string): { domain: number; bus: number; dev: number; func: number; all: boolean } | null {
   const m = /^(?:([^:]+):)?([^:]+):([^.]+)\.(.+)$/.exec(s);

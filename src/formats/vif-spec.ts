@@ -3,6 +3,7 @@
 // network-attach command line every argument is one token.
 
 import { formatDeviceDryRun, type DryRunOutput } from './libxl-json.ts';
+import { strtoul as strtoull } from './xlcfg/c-numbers.ts';
 
 /** libxl_device_nic; keys in IDL order, unset ones absent. */
 export interface LibxlDeviceNic {
@@ -59,29 +60,6 @@ const UINT64_MAX = 0xffffffffffffffffn;
 /** A fatal problem: xl prints the messages and exits with this status. */
 export class VifError extends Error {
   constructor(readonly messages: string[], readonly exitCode = 1) { super(messages.join('\n')); }
-}
-
-/** C strtoull(s, &end, base) for the digit forms used here (no sign handling needed). */
-function strtoull(s: string, base: 0 | 10 | 16): { value: bigint; end: number; erange: boolean } {
-  let i = 0;
-  while (i < s.length && ' \t\n\v\f\r'.includes(s[i])) i++;
-  let neg = false;
-  if (s[i] === '+' || s[i] === '-') { neg = s[i] === '-'; i++; }
-  let b: number = base;
-  if ((b === 0 || b === 16) && s[i] === '0' && (s[i + 1] === 'x' || s[i + 1] === 'X') && /[0-9a-fA-F]/.test(s[i + 2] ?? '')) { b = 16; i += 2; }
-  else if (b === 0) b = s[i] === '0' ? 8 : 10;
-  const start = i;
-  let v = 0n;
-  for (; i < s.length; i++) {
-    const d = parseInt(s[i], 36);
-    if (Number.isNaN(d) || d >= b) break;
-    v = v * BigInt(b) + BigInt(d);
-  }
-  if (i === start) return { value: 0n, end: 0, erange: false };
-  let erange = false;
-  if (v > UINT64_MAX) { v = UINT64_MAX; erange = true; }
-  if (neg && !erange) v = (UINT64_MAX + 1n - v) & UINT64_MAX;
-  return { value: v, end: i, erange };
 }
 
 /**

@@ -12,6 +12,8 @@ import { parsePciSpec, type LibxlDevicePci } from '../pci-spec.ts';
 import { ConfigError } from './errors.ts';
 import * as extra from './devices-extra.ts';
 import { parseVnuma } from './vnuma.ts';
+import { ordered } from './ordered.ts';
+import { atoi } from '../xlcfg/c-numbers.ts';
 import { DEFAULT_TOPOLOGY, type HostTopology, cpumapBits, parseCpuRange } from './cpumap.ts';
 import type { Defbool, DomainType, LibxlDeviceDisk, LibxlDomainConfig, ShutdownAction } from './types.ts';
 
@@ -46,13 +48,6 @@ const HVMLOADER = 'hvmloader';
 const XENFIRMWAREDIR = '/usr/lib/xen-4.17/boot';
 
 const db = (b: boolean | undefined): Defbool | undefined => (b === undefined ? undefined : b ? 'True' : 'False');
-
-/** Emit `keys` of `obj` in this order, leaving out undefined ones. */
-function ordered(obj: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k of keys) if (obj[k] !== undefined) out[k] = obj[k];
-  return out;
-}
 
 /** strncmp(buf, word, strlen(buf)) == 0: `buf` is a prefix of `word` (the empty string matches). */
 const prefixOf = (buf: string, word: string) => word.startsWith(buf);
@@ -711,8 +706,6 @@ function topLevelSdl(cfg: XlCfg, sink: string[]): Record<string, unknown> {
   s.xauthority = getString(cfg, 'xauthority', sink);
   return ordered(s, ['enable', 'opengl', 'display', 'xauthority']);
 }
-
-const atoi = (s: string) => { const m = /^\s*([+-]?\d+)/.exec(s); return m ? parseInt(m[1], 10) : 0; };
 
 /** One `vfb = [ '...' ]` entry: key=value items; unknown keys ignored, a bare word ends it. */
 function parseVfb(spec: string, devid: number): Record<string, unknown> {

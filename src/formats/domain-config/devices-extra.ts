@@ -2,32 +2,19 @@
 // channel, usbctrl, usbdev and vkb, parsed as xl_parse.c does (same messages and exits).
 
 import { type XlCfg, getList, listItem } from '../xlcfg/config.ts';
+import { atoi, strtoul as cStrtoul } from '../xlcfg/c-numbers.ts';
+import { ordered } from './ordered.ts';
+
+/** strtoul as [value, index past the digits], or null when there are no digits. */
+function strtoul(s: string, base: 10 | 16 | 0): [number, number] | null {
+  const r = cStrtoul(s, base);
+  return r.end === 0 ? null : [Number(r.value), r.end];
+}
 
 /** Ends the build: the lines already printed plus this one, and xl's exit status. */
 export type Fail = (msg: string | null, code?: number, unterminated?: boolean) => never;
 
 const UINT32_MAX = 0xffffffff;
-
-function ordered(obj: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k of keys) if (obj[k] !== undefined) out[k] = obj[k];
-  return out;
-}
-
-/** strtoul(s, &end, base) on the leading part of s: [value, index after the digits] or null. */
-function strtoul(s: string, base: 10 | 16 | 0): [number, number] | null {
-  const m = (base === 16 ? /^[ \t\n\v\f\r]*\+?(?:0[xX](?=[0-9a-fA-F]))?([0-9a-fA-F]+)/
-    : base === 10 ? /^[ \t\n\v\f\r]*\+?([0-9]+)/
-      : /^[ \t\n\v\f\r]*\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/).exec(s);
-  if (!m) return null;
-  const digits = m[1];
-  const v = base === 0
-    ? (digits.startsWith('0x') || digits.startsWith('0X') ? parseInt(digits, 16) : digits.startsWith('0') ? parseInt(digits || '0', 8) : parseInt(digits, 10))
-    : parseInt(digits, base);
-  return [v, m[0].length];
-}
-
-const atoi = (s: string) => { const m = /^\s*([+-]?\d+)/.exec(s); return m ? parseInt(m[1], 10) : 0; };
 
 /** Items of a list setting walked the way xl does: stop at the first non-string. */
 function items(cfg: XlCfg, key: string, sink: string[]): string[] | undefined {

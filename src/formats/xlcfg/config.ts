@@ -7,8 +7,9 @@ import type { XlSetting, XlValue } from './types.ts';
 
 export type { XlSetting, XlValue } from './types.ts';
 
-export const LONG_MIN = -(2n ** 63n);
-export const LONG_MAX = 2n ** 63n - 1n;
+import { LONG_MAX, LONG_MIN, strtol } from './c-numbers.ts';
+
+export { LONG_MAX, LONG_MIN };
 
 /** Lookup failures of the bounded-number getter, named after libxlutil's errno values. */
 export type GetError = 'ESRCH' | 'EINVAL' | 'ERANGE';
@@ -86,34 +87,6 @@ export function getString(cfg: XlCfg, name: string, sink: string[], dontWarn = f
   const set = findAtom(cfg, name, sink, dontWarn);
   if (typeof set === 'string') return undefined;
   return (set.value as { value: string }).value;
-}
-
-/** C strtol(s, &end, 0) on a 64-bit long. */
-export function strtol(s: string, base = 0): { value: bigint; end: number; erange: boolean } {
-  let i = 0;
-  while (i < s.length && ' \t\n\v\f\r'.includes(s[i])) i++;
-  let neg = false;
-  if (s[i] === '+' || s[i] === '-') { neg = s[i] === '-'; i++; }
-  let b = base;
-  const hexPrefix = (s[i] === '0' && (s[i + 1] === 'x' || s[i + 1] === 'X') && /[0-9a-fA-F]/.test(s[i + 2] ?? ''));
-  if ((b === 0 || b === 16) && hexPrefix) { b = 16; i += 2; }
-  else if (b === 0) b = s[i] === '0' ? 8 : 10;
-  const start = i;
-  let v = 0n;
-  for (; i < s.length; i++) {
-    const d = parseInt(s[i], 36);
-    if (Number.isNaN(d) || d >= b) break;
-    v = v * BigInt(b) + BigInt(d);
-  }
-  if (i === start) {
-    // no digits: for "0x" with no hex digit after it, the "0" alone was the number
-    return { value: 0n, end: 0, erange: false };
-  }
-  if (neg) v = -v;
-  let erange = false;
-  if (v > LONG_MAX) { v = LONG_MAX; erange = true; }
-  if (v < LONG_MIN) { v = LONG_MIN; erange = true; }
-  return { value: v, end: i, erange };
 }
 
 export function getBoundedLong(
