@@ -63,7 +63,7 @@ export class Credit2 {
     this.perRq = opts.runqueuePerSocket ?? K.MAX_CPUS_RUNQUEUE;
     this.defaultRatelimitNs = (opts.ratelimitUs ?? K.SCHED_DEFAULT_RATELIMIT_US) * 1000;
     for (let i = 0; i < opts.nrPcpus; i++)
-      this.pcpus.push({ id: i, pool: null, rq: null, curr: null, idle: true, tickled: false, tickleAt: 0, gen: 0, idleEntry: this.t, idleSince: this.t, idleNs: 0, blockAt: Infinity, sliceEnd: Infinity });
+      this.pcpus.push({ id: i, pool: null, rq: null, curr: null, rqIdx: 0, idle: true, tickled: false, tickleAt: 0, gen: 0, idleEntry: this.t, idleSince: this.t, idleNs: 0, blockAt: Infinity, sliceEnd: Infinity });
     this.createPool(0, 'Pool-0', this.pcpus.map(p => p.id));
   }
 
@@ -172,9 +172,9 @@ export class Credit2 {
       const size = Math.floor(n / nrq) + (i < n % nrq ? 1 : 0);
       const cpus = pool.pcpus.slice(k, k + size);
       k += size;
-      const rq: Runq = { id: i, pool, cpus, runq: [], svc: new Set(), maxWeight: 1, pickBias: cpus[0]!, busy: 0 };
+      const rq: Runq = { id: i, pool, cpus, runq: [], svc: new Set(), maxWeight: 1, pickBias: cpus[0]!, busy: 0, since: new Float64Array(size).fill(Infinity) };
       pool.runqs.push(rq);
-      for (const c of cpus) { const p = this.pcpus[c]!; p.rq = rq; p.tickled = false; }
+      cpus.forEach((c, j) => { const p = this.pcpus[c]!; p.rq = rq; p.rqIdx = j; p.tickled = false; });
     }
   }
 
@@ -402,7 +402,7 @@ export class Credit2 {
       this.accountRun(v);
       this.burn(v);
       v.running = false;
-      if (p.rq) p.rq.busy--;
+      if (p.rq) { p.rq.busy--; p.rq.since[p.rqIdx] = Infinity; }
       p.curr = null;
       this.setRunstate(v, isRunnable(v) ? RUNSTATE_runnable : v.blocked ? RUNSTATE_blocked : RUNSTATE_offline);
       p.idleSince = this.t;
@@ -557,19 +557,19 @@ export class Credit2 {
         const rl = rq.pool.ratelimitNs;
         const minRan = rl <= K.CSCHED2_RATELIMIT_TICKLE_TOLERANCE ? -Infinity : rl - K.CSCHED2_RATELIMIT_TICKLE_TOLERANCE;
         const now = this.t;
-        let cur = self.curr;
-        if (cur && !self.tickled && now - cur.stateEntry > minRan && nw.eff[cpu]) {
-          const s = this.tickleScore(nw, self, cur);
+        const since = rq.since;
+        if (now - since[self.rqIdx]! > minRan && !self.tickled && nw.eff[cpu]) {
+          const s = this.tickleScore(nw, self, self.curr!);
           if (s > max) { max = s; ipid = cpu; }
         }
         if (!(ipid === cpu && (!nw.softMask || nw.softMask[cpu]))) {
           const cpus = rq.cpus;
           for (let i = 0; i < cpus.length; i++) {
+            if (now - since[i]! <= minRan) continue; // idle, or not preemptable yet
             const c = cpus[i]!;
             const p = pc[c]!;
-            cur = p.curr;
-            if (c === cpu || !cur || p.tickled || now - cur.stateEntry <= minRan || !nw.eff[c]) continue;
-            const s = this.tickleScore(nw, p, cur);
+            if (c === cpu || p.tickled || !nw.eff[c]) continue;
+            const s = this.tickleScore(nw, p, p.curr!);
             if (s > max) { max = s; ipid = c; }
           }
         }
@@ -938,6 +938,7 @@ export class Credit2 {
         p.idleSince = now;
       }
       p.curr = next;
+      rq.since[p.rqIdx] = next ? now : Infinity;
       // csched2_context_saved() for prev.
       if (prev) {
         if (prev.dom.cap && prev.budget > 0) this.returnBudget(prev);

@@ -14,6 +14,8 @@ export interface Runq {
   pickBias: number;
   /** pCPUs running a guest vCPU. */
   busy: number;
+  /** Per pCPU of `cpus`: since when its guest vCPU runs (Infinity when idle); scanned on every tickle. */
+  since: Float64Array;
 }
 
 export interface Pool { id: number; name: string; pcpus: number[]; ratelimitNs: number; runqs: Runq[] }
@@ -24,6 +26,8 @@ export interface Pcpu {
   rq: Runq | null;
   curr: Vcpu | null;
   idle: boolean;
+  /** Index in its runqueue's `cpus`. */
+  rqIdx: number;
   tickled: boolean;
   /** When a pending tickle makes it schedule. */
   tickleAt: number;
