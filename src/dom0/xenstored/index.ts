@@ -51,20 +51,33 @@ export class Xenstored {
 
   private acceptSocket(sock: Socket): void {
     this.sockets.add(sock);
-    const conn = new Connection(0, true, buf => { sock.write(buf); }, () => { this.detach(conn); sock.destroy(); });
+    // Replies to one input chunk leave in one write; events caused by others go at once.
+    let batching = false;
+    let batch: Buffer[] = [];
+    let batchBytes = 0;
+    const flush = (): void => {
+      if (batch.length === 1) sock.write(batch[0]);
+      else if (batch.length > 1) sock.write(Buffer.concat(batch, batchBytes));
+      batch = [];
+      batchBytes = 0;
+    };
+    const conn = new Connection(0, true, buf => {
+      if (!batching) { sock.write(buf); return; }
+      batch.push(buf);
+      batchBytes += buf.length;
+    }, () => { this.detach(conn); sock.destroy(); });
     // A client that does not read its replies stops being read: its requests wait in the
     // kernel's socket buffer instead of our memory.
-    const input = this.attach(conn, () => sock.writableLength > MAX_UNSENT);
-    sock.on('data', (data: Buffer) => {
-      sock.cork();
-      if (!input.feed(data)) sock.pause();
-      sock.uncork();
-    });
-    sock.on('drain', () => {
-      sock.cork();
-      if (input.resume()) sock.resume();
-      sock.uncork();
-    });
+    const input = this.attach(conn, () => sock.writableLength + batchBytes > MAX_UNSENT);
+    let paused = false;
+    const step = (work: () => boolean): void => {
+      batching = true;
+      let more: boolean;
+      try { more = work(); } finally { batching = false; flush(); }
+      if (more === paused) { paused = !more; if (more) sock.resume(); else sock.pause(); }
+    };
+    sock.on('data', (data: Buffer) => step(() => input.feed(data)));
+    sock.on('drain', () => step(input.resume));
     const gone = (): void => { this.sockets.delete(sock); this.detach(conn); };
     sock.on('close', gone);
     sock.on('error', () => sock.destroy());
