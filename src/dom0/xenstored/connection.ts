@@ -12,7 +12,6 @@ let nextConnId = 1;
 export class Connection implements Caller {
   readonly id = nextConnId++;
   readonly home: string;
-  target?: number;
   readonly transactions = new Map<number, Transaction>();
   watches: Watch[] = [];
   closed = false;
@@ -24,9 +23,13 @@ export class Connection implements Caller {
     private readonly out: (buf: Buffer) => void,
     /** Called when xenstored drops this connection (oversized request, domain released). */
     readonly drop: () => void,
+    private readonly targets: ReadonlyMap<number, number> = new Map(),
   ) {
     this.home = homePath(domid);
   }
+
+  /** The domain this one acts for (SET_TARGET), if any. */
+  get target(): number | undefined { return this.targets.get(this.domid); }
 
   send(type: number, reqId: number, txId: number, payload: Buffer): void {
     if (!this.closed) this.out(encodeMessage({ type, reqId, txId, payload }));

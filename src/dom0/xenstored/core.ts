@@ -19,6 +19,8 @@ export class XenstoredCore {
   readonly connections = new Set<Connection>();
   /** Introduced domains; dom0 is introduced from the start. */
   readonly domains = new Map<number, DomainInfo>([[0, { shutdownReported: false }]]);
+  /** SET_TARGET: a domain (a device model's) acting for another. */
+  readonly targets = new Map<number, number>();
   readonly specialPerms = new Map<string, Perm[]>([
     [INTRODUCE_DOMAIN, [{ id: 0, bits: 0 }]],
     [RELEASE_DOMAIN, [{ id: 0, bits: 0 }]],
@@ -70,6 +72,7 @@ export class XenstoredCore {
   /** Forgets a domain: drops its connections, removes the nodes it owns, fires @releaseDomain. */
   release(domid: number): void {
     if (!this.domains.delete(domid)) return;
+    this.targets.delete(domid);
     for (const c of [...this.connections]) if (c.domid === domid && !c.privileged) c.drop();
     const events: PendingEvent[] = [];
     this.removeOwnedBy(domid, '/', events);

@@ -228,7 +228,7 @@ const handlers: Partial<Record<number, Handler>> = {
     const [a, b] = args(r.msg, 2).map(parseDomid);
     if (!r.core.domains.has(a)) fail('ENOENT');
     if (!r.core.domains.has(b)) fail('EINVAL');
-    for (const c of r.core.connections) if (c.domid === a) c.target = b;
+    r.core.targets.set(a, b);
     return OK;
   },
 

@@ -45,6 +45,7 @@ export class Xenstored {
     for (const s of this.sockets) s.destroy();
     const server = this.server;
     this.server = null;
+    // Closing a listening Unix socket server also removes its socket file.
     if (server) await new Promise<void>(resolve => server.close(() => resolve()));
     for (const c of [...this.core.connections]) c.drop();
   }
@@ -147,7 +148,7 @@ export class Xenstored {
     const early: Buffer[] = [];
     const conn: Connection = new Connection(domid, domid === 0, buf => {
       if (deliver) deliver(buf); else early.push(buf);
-    }, () => this.detach(conn));
+    }, () => this.detach(conn), this.core.targets);
     const input = this.attach(conn);
     return {
       write: buf => { input.feed(buf); },

@@ -75,3 +75,12 @@ test('privileged operations are EACCES for guests', async () => {
   assert.equal(await errOf(g1.control('check')), 'EACCES');
   assert.equal(await errOf(g1.isDomainIntroduced(0)), 'EACCES');
 });
+
+test('SET_TARGET: a domain acting for another gets its rights', async () => {
+  const { xs, dom0 } = await host();
+  const dm = domainClient(xs, 2).client;
+  assert.equal(await errOf(dm.read('/local/domain/1/name')), 'EACCES');
+  await dom0.request(19, Buffer.from('2\x001\0'));
+  assert.equal(await dm.read('/local/domain/1/name'), 'guest1');
+  assert.equal(await errOf(dom0.request(19, Buffer.from('9\x001\0'))), 'ENOENT');
+});
