@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { burnCredit, creditAfter, runtime } from '../../src/hypervisor/credit2/credit.ts';
 import type { Vcpu } from '../../src/hypervisor/credit2/model.ts';
 import { blockTime, consume, newDutyCycle, roll } from '../../src/hypervisor/credit2/workload.ts';
-import { EventQueue } from '../../src/hypervisor/credit2/event-queue.ts';
+import { EventQueue, TimerHeap } from '../../src/hypervisor/credit2/event-queue.ts';
 
 const MS = 1_000_000;
 const vcpu = (weight: number, credit = 10 * MS, cap = 0, budget = Infinity): Vcpu =>
@@ -65,8 +65,21 @@ test('duty cycle: blocks after its quota, and across a period boundary after a f
 
 test('event queue: time order, first in first out at one instant', () => {
   const q = new EventQueue();
-  q.push(5, 0, 1, 0); q.push(3, 0, 2, 0); q.push(5, 0, 3, 0); q.push(1, 0, 4, 0); q.push(5, 0, 5, 0);
+  let seq = 0;
+  for (const [at, target] of [[5, 1], [3, 2], [5, 3], [1, 4], [5, 5]]) q.push(at!, seq++, 0, target!, 0);
   const out: number[] = [];
   while (q.size) { const e = q.pop()!; out.push(e.target); q.recycle(e); }
   assert.deepEqual(out, [4, 2, 1, 3, 5]);
+});
+
+test('timer heap: one re-armable timer per slot', () => {
+  const t = new TimerHeap(4);
+  let seq = 0;
+  t.set(0, 50, seq++); t.set(1, 20, seq++); t.set(2, 20, seq++); t.set(3, 70, seq++);
+  t.set(1, 60, seq++); // re-armed later: slot 2 now first at 20
+  t.clear(3);
+  const out: number[] = [];
+  while (t.size) { out.push(t.topSlot()); t.clear(t.topSlot()); }
+  assert.deepEqual(out, [2, 0, 1]);
+  assert.equal(t.topAt(), Infinity);
 });

@@ -10,7 +10,7 @@ import {
   TRC_SCHED_BLOCK, TRC_SCHED_DOM_ADD, TRC_SCHED_DOM_REM, TRC_SCHED_SLEEP, TRC_SCHED_WAKE,
 } from '../trace-events.ts';
 import * as K from './constants.ts';
-import { EventQueue } from './event-queue.ts';
+import { EventQueue, TimerHeap } from './event-queue.ts';
 import * as T from './trace.ts';
 import { blockTime, consume, newDutyCycle, roll, setDemand, wantsCpu } from './workload.ts';
 import { type Dom, type Pcpu, type Pool, type Runq, type Vcpu, isRunnable } from './model.ts';
@@ -43,11 +43,14 @@ export interface DomainSchedOptions {
 export type VcpuState = 'running' | 'runnable' | 'blocked' | 'offline' | 'paused';
 export interface VcpuInfo { cpuTimeNs: bigint; state: VcpuState; pcpu: number; online: boolean; hard: number[]; soft: number[] }
 
-const EV_PCPU = 0, EV_WAKE = 1, EV_REPL = 2;
+const EV_WAKE = 1, EV_REPL = 2;
 
 export class Credit2 {
   private t: number;
   private readonly q = new EventQueue();
+  private readonly timers: TimerHeap;
+  /** Orders events of one instant across both queues. */
+  private seq = 0;
   private readonly sink: TraceSink;
   private readonly perRq: number;
   private readonly defaultRatelimitNs: number;
@@ -62,8 +65,9 @@ export class Credit2 {
     this.sink = opts.trace ?? NO_TRACE;
     this.perRq = opts.runqueuePerSocket ?? K.MAX_CPUS_RUNQUEUE;
     this.defaultRatelimitNs = (opts.ratelimitUs ?? K.SCHED_DEFAULT_RATELIMIT_US) * 1000;
+    this.timers = new TimerHeap(opts.nrPcpus);
     for (let i = 0; i < opts.nrPcpus; i++)
-      this.pcpus.push({ id: i, pool: null, rq: null, curr: null, rqIdx: 0, idle: true, tickled: false, tickleAt: 0, gen: 0, idleEntry: this.t, idleSince: this.t, idleNs: 0, blockAt: Infinity, sliceEnd: Infinity });
+      this.pcpus.push({ id: i, pool: null, rq: null, curr: null, rqIdx: 0, idle: true, tickled: false, tickleAt: 0, idleEntry: this.t, idleSince: this.t, idleNs: 0, blockAt: Infinity, sliceEnd: Infinity });
     this.createPool(0, 'Pool-0', this.pcpus.map(p => p.id));
   }
 
@@ -74,19 +78,26 @@ export class Credit2 {
   /** Run every scheduling decision up to simulated time `toNs`. */
   advance(toNs: bigint): void {
     const to = Number(toNs);
-    const q = this.q;
-    while (q.peekAt() <= to) {
-      const e = q.pop()!;
-      const { kind, target, gen } = e;
-      if (e.at > this.t) this.t = e.at;
-      q.recycle(e);
-      if (kind === EV_PCPU) {
-        const p = this.pcpus[target]!;
-        if (gen !== p.gen) continue;
+    const q = this.q, timers = this.timers;
+    for (;;) {
+      const ta = timers.topAt(), qa = q.peekAt();
+      if (ta < qa || (ta === qa && timers.topSeq() < q.peekSeq())) {
+        // A pCPU's timer or tickle: the end of a slice, its vCPU's workload blocking, a softirq.
+        if (ta > to) break;
+        const p = this.pcpus[timers.topSlot()]!;
+        timers.clear(p.id);
+        if (ta > this.t) this.t = ta;
         const v = p.curr;
         if (v && this.t >= p.blockAt) this.block(v);
         this.schedule(p);
-      } else if (kind === EV_WAKE) {
+        continue;
+      }
+      if (qa > to) break;
+      const e = q.pop()!;
+      const { kind, target, gen } = e;
+      if (qa > this.t) this.t = qa;
+      q.recycle(e);
+      if (kind === EV_WAKE) {
         const v = this.wakeTargets[target];
         this.releaseWakeSlot(target);
         if (!v || gen !== v.wakeGen) continue;
@@ -409,8 +420,8 @@ export class Credit2 {
       p.idleEntry = this.t;
     }
     p.idle = true;
-    p.gen++;
     p.blockAt = Infinity;
+    this.timers.clear(p.id);
   }
 
   private pickRunq(v: Vcpu): Runq {
@@ -501,15 +512,14 @@ export class Credit2 {
    */
   private tickleCpu(p: Pcpu): void {
     if (!p.tickled) { p.tickled = true; p.tickleAt = this.t + K.TICKLE_LATENCY; }
-    p.gen++;
-    this.q.push(p.tickleAt, EV_PCPU, p.id, p.gen);
+    this.timers.set(p.id, p.tickleAt, this.seq++);
   }
 
   /** (Re)arm the pCPU's next decision; a pending tickle keeps its time. */
   private armTimer(p: Pcpu): void {
-    p.gen++;
     const at = p.tickled ? p.tickleAt : p.blockAt < p.sliceEnd ? p.blockAt : p.sliceEnd;
-    if (at !== Infinity) this.q.push(at, EV_PCPU, p.id, p.gen);
+    if (at !== Infinity) this.timers.set(p.id, at, this.seq++);
+    else this.timers.clear(p.id);
   }
 
   /** tickle_score() for a busy pCPU already found preemptable (is_preemptable()). */
@@ -700,7 +710,7 @@ export class Credit2 {
     if (!d.replPending) {
       d.replPending = true;
       d.replGen++;
-      this.q.push(d.nextRepl, EV_REPL, this.replSlot(d), d.replGen);
+      this.q.push(d.nextRepl, this.seq++, EV_REPL, this.replSlot(d), d.replGen);
     }
   }
 
@@ -719,7 +729,7 @@ export class Credit2 {
     else if (d.parked.length) {
       d.replPending = true;
       d.replGen++;
-      this.q.push(d.nextRepl, EV_REPL, this.replSlot(d), d.replGen);
+      this.q.push(d.nextRepl, this.seq++, EV_REPL, this.replSlot(d), d.replGen);
     }
   }
 
@@ -791,7 +801,7 @@ export class Credit2 {
     v.wakeGen++;
     const slot = this.freeWakeSlots.length ? this.freeWakeSlots.pop()! : this.wakeTargets.length;
     this.wakeTargets[slot] = v;
-    this.q.push(w.periodEnd > this.t ? w.periodEnd : this.t, EV_WAKE, slot, v.wakeGen);
+    this.q.push(w.periodEnd > this.t ? w.periodEnd : this.t, this.seq++, EV_WAKE, slot, v.wakeGen);
   }
 
   private releaseWakeSlot(slot: number): void {

@@ -31,7 +31,6 @@ export interface Pcpu {
   tickled: boolean;
   /** When a pending tickle makes it schedule. */
   tickleAt: number;
-  gen: number;
   /** When the idle vCPU's runstate last changed (for INFPREV/INFNEXT). */
   idleEntry: number;
   idleSince: number;
