@@ -2,7 +2,7 @@
 // hands to libxl (and prints for `create -n`). Checks run in xl's order so the first error
 // and the warnings before it match real xl; every field left at libxl's default is omitted.
 
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   type XlCfg, getBoundedLong, getDefbool, getList, getLong, getString, getStringList, listItem,
 } from '../xlcfg/config.ts';
@@ -13,9 +13,11 @@ import { ConfigError } from './errors.ts';
 import * as extra from './devices-extra.ts';
 import { parseVnuma } from './vnuma.ts';
 import { ordered } from './ordered.ts';
+import { CfgReader, db } from './reader.ts';
+import { parseHvmDevices, parseHvmPlatform } from './hvm.ts';
 import { atoi } from '../xlcfg/c-numbers.ts';
-import { DEFAULT_TOPOLOGY, type HostTopology, cpumapBits, parseCpuRange } from './cpumap.ts';
-import type { Defbool, DomainType, LibxlDeviceDisk, LibxlDomainConfig, ShutdownAction } from './types.ts';
+import { DEFAULT_TOPOLOGY, type HostTopology, parseCpuRange } from './cpumap.ts';
+import type { DomainType, LibxlDeviceDisk, LibxlDomainConfig, ShutdownAction } from './types.ts';
 
 export interface BuildOptions {
   /** config file name as given on the command line (used in messages) */
@@ -44,25 +46,21 @@ const ACTIONS: Record<string, ShutdownAction> = {
 };
 
 const INT_MAX = 2147483647n;
-const HVMLOADER = 'hvmloader';
 const XENFIRMWAREDIR = '/usr/lib/xen-4.17/boot';
 
-const db = (b: boolean | undefined): Defbool | undefined => (b === undefined ? undefined : b ? 'True' : 'False');
 
 /** strncmp(buf, word, strlen(buf)) == 0: `buf` is a prefix of `word` (the empty string matches). */
 const prefixOf = (buf: string, word: string) => word.startsWith(buf);
 
 export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
-  const sink: string[] = [];
+  const r = new CfgReader(cfg);
+  const { sink, fail } = r;
   const host = opts.host ?? DEFAULT_TOPOLOGY;
   const conf = opts.xlConf ?? {};
-  const fail = (msg: string | null, code = 1, unterminated = false): never => {
-    throw new ConfigError(msg === null ? [...sink] : [...sink, msg], code, unterminated);
-  };
-  const str = (k: string) => getString(cfg, k, sink);
-  const long = (k: string) => getLong(cfg, k, sink);
-  const defbool = (k: string) => db(getDefbool(cfg, k, sink));
-  const quietLong = (k: string) => getLong(cfg, k, [], true);
+  const str = (k: string) => r.str(k);
+  const long = (k: string) => r.long(k);
+  const defbool = (k: string) => r.defbool(k);
+  const quietLong = (k: string) => r.quietLong(k);
 
   const c: Record<string, unknown> = {};
   const b: Record<string, unknown> = {};
@@ -330,84 +328,7 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
   b.nested_hvm = defbool('nestedhvm');
 
   if (domType === 'hvm') {
-    if (kernel !== undefined && basename(kernel) === HVMLOADER) {
-      sink.push('WARNING: you seem to be using "kernel" directive to override HVM guest firmware. Ignore that. ' +
-        'Use "firmware_override" instead if you really want a non-default firmware');
-      kernel = undefined;
-    }
-    hvm.firmware = str('firmware_override');
-    hvm.system_firmware = str('bios_path_override');
-    const bios = str('bios');
-    if (bios !== undefined) {
-      if (!['rombios', 'seabios', 'ovmf'].includes(bios)) fail(`ERROR: invalid value "${bios}" for "bios"`);
-      hvm.bios = bios;
-    } else if (hvm.system_firmware !== undefined) {
-      sink.push('WARNING: bios_path_override given without specific bios name');
-    }
-    hvm.pae = defbool('pae');
-    hvm.acpi_s3 = defbool('acpi_s3');
-    hvm.acpi_s4 = defbool('acpi_s4');
-    hvm.acpi_laptop_slate = defbool('acpi_laptop_slate');
-    hvm.nx = defbool('nx');
-    hvm.hpet = defbool('hpet');
-    hvm.vpt_align = defbool('vpt_align');
-    b.apic = defbool('apic');
-    const viridian = getList(cfg, 'viridian', sink, true);
-    if (viridian) {
-      const enable = new Set<number>();
-      const disable = new Set<number>();
-      for (let i = 0; i < viridian.length; i++) {
-        let item = listItem(viridian, i) ?? '';
-        if (item === 'all') { for (let bit = 0; bit < 64; bit++) enable.add(bit); continue; }
-        if (item === 'defaults') { hvm.viridian = 'True'; continue; }
-        let [set, reset] = [enable, disable];
-        if (item.startsWith('!')) { [set, reset] = [disable, enable]; item = item.slice(1); }
-        const bit = VIRIDIAN.indexOf(item.toLowerCase());
-        if (bit < 0) fail(`xl: unknown viridian enlightenment '${item}'`, 3);
-        set.add(bit);
-        reset.delete(bit);
-      }
-      const sorted = (x: Set<number>) => (x.size ? [...x].sort((p, q) => p - q) : undefined);
-      hvm.viridian_enable = sorted(enable);
-      hvm.viridian_disable = sorted(disable);
-    } else if (cfg.has('viridian')) {
-      hvm.viridian = db(getDefbool(cfg, 'viridian', sink, true));
-    }
-    const mmioHole = long('mmio_hole');
-    if (mmioHole !== undefined) {
-      const bytes = mmioHole * 1024 * 1024;
-      if (bytes < 0x10000000 || bytes > 0xf0000000) fail(`ERROR: invalid value ${mmioHole} for "mmio_hole"`);
-      hvm.mmio_hole_memkb = mmioHole * 1024;
-    }
-    const altp2mhvm = getDefbool(cfg, 'altp2mhvm', sink);
-    if (altp2mhvm !== undefined) {
-      hvm.altp2m = db(altp2mhvm);
-      sink.push('WARNING: Specifying "altp2mhvm" is deprecated. Please use "altp2m" instead.');
-    }
-    hvm.smbios_firmware = str('smbios_firmware');
-    hvm.acpi_firmware = str('acpi_firmware');
-    const genid = str('ms_vm_genid');
-    if (genid === 'generate') hvm.ms_vm_genid = (opts.generateVmGenid ?? (() => [...randomBytes(16)]))();
-    else if (genid !== undefined && genid !== 'none') fail('ERROR: "ms_vm_genid" option must be "generate" or "none"');
-    const rdmBoundary = long('rdm_mem_boundary');
-    if (rdmBoundary !== undefined) hvm.rdm_mem_boundary_memkb = rdmBoundary * 1024;
-    const mca = getList(cfg, 'mca_caps', sink, true);
-    if (mca) {
-      for (let i = 0; i < mca.length; i++) {
-        const cap = listItem(mca, i);
-        if (cap !== 'lmce') fail(`ERROR: unrecognized MCA capability '${cap}'.`, 3);
-        hvm.mca_caps = 1;
-      }
-    } else if (cfg.has('mca_caps')) {
-      fail('ERROR: unable to parse mca_caps.', 3);
-    }
-    const fw = str('firmware');
-    if (fw !== undefined && !['rombios', 'seabios', 'ovmf'].includes(fw)) {
-      if (prefixOf(fw, 'uefi')) hvm.bios = 'ovmf';
-      else if (!prefixOf(fw, 'bios')) hvm.firmware = fw;
-    } else if (fw !== undefined) {
-      hvm.bios = fw;
-    }
+    kernel = parseHvmPlatform(r, hvm, b, kernel, opts.generateVmGenid);
   } else {
     const fw = str('firmware');
     if (fw !== undefined) {
@@ -538,70 +459,7 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
   if (vfbs.length) d.vfbs = vfbs;
   b.dm_restrict = defbool('dm_restrict');
 
-  if (domType === 'hvm') {
-    const vga = str('vga');
-    if (vga !== undefined) {
-      const kinds: Record<string, string> = { stdvga: 'std', cirrus: 'cirrus', none: 'none', qxl: 'qxl' };
-      if (!Object.hasOwn(kinds, vga)) fail(`Unknown vga "${vga}" specified`);
-      hvmVga.kind = kinds[vga];
-    } else {
-      const stdvga = long('stdvga');
-      if (stdvga !== undefined) hvmVga.kind = stdvga ? 'std' : 'cirrus';
-    }
-    const hdtype = str('hdtype');
-    if (hdtype !== undefined) {
-      if (hdtype !== 'ide' && hdtype !== 'ahci') fail(`ERROR: invalid value "${hdtype}" for "hdtype"`);
-      if (hdtype !== 'ide') hvm.hdtype = hdtype;
-    }
-    hvm.keymap = str('keymap');
-    Object.assign(hvmSpice, {
-      enable: defbool('spice'), port: long('spiceport') || undefined, tls_port: long('spicetls_port') || undefined,
-      host: str('spicehost'), disable_ticketing: defbool('spicedisable_ticketing'), passwd: str('spicepasswd'),
-      agent_mouse: defbool('spiceagent_mouse'), vdagent: defbool('spicevdagent'),
-      clipboard_sharing: defbool('spice_clipboard_sharing'), usbredirection: long('spiceusbredirection') || undefined,
-      image_compression: str('spice_image_compression'), streaming_video: str('spice_streaming_video'),
-    });
-    hvm.nographic = defbool('nographic');
-    const gfxNum = quietLong('gfx_passthru');
-    if (gfxNum !== undefined) hvm.gfx_passthru = db(gfxNum !== 0);
-    else {
-      const gfx = str('gfx_passthru');
-      if (gfx !== undefined) {
-        if (gfx !== 'default' && gfx !== 'igd') fail(`ERROR: invalid value "${gfx}" for "gfx_passthru"`);
-        hvm.gfx_passthru = 'True';
-        if (gfx !== 'default') hvm.gfx_passthru_kind = gfx;
-      }
-    }
-    const serialList = getStringList(cfg, 'serial', sink, true);
-    if (serialList) { if (serialList.length) hvm.serial_list = serialList; }
-    else if (cfg.has('serial')) {
-      const s = str('serial');
-      if (s === undefined) fail('xl: Unable to parse serial.', 3);
-      hvm.serial = s;
-    }
-    hvm.boot = str('boot');
-    hvm.usb = defbool('usb');
-    const usbversion = long('usbversion');
-    if (usbversion) hvm.usbversion = usbversion;
-    const usbdevList = getStringList(cfg, 'usbdevice', sink, true);
-    if (usbdevList) { if (usbdevList.length) hvm.usbdevice_list = usbdevList; }
-    else if (cfg.has('usbdevice')) {
-      const s = str('usbdevice');
-      if (s === undefined) fail('xl: Unable to parse usbdevice.', 3);
-      hvm.usbdevice = s;
-    }
-    hvm.vkb_device = defbool('vkb_device');
-    hvm.soundhw = str('soundhw');
-    hvm.xen_platform_pci = defbool('xen_platform_pci');
-    if (typeof hvmVnc.listen === 'string' && hvmVnc.display && hvmVnc.listen.includes(':')) {
-      fail('ERROR: Display specified both in vnclisten and vncdisplay!');
-    }
-    const vendor = str('vendor_device');
-    if (vendor !== undefined) {
-      if (vendor !== 'none' && vendor !== 'xenserver') fail(`xl: unknown vendor_device '${vendor}'`, 3);
-      if (vendor !== 'none') hvm.vendor_device = vendor;
-    }
-  }
+  if (domType === 'hvm') parseHvmDevices(r, hvm, hvmVga, hvmSpice, hvmVnc);
 
   vkbs.push(...extra.parseVkbs(cfg, sink, fail, vkbs.length) ?? []);
   if (vkbs.length) d.vkbs = vkbs;
@@ -644,10 +502,6 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
 const DEVICE_ORDER = ['disks', 'nics', 'pcidevs', 'rdms', 'dtdevs', 'vfbs', 'vkbs', 'virtios', 'vtpms', 'p9s', 'pvcallsifs',
   'vdispls', 'vsnds', 'channels', 'usbctrls', 'usbdevs', 'on_poweroff', 'on_reboot', 'on_watchdog', 'on_crash', 'on_soft_reset'];
 
-/** Viridian enlightenment groups by bit number. */
-const VIRIDIAN = ['base', 'freq', 'time_ref_count', 'reference_tsc', 'hcall_remote_tlb_flush', 'apic_assist',
-  'crash_ctl', 'synic', 'stimer', 'hcall_ipi', 'ex_processor_masks', 'no_vp_limit', 'cpu_hotplug'];
-
 const C_INFO_ORDER = ['type', 'hap', 'oos', 'ssidref', 'ssid_label', 'name', 'domid', 'uuid', 'xsdata', 'platformdata',
   'poolid', 'pool_name', 'run_hotplug_scripts', 'driver_domain', 'passthrough', 'xend_suspend_evtchn_compat'];
 
@@ -667,11 +521,6 @@ const HVM_ORDER = ['firmware', 'bios', 'pae', 'apic', 'acpi', 'acpi_s3', 'acpi_s
   'vga', 'vnc', 'keymap', 'sdl', 'spice', 'gfx_passthru', 'gfx_passthru_kind', 'serial', 'boot', 'usb', 'usbversion',
   'usbdevice', 'vkb_device', 'soundhw', 'xen_platform_pci', 'usbdevice_list', 'vendor_device', 'ms_vm_genid',
   'serial_list', 'rdm', 'rdm_mem_boundary_memkb', 'mca_caps'];
-
-function basename(p: string): string {
-  const parts = p.split('/').filter(Boolean);
-  return parts.length ? parts[parts.length - 1] : p;
-}
 
 /** cmdline=, else root= and extra= combined. */
 function parseCmdline(cfg: XlCfg, sink: string[]): string | undefined {
