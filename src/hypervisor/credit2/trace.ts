@@ -11,8 +11,12 @@ const u32 = (x: number): number => x >>> 0;
 const int = (x: number): number => (x > 0x7fffffff ? 0x7fffffff : x < -0x80000000 ? 0x80000000 : x >>> 0);
 const INT_MIN = 0x80000000;
 
+// Records come in bursts at one instant: convert the time to bigint once per instant.
+let lastNs = -1;
+let lastBig = 0n;
 function emit(s: TraceSink, cpu: number, ns: number, ev: number, data: number[]): void {
-  s.record(cpu, BigInt(ns), ev, data);
+  if (ns !== lastNs) { lastNs = ns; lastBig = BigInt(ns); }
+  s.record(cpu, lastBig, ev, data);
 }
 
 // --- core.c ---------------------------------------------------------------------------------
