@@ -81,3 +81,16 @@ test('command-line overrides are appended as lines after the file, as xl create 
   assert.ok('errors' in bad);
   assert.deepEqual(bad.errors, ["o.cfg:4: config parsing error near `x': syntax error, unexpected IDENT, expecting STRING or NUMBER or '['"]);
 });
+
+test('xl.conf: the Debian default file and the settings that feed domain configs', async () => {
+  const { parseXlConf, DEFAULT_XL_CONF } = await import('../../src/formats/xlcfg/index.ts');
+  const debian = readFileSync(fixture('xl.conf'), 'utf8');
+  assert.deepEqual(parseXlConf(debian), { conf: DEFAULT_XL_CONF, stderr: '', fatal: false });
+  const r = parseXlConf('autoballoon="off"\nvif.default.bridge="br9"\ndefaultbridge="old"\nclaim_mode=0\noutput_format="xml"\n', 'x.conf');
+  assert.equal(r.conf.autoballoon, 'off');
+  assert.deepEqual(r.conf.vifDefaults, { bridge: 'br9' });
+  assert.equal(r.conf.claimMode, false);
+  assert.equal(r.stderr, 'the global config option defaultbridge is deprecated, please switch to vif.default.bridge\n' +
+    'invalid default output format "xml"\n');
+  assert.equal(parseXlConf('x=', 'x.conf').fatal, true);
+});

@@ -25,7 +25,10 @@ export interface BuildOptions {
   /** host pCPUs and NUMA nodes (cpumaps are sized from this); default 8 pCPUs, 1 node */
   host?: HostTopology;
   /** xl.conf settings that feed the config */
-  xlConf?: { claimMode?: boolean; runHotplugScripts?: boolean; vifDefaults?: VifDefaults; blkdevStart?: string };
+  xlConf?: {
+    claimMode?: boolean; runHotplugScripts?: boolean; vifDefaults?: VifDefaults; blkdevStart?: string;
+    maxGrantFrames?: number; maxMaptrackFrames?: number;
+  };
   /** UUID source when the config has none (default: random v4) */
   generateUuid?: () => string;
   /** 16 bytes for ms_vm_genid="generate" (default: random) */
@@ -202,7 +205,12 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
   affinity('cpus_soft', false);
 
   for (const key of ['max_grant_frames', 'max_maptrack_frames']) {
-    if (!cfg.has(key)) continue;
+    if (!cfg.has(key)) {
+      // not in the domain config: xl.conf's value, if any (libxl's default otherwise)
+      const global = key === 'max_grant_frames' ? conf.maxGrantFrames : conf.maxMaptrackFrames;
+      if (global !== undefined && global >= 0) b[key] = global;
+      continue;
+    }
     const v = getBoundedLong(cfg, key, 0n, INT_MAX, sink, true);
     if (typeof v !== 'bigint') fail(null);
     b[key] = Number(v);
