@@ -13,7 +13,7 @@ function binDir(): string {
   return basename(d) === 'dist' ? join(d, '..', 'bin') : d;
 }
 
-export async function xlMain(argv: string[], io: XlIo, connect: () => Promise<DaemonClient & { close?: () => void }>): Promise<number> {
+export async function xlMain(argv: string[], io: XlIo, connect: () => Promise<DaemonClient & { close?: () => void }>, opts: { binDir?: string } = {}): Promise<number> {
   const g = getoptGlobal(argv);
   if ('bad' in g) {
     io.err(`xl: invalid option -- '${g.bad}'\nunknown global option\n`);
@@ -38,7 +38,7 @@ export async function xlMain(argv: string[], io: XlIo, connect: () => Promise<Da
   }
   if (globals.dryRun && !cmd.canDryRun) { io.err('command does not implement -N (dryrun) option\n'); return 1; }
   let conn: (DaemonClient & { close?: () => void }) | undefined;
-  const ctx: XlContext = { io, globals, binDir: binDir(), daemon: async () => (conn ??= await connect()) };
+  const ctx: XlContext = { io, globals, binDir: opts.binDir ?? binDir(), daemon: async () => (conn ??= await connect()) };
   try {
     return (await cmd.run(ctx, rest, cmd)) & 0xff;
   } catch (e) {

@@ -7,7 +7,7 @@ import { ToolError } from '../../../src/protocol/wire.ts';
 export interface Run { status: number; stdout: string; stderr: string; requests: { type: string; args: any }[] }
 
 /** `answers[type]` gives the result (or throws a ToolError) for each request type. */
-export async function runXl(argv: string[], answers: Record<string, (args: any) => unknown> = {}): Promise<Run> {
+export async function runXl(argv: string[], answers: Record<string, (args: any) => unknown> = {}, binDir?: string): Promise<Run> {
   const io = bufferIo();
   const requests: Run['requests'] = [];
   const fake: DaemonClient = {
@@ -25,7 +25,7 @@ export async function runXl(argv: string[], answers: Record<string, (args: any) 
       return { done: Promise.resolve(), input: () => {}, cancel: () => {} };
     },
   } as DaemonClient;
-  const status = await xlMain(argv, io, async () => fake);
+  const status = await xlMain(argv, io, async () => fake, { binDir });
   return { status, stdout: io.stdout, stderr: io.stderr, requests };
 }
 
