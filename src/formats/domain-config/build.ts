@@ -51,7 +51,6 @@ const ACTIONS: Record<string, ShutdownAction> = {
 const INT_MAX = 2147483647n;
 const XENFIRMWAREDIR = '/usr/lib/xen-4.17/boot';
 
-
 /** strncmp(buf, word, strlen(buf)) == 0: `buf` is a prefix of `word` (the empty string matches). */
 const prefixOf = (buf: string, word: string) => word.startsWith(buf);
 
