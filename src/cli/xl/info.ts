@@ -1,5 +1,4 @@
 // Information commands: list, vm-list, claims, info, uptime, domid, domname, dmesg, top.
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs, optionMap, type CommandRun } from './command.ts';
 import { formatInfo } from './printers/info.ts';
@@ -109,6 +108,7 @@ const dmesg: CommandRun = async (ctx, argv, self) => {
 /** xl top is system("xentop"): ours runs the xentop installed beside this xl. */
 const top: CommandRun = async (ctx, argv, self) => {
   parseArgs(ctx, argv, self, { short: '' }, 0);
+  const { spawnSync } = await import('node:child_process');
   const r = spawnSync(join(ctx.binDir, 'xentop'), [], { stdio: 'inherit' });
   if (r.error) { ctx.io.err(`xl top: cannot run xentop: ${r.error.message}\n`); return 1; }
   return r.status ?? 1;

@@ -1,6 +1,7 @@
 // xl: global options, the command table, dispatch. Kept small: handlers load heavy parts lazily.
 import { basename, dirname, join } from 'node:path';
-import { connectDaemon, EXIT_UNAVAILABLE } from '../../client/autostart.ts';
+import { Connection } from '../../client/connection.ts';
+import { hostPaths } from '../../protocol/paths.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { commandTable, formatFullHelp, lookupCommand } from './command-table.ts';
 import type { DaemonClient, XlContext, XlGlobals } from './command.ts';
@@ -54,9 +55,23 @@ export async function xlMain(argv: string[], io: XlIo, connect: () => Promise<Da
   }
 }
 
+/** Exit status when the daemon cannot be reached (EX_UNAVAILABLE, as client/autostart.ts). */
+const EXIT_UNAVAILABLE = 69;
+
+/**
+ * A running daemon is reached directly; the auto-start machinery (child_process, lock files) is
+ * loaded only when none answers, which keeps `xl list` close to node's own start-up cost.
+ */
+async function connectFast(): Promise<Connection> {
+  const paths = hostPaths();
+  try { return await Connection.open(paths.control); } catch {}
+  const { connectDaemon } = await import('../../client/autostart.ts');
+  return connectDaemon({ paths });
+}
+
 // Only when run as the xl binary (tests import xlMain).
 if (process.argv[1] && /(^|[\\/])xl(\.js)?$/.test(process.argv[1])) {
-  xlMain(process.argv.slice(2), processIo, () => connectDaemon()).then(
+  xlMain(process.argv.slice(2), processIo, connectFast).then(
     status => { process.exitCode = status; },
     e => { process.stderr.write(`xl: ${e?.stack ?? e}\n`); process.exitCode = 1; },
   );
