@@ -11,8 +11,9 @@ import { hostHandlers } from './handlers/host.ts';
 import { vcpuHandlers } from './handlers/vcpu.ts';
 import { deviceHandlers } from './handlers/devices.ts';
 import { streamHandlers, type StreamCtx } from './handlers/streams.ts';
+import { traceHandlers, traceStreamHandlers } from './handlers/trace.ts';
 
-export const handlers: Record<string, Handler> = { ...domainHandlers, ...hostHandlers, ...vcpuHandlers, ...deviceHandlers };
+export const handlers: Record<string, Handler> = { ...domainHandlers, ...hostHandlers, ...vcpuHandlers, ...deviceHandlers, ...traceHandlers };
 
 export class ControlServer {
   private server: Server | undefined;
@@ -64,7 +65,7 @@ export class ControlServer {
       if (f.hello) return;
       if ('input' in f) { streams.get(f.id)?.input?.(f.input); return; }
       if ('end' in f) { const s = streams.get(f.id); streams.delete(f.id); s?.cleanup?.(); send({ id: f.id, end: true }); return; }
-      const sh = streamHandlers[f.type];
+      const sh = streamHandlers[f.type] ?? traceStreamHandlers[f.type];
       if (sh) {
         const entry: { cleanup?: () => void; input?: (x: unknown) => void } = {};
         streams.set(f.id, entry);

@@ -9,6 +9,8 @@ import { ConsoleRing } from './console-ring.ts';
 import { Domain, type DomainSpec } from './domain.ts';
 import { GrantedRings } from './io-ring.ts';
 import { TraceBuffers } from './trace-buffers.ts';
+import { TraceActivity } from './trace-activity.ts';
+import { TRC_DOM0_DOM_ADD, TRC_DOM0_DOM_REM, TRC_MEM_DECREASE_RESERVATION } from './trace-events.ts';
 
 /** DOMID_FIRST_RESERVED: ids from here on are special (DOMID_SELF, DOMID_IO, ...). */
 export const DOMID_FIRST_RESERVED = 0x7ff0;
@@ -30,6 +32,12 @@ export class Hypervisor {
   readonly rings = new GrantedRings();
   /** Per-pCPU trace buffers (xentrace); off until a tool enables them. */
   readonly trace: TraceBuffers;
+  /** What the scheduler and the hypervisor record into: the buffers plus what vCPUs do while they run. */
+  readonly traceActivity: TraceActivity;
+  /** A pCPU's trace ring crossed half full (Xen raises VIRQ_TBUF): xentrace should read now. */
+  onTraceHighWater: (cpu: number) => void = () => {};
+  /** Workload of each vCPU ("domid:vcpu" → 0..1), which sets the rate of its traced activity. */
+  private readonly vcpuLoad = new Map<string, number>();
   /** Last domid handed out (Xen's rover). */
   rover = 0;
   private freePagesCount: number;
@@ -38,8 +46,13 @@ export class Hypervisor {
   constructor(machine: Machine, clock: Clock) {
     this.machine = machine;
     this.clock = clock;
-    this.trace = new TraceBuffers({ nrPcpus: machine.spec.nrCpus, mhz: machine.mhz });
-    this.sched = new Credit2({ nrPcpus: machine.spec.nrCpus, trace: this.trace });
+    this.trace = new TraceBuffers({ nrPcpus: machine.spec.nrCpus, mhz: machine.mhz, onHighWater: cpu => this.onTraceHighWater(cpu) });
+    this.traceActivity = new TraceActivity(this.trace, {
+      current: cpu => this.sched.pcpuCurrent(cpu),
+      kind: domid => (this.domains.get(domid)?.type === 'pv' ? 'pv' : 'hvm'),
+      load: (domid, vcpu) => this.vcpuLoad.get(`${domid}:${vcpu}`) ?? 0,
+    });
+    this.sched = new Credit2({ nrPcpus: machine.spec.nrCpus, trace: this.traceActivity });
     this.freePagesCount = machine.totalPages - this.xenReservedPages();
     const allCpus = Array.from({ length: machine.spec.nrCpus }, (_, i) => i);
     this.pools = [{ id: 0, name: 'Pool-0', cpus: allCpus }];
@@ -69,6 +82,8 @@ export class Hypervisor {
     if (this.domains.has(id)) throw new HypervisorError('EEXIST', `domain ${id} exists`);
     const d = new Domain(id, spec, this.clock.now());
     this.domains.set(id, d);
+    // domain_create: the toolstack's hypercall runs on the pCPU of Dom0's first vCPU.
+    if (this.trace.enabled) this.traceActivity.record(this.toolstackCpu(), this.clock.now(), TRC_DOM0_DOM_ADD, [id]);
     this.sched.addDomain(id, {
       weight: spec.weight, cap: spec.cap, nrVcpus: spec.maxVcpus, onlineVcpus: spec.onlineVcpus, poolId: spec.poolId,
       hardAffinity: spec.affinity.map(a => a.hard ?? this.poolCpus(spec.poolId)),
@@ -108,6 +123,7 @@ export class Hypervisor {
   /** decrease_reservation: pages go back to the free pool. */
   release(d: Domain, pages: number): void {
     const n = Math.min(pages, d.totPages);
+    if (this.trace.enabled && !d.dying && n > 0) this.traceDecreaseReservation(d, d.totPages - n, n);
     d.totPages -= n;
     this.freePagesCount += n;
   }
@@ -122,8 +138,10 @@ export class Hypervisor {
     d.dying = true;
     this.release(d, d.totPages);
     this.sched.removeDomain(domid);
+    if (this.trace.enabled) this.traceActivity.record(this.toolstackCpu(), this.clock.now(), TRC_DOM0_DOM_REM, [domid]);
     this.rings.drop(domid);
     this.domains.delete(domid);
+    for (let v = 0; v < d.maxVcpus; v++) this.vcpuLoad.delete(`${domid}:${v}`);
   }
 
   pause(domid: number): void {
@@ -155,7 +173,53 @@ export class Hypervisor {
     if (d.pauseCount === 0) this.sched.unpauseDomain(domid);
   }
 
-  setWorkloadDemand(domid: number, vcpu: number, frac: number): void { this.sched.setDemand(domid, vcpu, frac); }
+  setWorkloadDemand(domid: number, vcpu: number, frac: number): void {
+    this.vcpuLoad.set(`${domid}:${vcpu}`, frac);
+    this.sched.setDemand(domid, vcpu, frac);
+  }
+
+  // ---- tracing (xentrace's side of XEN_SYSCTL_tbuf_op) ----------------------------------------
+
+  /** Allocate the rings if need be (`pages` is ignored once they exist) and start recording. */
+  startTracing(pages?: number): void {
+    if (!this.trace.allocated) this.trace.setSize(pages);
+    if (this.trace.enabled) return;
+    this.traceActivity.start(this.clock.now());
+    this.trace.enable();
+  }
+
+  stopTracing(): void {
+    if (!this.trace.enabled) return;
+    this.traceActivity.flush(this.clock.now());
+    this.trace.disable();
+  }
+
+  /** What xentrace reads in one poll: each pCPU's unread records, activity up to now included. */
+  drainTrace(): Buffer[] {
+    this.traceActivity.flush(this.clock.now());
+    return this.trace.drainWindows();
+  }
+
+  /** The pCPU the toolstack's hypercalls run on: where Dom0's vCPU 0 is. */
+  private toolstackCpu(): number {
+    return this.domains.has(0) ? this.sched.vcpu(0, 0).pcpu : 0;
+  }
+
+  /**
+   * TRC_MEM_DECREASE_RESERVATION per extent handed back: {u64 gfn; int d:16, order:16}. The
+   * balloon gives back the top of the guest's memory, in 2 MiB extents where it can.
+   */
+  private traceDecreaseReservation(d: Domain, firstGfn: number, pages: number): void {
+    const cpu = this.sched.vcpu(d.domid, 0).pcpu, now = this.clock.now();
+    let gfn = firstGfn;
+    for (let left = pages; left > 0;) {
+      const order = left >= 512 && gfn % 512 === 0 ? 9 : 0;
+      this.traceActivity.record(cpu, now, TRC_MEM_DECREASE_RESERVATION,
+        [gfn % 0x100000000, Math.floor(gfn / 0x100000000), ((d.domid & 0xffff) | (order << 16)) >>> 0]);
+      gfn += 1 << order;
+      left -= 1 << order;
+    }
+  }
 
   setVcpusOnline(domid: number, count: number): void {
     const d = this.get(domid);

@@ -3,13 +3,14 @@
 // daemon resolves them and answers with the real error texts.
 import type { CpupoolInfo, DomainConfigEntry, DomainInfo, SchedCredit2Params, VcpuInfo } from './domain.ts';
 import type { HostInfo } from './host.ts';
+import type { TraceRequests } from './trace.ts';
 
 export type ShutdownAction = 'poweroff' | 'reboot';
 
 /** vif: devid, backendId, mac, state, evtchn, txRef, rxRef, bePath; vbd: devid, backendId, frontendId, state, evtchn, ringRef, bePath. */
 export type DeviceInfo = Record<string, number | string>;
 
-export interface Requests {
+export interface Requests extends TraceRequests {
   'host.info': { args: {}; result: HostInfo };
   'host.dmesg': { args: { clear: boolean }; result: { text: string } };
 

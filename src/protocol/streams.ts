@@ -1,7 +1,8 @@
 // Streaming requests: the daemon sends {id, event} frames until the stream ends.
 import type { StatsSample } from './stats.ts';
+import type { TraceStreams } from './trace.ts';
 
-export interface Streams {
+export interface Streams extends TraceStreams {
   /** xentop: a sample now, then one every `delayNs` of simulated time. */
   'stats.watch': { args: { delayNs: string }; event: StatsSample };
   /** xl console: the log so far, then live output; input frames carry keystrokes (base64). */

@@ -1,0 +1,173 @@
+// xentrace: set up the hypervisor's trace buffers (event and CPU masks, size, enable) through
+// the daemon, then write every window the daemon reads from the rings to the output file
+// unchanged, until SIGINT/SIGTERM/SIGHUP or -T seconds of simulated time; then one last read,
+// tracing disabled (unless -x), the -M buffer dumped, exit 0. Messages as Xen 4.17's.
+import { closeSync, openSync, statfsSync, writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
+import { connectDaemon } from '../../client/autostart.ts';
+import type { Connection } from '../../client/connection.ts';
+import { ToolError } from '../../protocol/wire.ts';
+import { OptionsExit, parseOptions, type XentraceOptions } from './options.ts';
+import { CpuMaskError, cpusOf, parseCpuMask, printCpuMask } from './cpumask.ts';
+import { MemBuffer } from './membuf.ts';
+
+const DEFAULT_TBUF_SIZE = 32;
+const CPU_CHANGE_HEADER = 0x2001f003;
+
+class Exit extends Error { constructor(readonly code: number) { super(`exit ${code}`); } }
+
+const err = (s: string): void => { writeSync(2, s); };
+
+/** strerror() of a Node system error, as perror() prints it. */
+function strerror(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const texts: Record<string, string> = {
+    ENOENT: 'No such file or directory', EACCES: 'Permission denied', EISDIR: 'Is a directory',
+    ENOTDIR: 'Not a directory', EROFS: 'Read-only file system', ENOSPC: 'No space left on device', EPIPE: 'Broken pipe',
+  };
+  return (code && texts[code]) ?? (e instanceof Error ? e.message : String(e));
+}
+
+/** Split one read's bytes into its windows (cpu_change record + data). */
+function* windows(buf: Buffer): Generator<{ cpu: number; bytes: Buffer }> {
+  for (let off = 0; off + 12 <= buf.length;) {
+    if (buf.readUInt32LE(off) !== CPU_CHANGE_HEADER) throw new Error('daemon sent a stream not made of windows');
+    const size = buf.readUInt32LE(off + 8);
+    yield { cpu: buf.readInt32LE(off + 4), bytes: buf.subarray(off, off + 12 + size) };
+    off += 12 + size;
+  }
+}
+
+class Output {
+  private readonly membuf: MemBuffer | undefined;
+
+  constructor(private readonly fd: number, private readonly path: string, private readonly o: XentraceOptions) {
+    this.membuf = o.memoryBuffer > 0 ? new MemBuffer(o.memoryBuffer) : undefined;
+  }
+
+  window(cpu: number, bytes: Buffer): void {
+    if (this.membuf) {
+      const e = this.membuf.add(cpu, bytes);
+      if (e) { err(e); throw new Exit(1); }
+      return;
+    }
+    if (this.o.diskReserveMb) this.checkDiskSpace(bytes.length - 12);
+    this.write(bytes);
+  }
+
+  /** -r: stop before a write that would leave no more than the reserve free. */
+  private checkDiskSpace(size: number): void {
+    let st;
+    try { st = statfsSync(this.path); } catch { err('Statfs failed!\n'); this.failWrite(); }
+    const free = Number((BigInt(st.bsize) * BigInt(st.bfree) - BigInt(size)) >> 20n);
+    if (free <= this.o.diskReserveMb) {
+      err(`Disk space limit reached (free space: ${free}MB, limit: ${this.o.diskReserveMb}MB).\n`);
+      throw new Exit(1);
+    }
+  }
+
+  private write(bytes: Buffer): void {
+    try {
+      for (let off = 0; off < bytes.length;) off += writeSync(this.fd, bytes, off, bytes.length - off);
+    } catch (e) {
+      err(`Write failed! (size ${bytes.length}, returned -1)\n`);
+      this.failWrite(e);
+    }
+  }
+
+  private failWrite(e?: unknown): never {
+    const errno = e ? ` (${(e as { errno?: number }).errno === undefined ? '' : -(e as { errno: number }).errno + ' = '}${strerror(e)})` : '';
+    err(`ERROR: Failed to write trace data${errno}\n`);
+    throw new Exit(1);
+  }
+
+  finish(): void {
+    if (this.membuf) {
+      err('Dumping memory buffer.\n');
+      for (const b of this.membuf.contents()) this.write(b);
+    }
+    closeSync(this.fd);
+  }
+}
+
+async function trace(o: XentraceOptions): Promise<number> {
+  let conn: Connection;
+  try { conn = await connectDaemon(); } catch (e) {
+    if (e instanceof ToolError) { err(`${e.message}\n`); return e.exitCode; }
+    throw e;
+  }
+  try {
+    if (o.evtMask !== 0) {
+      await conn.request('trace.setEventMask', { mask: o.evtMask });
+      err(`change evtmask to 0x${o.evtMask.toString(16)}\n`);
+    }
+    if (o.cpuMask !== undefined) {
+      const { nrCpus } = await conn.request('trace.status', {});
+      let map: Uint8Array;
+      try { map = parseCpuMask(o.cpuMask, nrCpus); } catch (e) {
+        if (e instanceof CpuMaskError) { err(e.stderr); return 1; }
+        throw e;
+      }
+      await conn.request('trace.setCpuMask', { cpus: cpusOf(map, nrCpus) });
+      err(printCpuMask(map, nrCpus));
+    }
+    // "-" is stdout, as /dev/stdout is (an extension: the real tool would create a file "-").
+    const path = o.outfile === '-' ? '/dev/stdout' : o.outfile;
+    let fd: number;
+    try { fd = openSync(path, 'w', 0o644); } catch (e) {
+      err(`Could not open output file: ${strerror(e)}\n`);
+      return 1;
+    }
+    if (isatty(fd)) { err('Cannot output to a TTY, specify a log file.\n'); return 1; }
+    const out = new Output(fd, path, o);
+
+    // Stop on the usual signals: the daemon reads the rings one last time and ends the stream.
+    let stream: ReturnType<Connection['stream']> | undefined;
+    let interrupted = false;
+    const onSignal = (): void => {
+      if (interrupted) return;
+      interrupted = true;
+      stream?.input({ stop: true, disable: o.disableTracing });
+    };
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
+
+    await conn.request('trace.enable', { pages: o.tbufSize || DEFAULT_TBUF_SIZE });
+    if (o.startDisabled) await conn.request('trace.disable', {});
+    if (o.discard) await conn.request('trace.discard', {});
+
+    let failure: unknown;
+    stream = conn.stream('trace.windows', {
+      pollNs: (BigInt(o.pollMs) * 1_000_000n).toString(),
+      ...(o.timeoutS ? { timeoutNs: (BigInt(o.timeoutS) * 1_000_000_000n).toString() } : {}),
+      disableAtStop: o.disableTracing,
+    }, ev => {
+      if (failure || !ev.data) return;
+      try { for (const w of windows(Buffer.from(ev.data, 'base64'))) out.window(w.cpu, w.bytes); }
+      catch (e) { failure = e; stream!.cancel(); }
+    });
+    if (interrupted) stream.input({ stop: true, disable: o.disableTracing });
+    await stream.done.catch(e => { if (!failure) failure = e; });
+    if (failure) throw failure;
+    out.finish();
+    return 0;
+  } finally {
+    conn.close();
+  }
+}
+
+async function main(): Promise<number> {
+  let o: XentraceOptions;
+  try { o = parseOptions(process.argv.slice(2)); } catch (e) {
+    if (!(e instanceof OptionsExit)) throw e;
+    if (e.stderr) err(e.stderr);
+    if (e.stdout) writeSync(1, e.stdout);
+    return e.code;
+  }
+  try { return await trace(o); } catch (e) {
+    if (e instanceof Exit) return e.code;
+    if (e instanceof ToolError) { err(`${e.message}\n`); return e.exitCode; }
+    throw e;
+  }
+}
+
+main().then(code => process.exit(code), e => { err(`xentrace: ${e instanceof Error ? e.message : String(e)}\n`); process.exit(1); });
