@@ -1,5 +1,6 @@
 // xentop -b against a real xenlabd on the virtual clock: one table per simulated delay, every
-// line in the real printf formats, and CPU(%) from the credit2 model (issue 4, acceptance 1–2).
+// line in the real printf formats, and CPU(%) matching the scheduler's CPU time (issue 4,
+// acceptance 1–2).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -21,34 +22,44 @@ function cfg(name: string, extra: string): string {
  * Runs xentop in the background and advances the clock one delay at a time, each time only after
  * the previous table has arrived (so no step is lost); returns all output and the exit code.
  */
-async function xentop(args: string[], tables: number, delay: string): Promise<{ out: string; code: number | null }> {
+async function xentop(args: string[], tables: number, delay: string, onTable: () => void = () => {}): Promise<{ out: string; code: number | null }> {
   const p = h.spawn('xentop', args);
   let out = '', err = '';
   p.stderr.on('data', d => { err += d; });
-  const headers = () => (out.match(/^ +NAME +STATE/gm) ?? []).length;
-  const exited = new Promise<number | null>(r => p.on('exit', c => r(c)));
+  // Every table has exactly one Domain-0 row, whatever the options.
+  const headers = () => (out.match(/^ *Domain-0 /gm) ?? []).length;
+  const exited = new Promise<number | null>(r => p.on('close', c => r(c)));
   let seen = 0;
   await new Promise<void>((resolve, reject) => {
     p.stdout.on('data', d => {
       out += d;
       if (headers() > seen) {
         seen = headers();
+        onTable();
         if (seen >= tables) resolve(); else h.advance(delay);
       }
     });
-    p.on('exit', () => (seen >= tables ? resolve() : reject(new Error(`xentop exited early: ${err}`))));
+    p.on('close', () => (seen >= tables ? resolve() : reject(new Error(`xentop exited early: ${err}`))));
   });
   return { out, code: await exited };
 }
 
+/** CPU seconds of a domain, from xl vcpu-list's per-vCPU times. */
+function cpuSeconds(name: string): number {
+  return h.xlOk('vcpu-list', name).trim().split('\n').slice(1).reduce((s, l) => s + Number(l.trim().split(/\s+/)[5]), 0);
+}
+
 const rowsOf = (out: string) => parseBatch(out).flatMap(l => (l.kind === 'row' ? [l.row] : []));
 
-test('xentop -b -i 3 -d 1: three tables in the real formats, CPU(%) from the scheduler', async () => {
+test('xentop -b -i 3 -d 10: three tables in the real formats, CPU(%) from the scheduler', async () => {
   h.xlOk('create', cfg('busy2', 'vcpus = 2\nworkload = "cpu=100"'));
   h.xlOk('create', cfg('w256', 'vcpus = 1\ncpus = "6"\ncpu_weight = 256\nworkload = "cpu=100"'));
   h.xlOk('create', cfg('w512', 'vcpus = 1\ncpus = "6"\ncpu_weight = 512\nworkload = "cpu=100"'));
   h.advance('5s'); // boot
-  const { out, code } = await xentop(['-b', '-i', '3', '-d', '1'], 3, '1s');
+  // What xl says each domain ran, read at the moment of each table.
+  const xlCpu: Record<string, number>[] = [];
+  const { out, code } = await xentop(['-b', '-i', '3', '-d', '10'], 3, '10s',
+    () => xlCpu.push(Object.fromEntries(['busy2', 'w256', 'w512'].map(n => [n, cpuSeconds(n)]))));
   assert.equal(code, 0);
   const lines = parseBatch(out);
   assert.equal(lines.filter(l => l.kind === 'header').length, 3);
@@ -59,8 +70,14 @@ test('xentop -b -i 3 -d 1: three tables in the real formats, CPU(%) from the sch
   assert.ok(rows.slice(0, 4).every(r => r.cpuPct === 0));
   const last = (name: string): Row => rows.filter(r => r.name === name).at(-1)!;
   assert.ok(Math.abs(last('busy2').cpuPct - 200) <= 2, `busy2 ${last('busy2').cpuPct}`);
-  assert.ok(Math.abs(last('w256').cpuPct - 33.3) <= 1, `w256 ${last('w256').cpuPct}`);
-  assert.ok(Math.abs(last('w512').cpuPct - 66.7) <= 2, `w512 ${last('w512').cpuPct}`);
+  // CPU(%) over the last 10 s is what the scheduler gave each domain in it (xl vcpu-list prints
+  // tenths of a second: 1 % of 10 s).
+  for (const n of ['busy2', 'w256', 'w512']) {
+    const pct = (xlCpu[2][n] - xlCpu[1][n]) * 10;
+    assert.ok(Math.abs(last(n).cpuPct - pct) <= 1.05, `${n}: xentop ${last(n).cpuPct}, xl ${pct}`);
+  }
+  // The two pinned domains share pCPU 6: their CPU(%) add up to one pCPU.
+  assert.ok(Math.abs(last('w256').cpuPct + last('w512').cpuPct - 100) <= 0.2);
   assert.equal(last('Domain-0').maxMemKb, null);
   assert.equal(last('busy2').state.length, 6);
   assert.equal(last('busy2').vcpus, 2);
