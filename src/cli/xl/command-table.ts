@@ -9,9 +9,11 @@ import { vcpuCommands } from './vcpu.ts';
 import { schedCommands } from './sched.ts';
 import { memoryCommands } from './memory.ts';
 import { consoleCommands } from './console.ts';
+import { deviceCommands } from './devices.ts';
 
 const handlers: Record<string, CommandRun> = {
   ...lifecycleCommands, ...infoCommands, ...vcpuCommands, ...schedCommands, ...memoryCommands, ...consoleCommands,
+  ...deviceCommands,
 };
 
 const notImplemented: CommandRun = async (ctx, argv, self) => {
