@@ -33,7 +33,7 @@ async function sendStream() {
 async function receiveStream() {
   const { StreamReader } = await import('../src/formats/save-stream/index.ts');
   const { GuestMemory, MemoryRestorer } = await import('../src/hypervisor/guest-memory.ts');
-  const reader = new StreamReader({ reuseBuffers: true });
+  const reader = new StreamReader({ reuseBuffers: true, pageFragments: true });
   const restorer = new MemoryRestorer(new GuestMemory(NR_PAGES, { populated: false }));
   for await (const chunk of process.stdin) {
     reader.feed(chunk);

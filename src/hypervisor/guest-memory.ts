@@ -66,8 +66,10 @@ function writeHeader(into: Buffer, o: number, seed: number, pfn: number, gen: nu
  * Why the 4096 bytes at `o` are not a sound page for `pfn` (no header, header or body not
  * matching its checksum, wrong pfn), or null when they are.
  */
-export function checkPage(pfn: number, bytes: Buffer, o = 0): string | null {
-  if (bytes.length - o < PAGE_SIZE || (o === 0 && bytes.length !== PAGE_SIZE)) {
+export function checkPage(pfn: number, bytes: Buffer, at?: number): string | null {
+  // Without an offset the buffer is the page; with one, the page is inside a larger buffer.
+  const o = at ?? 0;
+  if (at === undefined ? bytes.length !== PAGE_SIZE : bytes.length - o < PAGE_SIZE) {
     return `page is ${bytes.length - o} bytes, not ${PAGE_SIZE}`;
   }
   if (bytes.readUInt32LE(o) !== PAGE_MAGIC) return 'page header magic is wrong';
@@ -292,12 +294,13 @@ export class GuestMemory {
 
   /**
    * Store a page received from a stream (populating it). Throws PageCorruptError when the bytes
-   * are not a sound page for this pfn. A pattern page is kept as its generation, not its bytes;
+   * are not a sound page for this pfn (`at`: the page's offset inside a larger `bytes`). A pattern page is kept as its generation, not its bytes;
    * an empty memory adopts the seed of the first such page, so a receiver stays cheap too.
    */
-  writePage(pfn: number, bytes: Buffer, type: number = PageType.NOTAB, offset = 0): void {
+  writePage(pfn: number, bytes: Buffer, type: number = PageType.NOTAB, at?: number): void {
     this.checkPfn(pfn);
-    const bad = checkPage(pfn, bytes, offset);
+    const bad = checkPage(pfn, bytes, at);
+    const offset = at ?? 0;
     if (bad) throw new PageCorruptError(`pfn 0x${pfn.toString(16)}: ${bad}`);
     const seed = bytes.readUInt32LE(offset + 4);
     if (this.nrPopulated === 0 && this.explicit.size === 0) this.seed = seed;

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   LibxcRec, PageType, StreamReader, StreamWriter, encodeRecord, encodeXlHeader, type SaveGuestType,
-  type StreamRecord,
+  type StreamReaderOptions, type StreamRecord,
 } from '../../src/formats/save-stream/index.ts';
 import { GuestMemory, MemoryRestorer, PageCorruptError, restoreMemory } from '../../src/hypervisor/guest-memory.ts';
 
@@ -42,8 +42,8 @@ function liveSave(type: SaveGuestType): { stream: Buffer; sender: GuestMemory } 
   return { stream: Buffer.concat(parts), sender: mem };
 }
 
-function readAll(stream: Buffer, chunk: number): { reader: StreamReader; records: StreamRecord[] } {
-  const reader = new StreamReader();
+function readAll(stream: Buffer, chunk: number, opts: StreamReaderOptions = {}): { reader: StreamReader; records: StreamRecord[] } {
+  const reader = new StreamReader(opts);
   const records: StreamRecord[] = [];
   for (let at = 0; at < stream.length; at += chunk) {
     reader.feed(stream.subarray(at, at + chunk));
@@ -78,6 +78,32 @@ test('the receiver is not fooled: a stream of the memory before the last round d
   const lastPage = records.map(r => r.layer === 'libxc' && r.type === LibxcRec.PAGE_DATA).lastIndexOf(true);
   const partial = restoreMemory(records.filter((_, i) => i !== lastPage), NR_PAGES);
   assert.notEqual(partial.digest(), sender.digest());
+});
+
+for (const chunk of [7, 4096, 65_536, 100_003]) {
+  test(`page fragments (chunks of ${chunk} bytes): same memory, page views, every entry once`, () => {
+    const { stream, sender } = liveSave('pv');
+    const whole = readAll(stream, stream.length).records;
+    const { reader, records } = readAll(stream, chunk, { pageFragments: true });
+    assert.equal(reader.error, null);
+    assert.ok(reader.done);
+    const entries = (rs: StreamRecord[]) => rs.flatMap(r => (r.layer === 'libxc' && r.pageData ? r.pageData.pfns.map((p, i) => `${p}:${r.pageData!.types[i]}`) : []));
+    assert.deepEqual(entries(records), entries(whole));
+    const frags = records.filter(r => r.layer === 'libxc' && r.type === LibxcRec.PAGE_DATA);
+    const wholes = whole.filter(r => r.layer === 'libxc' && r.type === LibxcRec.PAGE_DATA);
+    assert.equal(frags.filter(r => r.layer === 'libxc' && !r.partial).length, wholes.length);
+    assert.equal(reader.pagesReceived, whole.reduce((n, r) => n + (r.layer === 'libxc' && r.pageData ? r.pageData.data.length / 4096 : 0), 0));
+    assert.equal(restoreMemory(records, NR_PAGES).digest(), sender.digest());
+  });
+}
+
+test('page fragments: a flipped page byte and a truncated stream are still caught', () => {
+  const { stream } = liveSave('hvm');
+  const bad = Buffer.from(stream);
+  bad[stream.length >> 1] ^= 0x04;
+  assert.throws(() => restoreMemory(readAll(bad, 65_536, { pageFragments: true }).records, NR_PAGES), PageCorruptError);
+  const { reader } = readAll(stream.subarray(0, stream.length >> 1), 65_536, { pageFragments: true });
+  assert.match(reader.error?.message ?? '', /^Stream truncated: reading libxc record Page data \(page \d+ of 1024\) \(have \d+ of 4096 bytes\)$/);
 });
 
 test('a tiny-chunk feed gives the same records as one big feed', () => {
@@ -201,7 +227,7 @@ test('buffer reuse (writer and reader) changes no byte of the stream or of the m
   const stream = encode(true);
   assert.ok(stream.equals(encode(false)));
   for (const chunk of [4096, 3 << 20, 9 << 20]) {
-    const reader = new StreamReader({ xlHeader: false, reuseBuffers: true });
+    const reader = new StreamReader({ xlHeader: false, reuseBuffers: true, pageFragments: chunk > 4096 });
     const restorer = new MemoryRestorer(new GuestMemory(3000, { populated: false }));
     for (let at = 0; at < stream.length; at += chunk) {
       reader.feed(stream.subarray(at, at + chunk));

@@ -88,19 +88,30 @@ export interface PageData {
   dataIndex: Int32Array;
 }
 
-export function decodePageData(body: Buffer): PageData {
-  if (body.length < 8) throw new StreamError(`PAGE_DATA record must be at least 8 bytes long`);
-  const count = body.readUInt32LE(0);
-  if (body.readUInt32LE(4) !== 0) throw new StreamError('Reserved bits set in PAGE_DATA record');
+export interface PageDataHead {
+  pfns: number[];
+  types: number[];
+  dataIndex: Int32Array;
+  /** Entries whose type carries 4096 bytes of data. */
+  dataPages: number;
+  /** Bytes of the count, reserved word and pfn list. */
+  headLength: number;
+}
+
+/** The count word, reserved word and pfn list; `b` must hold at least 8 + 8 * count bytes. */
+export function decodePageDataHead(b: Buffer): PageDataHead {
+  if (b.length < 8) throw new StreamError(`PAGE_DATA record must be at least 8 bytes long`);
+  const count = b.readUInt32LE(0);
+  if (b.readUInt32LE(4) !== 0) throw new StreamError('Reserved bits set in PAGE_DATA record');
   if (count === 0) throw new StreamError('PAGE_DATA record with zero pfns');
-  if (body.length < 8 + 8 * count) throw new StreamError('PAGE_DATA record must contain a pfn record for each count');
+  if (b.length < 8 + 8 * count) throw new StreamError('PAGE_DATA record must contain a pfn record for each count');
   const pfns: number[] = new Array(count);
   const types: number[] = new Array(count);
   const dataIndex = new Int32Array(count);
-  let pages = 0;
+  let dataPages = 0;
   for (let i = 0; i < count; i++) {
-    const lo = body.readUInt32LE(8 + 8 * i);
-    const hi = body.readUInt32LE(12 + 8 * i);
+    const lo = b.readUInt32LE(8 + 8 * i);
+    const hi = b.readUInt32LE(12 + 8 * i);
     const t = hi >>> 28;
     if (hi & 0x0ff00000) {
       const raw = (BigInt(hi) << 32n) | BigInt(lo);
@@ -109,13 +120,23 @@ export function decodePageData(body: Buffer): PageData {
     if (!pageTypeValid(t)) throw new StreamError(`Invalid type value in pfn[${i}]: 0x${t.toString(16)}`);
     pfns[i] = (hi & 0xfffff) * 0x100000000 + lo;
     types[i] = t;
-    dataIndex[i] = pageTypeHasData(t) ? pages++ : -1;
+    dataIndex[i] = pageTypeHasData(t) ? dataPages++ : -1;
   }
-  const want = 8 + 8 * count + PAGE_SIZE * pages;
-  if (body.length !== want) {
-    throw new StreamError(`Expected 8 + ${8 * count} + ${PAGE_SIZE * pages}, got ${body.length}`);
+  return { pfns, types, dataIndex, dataPages, headLength: 8 + 8 * count };
+}
+
+/** The whole-record length a PAGE_DATA head implies; anything else is refused. */
+export function checkPageDataLength(head: PageDataHead, bodyLength: number): void {
+  const want = head.headLength + PAGE_SIZE * head.dataPages;
+  if (bodyLength !== want) {
+    throw new StreamError(`Expected 8 + ${head.headLength - 8} + ${PAGE_SIZE * head.dataPages}, got ${bodyLength}`);
   }
-  return { pfns, types, data: body.subarray(8 + 8 * count), dataIndex };
+}
+
+export function decodePageData(body: Buffer): PageData {
+  const head = decodePageDataHead(body);
+  checkPageDataLength(head, body.length);
+  return { pfns: head.pfns, types: head.types, data: body.subarray(head.headLength), dataIndex: head.dataIndex };
 }
 
 // ---- small fixed records ------------------------------------------------------------------

@@ -9,7 +9,7 @@ import {
 import { RECORD_HEADER_SIZE, padTo8 } from './framing.ts';
 import {
   DOMAIN_HEADER_SIZE, IMAGE_HEADER_SIZE, StreamError, decodeDomainHeader, decodeImageHeader,
-  decodePageData, type DomainHeader, type PageData,
+  checkPageDataLength, decodePageData, decodePageDataHead, type DomainHeader, type PageData, type PageDataHead,
 } from './libxc-records.ts';
 import { XL_HEADER_SIZE, XlHeaderError, decodeXlHeader, type XlHeader } from './xl-header.ts';
 
@@ -20,11 +20,12 @@ export type StreamRecord =
   | { layer: 'libxl-header'; options: number }
   | { layer: 'libxl'; type: number; name: string; body: Buffer }
   | { layer: 'libxc-header'; version: number; domain: DomainHeader }
-  | { layer: 'libxc'; type: number; name: string; body: Buffer; pageData?: PageData };
+  | { layer: 'libxc'; type: number; name: string; body: Buffer; pageData?: PageData; partial?: boolean };
 
 type State =
   | 'xl-fixed' | 'xl-optional' | 'libxl-header' | 'libxl-rec-header' | 'libxl-rec-body'
-  | 'libxc-image-header' | 'libxc-domain-header' | 'libxc-rec-header' | 'libxc-rec-body' | 'done';
+  | 'libxc-image-header' | 'libxc-domain-header' | 'libxc-rec-header' | 'libxc-rec-body'
+  | 'page-count' | 'page-pfns' | 'page-data' | 'page-pad' | 'done';
 
 const WAITING_FOR: Record<State, string> = {
   'xl-fixed': 'xl header',
@@ -36,6 +37,10 @@ const WAITING_FOR: Record<State, string> = {
   'libxc-domain-header': 'libxc domain header',
   'libxc-rec-header': 'libxc record header',
   'libxc-rec-body': 'libxc record',
+  'page-count': 'libxc record Page data',
+  'page-pfns': 'libxc record Page data',
+  'page-data': 'libxc record Page data',
+  'page-pad': 'libxc record Page data',
   done: '',
 };
 
@@ -47,6 +52,13 @@ export interface StreamReaderOptions {
    * (much faster for PAGE_DATA than fresh 4 MiB buffers). Consumers copy what they keep.
    */
   reuseBuffers?: boolean;
+  /**
+   * Hand PAGE_DATA out as its pages arrive rather than once the record is whole: several
+   * records per PAGE_DATA, each with the entries complete so far (`partial` on all but the
+   * last; `body` empty). Pages are then mostly views of the fed chunks, not copies, and a
+   * receiver works while the sender sends.
+   */
+  pageFragments?: boolean;
 }
 
 export class StreamReader {
@@ -66,12 +78,17 @@ export class StreamReader {
   private xlFixed: Buffer | null = null;
   private imageVersion = 3;
   private readonly reuse: boolean;
+  private readonly fragments: boolean;
+  /** The PAGE_DATA record being handed out in fragments. */
+  private page: (PageDataHead & { entryAt: number; pagesAt: number }) | null = null;
+  private pageCountWord = Buffer.alloc(8);
   private pool: Buffer[] = [];
   private lent: Buffer[] = [];
 
   constructor(opts: StreamReaderOptions = {}) {
     this.state = opts.xlHeader === false ? 'libxl-header' : 'xl-fixed';
     this.reuse = opts.reuseBuffers ?? false;
+    this.fragments = opts.pageFragments ?? false;
   }
 
   /** The stream ended properly with the libxl END record. */
@@ -124,6 +141,7 @@ export class StreamReader {
 
   private waitingFor(): string {
     if (this.state === 'libxl-rec-body') return `${WAITING_FOR[this.state]} ${LIBXL_REC_NAMES[this.recType] ?? this.recType}`;
+    if (this.state === 'page-data') return `${WAITING_FOR[this.state]} (page ${this.page!.pagesAt} of ${this.page!.dataPages})`;
     if (this.state === 'libxc-rec-body') return `${WAITING_FOR[this.state]} ${LIBXC_REC_NAMES[this.recType] ?? this.recType}`;
     return WAITING_FOR[this.state];
   }
@@ -137,6 +155,10 @@ export class StreamReader {
       case 'libxc-domain-header': return DOMAIN_HEADER_SIZE;
       case 'libxl-rec-header': case 'libxc-rec-header': return RECORD_HEADER_SIZE;
       case 'libxl-rec-body': case 'libxc-rec-body': return padTo8(this.recLength);
+      case 'page-count': return 8;
+      case 'page-pfns': return 8 * this.pageCountWord.readUInt32LE(0);
+      case 'page-data': return PAGE_SIZE;
+      case 'page-pad': return padTo8(this.recLength) - this.recLength;
       case 'done': return 0;
     }
   }
@@ -186,7 +208,7 @@ export class StreamReader {
     while (this.state !== 'done') {
       const need = this.needed();
       if (this.buffered < need) return;
-      const b = this.take(need);
+      const b = this.take(this.state === 'page-data' ? this.pageRun() : need);
       switch (this.state) {
         case 'xl-fixed': this.xlFixedHeader(b); break;
         case 'xl-optional': {
@@ -200,7 +222,8 @@ export class StreamReader {
           this.recType = b.readUInt32LE(0);
           this.recLength = b.readUInt32LE(4);
           this.checkType();
-          this.state = this.state === 'libxl-rec-header' ? 'libxl-rec-body' : 'libxc-rec-body';
+          if (this.state === 'libxl-rec-header') this.state = 'libxl-rec-body';
+          else this.state = this.fragments && this.recType === LibxcRec.PAGE_DATA ? 'page-count' : 'libxc-rec-body';
           break;
         case 'libxl-rec-body': this.libxlRecord(this.unpad(b)); break;
         case 'libxc-image-header':
@@ -212,7 +235,69 @@ export class StreamReader {
           this.state = 'libxc-rec-header';
           break;
         case 'libxc-rec-body': this.libxcRecord(this.unpad(b)); break;
+        case 'page-count': this.pageCount(b); break;
+        case 'page-pfns': this.pagePfns(b); break;
+        case 'page-data': this.pageFragment(b); break;
+        case 'page-pad':
+          for (const x of b) if (x !== 0) throw new StreamError('Padding containing non0 bytes found');
+          this.state = 'libxc-rec-header';
+          break;
       }
+    }
+  }
+
+  private pageCount(b: Buffer): void {
+    if (this.recLength < 8) throw new StreamError('PAGE_DATA record must be at least 8 bytes long');
+    const count = b.readUInt32LE(0);
+    if (count === 0 || this.recLength < 8 + 8 * count) {
+      decodePageDataHead(b); // throws the matching error
+      throw new StreamError('PAGE_DATA record must contain a pfn record for each count');
+    }
+    this.pageCountWord = b;
+    this.state = 'page-pfns';
+  }
+
+  private pagePfns(b: Buffer): void {
+    const head = decodePageDataHead(Buffer.concat([this.pageCountWord, b]));
+    checkPageDataLength(head, this.recLength);
+    this.page = { ...head, entryAt: 0, pagesAt: 0 };
+    if (head.dataPages === 0) this.pageFragment(Buffer.alloc(0));
+    else this.state = 'page-data';
+  }
+
+  /** Bytes of whole pages to take now: all the first chunk holds (no copy), at least one page. */
+  private pageRun(): number {
+    const p = this.page!;
+    const inFirst = Math.floor(this.chunks[this.chunkAt].length / PAGE_SIZE);
+    return Math.min(Math.max(inFirst, 1), p.dataPages - p.pagesAt) * PAGE_SIZE;
+  }
+
+  /** Emit the entries whose pages are in `data` (plus, at the end, the trailing no-data ones). */
+  private pageFragment(data: Buffer): void {
+    const p = this.page!;
+    const n = data.length / PAGE_SIZE;
+    const start = p.entryAt;
+    const last = p.pagesAt + n === p.dataPages;
+    let taken = 0;
+    let i = start;
+    while (i < p.pfns.length && (taken < n || (last && p.dataIndex[i] < 0))) {
+      if (p.dataIndex[i] >= 0) {
+        if (taken === n) break;
+        taken++;
+      }
+      i++;
+    }
+    const dataIndex = p.dataIndex.slice(start, i).map(k => (k < 0 ? -1 : k - p.pagesAt));
+    p.entryAt = i;
+    p.pagesAt += n;
+    this.pagesReceived += n;
+    this.out.push({
+      layer: 'libxc', type: LibxcRec.PAGE_DATA, name: LIBXC_REC_NAMES[LibxcRec.PAGE_DATA], body: Buffer.alloc(0),
+      pageData: { pfns: p.pfns.slice(start, i), types: p.types.slice(start, i), data, dataIndex }, partial: !last,
+    });
+    if (last) {
+      this.page = null;
+      this.state = padTo8(this.recLength) === this.recLength ? 'libxc-rec-header' : 'page-pad';
     }
   }
 

@@ -15,6 +15,9 @@ import {
   cpuidPolicy, hvmContext, hvmParams, msrPolicy, pvVcpuContext, pvVcpuExtended, qemuContext, sharedInfoPage,
 } from './guest-state.ts';
 
+/** Pages read and yielded at a time within a PAGE_DATA record (256 KiB). */
+const PAGES_PER_SLICE = 64;
+
 export type SaveGuestType = 'pv' | 'pvh' | 'hvm';
 
 export interface StreamWriterOptions {
@@ -130,25 +133,31 @@ export class StreamWriter {
     return [Buffer.concat([recordHeader(LibxcRec.PAGE_DATA, head.length + data.length), head]), data];
   }
 
-  /** PAGE_DATA records for `pfns` read from `source`, batched as libxc does. */
+  /**
+   * PAGE_DATA records for `pfns` read from `source`, batched as libxc does (1024 pfns a record).
+   * Each yield is buffers to write in order; a record's pages come in slices of PAGES_PER_SLICE
+   * read just before they are yielded, so a pipe keeps flowing while the next slice is read.
+   */
   *pages(source: PageSource, pfns: ArrayLike<number>): Generator<Buffer[]> {
     for (let at = 0; at < pfns.length; at += MAX_BATCH_SIZE) {
       const n = Math.min(MAX_BATCH_SIZE, pfns.length - at);
       const batch: number[] = new Array(n);
       const types: number[] = new Array(n);
-      let withData = 0;
+      const withData: number[] = [];
       for (let i = 0; i < n; i++) {
         batch[i] = pfns[at + i];
         types[i] = source.pageType(batch[i]);
-        if (pageTypeHasData(types[i])) withData++;
+        if (pageTypeHasData(types[i])) withData.push(batch[i]);
       }
-      const data = this.batchBuffer(withData * PAGE_SIZE);
-      if (source.copyPages) source.copyPages(withData === n ? batch : batch.filter((_, i) => pageTypeHasData(types[i])), data);
-      else {
-        let k = 0;
-        for (let i = 0; i < n; i++) if (pageTypeHasData(types[i])) source.copyPage(batch[i], data, PAGE_SIZE * k++);
+      const data = this.batchBuffer(withData.length * PAGE_SIZE);
+      const [head] = this.pageData(batch, types, data);
+      yield [head];
+      for (let k = 0; k < withData.length; k += PAGES_PER_SLICE) {
+        const slice = withData.slice(k, k + PAGES_PER_SLICE);
+        if (source.copyPages) source.copyPages(slice, data, k * PAGE_SIZE);
+        else slice.forEach((pfn, i) => source.copyPage(pfn, data, (k + i) * PAGE_SIZE));
+        yield [data.subarray(k * PAGE_SIZE, (k + slice.length) * PAGE_SIZE)];
       }
-      yield this.pageData(batch, types, data);
     }
   }
 
