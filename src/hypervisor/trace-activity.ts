@@ -71,10 +71,26 @@ export class TraceActivity implements TraceSink {
     this.from[cpu] = ns;
     const w = this.cur[cpu]!;
     const domid = w >>> 16, vcpu = w & 0xffff;
-    if (domid === DOMID_IDLE) { traceSegment(this.tb, { cpu, fromNs: from, toNs: ns, domid, vcpu }); return; }
-    traceSegment(this.tb, {
-      cpu, fromNs: from, toNs: ns, domid, vcpu, kind: this.src.kind(domid),
-      cpuLoad: this.src.load(domid, vcpu), ioPerSec: domid === 0 ? DOM0_IO_PER_SEC : 0,
-    });
+    const b = this.batch;
+    if (domid === DOMID_IDLE) traceSegment(b, { cpu, fromNs: from, toNs: ns, domid, vcpu });
+    else {
+      traceSegment(b, {
+        cpu, fromNs: from, toNs: ns, domid, vcpu, kind: this.src.kind(domid),
+        cpuLoad: this.src.load(domid, vcpu), ioPerSec: domid === 0 ? DOM0_IO_PER_SEC : 0,
+      });
+    }
+    // A segment yields each kind of record in its own pass; a ring must be in time order.
+    const recs = b.recs;
+    if (recs.length > 1) recs.sort((x, y) => (x.ns < y.ns ? -1 : x.ns > y.ns ? 1 : 0));
+    for (const r of recs) this.tb.record(cpu, r.ns, r.event, r.data);
+    recs.length = 0;
   }
+
+  /** Collects one segment's records so they can be put in time order (the sort is stable). */
+  private readonly batch = {
+    enabled: true,
+    recs: [] as { ns: bigint; event: number; data: readonly number[] }[],
+    wants: (cpu: number, event: number): boolean => this.tb.wants(cpu, event),
+    record(_cpu: number, ns: bigint, event: number, data: readonly number[]): void { this.recs.push({ ns, event, data }); },
+  };
 }

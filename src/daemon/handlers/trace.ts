@@ -77,8 +77,14 @@ export const traceStreamHandlers: Record<string, StreamHandler> = {
     const emit = (windows: Buffer[]): void => {
       if (windows.length) ctx.emit({ data: Buffer.concat(windows).toString('base64') });
     };
-    // A half-full ring is read at once, without writing pending activity (that is what filled it).
-    const onHighWater = (): void => { if (!done) emit(hv.trace.drainWindows()); };
+    // A half-full ring wakes xentrace (VIRQ_TBUF), which reads as soon as the daemon gets to it:
+    // after the simulation step under way, so a small ring under load can still overflow.
+    let woken = false;
+    const onHighWater = (): void => {
+      if (woken) return;
+      woken = true;
+      queueMicrotask(() => { woken = false; if (!done) emit(hv.drainTrace()); });
+    };
     const set = readersOf(host);
     set.add(onHighWater);
     const poll = (): void => { emit(hv.drainTrace()); pollTimer = clock.after(pollNs, poll); };
