@@ -3,6 +3,7 @@
 // (the spec grammars live in src/formats) and hands the daemon the parsed libxl device.
 import { findDomain, parseArgs, type CommandRun, type XlContext } from './command.ts';
 import { ToolError } from '../../protocol/wire.ts';
+import { BLOCK_LIST_HEADER, formatBlockRow, formatNetworkRow, NETWORK_LIST_HEADER } from './printers/devices.ts';
 
 /** block-attach's find_domain variant: the same lookup, a message without the rc. */
 async function blockDomain(ctx: XlContext, q: string): Promise<number | null> {
@@ -64,6 +65,22 @@ const blockDetach: CommandRun = async (ctx, argv, self) => {
   return 0;
 };
 
+/** network-list / block-list: one header, then every device of each domain; bad names are skipped. */
+function deviceList(kind: 'vif' | 'vbd'): CommandRun {
+  return async (ctx, argv, self) => {
+    const p = parseArgs(ctx, argv, self, { short: '' }, 1);
+    ctx.io.out(kind === 'vif' ? NETWORK_LIST_HEADER : BLOCK_LIST_HEADER);
+    for (const q of p.positionals) {
+      const domid = await blockDomain(ctx, q);
+      if (domid === null) continue;
+      const devs = await (await ctx.daemon()).request('device.list', { dom: String(domid), kind });
+      ctx.io.out(devs.map(kind === 'vif' ? formatNetworkRow : formatBlockRow).join(''));
+    }
+    return 0;
+  };
+}
+
 export const deviceCommands: Record<string, CommandRun> = {
-  'network-attach': networkAttach, 'network-detach': networkDetach, 'block-attach': blockAttach, 'block-detach': blockDetach,
+  'network-attach': networkAttach, 'network-list': deviceList('vif'), 'network-detach': networkDetach,
+  'block-attach': blockAttach, 'block-list': deviceList('vbd'), 'block-detach': blockDetach,
 };
