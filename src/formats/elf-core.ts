@@ -52,6 +52,8 @@ export interface CoreInput {
   /** Machine frame of a pfn (PV .xen_p2m). */
   gmfn?: (pfn: number) => number;
   copyPage(pfn: number, into: Buffer, offset: number): void;
+  /** Optional bulk form of copyPage: the pages of `pfns` back to back from `offset`. */
+  copyPages?(pfns: ArrayLike<number>, into: Buffer, offset?: number): void;
   xen?: CoreXenVersion;
 }
 
@@ -171,7 +173,8 @@ export function* writeCore(input: CoreInput): Generator<Buffer> {
   for (let at = 0; at < nrPages; at += batch) {
     const n = Math.min(batch, nrPages - at);
     const chunk = Buffer.allocUnsafe(n * PAGE_SIZE);
-    for (let i = 0; i < n; i++) input.copyPage(input.pfns[at + i], chunk, i * PAGE_SIZE);
+    if (input.copyPages) input.copyPages(Array.prototype.slice.call(input.pfns, at, at + n) as number[], chunk);
+    else for (let i = 0; i < n; i++) input.copyPage(input.pfns[at + i], chunk, i * PAGE_SIZE);
     yield chunk;
   }
   yield Buffer.concat([index, Buffer.from(strings, 'latin1')]);

@@ -121,6 +121,13 @@ export class GuestMemory {
   get populatedCount(): number { return this.nrPopulated; }
   populated(pfn: number): boolean { return this.populatedMap[pfn] === 1; }
 
+  /** The populated pfns, ascending (what a save's first round and a core dump cover). */
+  populatedPfns(): Uint32Array {
+    const out = new Uint32Array(this.nrPopulated);
+    for (let pfn = 0, k = 0; k < out.length; pfn++) if (this.populatedMap[pfn]) out[k++] = pfn;
+    return out;
+  }
+
   private checkPfn(pfn: number): void {
     if (!Number.isInteger(pfn) || pfn < 0 || pfn >= this.nrPages) {
       throw new RangeError(`pfn 0x${pfn.toString(16)} outside the guest's ${this.nrPages} pages`);

@@ -20,6 +20,8 @@ function coreOf(mem: GuestMemory, autoTranslated: boolean, vcpus = 2): Buffer {
   const input: CoreInput = {
     autoTranslated, pfns, vcpuContexts: Array.from({ length: vcpus }, () => pvVcpuContext()),
     gmfn: p => 0x80000 + p, copyPage: (p, into, off) => mem.copyPage(p, into, off),
+    // Half the cores take the bulk path, half the page-by-page one.
+    copyPages: autoTranslated ? (ps, into, off) => mem.copyPages(ps, into, off) : undefined,
   };
   return encodeCore(input);
 }

@@ -163,6 +163,7 @@ test('xl header errors carry xl restore\'s messages', () => {
     [b => { b[0] = 0x59; }, 'File has wrong magic number - corrupt or for a different tool?'],
     [b => { b.writeUInt32BE(0x01020304, 32); }, 'File has wrong byte order'],
     [b => { b.writeUInt32LE(7, 36); }, 'Savefile has mandatory flag(s) 0x4 which are not supported; need newer xl'],
+    [b => { b.writeUInt32LE(1, 36); }, 'Savefile holds a legacy (pre-migration-v2) stream, which cannot be restored here'],
   ];
   for (const [mutate, msg] of cases) {
     const b = Buffer.from(good);

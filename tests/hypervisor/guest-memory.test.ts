@@ -78,6 +78,8 @@ test('ballooning changes the populated set; unpopulated pfns travel as XTAB', ()
   mem.enableLogDirty();
   mem.decreaseReservation([3, 4, 4]);
   assert.equal(mem.populatedCount, 98);
+  assert.deepEqual(Array.from(mem.populatedPfns().subarray(0, 4)), [0, 1, 2, 5]);
+  assert.equal(mem.populatedPfns().length, 98);
   assert.equal(mem.pageType(3), PageType.XTAB);
   assert.throws(() => mem.readPage(3), /not populated/);
   assert.deepEqual(Array.from(mem.cleanDirtyBitmap()), [3, 4]);

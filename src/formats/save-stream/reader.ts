@@ -11,7 +11,9 @@ import {
   DOMAIN_HEADER_SIZE, IMAGE_HEADER_SIZE, StreamError, decodeDomainHeader, decodeImageHeader,
   checkPageDataLength, decodePageData, decodePageDataHead, type DomainHeader, type PageData, type PageDataHead,
 } from './libxc-records.ts';
-import { XL_HEADER_SIZE, XlHeaderError, decodeXlHeader, type XlHeader } from './xl-header.ts';
+import {
+  XL_HEADER_SIZE, XL_MANDATORY_FLAG_STREAMV2, XlHeaderError, decodeXlHeader, type XlHeader,
+} from './xl-header.ts';
 
 export { StreamError };
 
@@ -302,7 +304,10 @@ export class StreamReader {
   }
 
   private xlFixedHeader(b: Buffer): void {
-    decodeXlHeader(headOnly(b)); // magic, byte order and mandatory flags, before the config arrives
+    const { header } = decodeXlHeader(headOnly(b))!; // magic, byte order, flags: before the config arrives
+    if (!(header.mandatoryFlags & XL_MANDATORY_FLAG_STREAMV2)) {
+      throw new StreamError('Savefile holds a legacy (pre-migration-v2) stream, which cannot be restored here');
+    }
     this.xlFixed = b;
     this.state = 'xl-optional';
   }
