@@ -185,6 +185,11 @@ test('damaged framing: unknown mandatory record, non-zero padding, wrong stream 
   const pad = new StreamReader();
   pad.feed(Buffer.concat([start, padded]));
   assert.equal(pad.error?.message, 'Padding containing non0 bytes found');
+  const damaged = Buffer.concat([start, encodeRecord(LibxcRec.PAGE_DATA, Buffer.alloc(16))]);
+  damaged.writeUInt32LE(0xfffffff0, start.length + 4);
+  const long = new StreamReader();
+  long.feed(damaged);
+  assert.equal(long.error?.message, 'Record (0x00000001, Page data) length 0xfffffff0 exceeds max (0x8000000)');
   const notLibxl = new StreamReader({ xlHeader: false });
   notLibxl.feed(Buffer.alloc(16, 0x41));
   assert.match(notLibxl.error?.message ?? '', /^Bad image id: Expected 0x4c6962786c466d74, got 0x4141414141414141$/);

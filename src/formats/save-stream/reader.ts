@@ -17,6 +17,9 @@ import {
 
 export { StreamError };
 
+/** libxc's REC_LENGTH_MAX: no record may be longer. */
+export const REC_LENGTH_MAX = 128 << 20;
+
 export type StreamRecord =
   | { layer: 'xl'; header: XlHeader }
   | { layer: 'libxl-header'; options: number }
@@ -224,6 +227,11 @@ export class StreamReader {
           this.recType = b.readUInt32LE(0);
           this.recLength = b.readUInt32LE(4);
           this.checkType();
+          if (this.recLength > REC_LENGTH_MAX) {
+            // A damaged length must not make us buffer gigabytes waiting for the body.
+            const names = this.state === 'libxl-rec-header' ? LIBXL_REC_NAMES : LIBXC_REC_NAMES;
+            throw new StreamError(`Record (0x${this.recType.toString(16).padStart(8, '0')}, ${names[this.recType] ?? 'unknown'}) length 0x${this.recLength.toString(16)} exceeds max (0x${REC_LENGTH_MAX.toString(16)})`);
+          }
           if (this.state === 'libxl-rec-header') this.state = 'libxl-rec-body';
           else this.state = this.fragments && this.recType === LibxcRec.PAGE_DATA ? 'page-count' : 'libxc-rec-body';
           break;
