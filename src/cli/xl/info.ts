@@ -1,6 +1,6 @@
 // Information commands: list, vm-list, claims, info, uptime, domid, domname, dmesg, top.
 import { join } from 'node:path';
-import { parseArgs, optionMap, type CommandRun } from './command.ts';
+import { findDomain, parseArgs, optionMap, type CommandRun } from './command.ts';
 import { formatInfo } from './printers/info.ts';
 import { formatList, formatVmList } from './printers/list.ts';
 import { formatUptimeRow, formatUptimeShort, UPTIME_HEADER } from './printers/uptime.ts';
@@ -53,7 +53,10 @@ const uptime: CommandRun = async (ctx, argv, self) => {
   const p = parseArgs(ctx, argv, self, { short: 's' }, 0);
   const short = optionMap(p).has('s');
   const d = await ctx.daemon();
-  const domains = await d.request('domain.list', { doms: p.positionals.length ? p.positionals : undefined });
+  const all = await d.request('domain.list', {});
+  // Named domains in argument order; an id with no domain prints nothing (it has no start time).
+  const ids = p.positionals.length ? await Promise.all(p.positionals.map(q => findDomain(ctx, q))) : all.map(x => x.domid);
+  const domains = ids.flatMap(id => all.filter(x => x.domid === id));
   const now = short ? new Date((await d.request('clock.get', {})).wallMs) : undefined;
   if (!short) ctx.io.out(UPTIME_HEADER);
   for (const dom of domains) {
