@@ -68,7 +68,13 @@ class Output {
 
   private write(bytes: Buffer): void {
     try {
-      for (let off = 0; off < bytes.length;) off += writeSync(this.fd, bytes, off, bytes.length - off);
+      for (let off = 0; off < bytes.length;) {
+        try { off += writeSync(this.fd, bytes, off, bytes.length - off); } catch (e) {
+          // A non-blocking stdout (a socket from the parent) is full: wait for the reader.
+          if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        }
+      }
     } catch (e) {
       err(`Write failed! (size ${bytes.length}, returned -1)\n`);
       this.failWrite(e);
@@ -111,10 +117,10 @@ async function trace(o: XentraceOptions): Promise<number> {
       await conn.request('trace.setCpuMask', { cpus: cpusOf(map, nrCpus) });
       err(printCpuMask(map, nrCpus));
     }
-    // "-" is stdout, as /dev/stdout is (an extension: the real tool would create a file "-").
+    // "-" is standard output whatever it is (an extension: the real tool would create a file "-").
     const path = o.outfile === '-' ? '/dev/stdout' : o.outfile;
     let fd: number;
-    try { fd = openSync(path, 'w', 0o644); } catch (e) {
+    try { fd = o.outfile === '-' ? 1 : openSync(path, 'w', 0o644); } catch (e) {
       err(`Could not open output file: ${strerror(e)}\n`);
       return 1;
     }

@@ -23,9 +23,9 @@ export interface Running { proc: ChildProcess; exited: Promise<{ code: number | 
  * Start xentrace and resolve once the daemon streams to it (or it exited early): the clock may be
  * advanced from then on without losing the start. Polls the daemon's status, not the clock.
  */
-export async function startXentrace(h: TestHost, args: string[]): Promise<Running> {
+export async function startXentrace(h: TestHost, args: string[], spawn: () => ChildProcess = () => h.spawn('xentrace', args)): Promise<Running> {
   const before = (await traceStatus(h)).readers;
-  const proc = h.spawn('xentrace', args);
+  const proc = spawn();
   let stdout = '', stderr = '', gone = false;
   proc.stdout!.on('data', d => { stdout += d; });
   proc.stderr!.on('data', d => { stderr += d; });
