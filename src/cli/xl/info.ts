@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { findDomain, parseArgs, optionMap, type CommandRun } from './command.ts';
 import { formatInfo } from './printers/info.ts';
-import { formatList, formatVmList } from './printers/list.ts';
+import { formatList, formatSharing, formatVmList } from './printers/list.ts';
 import { formatUptimeRow, formatUptimeShort, UPTIME_HEADER } from './printers/uptime.ts';
 
 const list: CommandRun = async (ctx, argv, self) => {
@@ -32,6 +32,14 @@ const list: CommandRun = async (ctx, argv, self) => {
 const vmList: CommandRun = async (ctx, argv, self) => {
   parseArgs(ctx, argv, self, { short: '' }, 0);
   ctx.io.out(formatVmList(await (await ctx.daemon()).request('domain.list', {})));
+  return 0;
+};
+
+const sharing: CommandRun = async (ctx, argv, self) => {
+  const p = parseArgs(ctx, argv, self, { short: '' }, 0);
+  if (p.positionals.length > 1) { ctx.io.out(self.helpText); return 1; }
+  const doms = p.positionals.length ? p.positionals : undefined;
+  ctx.io.out(formatSharing(await (await ctx.daemon()).request('domain.list', { doms })));
   return 0;
 };
 
@@ -118,5 +126,5 @@ const top: CommandRun = async (ctx, argv, self) => {
 };
 
 export const infoCommands: Record<string, CommandRun> = {
-  list, 'vm-list': vmList, claims, info, uptime, domid, domname, dmesg, top,
+  list, 'vm-list': vmList, sharing, claims, info, uptime, domid, domname, dmesg, top,
 };

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { formatList, formatListRow, stateLetters } from '../../../src/cli/xl/printers/list.ts';
+import { formatList, formatListRow, formatSharing, stateLetters } from '../../../src/cli/xl/printers/list.ts';
 import { formatVcpuRow, VCPU_LIST_HEADER } from '../../../src/cli/xl/printers/vcpu.ts';
 import { cpuSeconds, fixed1, formatCpuBitmap } from '../../../src/cli/xl/printf.ts';
 import { fakeDomains, fakeVcpus } from './fake-domains.ts';
@@ -18,6 +18,7 @@ test('xl list and its -v -Z -c -n columns match the real output byte for byte', 
   assert.equal(formatList(fakeDomains, { numa: true }), real('list_-n'));
   assert.equal(formatList(fakeDomains, { verbose: true, context: true, cpupool: true, numa: true }), real('list_-v_-Z_-c_-n'));
   assert.equal(formatList(fakeDomains, { claim: true }), real('claims'));
+  assert.equal(formatSharing(fakeDomains), real('sharing'));
 });
 
 test('the list header has exactly two tabs', () => {

@@ -47,3 +47,9 @@ export function formatVmList(domains: DomainInfo[]): string {
   return 'UUID                                  ID    name\n'
     + domains.map(d => `${d.uuid}  ${d.domid}    ${left(d.name ?? '(null)', 30)}\n`).join('');
 }
+
+/** `xl sharing`: xenlab shares no pages, so Shared is always 0. */
+export function formatSharing(domains: DomainInfo[]): string {
+  return 'Name                                        ID   Mem Shared\n' + domains.map(d =>
+    `${left(d.name ?? '(null)', 40)} ${right(d.domid, 5)} ${right(Math.floor((d.currentMemkb + d.outstandingMemkb) / 1024), 5)}  ${right(0, 5)}\n`).join('');
+}
