@@ -14,6 +14,9 @@ export function padTrunc(s: string, width: number, precision: number): string {
 export function fixed(x: number, precision: number): string {
   if (Number.isNaN(x)) return '-nan';
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  // Only a value near a tie needs its exact expansion (toFixed(100) is slow).
+  const scaled = Math.abs(x) * 10 ** precision;
+  if (Math.abs(scaled - Math.floor(scaled) - 0.5) > 1e-6) return x.toFixed(precision);
   const exact = Math.abs(x).toFixed(100);
   const dot = exact.indexOf('.');
   const rest = exact.slice(dot + 1 + precision);
