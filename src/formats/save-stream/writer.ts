@@ -30,9 +30,9 @@ export interface StreamWriterOptions {
   xenMinor?: number;
   tscKhz?: number;
   /**
-   * Reuse the page-data buffers of `pages()` (two in turn) instead of allocating 4 MiB per
-   * record: much faster (no fresh memory to fault in), but each record yielded must be fully
-   * written out (e.g. 'drain' awaited) before the next one is pulled.
+   * Reuse the page-data buffers of `pages()` (two, one record in two) instead of allocating
+   * 4 MiB per record: much faster (no fresh memory to fault in), but whatever `pages()` yields
+   * must be written out (e.g. 'drain' awaited) before the generator is resumed.
    */
   reusePageBuffers?: boolean;
 }
