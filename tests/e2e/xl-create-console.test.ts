@@ -78,6 +78,20 @@ test('console shows the boot log and a login prompt; Ctrl-] detaches with status
   h.xlOk('destroy', 'con');
 });
 
+test('create -c attaches the console to the new domain', async () => {
+  const child = h.spawn('xl', ['create', '-q', '-c', cfg('cc')]);
+  const done = finish(child);
+  // the domain exists once `xl domid` finds it (each check is a whole xl run, no timer)
+  let found = false;
+  for (let i = 0; i < 400 && !found; i++) found = h.xl('domid', 'cc').status === 0;
+  assert.ok(found);
+  h.advance('10s');
+  await until(child.stdout!, /cc login: /);
+  child.stdin!.write(Buffer.from([0x1d]));
+  assert.equal((await done).code, 0);
+  h.xlOk('destroy', 'cc');
+});
+
 test('uptime, dmesg -c, info and vcpu-list follow the host', () => {
   h.xlOk('create', '-q', cfg('up'));
   h.advance('65s');
