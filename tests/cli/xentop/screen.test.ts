@@ -15,10 +15,10 @@ const TMUX_KEYS: Record<string, Key> = {
 
 const maskClock = (s: string) => s.replace(/^xentop - \d\d:\d\d:\d\d/, 'xentop - HH:MM:SS');
 
-for (const [cols, rows] of [[80, 24], [170, 20]]) {
-  test(`screens at ${cols}x${rows} match the real xentop after each key`, () => {
+for (const [cols, rows, name] of [[80, 24, "80x24"], [170, 20, "170x20"], [170, 20, "sort-170x20"]] as const) {
+  test(`screens ${name} match the real xentop after each key`, () => {
     const file = join(FIXTURES, 'screen.data');
-    const sections = readFileSync(join(FIXTURES, `screen-${cols}x${rows}.txt`), 'utf8').split(/^=== (.*)\n/m).slice(1);
+    const sections = readFileSync(join(FIXTURES, `screen-${name}.txt`), 'utf8').split(/^=== (.*)\n/m).slice(1);
     const first = shimSample(2000, file), second = shimSample(2001, file);
     let st: KeyState = { ...DEFAULT_TABLE_OPTIONS, prompt: null, delay: 3 };
     for (let i = 0; i < sections.length; i += 2) {
