@@ -3,7 +3,7 @@
 // acceptance 1–2).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestHost } from '../helpers/host.ts';
 import { parseBatch, type Row } from '../cli/xentop/row-format.ts';
@@ -81,6 +81,27 @@ test('xentop -b -i 3 -d 10: three tables in the real formats, CPU(%) from the sc
   assert.equal(last('Domain-0').maxMemKb, null);
   assert.equal(last('busy2').state.length, 6);
   assert.equal(last('busy2').vcpus, 2);
+});
+
+test('NETRX follows netback (limited by the vif rate) and VBD_WR/WSECT follow blkback writing the image', async () => {
+  const img = join(h.home, 'io.img');
+  const fd = openSync(img, 'w'); ftruncateSync(fd, 256 * 2 ** 20); closeSync(fd);
+  h.xlOk('create', cfg('io', `vif = [ 'bridge=xenbr0, rate=1Mb/s' ]\ndisk = [ 'format=raw, vdev=xvda, access=rw, target=${img}' ]\nworkload = "net-tx=10M,disk-write=1M"`));
+  h.advance('5s');
+  const allocated0 = statSync(img).blocks * 512;
+  const { out } = await xentop(['-b', '-i', '2', '-d', '10', '-n', '-x'], 2, '10s');
+  const io = rowsOf(out).filter(r => r.name === 'io');
+  // What the guest sends is what dom0's vif receives: NETRX, about 1 Mb/s = 122 KiB/s.
+  const rxRate = (io[1].netRxK - io[0].netRxK) / 10;
+  assert.ok(Math.abs(rxRate - 1e6 / 8 / 1024) < 8, `NETRX grew ${rxRate} KiB/s`);
+  assert.ok(io[1].netTxK - io[0].netTxK < rxRate * 10);
+  // 1 MB/s of writes: 2048 sectors a second.
+  const wsect = (io[1].vbdWsect - io[0].vbdWsect) / 10;
+  assert.ok(Math.abs(wsect - 1e6 / 512) < 100, `WSECT grew ${wsect}/s`);
+  assert.ok(io[1].vbdWr > io[0].vbdWr);
+  assert.ok(statSync(img).blocks * 512 > allocated0, 'the image file got more blocks');
+  assert.ok(parseBatch(out).some(l => l.kind === 'net') && parseBatch(out).some(l => l.kind === 'vbd'));
+  h.xlOk('destroy', 'io');
 });
 
 test('-n -x -v -r -f lines in the real formats against the daemon', async () => {
