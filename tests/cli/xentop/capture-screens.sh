@@ -1,6 +1,7 @@
 #!/bin/bash
 # Captures the real xentop 4.17 interactive screen (realxentop under tmux) after each key, for
-# screen.test.ts. Run by hand: capture-screens.sh COLS ROWS KEY... > fixtures/screen-COLSxROWS.txt
+# screen.test.ts. Run by hand: capture-screens.sh COLS ROWS KEY... > fixtures/screen-NAME.txt
+# (keys as tmux send-keys names them: S, Down, BSpace, ...)
 cols=$1 rows=$2; shift 2
 S=xtcap$$
 clock=/tmp/xentop-clock$$
