@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { Connection } from '../../client/connection.ts';
 import { hostPaths } from '../../protocol/paths.ts';
 import { ToolError } from '../../protocol/wire.ts';
-import { commandTable, formatFullHelp, lookupCommand } from './command-table.ts';
+import { formatFullHelp, lookupCommand } from './command-table.ts';
 import type { DaemonClient, XlContext, XlGlobals } from './command.ts';
 import { getoptGlobal } from './getopt.ts';
 import { CommandExit, processIo, type XlIo } from './io.ts';
@@ -71,9 +71,10 @@ async function connectFast(): Promise<Connection> {
 
 // Only when run as the xl binary (tests import xlMain).
 if (process.argv[1] && /(^|[\\/])xl(\.js)?$/.test(process.argv[1])) {
+  // A reader that went away (xl list | head) ends xl quietly, as SIGPIPE ends the real one.
+  process.stdout.on('error', e => { if ((e as NodeJS.ErrnoException).code === 'EPIPE') process.exit(141); throw e; });
   xlMain(process.argv.slice(2), processIo, connectFast).then(
     status => { process.exitCode = status; },
     e => { process.stderr.write(`xl: ${e?.stack ?? e}\n`); process.exitCode = 1; },
   );
 }
-export { commandTable };
