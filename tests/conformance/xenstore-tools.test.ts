@@ -56,7 +56,7 @@ test('xenstore-ls: plain, -f, -p, -fp, subtrees, errors', { skip }, () => {
 test('xenstore-read / list / exists', { skip }, () => {
   for (const args of [['/t/esc'], ['/t/long', '/t/empty'], ['-p', '/t/esc', '/t/quote'], ['-R', '/t/esc'], ['-p', '-R', '/t/esc', '/t/long'],
     ['/nope'], ['/t/esc', '/nope', '/t/long'], [], ['-h'], ['-t', '/t/esc'], ['--pre', '/t/empty'], ['--r', '/t/esc'], ['--', '-p'],
-    ['-s', '/t/esc'], ['/t/esc', '-p'], ['local/../x']]) both('xenstore-read', args);
+    ['-s', '/t/esc'], ['/t/esc', '-p'], ['local/../x'], ['-h', '-x'], ['-x', '-h'], ['-y', '--zz', '-R', '/t/esc']]) both('xenstore-read', args);
   for (const args of [['/t'], ['-p', '/t'], ['-p', '/'], ['/t/a', '/t/d'], ['/nope'], ['/t', '/nope', '/t/a'], [], ['-f', '/t']]) both('xenstore-list', args);
   for (const args of [['/t'], ['/t', '/t/esc'], ['/nope'], ['/t', '/nope'], [], ['-p', '/t']]) both('xenstore-exists', args);
   for (const args of [[], ['foo'], ['read', '/t/esc'], ['read', '-x', '/t/esc'], ['ls', '/t/a'], ['read', '-h'], ['list', '-p', '/t/a']]) both('xenstore', args);

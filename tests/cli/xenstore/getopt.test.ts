@@ -8,8 +8,8 @@ const LONGS: LongOpt[] = [
 ];
 
 function parse(args: string[]) {
-  const warnings: string[] = [];
-  const r = getoptLong('prog', args, 'hfspturn:R', LONGS, w => warnings.push(w));
+  const r = getoptLong('prog', args, 'hfspturn:R', LONGS);
+  const warnings = r.opts.flatMap(o => (o.warning ? [o.warning] : []));
   return { opts: r.opts.map(o => o.arg === undefined ? o.c : `${o.c}=${o.arg}`), operands: r.operands, warnings };
 }
 
