@@ -11,7 +11,8 @@ export class Clock {
   /** Wall-clock epoch (ms since 1970) of simulated time 0, for timestamps shown to users. */
   readonly epochMs: number;
   private nowNs = 0n;
-  private timers: Timer[] = [];
+  /** Binary min-heap of timers ordered by (at, seq); cancelled ones are dropped lazily. */
+  private heap: Timer[] = [];
   private seq = 0;
   /** Called to run the simulation up to a time before timers at that time fire. */
   private stepper: (to: bigint) => void = () => {};
@@ -32,16 +33,16 @@ export class Clock {
   /** Schedule fn at absolute simulated time `at` (ns). */
   at(at: bigint, fire: () => void): Timer {
     const t: Timer = { at: at < this.nowNs ? this.nowNs : at, seq: this.seq++, fire, cancelled: false };
-    this.timers.push(t);
+    this.push(t);
     return t;
   }
   after(ns: bigint, fire: () => void): Timer { return this.at(this.nowNs + ns, fire); }
   cancel(t: Timer | undefined): void { if (t) t.cancelled = true; }
+
   /** The earliest pending timer's time, if any. */
   nextTimerAt(): bigint | undefined {
-    let n: bigint | undefined;
-    for (const t of this.timers) if (!t.cancelled && (n === undefined || t.at < n)) n = t.at;
-    return n;
+    this.dropCancelled();
+    return this.heap[0]?.at;
   }
 
   /**
@@ -51,10 +52,10 @@ export class Clock {
   advanceTo(to: bigint): void {
     if (to < this.nowNs) return;
     for (;;) {
-      this.timers = this.timers.filter(t => !t.cancelled);
-      let next: Timer | undefined;
-      for (const t of this.timers) if (t.at <= to && (!next || t.at < next.at || (t.at === next.at && t.seq < next.seq))) next = t;
-      if (!next) break;
+      this.dropCancelled();
+      const next = this.heap[0];
+      if (!next || next.at > to) break;
+      this.pop();
       if (next.at > this.nowNs) { this.stepper(next.at); this.nowNs = next.at; }
       next.cancelled = true;
       next.fire();
@@ -62,6 +63,42 @@ export class Clock {
     if (to > this.nowNs) { this.stepper(to); this.nowNs = to; }
   }
   advanceBy(ns: bigint): void { this.advanceTo(this.nowNs + ns); }
+
+  private static less(a: Timer, b: Timer): boolean { return a.at < b.at || (a.at === b.at && a.seq < b.seq); }
+
+  private dropCancelled(): void { while (this.heap.length && this.heap[0]!.cancelled) this.pop(); }
+
+  private push(t: Timer): void {
+    const h = this.heap;
+    h.push(t);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!Clock.less(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+
+  private pop(): Timer | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length && last) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < h.length && Clock.less(h[l]!, h[m]!)) m = l;
+        if (r < h.length && Clock.less(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
 }
 
 /** Parse a duration such as `10s`, `250ms`, `1.5m`, `2h`, `100us`, `5` (seconds) into ns. */
