@@ -5,8 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type CommandRun, type XlCommand, type XlContext } from './command.ts';
-import { composeConfigText, parseXlCfg, PARSE_FAILURE_MESSAGE } from '../../formats/xlcfg/index.ts';
-import { buildDomainConfig, ConfigError, DEFAULT_TOPOLOGY, type HostTopology } from '../../formats/domain-config/index.ts';
+import { composeConfigText } from '../../formats/xlcfg/index.ts';
+import { DEFAULT_TOPOLOGY, type HostTopology } from '../../formats/domain-config/index.ts';
+import { configFromText } from '../../formats/domain-config/from-text.ts';
 import { formatCreateDryRun } from '../../formats/libxl-json.ts';
 import type { HostInfo } from '../../protocol/host.ts';
 
@@ -86,22 +87,15 @@ export const runCreate: CommandRun = async (ctx, argv, self) => {
     }
   }
   const text = composeConfigText(fileText, req.overrides);
-  if (!req.quiet) io.err(`Parsing config from ${req.file}\n`);
-  const parsed = parseXlCfg(text, req.file);
-  if ('errors' in parsed) {
-    io.err(parsed.errors.map(l => l + '\n').join('') + PARSE_FAILURE_MESSAGE + '\n');
-    return 1;
-  }
   // A dry run needs no host: it uses the default machine's topology (8 pCPUs, one node).
   const d = req.dryRun ? undefined : await ctx.daemon();
   const host = d ? topologyOf(await d.request('host.info', {})) : DEFAULT_TOPOLOGY;
-  let built;
-  try {
-    built = buildDomainConfig(parsed.cfg, { filename: req.file, host });
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    io.err(e.messages.map(l => l + '\n').join(''));
-    return e.exitCode;
+  if (!req.quiet) io.err(`Parsing config from ${req.file}\n`);
+  const built = configFromText(fileText, req.overrides, { filename: req.file, host });
+  if (!built.ok) {
+    const last = built.messages.length - 1;
+    io.err(built.messages.map((l, i) => (i === last && built.unterminated ? l : l + '\n')).join(''));
+    return built.exitCode;
   }
   if (built.warnings.length) io.err(built.warnings.map(l => l + '\n').join(''));
   const json = formatCreateDryRun(built.config);
