@@ -23,7 +23,10 @@ const TREE: string[][] = [
 
 before(async () => {
   if (skip) return;
-  [real, ours, ourBin] = await Promise.all([startXenstored(), startXenstored(), buildOurTools()]);
+  // One at a time, so that after() can stop whatever started if a later step fails.
+  real = await startXenstored();
+  ours = await startXenstored();
+  ourBin = await buildOurTools();
   for (const d of [real, ours]) {
     for (const pairs of TREE) assert.equal(runTool(REAL_BIN, 'xenstore-write', pairs, d.socket).status, 0);
     runTool(REAL_BIN, 'xenstore-chmod', ['-r', '/local/domain/3', 'n3', 'r0'], d.socket);

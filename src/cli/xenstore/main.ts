@@ -55,8 +55,9 @@ async function main(): Promise<number> {
 
   const opts: Opts = { prefix: false, tidy: false, upto: false, recurse: false, nrWatches: -1, raw: false,
     ls: { maxWidth: 80, desiredWidth: 60, wholePath: false, perms: false } };
-  const { opts: parsed, operands } = getoptLong(getoptProg, args, 'hfspturn:R', LONGS, line => process.stderr.write(line + '\n'));
-  for (const { c, arg } of parsed) {
+  const { opts: parsed, operands } = getoptLong(getoptProg, args, 'hfspturn:R', LONGS);
+  for (const { c, arg, warning } of parsed) {
+    if (warning) process.stderr.write(warning + '\n');
     if (c === '?' || c === 's') continue;
     if (c === 'h' || !OPTION_MODES[c]?.includes(mode)) usage(prog, argv0, mode, inclMode);
     if (c === 'f') opts.ls = { ...opts.ls, maxWidth: Math.floor(0x7fffffff / 2), desiredWidth: 0, wholePath: true };
