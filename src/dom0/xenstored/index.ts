@@ -30,7 +30,7 @@ export class Xenstored {
   }
 
   async listen(socketPath: string): Promise<void> {
-    await mkdir(dirname(socketPath), { recursive: true });
+    await mkdir(dirname(socketPath), { recursive: true, mode: 0o700 });
     await rm(socketPath, { force: true });
     const server = createServer(sock => this.acceptSocket(sock));
     await new Promise<void>((resolve, reject) => {
