@@ -16,6 +16,10 @@ function dashboardScript(): string {
 }
 
 export function runDashboard(o: XentopOptions): Promise<number> {
+  if (!process.stdout.isTTY) {
+    process.stderr.write('xentop: --dashboard needs a terminal\n');
+    return Promise.resolve(1);
+  }
   const child = spawn(process.execPath, [dashboardScript(), '--delay', String(o.delay)], { stdio: 'inherit' });
   // The child owns the terminal; Ctrl-C reaches it directly.
   process.on('SIGINT', () => {});
