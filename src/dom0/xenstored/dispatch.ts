@@ -227,7 +227,7 @@ const handlers: Partial<Record<number, Handler>> = {
     priv(r);
     const [a, b] = args(r.msg, 2).map(parseDomid);
     if (!r.core.domains.has(a)) fail('ENOENT');
-    if (!r.core.domains.has(b)) fail('EINVAL');
+    if (!r.core.domains.has(b)) fail('ENOENT');
     r.core.targets.set(a, b);
     return OK;
   },

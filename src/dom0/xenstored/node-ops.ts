@@ -90,7 +90,10 @@ export function doMkdir(view: NodeView, caller: Caller, path: string, events: Pe
   events.push({ path, exact: false });
 }
 
-/** Removes `path` and its subtree: a normal event for the root, then exact ones for the rest. */
+/**
+ * Removes `path` and its subtree, children first as C xenstored walks it: each removed
+ * descendant fires only watches set exactly on it, and the root, last, fires as a change.
+ */
 export function removeTree(view: NodeView, path: string, node: XsNode, events: PendingEvent[]): void {
   const parentPath = parentOf(path);
   const parent = view.get(parentPath);
@@ -98,17 +101,16 @@ export function removeTree(view: NodeView, path: string, node: XsNode, events: P
     const name = basename(path);
     view.put(parentPath, { ...parent, children: parent.children.filter(c => c !== name) });
   }
-  events.push({ path, exact: false, oldPerms: node.perms });
-  const walk = (p: string, n: XsNode, root: boolean): void => {
-    if (!root) events.push({ path: p, exact: true, oldPerms: n.perms });
+  const walk = (p: string, n: XsNode): void => {
     for (const c of n.children) {
       const cp = childPath(p, c);
       const cn = view.get(cp);
-      if (cn) walk(cp, cn, false);
+      if (cn) walk(cp, cn);
     }
     view.del(p);
+    events.push({ path: p, exact: p !== path, oldPerms: n.perms });
   };
-  walk(path, node, true);
+  walk(path, node);
 }
 
 export function doRm(view: NodeView, caller: Caller, path: string, events: PendingEvent[]): void {

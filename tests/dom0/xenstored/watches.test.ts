@@ -22,7 +22,7 @@ test('initial event, then one per change at or below the watched path', async ()
   assert.equal(w.events.length, 4);
 });
 
-test('rm of a subtree: the root event for watches above, exact events for watched descendants', async () => {
+test('rm of a subtree: children first, exact events for watched descendants, the root last for watches above', async () => {
   const xs = new Xenstored();
   const w = domainClient(xs, 0);
   const a = domainClient(xs, 0).client;
@@ -31,7 +31,7 @@ test('rm of a subtree: the root event for watches above, exact events for watche
   for (const p of ['/', '/x', '/x/a', '/x/a/b', '/x/c', '/x/zz']) await w.client.watch(p, p);
   w.events.length = 0;
   await a.rm('/x');
-  assert.deepEqual(w.events, [['/x', '/'], ['/x', '/x'], ['/x/a', '/x/a'], ['/x/a/b', '/x/a/b'], ['/x/c', '/x/c']]);
+  assert.deepEqual(w.events, [['/x/a/b', '/x/a/b'], ['/x/a', '/x/a'], ['/x/c', '/x/c'], ['/x', '/'], ['/x', '/x']]);
 });
 
 test('relative watches report relative paths', async () => {
