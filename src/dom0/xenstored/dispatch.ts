@@ -181,10 +181,7 @@ const handlers: Partial<Record<number, Handler>> = {
     if (!r.tx) fail('ENOENT');
     if (arg !== 'T' && arg !== 'F') fail('EINVAL');
     r.conn.transactions.delete(r.tx.id);
-    if (arg === 'T') {
-      r.tx.commit();
-      r.events.push(...r.tx.events);
-    }
+    if (arg === 'T') r.events.push(...r.tx.commit());
     return OK;
   },
 
@@ -265,7 +262,7 @@ export function handle(core: XenstoredCore, conn: Connection, msg: XsMessage): v
   // Changes inside a transaction fire only when it commits; others fire before the reply,
   // as C xenstored queues them.
   const tx = msg.txId !== 0 && msg.type !== XsType.TRANSACTION_END ? conn.transactions.get(msg.txId) : undefined;
-  if (tx) tx.events.push(...events);
+  if (tx) tx.queue(events);
   else core.fire(events);
   if (Buffer.isBuffer(result)) conn.send(msg.type, msg.reqId, msg.txId, result);
   else { conn.send(msg.type, msg.reqId, msg.txId, result.reply); result.after(); }

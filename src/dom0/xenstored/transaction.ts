@@ -18,7 +18,8 @@ export class Transaction implements NodeView {
   private readonly seen = new Map<string, XsNode | null>();
   private readonly accessed = new Map<string, number>();
   private readonly ownedDelta = new Map<number, number>();
-  readonly events: PendingEvent[] = [];
+  /** One queued event per node, as C keeps a fire-watch flag per accessed node. */
+  private readonly events = new Map<string, PendingEvent>();
 
   constructor(readonly id: number, private readonly store: Store, private readonly limited: boolean) {}
 
@@ -64,8 +65,18 @@ export class Transaction implements NodeView {
     this.ownedDelta.set(domid, (this.ownedDelta.get(domid) ?? 0) + d);
   }
 
-  /** Applies the changes to the store, or throws EAGAIN if something it read has changed. */
-  commit(): void {
+  queue(events: readonly PendingEvent[]): void {
+    for (const ev of events) {
+      const old = this.events.get(ev.path);
+      this.events.set(ev.path, { ...ev, oldPerms: old?.oldPerms ?? ev.oldPerms });
+    }
+  }
+
+  /**
+   * Applies the changes to the store, or throws EAGAIN if something it read has changed.
+   * Returns the watch events to fire, in the order the transaction first touched their nodes.
+   */
+  commit(): PendingEvent[] {
     for (const [path, gen] of this.accessed) {
       if (gen === WRITTEN_FIRST) continue;
       const now = this.store.get(path);
@@ -74,5 +85,11 @@ export class Transaction implements NodeView {
     for (const [path, node] of this.changed) {
       if (node) this.store.put(path, node); else this.store.del(path);
     }
+    const fired: PendingEvent[] = [];
+    for (const path of this.accessed.keys()) {
+      const ev = this.events.get(path);
+      if (ev) fired.push(ev);
+    }
+    return fired;
   }
 }
