@@ -85,6 +85,14 @@ const SCRIPT: Req[] = [
   [T.TRANSACTION_START, '\0'], [T.WRITE, '/tx/c\0z', 4], [T.WRITE, '/tx/c\0w', 4], [T.WRITE, '/tx/new/deep\0n', 4],
   [T.RM, '/tx/a\0', 4], [T.SET_PERMS, '/tx/c\0n0\0r1\0', 4], [T.TRANSACTION_END, 'T\0', 4],
   [T.DIRECTORY, '/tx\0'], [T.TRANSACTION_START, '\0'],
+  // Limits: path lengths, value sizes, reply sizes.
+  [T.WRITE, `/${'p'.repeat(2047)}\0v`], [T.WRITE, `/${'p'.repeat(2048)}\0v`],
+  [T.WRITE, `/local/domain/5/${'q'.repeat(2048)}\0v`], [T.WRITE, `/local/domain/5/${'q'.repeat(2049)}\0v`],
+  [T.WRITE, `/big/v\0${'v'.repeat(4000)}`], [T.READ, '/big/v\0'],
+  ...Array.from({ length: 300 }, (_, i): Req => [T.MKDIR, `/big/dir/child-with-a-long-name-${i}\0`]),
+  [T.DIRECTORY, '/big/dir\0'], [T.RM, '/big\0'],
+  [T.WATCH, '@other\0o\0'], [T.WATCH, '\0e\0'], [T.WATCH, '/bad//w\0e\0'], [T.UNWATCH, 'home\0rel-tok\0'],
+  [T.MKDIR, 'rel/dir\0'], [T.DIRECTORY, 'rel\0'], [T.TRANSACTION_END, 'F\0'],
 ];
 
 test('the same requests get the same replies and events from C xenstored and ours', async t => {
