@@ -2,7 +2,7 @@
 // C xenstored's error hiding, creation with inherited permissions, recursive removal.
 // Every change is reported to `events` for the caller to fire now or at commit.
 
-import { fail } from './errors.ts';
+import { XsdError, fail } from './errors.ts';
 import { basename, childPath, isValidNodename, parentOf } from './path.ts';
 import { PERM_OWNER, PERM_WRITE, permFor, type Caller, type Perm } from './perms.ts';
 import { nodeSize, quota } from './quota.ts';
@@ -36,7 +36,7 @@ export function getNodeForWrite(view: NodeView, caller: Caller, path: string): X
   try {
     return getNode(view, caller, path, PERM_WRITE);
   } catch (e) {
-    if ((e as { errName?: string }).errName === 'ENOENT') return undefined;
+    if (e instanceof XsdError && e.errName === 'ENOENT') return undefined;
     throw e;
   }
 }
