@@ -1,33 +1,57 @@
-// Bundles each binary's entry point with esbuild. Bundles start fast (one file to load);
-// heavy UI code (ink, blessed) stays in lazily imported chunks or is external.
+// Bundles each binary's entry point with esbuild into dist/. The short-lived tools that scripts
+// run in loops (xl, the xenstore-* family) are single CommonJS files: Node loads one CJS file
+// faster than a graph of ES modules. The rest are ES modules with shared chunks, so heavy UI
+// code (ink, blessed) stays in lazily imported chunks or external.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync } from 'node:fs';
 
-const entries = {
-  xl: 'src/cli/xl/main.ts',
+const esmEntries = {
   xenlabd: 'src/daemon/main.ts',
-  xenstore: 'src/cli/xenstore/main.ts',
   xentop: 'src/cli/xentop/main.ts',
   'xentop-dashboard': 'src/cli/xentop/dashboard/main.ts',
   xentrace: 'src/cli/xentrace/main.ts',
   xentrace_format: 'src/cli/xentrace/format-main.ts',
 };
+const cjsEntries = {
+  xl: 'src/cli/xl/main.ts',
+  xenstore: 'src/cli/xenstore/main.ts',
+};
 // `node scripts/build.mjs xl xenlabd` builds only those entries (others keep their last build).
 const only = process.argv.slice(2);
-const present = Object.fromEntries(Object.entries(entries).filter(([n, f]) => existsSync(f) && (only.length === 0 || only.includes(n))));
+const pick = entries => Object.fromEntries(Object.entries(entries).filter(([n, f]) => existsSync(f) && (only.length === 0 || only.includes(n))));
+if (only.length === 0) rmSync('dist', { recursive: true, force: true });
 
-await build({
-  entryPoints: present,
-  outdir: 'dist',
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   sourcemap: false,
   logLevel: 'warning',
-  chunkNames: 'chunks/[name]-[hash]',
   external: ['better-sqlite3', 'blessed', 'blessed-contrib', 'node-pty', '@xterm/headless'],
   alias: { 'react-devtools-core': './scripts/stub-devtools.mjs' },
-  banner: { js: "import { createRequire as __xlCreateRequire } from 'node:module'; const require = __xlCreateRequire(import.meta.url);" },
-});
+};
+
+const esm = pick(esmEntries);
+if (Object.keys(esm).length) {
+  await build({
+    ...common,
+    entryPoints: esm,
+    outdir: 'dist',
+    splitting: true,
+    format: 'esm',
+    chunkNames: 'chunks/[name]-[hash]',
+    banner: { js: "import { createRequire as __xlCreateRequire } from 'node:module'; const require = __xlCreateRequire(import.meta.url);" },
+  });
+}
+for (const [name, entry] of Object.entries(pick(cjsEntries))) {
+  await build({
+    ...common,
+    entryPoints: [entry],
+    outfile: `dist/${name}.cjs`,
+    format: 'cjs',
+    define: { 'import.meta.url': '__xlImportMetaUrl' },
+    banner: { js: "#!/usr/bin/env node\nconst __xlImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  });
+}
+// bin/xl and bin/xenstore-* are symlinks to these files: they must be executable.
+for (const name of Object.keys(pick(cjsEntries))) chmodSync(`dist/${name}.cjs`, 0o755);

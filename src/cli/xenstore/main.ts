@@ -34,7 +34,7 @@ function atoi(s: string): number {
 
 async function main(): Promise<number> {
   const script = basename(process.argv[1] ?? 'xenstore');
-  const argv0 = script.replace(/\.js$/, '');
+  const argv0 = script.replace(/\.c?js$/, '');
   const prog = argv0;
   let args = process.argv.slice(2);
   let modeName: string;

@@ -70,7 +70,7 @@ async function connectFast(): Promise<Connection> {
 }
 
 // Only when run as the xl binary (tests import xlMain).
-if (process.argv[1] && /(^|[\\/])xl(\.js)?$/.test(process.argv[1])) {
+if (process.argv[1] && /(^|[\\/])xl(\.c?js)?$/.test(process.argv[1])) {
   // A reader that went away (xl list | head) ends xl quietly, as SIGPIPE ends the real one.
   process.stdout.on('error', e => { if ((e as NodeJS.ErrnoException).code === 'EPIPE') process.exit(141); throw e; });
   xlMain(process.argv.slice(2), processIo, connectFast).then(
