@@ -25,6 +25,6 @@ xentrace -e sched -T "$secs" /dev/stdout | xentrace_format "$formats" |
 pipeline=$!
 
 if command -v xenlabd >/dev/null 2>&1 && [ "$(xenlabd clock | cut -d' ' -f1)" = virtual ]; then
-  while kill -0 "$pipeline" 2>/dev/null; do xenlabd clock advance 100ms >/dev/null; done
+  while kill -0 "$pipeline" 2>/dev/null; do xenlabd clock advance 100ms >/dev/null || { kill "$pipeline" 2>/dev/null; exit 1; }; done
 fi
 wait "$pipeline"

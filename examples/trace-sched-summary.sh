@@ -19,7 +19,7 @@ xentrace -D -e sched -T "$secs" "$out" &
 pid=$!
 if command -v xenlabd >/dev/null 2>&1 && [ "$(xenlabd clock | cut -d' ' -f1)" = virtual ]; then
   # Nothing happens until simulated time moves; xentrace's -T counts simulated seconds.
-  while kill -0 "$pid" 2>/dev/null; do xenlabd clock advance 100ms >/dev/null; done
+  while kill -0 "$pid" 2>/dev/null; do xenlabd clock advance 100ms >/dev/null || { kill "$pid" 2>/dev/null; exit 1; }; done
 fi
 wait "$pid"
 
