@@ -169,3 +169,24 @@ test('writes to standard output when it is not a TTY: /dev/stdout into a pipe, -
     assert.ok(n > 10_000, `${out}: ${n} bytes`);
   }
 });
+
+test('refuses a terminal as output', async () => {
+  const pty = (await import('node-pty')) as unknown as typeof import('node-pty');
+  const p = pty.spawn(process.execPath, [join(BIN, 'xentrace'), '/dev/stdout'], { env: h.env as Record<string, string>, cols: 80, rows: 24 });
+  let out = '';
+  p.onData(d => { out += d; });
+  const code = await new Promise<number>(r => p.onExit(e => r(e.exitCode)));
+  assert.equal(code, 1);
+  assert.match(out, /Cannot output to a TTY, specify a log file\./);
+});
+
+test('-r stops before a write that would leave less than the reserve free', async () => {
+  const f = traceFile(h, 'reserve.bin');
+  const x = await startXentrace(h, ['-r', '1000000000', '-x', f]);
+  h.advance('200ms');
+  const r = await x.exited;
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^Disk space limit reached \(free space: \d+MB, limit: 1000000000MB\)\.\n$/m);
+  assert.equal(statSync(f).size, 0);
+  await daemonRequest(h, 'trace.disable', {});
+});
