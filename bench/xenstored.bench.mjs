@@ -11,7 +11,8 @@ import { FrameSplitter, encodeMessage } from '../src/formats/xenstore-wire.ts';
 
 const ITER = Number(process.env.XS_BENCH_ITER ?? 5000);
 const TEST_XENSTORE = '/usr/lib/xen-4.17/bin/test-xenstore';
-const CXS_DIR = '/work/shared/tools/cxenstored';
+// shared/ sits beside the clone, on developers' machines and in CI.
+const CXS_DIR = new URL('../../shared/tools/cxenstored', import.meta.url).pathname;
 const children = [];
 process.on('exit', () => { for (const c of children) if (c.exitCode === null) c.kill('SIGTERM'); });
 

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { FrameSplitter, XsType, encodeMessage, type XsMessage } from '../../src/formats/xenstore-wire.ts';
 import { startXenstored, type Daemon } from '../cli/xenstore/harness.ts';
 
-const RUN_SH = '/work/shared/tools/cxenstored/run.sh';
+// shared/ sits beside the clone, on developers' machines and in CI.
+const RUN_SH = join(import.meta.dirname, '../../../shared/tools/cxenstored/run.sh');
 const why = !existsSync('/usr/lib/xen-4.17/bin/xenstored') ? 'C xenstored (xen-utils-4.17) not installed'
   : !existsSync(RUN_SH) ? `${RUN_SH} not available` : '';
 let cPid = 0, cSocket = '', ours: Daemon | undefined, skip: string | false = why || false;
