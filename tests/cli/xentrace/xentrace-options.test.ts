@@ -190,3 +190,22 @@ test('-r stops before a write that would leave less than the reserve free', asyn
   assert.equal(statSync(f).size, 0);
   await daemonRequest(h, 'trace.disable', {});
 });
+
+test('ballooning down is traced as decrease_reservation extents (memory class)', async () => {
+  const f = traceFile(h, 'mem-class.bin');
+  const domid = Number(h.xlOk('domid', 'b1').trim());
+  const before = await daemonRequest(h, 'domain.list', { doms: ['b1'] });
+  const x = await startXentrace(h, ['-e', '0x0010f000', '-c', 'all', '-T', '2', f]);
+  h.xlOk('mem-set', 'b1', '128m');
+  h.advance('2s');
+  assert.equal((await x.exited).code, 0);
+  const after = await daemonRequest(h, 'domain.list', { doms: ['b1'] });
+  const released = (before[0]!.currentMemkb - after[0]!.currentMemkb) / 4;
+  // The ring's own wrap fillers aside, only decrease_reservation records.
+  const recs = recordsOf(f).filter(r => r.event !== 0x0001f002);
+  assert.ok(recs.length > 0 && recs.every(r => r.event === 0x0010f005));
+  // {u64 gfn; int d:16, order:16}
+  assert.ok(recs.every(r => r.data.length === 3 && (r.data[2]! & 0xffff) === domid));
+  assert.equal(recs.reduce((n, r) => n + (1 << (r.data[2]! >>> 16)), 0), released);
+  assert.ok(released >= 32768);
+});
