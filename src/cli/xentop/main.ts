@@ -29,6 +29,9 @@ async function main(): Promise<void> {
     source.close();
     return;
   }
+  // Ink draws only a final frame when it thinks it runs in CI; on a terminal the user asked for
+  // the live screen, as the real xentop gives it whatever the environment says.
+  if (process.stdout.isTTY) { delete process.env.CI; delete process.env.CONTINUOUS_INTEGRATION; }
   const { runInteractive } = await import('./interactive.tsx');
   await runInteractive(source, o).catch(fail);
   source.close();
