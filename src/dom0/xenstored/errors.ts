@@ -5,8 +5,13 @@ export type XsdErrorName =
   | 'EINVAL' | 'EACCES' | 'EEXIST' | 'ENOENT' | 'ENOMEM' | 'ENOSPC' | 'EIO' | 'ENOSYS'
   | 'EBUSY' | 'EAGAIN' | 'E2BIG' | 'EPERM';
 
-export class XsdError extends Error {
-  constructor(readonly errName: XsdErrorName) { super(errName); }
+/**
+ * Not an Error subclass on purpose: failures are part of normal operation (a missing parent on
+ * write, a hidden node), and capturing a stack trace for each would cost more than the request.
+ */
+export class XsdError {
+  constructor(readonly errName: XsdErrorName) {}
+  get message(): string { return this.errName; }
 }
 
 export function fail(name: XsdErrorName): never { throw new XsdError(name); }
