@@ -111,6 +111,9 @@ export class Host {
       },
       log: l => this.log(l),
     }, spec.dom0MemMiB * 1024);
+    // VIRQ_DOM_EXC reaches xenstored too, which tells @releaseDomain watchers.
+    const toToolstack = this.hv.onDomainException;
+    this.hv.onDomainException = domid => { this.xenstored.domainShutdown(domid); toToolstack(domid); };
     this.hv.rover = Number(this.store.getHost('rover') ?? 0);
     await this.recover();
   }

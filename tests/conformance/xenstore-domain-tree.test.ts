@@ -107,3 +107,21 @@ test('destroy removes every path of the domain and fires @releaseDomain', { skip
     p.includes(`/backend/console/${domid}`) || p.startsWith(`/libxl/${domid}`) || p.startsWith('/vm/'));
   assert.deepEqual(left, []);
 });
+
+test('a guest shutting down fires @releaseDomain before it is destroyed (on_poweroff=preserve)', { skip }, async () => {
+  writeFileSync(join(h.home, 'p.cfg'), 'name = "keeper"\ntype = "pv"\nkernel = "/k"\nmemory = 128\non_poweroff = "preserve"\n');
+  h.xlOk('create', join(h.home, 'p.cfg'));
+  h.advance('3s');
+  const watch = spawn('/usr/bin/xenstore-watch', ['@releaseDomain'], { env: h.env });
+  let out = '';
+  watch.stdout.on('data', d => { out += d; });
+  for (let i = 0; i < 200 && !out; i++) await new Promise(r => setTimeout(r, 10)); // the initial event
+  const initial = out.split('\n').filter(Boolean).length;
+  h.xlOk('shutdown', 'keeper');
+  h.advance('2s');
+  for (let i = 0; i < 200 && out.split('\n').filter(Boolean).length === initial; i++) await new Promise(r => setTimeout(r, 10));
+  watch.kill();
+  assert.equal(out.split('\n').filter(Boolean).length, initial + 1, `watch output: ${JSON.stringify(out)}`);
+  assert.match(h.xlOk('list', 'keeper'), /---s--/);
+  h.xlOk('destroy', 'keeper');
+});

@@ -69,6 +69,18 @@ export class XenstoredCore {
     this.fire([{ path: INTRODUCE_DOMAIN, exact: true }]);
   }
 
+  /**
+   * VIRQ_DOM_EXC for a domain that shut down (it still exists): fire @releaseDomain once, as C
+   * xenstored's domain_cleanup does when it first sees the domain shut down, so that toolstacks
+   * watching it learn of the shutdown.
+   */
+  shutdown(domid: number): void {
+    const d = this.domains.get(domid);
+    if (!d || d.shutdownReported) return;
+    d.shutdownReported = true;
+    this.fire([{ path: RELEASE_DOMAIN, exact: true }]);
+  }
+
   /** Forgets a domain: drops its connections, removes the nodes it owns, fires @releaseDomain. */
   release(domid: number): void {
     if (!this.domains.delete(domid)) return;

@@ -159,4 +159,6 @@ export class Xenstored {
 
   introduceDomain(domid: number): void { this.core.introduce(domid); }
   releaseDomain(domid: number): void { this.core.release(domid); }
+  /** The domain shut down (VIRQ_DOM_EXC): fires @releaseDomain once. */
+  domainShutdown(domid: number): void { this.core.shutdown(domid); }
 }
