@@ -6,7 +6,7 @@
 // when the event mask leaves them out (and then does not pass them on).
 import type { TraceSink } from './trace-sink.ts';
 import type { TraceBuffers } from './trace-buffers.ts';
-import { traceSegment, type GuestKind } from './trace-pv.ts';
+import { traceSegment, type GuestKind, type RunSegment } from './trace-pv.ts';
 import { DOMID_IDLE, TRC_SCHED_RUNSTATE_CHANGE } from './trace-events.ts';
 
 /** What the sink asks the hypervisor about the vCPU running on a pCPU. */
@@ -23,13 +23,15 @@ const toRunning = (ev: number): boolean => (ev & 0x0ffff00f) === TRC_SCHED_RUNST
 const DOM0_IO_PER_SEC = 300;
 
 export class TraceActivity implements TraceSink {
-  /** (domid << 16) | vcpu running on each pCPU, and how far its activity has been written. */
+  /** (domid << 16) | vcpu running on each pCPU, and how far its activity has been written (ns). */
   private readonly cur: Int32Array;
-  private readonly from: bigint[];
+  private readonly from: Float64Array;
+  /** Reused for every segment: one object, no allocation per scheduling event. */
+  private readonly seg: RunSegment = { cpu: 0, fromNs: 0, toNs: 0, domid: 0, vcpu: 0, kind: 'pv', cpuLoad: 0, ioPerSec: 0 };
 
   constructor(private readonly tb: TraceBuffers, private readonly src: ActivitySource) {
     this.cur = new Int32Array(tb.nrPcpus);
-    this.from = new Array<bigint>(tb.nrPcpus).fill(0n);
+    this.from = new Float64Array(tb.nrPcpus);
   }
 
   get enabled(): boolean { return this.tb.enabled; }
@@ -38,9 +40,20 @@ export class TraceActivity implements TraceSink {
     return this.tb.wants(cpu, event) || (this.tb.enabled && toRunning(event));
   }
 
-  record(cpu: number, ns: bigint, event: number, data: readonly number[]): void {
+  rec(cpu: number, ns: number, event: number, n: number,
+    d0 = 0, d1 = 0, d2 = 0, d3 = 0, d4 = 0, d5 = 0, d6 = 0): void {
     if (!this.tb.enabled) return;
     this.upTo(cpu, ns);
+    if (toRunning(event)) {
+      this.cur[cpu] = d0 | 0;
+      this.tb.setCurrent(cpu, d0 >>> 16, d0 & 0xffff);
+    }
+    this.tb.rec(cpu, ns, event, n, d0, d1, d2, d3, d4, d5, d6);
+  }
+
+  record(cpu: number, ns: bigint, event: number, data: readonly number[]): void {
+    if (!this.tb.enabled) return;
+    this.upTo(cpu, Number(ns));
     if (toRunning(event)) {
       this.cur[cpu] = data[0]! | 0;
       this.tb.setCurrent(cpu, data[0]! >>> 16, data[0]! & 0xffff);
@@ -54,7 +67,7 @@ export class TraceActivity implements TraceSink {
       const c = this.src.current(cpu);
       const domid = c ? c.domid : DOMID_IDLE, vcpu = c ? c.vcpu : cpu;
       this.cur[cpu] = (domid << 16) | vcpu;
-      this.from[cpu] = ns;
+      this.from[cpu] = Number(ns);
       this.tb.setCurrent(cpu, domid, vcpu);
     }
   }
@@ -62,35 +75,24 @@ export class TraceActivity implements TraceSink {
   /** Write every pCPU's activity up to `ns` (before xentrace reads the rings). */
   flush(ns: bigint): void {
     if (!this.tb.enabled) return;
-    for (let cpu = 0; cpu < this.cur.length; cpu++) this.upTo(cpu, ns);
+    const t = Number(ns);
+    for (let cpu = 0; cpu < this.cur.length; cpu++) this.upTo(cpu, t);
   }
 
-  private upTo(cpu: number, ns: bigint): void {
+  /** Write the activity of what runs on `cpu` since the last record there, in time order. */
+  private upTo(cpu: number, ns: number): void {
     const from = this.from[cpu]!;
     if (ns <= from) return;
     this.from[cpu] = ns;
     const w = this.cur[cpu]!;
-    const domid = w >>> 16, vcpu = w & 0xffff;
-    const b = this.batch;
-    if (domid === DOMID_IDLE) traceSegment(b, { cpu, fromNs: from, toNs: ns, domid, vcpu });
-    else {
-      traceSegment(b, {
-        cpu, fromNs: from, toNs: ns, domid, vcpu, kind: this.src.kind(domid),
-        cpuLoad: this.src.load(domid, vcpu), ioPerSec: domid === 0 ? DOM0_IO_PER_SEC : 0,
-      });
+    const s = this.seg;
+    s.cpu = cpu; s.fromNs = from; s.toNs = ns;
+    s.domid = w >>> 16; s.vcpu = w & 0xffff;
+    if (s.domid !== DOMID_IDLE) {
+      s.kind = this.src.kind(s.domid);
+      s.cpuLoad = this.src.load(s.domid, s.vcpu);
+      s.ioPerSec = s.domid === 0 ? DOM0_IO_PER_SEC : 0;
     }
-    // A segment yields each kind of record in its own pass; a ring must be in time order.
-    const recs = b.recs;
-    if (recs.length > 1) recs.sort((x, y) => (x.ns < y.ns ? -1 : x.ns > y.ns ? 1 : 0));
-    for (const r of recs) this.tb.record(cpu, r.ns, r.event, r.data);
-    recs.length = 0;
+    traceSegment(this.tb, s);
   }
-
-  /** Collects one segment's records so they can be put in time order (the sort is stable). */
-  private readonly batch = {
-    enabled: true,
-    recs: [] as { ns: bigint; event: number; data: readonly number[] }[],
-    wants: (cpu: number, event: number): boolean => this.tb.wants(cpu, event),
-    record(_cpu: number, ns: bigint, event: number, data: readonly number[]): void { this.recs.push({ ns, event, data }); },
-  };
 }

@@ -7,7 +7,7 @@
 import type { TraceSink } from './trace-sink.ts';
 import { DOMID_IDLE, TRC_ALL, TRC_SCHED_CONTINUE_RUNNING, TRC_SCHED_RUNSTATE_CHANGE } from './trace-events.ts';
 import {
-  LOST_REC_SIZE, TRACE_EXTRA_MAX, TRC_LOST_RECORDS, TRC_TRACE_WRAP_BUFFER, encodeCpuChange, recordSize, writeRecord,
+  LOST_REC_SIZE, TRACE_EXTRA_MAX, TRC_EVENT_MASK, TRC_HD_CYCLE_FLAG, TRC_LOST_RECORDS, TRC_TRACE_WRAP_BUFFER, encodeCpuChange,
 } from '../formats/trace-record.ts';
 
 export const PAGE_SIZE = 4096;
@@ -32,15 +32,20 @@ export interface TraceBuffersOptions {
 }
 
 interface Ring {
-  data: Buffer;
+  /** The ring's bytes as little-endian words: every record is a whole number of words. */
+  words: Uint32Array;
   prod: number;
   cons: number;
   lost: number;
-  lostFirstTsc: bigint;
+  /** TSC of the first record lost, as two 32-bit halves. */
+  lostTscLo: number;
+  lostTscHi: number;
   /** (domid, vcpu) of the vCPU running on this pCPU. */
   curDom: number;
   curVcpu: number;
 }
+
+const TWO32 = 4294967296;
 
 export class TraceBuffers implements TraceSink {
   enabled = false;
@@ -57,13 +62,18 @@ export class TraceBuffers implements TraceSink {
   private readonly onHighWater: ((cpu: number) => void) | undefined;
   /** TSC frequency in kHz, so that fractional MHz (2394.452) keep their precision. */
   private readonly khz: bigint;
+  private readonly khzN: number;
+  /** The TSC of the record being written, as two 32-bit halves (scratch, to return no pair). */
+  private tscLo = 0;
+  private tscHi = 0;
   /** Records dropped since creation, for reporting; per ring counts reset when reported in-stream. */
   totalLost = 0;
 
   constructor(opts: TraceBuffersOptions) {
     this.nrPcpus = opts.nrPcpus;
     this.mhz = opts.mhz;
-    this.khz = BigInt(Math.round(opts.mhz * 1000));
+    this.khzN = Math.round(opts.mhz * 1000);
+    this.khz = BigInt(this.khzN);
     this.onHighWater = opts.onHighWater;
     this.cpuMask = new Array<boolean>(this.nrPcpus).fill(true);
     if (opts.pagesPerCpu !== undefined) this.setSize(opts.pagesPerCpu);
@@ -82,7 +92,8 @@ export class TraceBuffers implements TraceSink {
     this.dataSize = pages * PAGE_SIZE - T_BUF_HEADER;
     this.highWater = this.dataSize >> 1;
     this.rings = Array.from({ length: this.nrPcpus }, (_, cpu) => ({
-      data: Buffer.alloc(this.dataSize), prod: 0, cons: 0, lost: 0, lostFirstTsc: 0n, curDom: DOMID_IDLE, curVcpu: cpu,
+      words: new Uint32Array(this.dataSize >> 2), prod: 0, cons: 0, lost: 0, lostTscLo: 0, lostTscHi: 0,
+      curDom: DOMID_IDLE, curVcpu: cpu,
     }));
     return true;
   }
@@ -118,6 +129,21 @@ export class TraceBuffers implements TraceSink {
 
   tscOf(ns: bigint): bigint { return (ns * this.khz) / 1_000_000n; }
 
+  /**
+   * TSC = floor(ns * kHz / 1e6), split into whole milliseconds and the rest so that every step
+   * is an exact double while the TSC stays below 2^53 (six weeks at 2.4 GHz); past that, BigInt.
+   */
+  private setTsc(ns: number): void {
+    const ms = Math.floor(ns / 1e6);
+    const t = ms * this.khzN + Math.floor((ns - ms * 1e6) * this.khzN / 1e6);
+    if (t <= Number.MAX_SAFE_INTEGER) { this.tscLo = t >>> 0; this.tscHi = Math.floor(t / TWO32); return; }
+    this.setTscBig(this.tscOf(BigInt(Math.floor(ns))));
+  }
+  private setTscBig(t: bigint): void {
+    this.tscLo = Number(t & 0xffffffffn);
+    this.tscHi = Number((t >> 32n) & 0xffffffffn);
+  }
+
   /** The class, then subclass, then pCPU test of __trace_var. */
   wants(cpu: number, event: number): boolean {
     if (!this.enabled) return false;
@@ -128,18 +154,33 @@ export class TraceBuffers implements TraceSink {
     return this.cpuMask[cpu] === true;
   }
 
+  /** One record of `n` words d0..d6 at simulated time `ns` (TraceSink's hot path). */
+  rec(cpu: number, ns: number, event: number, n: number,
+    d0 = 0, d1 = 0, d2 = 0, d3 = 0, d4 = 0, d5 = 0, d6 = 0): void {
+    if (!this.wants(cpu, event)) return;
+    this.setTsc(ns);
+    this.put(cpu, event, n > TRACE_EXTRA_MAX ? TRACE_EXTRA_MAX : n, d0, d1, d2, d3, d4, d5, d6);
+  }
+
   record(cpu: number, ns: bigint, event: number, data: readonly number[]): void {
     if (!this.wants(cpu, event)) return;
+    this.setTscBig(this.tscOf(ns));
+    const n = data.length > TRACE_EXTRA_MAX ? TRACE_EXTRA_MAX : data.length;
+    this.put(cpu, event, n, data[0] ?? 0, data[1] ?? 0, data[2] ?? 0, data[3] ?? 0, data[4] ?? 0, data[5] ?? 0, data[6] ?? 0);
+  }
+
+  /** Write a record (TSC in tscLo/tscHi) into a pCPU's ring, as __trace_var does. */
+  private put(cpu: number, event: number, n: number,
+    d0: number, d1: number, d2: number, d3: number, d4: number, d5: number, d6: number): void {
     const ring = this.rings[cpu]!;
-    if (data.length > TRACE_EXTRA_MAX) data = data.slice(0, TRACE_EXTRA_MAX);
     // Runstate records tell the buffers which vCPU is current here, which LOST_RECORDS reports.
     if ((event & 0x0ffff00f) === TRC_SCHED_RUNSTATE_CHANGE && (event & 0xf0) === 0
       || event === TRC_SCHED_CONTINUE_RUNNING) {
-      ring.curDom = data[0]! >>> 16; ring.curVcpu = data[0]! & 0xffff;
+      ring.curDom = d0 >>> 16; ring.curVcpu = d0 & 0xffff;
     }
-    const tsc = this.tscOf(ns);
-    const recSize = recordSize(data.length, true);
-    const startedBelow = this.unconsumed(ring) < this.highWater;
+    const recSize = 12 + 4 * n;
+    const used = this.unconsumed(ring);
+    const startedBelow = used < this.highWater;
 
     // Dry run: will the lost-records report, wrap fillers and the record all fit?
     let toWrap = this.bytesToWrap(ring);
@@ -152,21 +193,34 @@ export class TraceBuffers implements TraceSink {
     }
     if (recSize > toWrap) total += toWrap;
     total += recSize;
-    if (total > this.dataSize - this.unconsumed(ring)) {
-      if (++ring.lost === 1) ring.lostFirstTsc = tsc;
+    if (total > this.dataSize - used) {
+      if (++ring.lost === 1) { ring.lostTscLo = this.tscLo; ring.lostTscHi = this.tscHi; }
       this.totalLost++;
       return;
     }
 
+    const w = ring.words;
     if (ring.lost) {
-      if (LOST_REC_SIZE > this.bytesToWrap(ring)) this.insertWrap(ring, tsc);
-      const ed = [ring.lost, (ring.curDom & 0xffff) | ((ring.curVcpu & 0xffff) << 16),
-        Number(ring.lostFirstTsc & 0xffffffffn), Number((ring.lostFirstTsc >> 32n) & 0xffffffffn)];
+      if (LOST_REC_SIZE > this.bytesToWrap(ring)) this.insertWrap(ring);
+      const p = this.claim(ring, LOST_REC_SIZE);
+      w[p] = TRC_LOST_RECORDS | (4 << 28) | TRC_HD_CYCLE_FLAG;
+      w[p + 1] = this.tscLo; w[p + 2] = this.tscHi;
+      w[p + 3] = ring.lost; w[p + 4] = (ring.curDom & 0xffff) | ((ring.curVcpu & 0xffff) << 16);
+      w[p + 5] = ring.lostTscLo; w[p + 6] = ring.lostTscHi;
       ring.lost = 0;
-      this.insert(ring, TRC_LOST_RECORDS, tsc, ed, LOST_REC_SIZE);
     }
-    if (recSize > this.bytesToWrap(ring)) this.insertWrap(ring, tsc);
-    this.insert(ring, event, tsc, data, recSize);
+    if (recSize > this.bytesToWrap(ring)) this.insertWrap(ring);
+    const p = this.claim(ring, recSize);
+    // Stores into a Uint32Array wrap modulo 2^32, as `>>> 0` would.
+    w[p] = (event & TRC_EVENT_MASK) | (n << 28) | TRC_HD_CYCLE_FLAG;
+    w[p + 1] = this.tscLo; w[p + 2] = this.tscHi;
+    if (n > 0) w[p + 3] = d0;
+    if (n > 1) w[p + 4] = d1;
+    if (n > 2) w[p + 5] = d2;
+    if (n > 3) w[p + 6] = d3;
+    if (n > 4) w[p + 7] = d4;
+    if (n > 5) w[p + 8] = d5;
+    if (n > 6) w[p + 9] = d6;
 
     if (startedBelow && this.onHighWater && this.unconsumed(ring) >= this.highWater) this.onHighWater(cpu);
   }
@@ -188,8 +242,9 @@ export class TraceBuffers implements TraceSink {
       if (size === 0) continue;
       const start = ring.cons % this.dataSize;
       const first = Math.min(size, this.dataSize - start);
-      const parts = [encodeCpuChange(cpu, size), Buffer.from(ring.data.subarray(start, start + first))];
-      if (first < size) parts.push(Buffer.from(ring.data.subarray(0, size - first)));
+      const bytes = Buffer.from(ring.words.buffer, ring.words.byteOffset, this.dataSize);
+      const parts = [encodeCpuChange(cpu, size), bytes.subarray(start, start + first)];
+      if (first < size) parts.push(bytes.subarray(0, size - first));
       out.push(Buffer.concat(parts));
       ring.cons = ring.prod;
     }
@@ -208,17 +263,22 @@ export class TraceBuffers implements TraceSink {
     return x;
   }
   /** Fill the tail of the ring with a WRAP_BUFFER record (with a TSC when it needs the room). */
-  private insertWrap(r: Ring, tsc: bigint): void {
+  private insertWrap(r: Ring): void {
     const space = this.bytesToWrap(r);
     let words = (space - 4) / 4;
-    let withTsc = false;
-    if (words > TRACE_EXTRA_MAX) { withTsc = true; words -= 2; }
-    this.insert(r, TRC_TRACE_WRAP_BUFFER, withTsc ? tsc : undefined, new Array<number>(words).fill(0), space);
+    const withTsc = words > TRACE_EXTRA_MAX;
+    if (withTsc) words -= 2;
+    const w = r.words;
+    let p = this.claim(r, space);
+    w[p++] = TRC_TRACE_WRAP_BUFFER | (words << 28) | (withTsc ? TRC_HD_CYCLE_FLAG : 0);
+    if (withTsc) { w[p++] = this.tscLo; w[p++] = this.tscHi; }
+    for (let i = 0; i < words; i++) w[p++] = 0;
   }
-  private insert(r: Ring, event: number, tsc: bigint | undefined, data: readonly number[], size: number): void {
+  /** Advance the producer by `size` bytes; the word index where they start. */
+  private claim(r: Ring, size: number): number {
     const at = r.prod >= this.dataSize ? r.prod - this.dataSize : r.prod;
-    writeRecord(r.data, at, event, tsc, data);
     r.prod += size;
     if (r.prod >= 2 * this.dataSize) r.prod -= 2 * this.dataSize;
+    return at >> 2;
   }
 }

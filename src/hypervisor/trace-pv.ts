@@ -1,7 +1,17 @@
 // What a vCPU does while it holds a pCPU, as trace records: PV guests' hypercalls and page
 // faults, HVM guests' VM exits (exit, handler record, entry), and the idle vCPU's C-state entry
 // and exit. The scheduler knows when each vCPU ran; this turns one such stretch into records at
-// rates that follow the guest's workload. Pure: no state, deterministic for a given segment.
+// rates that follow the guest's workload, written in time order straight to the sink (no
+// arrays, no sorting). Pure: no state, deterministic for a given segment.
+//
+// Rates, per second the vCPU holds a pCPU, with `load` its computing fraction (0..1) and `io`
+// its disk and network requests per second. They are those of a guest whose kernel batches its
+// work (tickless, multicalls, PV clock), moderate on purpose so that all-classes tracing stays
+// a realistic volume:
+//   PV  hypercalls    200 + 1500 * load + 2 * io   (1700/s fully busy, ~1400/s at 80 %)
+//   PV  page faults   300 * load                   (   300/s fully busy)
+//   HVM VM exits      200 + 1500 * load + 2 * io   (each: exit, handler and entry records)
+//   idle              one C-state entry and exit per idle stretch of 10 µs or more
 import type { TraceSink } from './trace-sink.ts';
 import * as T from './trace-events.ts';
 
@@ -10,8 +20,9 @@ export type GuestKind = 'pv' | 'hvm';
 /** One stretch of time during which one vCPU ran on one pCPU (the idle vCPU included). */
 export interface RunSegment {
   cpu: number;
-  fromNs: bigint;
-  toNs: bigint;
+  /** Simulated ns, as plain numbers (exact for 104 days of uptime). */
+  fromNs: number;
+  toNs: number;
   domid: number;
   vcpu: number;
   /** PV or HVM; ignored for the idle domain. */
@@ -22,12 +33,19 @@ export interface RunSegment {
   ioPerSec?: number;
 }
 
+export const PV_HYPERCALLS = (load: number, io: number): number => 200 + 1500 * load + 2 * io;
+export const PV_PAGE_FAULTS = (load: number): number => 300 * load;
+export const HVM_EXITS = (load: number, io: number): number => 200 + 1500 * load + 2 * io;
+/** Shortest idle stretch in which the idle vCPU enters a C-state. */
+const IDLE_MIN_NS = 10_000;
+
 // Xen hypercall numbers used by a busy PV guest.
 const HC = { mmu_update: 1, memory_op: 12, multicall: 13, set_timer_op: 15, grant_table_op: 20, iret: 23, vcpu_op: 24, mmuext_op: 26, sched_op: 29, event_channel_op: 32 };
 /** TRC_PV_HYPERCALL_V2: two bits per argument from bit 20, 1 = a 32-bit value follows. */
 const ARG32 = (i: number): number => 1 << (20 + 2 * i);
 // VMX exit reasons and the handler record each one produces.
 const EXIT = { EXTERNAL_INTERRUPT: 1, VMCALL: 18, IO_INSTRUCTION: 30, MSR_READ: 31, MSR_WRITE: 32 };
+const PF = T.TRC_PV_PAGE_FAULT | T.TRC_64_FLAG;
 
 /** A small deterministic hash so that a segment always yields the same records. */
 function mix(a: number, b: number): number {
@@ -37,20 +55,27 @@ function mix(a: number, b: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** Instants strictly inside the segment, `perSec` of them per second on average, evenly jittered. */
-function instants(seg: RunSegment, perSec: number, salt: number): bigint[] {
-  const span = Number(seg.toNs - seg.fromNs);
-  const n = Math.floor(span * perSec / 1e9);
-  if (n <= 0 || span < 4) return [];
-  const out: bigint[] = [];
-  const step = span / n;
-  const seed = mix(Number(seg.fromNs % 0xffffffffn) ^ salt, seg.cpu * 65536 + seg.domid);
-  for (let i = 0; i < n; i++) {
-    const jitter = (mix(seed, i) / 0x100000000) * step;
-    const at = Math.min(span - 1, Math.max(1, Math.floor(i * step + jitter)));
-    out.push(seg.fromNs + BigInt(at));
+/**
+ * `n` instants strictly inside the segment at `perSec` per second on average, evenly spaced
+ * with jitter, increasing: instant i lies in [i*step, (i+1)*step).
+ */
+class Instants {
+  n = 0;
+  private step = 0;
+  private span = 0;
+  private seed = 0;
+  private from = 0;
+  constructor(seg: RunSegment, perSec: number, salt: number) {
+    const span = seg.toNs - seg.fromNs;
+    const n = Math.floor(span * perSec / 1e9);
+    if (n <= 0 || span < 4) return;
+    this.n = n; this.span = span; this.step = span / n; this.from = seg.fromNs;
+    this.seed = mix((seg.fromNs % 0xffffffff) ^ salt, seg.cpu * 65536 + seg.domid);
   }
-  return out;
+  at(i: number): number {
+    const jitter = (mix(this.seed, i) / 0x100000000) * this.step;
+    return this.from + Math.min(this.span - 1, Math.max(1, Math.floor(i * this.step + jitter)));
+  }
 }
 
 /** Emit the records of one segment; returns how many were recorded. */
@@ -62,34 +87,38 @@ export function traceSegment(sink: TraceSink, seg: RunSegment): number {
 
 function tracePv(sink: TraceSink, seg: RunSegment): number {
   const load = seg.cpuLoad ?? 1, io = seg.ioPerSec ?? 0;
+  const { cpu, vcpu } = seg;
+  const wantHc = sink.wants(cpu, T.TRC_PV_HYPERCALL_V2), wantPf = sink.wants(cpu, PF);
+  if (!wantHc && !wantPf) return 0;
+  // One stream of instants, every k-th a page fault in the proportion of the two rates, so the
+  // records come out in time order.
+  const hc = PV_HYPERCALLS(load, io), pf = PV_PAGE_FAULTS(load);
+  const at = new Instants(seg, hc + pf, 1);
+  const pfShare = pf / (hc + pf);
   let n = 0;
-  const { cpu } = seg;
-  if (sink.wants(cpu, T.TRC_PV_HYPERCALL_V2)) {
-    instants(seg, 800 + 3000 * load + 3 * io, 1).forEach((ns, i) => {
-      const pick = mix(i, Number(ns & 0xffffn)) % 100;
-      let data: number[];
-      if (pick < 25) data = [HC.sched_op | ARG32(0), 0]; // SCHEDOP_yield
-      else if (pick < 40) data = [HC.set_timer_op];
-      else if (pick < 55) data = [HC.mmu_update | ARG32(1), 1 + (pick % 8)];
-      else if (pick < 65) data = [HC.mmuext_op | ARG32(1), 1];
-      else if (pick < 75) data = [HC.multicall | ARG32(1), 2 + (pick % 6)];
-      else if (pick < 82) data = [HC.vcpu_op | ARG32(0) | ARG32(1), 13, seg.vcpu]; // VCPUOP_stop_singleshot_timer
-      else if (pick < 90) data = [HC.iret];
-      else if (io > 0 && pick < 95) data = [HC.event_channel_op];
-      else if (io > 0) data = [HC.grant_table_op | ARG32(0) | ARG32(2), 0, 1 + (pick % 4)]; // GNTTABOP_map_grant_ref
-      else data = [HC.memory_op];
-      sink.record(cpu, ns, T.TRC_PV_HYPERCALL_V2, data);
-      n++;
-    });
-  }
-  const pf = T.TRC_PV_PAGE_FAULT | T.TRC_64_FLAG;
-  if (sink.wants(cpu, pf)) {
-    instants(seg, 1500 * load, 2).forEach((ns, i) => {
-      const rip = 0x81000000 + (mix(i, 7) & 0xffff0);
-      const addr = 0x7f0000000000 + (mix(i, 11) & 0xfffff000);
-      sink.record(cpu, ns, pf, [rip >>> 0, 0xffffffff, addr % 0x100000000, Math.floor(addr / 0x100000000), 0x6]);
-      n++;
-    });
+  for (let i = 0; i < at.n; i++) {
+    const isPf = Math.floor((i + 1) * pfShare) > Math.floor(i * pfShare);
+    if (isPf ? !wantPf : !wantHc) continue;
+    const ns = at.at(i);
+    const h = mix(i, ns & 0xffff);
+    if (isPf) {
+      const rip = 0x81000000 + (h & 0xffff0);
+      const addrLo = (mix(h, 11) & 0xfffff000) >>> 0;
+      sink.rec(cpu, ns, PF, 5, rip, 0xffffffff, addrLo, 0x7f00, 0x6);
+    } else {
+      const pick = h % 100;
+      if (pick < 25) sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 2, HC.sched_op | ARG32(0), 0); // SCHEDOP_yield
+      else if (pick < 40) sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 1, HC.set_timer_op);
+      else if (pick < 55) sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 2, HC.mmu_update | ARG32(1), 1 + (pick % 8));
+      else if (pick < 65) sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 2, HC.mmuext_op | ARG32(1), 1);
+      else if (pick < 75) sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 2, HC.multicall | ARG32(1), 2 + (pick % 6));
+      else if (pick < 82) sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 3, HC.vcpu_op | ARG32(0) | ARG32(1), 13, vcpu); // VCPUOP_stop_singleshot_timer
+      else if (pick < 90) sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 1, HC.iret);
+      else if (io > 0 && pick < 95) sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 1, HC.event_channel_op);
+      else if (io > 0) sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 3, HC.grant_table_op | ARG32(0) | ARG32(2), 0, 1 + (pick % 4)); // GNTTABOP_map_grant_ref
+      else sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 1, HC.memory_op);
+    }
+    n++;
   }
   return n;
 }
@@ -99,37 +128,52 @@ function traceHvm(sink: TraceSink, seg: RunSegment): number {
   const { cpu } = seg;
   const exit = T.TRC_HVM_VMEXIT64;
   if (!sink.wants(cpu, exit)) return 0;
+  const wantEntry = sink.wants(cpu, T.TRC_HVM_VMENTRY);
+  const at = new Instants(seg, HVM_EXITS(load, io), 3);
   let n = 0;
-  instants(seg, 1000 + 5000 * load + 2 * io, 3).forEach((ns, i) => {
-    const pick = mix(i, Number(ns & 0xffffn)) % 100;
+  for (let i = 0; i < at.n; i++) {
+    const ns = at.at(i);
+    const pick = mix(i, ns & 0xffff) % 100;
     const rip = 0x81000000 + (mix(i, 5) & 0xffff0);
-    let reason: number, handler: number, data: number[];
     // The exits of a paravirtualised-device HVM guest: timer and event interrupts, APIC MSRs
-    // (EOI, TSC deadline), hypercalls, and port I/O when it does I/O.
-    if (pick < 30) { reason = EXIT.EXTERNAL_INTERRUPT; handler = T.TRC_HVM_INTR; data = [0xef]; }
-    else if (pick < 55) { reason = EXIT.MSR_WRITE; handler = T.TRC_HVM_MSR_WRITE; data = [0x6e0, mix(i, 9), 0]; }
-    else if (pick < 65) { reason = EXIT.MSR_READ; handler = T.TRC_HVM_MSR_READ; data = [0x1b, 0xfee00900, 0]; }
-    else if (pick < 85 || io === 0) { reason = EXIT.VMCALL; handler = T.TRC_HVM_VMMCALL; data = [pick < 75 ? 29 : 32]; }
-    else { reason = EXIT.IO_INSTRUCTION; handler = T.TRC_HVM_IOPORT_WRITE; data = [0xc000 + (pick & 0x3f), pick]; }
-    // Exit, handler and entry at one instant, as the VM exit path records them.
-    sink.record(cpu, ns, exit, [reason, rip, 0xffffffff]);
-    if (sink.wants(cpu, handler)) { sink.record(cpu, ns, handler, data); n++; }
-    if (sink.wants(cpu, T.TRC_HVM_VMENTRY)) { sink.record(cpu, ns, T.TRC_HVM_VMENTRY, []); n++; }
+    // (EOI, TSC deadline), hypercalls, and port I/O when it does I/O. Exit, handler and entry
+    // at one instant, as the VM exit path records them.
+    if (pick < 30) {
+      sink.rec(cpu, ns, exit, 3, EXIT.EXTERNAL_INTERRUPT, rip, 0xffffffff);
+      if (sink.wants(cpu, T.TRC_HVM_INTR)) { sink.rec(cpu, ns, T.TRC_HVM_INTR, 1, 0xef); n++; }
+    } else if (pick < 55) {
+      sink.rec(cpu, ns, exit, 3, EXIT.MSR_WRITE, rip, 0xffffffff);
+      if (sink.wants(cpu, T.TRC_HVM_MSR_WRITE)) { sink.rec(cpu, ns, T.TRC_HVM_MSR_WRITE, 3, 0x6e0, mix(i, 9), 0); n++; }
+    } else if (pick < 65) {
+      sink.rec(cpu, ns, exit, 3, EXIT.MSR_READ, rip, 0xffffffff);
+      if (sink.wants(cpu, T.TRC_HVM_MSR_READ)) { sink.rec(cpu, ns, T.TRC_HVM_MSR_READ, 3, 0x1b, 0xfee00900, 0); n++; }
+    } else if (pick < 85 || io === 0) {
+      sink.rec(cpu, ns, exit, 3, EXIT.VMCALL, rip, 0xffffffff);
+      if (sink.wants(cpu, T.TRC_HVM_VMMCALL)) { sink.rec(cpu, ns, T.TRC_HVM_VMMCALL, 1, pick < 75 ? 29 : 32); n++; }
+    } else {
+      sink.rec(cpu, ns, exit, 3, EXIT.IO_INSTRUCTION, rip, 0xffffffff);
+      if (sink.wants(cpu, T.TRC_HVM_IOPORT_WRITE)) { sink.rec(cpu, ns, T.TRC_HVM_IOPORT_WRITE, 2, 0xc000 + (pick & 0x3f), pick); n++; }
+    }
+    if (wantEntry) { sink.rec(cpu, ns, T.TRC_HVM_VMENTRY, 0); n++; }
     n++;
-  });
+  }
   return n;
+}
+
+/** ACPI PM timer ticks (3.579545 MHz), 24 bits, at `ns`; whole seconds apart so each step is exact. */
+function pmTick(ns: number): number {
+  const s = Math.floor(ns / 1e9);
+  return (s * 3579545 + Math.floor((ns - s * 1e9) * 3579545 / 1e9)) % 0x1000000;
 }
 
 /** The idle vCPU enters a C-state just after it is switched in and leaves it just before it is switched out. */
 function traceIdle(sink: TraceSink, seg: RunSegment): number {
   const span = seg.toNs - seg.fromNs;
-  if (span < 10_000n || !sink.wants(seg.cpu, T.TRC_PM_IDLE_ENTRY)) return 0;
-  const cstate = span > 1_000_000n ? 2 : 1;
-  const us = Number(span / 1000n);
-  // ACPI PM timer ticks (3.579545 MHz) at entry and exit.
-  const tick = (ns: bigint): number => Number((ns * 3579545n / 1_000_000_000n) & 0xffffffn);
-  const enter = seg.fromNs + 1000n, leave = seg.toNs - 1000n;
-  sink.record(seg.cpu, enter, T.TRC_PM_IDLE_ENTRY, [cstate, tick(enter), us, us]);
-  if (sink.wants(seg.cpu, T.TRC_PM_IDLE_EXIT)) sink.record(seg.cpu, leave, T.TRC_PM_IDLE_EXIT, [cstate, tick(leave), 0, 0, 0, 0]);
+  if (span < IDLE_MIN_NS || !sink.wants(seg.cpu, T.TRC_PM_IDLE_ENTRY)) return 0;
+  const cstate = span > 1_000_000 ? 2 : 1;
+  const us = Math.floor(span / 1000);
+  const enter = seg.fromNs + 1000, leave = seg.toNs - 1000;
+  sink.rec(seg.cpu, enter, T.TRC_PM_IDLE_ENTRY, 4, cstate, pmTick(enter), us, us);
+  if (sink.wants(seg.cpu, T.TRC_PM_IDLE_EXIT)) sink.rec(seg.cpu, leave, T.TRC_PM_IDLE_EXIT, 6, cstate, pmTick(leave), 0, 0, 0, 0);
   return 2;
 }

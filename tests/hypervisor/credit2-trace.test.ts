@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Credit2 } from '../../src/hypervisor/credit2/index.ts';
-import type { TraceSink } from '../../src/hypervisor/trace-sink.ts';
+import { sinkOf, type TraceSink } from '../../src/hypervisor/trace-sink.ts';
 import * as E from '../../src/hypervisor/trace-events.ts';
 import { encodeRecord, frameWindow } from '../../src/formats/trace-record.ts';
 
@@ -16,7 +16,7 @@ const S = 1_000_000_000n;
 interface Rec { cpu: number; ns: bigint; ev: number; data: readonly number[] }
 function recorder(): TraceSink & { recs: Rec[] } {
   const recs: Rec[] = [];
-  return { enabled: true, recs, wants: () => true, record: (cpu, ns, ev, data) => { recs.push({ cpu, ns, ev, data: [...data] }); } };
+  return Object.assign(sinkOf({ enabled: true, wants: () => true, record: (cpu, ns, ev, data) => { recs.push({ cpu, ns, ev, data: [...data] }); } }), { recs });
 }
 function busyHost(trace?: TraceSink): Credit2 {
   const c = new Credit2({ nrPcpus: 2, trace });
@@ -110,15 +110,15 @@ test('runstate changes form a consistent history per vCPU and per pCPU', () => {
 
 test('tracing off costs no trace calls, and filtered events are not built', () => {
   let calls = 0;
-  const off: TraceSink = { enabled: false, wants: () => { calls++; return true; }, record: () => { calls++; } };
+  const off: TraceSink = sinkOf({ enabled: false, wants: () => { calls++; return true; }, record: () => { calls++; } });
   busyHost(off).advance(1n * S);
   assert.equal(calls, 0);
   const only: Rec[] = [];
-  const runstateOnly: TraceSink = {
+  const runstateOnly: TraceSink = sinkOf({
     enabled: true,
     wants: (_c, ev) => (ev & 0xfffff000) === 0x00021000,
     record: (cpu, ns, ev, data) => { only.push({ cpu, ns, ev, data }); },
-  };
+  });
   busyHost(runstateOnly).advance(1n * S);
   assert.ok(only.length > 0 && only.every(r => (r.ev & 0xfffff000) === 0x00021000));
 });

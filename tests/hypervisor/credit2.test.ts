@@ -162,10 +162,11 @@ test('offline vCPUs do not run', () => {
 
 test('ratelimit: a preempted vCPU has run at least ratelimit - 50us', async () => {
   const { TRC_SCHED_SWITCH_INFPREV, runstateChangeEvent } = await import('../../src/hypervisor/trace-events.ts');
+  const { sinkOf } = await import('../../src/hypervisor/trace-sink.ts');
   const preempted = runstateChangeEvent(0, 1);
   const runs = (ratelimitUs: number): number[] => {
     const recs: { ev: number; data: readonly number[] }[] = [];
-    const c = new Credit2({ nrPcpus: 2, ratelimitUs, trace: { enabled: true, wants: () => true, record: (_c, _n, ev, data) => { recs.push({ ev, data }); } } });
+    const c = new Credit2({ nrPcpus: 2, ratelimitUs, trace: sinkOf({ enabled: true, wants: () => true, record: (_c, _n, ev, data) => { recs.push({ ev, data }); } }) });
     c.addDomain(1, { nrVcpus: 2, demand: 1 });
     c.addDomain(2, { nrVcpus: 2, demand: 1, weight: 300 });
     c.addDomain(3, { nrVcpus: 2, demand: 0.2 });

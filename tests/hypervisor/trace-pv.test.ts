@@ -1,16 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { traceSegment, type RunSegment } from '../../src/hypervisor/trace-pv.ts';
-import type { TraceSink } from '../../src/hypervisor/trace-sink.ts';
+import { sinkOf, type TraceSink } from '../../src/hypervisor/trace-sink.ts';
 import * as T from '../../src/hypervisor/trace-events.ts';
 
-interface Rec { cpu: number; ns: bigint; ev: number; data: number[] }
+interface Rec { cpu: number; ns: number; ev: number; data: number[] }
 function sink(wants: (ev: number) => boolean = () => true): TraceSink & { recs: Rec[] } {
   const recs: Rec[] = [];
-  return { enabled: true, recs, wants: (_c, ev) => wants(ev), record: (cpu, ns, ev, data) => { recs.push({ cpu, ns, ev, data: [...data] }); } };
+  return Object.assign(sinkOf({ enabled: true, wants: (_c, ev) => wants(ev), record: (cpu, ns, ev, data) => { recs.push({ cpu, ns: Number(ns), ev, data: [...data] }); } }), { recs });
 }
-const MS = 1_000_000n;
-const pv: RunSegment = { cpu: 1, fromNs: 5n * MS, toNs: 15n * MS, domid: 2, vcpu: 0, kind: 'pv', cpuLoad: 1, ioPerSec: 100 };
+const MS = 1_000_000;
+const pv: RunSegment = { cpu: 1, fromNs: 5 * MS, toNs: 105 * MS, domid: 2, vcpu: 0, kind: 'pv', cpuLoad: 1, ioPerSec: 100 };
 
 test('a PV segment yields hypercalls (V2 format) and 64-bit page faults strictly inside it, in time order', () => {
   const s = sink();
@@ -18,6 +18,7 @@ test('a PV segment yields hypercalls (V2 format) and 64-bit page faults strictly
   assert.equal(n, s.recs.length);
   assert.ok(n > 30);
   assert.ok(s.recs.every(r => r.cpu === 1 && r.ns > pv.fromNs && r.ns < pv.toNs));
+  assert.ok(s.recs.every((r, i) => i === 0 || s.recs[i - 1]!.ns <= r.ns), 'records in time order');
   const evs = new Set(s.recs.map(r => r.ev));
   assert.deepEqual([...evs].sort(), [T.TRC_PV_HYPERCALL_V2, T.TRC_PV_PAGE_FAULT | T.TRC_64_FLAG].sort());
   for (const r of s.recs.filter(x => x.ev === T.TRC_PV_HYPERCALL_V2)) {
@@ -54,12 +55,12 @@ test('an HVM segment yields VM exit, handler and entry records at one instant ea
 
 test('the idle vCPU enters and leaves a C-state inside its stretch', () => {
   const s = sink();
-  traceSegment(s, { cpu: 0, fromNs: 0n, toNs: 3n * MS, domid: T.DOMID_IDLE, vcpu: 0 });
+  traceSegment(s, { cpu: 0, fromNs: 0, toNs: 3 * MS, domid: T.DOMID_IDLE, vcpu: 0 });
   assert.deepEqual(s.recs.map(r => r.ev), [T.TRC_PM_IDLE_ENTRY, T.TRC_PM_IDLE_EXIT]);
   assert.equal(s.recs[0]!.data[0], 2);
-  assert.ok(s.recs[0]!.ns > 0n && s.recs[1]!.ns < 3n * MS);
+  assert.ok(s.recs[0]!.ns > 0 && s.recs[1]!.ns < 3 * MS);
   const short = sink();
-  traceSegment(short, { cpu: 0, fromNs: 0n, toNs: 5_000n, domid: T.DOMID_IDLE, vcpu: 0 });
+  traceSegment(short, { cpu: 0, fromNs: 0, toNs: 5_000, domid: T.DOMID_IDLE, vcpu: 0 });
   assert.equal(short.recs.length, 0);
 });
 
@@ -67,7 +68,7 @@ test('masked-out classes and a disabled sink produce nothing', () => {
   const schedOnly = sink(ev => (ev & 0x0002f000) === 0x0002f000 && (ev & 0x0ffff000) < 0x00030000);
   assert.equal(traceSegment(schedOnly, pv), 0);
   let calls = 0;
-  const off: TraceSink = { enabled: false, wants: () => { calls++; return true; }, record: () => { calls++; } };
+  const off: TraceSink = sinkOf({ enabled: false, wants: () => { calls++; return true; }, record: () => { calls++; } });
   assert.equal(traceSegment(off, pv), 0);
   assert.equal(calls, 0);
 });

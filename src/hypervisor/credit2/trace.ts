@@ -1,6 +1,7 @@
 // The trace records the scheduler emits, with the payload layouts of Xen 4.17 (core.c and
 // credit2.c). Callers test `sink.enabled` first; each emitter then asks `wants()` before it
-// builds its words, so a disabled or filtered event costs one call.
+// builds its words, so a disabled or filtered event costs one call; words go as arguments of
+// the sink's `rec`, so a record allocates nothing.
 import type { TraceSink } from '../trace-sink.ts';
 import * as E from '../trace-events.ts';
 
@@ -11,40 +12,32 @@ const u32 = (x: number): number => x >>> 0;
 const int = (x: number): number => (x > 0x7fffffff ? 0x7fffffff : x < -0x80000000 ? 0x80000000 : x >>> 0);
 const INT_MIN = 0x80000000;
 
-// Records come in bursts at one instant: convert the time to bigint once per instant.
-let lastNs = -1;
-let lastBig = 0n;
-function emit(s: TraceSink, cpu: number, ns: number, ev: number, data: number[]): void {
-  if (ns !== lastNs) { lastNs = ns; lastBig = BigInt(ns); }
-  s.record(cpu, lastBig, ev, data);
-}
-
 // --- core.c ---------------------------------------------------------------------------------
 
 export function runstateChange(s: TraceSink, cpu: number, ns: number, dom: number, vcpu: number, from: number, to: number): void {
   const ev = E.runstateChangeEvent(from, to);
-  if (s.wants(cpu, ev)) emit(s, cpu, ns, ev, [unitWord(dom, vcpu)]);
+  if (s.wants(cpu, ev)) s.rec(cpu, ns, ev, 1, unitWord(dom, vcpu));
 }
 export function continueRunning(s: TraceSink, cpu: number, ns: number, dom: number, vcpu: number): void {
-  if (s.wants(cpu, E.TRC_SCHED_CONTINUE_RUNNING)) emit(s, cpu, ns, E.TRC_SCHED_CONTINUE_RUNNING, [unitWord(dom, vcpu)]);
+  if (s.wants(cpu, E.TRC_SCHED_CONTINUE_RUNNING)) s.rec(cpu, ns, E.TRC_SCHED_CONTINUE_RUNNING, 1, unitWord(dom, vcpu));
 }
 /** DOM_ADD / DOM_REM: one word, the domid. */
 export function domOp(s: TraceSink, cpu: number, ns: number, ev: number, dom: number): void {
-  if (s.wants(cpu, ev)) emit(s, cpu, ns, ev, [dom]);
+  if (s.wants(cpu, ev)) s.rec(cpu, ns, ev, 1, dom);
 }
 /** SLEEP / WAKE / YIELD / BLOCK: domid, vcpuid. */
 export function vcpuOp(s: TraceSink, cpu: number, ns: number, ev: number, dom: number, vcpu: number): void {
-  if (s.wants(cpu, ev)) emit(s, cpu, ns, ev, [dom, vcpu]);
+  if (s.wants(cpu, ev)) s.rec(cpu, ns, ev, 2, dom, vcpu);
 }
 /** SWITCH_INFPREV, SWITCH_INFNEXT, SWITCH, in sched_switch_units' order. */
 export function switchUnits(s: TraceSink, cpu: number, ns: number,
   pd: number, pv: number, prevRan: number, nd: number, nv: number, nextWaited: number, slice: number): void {
-  if (s.wants(cpu, E.TRC_SCHED_SWITCH_INFPREV)) emit(s, cpu, ns, E.TRC_SCHED_SWITCH_INFPREV, [pd, pv, u32(prevRan)]);
-  if (s.wants(cpu, E.TRC_SCHED_SWITCH_INFNEXT)) emit(s, cpu, ns, E.TRC_SCHED_SWITCH_INFNEXT, [nd, nv, u32(nextWaited), int(slice)]);
-  if (s.wants(cpu, E.TRC_SCHED_SWITCH)) emit(s, cpu, ns, E.TRC_SCHED_SWITCH, [pd, pv, nd, nv]);
+  if (s.wants(cpu, E.TRC_SCHED_SWITCH_INFPREV)) s.rec(cpu, ns, E.TRC_SCHED_SWITCH_INFPREV, 3, pd, pv, u32(prevRan));
+  if (s.wants(cpu, E.TRC_SCHED_SWITCH_INFNEXT)) s.rec(cpu, ns, E.TRC_SCHED_SWITCH_INFNEXT, 4, nd, nv, u32(nextWaited), int(slice));
+  if (s.wants(cpu, E.TRC_SCHED_SWITCH)) s.rec(cpu, ns, E.TRC_SCHED_SWITCH, 4, pd, pv, nd, nv);
 }
 export function switchInfCont(s: TraceSink, cpu: number, ns: number, dom: number, vcpu: number, ran: number, slice: number): void {
-  if (s.wants(cpu, E.TRC_SCHED_SWITCH_INFCONT)) emit(s, cpu, ns, E.TRC_SCHED_SWITCH_INFCONT, [dom, vcpu, u32(ran), int(slice)]);
+  if (s.wants(cpu, E.TRC_SCHED_SWITCH_INFCONT)) s.rec(cpu, ns, E.TRC_SCHED_SWITCH_INFCONT, 4, dom, vcpu, u32(ran), int(slice));
 }
 
 // --- credit2.c ------------------------------------------------------------------------------
@@ -52,46 +45,46 @@ export function switchInfCont(s: TraceSink, cpu: number, ns: number, dom: number
 export function schedule(s: TraceSink, cpu: number, ns: number, rqId: number, idle: boolean, smtIdle: boolean, tickled: boolean): void {
   if (!s.wants(cpu, E.TRC_CSCHED2_SCHEDULE)) return;
   // {cpu:16, rq_id:16; tasklet:8, idle:8, smt_idle:8, tickled:8}
-  emit(s, cpu, ns, E.TRC_CSCHED2_SCHEDULE, [u32((cpu & 0xffff) | (rqId << 16)), u32((idle ? 1 << 8 : 0) | (smtIdle ? 1 << 16 : 0) | (tickled ? 1 << 24 : 0))]);
+  s.rec(cpu, ns, E.TRC_CSCHED2_SCHEDULE, 2, u32((cpu & 0xffff) | (rqId << 16)), u32((idle ? 1 << 8 : 0) | (smtIdle ? 1 << 16 : 0) | (tickled ? 1 << 24 : 0)));
 }
 export function creditBurn(s: TraceSink, cpu: number, ns: number, unit: number, credit: number, budget: number | null, delta: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_CREDIT_BURN)) emit(s, cpu, ns, E.TRC_CSCHED2_CREDIT_BURN, [unit, int(credit), budget === null ? INT_MIN : int(budget), int(delta)]);
+  if (s.wants(cpu, E.TRC_CSCHED2_CREDIT_BURN)) s.rec(cpu, ns, E.TRC_CSCHED2_CREDIT_BURN, 4, unit, int(credit), budget === null ? INT_MIN : int(budget), int(delta));
 }
 export function creditReset(s: TraceSink, cpu: number, ns: number, unit: number, start: number, end: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_CREDIT_RESET)) emit(s, cpu, ns, E.TRC_CSCHED2_CREDIT_RESET, [unit, int(start), int(end)]);
+  if (s.wants(cpu, E.TRC_CSCHED2_CREDIT_RESET)) s.rec(cpu, ns, E.TRC_CSCHED2_CREDIT_RESET, 3, unit, int(start), int(end));
 }
 export function runqPos(s: TraceSink, cpu: number, ns: number, unit: number, pos: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_RUNQ_POS)) emit(s, cpu, ns, E.TRC_CSCHED2_RUNQ_POS, [unit, pos]);
+  if (s.wants(cpu, E.TRC_CSCHED2_RUNQ_POS)) s.rec(cpu, ns, E.TRC_CSCHED2_RUNQ_POS, 2, unit, pos);
 }
 export function tickleNew(s: TraceSink, cpu: number, ns: number, unit: number, processor: number, credit: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_TICKLE_NEW)) emit(s, cpu, ns, E.TRC_CSCHED2_TICKLE_NEW, [unit, processor, int(credit)]);
+  if (s.wants(cpu, E.TRC_CSCHED2_TICKLE_NEW)) s.rec(cpu, ns, E.TRC_CSCHED2_TICKLE_NEW, 3, unit, processor, int(credit));
 }
 export function tickleCheck(s: TraceSink, cpu: number, ns: number, unit: number, credit: number, score: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_TICKLE_CHECK)) emit(s, cpu, ns, E.TRC_CSCHED2_TICKLE_CHECK, [unit, int(credit), int(score)]);
+  if (s.wants(cpu, E.TRC_CSCHED2_TICKLE_CHECK)) s.rec(cpu, ns, E.TRC_CSCHED2_TICKLE_CHECK, 3, unit, int(credit), int(score));
 }
 export function tickle(s: TraceSink, cpu: number, ns: number, target: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_TICKLE)) emit(s, cpu, ns, E.TRC_CSCHED2_TICKLE, [target & 0xffff]);
+  if (s.wants(cpu, E.TRC_CSCHED2_TICKLE)) s.rec(cpu, ns, E.TRC_CSCHED2_TICKLE, 1, target & 0xffff);
 }
 export function runqAssign(s: TraceSink, cpu: number, ns: number, unit: number, rqi: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_RUNQ_ASSIGN)) emit(s, cpu, ns, E.TRC_CSCHED2_RUNQ_ASSIGN, [unit, rqi & 0xffff]);
+  if (s.wants(cpu, E.TRC_CSCHED2_RUNQ_ASSIGN)) s.rec(cpu, ns, E.TRC_CSCHED2_RUNQ_ASSIGN, 2, unit, rqi & 0xffff);
 }
 export function runqMaxWeight(s: TraceSink, cpu: number, ns: number, rqi: number, maxWeight: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_RUNQ_MAX_WEIGHT)) emit(s, cpu, ns, E.TRC_CSCHED2_RUNQ_MAX_WEIGHT, [u32((rqi & 0xffff) | ((maxWeight & 0xffff) << 16))]);
+  if (s.wants(cpu, E.TRC_CSCHED2_RUNQ_MAX_WEIGHT)) s.rec(cpu, ns, E.TRC_CSCHED2_RUNQ_MAX_WEIGHT, 1, u32((rqi & 0xffff) | ((maxWeight & 0xffff) << 16)));
 }
 export function pickedCpu(s: TraceSink, cpu: number, ns: number, unit: number, rqId: number, newCpu: number, bAvgload: number): void {
   if (!s.wants(cpu, E.TRC_CSCHED2_PICKED_CPU)) return;
   // {u64 b_avgload; unit:16, dom:16; rq_id:16, new_cpu:16}
-  emit(s, cpu, ns, E.TRC_CSCHED2_PICKED_CPU, [u32(bAvgload % 0x100000000), u32(Math.floor(bAvgload / 0x100000000)), unit, u32((rqId & 0xffff) | ((newCpu & 0xffff) << 16))]);
+  s.rec(cpu, ns, E.TRC_CSCHED2_PICKED_CPU, 4, u32(bAvgload % 0x100000000), u32(Math.floor(bAvgload / 0x100000000)), unit, u32((rqId & 0xffff) | ((newCpu & 0xffff) << 16)));
 }
 export function migrate(s: TraceSink, cpu: number, ns: number, unit: number, rqi: number, trqi: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_MIGRATE)) emit(s, cpu, ns, E.TRC_CSCHED2_MIGRATE, [unit, u32((rqi & 0xffff) | ((trqi & 0xffff) << 16))]);
+  if (s.wants(cpu, E.TRC_CSCHED2_MIGRATE)) s.rec(cpu, ns, E.TRC_CSCHED2_MIGRATE, 2, unit, u32((rqi & 0xffff) | ((trqi & 0xffff) << 16)));
 }
 export function runqCandCheck(s: TraceSink, cpu: number, ns: number, unit: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_RUNQ_CAND_CHECK)) emit(s, cpu, ns, E.TRC_CSCHED2_RUNQ_CAND_CHECK, [unit]);
+  if (s.wants(cpu, E.TRC_CSCHED2_RUNQ_CAND_CHECK)) s.rec(cpu, ns, E.TRC_CSCHED2_RUNQ_CAND_CHECK, 1, unit);
 }
 export function runqCandidate(s: TraceSink, cpu: number, ns: number, unit: number, tickledCpu: number, credit: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_RUNQ_CANDIDATE)) emit(s, cpu, ns, E.TRC_CSCHED2_RUNQ_CANDIDATE, [unit, u32(tickledCpu), int(credit)]);
+  if (s.wants(cpu, E.TRC_CSCHED2_RUNQ_CANDIDATE)) s.rec(cpu, ns, E.TRC_CSCHED2_RUNQ_CANDIDATE, 3, unit, u32(tickledCpu), int(credit));
 }
 export function ratelimit(s: TraceSink, cpu: number, ns: number, unit: number, runtime: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_RATELIMIT)) emit(s, cpu, ns, E.TRC_CSCHED2_RATELIMIT, [unit, u32(runtime)]);
+  if (s.wants(cpu, E.TRC_CSCHED2_RATELIMIT)) s.rec(cpu, ns, E.TRC_CSCHED2_RATELIMIT, 2, unit, u32(runtime));
 }

@@ -5,6 +5,7 @@
 import { TraceBuffers } from '../../../src/hypervisor/trace-buffers.ts';
 import * as T from '../../../src/hypervisor/trace-events.ts';
 import { traceSegment } from '../../../src/hypervisor/trace-pv.ts';
+import { sinkOf } from '../../../src/hypervisor/trace-sink.ts';
 
 const DOMID_IDLE = T.DOMID_IDLE;
 const EV = {
@@ -58,14 +59,14 @@ export function runScenario(opts: ScenarioOptions = {}): ScenarioResult {
   const runningNs = new Map<number, bigint>();
   const events = new Set<number>();
   let records = 0;
-  const counting = { enabled: true, wants: (c: number, ev: number) => tb.wants(c, ev),
-    record: (c: number, t: bigint, ev: number, data: readonly number[]) => { tb.record(c, t, ev, data); records++; events.add(ev); } };
+  const counting = sinkOf({ enabled: true, wants: (c: number, ev: number) => tb.wants(c, ev),
+    record: (c: number, t: bigint, ev: number, data: readonly number[]) => { tb.record(c, t, ev, data); records++; events.add(ev); } });
   /** Activity of whatever runs on `cpu` up to `t`, recorded before anything else at `t` there. */
   const activityUpTo = (cpu: number, t: bigint): void => {
     const p = pcpus[cpu]!;
     if (!opts.activity || t <= p.actFrom) return;
     const v = p.cur ?? idle[cpu]!;
-    traceSegment(counting, { cpu, fromNs: p.actFrom, toNs: t, domid: v.dom, vcpu: v.id, kind: v.dom === 3 ? 'hvm' : 'pv',
+    traceSegment(counting, { cpu, fromNs: Number(p.actFrom), toNs: Number(t), domid: v.dom, vcpu: v.id, kind: v.dom === 3 ? 'hvm' : 'pv',
       cpuLoad: v.dom === 0 ? 0.3 : 1, ioPerSec: v.dom === 0 ? 300 : 50 });
     p.actFrom = t;
   };
