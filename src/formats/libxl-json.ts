@@ -88,3 +88,16 @@ export interface DryRunOutput { stdout: string; stderr: string; exitCode: number
 export function formatDeviceDryRun(label: 'disk' | 'vif' | 'pci', device: object): string {
   return `${label}: ${formatYajl(device as JsonValue)}\n`;
 }
+
+/** libxl_device_disk's fields in IDL order (the order libxl prints them). */
+export const DISK_ORDER = ['backend_domid', 'backend_domname', 'pdev_path', 'vdev', 'backend', 'format', 'script',
+  'removable', 'readwrite', 'is_cdrom', 'direct_io_safe', 'discard_enable', 'specification', 'colo_enable',
+  'colo_restore_enable', 'colo_host', 'colo_port', 'colo_export', 'active_disk', 'hidden_disk', 'trusted'];
+
+/** A copy of `obj` with the keys of `order` first, in that order, then any others as they were. */
+export function inIdlOrder<T extends Record<string, unknown>>(obj: T, order: readonly string[]): T {
+  const out: Record<string, unknown> = {};
+  for (const k of order) if (k in obj) out[k] = obj[k];
+  for (const k of Object.keys(obj)) if (!(k in out)) out[k] = obj[k];
+  return out as T;
+}

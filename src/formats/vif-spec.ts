@@ -182,7 +182,7 @@ function parseMac(s: string, bytes: number[]): boolean {
   return true;
 }
 
-const NIC_ORDER = [
+export const NIC_ORDER = [
   'backend_domid', 'backend_domname', 'devid', 'mtu', 'model', 'mac', 'ip', 'bridge', 'ifname', 'script',
   'nictype', 'rate_bytes_per_interval', 'rate_interval_usecs', 'gatewaydev', 'coloft_forwarddev',
   ...COLO_KEYS, 'trusted',

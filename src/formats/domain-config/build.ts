@@ -512,7 +512,7 @@ const DEVICE_ORDER = ['disks', 'nics', 'pcidevs', 'rdms', 'dtdevs', 'vfbs', 'vkb
 const C_INFO_ORDER = ['type', 'hap', 'oos', 'ssidref', 'ssid_label', 'name', 'domid', 'uuid', 'xsdata', 'platformdata',
   'poolid', 'pool_name', 'run_hotplug_scripts', 'driver_domain', 'passthrough', 'xend_suspend_evtchn_compat'];
 
-const B_INFO_ORDER = ['max_vcpus', 'avail_vcpus', 'cpumap', 'nodemap', 'vcpu_hard_affinity', 'vcpu_soft_affinity',
+export const B_INFO_ORDER = ['max_vcpus', 'avail_vcpus', 'cpumap', 'nodemap', 'vcpu_hard_affinity', 'vcpu_soft_affinity',
   'numa_placement', 'tsc_mode', 'max_memkb', 'target_memkb', 'video_memkb', 'shadow_memkb', 'iommu_memkb',
   'rtc_timeoffset', 'exec_ssidref', 'exec_ssid_label', 'localtime', 'disable_migrate', 'cpuid', 'blkdev_start',
   'vnuma_nodes', 'max_grant_frames', 'max_maptrack_frames', 'max_grant_version', 'device_model_version',
