@@ -12,8 +12,9 @@ import { vcpuHandlers } from './handlers/vcpu.ts';
 import { deviceHandlers } from './handlers/devices.ts';
 import { streamHandlers, type StreamCtx } from './handlers/streams.ts';
 import { traceHandlers, traceStreamHandlers } from './handlers/trace.ts';
+import { migrateHandlers, migrateStreamHandlers } from './handlers/migrate.ts';
 
-export const handlers: Record<string, Handler> = { ...domainHandlers, ...hostHandlers, ...vcpuHandlers, ...deviceHandlers, ...traceHandlers };
+export const handlers: Record<string, Handler> = { ...domainHandlers, ...hostHandlers, ...vcpuHandlers, ...deviceHandlers, ...traceHandlers, ...migrateHandlers };
 
 export class ControlServer {
   private server: Server | undefined;
@@ -65,7 +66,7 @@ export class ControlServer {
       if (f.hello) return;
       if ('input' in f) { streams.get(f.id)?.input?.(f.input); return; }
       if ('end' in f) { const s = streams.get(f.id); streams.delete(f.id); s?.cleanup?.(); send({ id: f.id, end: true }); return; }
-      const sh = streamHandlers[f.type] ?? traceStreamHandlers[f.type];
+      const sh = streamHandlers[f.type] ?? traceStreamHandlers[f.type] ?? migrateStreamHandlers[f.type];
       if (sh) {
         const entry: { cleanup?: () => void; input?: (x: unknown) => void } = {};
         streams.set(f.id, entry);

@@ -12,6 +12,7 @@ import { Shell } from './shell.ts';
 import { Balloon } from './balloon.ts';
 import { Frontends } from './frontends.ts';
 import { IoWorkload } from './io-workload.ts';
+import { MemoryWorkload } from './memory-workload.ts';
 
 const SEC = 1_000_000_000n;
 /** Demand of an idle guest's vCPUs: timer ticks and housekeeping. */
@@ -40,6 +41,7 @@ export class GuestKernel {
   readonly balloon: Balloon;
   readonly frontends: Frontends;
   private readonly io: IoWorkload;
+  private readonly dirtier: MemoryWorkload;
   private booted = false;
   private stopping = false;
   private timers: Timer[] = [];
@@ -66,6 +68,7 @@ export class GuestKernel {
     this.balloon = new Balloon(o.hv, o.clock, o.domid);
     this.frontends = new Frontends(this.xs, () => o.hv.domains.get(o.domid), o.domid);
     this.io = new IoWorkload(o.hv, o.clock, o.domid, o.workload);
+    this.dirtier = new MemoryWorkload(o.hv, o.clock, o.domid, o.workload.dirtyPagesPerSec);
     this.frontends.onConnected = (kind, devid, sectors) => { if (kind === 'vif') this.io.addNet(devid); else this.io.addBlk(devid, sectors); };
     this.frontends.onClosed = (kind, devid) => this.io.removeDevice(kind, devid);
   }
@@ -107,6 +110,7 @@ export class GuestKernel {
     // The PV drivers announce what they support (Linux's xenbus writes these).
     for (const f of ['feature-poweroff', 'feature-reboot', 'feature-suspend']) void this.xs.write(`${this.home}/control/${f}`, '1').catch(() => {});
     this.shell.prompt();
+    this.dirtier.start();
     if (this.pendingControl !== null) void this.onWatch(`${this.home}/control/shutdown`);
   }
 
@@ -170,6 +174,7 @@ export class GuestKernel {
     for (const t of this.timers) this.o.clock.cancel(t);
     this.balloon.stop();
     this.io.stop();
+    this.dirtier.stop();
     this.xs.close();
     this.o.xenstore.close();
   }

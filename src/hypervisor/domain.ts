@@ -1,4 +1,5 @@
 // A domain as the hypervisor knows it: no names, no configs (those belong to the toolstack).
+import { GuestMemory } from './guest-memory.ts';
 
 export type DomainType = 'pv' | 'pvh' | 'hvm';
 
@@ -40,6 +41,8 @@ export class Domain {
   ssidref: number;
   /** CPU time carried over from before a daemon restart, per vCPU (ns). */
   cpuBaseNs: bigint[];
+  /** The guest's physical memory (p2m sized to maxmem); Dom0's is not modelled. */
+  memory: GuestMemory | null = null;
 
   constructor(domid: number, spec: DomainSpec, nowNs: bigint) {
     this.domid = domid;
@@ -66,4 +69,25 @@ export class Domain {
   allocEvtchn(): number { return this.nextPort++; }
   /** A grant reference for a page this domain shares (a ring). */
   grantAccess(): number { return this.nextGref++; }
+}
+
+/** A per-domain seed for page contents, so two guests never have the same memory. */
+export function memorySeed(uuid: string, domid: number): number {
+  let h = 0x811c9dc5 ^ domid;
+  for (let i = 0; i < uuid.length; i++) h = Math.imul(h ^ uuid.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** populate_physmap for `n` pages: the lowest unpopulated pfns (as a booting guest's p2m fills). */
+export function populateLowest(mem: GuestMemory, n: number): void {
+  const pfns: number[] = [];
+  for (let pfn = 0; pfn < mem.nrPages && pfns.length < n; pfn++) if (!mem.populated(pfn)) pfns.push(pfn);
+  mem.populate(pfns);
+}
+
+/** decrease_reservation for `n` pages: the balloon gives back the top of memory first. */
+export function releaseHighest(mem: GuestMemory, n: number): void {
+  const pfns: number[] = [];
+  for (let pfn = mem.nrPages - 1; pfn >= 0 && pfns.length < n; pfn--) if (mem.populated(pfn)) pfns.push(pfn);
+  mem.decreaseReservation(pfns);
 }

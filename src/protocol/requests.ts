@@ -4,13 +4,14 @@
 import type { CpupoolInfo, DomainConfigEntry, DomainInfo, SchedCredit2Params, VcpuInfo } from './domain.ts';
 import type { HostInfo } from './host.ts';
 import type { TraceRequests } from './trace.ts';
+import type { MigrateRequests } from './migrate.ts';
 
 export type ShutdownAction = 'poweroff' | 'reboot';
 
 /** vif: devid, backendId, mac, state, evtchn, txRef, rxRef, bePath; vbd: devid, backendId, frontendId, state, evtchn, ringRef, bePath. */
 export type DeviceInfo = Record<string, number | string>;
 
-export interface Requests extends TraceRequests {
+export interface Requests extends TraceRequests, MigrateRequests {
   'host.info': { args: {}; result: HostInfo };
   'host.dmesg': { args: { clear: boolean }; result: { text: string } };
 

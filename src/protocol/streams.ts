@@ -1,8 +1,9 @@
 // Streaming requests: the daemon sends {id, event} frames until the stream ends.
 import type { StatsSample } from './stats.ts';
 import type { TraceStreams } from './trace.ts';
+import type { MigrateStreams } from './migrate.ts';
 
-export interface Streams extends TraceStreams {
+export interface Streams extends TraceStreams, MigrateStreams {
   /** xentop: a sample now, then one every `delayNs` of simulated time. */
   'stats.watch': { args: { delayNs: string }; event: StatsSample };
   /** xl console: the log so far, then live output; input frames carry keystrokes (base64). */

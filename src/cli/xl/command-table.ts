@@ -11,9 +11,20 @@ import { memoryCommands } from './memory.ts';
 import { consoleCommands } from './console.ts';
 import { deviceCommands } from './devices.ts';
 
+/** Save, restore, migration and core dumps load their modules only when run. */
+const lazy = (load: () => Promise<Record<string, CommandRun>>) => (name: string): CommandRun =>
+  async (ctx, argv, self) => (await load())[name]!(ctx, argv, self);
+const saveRestore = lazy(async () => (await import('./saverestore.ts')).saveRestoreCommands);
+const migration = lazy(async () => (await import('./migrate.ts')).migrateCommands);
+const migrationCommands: Record<string, CommandRun> = {
+  save: saveRestore('save'), restore: saveRestore('restore'), migrate: migration('migrate'),
+  'migrate-receive': migration('migrate-receive'),
+  'dump-core': lazy(async () => (await import('./dump-core.ts')).dumpCoreCommands)('dump-core'),
+};
+
 const handlers: Record<string, CommandRun> = {
   ...lifecycleCommands, ...infoCommands, ...vcpuCommands, ...schedCommands, ...memoryCommands, ...consoleCommands,
-  ...deviceCommands,
+  ...deviceCommands, ...migrationCommands,
 };
 
 const notImplemented: CommandRun = async (ctx, argv, self) => {

@@ -10,6 +10,9 @@ import type { XsClient } from '../../formats/xenstore-client.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { err } from './errors.ts';
 import { removeDomainTree, writeDomainTree } from './xs-tree.ts';
+import { inIdlOrder, DISK_ORDER } from '../../formats/libxl-json.ts';
+import { NIC_ORDER } from '../../formats/vif-spec.ts';
+import { B_INFO_ORDER } from '../../formats/domain-config/build.ts';
 import { addConsole, addVbd, addVif, diskDevid, removeDevice, backendPath, frontendPath } from './devices.ts';
 
 export type ShutdownActionName = 'destroy' | 'restart' | 'preserve' | 'rename-restart' | 'coredump-destroy' | 'coredump-restart' | 'soft-reset';
@@ -87,7 +90,7 @@ export class Toolstack {
 
   // ---- create ---------------------------------------------------------------------------------
 
-  async create(o: { config: Record<string, any>; workload?: string; configText: string; configFile: string; paused: boolean }, restoreOf?: { domid?: number }): Promise<DomainRecord> {
+  async create(o: { config: Record<string, any>; workload?: string; configText: string; configFile: string; paused: boolean; restored?: boolean }, restoreOf?: { domid?: number }): Promise<DomainRecord> {
     const config = structuredClone(o.config);
     const c = (config.c_info ??= {});
     const b = (config.b_info ??= {});
@@ -101,7 +104,7 @@ export class Toolstack {
     } finally { this.reservedNames.delete(name); }
   }
 
-  private async build(domid: number, name: string, type: DomainType, config: Record<string, any>, o: { workload?: string; configText: string; configFile: string; paused: boolean }): Promise<DomainRecord> {
+  private async build(domid: number, name: string, type: DomainType, config: Record<string, any>, o: { workload?: string; configText: string; configFile: string; paused: boolean; restored?: boolean }): Promise<DomainRecord> {
     const c = config.c_info, b = config.b_info;
     c.uuid ??= randomUUID();
     const maxVcpus: number = b.max_vcpus ?? 1;
@@ -122,6 +125,7 @@ export class Toolstack {
       hard: cpumapToList(hardAll?.[v]) ?? cpumapToList(b.cpumap), soft: cpumapToList(softAll?.[v]),
     }));
     this.fillDeviceDefaults(config, domid);
+    config.b_info = inIdlOrder(b, B_INFO_ORDER);
 
     const d = this.hv.createDomain({
       type, uuid: c.uuid, maxVcpus, onlineVcpus: avail.length, maxMemkb: staticMaxKb + videoKb, memkb: targetKb,
@@ -149,7 +153,8 @@ export class Toolstack {
         startTime: this.startTime(), kernel: b.kernel, ramdisk: b.ramdisk, cmdline: b.cmdline, poolName, storePort, storeRingRef,
       });
       await addConsole(this.xs, domid, { port: d.allocEvtchn(), ringRef: storeRingRef - 1 });
-      await this.platform.startGuest(rec, false);
+      // A restored guest resumes where it was saved: it does not boot again.
+      await this.platform.startGuest(rec, o.restored === true);
       for (const disk of config.disks ?? []) await addVbd(this.xs, this.hv.clock, domid, disk);
       for (const nic of config.nics ?? []) await addVif(this.xs, this.hv.clock, domid, nic);
     } catch (e) {
@@ -163,14 +168,18 @@ export class Toolstack {
     return rec;
   }
 
-  /** What libxl fills into the stored config at creation: nic devids/MACs, disk backends. */
+  /** What libxl fills into the stored config at creation: nic devids/MACs, disk backends (kept in IDL order). */
   private fillDeviceDefaults(config: Record<string, any>, domid: number): void {
-    (config.nics ?? []).forEach((n: any, i: number) => {
+    if (config.nics) config.nics = config.nics.map((n: any, i: number) => {
       n.devid ??= i;
       if (!n.mac) n.mac = `00:16:3e:${[domid >> 8 & 0x7f, domid & 0xff, i & 0xff].map(x => x.toString(16).padStart(2, '0')).join(':')}`;
       n.nictype ??= 'vif';
+      return inIdlOrder(n, NIC_ORDER);
     });
-    for (const dk of config.disks ?? []) dk.backend ??= typeof dk.pdev_path === 'string' && dk.pdev_path.startsWith('/dev/') ? 'phy' : 'qdisk';
+    if (config.disks) config.disks = config.disks.map((dk: any) => {
+      dk.backend ??= typeof dk.pdev_path === 'string' && dk.pdev_path.startsWith('/dev/') ? 'phy' : 'qdisk';
+      return inIdlOrder(dk, DISK_ORDER);
+    });
   }
 
   private startTime(): string {
@@ -295,10 +304,10 @@ export class Toolstack {
     if (!rec) throw new ToolError('ENODOM', 'libxl_device_nic_add failed.', 1);
     const nics: any[] = (rec.config.nics ??= []);
     nic.devid ??= nics.reduce((m, n) => Math.max(m, n.devid + 1), 0);
-    const holder = { nics: [nic] };
+    const holder: Record<string, any> = { nics: [nic] };
     this.fillDeviceDefaults(holder, domid + nics.length);
-    await addVif(this.xs, this.hv.clock, domid, nic as any);
-    nics.push(nic);
+    await addVif(this.xs, this.hv.clock, domid, holder.nics[0]);
+    nics.push(holder.nics[0]);
     this.platform.commit(domid);
   }
 
@@ -319,9 +328,10 @@ export class Toolstack {
     const disks: any[] = (rec.config.disks ??= []);
     if (disks.some(dk => dk.vdev === disk.vdev)) throw new ToolError('EEXIST', `libxl: error: libxl_device.c:331:libxl__device_disk_set_backend: Disk vdev=${disk.vdev} already exists
 libxl_device_disk_add failed.`, 1);
-    this.fillDeviceDefaults({ disks: [disk] }, domid);
-    await addVbd(this.xs, this.hv.clock, domid, disk as any);
-    disks.push(disk);
+    const holder: Record<string, any> = { disks: [disk] };
+    this.fillDeviceDefaults(holder, domid);
+    await addVbd(this.xs, this.hv.clock, domid, holder.disks[0]);
+    disks.push(holder.disks[0]);
     this.platform.commit(domid);
   }
 

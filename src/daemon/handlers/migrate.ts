@@ -1,0 +1,126 @@
+// Save, restore (the two ends of a migration) and core dump. The stream bytes go over a raw
+// channel the tool opened; the JSON stream carries log lines, progress and the summary.
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import type { Host } from '../host.ts';
+import type { Handler } from './context.ts';
+import { existingDomid } from './context.ts';
+import { domainHandlers } from './domain.ts';
+import type { StreamHandler } from './streams.ts';
+import { ToolError } from '../../protocol/wire.ts';
+import { saveDomain, resumeDomain, type SaveSink } from '../../dom0/toolstack/save.ts';
+import { restoreDomain } from '../../dom0/toolstack/restore.ts';
+import { dumpCore } from '../../dom0/toolstack/dump-core.ts';
+
+/** The reader of the stream went away (xl's pipe to the receiver broke). */
+class SinkClosed extends Error {}
+
+function socketSink(sock: Socket): SaveSink {
+  let closed = false;
+  const waiters = new Set<(e?: Error) => void>();
+  const gone = () => { closed = true; for (const w of waiters) w(new SinkClosed()); waiters.clear(); };
+  sock.on('close', gone);
+  sock.on('error', gone);
+  return {
+    write(b: Buffer): Promise<void> {
+      if (closed || sock.destroyed) return Promise.reject(new SinkClosed());
+      if (sock.write(b)) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const done = (e?: Error) => { waiters.delete(done); sock.removeListener('drain', onDrain); e ? reject(e) : resolve(); };
+        const onDrain = () => done();
+        waiters.add(done);
+        sock.once('drain', onDrain);
+      });
+    },
+  };
+}
+
+function writeFailed(domid: number): ToolError {
+  return new ToolError('EPIPE',
+    'xc: error: Failed to write page data to stream (32 = Broken pipe): Internal error\n' +
+    'xc: error: Save failed (32 = Broken pipe): Internal error\n' +
+    `libxl: error: libxl_stream_write.c:350:libxl__xc_domain_save_done: Domain ${domid}:saving domain: domain responded to suspend request: Broken pipe`, 1);
+}
+
+function asToolError(e: unknown): ToolError {
+  if (e instanceof ToolError) return e;
+  return new ToolError('EINTERNAL', `xenlabd: ${e instanceof Error ? e.message : String(e)}`, 1);
+}
+
+/** A raw channel's bytes: what arrived with its first line, then the socket's. */
+async function* channelChunks(head: Buffer, sock: Socket): AsyncGenerator<Buffer> {
+  if (head.length) yield head;
+  for await (const c of sock) yield c as Buffer;
+}
+
+const DEFAULT_LINK_MBIT = 1000;
+
+export const migrateStreamHandlers: Record<string, StreamHandler> = {
+  'domain.save': (host: Host, a: { dom: string; token: string; live: boolean; linkMbit?: number }, ctx) => {
+    let sock: Socket | undefined;
+    let domid = -1;
+    void (async () => {
+      domid = existingDomid(host, a.dom);
+      sock = (await host.rawChannels.take(a.token)).socket;
+      const linkMbit = a.linkMbit ?? DEFAULT_LINK_MBIT;
+      const summary = await saveDomain(host.toolstack, domid, socketSink(sock), {
+        live: a.live, linkBitsPerSec: linkMbit * 1e6,
+        events: {
+          line: text => ctx.emit({ line: text }),
+          progress: (what, done, total) => ctx.emit({ progress: { what, done, total } }),
+          suspended: () => ctx.emit({ suspended: true }),
+        },
+      });
+      await new Promise<void>(resolve => sock!.end(resolve));
+      ctx.emit({ summary: { ...summary, linkMbit } });
+      ctx.end();
+    })().catch(e => {
+      sock?.destroy();
+      ctx.fail(e instanceof SinkClosed ? writeFailed(domid) : asToolError(e));
+    });
+    return () => { sock?.destroy(); };
+  },
+
+  'domain.restore': (host: Host, a, ctx) => {
+    let sock: Socket | undefined;
+    void (async () => {
+      const ch = await host.rawChannels.take(a.token);
+      sock = ch.socket;
+      const rec = await restoreDomain(host.toolstack, channelChunks(ch.head, sock), {
+        config: a.config, workload: a.workload, configText: a.configText, configFile: a.configFile,
+        name: a.name, domid: a.domid, paused: a.paused, line: text => ctx.emit({ line: text }),
+      });
+      ctx.emit({ restored: { domid: rec.domid, name: rec.name } });
+      ctx.end();
+    })().catch(e => { sock?.destroy(); ctx.fail(asToolError(e)); });
+    return () => { sock?.destroy(); };
+  },
+};
+
+export const migrateHandlers: Record<string, Handler> = {
+  'domain.saveConfig': async (host, a: { dom: string }) => {
+    const domid = existingDomid(host, a.dom);
+    const rec = host.toolstack.records.get(domid);
+    if (!rec) throw new ToolError('ENOCONFIG', 'unable to retrieve domain configuration', 1);
+    const [entry] = (await domainHandlers['domain.configs']!(host, { doms: [String(domid)] })) as { config: Record<string, unknown> }[];
+    return { domid, name: rec.name, config: entry!.config, workload: rec.workload };
+  },
+
+  'domain.resume': (host, a: { dom: string; paused?: boolean }) => {
+    const domid = existingDomid(host, a.dom);
+    if (a.paused) host.toolstack.pause(domid);
+    resumeDomain(host.toolstack, domid);
+    return {};
+  },
+
+  'domain.dumpCore': (host, a: { dom: string; path: string }) => {
+    const domid = host.toolstack.resolve(a.dom);
+    const chunks = dumpCore(host.toolstack, domid);
+    let fd: number;
+    try { fd = openSync(a.path, 'w', 0o600); } catch (e: any) {
+      throw new ToolError('EIO', `xc: error: Failed to open core file ${a.path} (${e.errno ? -e.errno : 2} = ${e.message}): Internal error\ncore dump failed (rc=-3)`, 1);
+    }
+    try { for (const c of chunks) writeSync(fd, c); } finally { closeSync(fd); }
+    return {};
+  },
+};

@@ -1,0 +1,74 @@
+// libxl's restore path (domain create from a stream) with libxc's restore (xg_sr_restore.c):
+// the domain is built paused from the saved config, then its memory is rebuilt from the stream's
+// PAGE_DATA records alone, every page checked as it lands. Any failure destroys the new domain,
+// so nothing of it is left behind. The xl header has been read by xl; the stream starts at the
+// libxl header.
+import type { DomainRecord, Toolstack } from './toolstack.ts';
+import { ToolError } from '../../protocol/wire.ts';
+import { GuestMemory, MemoryRestorer, PageCorruptError } from '../../hypervisor/guest-memory.ts';
+import { StreamError, StreamReader } from '../../formats/save-stream/index.ts';
+
+export interface RestoreOptions {
+  /** libxl_domain_config as saved (or as the user's replacement config file gave it). */
+  config: Record<string, any>;
+  workload?: string;
+  configText: string;
+  configFile: string;
+  /** Name to build under (xl migrate-receive uses `<name>--incoming`); default the config's. */
+  name?: string;
+  /** Keep the saved domid (save -D / migrate -D). */
+  domid?: number;
+  /** Leave the domain paused once restored. */
+  paused: boolean;
+  line(text: string): void;
+}
+
+function restoreFailed(domid: number, what: string): ToolError {
+  return new ToolError('ERESTORE',
+    `xc: error: ${what} (0 = Success): Internal error\n` +
+    `xc: error: Restore failed (0 = Success): Internal error\n` +
+    `libxl: error: libxl_stream_read.c:850:libxl__xc_domain_restore_done: Domain ${domid}:restoring domain: Success\n` +
+    `libxl: error: libxl_create.c:1638:domcreate_rebuild_done: Domain ${domid}:cannot (re-)build domain: -3`, 3);
+}
+
+export async function restoreDomain(ts: Toolstack, input: AsyncIterable<Buffer>, o: RestoreOptions): Promise<DomainRecord> {
+  const config = structuredClone(o.config);
+  config.c_info ??= {};
+  if (o.name !== undefined) config.c_info.name = o.name;
+  delete config.c_info.domid;
+  const rec = await ts.create({
+    config, workload: o.workload, configText: o.configText, configFile: o.configFile, paused: true, restored: true,
+  }, o.domid ? { domid: o.domid } : undefined);
+  const domid = rec.domid;
+  try {
+    const d = ts.hv.get(domid);
+    // Memory comes from the stream alone: start from an empty p2m of the same size.
+    const restorer = new MemoryRestorer(new GuestMemory(d.memory?.nrPages ?? Math.ceil(rec.staticMaxKb / 4), { populated: false }));
+    d.memory = restorer.memory;
+    const reader = new StreamReader({ xlHeader: false, pageFragments: true, reuseBuffers: true });
+    for await (const chunk of input) {
+      reader.feed(chunk);
+      for (const r of reader.records()) {
+        if (r.layer === 'libxc-header') {
+          const t = r.domain.type === 1 ? 'x86 PV' : 'x86 HVM';
+          o.line(`xc: info: Found ${t} domain from Xen ${r.domain.xenMajor}.${r.domain.xenMinor}`);
+          o.line('xc: info: Restoring domain');
+        }
+        try { restorer.apply(r); } catch (e) {
+          if (e instanceof PageCorruptError) throw restoreFailed(domid, `Failed to restore page data: ${e.message}`);
+          throw e;
+        }
+      }
+      if (reader.error) throw restoreFailed(domid, reader.error.message);
+      if (reader.done) break;
+    }
+    if (!reader.done) throw restoreFailed(domid, (reader.end() ?? new StreamError('Stream truncated')).message);
+    o.line('xc: info: Restore successful');
+    if (!o.paused) ts.unpause(domid);
+    ts.platform.commit(domid);
+    return rec;
+  } catch (e) {
+    await ts.destroy(domid).catch(() => {});
+    throw e instanceof ToolError ? e : restoreFailed(domid, e instanceof Error ? e.message : String(e));
+  }
+}
