@@ -26,12 +26,20 @@ export class TraceActivity implements TraceSink {
   /** (domid << 16) | vcpu running on each pCPU, and how far its activity has been written (ns). */
   private readonly cur: Int32Array;
   private readonly from: Float64Array;
+  /**
+   * Kind (1 = HVM) and load of the vCPU on each pCPU, asked of the hypervisor when it is switched
+   * in and at each drain rather than for every stretch: a workload change shows within a poll.
+   */
+  private readonly hvm: Uint8Array;
+  private readonly load: Float64Array;
   /** Reused for every segment: one object, no allocation per scheduling event. */
   private readonly seg: RunSegment = { cpu: 0, fromNs: 0, toNs: 0, domid: 0, vcpu: 0, kind: 'pv', cpuLoad: 0, ioPerSec: 0 };
 
   constructor(private readonly tb: TraceBuffers, private readonly src: ActivitySource) {
     this.cur = new Int32Array(tb.nrPcpus);
     this.from = new Float64Array(tb.nrPcpus);
+    this.hvm = new Uint8Array(tb.nrPcpus);
+    this.load = new Float64Array(tb.nrPcpus);
   }
 
   get enabled(): boolean { return this.tb.enabled; }
@@ -44,20 +52,14 @@ export class TraceActivity implements TraceSink {
     d0 = 0, d1 = 0, d2 = 0, d3 = 0, d4 = 0, d5 = 0, d6 = 0): void {
     if (!this.tb.enabled) return;
     this.upTo(cpu, ns);
-    if (toRunning(event)) {
-      this.cur[cpu] = d0 | 0;
-      this.tb.setCurrent(cpu, d0 >>> 16, d0 & 0xffff);
-    }
+    if (toRunning(event)) this.switchedIn(cpu, d0);
     this.tb.rec(cpu, ns, event, n, d0, d1, d2, d3, d4, d5, d6);
   }
 
   record(cpu: number, ns: bigint, event: number, data: readonly number[]): void {
     if (!this.tb.enabled) return;
     this.upTo(cpu, Number(ns));
-    if (toRunning(event)) {
-      this.cur[cpu] = data[0]! | 0;
-      this.tb.setCurrent(cpu, data[0]! >>> 16, data[0]! & 0xffff);
-    }
+    if (toRunning(event)) this.switchedIn(cpu, data[0]!);
     this.tb.record(cpu, ns, event, data);
   }
 
@@ -66,17 +68,29 @@ export class TraceActivity implements TraceSink {
     for (let cpu = 0; cpu < this.cur.length; cpu++) {
       const c = this.src.current(cpu);
       const domid = c ? c.domid : DOMID_IDLE, vcpu = c ? c.vcpu : cpu;
-      this.cur[cpu] = (domid << 16) | vcpu;
       this.from[cpu] = Number(ns);
-      this.tb.setCurrent(cpu, domid, vcpu);
+      this.switchedIn(cpu, (domid << 16) | vcpu);
     }
+  }
+
+  /** The vCPU `(domid << 16) | vcpu` now runs on `cpu`. */
+  private switchedIn(cpu: number, unit: number): void {
+    this.cur[cpu] = unit | 0;
+    this.refresh(cpu);
+    this.tb.setCurrent(cpu, unit >>> 16, unit & 0xffff);
+  }
+  private refresh(cpu: number): void {
+    const w = this.cur[cpu]!, domid = w >>> 16;
+    if (domid === DOMID_IDLE) return;
+    this.hvm[cpu] = this.src.kind(domid) === 'hvm' ? 1 : 0;
+    this.load[cpu] = this.src.load(domid, w & 0xffff);
   }
 
   /** Write every pCPU's activity up to `ns` (before xentrace reads the rings). */
   flush(ns: bigint): void {
     if (!this.tb.enabled) return;
     const t = Number(ns);
-    for (let cpu = 0; cpu < this.cur.length; cpu++) this.upTo(cpu, t);
+    for (let cpu = 0; cpu < this.cur.length; cpu++) { this.upTo(cpu, t); this.refresh(cpu); }
   }
 
   /** Write the activity of what runs on `cpu` since the last record there, in time order. */
@@ -89,8 +103,8 @@ export class TraceActivity implements TraceSink {
     s.cpu = cpu; s.fromNs = from; s.toNs = ns;
     s.domid = w >>> 16; s.vcpu = w & 0xffff;
     if (s.domid !== DOMID_IDLE) {
-      s.kind = this.src.kind(s.domid);
-      s.cpuLoad = this.src.load(s.domid, s.vcpu);
+      s.kind = this.hvm[cpu] ? 'hvm' : 'pv';
+      s.cpuLoad = this.load[cpu]!;
       s.ioPerSec = s.domid === 0 ? DOM0_IO_PER_SEC : 0;
     }
     traceSegment(this.tb, s);

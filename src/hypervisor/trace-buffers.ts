@@ -63,9 +63,11 @@ export class TraceBuffers implements TraceSink {
   /** TSC frequency in kHz, so that fractional MHz (2394.452) keep their precision. */
   private readonly khz: bigint;
   private readonly khzN: number;
-  /** The TSC of the record being written, as two 32-bit halves (scratch, to return no pair). */
-  private tscLo = 0;
-  private tscHi = 0;
+  /**
+   * Scratch for the record being written: [ns it is for (NaN: none), TSC low and high halves].
+   * A typed array, because doubles stored in object fields are boxed: one allocation each.
+   */
+  private readonly tsc = new Float64Array([NaN, 0, 0]);
   /** Records dropped since creation, for reporting; per ring counts reset when reported in-stream. */
   totalLost = 0;
 
@@ -134,14 +136,20 @@ export class TraceBuffers implements TraceSink {
    * is an exact double while the TSC stays below 2^53 (six weeks at 2.4 GHz); past that, BigInt.
    */
   private setTsc(ns: number): void {
+    // Records come in bursts at one instant.
+    const tsc = this.tsc;
+    if (ns === tsc[0]) return;
+    tsc[0] = ns;
     const ms = Math.floor(ns / 1e6);
     const t = ms * this.khzN + Math.floor((ns - ms * 1e6) * this.khzN / 1e6);
-    if (t <= Number.MAX_SAFE_INTEGER) { this.tscLo = t >>> 0; this.tscHi = Math.floor(t / TWO32); return; }
+    if (t <= Number.MAX_SAFE_INTEGER) { tsc[1] = t >>> 0; tsc[2] = Math.floor(t / TWO32); return; }
     this.setTscBig(this.tscOf(BigInt(Math.floor(ns))));
+    tsc[0] = ns;
   }
   private setTscBig(t: bigint): void {
-    this.tscLo = Number(t & 0xffffffffn);
-    this.tscHi = Number((t >> 32n) & 0xffffffffn);
+    this.tsc[0] = NaN;
+    this.tsc[1] = Number(t & 0xffffffffn);
+    this.tsc[2] = Number((t >> 32n) & 0xffffffffn);
   }
 
   /** The class, then subclass, then pCPU test of __trace_var. */
@@ -179,9 +187,36 @@ export class TraceBuffers implements TraceSink {
       ring.curDom = d0 >>> 16; ring.curVcpu = d0 & 0xffff;
     }
     const recSize = 12 + 4 * n;
-    const used = this.unconsumed(ring);
+    const ds = this.dataSize;
+    let used = ring.prod - ring.cons;
+    if (used < 0) used += 2 * ds;
     const startedBelow = used < this.highWater;
+    const at = ring.prod >= ds ? ring.prod - ds : ring.prod;
+    // Common case first: nothing lost to report, no wrap filler, room for the record.
+    if (ring.lost !== 0 || recSize > ds - at || recSize > ds - used) {
+      if (!this.makeRoom(ring, recSize, used)) return;
+    }
+    const w = ring.words;
+    const p = this.claim(ring, recSize);
+    // Stores into a Uint32Array wrap modulo 2^32, as `>>> 0` would.
+    w[p] = (event & TRC_EVENT_MASK) | (n << 28) | TRC_HD_CYCLE_FLAG;
+    w[p + 1] = this.tsc[1]!; w[p + 2] = this.tsc[2]!;
+    if (n > 0) w[p + 3] = d0;
+    if (n > 1) w[p + 4] = d1;
+    if (n > 2) w[p + 5] = d2;
+    if (n > 3) w[p + 6] = d3;
+    if (n > 4) w[p + 7] = d4;
+    if (n > 5) w[p + 8] = d5;
+    if (n > 6) w[p + 9] = d6;
 
+    if (startedBelow && this.onHighWater && this.unconsumed(ring) >= this.highWater) this.onHighWater(cpu);
+  }
+
+  /**
+   * The rare cases of __trace_var: report lost records, fill the ring's tail with a wrap record,
+   * or drop the record (false) when all that does not fit.
+   */
+  private makeRoom(ring: Ring, recSize: number, used: number): boolean {
     // Dry run: will the lost-records report, wrap fillers and the record all fit?
     let toWrap = this.bytesToWrap(ring);
     let total = 0;
@@ -194,35 +229,22 @@ export class TraceBuffers implements TraceSink {
     if (recSize > toWrap) total += toWrap;
     total += recSize;
     if (total > this.dataSize - used) {
-      if (++ring.lost === 1) { ring.lostTscLo = this.tscLo; ring.lostTscHi = this.tscHi; }
+      if (++ring.lost === 1) { ring.lostTscLo = this.tsc[1]!; ring.lostTscHi = this.tsc[2]!; }
       this.totalLost++;
-      return;
+      return false;
     }
-
     const w = ring.words;
     if (ring.lost) {
       if (LOST_REC_SIZE > this.bytesToWrap(ring)) this.insertWrap(ring);
       const p = this.claim(ring, LOST_REC_SIZE);
       w[p] = TRC_LOST_RECORDS | (4 << 28) | TRC_HD_CYCLE_FLAG;
-      w[p + 1] = this.tscLo; w[p + 2] = this.tscHi;
+      w[p + 1] = this.tsc[1]!; w[p + 2] = this.tsc[2]!;
       w[p + 3] = ring.lost; w[p + 4] = (ring.curDom & 0xffff) | ((ring.curVcpu & 0xffff) << 16);
       w[p + 5] = ring.lostTscLo; w[p + 6] = ring.lostTscHi;
       ring.lost = 0;
     }
     if (recSize > this.bytesToWrap(ring)) this.insertWrap(ring);
-    const p = this.claim(ring, recSize);
-    // Stores into a Uint32Array wrap modulo 2^32, as `>>> 0` would.
-    w[p] = (event & TRC_EVENT_MASK) | (n << 28) | TRC_HD_CYCLE_FLAG;
-    w[p + 1] = this.tscLo; w[p + 2] = this.tscHi;
-    if (n > 0) w[p + 3] = d0;
-    if (n > 1) w[p + 4] = d1;
-    if (n > 2) w[p + 5] = d2;
-    if (n > 3) w[p + 6] = d3;
-    if (n > 4) w[p + 7] = d4;
-    if (n > 5) w[p + 8] = d5;
-    if (n > 6) w[p + 9] = d6;
-
-    if (startedBelow && this.onHighWater && this.unconsumed(ring) >= this.highWater) this.onHighWater(cpu);
+    return true;
   }
 
   /** Unread bytes per pCPU. */
@@ -271,7 +293,7 @@ export class TraceBuffers implements TraceSink {
     const w = r.words;
     let p = this.claim(r, space);
     w[p++] = TRC_TRACE_WRAP_BUFFER | (words << 28) | (withTsc ? TRC_HD_CYCLE_FLAG : 0);
-    if (withTsc) { w[p++] = this.tscLo; w[p++] = this.tscHi; }
+    if (withTsc) { w[p++] = this.tsc[1]!; w[p++] = this.tsc[2]!; }
     for (let i = 0; i < words; i++) w[p++] = 0;
   }
   /** Advance the producer by `size` bytes; the word index where they start. */

@@ -6,11 +6,11 @@
 //
 // Rates, per second the vCPU holds a pCPU, with `load` its computing fraction (0..1) and `io`
 // its disk and network requests per second. They are those of a guest whose kernel batches its
-// work (tickless, multicalls, PV clock), moderate on purpose so that all-classes tracing stays
-// a realistic volume:
-//   PV  hypercalls    200 + 1500 * load + 2 * io   (1700/s fully busy, ~1400/s at 80 %)
-//   PV  page faults   300 * load                   (   300/s fully busy)
-//   HVM VM exits      200 + 1500 * load + 2 * io   (each: exit, handler and entry records)
+// work (tickless, multicalls, PV clock, steady-state page tables), moderate on purpose so that
+// all-classes tracing stays a realistic volume next to the scheduler's own records:
+//   PV  hypercalls    100 + 900 * load + io   (1000/s fully busy, 820/s at 80 %)
+//   PV  page faults   150 * load              ( 150/s fully busy)
+//   HVM VM exits      100 + 900 * load + io   (each: exit, handler and entry records)
 //   idle              one C-state entry and exit per idle stretch of 10 µs or more
 import type { TraceSink } from './trace-sink.ts';
 import * as T from './trace-events.ts';
@@ -33,9 +33,9 @@ export interface RunSegment {
   ioPerSec?: number;
 }
 
-export const PV_HYPERCALLS = (load: number, io: number): number => 200 + 1500 * load + 2 * io;
-export const PV_PAGE_FAULTS = (load: number): number => 300 * load;
-export const HVM_EXITS = (load: number, io: number): number => 200 + 1500 * load + 2 * io;
+export const PV_HYPERCALLS = (load: number, io: number): number => 100 + 900 * load + io;
+export const PV_PAGE_FAULTS = (load: number): number => 150 * load;
+export const HVM_EXITS = (load: number, io: number): number => 100 + 900 * load + io;
 /** Shortest idle stretch in which the idle vCPU enters a C-state. */
 const IDLE_MIN_NS = 10_000;
 
@@ -65,18 +65,28 @@ class Instants {
   private span = 0;
   private seed = 0;
   private from = 0;
-  constructor(seg: RunSegment, perSec: number, salt: number) {
+  /** Set up for a segment; returns how many instants it has. */
+  reset(seg: RunSegment, perSec: number, salt: number): number {
     const span = seg.toNs - seg.fromNs;
-    const n = Math.floor(span * perSec / 1e9);
-    if (n <= 0 || span < 4) return;
-    this.n = n; this.span = span; this.step = span / n; this.from = seg.fromNs;
     this.seed = mix((seg.fromNs % 0xffffffff) ^ salt, seg.cpu * 65536 + seg.domid);
+    // Rounded up or down at random (deterministically) so that short stretches, which are most
+    // of them, keep the average rate.
+    const n = span < 4 ? 0 : Math.floor(span * perSec / 1e9 + mix(this.seed, 0x7fffffff) / 0x100000000);
+    this.n = n;
+    if (n === 0) return 0;
+    this.span = span; this.step = span / n; this.from = seg.fromNs;
+    return n;
   }
+  /** A uniform draw in [0, 1) for instant i, independent of its time. */
+  draw(i: number): number { return mix(this.seed ^ 0x5bd1e995, i) / 0x100000000; }
   at(i: number): number {
     const jitter = (mix(this.seed, i) / 0x100000000) * this.step;
     return this.from + Math.min(this.span - 1, Math.max(1, Math.floor(i * this.step + jitter)));
   }
 }
+
+/** One generator, reused: segments are written one at a time. */
+const instants = new Instants();
 
 /** Emit the records of one segment; returns how many were recorded. */
 export function traceSegment(sink: TraceSink, seg: RunSegment): number {
@@ -90,14 +100,15 @@ function tracePv(sink: TraceSink, seg: RunSegment): number {
   const { cpu, vcpu } = seg;
   const wantHc = sink.wants(cpu, T.TRC_PV_HYPERCALL_V2), wantPf = sink.wants(cpu, PF);
   if (!wantHc && !wantPf) return 0;
-  // One stream of instants, every k-th a page fault in the proportion of the two rates, so the
-  // records come out in time order.
+  // One stream of instants, each a page fault or a hypercall in the proportion of the two rates,
+  // so the records come out in time order.
   const hc = PV_HYPERCALLS(load, io), pf = PV_PAGE_FAULTS(load);
-  const at = new Instants(seg, hc + pf, 1);
+  const at = instants;
+  at.reset(seg, hc + pf, 1);
   const pfShare = pf / (hc + pf);
   let n = 0;
   for (let i = 0; i < at.n; i++) {
-    const isPf = Math.floor((i + 1) * pfShare) > Math.floor(i * pfShare);
+    const isPf = at.draw(i) < pfShare;
     if (isPf ? !wantPf : !wantHc) continue;
     const ns = at.at(i);
     const h = mix(i, ns & 0xffff);
@@ -129,7 +140,8 @@ function traceHvm(sink: TraceSink, seg: RunSegment): number {
   const exit = T.TRC_HVM_VMEXIT64;
   if (!sink.wants(cpu, exit)) return 0;
   const wantEntry = sink.wants(cpu, T.TRC_HVM_VMENTRY);
-  const at = new Instants(seg, HVM_EXITS(load, io), 3);
+  const at = instants;
+  at.reset(seg, HVM_EXITS(load, io), 3);
   let n = 0;
   for (let i = 0; i < at.n; i++) {
     const ns = at.at(i);
