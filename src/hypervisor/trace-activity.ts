@@ -6,7 +6,7 @@
 // when the event mask leaves them out (and then does not pass them on).
 import type { TraceSink } from './trace-sink.ts';
 import type { TraceBuffers } from './trace-buffers.ts';
-import { traceSegment, type GuestKind, type RunSegment } from './trace-pv.ts';
+import { traceStretch, type GuestKind } from './trace-pv.ts';
 import { DOMID_IDLE, TRC_SCHED_RUNSTATE_CHANGE } from './trace-events.ts';
 
 /** What the sink asks the hypervisor about the vCPU running on a pCPU. */
@@ -32,8 +32,6 @@ export class TraceActivity implements TraceSink {
    */
   private readonly hvm: Uint8Array;
   private readonly load: Float64Array;
-  /** Reused for every segment: one object, no allocation per scheduling event. */
-  private readonly seg: RunSegment = { cpu: 0, fromNs: 0, toNs: 0, domid: 0, vcpu: 0, kind: 'pv', cpuLoad: 0, ioPerSec: 0 };
 
   constructor(private readonly tb: TraceBuffers, private readonly src: ActivitySource) {
     this.cur = new Int32Array(tb.nrPcpus);
@@ -98,15 +96,8 @@ export class TraceActivity implements TraceSink {
     const from = this.from[cpu]!;
     if (ns <= from) return;
     this.from[cpu] = ns;
-    const w = this.cur[cpu]!;
-    const s = this.seg;
-    s.cpu = cpu; s.fromNs = from; s.toNs = ns;
-    s.domid = w >>> 16; s.vcpu = w & 0xffff;
-    if (s.domid !== DOMID_IDLE) {
-      s.kind = this.hvm[cpu] ? 'hvm' : 'pv';
-      s.cpuLoad = this.load[cpu]!;
-      s.ioPerSec = s.domid === 0 ? DOM0_IO_PER_SEC : 0;
-    }
-    traceSegment(this.tb, s);
+    const w = this.cur[cpu]!, domid = w >>> 16;
+    traceStretch(this.tb, cpu, from, ns, domid, w & 0xffff, this.hvm[cpu] === 1, this.load[cpu]!,
+      domid === 0 ? DOM0_IO_PER_SEC : 0);
   }
 }

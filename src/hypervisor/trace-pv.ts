@@ -55,62 +55,53 @@ function mix(a: number, b: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/**
- * `n` instants strictly inside the segment at `perSec` per second on average, evenly spaced
- * with jitter, increasing: instant i lies in [i*step, (i+1)*step).
- */
-class Instants {
-  n = 0;
-  private step = 0;
-  private span = 0;
-  private seed = 0;
-  private from = 0;
-  /** Set up for a segment; returns how many instants it has. */
-  reset(seg: RunSegment, perSec: number, salt: number): number {
-    const span = seg.toNs - seg.fromNs;
-    this.seed = mix((seg.fromNs % 0xffffffff) ^ salt, seg.cpu * 65536 + seg.domid);
-    // Rounded up or down at random (deterministically) so that short stretches, which are most
-    // of them, keep the average rate.
-    const n = span < 4 ? 0 : Math.floor(span * perSec / 1e9 + mix(this.seed, 0x7fffffff) / 0x100000000);
-    this.n = n;
-    if (n === 0) return 0;
-    this.span = span; this.step = span / n; this.from = seg.fromNs;
-    return n;
-  }
-  /** A uniform draw in [0, 1) for instant i, independent of its time. */
-  draw(i: number): number { return mix(this.seed ^ 0x5bd1e995, i) / 0x100000000; }
-  at(i: number): number {
-    const jitter = (mix(this.seed, i) / 0x100000000) * this.step;
-    return this.from + Math.min(this.span - 1, Math.max(1, Math.floor(i * this.step + jitter)));
-  }
-}
+// Instants strictly inside a stretch, `perSec` per second on average: n of them, evenly spaced
+// with jitter and increasing (instant i lies in [i*step, (i+1)*step)). Plain numbers passed as
+// arguments throughout: doubles kept in object fields would each be a heap allocation.
 
-/** One generator, reused: segments are written one at a time. */
-const instants = new Instants();
+/** How many instants: rounded up or down at random (deterministically) so that short stretches, which are most of them, keep the average rate. */
+function count(span: number, perSec: number, seed: number): number {
+  return span < 4 ? 0 : Math.floor(span * perSec / 1e9 + mix(seed, 0x7fffffff) / 0x100000000);
+}
+function instant(from: number, span: number, step: number, seed: number, i: number): number {
+  const jitter = (mix(seed, i) / 0x100000000) * step;
+  return from + Math.min(span - 1, Math.max(1, Math.floor(i * step + jitter)));
+}
+/** A uniform draw in [0, 1) for instant i, independent of its time. */
+const draw = (seed: number, i: number): number => mix(seed ^ 0x5bd1e995, i) / 0x100000000;
+const seedOf = (cpu: number, fromNs: number, domid: number, salt: number): number =>
+  mix((fromNs % 0xffffffff) ^ salt, cpu * 65536 + domid);
 
 /** Emit the records of one segment; returns how many were recorded. */
 export function traceSegment(sink: TraceSink, seg: RunSegment): number {
   if (!sink.enabled || seg.toNs <= seg.fromNs) return 0;
-  if (seg.domid === T.DOMID_IDLE) return traceIdle(sink, seg);
-  return seg.kind === 'hvm' ? traceHvm(sink, seg) : tracePv(sink, seg);
+  return traceStretch(sink, seg.cpu, seg.fromNs, seg.toNs, seg.domid, seg.vcpu, seg.kind === 'hvm', seg.cpuLoad ?? 1, seg.ioPerSec ?? 0);
 }
 
-function tracePv(sink: TraceSink, seg: RunSegment): number {
-  const load = seg.cpuLoad ?? 1, io = seg.ioPerSec ?? 0;
-  const { cpu, vcpu } = seg;
+/** traceSegment with the segment's fields as arguments (the trace sink's hot path). */
+export function traceStretch(sink: TraceSink, cpu: number, fromNs: number, toNs: number, domid: number, vcpu: number,
+  hvm: boolean, load: number, io: number): number {
+  if (toNs <= fromNs) return 0;
+  if (domid === T.DOMID_IDLE) return traceIdle(sink, cpu, fromNs, toNs);
+  return hvm ? traceHvm(sink, cpu, fromNs, toNs, domid, load, io) : tracePv(sink, cpu, fromNs, toNs, domid, vcpu, load, io);
+}
+
+function tracePv(sink: TraceSink, cpu: number, fromNs: number, toNs: number, domid: number, vcpu: number,
+  load: number, io: number): number {
   const wantHc = sink.wants(cpu, T.TRC_PV_HYPERCALL_V2), wantPf = sink.wants(cpu, PF);
   if (!wantHc && !wantPf) return 0;
   // One stream of instants, each a page fault or a hypercall in the proportion of the two rates,
   // so the records come out in time order.
   const hc = PV_HYPERCALLS(load, io), pf = PV_PAGE_FAULTS(load);
-  const at = instants;
-  at.reset(seg, hc + pf, 1);
-  const pfShare = pf / (hc + pf);
-  let n = 0;
-  for (let i = 0; i < at.n; i++) {
-    const isPf = at.draw(i) < pfShare;
+  const span = toNs - fromNs, seed = seedOf(cpu, fromNs, domid, 1);
+  const n = count(span, hc + pf, seed);
+  if (n === 0) return 0;
+  const step = span / n, pfShare = pf / (hc + pf);
+  let recs = 0;
+  for (let i = 0; i < n; i++) {
+    const isPf = draw(seed, i) < pfShare;
     if (isPf ? !wantPf : !wantHc) continue;
-    const ns = at.at(i);
+    const ns = instant(fromNs, span, step, seed, i);
     const h = mix(i, ns & 0xffff);
     if (isPf) {
       const rip = 0x81000000 + (h & 0xffff0);
@@ -129,22 +120,22 @@ function tracePv(sink: TraceSink, seg: RunSegment): number {
       else if (io > 0) sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 3, HC.grant_table_op | ARG32(0) | ARG32(2), 0, 1 + (pick % 4)); // GNTTABOP_map_grant_ref
       else sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 1, HC.memory_op);
     }
-    n++;
+    recs++;
   }
-  return n;
+  return recs;
 }
 
-function traceHvm(sink: TraceSink, seg: RunSegment): number {
-  const load = seg.cpuLoad ?? 1, io = seg.ioPerSec ?? 0;
-  const { cpu } = seg;
+function traceHvm(sink: TraceSink, cpu: number, fromNs: number, toNs: number, domid: number, load: number, io: number): number {
   const exit = T.TRC_HVM_VMEXIT64;
   if (!sink.wants(cpu, exit)) return 0;
   const wantEntry = sink.wants(cpu, T.TRC_HVM_VMENTRY);
-  const at = instants;
-  at.reset(seg, HVM_EXITS(load, io), 3);
-  let n = 0;
-  for (let i = 0; i < at.n; i++) {
-    const ns = at.at(i);
+  const span = toNs - fromNs, seed = seedOf(cpu, fromNs, domid, 3);
+  const n = count(span, HVM_EXITS(load, io), seed);
+  if (n === 0) return 0;
+  const step = span / n;
+  let recs = 0;
+  for (let i = 0; i < n; i++) {
+    const ns = instant(fromNs, span, step, seed, i);
     const pick = mix(i, ns & 0xffff) % 100;
     const rip = 0x81000000 + (mix(i, 5) & 0xffff0);
     // The exits of a paravirtualised-device HVM guest: timer and event interrupts, APIC MSRs
@@ -152,24 +143,24 @@ function traceHvm(sink: TraceSink, seg: RunSegment): number {
     // at one instant, as the VM exit path records them.
     if (pick < 30) {
       sink.rec(cpu, ns, exit, 3, EXIT.EXTERNAL_INTERRUPT, rip, 0xffffffff);
-      if (sink.wants(cpu, T.TRC_HVM_INTR)) { sink.rec(cpu, ns, T.TRC_HVM_INTR, 1, 0xef); n++; }
+      if (sink.wants(cpu, T.TRC_HVM_INTR)) { sink.rec(cpu, ns, T.TRC_HVM_INTR, 1, 0xef); recs++; }
     } else if (pick < 55) {
       sink.rec(cpu, ns, exit, 3, EXIT.MSR_WRITE, rip, 0xffffffff);
-      if (sink.wants(cpu, T.TRC_HVM_MSR_WRITE)) { sink.rec(cpu, ns, T.TRC_HVM_MSR_WRITE, 3, 0x6e0, mix(i, 9), 0); n++; }
+      if (sink.wants(cpu, T.TRC_HVM_MSR_WRITE)) { sink.rec(cpu, ns, T.TRC_HVM_MSR_WRITE, 3, 0x6e0, mix(i, 9), 0); recs++; }
     } else if (pick < 65) {
       sink.rec(cpu, ns, exit, 3, EXIT.MSR_READ, rip, 0xffffffff);
-      if (sink.wants(cpu, T.TRC_HVM_MSR_READ)) { sink.rec(cpu, ns, T.TRC_HVM_MSR_READ, 3, 0x1b, 0xfee00900, 0); n++; }
+      if (sink.wants(cpu, T.TRC_HVM_MSR_READ)) { sink.rec(cpu, ns, T.TRC_HVM_MSR_READ, 3, 0x1b, 0xfee00900, 0); recs++; }
     } else if (pick < 85 || io === 0) {
       sink.rec(cpu, ns, exit, 3, EXIT.VMCALL, rip, 0xffffffff);
-      if (sink.wants(cpu, T.TRC_HVM_VMMCALL)) { sink.rec(cpu, ns, T.TRC_HVM_VMMCALL, 1, pick < 75 ? 29 : 32); n++; }
+      if (sink.wants(cpu, T.TRC_HVM_VMMCALL)) { sink.rec(cpu, ns, T.TRC_HVM_VMMCALL, 1, pick < 75 ? 29 : 32); recs++; }
     } else {
       sink.rec(cpu, ns, exit, 3, EXIT.IO_INSTRUCTION, rip, 0xffffffff);
-      if (sink.wants(cpu, T.TRC_HVM_IOPORT_WRITE)) { sink.rec(cpu, ns, T.TRC_HVM_IOPORT_WRITE, 2, 0xc000 + (pick & 0x3f), pick); n++; }
+      if (sink.wants(cpu, T.TRC_HVM_IOPORT_WRITE)) { sink.rec(cpu, ns, T.TRC_HVM_IOPORT_WRITE, 2, 0xc000 + (pick & 0x3f), pick); recs++; }
     }
-    if (wantEntry) { sink.rec(cpu, ns, T.TRC_HVM_VMENTRY, 0); n++; }
-    n++;
+    if (wantEntry) { sink.rec(cpu, ns, T.TRC_HVM_VMENTRY, 0); recs++; }
+    recs++;
   }
-  return n;
+  return recs;
 }
 
 /** ACPI PM timer ticks (3.579545 MHz), 24 bits, at `ns`; whole seconds apart so each step is exact. */
@@ -179,13 +170,13 @@ function pmTick(ns: number): number {
 }
 
 /** The idle vCPU enters a C-state just after it is switched in and leaves it just before it is switched out. */
-function traceIdle(sink: TraceSink, seg: RunSegment): number {
-  const span = seg.toNs - seg.fromNs;
-  if (span < IDLE_MIN_NS || !sink.wants(seg.cpu, T.TRC_PM_IDLE_ENTRY)) return 0;
+function traceIdle(sink: TraceSink, cpu: number, fromNs: number, toNs: number): number {
+  const span = toNs - fromNs;
+  if (span < IDLE_MIN_NS || !sink.wants(cpu, T.TRC_PM_IDLE_ENTRY)) return 0;
   const cstate = span > 1_000_000 ? 2 : 1;
   const us = Math.floor(span / 1000);
-  const enter = seg.fromNs + 1000, leave = seg.toNs - 1000;
-  sink.rec(seg.cpu, enter, T.TRC_PM_IDLE_ENTRY, 4, cstate, pmTick(enter), us, us);
-  if (sink.wants(seg.cpu, T.TRC_PM_IDLE_EXIT)) sink.rec(seg.cpu, leave, T.TRC_PM_IDLE_EXIT, 6, cstate, pmTick(leave), 0, 0, 0, 0);
+  const enter = fromNs + 1000, leave = toNs - 1000;
+  sink.rec(cpu, enter, T.TRC_PM_IDLE_ENTRY, 4, cstate, pmTick(enter), us, us);
+  if (sink.wants(cpu, T.TRC_PM_IDLE_EXIT)) sink.rec(cpu, leave, T.TRC_PM_IDLE_EXIT, 6, cstate, pmTick(leave), 0, 0, 0, 0);
   return 2;
 }
