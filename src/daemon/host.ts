@@ -29,7 +29,7 @@ interface PersistedDomainState {
   totPages: number; pauseCount: number; shutdown: boolean; shutdownReason: number; maxPages: number;
   onlineVcpus: number; maxVcpus: number; weight: number; cap: number; poolId: number;
   affinity: { hard: number[] | null; soft: number[] | null }[]; cpuNs: string[]; createdNs: string;
-  targetKb: number; staticMaxKb: number; videoKb: number; type: string;
+  targetKb: number; staticMaxKb: number; videoKb: number; type: string; cwd?: string;
 }
 
 export class Host {
@@ -156,7 +156,7 @@ export class Host {
         totPages: d.totPages, pauseCount: d.pauseCount, shutdown: d.shutdown, shutdownReason: d.shutdownReason,
         maxPages: d.maxPages, onlineVcpus: d.onlineVcpus, maxVcpus: d.maxVcpus, weight: d.weight, cap: d.cap, poolId: d.poolId,
         affinity: d.affinity, cpuNs: Array.from({ length: d.maxVcpus }, (_, v) => this.hv.vcpuTimeNs(domid, v).toString()),
-        createdNs: d.createdNs.toString(), targetKb: rec.targetKb, staticMaxKb: rec.staticMaxKb, videoKb: rec.videoKb, type: rec.type,
+        createdNs: d.createdNs.toString(), cwd: rec.cwd, targetKb: rec.targetKb, staticMaxKb: rec.staticMaxKb, videoKb: rec.videoKb, type: rec.type,
       };
       this.store.putDomain({
         domid, name: rec.name, uuid: rec.uuid, config: JSON.stringify(rec.config), configText: rec.configText,
@@ -176,7 +176,7 @@ export class Host {
       const config = JSON.parse(row.config);
       const rec: DomainRecord = {
         domid: row.domid, name: row.name, uuid: row.uuid, type: st.type as DomainRecord['type'], config,
-        configText: row.configText, configFile: row.configFile, workload: row.workload,
+        configText: row.configText, configFile: row.configFile, cwd: st.cwd, workload: row.workload,
         targetKb: st.targetKb, staticMaxKb: st.staticMaxKb, videoKb: st.videoKb,
       };
       this.hv.restoreDomain(row.domid, {

@@ -29,6 +29,8 @@ export interface Requests extends TraceRequests, MigrateRequests {
       configText: string;
       configFile: string;
       paused: boolean;
+      /** xl's working directory: relative disk paths are relative to it, as for the real hotplug scripts. */
+      cwd?: string;
     };
     result: { domid: number; name: string };
   };
@@ -55,7 +57,7 @@ export interface Requests extends TraceRequests, MigrateRequests {
   /** libxl_device_{nic,disk}_getinfo for every vif or vbd of a domain (values -1 where xenstore lacks them). */
   'device.list': { args: { dom: string; kind: 'vif' | 'vbd' }; result: DeviceInfo[] };
   /** Hot-plug a libxl_device_nic / libxl_device_disk (as xl parsed it). */
-  'device.attach': { args: { dom: string; kind: 'vif' | 'vbd'; device: Record<string, unknown> }; result: {} };
+  'device.attach': { args: { dom: string; kind: 'vif' | 'vbd'; device: Record<string, unknown>; cwd?: string }; result: {} };
   /** Unplug by devid or MAC (vif), vdev or devid (vbd). */
   'device.detach': { args: { dom: string; kind: 'vif' | 'vbd'; id: string }; result: {} };
 

@@ -104,7 +104,7 @@ export const runCreate: CommandRun = async (ctx, argv, self) => {
 
   const created = await d!.request('domain.create', {
     config: built.config as unknown as Record<string, unknown>, workload: built.extras.workload,
-    configText: text, configFile: resolve(req.file), paused: req.paused,
+    configText: text, configFile: resolve(req.file), paused: req.paused, cwd: process.cwd(),
   });
   if (req.console) {
     const { attachConsole } = await import('./console.ts');

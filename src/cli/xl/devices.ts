@@ -47,7 +47,7 @@ const blockAttach: CommandRun = async (ctx, argv, self) => {
   if (r.errors.length) ctx.io.err(r.errors.map(l => l + '\n').join(''));
   if (!r.disk) return 1;
   if (ctx.globals.dryRun) { ctx.io.out(formatDeviceDryRun('disk', r.disk)); return 0; }
-  await (await ctx.daemon()).request('device.attach', { dom: String(domid), kind: 'vbd', device: r.disk as unknown as Record<string, unknown> });
+  await (await ctx.daemon()).request('device.attach', { dom: String(domid), kind: 'vbd', device: r.disk as unknown as Record<string, unknown>, cwd: process.cwd() });
   return 0;
 };
 

@@ -16,7 +16,7 @@ export const deviceHandlers: Record<string, Handler> = {
   },
   'device.attach': async (host, a: { dom: string; kind: 'vif' | 'vbd'; device: Record<string, unknown>; cwd?: string }) => {
     if (a.kind === 'vif') await host.toolstack.attachNic(guest(host, a.dom, 'libxl_device_nic_add failed.'), a.device);
-    else await host.toolstack.attachDisk(guest(host, a.dom, 'libxl_device_disk_add failed.'), a.device);
+    else await host.toolstack.attachDisk(guest(host, a.dom, 'libxl_device_disk_add failed.'), a.device, a.cwd);
     return {};
   },
   'device.detach': async (host, a: { dom: string; kind: 'vif' | 'vbd'; id: string }) => {

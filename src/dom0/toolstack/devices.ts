@@ -3,6 +3,7 @@
 // wait for the handshake to reach Connected; unplug through Closing/Closed.
 import type { XsClient } from '../../formats/xenstore-client.ts';
 import type { Clock } from '../../machine/clock.ts';
+import { isAbsolute, join } from 'node:path';
 import { ToolError } from '../../protocol/wire.ts';
 import { vdevToDevid } from './device-ids.ts';
 import { runHotplug } from '../hotplug.ts';
@@ -77,10 +78,12 @@ export function diskDevid(disk: DiskSpec): number {
   return id;
 }
 
-export async function addVbd(xs: XsClient, clock: Clock, domid: number, disk: DiskSpec): Promise<number> {
+export async function addVbd(xs: XsClient, clock: Clock, domid: number, disk: DiskSpec, cwd?: string): Promise<number> {
   const devid = diskDevid(disk);
+  // The hotplug script runs where xl runs: a relative target is relative to xl's directory.
+  const params = disk.pdev_path && cwd && !isAbsolute(disk.pdev_path) ? join(cwd, disk.pdev_path) : disk.pdev_path ?? '';
   const back: Record<string, string> = {
-    params: disk.pdev_path ?? '', script: '/etc/xen/scripts/block', removable: String(disk.removable ?? 0), bootable: '1',
+    params, script: '/etc/xen/scripts/block', removable: String(disk.removable ?? 0), bootable: '1',
     dev: disk.vdev, type: disk.backend === 'qdisk' ? 'qdisk' : 'phy', mode: disk.readwrite === 0 ? 'r' : 'w',
     'device-type': disk.is_cdrom ? 'cdrom' : 'disk', 'discard-enable': '1', specification: 'xen',
   };

@@ -27,6 +27,8 @@ export interface DomainRecord {
   config: Record<string, any>;
   configText: string;
   configFile: string;
+  /** xl's working directory at creation (relative disk paths). */
+  cwd?: string;
   workload: string | null;
   targetKb: number;
   staticMaxKb: number;
@@ -90,7 +92,7 @@ export class Toolstack {
 
   // ---- create ---------------------------------------------------------------------------------
 
-  async create(o: { config: Record<string, any>; workload?: string; configText: string; configFile: string; paused: boolean; restored?: boolean }, restoreOf?: { domid?: number }): Promise<DomainRecord> {
+  async create(o: { config: Record<string, any>; workload?: string; configText: string; configFile: string; paused: boolean; restored?: boolean; cwd?: string }, restoreOf?: { domid?: number }): Promise<DomainRecord> {
     const config = structuredClone(o.config);
     const c = (config.c_info ??= {});
     const b = (config.b_info ??= {});
@@ -104,7 +106,7 @@ export class Toolstack {
     } finally { this.reservedNames.delete(name); }
   }
 
-  private async build(domid: number, name: string, type: DomainType, config: Record<string, any>, o: { workload?: string; configText: string; configFile: string; paused: boolean; restored?: boolean }): Promise<DomainRecord> {
+  private async build(domid: number, name: string, type: DomainType, config: Record<string, any>, o: { workload?: string; configText: string; configFile: string; paused: boolean; restored?: boolean; cwd?: string }): Promise<DomainRecord> {
     const c = config.c_info, b = config.b_info;
     c.uuid ??= randomUUID();
     const maxVcpus: number = b.max_vcpus ?? 1;
@@ -141,7 +143,7 @@ export class Toolstack {
     }
     this.hv.setVcpusOnline(domid, avail.length);
     const rec: DomainRecord = {
-      domid, name, uuid: c.uuid, type, config, configText: o.configText, configFile: o.configFile,
+      domid, name, uuid: c.uuid, type, config, configText: o.configText, configFile: o.configFile, cwd: o.cwd,
       workload: o.workload ?? null, targetKb, staticMaxKb, videoKb,
     };
     this.records.set(domid, rec);
@@ -155,7 +157,7 @@ export class Toolstack {
       await addConsole(this.xs, domid, { port: d.allocEvtchn(), ringRef: storeRingRef - 1 });
       // A restored guest resumes where it was saved: it does not boot again.
       await this.platform.startGuest(rec, o.restored === true);
-      for (const disk of config.disks ?? []) await addVbd(this.xs, this.hv.clock, domid, disk);
+      for (const disk of config.disks ?? []) await addVbd(this.xs, this.hv.clock, domid, disk, o.cwd);
       for (const nic of config.nics ?? []) await addVif(this.xs, this.hv.clock, domid, nic);
     } catch (e) {
       await this.teardown(domid).catch(() => {});
@@ -203,7 +205,7 @@ export class Toolstack {
     await addConsole(this.xs, rec.domid, { port: d.allocEvtchn(), ringRef: storeRingRef - 1 });
     if (d.shutdown) return;
     await this.platform.startGuest(rec, true);
-    for (const disk of rec.config.disks ?? []) await addVbd(this.xs, this.hv.clock, rec.domid, disk).catch(e => this.platform.log(`recover d${rec.domid}: ${e.message}`));
+    for (const disk of rec.config.disks ?? []) await addVbd(this.xs, this.hv.clock, rec.domid, disk, rec.cwd).catch(e => this.platform.log(`recover d${rec.domid}: ${e.message}`));
     for (const nic of rec.config.nics ?? []) await addVif(this.xs, this.hv.clock, rec.domid, nic).catch(e => this.platform.log(`recover d${rec.domid}: ${e.message}`));
   }
 
@@ -322,7 +324,7 @@ export class Toolstack {
     this.platform.commit(domid);
   }
 
-  async attachDisk(domid: number, disk: Record<string, any>): Promise<void> {
+  async attachDisk(domid: number, disk: Record<string, any>, cwd?: string): Promise<void> {
     const rec = this.records.get(domid);
     if (!rec) throw new ToolError('ENODOM', 'libxl_device_disk_add failed.', 1);
     const disks: any[] = (rec.config.disks ??= []);
@@ -330,7 +332,7 @@ export class Toolstack {
 libxl_device_disk_add failed.`, 1);
     const holder: Record<string, any> = { disks: [disk] };
     this.fillDeviceDefaults(holder, domid);
-    await addVbd(this.xs, this.hv.clock, domid, holder.disks[0]);
+    await addVbd(this.xs, this.hv.clock, domid, holder.disks[0], cwd ?? rec.cwd);
     disks.push(holder.disks[0]);
     this.platform.commit(domid);
   }
