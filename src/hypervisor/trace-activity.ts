@@ -27,11 +27,13 @@ export class TraceActivity implements TraceSink {
   private readonly cur: Int32Array;
   private readonly from: Float64Array;
   /**
-   * Kind (1 = HVM) and load of the vCPU on each pCPU, asked of the hypervisor when it is switched
-   * in and at each drain rather than for every stretch: a workload change shows within a poll.
+   * Kind (1 = HVM) and load of the vCPU on each pCPU, from `units`: what the hypervisor said of
+   * each vCPU, asked once per drain rather than at every switch (a workload change shows within
+   * a poll); forgotten at each drain so that it holds only the vCPUs that ran since.
    */
   private readonly hvm: Uint8Array;
   private readonly load: Float64Array;
+  private readonly units = new Map<number, { hvm: number; load: number }>();
 
   constructor(private readonly tb: TraceBuffers, private readonly src: ActivitySource) {
     this.cur = new Int32Array(tb.nrPcpus);
@@ -63,6 +65,7 @@ export class TraceActivity implements TraceSink {
 
   /** Tracing starts at `ns`: learn who runs where now; activity is written from here on. */
   start(ns: bigint): void {
+    this.units.clear();
     for (let cpu = 0; cpu < this.cur.length; cpu++) {
       const c = this.src.current(cpu);
       const domid = c ? c.domid : DOMID_IDLE, vcpu = c ? c.vcpu : cpu;
@@ -78,17 +81,25 @@ export class TraceActivity implements TraceSink {
     this.tb.setCurrent(cpu, unit >>> 16, unit & 0xffff);
   }
   private refresh(cpu: number): void {
-    const w = this.cur[cpu]!, domid = w >>> 16;
-    if (domid === DOMID_IDLE) return;
-    this.hvm[cpu] = this.src.kind(domid) === 'hvm' ? 1 : 0;
-    this.load[cpu] = this.src.load(domid, w & 0xffff);
+    const w = this.cur[cpu]!;
+    if (w >>> 16 === DOMID_IDLE) return;
+    let u = this.units.get(w);
+    if (!u) {
+      const domid = w >>> 16;
+      u = { hvm: this.src.kind(domid) === 'hvm' ? 1 : 0, load: this.src.load(domid, w & 0xffff) };
+      this.units.set(w, u);
+    }
+    this.hvm[cpu] = u.hvm;
+    this.load[cpu] = u.load;
   }
 
   /** Write every pCPU's activity up to `ns` (before xentrace reads the rings). */
   flush(ns: bigint): void {
     if (!this.tb.enabled) return;
     const t = Number(ns);
-    for (let cpu = 0; cpu < this.cur.length; cpu++) { this.upTo(cpu, t); this.refresh(cpu); }
+    for (let cpu = 0; cpu < this.cur.length; cpu++) this.upTo(cpu, t);
+    this.units.clear();
+    for (let cpu = 0; cpu < this.cur.length; cpu++) this.refresh(cpu);
   }
 
   /** Write the activity of what runs on `cpu` since the last record there, in time order. */
