@@ -42,6 +42,27 @@ test('TSC is simulated ns at the host MHz, and records keep their payload', () =
   assert.equal(new TraceBuffers({ nrPcpus: 1, mhz: 2394.452 }).tscOf(1_000_000_000n), 2_394_452_000n);
 });
 
+test('the number fast path (rec) writes the same bytes as the BigInt path, TSC exact past 2^53', () => {
+  // Instants from boot to 200 days, odd ns values, fractional MHz: the TSC of the last ones no
+  // longer fits a double's 53 bits, which rec must notice and compute exactly.
+  const instants = [0, 1, 999_999, 1_000_001, 123_456_789_123, 2 ** 52 + 7, 40 * 86400e9 + 3, 200 * 86400e9 + 999_999];
+  for (const mhz of [2400, 2394.452, 3700.001]) {
+    const slow = new TraceBuffers({ nrPcpus: 1, mhz, pagesPerCpu: 4 });
+    const fast = new TraceBuffers({ nrPcpus: 1, mhz, pagesPerCpu: 4 });
+    slow.enable(); fast.enable();
+    for (const ns of instants) {
+      slow.record(0, BigInt(ns), SWITCH, [1, 2, 0xffffffff, -1 >>> 0, 5]);
+      fast.rec(0, ns, SWITCH, 5, 1, 2, 0xffffffff, -1, 5);
+      slow.record(0, BigInt(ns), RUNSTATE_TO_RUNNING, []);
+      fast.rec(0, ns, RUNSTATE_TO_RUNNING, 0);
+    }
+    const a = slow.drain(), b = fast.drain();
+    assert.deepEqual(b, a, `mhz ${mhz}`);
+    const tscs = decodeWindows(b)[0]!.records.map(r => r.tsc!);
+    assert.equal(tscs.at(-1), (BigInt(200 * 86400e9 + 999_999) * BigInt(Math.round(mhz * 1000))) / 1_000_000n);
+  }
+});
+
 test('the class, subclass and pCPU masks filter as Xen does', () => {
   const tb = new TraceBuffers({ nrPcpus: 4, mhz: 1000, pagesPerCpu: 32 });
   tb.enable();
