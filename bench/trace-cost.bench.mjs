@@ -6,8 +6,8 @@
 // second. Goal: traced/untraced <= 2x. Then xentrace's rate to a file, goal >= 1M records/s:
 // end to end (records in the file over the traced wall time) and the trace buffers' own path
 // (records into the rings, drained at the high-water mark, written to a file).
-// The in-process hypervisor alone (scheduler and trace buffers, no transport) shows how much of
-// the daemon's traced cost is producing records and how much is carrying them to xentrace.
+// The in-process hypervisor alone (scheduler and trace buffers, CPU time) shows where the traced
+// cost goes: the scheduler's traced code paths, producing records, encoding them for xentrace.
 // Needs `npm run build`. Run: node bench/run.mjs trace-cost
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,9 +49,9 @@ async function daemonCost() {
       await conn.request('clock.advance', { ns: (BigInt(SIM_S) * S).toString() });
       return performance.now() - t0;
     };
-    const traced = async i => {
+    const traced = async (i, args = ['-e', 'all']) => {
       const path = join(h.home, `trace${i}.bin`);
-      const xt = h.spawn('xentrace', [path]);
+      const xt = h.spawn('xentrace', [...args, path]);
       const exited = new Promise(r => xt.on('exit', r));
       while (!(await conn.request('trace.status', {})).readers) await new Promise(r => setTimeout(r, 20));
       const ms = await advance();
@@ -60,10 +60,11 @@ async function daemonCost() {
       return { ms, path };
     };
     await advance(); await traced('-warm');
-    const off = [], on = [];
+    const off = [], on = [], none = [];
     let records = 0, bytes = 0, onMs = 0;
     for (let i = 0; i < PAIRS; i++) {
       off.push(await advance());
+      none.push((await traced(`-none${i}`, ['-e', '0x0001f000'])).ms);
       const t = await traced(i);
       on.push(t.ms); onMs += t.ms;
       records += countRecords(readFileSync(t.path));
@@ -73,6 +74,7 @@ async function daemonCost() {
     conn.close();
     console.log(`daemon, ${SIM_S} simulated s with 3 busy guests, ${PAIRS} interleaved runs each; off: ${off.map(x => x.toFixed(0)).join(' ')} ms, on: ${on.map(x => x.toFixed(0)).join(' ')} ms`);
     const r = ratioLine('daemon', median(off), median(on));
+    console.log(`  with xentrace attached but no class wanted (polls, the scheduler's traced paths): ${fmt(median(none))}`);
     const perSimS = records / (PAIRS * SIM_S);
     console.log(`  ${Math.round(perSimS)} records (${(bytes / (PAIRS * SIM_S) / 1024).toFixed(0)} KiB) per simulated second, ${st.lost} lost, tracing ${st.enabled ? 'still on' : 'off'} after xentrace stopped`);
     console.log(`  traced extra cost: ${((median(on) - median(off)) * 1e6 / (perSimS * SIM_S)).toFixed(0)} ns per record, all included`);
@@ -82,7 +84,12 @@ async function daemonCost() {
   } finally { h.stop(); }
 }
 
-function inProcess(traced) {
+/**
+ * CPU ms per simulated second of the in-process hypervisor (scheduler and trace buffers, no
+ * daemon): `mask` null for tracing off, else the event mask; `frames` also encodes each drain as
+ * the daemon sends it to xentrace (base64 in a JSON line, UTF-8 for the socket).
+ */
+function inProcess(mask, frames) {
   const clock = new Clock('virtual', 0, 0n);
   const hv = new Hypervisor(new Machine(DEFAULT_MACHINE), clock);
   clock.setStepper(to => hv.step(to));
@@ -93,15 +100,37 @@ function inProcess(traced) {
   };
   dom(0, 4, 0.01); dom(1, 2, 0.8); dom(2, 2, 0.8); dom(3, 2, 0.8);
   clock.advanceTo(S);
-  if (traced) hv.startTracing(32);
-  hv.onTraceHighWater = () => { for (const w of hv.trace.drainWindows()) w.toString('base64'); };
-  const t0 = performance.now();
+  const send = windows => {
+    if (frames && windows.length) Buffer.from(JSON.stringify({ id: 3, event: { data: Buffer.concat(windows).toString('base64') } }) + '\n');
+  };
+  if (mask !== null) { hv.trace.setEventMask(mask); hv.startTracing(32); }
+  hv.onTraceHighWater = () => send(hv.trace.drainWindows());
+  const c0 = process.cpuUsage();
   const end = clock.now() + BigInt(SIM_S) * S;
   while (clock.now() < end) {
     clock.advanceTo(clock.now() + S / 10n);
-    if (traced) Buffer.concat(hv.drainTrace()).toString('base64');
+    if (mask !== null) send(hv.drainTrace());
   }
-  return performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+}
+
+/** Where the traced cost goes, in-process, each case the median of interleaved runs. */
+function breakdown() {
+  const cases = [
+    ['tracing off', null, false],
+    ['tracing on, no class wanted (the scheduler\'s traced paths)', 0x0001f000, false],
+    ['scheduler class only', 0x0002f000, false],
+    ['all classes (scheduler, PV, HVM, PM, DOM0, MEM)', 0xfffff000, false],
+    ['all classes + encoding the frames for xentrace', 0xfffff000, true],
+  ];
+  for (const [, m, f] of cases) inProcess(m, f);
+  const runs = cases.map(() => []);
+  for (let i = 0; i < PAIRS; i++) cases.forEach(([, m, f], k) => runs[k].push(inProcess(m, f)));
+  const ms = runs.map(median);
+  console.log('in-process hypervisor, no daemon (CPU per simulated second):');
+  cases.forEach(([name], k) => console.log(`  ${name}: ${fmt(ms[k])}`));
+  ratioLine('in-process, all classes, records only (no transport)', ms[0], ms[3]);
 }
 
 function fileRate() {
@@ -128,8 +157,5 @@ function fileRate() {
 }
 
 await daemonCost();
-inProcess(false); inProcess(true);
-const offs = [], ons = [];
-for (let i = 0; i < PAIRS; i++) { offs.push(inProcess(false)); ons.push(inProcess(true)); }
-ratioLine('in-process hypervisor only (records, no transport)', median(offs), median(ons));
+breakdown();
 fileRate();
