@@ -24,13 +24,22 @@ export interface SaveSummaryWire {
 
 export interface MigrateStreams {
   /** libxl_domain_suspend: write the libxl v2 stream of a domain to the raw channel. */
-  'domain.save': { args: { dom: string; token: string; live: boolean; linkMbit?: number }; event: SaveEvent };
+  'domain.save': {
+    args: {
+      dom: string; token: string; live: boolean; linkMbit?: number;
+      /** Write into this FIFO (the transport's stdin) instead of the raw channel: one copy fewer. */
+      path?: string;
+    };
+    event: SaveEvent;
+  };
   /** Build a domain from the libxl v2 stream on the raw channel (the xl header was read by xl). */
   'domain.restore': {
     args: {
       token: string; config: Record<string, unknown>; workload?: string; configText: string; configFile: string;
       /** Build under this name (migrate-receive: `<name>--incoming`). */
       name?: string; domid?: number; paused: boolean;
+      /** Read from this pipe (xl's own stdin, via /proc) instead of the raw channel, after `head` (base64). */
+      path?: string; head?: string;
     };
     event: { line?: string; restored?: { domid: number; name: string } };
   };

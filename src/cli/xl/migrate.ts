@@ -2,12 +2,18 @@
 // ("rune") under sh with its stdin/stdout as the two pipes, checks the receiver's banner, sends
 // the xl header and the live libxl stream, then the handshake of xl.h: ready, go, report.
 // The source copy is destroyed only after the target reports a successful start.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, constants, fstatSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs, optionMap, type CommandRun, type XlContext } from './command.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { XL_HEADER_SIZE, encodeXlHeader, xlSavingInfo } from '../../formats/save-stream/xl-header.ts';
 import type { SaveSummaryWire } from '../../protocol/migrate.ts';
 import { ByteReader, headerConfig, progressPrinter, restoreFrom, runSave } from './saverestore.ts';
+
+/** What a fixed message is read from. */
+type Reader = { read(n: number): Promise<Buffer | null> };
 
 const BANNER = Buffer.from('xl migration receiver ready, send binary domain data.\n', 'latin1');
 const READY = Buffer.from('domain received, ready to unpause\0', 'latin1');
@@ -19,8 +25,19 @@ const LINK_ENV = 'XENLAB_MIGRATE_MBIT';
 
 const SIGNALS: Record<string, string> = { SIGKILL: 'Killed', SIGTERM: 'Terminated', SIGPIPE: 'Broken pipe', SIGINT: 'Interrupt', SIGSEGV: 'Segmentation fault' };
 
+/** Linux's F_SETPIPE_SZ. */
+const F_SETPIPE_SZ = 1031;
+
+/**
+ * A 64 KiB pipe makes the two ends take turns every 64 KiB; 1 MiB lets both run. Node has no
+ * fcntl, so python3 (there with Xen's tools) does it when present; without it, nothing changes.
+ */
+function growPipe(fd: number): void {
+  spawnSync('python3', ['-c', `import fcntl\ntry: fcntl.fcntl(0, ${F_SETPIPE_SZ}, 1 << 20)\nexcept OSError: pass`], { stdio: [fd, 'ignore', 'ignore'] });
+}
+
 /** migrate_read_fixedmessage: false after printing why not. */
-async function readFixed(ctx: XlContext, r: ByteReader, msg: Buffer, what: string, rune: string | null): Promise<boolean> {
+async function readFixed(ctx: XlContext, r: Reader, msg: Buffer, what: string, rune: string | null): Promise<boolean> {
   const stream = rune !== null ? 'migration receiver stream' : 'migration stream';
   const got = await r.read(msg.length);
   if (!got) {
@@ -60,13 +77,25 @@ const migrate: CommandRun = async (ctx, argv, self) => {
   const d = await ctx.daemon();
   const domid = String(hdr.domid);
 
-  const child = spawn('sh', ['-c', rune], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // The transport's stdin is a FIFO, so the daemon can write the stream into it directly
+  // (xl only adds the header before it and the GO message after it).
+  const dir = mkdtempSync(join(tmpdir(), 'xl-migrate-'));
+  const fifo = join(dir, 'stream');
+  if (spawnSync('mkfifo', ['-m', '600', fifo]).status !== 0) { io.err(`failed to make the migration pipe ${fifo}\n`); return 1; }
+  const probe = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  let toTarget: number | null = openSync(fifo, constants.O_WRONLY);
+  const childIn = openSync(fifo, constants.O_RDONLY);
+  closeSync(probe);
+  growPipe(childIn);
+  const child = spawn('sh', ['-c', rune], { stdio: [childIn, 'pipe', 'inherit'] });
+  closeSync(childIn);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(r => child.on('exit', (code, signal) => r({ code, signal })));
-  child.stdin!.on('error', () => {});
+  const closeSend = () => { if (toTarget !== null) { closeSync(toTarget); toTarget = null; } rmSync(dir, { recursive: true, force: true }); };
+  const send = (b: Buffer): boolean => { try { writeSync(toTarget!, b); return true; } catch { return false; } };
   const fromTarget = new ByteReader(child.stdout!);
   /** migration_child_report: how the transport ended, if it did so badly. */
   const childReport = async () => {
-    child.stdin!.destroy();
+    closeSend();
     const t = await Promise.race([exited, new Promise<null>(r => setTimeout(() => r(null), 2000).unref())]);
     if (!t) { io.err(`migration child [${child.pid}] not exiting, no longer waiting (exit status will be unreported)\n`); return; }
     if (t.signal) io.err(`libxl: info: libxl_exec.c:117:libxl_report_child_exitstatus: migration transport process [${child.pid}] died due to fatal signal ${SIGNALS[t.signal] ?? t.signal}\n`);
@@ -75,7 +104,7 @@ const migrate: CommandRun = async (ctx, argv, self) => {
 
   if (!(await readFixed(ctx, fromTarget, BANNER, 'banner', rune))) { await childReport(); return 1; }
   const head = encodeXlHeader(hdr.json);
-  child.stdin!.write(head);
+  if (!send(head)) { await childReport(); return 1; }
   io.err(`Saving to migration stream new xl format (${xlSavingInfo({ mandatoryFlags: 3, optionalFlags: 0, optionalDataLen: head.length - XL_HEADER_SIZE })})\n`);
 
   const show = progressPrinter(io, tty);
@@ -83,7 +112,7 @@ const migrate: CommandRun = async (ctx, argv, self) => {
   let summary: SaveSummaryWire;
   const linkMbit = Number(process.env[LINK_ENV]) || undefined;
   try {
-    summary = await runSave(ctx, domid, child.stdin!, true, show, () => { suspendedAt = performance.now(); }, linkMbit);
+    summary = await runSave(ctx, domid, { path: fifo }, true, show, () => { suspendedAt = performance.now(); }, linkMbit);
   } catch (e) {
     if (e instanceof ToolError && e.message) io.err(e.message + '\n');
     const timedOut = e instanceof ToolError && e.code === 'EGUESTTIMEDOUT';
@@ -118,7 +147,7 @@ const migrate: CommandRun = async (ctx, argv, self) => {
     return failedResume();
   }
   io.err('migration sender: Giving target permission to start.\n');
-  if (!child.stdin!.write(GO)) await new Promise(r => child.stdin!.once('drain', r));
+  if (!send(GO)) return failedBadly();
   if (!(await readFixed(ctx, fromTarget, REPORT, 'success/failure report message', rune))) return failedBadly();
   const status = await fromTarget.read(1);
   if (!status) {
@@ -132,6 +161,7 @@ const migrate: CommandRun = async (ctx, argv, self) => {
     await d.request('domain.rename', { dom: domid, name: hdr.name }).catch(() => {});
     try { await d.request('domain.resume', { dom: domid }); io.err('migration sender: Resumed OK.\n'); } catch {}
     io.err('Migration failed due to problems at target.\n');
+    closeSend();
     return 1;
   }
   io.err('migration sender: Target reports successful startup.\n');
@@ -139,7 +169,7 @@ const migrate: CommandRun = async (ctx, argv, self) => {
   await d.request('domain.destroy', { dom: domid });
   io.err('Migration successful.\n');
   io.err(summaryLines(summary, downtime, summary.downtimeMs !== null));
-  child.stdin!.end();
+  closeSend();
   fromTarget.detach();
   await exited;
   return 0;
@@ -152,9 +182,13 @@ const migrateReceive: CommandRun = async (ctx, argv, self) => {
   const io = ctx.io;
   io.err('migration target: Ready to receive domain.\n');
   process.stdout.write(BANNER);
+  // A pipe on stdin (the usual transport) is read by the daemon itself; anything else is pumped.
+  let direct = false;
+  try { direct = fstatSync(0).isFIFO(); } catch {}
   let got: Awaited<ReturnType<typeof restoreFrom>>;
   try {
-    got = await restoreFrom(ctx, process.stdin, '<incoming migration stream>', { paused: true, name: n => `${n}--incoming` });
+    got = await restoreFrom(ctx, direct ? { kind: 'pipe', fd: 0 } : { kind: 'stream', src: process.stdin }, '<incoming migration stream>',
+      { paused: true, name: n => `${n}--incoming` });
   } catch (e) {
     if (e instanceof ToolError && e.message) io.err(e.message + '\n');
     io.err(`migration target: Domain creation failed (code ${e instanceof ToolError && e.exitCode === 3 ? -3 : -1}).\n`);
@@ -188,8 +222,7 @@ const migrateReceive: CommandRun = async (ctx, argv, self) => {
     await new Promise<void>(r => process.stdout.write(GO, () => r()));
     return 1;
   }
-  fromSender.detach();
-  process.stdin.destroy();
+  if (fromSender instanceof ByteReader) { fromSender.detach(); process.stdin.destroy(); }
   return 0;
 };
 

@@ -1,7 +1,7 @@
 // xl save and xl restore (xl_saverestore.c, xl_vmcontrol.c create_domain's restore path), and
 // the pieces xl migrate shares with them: the xl header is written and read by xl itself, the
 // libxl stream is produced and consumed by the daemon over a raw channel that xl pumps.
-import { closeSync, createReadStream, createWriteStream, openSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, openSync, readSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { parseArgs, optionMap, type CommandRun, type XlContext } from './command.ts';
@@ -54,7 +54,7 @@ export class ByteReader {
 }
 
 /** Read and check the xl header (xl's own code does this before libxl sees the stream). */
-export async function readXlHeader(r: ByteReader, source: string): Promise<XlHeader> {
+export async function readXlHeader(r: Pick<ByteReader, 'read'>, source: string): Promise<XlHeader> {
   const fixed = await r.read(XL_HEADER_SIZE);
   if (!fixed) {
     throw new ToolError('ETRUNC', `libxl: error: libxl_utils.c:505:libxl_read_exactly: file/stream truncated reading header from ${source}\n` +
@@ -120,25 +120,33 @@ export async function headerConfig(ctx: XlContext, dom: string, override: string
   return { domid: saved.domid, name: saved.name, json: JSON.stringify(config, null, 4) };
 }
 
-/** Run the daemon's save, its stream bytes pumped into `out`; resolves with the summary. */
-export async function runSave(ctx: XlContext, dom: string, out: Writable, live: boolean, show: ReturnType<typeof progressPrinter>, onSuspended?: () => void, linkMbit?: number): Promise<SaveSummaryWire> {
+/**
+ * Run the daemon's save; resolves with the summary. The stream goes to `target`: a Writable xl
+ * pumps the raw channel into, or a FIFO the daemon writes itself.
+ */
+export async function runSave(ctx: XlContext, dom: string, target: Writable | { path: string }, live: boolean, show: ReturnType<typeof progressPrinter>, onSuspended?: () => void, linkMbit?: number): Promise<SaveSummaryWire> {
   const d = await ctx.daemon();
-  const raw = await openRawChannel(hostPaths().control);
-  raw.socket.pipe(out, { end: false });
-  // If the far end goes away, drop the channel so the daemon's writes fail and it stops.
-  out.on('error', () => raw.socket.destroy());
-  out.on('close', () => raw.socket.destroy());
+  let raw: Awaited<ReturnType<typeof openRawChannel>> | null = null;
+  let drained = Promise.resolve();
+  if (!('path' in target)) {
+    const out = target;
+    const ch = raw = await openRawChannel(hostPaths().control);
+    ch.socket.pipe(out, { end: false });
+    // If the far end goes away, drop the channel so the daemon's writes fail and it stops.
+    out.on('error', () => ch.socket.destroy());
+    out.on('close', () => ch.socket.destroy());
+    drained = new Promise<void>(r => ch.socket.once('close', () => r()));
+  }
   let summary: SaveSummaryWire | undefined;
-  const drained = new Promise<void>(r => raw.socket.once('close', () => r()));
   try {
-    await d.stream('domain.save', { dom, token: raw.token, live, linkMbit }, (e: SaveEvent) => {
+    await d.stream('domain.save', { dom, token: raw?.token ?? '', path: 'path' in target ? target.path : undefined, live, linkMbit }, (e: SaveEvent) => {
       if (e.line) show.line(e.line);
       if (e.progress) show.progress(e.progress);
       if (e.suspended) onSuspended?.();
       if (e.summary) summary = e.summary;
     }).done;
   } catch (e) {
-    raw.socket.destroy();
+    raw?.socket.destroy();
     throw e;
   }
   await drained;
@@ -179,14 +187,36 @@ const save: CommandRun = async (ctx, argv, self) => {
   return 0;
 };
 
+/** Where a restore reads from: a stream xl pumps, or its own stdin pipe the daemon reads directly. */
+export type RestoreSource =
+  | { kind: 'stream'; src: Readable }
+  | { kind: 'pipe'; fd: number };
+
+/** libxl_read_exactly on a pipe fd, without reading one byte more (the daemon reads the rest). */
+export function readExactSync(fd: number, n: number): Buffer | null {
+  const b = Buffer.alloc(n);
+  let at = 0;
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  while (at < n) {
+    let k: number;
+    try { k = readSync(fd, b, at, n - at, null); } catch (e: any) {
+      if (e.code === 'EAGAIN') { Atomics.wait(nap, 0, 0, 1); continue; }
+      return null;
+    }
+    if (k === 0) return null;
+    at += k;
+  }
+  return b;
+}
+
 /**
- * Restore from `src` (a save file or xl migrate's stream): the header, then the daemon builds
- * the domain from the rest. Returns the new domain, or throws the failure (already printed).
+ * Restore from a save file or xl migrate's stream: the header, then the daemon builds the
+ * domain from the rest. Returns the new domain and a reader for what follows the stream.
  */
-export async function restoreFrom(ctx: XlContext, src: Readable, source: string, o: { cfg?: string; paused: boolean; name?: (n: string) => string; keepOpen?: boolean }): Promise<{ domid: number; name: string; reader: () => ByteReader }> {
+export async function restoreFrom(ctx: XlContext, from: RestoreSource, source: string, o: { cfg?: string; paused: boolean; name?: (n: string) => string }): Promise<{ domid: number; name: string; reader: () => { read(n: number): Promise<Buffer | null> } }> {
   const io = ctx.io;
-  const r = new ByteReader(src);
-  const h = await readXlHeader(r, source);
+  const r = from.kind === 'stream' ? new ByteReader(from.src) : { read: async (n: number) => readExactSync(from.fd, n) };
+  const h = await readXlHeader(r as ByteReader, source);
   io.err(`Loading new save file ${source} (new xl fmt info 0x${h.mandatoryFlags.toString(16)}/0x${h.optionalFlags.toString(16)}/${h.optionalDataLen})\n`);
   if (h.config !== null) io.err(' Savefile contains xl domain config in JSON format\n');
   let config: Record<string, any>;
@@ -211,26 +241,33 @@ export async function restoreFrom(ctx: XlContext, src: Readable, source: string,
     delete config.xenlab;
   }
   const d = await ctx.daemon();
-  const raw = await openRawChannel(hostPaths().control);
-  const rest = r.detach();
-  if (rest.length) raw.socket.write(rest);
-  src.pipe(raw.socket, { end: true });
-  raw.socket.on('error', () => {});
+  let raw: Awaited<ReturnType<typeof openRawChannel>> | null = null;
+  if (from.kind === 'stream') {
+    raw = await openRawChannel(hostPaths().control);
+    const rest = (r as ByteReader).detach();
+    if (rest.length) raw.socket.write(rest);
+    from.src.pipe(raw.socket, { end: true });
+    raw.socket.on('error', () => {});
+  }
   const name: string = config.c_info?.name ?? '';
   let restored: { domid: number; name: string } | undefined;
   try {
     await d.stream('domain.restore', {
-      token: raw.token, config, workload, configText, configFile, paused: o.paused,
+      token: raw?.token ?? '', path: from.kind === 'pipe' ? `/proc/${process.pid}/fd/${from.fd}` : undefined,
+      config, workload, configText, configFile, paused: o.paused,
       name: o.name ? o.name(name) : undefined, domid: config.c_info?.domid || undefined,
     }, e => {
       if (e.line) io.err(e.line + '\n');
       if (e.restored) restored = e.restored;
     }).done;
   } finally {
-    src.unpipe(raw.socket);
-    raw.socket.destroy();
+    if (from.kind === 'stream') from.src.unpipe(raw!.socket);
+    raw?.socket.destroy();
   }
-  return { ...restored!, reader: () => new ByteReader(src) };
+  return {
+    ...restored!,
+    reader: () => from.kind === 'stream' ? new ByteReader(from.src) : { read: async (n: number) => readExactSync(from.fd, n) },
+  };
 }
 
 const restore: CommandRun = async (ctx, argv, self) => {
@@ -250,7 +287,7 @@ const restore: CommandRun = async (ctx, argv, self) => {
     return 1;
   }
   try {
-    await restoreFrom(ctx, src, file, { cfg, paused: o.has('p') });
+    await restoreFrom(ctx, { kind: 'stream', src }, file, { cfg, paused: o.has('p') });
   } catch (e) {
     if (e instanceof ToolError) { if (e.message) ctx.io.err(e.message + '\n'); return 1; }
     throw e;

@@ -1,7 +1,7 @@
 // Save, restore (the two ends of a migration) and core dump. The stream bytes go over a raw
 // channel the tool opened; the JSON stream carries log lines, progress and the summary.
-import { closeSync, openSync, writeSync } from 'node:fs';
-import type { Socket } from 'node:net';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { Socket } from 'node:net';
 import type { Host } from '../host.ts';
 import type { Handler } from './context.ts';
 import { existingDomid } from './context.ts';
@@ -47,21 +47,24 @@ function asToolError(e: unknown): ToolError {
   return new ToolError('EINTERNAL', `xenlabd: ${e instanceof Error ? e.message : String(e)}`, 1);
 }
 
-/** A raw channel's bytes: what arrived with its first line, then the socket's. */
-async function* channelChunks(head: Buffer, sock: Socket): AsyncGenerator<Buffer> {
-  if (head.length) yield head;
-  for await (const c of sock) yield c as Buffer;
-}
-
 const DEFAULT_LINK_MBIT = 1000;
 
+/**
+ * A pipe the tool named (a FIFO, or its stdin under /proc), opened for us alone and driven by
+ * the event loop: the stream then goes straight between the daemon and the transport.
+ */
+function openPipe(path: string, write: boolean): Socket {
+  const fd = openSync(path, (write ? constants.O_WRONLY : constants.O_RDONLY) | constants.O_NONBLOCK);
+  return new Socket({ fd, readable: !write, writable: write });
+}
+
 export const migrateStreamHandlers: Record<string, StreamHandler> = {
-  'domain.save': (host: Host, a: { dom: string; token: string; live: boolean; linkMbit?: number }, ctx) => {
+  'domain.save': (host: Host, a: { dom: string; token: string; live: boolean; linkMbit?: number; path?: string }, ctx) => {
     let sock: Socket | undefined;
     let domid = -1;
     void (async () => {
       domid = existingDomid(host, a.dom);
-      sock = (await host.rawChannels.take(a.token)).socket;
+      sock = a.path ? openPipe(a.path, true) : (await host.rawChannels.take(a.token)).socket;
       const linkMbit = a.linkMbit ?? DEFAULT_LINK_MBIT;
       const summary = await saveDomain(host.toolstack, domid, socketSink(sock), {
         live: a.live, linkBitsPerSec: linkMbit * 1e6,
@@ -76,7 +79,7 @@ export const migrateStreamHandlers: Record<string, StreamHandler> = {
       ctx.end();
     })().catch(e => {
       sock?.destroy();
-      ctx.fail(e instanceof SinkClosed ? writeFailed(domid) : asToolError(e));
+      ctx.fail(e instanceof SinkClosed || e?.code === 'ENXIO' || e?.code === 'EPIPE' ? writeFailed(domid) : asToolError(e));
     });
     return () => { sock?.destroy(); };
   },
@@ -84,9 +87,9 @@ export const migrateStreamHandlers: Record<string, StreamHandler> = {
   'domain.restore': (host: Host, a, ctx) => {
     let sock: Socket | undefined;
     void (async () => {
-      const ch = await host.rawChannels.take(a.token);
+      const ch = a.path ? { socket: openPipe(a.path, false), head: Buffer.from(a.head ?? '', 'base64') } : await host.rawChannels.take(a.token);
       sock = ch.socket;
-      const rec = await restoreDomain(host.toolstack, channelChunks(ch.head, sock), {
+      const rec = await restoreDomain(host.toolstack, { head: ch.head, socket: sock }, {
         config: a.config, workload: a.workload, configText: a.configText, configFile: a.configFile,
         name: a.name, domid: a.domid, paused: a.paused, line: text => ctx.emit({ line: text }),
       });

@@ -3,6 +3,7 @@
 // PAGE_DATA records alone, every page checked as it lands. Any failure destroys the new domain,
 // so nothing of it is left behind. The xl header has been read by xl; the stream starts at the
 // libxl header.
+import type { Readable } from 'node:stream';
 import type { DomainRecord, Toolstack } from './toolstack.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { GuestMemory, MemoryRestorer, PageCorruptError } from '../../hypervisor/guest-memory.ts';
@@ -31,7 +32,10 @@ function restoreFailed(domid: number, what: string): ToolError {
     `libxl: error: libxl_create.c:1638:domcreate_rebuild_done: Domain ${domid}:cannot (re-)build domain: -3`, 3);
 }
 
-export async function restoreDomain(ts: Toolstack, input: AsyncIterable<Buffer>, o: RestoreOptions): Promise<DomainRecord> {
+/** The stream: bytes that came with the request, then a socket. */
+export interface RestoreInput { head: Buffer; socket: Readable }
+
+export async function restoreDomain(ts: Toolstack, input: RestoreInput, o: RestoreOptions): Promise<DomainRecord> {
   const config = structuredClone(o.config);
   config.c_info ??= {};
   if (o.name !== undefined) config.c_info.name = o.name;
@@ -46,7 +50,7 @@ export async function restoreDomain(ts: Toolstack, input: AsyncIterable<Buffer>,
     const restorer = new MemoryRestorer(new GuestMemory(d.memory?.nrPages ?? Math.ceil(rec.staticMaxKb / 4), { populated: false }));
     d.memory = restorer.memory;
     const reader = new StreamReader({ xlHeader: false, pageFragments: true, reuseBuffers: true });
-    for await (const chunk of input) {
+    const take = (chunk: Buffer): boolean => {
       reader.feed(chunk);
       for (const r of reader.records()) {
         if (r.layer === 'libxc-header') {
@@ -60,9 +64,27 @@ export async function restoreDomain(ts: Toolstack, input: AsyncIterable<Buffer>,
         }
       }
       if (reader.error) throw restoreFailed(domid, reader.error.message);
-      if (reader.done) break;
-    }
-    if (!reader.done) throw restoreFailed(domid, (reader.end() ?? new StreamError('Stream truncated')).message);
+      return reader.done;
+    };
+    // Chunks are handled as they arrive, synchronously: no promise per 64 KiB of a large guest.
+    await new Promise<void>((resolve, reject) => {
+      const { head, socket } = input;
+      const finish = (e?: unknown) => {
+        socket.removeListener('data', onData);
+        socket.removeListener('end', onEnd);
+        socket.removeListener('close', onEnd);
+        socket.destroy();
+        e ? reject(e) : resolve();
+      };
+      const onData = (c: Buffer) => { try { if (take(c)) finish(); } catch (e) { finish(e); } };
+      const onEnd = () => finish(reader.done ? undefined : restoreFailed(domid, (reader.end() ?? new StreamError('Stream truncated')).message));
+      socket.on('data', onData);
+      socket.once('end', onEnd);
+      socket.once('close', onEnd);
+      socket.on('error', () => {});
+      try { if (head.length && take(head)) { finish(); return; } } catch (e) { finish(e); return; }
+      socket.resume();
+    });
     o.line('xc: info: Restore successful');
     if (!o.paused) ts.unpause(domid);
     ts.platform.commit(domid);
