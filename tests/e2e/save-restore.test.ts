@@ -137,3 +137,17 @@ test('truncated, corrupted and foreign save files fail with the real messages an
   assert.ok(statSync(file).size > 64 * 1024 * 1024);
   h.xlOk('destroy', 'src-original');
 });
+
+test('xl -t (or a terminal) shows libxc progress as a live bar; otherwise one line per pass', () => {
+  h.xlOk('create', guestCfg(h, 'bar'));
+  h.advance('5s');
+  const file = join(h.home, 'bar.save');
+  const tty = h.xl('-t', 'save', '-c', 'bar', file);
+  assert.equal(tty.status, 0, tty.stderr);
+  assert.match(tty.stderr, /\rxc: Frames: 0\/16384    0%\rxc: Frames: 1024\/16384    6%\rxc: Frames: 2048\/16384   12%/);
+  assert.match(tty.stderr, /\rxc: Frames: 16384\/16384  100%\n$/);
+  const plain = h.xl('save', '-c', 'bar', file);
+  assert.match(plain.stderr, /\nxc: progress: Frames: 16384\/16384  100%\n$/);
+  assert.doesNotMatch(plain.stderr, /\r/);
+  h.xlOk('destroy', 'bar');
+});
