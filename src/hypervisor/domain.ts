@@ -41,8 +41,25 @@ export class Domain {
   ssidref: number;
   /** CPU time carried over from before a daemon restart, per vCPU (ns). */
   cpuBaseNs: bigint[];
-  /** The guest's physical memory (p2m sized to maxmem); Dom0's is not modelled. */
-  memory: GuestMemory | null = null;
+  /** p2m size of the guest's memory (0: not modelled, as for Dom0) and the seed of its contents. */
+  memoryPages = 0;
+  memorySeed = 0;
+  private mem: GuestMemory | null = null;
+
+  /**
+   * The guest's physical memory, made on first use (most guests never need its bytes): until
+   * then its populated pages are simply the lowest totPages pfns.
+   */
+  get memory(): GuestMemory | null {
+    if (!this.mem && this.memoryPages > 0) {
+      this.mem = new GuestMemory(this.memoryPages, { seed: this.memorySeed, populated: false });
+      populateLowest(this.mem, this.totPages);
+    }
+    return this.mem;
+  }
+  set memory(m: GuestMemory | null) { this.mem = m; }
+  /** Whether the memory exists yet (allocation changes must then be applied to it). */
+  get memoryMade(): boolean { return this.mem !== null; }
 
   constructor(domid: number, spec: DomainSpec, nowNs: bigint) {
     this.domid = domid;

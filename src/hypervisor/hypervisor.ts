@@ -7,7 +7,6 @@ import type { Machine } from '../machine/host.ts';
 import { Credit2 } from './credit2/index.ts';
 import { ConsoleRing } from './console-ring.ts';
 import { Domain, memorySeed, populateLowest, releaseHighest, type DomainSpec } from './domain.ts';
-import { GuestMemory } from './guest-memory.ts';
 import { GrantedRings } from './io-ring.ts';
 import { TraceBuffers } from './trace-buffers.ts';
 import { TraceActivity } from './trace-activity.ts';
@@ -83,7 +82,7 @@ export class Hypervisor {
     if (this.domains.has(id)) throw new HypervisorError('EEXIST', `domain ${id} exists`);
     const d = new Domain(id, spec, this.clock.now());
     // Guests get real memory contents (save, migration, dump-core); empty until populated.
-    if (id !== 0 && spec.maxMemkb >= 0) d.memory = new GuestMemory(Math.ceil(spec.maxMemkb / 4), { seed: memorySeed(spec.uuid, id), populated: false });
+    if (id !== 0 && spec.maxMemkb >= 0) { d.memoryPages = Math.ceil(spec.maxMemkb / 4); d.memorySeed = memorySeed(spec.uuid, id); }
     this.domains.set(id, d);
     // domain_create: the toolstack's hypercall runs on the pCPU of Dom0's first vCPU.
     if (this.trace.enabled) this.traceActivity.record(this.toolstackCpu(), this.clock.now(), TRC_DOM0_DOM_ADD, [id]);
@@ -121,7 +120,7 @@ export class Hypervisor {
     if (d.maxPages >= 0 && d.totPages + pages > d.maxPages) throw new HypervisorError('ENOMEM', 'Out of memory');
     this.freePagesCount -= pages;
     d.totPages += pages;
-    if (d.memory) populateLowest(d.memory, pages);
+    if (d.memoryMade) populateLowest(d.memory!, pages);
   }
 
   /** decrease_reservation: pages go back to the free pool. */
@@ -130,7 +129,7 @@ export class Hypervisor {
     if (this.trace.enabled && !d.dying && n > 0) this.traceDecreaseReservation(d, d.totPages - n, n);
     d.totPages -= n;
     this.freePagesCount += n;
-    if (d.memory && !d.dying) releaseHighest(d.memory, n);
+    if (d.memoryMade && !d.dying) releaseHighest(d.memory!, n);
   }
 
   setMaxmem(domid: number, kb: number): void {

@@ -47,7 +47,7 @@ export async function restoreDomain(ts: Toolstack, input: RestoreInput, o: Resto
   try {
     const d = ts.hv.get(domid);
     // Memory comes from the stream alone: start from an empty p2m of the same size.
-    const restorer = new MemoryRestorer(new GuestMemory(d.memory?.nrPages ?? Math.ceil(rec.staticMaxKb / 4), { populated: false }));
+    const restorer = new MemoryRestorer(new GuestMemory(d.memoryPages || Math.ceil(rec.staticMaxKb / 4), { populated: false }));
     d.memory = restorer.memory;
     const reader = new StreamReader({ xlHeader: false, pageFragments: true, reuseBuffers: true });
     const take = (chunk: Buffer): boolean => {
