@@ -20,14 +20,16 @@ test('SIGKILL during 50 concurrent creates and destroys', async () => {
   // A first wave that surely commits, so the burst also has destroys to do.
   for (let i = 0; i < 10; i++) h.xlOk('create', join(h.home, `c${i}.cfg`));
   const pid = Number(readFileSync(join(h.home, 'xenlabd.pid'), 'utf8'));
-  const procs = [];
-  for (let i = 10; i < 25; i++) procs.push(h.spawn('xl', ['create', join(h.home, `c${i}.cfg`)]));
-  for (let i = 0; i < 10; i++) procs.push(h.spawn('xl', ['destroy', `c${i}`]));
-  for (let i = 0; i < 25; i++) procs.push(h.spawn('xl', ['list']));
+  // Exit listeners go on at spawn time: a tool may finish before the kill.
+  const exits: Promise<number>[] = [];
+  const run = (args: string[]) => exits.push(exitOf(h.spawn('xl', args)));
+  for (let i = 10; i < 25; i++) run(['create', join(h.home, `c${i}.cfg`)]);
+  for (let i = 0; i < 10; i++) run(['destroy', `c${i}`]);
+  for (let i = 0; i < 25; i++) run(['list']);
   // Kill once some of the burst has been answered.
   await new Promise(r => setTimeout(r, 150));
   process.kill(pid, 'SIGKILL');
-  await Promise.all(procs.map(exitOf));
+  await Promise.all(exits);
 
   // What the database committed is what must come back.
   const db = new Database(join(h.home, 'xenlab.db'), { readonly: true });

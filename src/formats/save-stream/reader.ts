@@ -86,7 +86,7 @@ export class StreamReader {
   private readonly fragments: boolean;
   /** The PAGE_DATA record being handed out in fragments. */
   private page: (PageDataHead & { entryAt: number; pagesAt: number }) | null = null;
-  private pageCountWord = Buffer.alloc(8);
+  private pageCountWord: Buffer = Buffer.alloc(8);
   private pool: Buffer[] = [];
   private lent: Buffer[] = [];
 
