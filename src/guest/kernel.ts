@@ -80,6 +80,7 @@ export class GuestKernel {
     this.xs.onWatchEvent(path => { void this.onWatch(path); });
     await this.xs.watch(`${this.home}/control/shutdown`, 'control');
     await this.xs.watch(`${this.home}/memory/target`, 'balloon');
+    await this.xs.watch(`${this.home}/control/sysrq`, 'sysrq');
     if (this.o.alreadyBooted) { await this.frontends.start(); this.bootDone(); return; }
     this.bootWhenRunning();
   }
@@ -133,6 +134,12 @@ export class GuestKernel {
       if (req === 'poweroff' || req === 'halt') this.powerDown(0);
       else if (req === 'reboot') this.powerDown(1);
       else if (req === 'suspend') this.suspend();
+    } else if (path === `${this.home}/control/sysrq`) {
+      let key: string;
+      try { key = await this.xs.read(path); } catch { return; }
+      if (!key || this.paused()) return;
+      await this.xs.write(path, '').catch(() => {});
+      this.sysrq(key);
     } else if (path === `${this.home}/memory/target`) {
       try { this.balloon.setTarget(Number(await this.xs.read(path))); } catch {}
     }
@@ -160,6 +167,18 @@ export class GuestKernel {
   private suspend(): void {
     this.o.console.guestWrite('Freezing user space processes ... (elapsed 0.001 seconds) done.\r\n');
     this.o.hv.shutdownDomain(this.domid, 2);
+  }
+
+  /** Linux's magic SysRq keys that matter here: c crash, b reboot now, o power off now. */
+  private sysrq(key: string): void {
+    if (key === 'c') { this.crash(); return; }
+    if (key === 'b' || key === 'o') {
+      this.stopping = true;
+      this.o.console.guestWrite(`sysrq: ${key === 'b' ? 'Resetting' : 'Power Off'}\r\n`);
+      this.o.hv.shutdownDomain(this.domid, key === 'b' ? 1 : 0);
+      return;
+    }
+    this.o.console.guestWrite(`sysrq: HELP : loglevel(0-9) reboot(b) crash(c) poweroff(o)\r\n`);
   }
 
   private crash(): void {

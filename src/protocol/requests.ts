@@ -14,6 +14,11 @@ export type DeviceInfo = Record<string, number | string>;
 export interface Requests extends TraceRequests, MigrateRequests {
   'host.info': { args: {}; result: HostInfo };
   'host.dmesg': { args: { clear: boolean }; result: { text: string } };
+  /** xl debug-keys: the keys' output lands in the console ring. */
+  'host.debugKeys': { args: { keys: string }; result: {} };
+  'host.setParameters': { args: { params: string }; result: {} };
+  /** xl sysrq: one letter written to the guest's control/sysrq. */
+  'domain.sysrq': { args: { dom: string; key: string }; result: {} };
 
   'domain.list': { args: { doms?: string[] }; result: DomainInfo[] };
   'domain.configs': { args: { doms?: string[] }; result: DomainConfigEntry[] };

@@ -10,6 +10,7 @@ import { schedCommands } from './sched.ts';
 import { memoryCommands } from './memory.ts';
 import { consoleCommands } from './console.ts';
 import { deviceCommands } from './devices.ts';
+import { miscCommands } from './misc.ts';
 
 /** Save, restore, migration and core dumps load their modules only when run. */
 const lazy = (load: () => Promise<Record<string, CommandRun>>) => (name: string): CommandRun =>
@@ -24,7 +25,7 @@ const migrationCommands: Record<string, CommandRun> = {
 
 const handlers: Record<string, CommandRun> = {
   ...lifecycleCommands, ...infoCommands, ...vcpuCommands, ...schedCommands, ...memoryCommands, ...consoleCommands,
-  ...deviceCommands, ...migrationCommands,
+  ...deviceCommands, ...migrationCommands, ...miscCommands,
 };
 
 const notImplemented: CommandRun = async (ctx, argv, self) => {

@@ -41,6 +41,13 @@ export const domainHandlers: Record<string, Handler> = {
     return { domid };
   },
 
+  'domain.sysrq': async (host, a: { dom: string; key: string }) => {
+    const domid = host.toolstack.resolve(a.dom);
+    if (!host.toolstack.records.has(domid)) throw new ToolError('ENODOM', `libxl: error: libxl_domain.c:1675:libxl_send_sysrq: Domain ${domid}:Unable to send sysrq`, 1);
+    await host.toolstack.xs.write(`/local/domain/${domid}/control/sysrq`, a.key);
+    return {};
+  },
+
   'domain.pause': (host, a: { dom: string }) => { host.toolstack.pause(host.toolstack.resolve(a.dom)); return {}; },
   'domain.unpause': (host, a: { dom: string }) => { host.toolstack.unpause(host.toolstack.resolve(a.dom)); return {}; },
   'domain.rename': async (host, a: { dom: string; name: string }) => {

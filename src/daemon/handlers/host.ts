@@ -4,6 +4,13 @@ import type { Handler } from './context.ts';
 import type { HostInfo } from '../../protocol/host.ts';
 import { ToolError } from '../../protocol/wire.ts';
 
+/** What Xen prints for the debug keys it knows (keyhandler.c's descriptions). */
+const DEBUG_KEYS: Record<string, string> = {
+  h: 'showing installed handlers', q: 'dump domain (and guest debug) info', r: 'dump run queues',
+  m: 'memory info', d: 'dump registers', t: 'display multi-cpu clock info', a: 'dump timer queues',
+  e: 'dump evtchn info', g: 'print grant table usage', s: 'dump softtsc stats', '0': 'dump Dom0 registers',
+};
+
 export const hostHandlers: Record<string, Handler> = {
   'host.info': (host): HostInfo => {
     const m = host.machine;
@@ -25,6 +32,13 @@ export const hostHandlers: Record<string, Handler> = {
   },
 
   'host.dmesg': (host, a: { clear: boolean }) => ({ text: host.hv.console.read(a.clear) }),
+
+  'host.debugKeys': (host, a: { keys: string }) => {
+    for (const k of a.keys) { const what = DEBUG_KEYS[k]; if (what) host.hv.console.xen(`'${k}' pressed -> ${what}`); }
+    return {};
+  },
+
+  'host.setParameters': (host, a: { params: string }) => { host.hv.console.xen(`set-parameters: ${a.params}`); return {}; },
 
   'clock.get': host => ({ mode: host.clock.mode, nowNs: host.clock.now().toString(), wallMs: host.clock.wallMs() }),
 

@@ -1,0 +1,53 @@
+// xl sysrq, debug-keys, set-parameters and sched-credit against a real daemon.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TestHost } from '../helpers/host.ts';
+import { parseList, row } from '../helpers/xl-parse.ts';
+
+let h: TestHost;
+before(() => { h = new TestHost().start(); });
+after(() => h.stop());
+
+function cfg(name: string, body = ''): string {
+  const p = join(h.home, `${name}.cfg`);
+  writeFileSync(p, `name = "${name}"\ntype = "pv"\nkernel = "/k"\nmemory = 128\n${body}\n`);
+  return p;
+}
+
+test('sysrq c crashes the guest: on_crash=preserve keeps it as ---sc-, the default destroys it', () => {
+  h.xlOk('create', cfg('kept', 'on_crash = "preserve"'));
+  h.xlOk('create', cfg('gone'));
+  h.advance('3s');
+  h.xlOk('sysrq', 'kept', 'c');
+  h.xlOk('sysrq', 'gone', 'c');
+  h.advance('1s');
+  const out = h.xlOk('list');
+  assert.equal(row(out, 'kept').state, '---sc-');
+  assert.ok(!parseList(out).some(r => r.name === 'gone'));
+  h.xlOk('destroy', 'kept');
+});
+
+test('sysrq takes one letter', () => {
+  const r = h.xl('sysrq', '0', 'ab');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^Invalid sysrq\.\n\n$/);
+  assert.match(r.stdout, /^Usage: xl \[-vtTf\] sysrq <Domain> <letter>/);
+});
+
+test('debug-keys and set-parameters are silent; the keys answer in the console ring', () => {
+  const r = h.xl('debug-keys', 'h');
+  assert.deepEqual([r.status, r.stdout, r.stderr], [0, '', '']);
+  assert.match(h.xlOk('dmesg'), /^\(XEN\) 'h' pressed -> showing installed handlers$/m);
+  assert.equal(h.xl('set-parameters', 'loglvl=all').status, 0);
+});
+
+test('sched-credit on a credit2 host: nothing to list; a domain is not a credit domain', () => {
+  assert.deepEqual(h.xl('sched-credit'), { stdout: '', stderr: '', status: 0 });
+  const r = h.xl('sched-credit', '-d', '0');
+  assert.equal(r.status, 1);
+  assert.equal(r.stdout, 'Name                                ID Weight  Cap\n');
+  assert.equal(r.stderr, 'libxl_domain_sched_params_get returned credit2 not credit.\n');
+  assert.equal(h.xl('sched-credit', '-w', '5').stderr, 'Must specify a domain.\n');
+});
