@@ -84,8 +84,11 @@ async function watchOutput(bin: string, d: Daemon, args: string[], act: () => vo
   const p = spawnTool(bin, 'xenstore-watch', args, d.socket);
   let out = '';
   const lines = createInterface({ input: p.stdout! });
-  let acted = false;
-  lines.on('line', l => { out += l + '\n'; if (!acted) { acted = true; act(); } });
+  // Act once every watch is in place: each path's initial event has arrived (acting after the
+  // first one raced with the registration of the others).
+  const paths = args.filter((a, i) => !a.startsWith('-') && args[i - 1] !== '-n').length;
+  let seen = 0;
+  lines.on('line', l => { out += l + '\n'; if (++seen === Math.max(paths, 1)) act(); });
   // 'close', not 'exit': the last lines may still be in the pipe when the process ends.
   await once(p, 'close');
   return [out, p.exitCode];
