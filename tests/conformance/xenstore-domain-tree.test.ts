@@ -96,10 +96,11 @@ test('destroy removes every path of the domain and fires @releaseDomain', { skip
   const watch = spawn('/usr/bin/xenstore-watch', ['@releaseDomain'], { env: h.env });
   let out = '';
   watch.stdout.on('data', d => { out += d; });
-  await new Promise(r => setTimeout(r, 300)); // the initial event arrives
-  const initial = out.split('\n').filter(Boolean).length;
+  const lines = () => out.split('\n').filter(Boolean).length;
+  for (let i = 0; i < 500 && lines() === 0; i++) await new Promise(r => setTimeout(r, 10)); // the initial event
+  const initial = lines();
   h.xlOk('destroy', 'guest1');
-  await new Promise(r => setTimeout(r, 300));
+  for (let i = 0; i < 500 && lines() === initial; i++) await new Promise(r => setTimeout(r, 10));
   watch.kill();
   assert.ok(out.split('\n').filter(Boolean).length > initial, `@releaseDomain fired (watch output: ${JSON.stringify(out)})`);
   const left = [...tree().keys()].filter(p =>
