@@ -75,41 +75,39 @@ export class Frontends {
     }
   }
 
-  private queues(d: Domain, maxQueues: string | null): number {
-    return Math.max(1, Math.min(d.onlineVcpus, Number(maxQueues ?? 1) || 1));
-  }
-
-  private async initNetfront(fe: Frontend, d: Domain): Promise<void> {
+  /**
+   * The frontend's half of the connection, in one transaction: per queue (queue-N/ when the
+   * backend offers several and the guest has the vCPUs) the granted rings and bound event
+   * channels, then the frontend's own keys and its new state.
+   */
+  private async connectQueues(fe: Frontend, d: Domain, queueKeys: (d: Domain) => [string, number][], keys: [string, string][], state: string): Promise<void> {
     const xs = this.xs;
-    const nq = this.queues(d, await readOr(xs, `${fe.backend}/multi-queue-max-queues`));
+    const max = Number(await readOr(xs, `${fe.backend}/multi-queue-max-queues`) ?? 1) || 1;
+    const nq = Math.max(1, Math.min(d.onlineVcpus, max));
     await xs.transaction(async tx => {
       if (nq > 1) await xs.write(`${fe.path}/multi-queue-num-queues`, String(nq), tx);
       for (let q = 0; q < nq; q++) {
         const dir = nq > 1 ? `${fe.path}/queue-${q}` : fe.path;
-        await xs.write(`${dir}/tx-ring-ref`, String(d.grantAccess()), tx);
-        await xs.write(`${dir}/rx-ring-ref`, String(d.grantAccess()), tx);
-        await xs.write(`${dir}/event-channel-tx`, String(d.allocEvtchn()), tx);
-        await xs.write(`${dir}/event-channel-rx`, String(d.allocEvtchn()), tx);
+        for (const [k, v] of queueKeys(d)) await xs.write(`${dir}/${k}`, String(v), tx);
       }
-      await xs.write(`${fe.path}/request-rx-copy`, '1', tx);
-      for (const f of ['feature-rx-notify', 'feature-sg', 'feature-gso-tcpv4', 'feature-gso-tcpv6', 'feature-ipv6-csum-offload']) await xs.write(`${fe.path}/${f}`, '1', tx);
-      await xs.write(`${fe.path}/state`, '4', tx);
+      for (const [k, v] of keys) await xs.write(`${fe.path}/${k}`, v, tx);
+      await xs.write(`${fe.path}/state`, state, tx);
     });
   }
 
-  private async initBlkfront(fe: Frontend, d: Domain): Promise<void> {
-    const xs = this.xs;
-    const nq = this.queues(d, await readOr(xs, `${fe.backend}/multi-queue-max-queues`));
-    await xs.transaction(async tx => {
-      if (nq > 1) await xs.write(`${fe.path}/multi-queue-num-queues`, String(nq), tx);
-      for (let q = 0; q < nq; q++) {
-        const dir = nq > 1 ? `${fe.path}/queue-${q}` : fe.path;
-        await xs.write(`${dir}/ring-ref`, String(d.grantAccess()), tx);
-        await xs.write(`${dir}/event-channel`, String(d.allocEvtchn()), tx);
-      }
-      await xs.write(`${fe.path}/protocol`, 'x86_64-abi', tx);
-      await xs.write(`${fe.path}/feature-persistent`, '1', tx);
-      await xs.write(`${fe.path}/state`, '3', tx);
-    });
+  /** netfront: tx and rx rings with an event channel each; Connected at once. */
+  private initNetfront(fe: Frontend, d: Domain): Promise<void> {
+    return this.connectQueues(fe, d,
+      dom => [['tx-ring-ref', dom.grantAccess()], ['rx-ring-ref', dom.grantAccess()], ['event-channel-tx', dom.allocEvtchn()], ['event-channel-rx', dom.allocEvtchn()]],
+      [['request-rx-copy', '1'], ...['feature-rx-notify', 'feature-sg', 'feature-gso-tcpv4', 'feature-gso-tcpv6', 'feature-ipv6-csum-offload'].map(f => [f, '1'] as [string, string])],
+      '4');
+  }
+
+  /** blkfront: one ring and event channel per queue; Initialised until the backend connects. */
+  private initBlkfront(fe: Frontend, d: Domain): Promise<void> {
+    return this.connectQueues(fe, d,
+      dom => [['ring-ref', dom.grantAccess()], ['event-channel', dom.allocEvtchn()]],
+      [['protocol', 'x86_64-abi'], ['feature-persistent', '1']],
+      '3');
   }
 }
