@@ -72,6 +72,20 @@ test('every key, scrolling, Ctrl-L and a resize, then Q back to the normal scree
   } finally { t.kill(); }
 });
 
+test('keys that arrive together in one read are each handled, as getch takes them one by one', async () => {
+  const cols = 100, rows = 16;
+  const t = new PtyScreen(process.execPath, ['--import', 'tsx', RUNNER], { cols, rows, cwd: process.cwd() });
+  try {
+    await t.waitFor(s => s === expected(cols, rows, start), 'the first screen');
+    let st = start;
+    for (const ch of 'vb') st = handleKey(st, { kind: 'char', ch }, second.domains.length).state;
+    t.write('vb');
+    await t.waitFor(s => s === expected(cols, rows, st), 'vcpus and vbds shown');
+    t.write('q');
+    assert.equal(await t.exited, 0);
+  } finally { t.kill(); }
+});
+
 test('Esc quits; NO_COLOR draws no attributes at all', async () => {
   const t = new PtyScreen(process.execPath, ['--import', 'tsx', RUNNER], { cols: 90, rows: 14, cwd: process.cwd(), env: { NO_COLOR: '1' } });
   try {

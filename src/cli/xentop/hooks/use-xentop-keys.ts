@@ -16,6 +16,12 @@ export function toKey(input: string, k: { upArrow: boolean; downArrow: boolean; 
 export function useXentopKeys(onKey: (k: Key) => void): void {
   const { isRawModeSupported } = useStdin();
   useInput((input, k) => {
+    // Keys typed quickly can arrive in one read (ink then hands over "nb"): like curses' getch,
+    // take plain characters one at a time.
+    if (input.length > 1 && !k.ctrl && !k.meta && !k.escape) {
+      for (const ch of input) onKey({ kind: 'char', ch });
+      return;
+    }
     const key = toKey(input, k);
     if (key) onKey(key);
   }, { isActive: isRawModeSupported });
