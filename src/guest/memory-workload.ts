@@ -4,21 +4,11 @@
 // the virtual clock is deterministic.
 import type { Clock, Timer } from '../machine/clock.ts';
 import type { Hypervisor } from '../hypervisor/hypervisor.ts';
+import { seededRandom } from '../machine/random.ts';
 
 export const DIRTY_TICK_NS = 100_000_000n;
 const TICK_S = Number(DIRTY_TICK_NS) / 1e9;
 
-/** mulberry32: a small, fast, seedable uniform generator. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class MemoryWorkload {
   private timer: Timer | undefined;

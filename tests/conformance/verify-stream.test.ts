@@ -9,20 +9,11 @@ import { join } from 'node:path';
 import { StreamWriter, encodeXlHeader, type SaveGuestType } from '../../src/formats/save-stream/index.ts';
 import { GuestMemory } from '../../src/hypervisor/guest-memory.ts';
 import { PageType } from '../../src/formats/save-stream/index.ts';
+import { seededRandom as rng } from '../../src/machine/random.ts';
 
 const VERIFY = '/usr/lib/xen-4.17/bin/verify-stream-v2';
 const skip = existsSync(VERIFY) ? false : 'verify-stream-v2 (xen-utils-4.17) is not installed';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A save as libxc writes a live one: round 1 all pfns, then the pages dirtied meanwhile. */
 function saveFile(type: SaveGuestType, rounds: number): Buffer {

@@ -7,17 +7,8 @@ import {
   type StreamReaderOptions, type StreamRecord,
 } from '../../src/formats/save-stream/index.ts';
 import { GuestMemory, MemoryRestorer, PageCorruptError, restoreMemory } from '../../src/hypervisor/guest-memory.ts';
+import { seededRandom as rng } from '../../src/machine/random.ts';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NR_PAGES = 2500;
 
