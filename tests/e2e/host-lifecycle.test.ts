@@ -21,11 +21,7 @@ async function requested(domid: string): Promise<void> {
   throw new Error('the shutdown request never arrived');
 }
 
-function cfg(name: string, body: string): string {
-  const p = join(h.home, `${name}.cfg`);
-  writeFileSync(p, `name = "${name}"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 256\n${body}\n`);
-  return p;
-}
+const cfg = (name: string, body = ''): string => h.guestConfig(name, body);
 
 test('every file in examples/ creates and lists in the real format', () => {
   mkdirSync(join(ROOT, 'images'), { recursive: true });

@@ -1,8 +1,6 @@
 // Host memory accounting as xl info and xl list show it (issue 2, acceptance 4).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { TestHost } from '../helpers/host.ts';
 import { parseList, row } from '../helpers/xl-parse.ts';
 
@@ -12,11 +10,7 @@ after(() => h.stop());
 
 const free = () => Number(h.xlOk('info', 'free_memory').trim());
 
-function cfg(name: string, body: string): string {
-  const p = join(h.home, `${name}.cfg`);
-  writeFileSync(p, `name = "${name}"\ntype = "pv"\nkernel = "/boot/vmlinuz"\n${body}\n`);
-  return p;
-}
+const cfg = (name: string, body = ''): string => h.guestConfig(name, body);
 
 test('create takes the guest memory from free_memory and destroy gives it back', () => {
   const f0 = free();

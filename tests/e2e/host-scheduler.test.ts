@@ -1,26 +1,16 @@
 // CPU time comes out of the credit2 model on the simulated clock (issue 2, acceptance 3).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { TestHost } from '../helpers/host.ts';
-import { row } from '../helpers/xl-parse.ts';
+import { row, vcpuSeconds } from '../helpers/xl-parse.ts';
 
 let h: TestHost;
 before(() => { h = new TestHost().start(); });
 after(() => h.stop());
 
-function cfg(name: string, extra: string): string {
-  const p = join(h.home, `${name}.cfg`);
-  writeFileSync(p, `name = "${name}"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 256\n${extra}\n`);
-  return p;
-}
+const cfg = (name: string, body = ''): string => h.guestConfig(name, body);
 
-/** CPU seconds of a domain, from xl vcpu-list's per-vCPU times (more digits than xl list). */
-function cpuSeconds(name: string): number {
-  const out = h.xlOk('vcpu-list', name);
-  return out.trim().split('\n').slice(1).reduce((s, l) => s + Number(l.trim().split(/\s+/)[5]), 0);
-}
+const cpuSeconds = (name: string): number => vcpuSeconds(h.xlOk('vcpu-list', name));
 
 test('a CPU-bound guest gets one second per simulated second per busy vCPU', () => {
   h.xlOk('create', cfg('busy2', 'vcpus = 2\nworkload = "cpu=100"'));

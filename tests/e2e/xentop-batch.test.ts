@@ -3,20 +3,17 @@
 // acceptance 1–2).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, ftruncateSync, openSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestHost } from '../helpers/host.ts';
+import { vcpuSeconds } from '../helpers/xl-parse.ts';
 import { parseBatch, type Row } from '../cli/xentop/row-format.ts';
 
 let h: TestHost;
 before(() => { h = new TestHost().start(); });
 after(() => h.stop());
 
-function cfg(name: string, extra: string): string {
-  const p = join(h.home, `${name}.cfg`);
-  writeFileSync(p, `name = "${name}"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 256\n${extra}\n`);
-  return p;
-}
+const cfg = (name: string, body = ''): string => h.guestConfig(name, body);
 
 /**
  * Runs xentop in the background and advances the clock one delay at a time, each time only after
@@ -44,10 +41,7 @@ async function xentop(args: string[], tables: number, delay: string, onTable: ()
   return { out, code: await exited };
 }
 
-/** CPU seconds of a domain, from xl vcpu-list's per-vCPU times. */
-function cpuSeconds(name: string): number {
-  return h.xlOk('vcpu-list', name).trim().split('\n').slice(1).reduce((s, l) => s + Number(l.trim().split(/\s+/)[5]), 0);
-}
+const cpuSeconds = (name: string): number => vcpuSeconds(h.xlOk('vcpu-list', name));
 
 const rowsOf = (out: string) => parseBatch(out).flatMap(l => (l.kind === 'row' ? [l.row] : []));
 

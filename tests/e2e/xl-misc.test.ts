@@ -1,8 +1,6 @@
 // xl sysrq, debug-keys, set-parameters and sched-credit against a real daemon.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { TestHost } from '../helpers/host.ts';
 import { parseList, row } from '../helpers/xl-parse.ts';
 
@@ -10,11 +8,7 @@ let h: TestHost;
 before(() => { h = new TestHost().start(); });
 after(() => h.stop());
 
-function cfg(name: string, body = ''): string {
-  const p = join(h.home, `${name}.cfg`);
-  writeFileSync(p, `name = "${name}"\ntype = "pv"\nkernel = "/k"\nmemory = 128\n${body}\n`);
-  return p;
-}
+const cfg = (name: string, body = ''): string => h.guestConfig(name, body);
 
 test('sysrq c crashes the guest: on_crash=preserve keeps it as ---sc-, the default destroys it', () => {
   h.xlOk('create', cfg('kept', 'on_crash = "preserve"'));

@@ -1,7 +1,7 @@
 // A real xenlabd for tests: its own XENLAB_HOME in a temp dir, a virtual clock, and helpers to
 // run the real binaries (bin/*) against it. Build first (npm test does).
 import { spawnSync, spawn, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -50,6 +50,14 @@ export class TestHost {
   sys(cmd: string, args: string[] = [], input?: string): RunResult {
     const r = spawnSync(cmd, args, { env: this.env, encoding: 'utf8', input, timeout: 60_000 });
     return { stdout: r.stdout ?? '', stderr: r.stderr ?? '', status: r.status ?? -1 };
+  }
+
+  /** A PV guest's config file in this host's home: name, type, kernel, 256 MiB unless `body` sets memory, then `body`. */
+  guestConfig(name: string, body = ''): string {
+    const p = join(this.home, `${name}.cfg`);
+    const memory = /^memory\s*=/m.test(body) ? '' : 'memory = 256\n';
+    writeFileSync(p, `name = "${name}"\ntype = "pv"\nkernel = "/boot/vmlinuz"\n${memory}${body}\n`);
+    return p;
   }
 
   advance(duration: string): void {

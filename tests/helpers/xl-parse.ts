@@ -14,3 +14,8 @@ export function row(out: string, name: string): ListRow {
   if (!r) throw new Error(`${name} not in xl list:\n${out}`);
   return r;
 }
+
+/** A domain's CPU seconds from `xl vcpu-list <dom>`: the sum of its vCPUs' Time(s) (more digits than xl list). */
+export function vcpuSeconds(vcpuList: string): number {
+  return vcpuList.trim().split('\n').slice(1).reduce((s, l) => s + Number(l.trim().split(/\s+/)[5]), 0);
+}
