@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Credit2 } from '../../src/hypervisor/credit2/index.ts';
 import { TraceBuffers } from '../../src/hypervisor/trace-buffers.ts';
 import { TRC_DOM0_DOM_ADD, TRC_DOM0_DOM_REM } from '../../src/hypervisor/trace-events.ts';
+import { runningSeconds } from '../helpers/xenalyze.ts';
 
 const XENALYZE = '/usr/bin/xenalyze';
 const skip = existsSync(XENALYZE) ? false : 'xenalyze is not installed';
@@ -56,18 +57,6 @@ function xenalyze(file: Buffer, args: string[]): { code: number | null; out: str
   } finally { rmSync(dir, { recursive: true, force: true }); }
 }
 
-function runningSeconds(summary: string): Map<number, number> {
-  const out = new Map<number, number>();
-  let dom = -1, inVcpu = false;
-  for (const line of summary.split('\n')) {
-    const d = /^\|-- Domain (\d+) --\|/.exec(line);
-    if (d) { dom = Number(d[1]); inVcpu = false; continue; }
-    if (/^-- v\d+ --/.test(line)) { inVcpu = true; continue; }
-    const m = /^\s+running:\s+(\d+)\s+[\d.]+s\s+(\d+)/.exec(line);
-    if (m && inVcpu) out.set(dom, (out.get(dom) ?? 0) + Number(m[1]) * Number(m[2]) / 2.4e9);
-  }
-  return out;
-}
 
 const host = skip ? undefined : traceHost();
 
@@ -77,7 +66,7 @@ test('xenalyze --summary accepts a credit2 host traced for 10 s; running time pe
   const r = xenalyze(file, ['--summary']);
   assert.equal(r.code, 0, r.out.slice(-2000));
   assert.deepEqual(r.out.split('\n').filter(l => /FATAL|Strange|ERROR/.test(l)), []);
-  const seen = runningSeconds(r.out);
+  const seen = runningSeconds(r.out, 2.4e9);
   for (const [dom, ns] of cpuNs) {
     const want = Number(ns) / 1e9, got = seen.get(dom) ?? 0;
     assert.ok(want > 1 && Math.abs(got - want) <= want * 0.01, `d${dom}: xenalyze ${got.toFixed(4)}s, credit2 ${want.toFixed(4)}s`);

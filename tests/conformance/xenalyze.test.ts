@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runScenario } from '../cli/xentrace/scenario.ts';
+import { runningSeconds } from '../helpers/xenalyze.ts';
 
 const XENALYZE = '/usr/bin/xenalyze';
 const skip = existsSync(XENALYZE) ? false : 'xenalyze is not installed (apt-get install xen-utils-common)';
@@ -28,20 +29,6 @@ function complaints(text: string): string[] {
   return text.split('\n').filter(l => /FATAL|Strange|ERROR|Unexpected|extra_words|unknown/i.test(l));
 }
 
-/** Per-domain running seconds: the sum over its vCPUs of count x average cycles of `running:`. */
-function runningSeconds(summary: string): Map<number, number> {
-  const out = new Map<number, number>();
-  let dom = -1;
-  let inVcpu = false;
-  for (const line of summary.split('\n')) {
-    const d = /^\|-- Domain (\d+) --\|/.exec(line);
-    if (d) { dom = Number(d[1]); inVcpu = false; continue; }
-    if (/^-- v\d+ --/.test(line)) { inVcpu = true; continue; }
-    const m = /^\s+running:\s+(\d+)\s+[\d.]+s\s+(\d+)/.exec(line);
-    if (m && inVcpu && dom >= 0) out.set(dom, (out.get(dom) ?? 0) + Number(m[1]) * Number(m[2]) / HZ);
-  }
-  return out;
-}
 
 test('xenalyze --summary accepts 10 simulated seconds and agrees on each domain\'s running time within 1%', { skip }, () => {
   const sc = runScenario({ seconds: 10 });
@@ -51,7 +38,7 @@ test('xenalyze --summary accepts 10 simulated seconds and agrees on each domain\
   assert.deepEqual(complaints(r.out + r.err), []);
   assert.match(r.out, /^Total time: 10\.00 seconds \(using cpu speed 2\.40 GHz\)/);
   assert.match(r.out, / dom0op:\s+\d+/);
-  const seen = runningSeconds(r.out);
+  const seen = runningSeconds(r.out, HZ);
   for (const dom of [0, 1, 2, 3, 4]) {
     const want = Number(sc.runningNs.get(dom)) / 1e9;
     const got = seen.get(dom);
@@ -92,7 +79,7 @@ test('with guest activity (PV hypercalls and faults, HVM exits, idle C-states) x
   const s = xenalyze(sc.file, ['--summary']);
   assert.equal(s.code, 0, s.err);
   assert.deepEqual(complaints(s.out + s.err), []);
-  const seen = runningSeconds(s.out);
+  const seen = runningSeconds(s.out, HZ);
   for (const dom of [1, 2, 3]) {
     const want = Number(sc.runningNs.get(dom)) / 1e9;
     assert.ok(Math.abs(seen.get(dom)! - want) <= want * 0.01, `domain ${dom}`);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { TestHost, haveBinary, ROOT } from '../helpers/host.ts';
 import { daemonRequest, guestConfig, recordsOf, startXentrace, traceFile } from '../cli/xentrace/xentrace-run.ts';
 import { recordsInFileOrder } from '../../src/formats/trace-record.ts';
+import { runningSeconds } from '../helpers/xenalyze.ts';
 
 const XENALYZE = '/usr/bin/xenalyze';
 const skip = haveBinary(XENALYZE) ? false : 'xenalyze is not installed';
@@ -64,19 +65,6 @@ function xenalyze(args: string[]): { code: number | null; out: string } {
   return { code: r.status, out: r.stdout + r.stderr };
 }
 
-/** Running seconds per domain: the sum over its vCPUs of count × average cycles. */
-function runningSeconds(summary: string, hz: number): Map<number, number> {
-  const out = new Map<number, number>();
-  let dom = -1, inVcpu = false;
-  for (const line of summary.split('\n')) {
-    const d = /^\|-- Domain (\d+) --\|/.exec(line);
-    if (d) { dom = Number(d[1]); inVcpu = false; continue; }
-    if (/^-- v\d+ --/.test(line)) { inVcpu = true; continue; }
-    const m = /^\s+running:\s+(\d+)\s+[\d.]+s\s+(\d+)/.exec(line);
-    if (m && inVcpu) out.set(dom, (out.get(dom) ?? 0) + Number(m[1]) * Number(m[2]) / hz);
-  }
-  return out;
-}
 
 const complaints = (out: string): string[] => out.split('\n').filter(l => /FATAL|Strange|ERROR/.test(l));
 
