@@ -24,7 +24,6 @@ export class Clock {
   }
 
   now(): bigint { return this.nowNs; }
-  nowSeconds(): number { return Number(this.nowNs) / 1e9; }
   /** Simulated wall-clock time in ms since 1970. */
   wallMs(): number { return this.epochMs + Number(this.nowNs / 1_000_000n); }
 
@@ -62,7 +61,6 @@ export class Clock {
     }
     if (to > this.nowNs) { this.stepper(to); this.nowNs = to; }
   }
-  advanceBy(ns: bigint): void { this.advanceTo(this.nowNs + ns); }
 
   private static less(a: Timer, b: Timer): boolean { return a.at < b.at || (a.at === b.at && a.seq < b.seq); }
 

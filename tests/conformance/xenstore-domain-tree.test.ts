@@ -87,9 +87,11 @@ test('xenstore-ls -fp shows the reference tree with libxl permissions', { skip }
 
 test('xl block-list and network-list show the connected devices', { skip }, () => {
   const nl = h.xl('network-list', 'guest1');
-  if (nl.status === 0) assert.match(nl.stdout, /^0\s+0\s+00:16:3e:5a:2b:01\s+0\s+4\s/m);
+  assert.equal(nl.status, 0, nl.stderr);
+  assert.match(nl.stdout, /^0\s+0\s+00:16:3e:5a:2b:01\s+0\s+4\s/m);
   const bl = h.xl('block-list', 'guest1');
-  if (bl.status === 0) assert.match(bl.stdout, /^51712\s+0\s+\d+\s+4\s/m);
+  assert.equal(bl.status, 0, bl.stderr);
+  assert.match(bl.stdout, /^51712\s+0\s+\d+\s+4\s/m);
 });
 
 test('destroy removes every path of the domain and fires @releaseDomain', { skip }, async () => {

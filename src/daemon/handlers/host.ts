@@ -38,7 +38,8 @@ export const hostHandlers: Record<string, Handler> = {
     return {};
   },
 
-  'host.setParameters': (host, a: { params: string }) => { host.hv.console.xen(`set-parameters: ${a.params}`); return {}; },
+  // Xen takes runtime parameters silently; the model has none that change its behaviour.
+  'host.setParameters': () => ({}),
 
   'clock.get': host => ({ mode: host.clock.mode, nowNs: host.clock.now().toString(), wallMs: host.clock.wallMs() }),
 
