@@ -43,8 +43,7 @@ function memCommand(kind: 'set' | 'max'): CommandRun {
       if (!(e instanceof ToolError)) throw e;
       // xl's own last line quotes the size as the user typed it.
       const what = kind === 'set' ? 'dynamic' : 'static';
-      const lines = e.message.split('\n').filter(l => !l.startsWith(`cannot set domid ${domid} `));
-      ctx.io.err([...lines, `cannot set domid ${domid} ${what} max memory to : ${size}`].join('\n') + '\n');
+      ctx.io.err(`${e.message}\ncannot set domid ${domid} ${what} max memory to : ${size}\n`);
       return 1;
     }
     return 0;

@@ -258,7 +258,7 @@ export class Toolstack {
 
   async memSet(domid: number, targetKb: number): Promise<void> {
     if (domid === 0) {
-      if (targetKb < 128 * 1024) throw new ToolError('EINVAL', `libxl: error: libxl_mem.c:331:libxl_set_memory_target: New target ${targetKb} for dom0 is below the minimum threshold\ncannot set domid 0 dynamic max memory to : Invalid argument`, 1);
+      if (targetKb < 128 * 1024) throw new ToolError('EINVAL', `libxl: error: libxl_mem.c:331:libxl_set_memory_target: New target ${targetKb} for dom0 is below the minimum threshold`, 1);
       this.hv.setMaxmem(0, -1);
       const d = this.hv.get(0);
       const diff = Math.floor(targetKb / 4) - d.totPages;
@@ -268,7 +268,7 @@ export class Toolstack {
     }
     const rec = this.records.get(domid);
     if (!rec) throw err.noSuchDomain(String(domid));
-    if (targetKb > rec.staticMaxKb) throw new ToolError('EINVAL', `libxl: error: libxl_mem.c:398:libxl_set_memory_target: memory_dynamic_max must be less than or equal to memory_static_max\n\ncannot set domid ${domid} dynamic max memory to : Invalid argument`, 1);
+    if (targetKb > rec.staticMaxKb) throw new ToolError('EINVAL', `libxl: error: libxl_mem.c:398:libxl_set_memory_target: memory_dynamic_max must be less than or equal to memory_static_max\n`, 1);
     rec.targetKb = targetKb;
     this.hv.setMaxmem(domid, targetKb + rec.videoKb);
     await this.xs.write(`/local/domain/${domid}/memory/target`, String(targetKb));
@@ -278,7 +278,7 @@ export class Toolstack {
   async memMax(domid: number, maxKb: number): Promise<void> {
     const rec = this.records.get(domid);
     if (domid === 0 || !rec) { if (domid !== 0) throw err.noSuchDomain(String(domid)); this.hv.setMaxmem(0, maxKb); return; }
-    if (maxKb < rec.targetKb) throw new ToolError('EINVAL', `libxl: error: libxl_mem.c:87:libxl_domain_setmaxmem: memory_static_max must be greater than or or equal to memory_dynamic_max\ncannot set domid ${domid} static max memory to : Invalid argument`, 1);
+    if (maxKb < rec.targetKb) throw new ToolError('EINVAL', `libxl: error: libxl_mem.c:87:libxl_domain_setmaxmem: memory_static_max must be greater than or or equal to memory_dynamic_max`, 1);
     rec.staticMaxKb = maxKb;
     rec.config.b_info.max_memkb = maxKb;
     this.hv.setMaxmem(domid, maxKb + rec.videoKb);

@@ -36,7 +36,7 @@ test('mem-set: a bad size is refused after the domain is found, before any chang
 
 test('mem-max failure: libxl lines from the daemon, then xl quoting the size as typed', async () => {
   const r = await runXl(['mem-max', '4', '128'], {
-    'domain.memMax': () => { throw new ToolError('EINVAL', 'libxl: error: x\ncannot set domid 4 static max memory to : Invalid argument', 1); },
+    'domain.memMax': () => { throw new ToolError('EINVAL', 'libxl: error: x', 1); },
   });
   assert.deepEqual([r.status, r.stderr], [1, 'libxl: error: x\ncannot set domid 4 static max memory to : 128\n']);
 });
