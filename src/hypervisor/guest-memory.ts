@@ -1,9 +1,11 @@
 // A guest's physical memory: real bytes that cost almost nothing until read. Every page starts
 // with a 32-byte header the guest kernel keeps there (magic, seed, pfn, generation, flags, body
-// CRC, header CRC); the rest of the page is an 8-byte pattern derived from (seed, pfn,
-// generation), or explicit bytes once something wrote them. A workload dirtying memory bumps
-// generations, so the bytes change without being stored. The header makes each page
-// self-checking: a receiver rebuilding memory from a stream detects a corrupted page.
+// CRC, header CRC); the rest of the page is a 4-byte pattern derived from (seed, pfn,
+// generation), or explicit bytes once something wrote them. A page never written since the
+// domain was built (generation 0) is zero past its header, as Xen scrubs the memory it hands
+// out. A workload dirtying memory bumps generations, so the bytes change without being stored.
+// The header makes each page self-checking: a receiver rebuilding memory from a stream detects
+// a corrupted page.
 // Log-dirty mode and the populated set are those of Xen's p2m (shadow op CLEAN, ballooning).
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
@@ -18,6 +20,10 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 export class PageCorruptError extends Error {}
 
+/** copyPages' notes on a reused buffer's page slots: nothing known, or zero past the header. */
+const SLOT_UNKNOWN = 0;
+const SLOT_ZERO_BODY = 1;
+
 function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
@@ -27,8 +33,9 @@ function fmix32(h: number): number {
   return h >>> 0;
 }
 
-/** The body pattern word of a page: a hash of (seed, pfn, generation). */
+/** The body pattern word of a page: a hash of (seed, pfn, generation); zero when never written. */
 function patternWord(seed: number, pfn: number, gen: number): number {
+  if (gen === 0) return 0;
   return fmix32(seed ^ fmix32((pfn >>> 0) ^ fmix32(gen + 0x9e3779b9) ^ Math.floor(pfn / 0x100000000)));
 }
 
@@ -76,18 +83,38 @@ export function checkPage(pfn: number, bytes: Buffer, at?: number): string | nul
   if (headerCheck(bytes, o) !== bytes.readUInt32LE(o + 28)) return 'page header checksum mismatch';
   const hdrPfn = bytes.readUInt32LE(o + 12) * 0x100000000 + bytes.readUInt32LE(o + 8);
   if (hdrPfn !== pfn) return `page header names pfn 0x${hdrPfn.toString(16)}`;
+  return checkBody(pfn, bytes, o, bytes.readUInt32LE(o + 4), bytes.readUInt32LE(o + 16), bytes.readUInt32LE(o + 20), bytes.readUInt32LE(o + 24));
+}
+
+/** checkPage on a little-endian word view `w` of `bytes` (w[0] is bytes[0]); `o` is 4-aligned. */
+function checkPageWords(pfn: number, bytes: Buffer, o: number, w: Uint32Array): string | null {
+  const i = o >>> 2;
+  if (w[i] !== PAGE_MAGIC) return 'page header magic is wrong';
+  let h = 0x2545f491;
+  for (let j = 0; j < 7; j++) h = fmix32(h ^ w[i + j]);
+  if (h !== w[i + 7]) return 'page header checksum mismatch';
+  const hdrPfn = w[i + 3] * 0x100000000 + w[i + 2];
+  if (hdrPfn !== pfn) return `page header names pfn 0x${hdrPfn.toString(16)}`;
+  return checkBody(pfn, bytes, o, w[i + 1], w[i + 4], w[i + 5], w[i + 6]);
+}
+
+function checkBody(pfn: number, bytes: Buffer, o: number, seed: number, gen: number, flags: number, bodyCrc: number): string | null {
   const body = o + PAGE_HEADER_SIZE;
-  if (bytes.readUInt32LE(o + 20) & FLAG_EXPLICIT) {
-    if (crc32(bytes.subarray(body, o + PAGE_SIZE)) !== bytes.readUInt32LE(o + 24)) return 'page body checksum mismatch';
-    return null;
+  if (flags & FLAG_EXPLICIT) {
+    return crc32(bytes.subarray(body, o + PAGE_SIZE)) === bodyCrc ? null : 'page body checksum mismatch';
   }
   // A pattern body is one word repeated: its first word must be the pattern word, and the body
   // must equal itself shifted by one word (a single native compare, no expected page built).
-  if (bytes.readUInt32LE(body) !== patternWord(bytes.readUInt32LE(o + 4), pfn, bytes.readUInt32LE(o + 16))
+  if (bytes.readUInt32LE(body) !== patternWord(seed, pfn, gen)
       || bytes.compare(bytes, body, o + PAGE_SIZE - 4, body + 4, o + PAGE_SIZE) !== 0) {
     return 'page body checksum mismatch';
   }
   return null;
+}
+
+/** A word view of `b` when its words can be read natively (aligned, little-endian host). */
+function wordView(b: Buffer): Uint32Array | null {
+  return LITTLE_ENDIAN && b.byteOffset % 4 === 0 ? new Uint32Array(b.buffer, b.byteOffset, b.length >>> 2) : null;
 }
 
 export interface GuestMemoryOptions {
@@ -261,11 +288,17 @@ export class GuestMemory {
     fillBody(into, offset, this.seed, pfn, gen);
   }
 
-  /** copyPage for a batch of pfns into consecutive pages of `into` (one word view for all). */
-  copyPages(pfns: ArrayLike<number>, into: Buffer, offset = 0): void {
+  /**
+   * copyPage for a batch of pfns into consecutive pages of `into` (one word view for all).
+   * With `notes` (one per page slot of `into`, kept by a caller that reuses `into`), a slot
+   * noted as zero past its header gets only the header of a never-written page.
+   */
+  copyPages(pfns: ArrayLike<number>, into: Buffer, offset = 0, notes?: Uint8Array): void {
     const at = into.byteOffset + offset;
+    const slot0 = offset / PAGE_SIZE;
     if (at % 4 !== 0 || !LITTLE_ENDIAN) {
       for (let i = 0; i < pfns.length; i++) this.copyPage(pfns[i], into, offset + i * PAGE_SIZE);
+      notes?.fill(SLOT_UNKNOWN, slot0, slot0 + pfns.length);
       return;
     }
     const w = new Uint32Array(into.buffer, at, (pfns.length * PAGE_SIZE) / 4);
@@ -274,6 +307,7 @@ export class GuestMemory {
       const pfn = pfns[i];
       if (!this.populatedMap[pfn] || this.explicit.has(pfn)) {
         this.copyPage(pfn, into, offset + i * PAGE_SIZE);
+        if (notes) notes[slot0 + i] = SLOT_UNKNOWN;
         continue;
       }
       const gen = this.generation[pfn];
@@ -288,7 +322,11 @@ export class GuestMemory {
       let h = 0x2545f491;
       for (let j = 0; j < 7; j++) h = fmix32(h ^ w[o + j]);
       w[o + 7] = h;
-      w.fill(patternWord(seed, pfn, gen), o + PAGE_HEADER_SIZE / 4, o + PAGE_SIZE / 4);
+      const word = patternWord(seed, pfn, gen);
+      if (word !== 0 || !notes || notes[slot0 + i] !== SLOT_ZERO_BODY) {
+        w.fill(word, o + PAGE_HEADER_SIZE / 4, o + PAGE_SIZE / 4);
+      }
+      if (notes) notes[slot0 + i] = word === 0 ? SLOT_ZERO_BODY : SLOT_UNKNOWN;
     }
   }
 
@@ -301,22 +339,28 @@ export class GuestMemory {
 
   /**
    * Store a page received from a stream (populating it). Throws PageCorruptError when the bytes
-   * are not a sound page for this pfn (`at`: the page's offset inside a larger `bytes`). A pattern page is kept as its generation, not its bytes;
-   * an empty memory adopts the seed of the first such page, so a receiver stays cheap too.
+   * are not a sound page for this pfn (`at`: the page's offset inside a larger `bytes`;
+   * `words`: wordView(bytes), to check a run of pages without reading them byte-wise). A
+   * pattern page is kept as its generation, not its bytes; an empty memory adopts the seed of
+   * the first such page, so a receiver stays cheap too.
    */
-  writePage(pfn: number, bytes: Buffer, type: number = PageType.NOTAB, at?: number): void {
-    this.checkPfn(pfn);
-    const bad = checkPage(pfn, bytes, at);
+  writePage(pfn: number, bytes: Buffer, type: number = PageType.NOTAB, at?: number, words?: Uint32Array | null): void {
+    if (!(pfn >= 0 && pfn < this.nrPages)) this.checkPfn(pfn); // throws; integer pfns from a stream are the rule
     const offset = at ?? 0;
+    const fast = words && offset % 4 === 0 && bytes.length - offset >= PAGE_SIZE;
+    const bad = fast ? checkPageWords(pfn, bytes, offset, words) : checkPage(pfn, bytes, at);
     if (bad) throw new PageCorruptError(`pfn 0x${pfn.toString(16)}: ${bad}`);
-    const seed = bytes.readUInt32LE(offset + 4);
+    const i = offset >>> 2;
+    const seed = fast ? words[i + 1] : bytes.readUInt32LE(offset + 4);
+    const gen = fast ? words[i + 4] : bytes.readUInt32LE(offset + 16);
+    const flags = fast ? words[i + 5] : bytes.readUInt32LE(offset + 20);
     if (this.nrPopulated === 0 && this.explicit.size === 0) this.seed = seed;
     if (!this.populatedMap[pfn]) {
       this.populatedMap[pfn] = 1;
       this.nrPopulated++;
     }
-    this.generation[pfn] = bytes.readUInt32LE(offset + 16);
-    if ((bytes.readUInt32LE(offset + 20) & FLAG_EXPLICIT) === 0 && seed === this.seed) {
+    this.generation[pfn] = gen;
+    if ((flags & FLAG_EXPLICIT) === 0 && seed === this.seed) {
       if (this.explicit.size) this.explicit.delete(pfn);
     } else {
       this.explicit.set(pfn, Buffer.from(bytes.subarray(offset, offset + PAGE_SIZE)));
@@ -361,10 +405,11 @@ export class MemoryRestorer {
   apply(rec: StreamRecord): void {
     if (rec.layer !== 'libxc' || rec.type !== LibxcRec.PAGE_DATA || !rec.pageData) return;
     const { pfns, types, data, dataIndex } = rec.pageData;
+    const words = wordView(data);
     for (let i = 0; i < pfns.length; i++) {
       const k = dataIndex[i];
       if (k >= 0) {
-        this.memory.writePage(pfns[i], data, types[i], k * PAGE_SIZE);
+        this.memory.writePage(pfns[i], data, types[i], k * PAGE_SIZE, words);
         this.pagesWritten++;
       } else if (types[i] === PageType.XTAB) {
         this.memory.decreaseReservation([pfns[i]]);

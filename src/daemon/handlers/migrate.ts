@@ -1,7 +1,7 @@
 // Save, restore (the two ends of a migration) and core dump. The stream bytes go over a raw
 // channel the tool opened; the JSON stream carries log lines, progress and the summary.
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
 import type { Host } from '../host.ts';
 import type { Handler } from './context.ts';
 import { existingDomid } from './context.ts';
@@ -9,7 +9,8 @@ import { domainHandlers } from './domain.ts';
 import type { StreamHandler } from './streams.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { saveDomain, resumeDomain, type SaveSink } from '../../dom0/toolstack/save.ts';
-import { restoreDomain } from '../../dom0/toolstack/restore.ts';
+import { restoreDomain, type RestoreInput } from '../../dom0/toolstack/restore.ts';
+import type { RawChannel } from '../raw-channels.ts';
 import { dumpCore } from '../../dom0/toolstack/dump-core.ts';
 
 /** The reader of the stream went away (xl's pipe to the receiver broke). */
@@ -49,6 +50,9 @@ function asToolError(e: unknown): ToolError {
 
 const DEFAULT_LINK_MBIT = 1000;
 
+/** One read from a stream pipe: as much as a grown pipe (1 MiB) holds. */
+const PIPE_READ_SIZE = 256 << 10;
+
 /**
  * A pipe the tool named (a FIFO, or its stdin under /proc), opened for us alone and driven by
  * the event loop: the stream then goes straight between the daemon and the transport.
@@ -56,6 +60,52 @@ const DEFAULT_LINK_MBIT = 1000;
 function openPipe(path: string, write: boolean): Socket {
   const fd = openSync(path, (write ? constants.O_WRONLY : constants.O_RDONLY) | constants.O_NONBLOCK);
   return new Socket({ fd, readable: !write, writable: write });
+}
+
+/** Where a restore reads: a socket we own, torn down by `close` (also when cancelled). */
+interface RestoreTransport extends RestoreInput { close(): void }
+
+/** A raw channel's socket: its chunks as the socket hands them out. */
+function channelInput(ch: RawChannel): RestoreTransport {
+  const sock = ch.socket;
+  return {
+    head: ch.head,
+    open(data, end) {
+      sock.on('data', data);
+      sock.once('end', end);
+      sock.once('close', end);
+      sock.on('error', () => {});
+      sock.resume();
+      return () => sock.destroy();
+    },
+    close: () => sock.destroy(),
+  };
+}
+
+/**
+ * A pipe read straight into one reused buffer, a whole pipeful at a time: no fresh memory per
+ * read (the restore takes each chunk before the next read).
+ */
+function pipeInput(path: string, head: Buffer): RestoreTransport {
+  let sock: Socket | null = null;
+  let closed = false;
+  const close = () => { closed = true; sock?.destroy(); };
+  return {
+    head,
+    open(data, end) {
+      if (closed) return () => {};
+      const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+      const buffer = Buffer.allocUnsafe(PIPE_READ_SIZE);
+      // Node honours onread in the constructor too, though its types list it for connect() only.
+      const onread: OnReadOpts = { buffer, callback: n => { data(buffer.subarray(0, n)); return true; } };
+      sock = new Socket({ fd, readable: true, writable: false, onread } as SocketConstructorOpts);
+      sock.once('end', end);
+      sock.once('close', end);
+      sock.on('error', () => {});
+      return close;
+    },
+    close,
+  };
 }
 
 export const migrateStreamHandlers: Record<string, StreamHandler> = {
@@ -85,18 +135,21 @@ export const migrateStreamHandlers: Record<string, StreamHandler> = {
   },
 
   'domain.restore': (host: Host, a, ctx) => {
-    let sock: Socket | undefined;
+    let input: RestoreTransport | undefined;
+    let cancelled = false;
     void (async () => {
-      const ch = a.path ? { socket: openPipe(a.path, false), head: Buffer.from(a.head ?? '', 'base64') } : await host.rawChannels.take(a.token);
-      sock = ch.socket;
-      const rec = await restoreDomain(host.toolstack, { head: ch.head, socket: sock }, {
+      const ch = a.path ? null : await host.rawChannels.take(a.token);
+      input = ch ? channelInput(ch) : pipeInput(a.path, Buffer.from(a.head ?? '', 'base64'));
+      if (cancelled) input.close();
+      const rec = await restoreDomain(host.toolstack, input, {
         config: a.config, workload: a.workload, configText: a.configText, configFile: a.configFile,
         name: a.name, domid: a.domid, paused: a.paused, line: text => ctx.emit({ line: text }),
       });
+      input.close();
       ctx.emit({ restored: { domid: rec.domid, name: rec.name } });
       ctx.end();
-    })().catch(e => { sock?.destroy(); ctx.fail(asToolError(e)); });
-    return () => { sock?.destroy(); };
+    })().catch(e => { input?.close(); ctx.fail(asToolError(e)); });
+    return () => { cancelled = true; input?.close(); };
   },
 };
 

@@ -3,7 +3,6 @@
 // PAGE_DATA records alone, every page checked as it lands. Any failure destroys the new domain,
 // so nothing of it is left behind. The xl header has been read by xl; the stream starts at the
 // libxl header.
-import type { Readable } from 'node:stream';
 import type { DomainRecord, Toolstack } from './toolstack.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { GuestMemory, MemoryRestorer, PageCorruptError } from '../../hypervisor/guest-memory.ts';
@@ -32,8 +31,15 @@ function restoreFailed(domid: number, what: string): ToolError {
     `libxl: error: libxl_create.c:1638:domcreate_rebuild_done: Domain ${domid}:cannot (re-)build domain: -3`, 3);
 }
 
-/** The stream: bytes that came with the request, then a socket. */
-export interface RestoreInput { head: Buffer; socket: Readable }
+/**
+ * The stream: bytes that came with the request, then a transport. `open` hands each chunk to
+ * `data` as it arrives (a chunk's memory may be reused once `data` returns) and calls `end` when
+ * the transport ends or fails; it returns the function that stops it and closes the transport.
+ */
+export interface RestoreInput {
+  head: Buffer;
+  open(data: (chunk: Buffer) => void, end: () => void): () => void;
+}
 
 export async function restoreDomain(ts: Toolstack, input: RestoreInput, o: RestoreOptions): Promise<DomainRecord> {
   const config = structuredClone(o.config);
@@ -49,7 +55,7 @@ export async function restoreDomain(ts: Toolstack, input: RestoreInput, o: Resto
     // Memory comes from the stream alone: start from an empty p2m of the same size.
     const restorer = new MemoryRestorer(new GuestMemory(d.memoryPages || Math.ceil(rec.staticMaxKb / 4), { populated: false }));
     d.memory = restorer.memory;
-    const reader = new StreamReader({ xlHeader: false, pageFragments: true, reuseBuffers: true });
+    const reader = new StreamReader({ xlHeader: false, pageFragments: true, reuseBuffers: true, chunksReused: true });
     const take = (chunk: Buffer): boolean => {
       reader.feed(chunk);
       for (const r of reader.records()) {
@@ -66,24 +72,21 @@ export async function restoreDomain(ts: Toolstack, input: RestoreInput, o: Resto
       if (reader.error) throw restoreFailed(domid, reader.error.message);
       return reader.done;
     };
-    // Chunks are handled as they arrive, synchronously: no promise per 64 KiB of a large guest.
+    // Chunks are handled as they arrive, synchronously: no promise per chunk of a large guest.
     await new Promise<void>((resolve, reject) => {
-      const { head, socket } = input;
+      let stop: (() => void) | null = null;
+      let finished = false;
       const finish = (e?: unknown) => {
-        socket.removeListener('data', onData);
-        socket.removeListener('end', onEnd);
-        socket.removeListener('close', onEnd);
-        socket.destroy();
+        if (finished) return;
+        finished = true;
+        stop?.();
         e ? reject(e) : resolve();
       };
-      const onData = (c: Buffer) => { try { if (take(c)) finish(); } catch (e) { finish(e); } };
+      const onData = (c: Buffer) => { if (finished) return; try { if (take(c)) finish(); } catch (e) { finish(e); } };
       const onEnd = () => finish(reader.done ? undefined : restoreFailed(domid, (reader.end() ?? new StreamError('Stream truncated')).message));
-      socket.on('data', onData);
-      socket.once('end', onEnd);
-      socket.once('close', onEnd);
-      socket.on('error', () => {});
-      try { if (head.length && take(head)) { finish(); return; } } catch (e) { finish(e); return; }
-      socket.resume();
+      try { if (input.head.length && take(input.head)) { finish(); return; } } catch (e) { finish(e); return; }
+      stop = input.open(onData, onEnd);
+      if (finished) stop();
     });
     o.line('xc: info: Restore successful');
     if (!o.paused) ts.unpause(domid);

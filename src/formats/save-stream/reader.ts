@@ -64,6 +64,11 @@ export interface StreamReaderOptions {
    * receiver works while the sender sends.
    */
   pageFragments?: boolean;
+  /**
+   * The caller reuses a fed chunk's memory once feed() returns and the records it completed are
+   * used (a socket reading into one fixed buffer): the reader copies the bytes it keeps waiting.
+   */
+  chunksReused?: boolean;
 }
 
 export class StreamReader {
@@ -84,6 +89,7 @@ export class StreamReader {
   private imageVersion = 3;
   private readonly reuse: boolean;
   private readonly fragments: boolean;
+  private readonly chunksReused: boolean;
   /** The PAGE_DATA record being handed out in fragments. */
   private page: (PageDataHead & { entryAt: number; pagesAt: number }) | null = null;
   private pageCountWord: Buffer = Buffer.alloc(8);
@@ -94,6 +100,7 @@ export class StreamReader {
     this.state = opts.xlHeader === false ? 'libxl-header' : 'xl-fixed';
     this.reuse = opts.reuseBuffers ?? false;
     this.fragments = opts.pageFragments ?? false;
+    this.chunksReused = opts.chunksReused ?? false;
   }
 
   /** The stream ended properly with the libxl END record. */
@@ -107,14 +114,21 @@ export class StreamReader {
     }
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    if (this.state === 'done') return;
     try {
-      this.parse();
+      if (this.state !== 'done') this.parse();
     } catch (e) {
       if (e instanceof StreamError) this.error = e;
       else if (e instanceof XlHeaderError) this.error = new StreamError(e.message);
       else throw e;
     }
+    if (this.chunksReused) this.keepRest(chunk);
+  }
+
+  /** Copy what is left of `chunk` (only its tail can be left: earlier chunks are copies already). */
+  private keepRest(chunk: Buffer): void {
+    const last = this.chunks.length - 1;
+    const rest = this.chunks[last];
+    if (last >= this.chunkAt && rest.length && rest.buffer === chunk.buffer) this.chunks[last] = Buffer.from(rest);
   }
 
   /** Records completed since the last call. */
@@ -263,7 +277,7 @@ export class StreamReader {
       decodePageDataHead(b); // throws the matching error
       throw new StreamError('PAGE_DATA record must contain a pfn record for each count');
     }
-    this.pageCountWord = b;
+    this.pageCountWord = Buffer.from(b); // kept until the pfn list arrives, maybe in a later chunk
     this.state = 'page-pfns';
   }
 
@@ -316,7 +330,7 @@ export class StreamReader {
     if (!(header.mandatoryFlags & XL_MANDATORY_FLAG_STREAMV2)) {
       throw new StreamError('Savefile holds a legacy (pre-migration-v2) stream, which cannot be restored here');
     }
-    this.xlFixed = b;
+    this.xlFixed = Buffer.from(b);
     this.state = 'xl-optional';
   }
 

@@ -15,7 +15,7 @@ import {
   cpuidPolicy, hvmContext, hvmParams, msrPolicy, pvVcpuContext, pvVcpuExtended, qemuContext, sharedInfoPage,
 } from './guest-state.ts';
 
-/** Pages read and yielded at a time within a PAGE_DATA record (256 KiB). */
+/** Pages read and yielded at a time within a PAGE_DATA record (256 KiB: stays in a CPU's L2). */
 const PAGES_PER_SLICE = 64;
 
 export type SaveGuestType = 'pv' | 'pvh' | 'hvm';
@@ -30,9 +30,10 @@ export interface StreamWriterOptions {
   xenMinor?: number;
   tscKhz?: number;
   /**
-   * Reuse the page-data buffers of `pages()` (two, one record in two) instead of allocating
-   * 4 MiB per record: much faster (no fresh memory to fault in), but whatever `pages()` yields
-   * must be written out (e.g. 'drain' awaited) before the generator is resumed.
+   * Reuse one page-data buffer for every slice `pages()` yields instead of allocating one per
+   * slice: much faster (no fresh memory to fault in, and the slice stays in cache while it is
+   * written), but whatever `pages()` yields must be written out (e.g. 'drain' awaited) before
+   * the generator is resumed.
    */
   reusePageBuffers?: boolean;
 }
@@ -42,8 +43,13 @@ export interface PageSource {
   pageType(pfn: number): number;
   /** Copy the page's 4096 bytes into `into` at `offset`. */
   copyPage(pfn: number, into: Buffer, offset: number): void;
-  /** Optional bulk form: the pages of `pfns` back to back from `offset`. */
-  copyPages?(pfns: ArrayLike<number>, into: Buffer, offset?: number): void;
+  /**
+   * Optional bulk form: the pages of `pfns` back to back from `offset`. `notes` (one byte per
+   * page slot of `into`, zero the first time) is the source's own record of what each slot
+   * holds: a caller that reuses `into` passes the same notes every time, so the source may skip
+   * writing bytes a slot already has.
+   */
+  copyPages?(pfns: ArrayLike<number>, into: Buffer, offset?: number, notes?: Uint8Array): void;
 }
 
 /** What follows the memory: register state, platform state, the device model. */
@@ -74,8 +80,8 @@ export class StreamWriter {
   /** Pages whose bytes went into PAGE_DATA records. */
   pagesSent = 0;
   private state: 'new' | 'memory' | 'done' = 'new';
-  private readonly spare: Buffer[] = [];
-  private spareAt = 0;
+  /** The reused slice buffer and the source's notes on its page slots. */
+  private slice: { data: Buffer; notes: Uint8Array } | null = null;
 
   constructor(opts: StreamWriterOptions) {
     this.opts = { xenMajor: 4, xenMinor: 17, tscKhz: 2_400_000, reusePageBuffers: false, ...opts };
@@ -117,55 +123,52 @@ export class StreamWriter {
   }
 
   /**
-   * One PAGE_DATA record for up to MAX_BATCH_SIZE pfns. `data` holds the bytes of the pages
-   * whose type carries data, back to back in pfn-list order. Returned as buffers to write in order.
+   * Record header and pfn list of a PAGE_DATA record for up to MAX_BATCH_SIZE pfns, counting
+   * the data pages that follow it (one buffer: one write fewer per record).
    */
-  pageData(pfns: ArrayLike<number>, types: ArrayLike<number>, data: Buffer): Buffer[] {
+  private pageDataHead(pfns: ArrayLike<number>, types: ArrayLike<number>): Buffer {
     if (this.state !== 'memory') throw new Error('PAGE_DATA outside the memory phase');
     const { head, dataPages } = encodePageDataHead(pfns, types);
-    if (data.length !== dataPages * PAGE_SIZE) {
-      throw new RangeError(`PAGE_DATA: ${dataPages} pages carry data but ${data.length} bytes given`);
-    }
     this.pagesSent += dataPages;
     // The body (8 + 8n + 4096k) is always a multiple of 8: no padding.
-    this.bytes += RECORD_HEADER_SIZE + head.length + data.length;
-    // Record header and pfn list in one buffer: one write fewer per record.
-    return [Buffer.concat([recordHeader(LibxcRec.PAGE_DATA, head.length + data.length), head]), data];
+    this.bytes += RECORD_HEADER_SIZE + head.length + dataPages * PAGE_SIZE;
+    return Buffer.concat([recordHeader(LibxcRec.PAGE_DATA, head.length + dataPages * PAGE_SIZE), head]);
   }
 
   /**
    * PAGE_DATA records for `pfns` read from `source`, batched as libxc does (1024 pfns a record).
-   * Each yield is buffers to write in order; a record's pages come in slices of PAGES_PER_SLICE
-   * read just before they are yielded, so a pipe keeps flowing while the next slice is read.
+   * Each yield is buffers to write in order: a record's head, then its pages in slices of
+   * PAGES_PER_SLICE read just before they are yielded, so a pipe keeps flowing while the next
+   * slice is read.
    */
   *pages(source: PageSource, pfns: ArrayLike<number>): Generator<Buffer[]> {
+    const batch = new Float64Array(MAX_BATCH_SIZE);
+    const types = new Uint8Array(MAX_BATCH_SIZE);
+    const withData = new Float64Array(MAX_BATCH_SIZE);
     for (let at = 0; at < pfns.length; at += MAX_BATCH_SIZE) {
       const n = Math.min(MAX_BATCH_SIZE, pfns.length - at);
-      const batch: number[] = new Array(n);
-      const types: number[] = new Array(n);
-      const withData: number[] = [];
+      let k = 0;
       for (let i = 0; i < n; i++) {
-        batch[i] = pfns[at + i];
-        types[i] = source.pageType(batch[i]);
-        if (pageTypeHasData(types[i])) withData.push(batch[i]);
+        const pfn = pfns[at + i];
+        batch[i] = pfn;
+        types[i] = source.pageType(pfn);
+        if (pageTypeHasData(types[i])) withData[k++] = pfn;
       }
-      const data = this.batchBuffer(withData.length * PAGE_SIZE);
-      const [head] = this.pageData(batch, types, data);
-      yield [head];
-      for (let k = 0; k < withData.length; k += PAGES_PER_SLICE) {
-        const slice = withData.slice(k, k + PAGES_PER_SLICE);
-        if (source.copyPages) source.copyPages(slice, data, k * PAGE_SIZE);
-        else slice.forEach((pfn, i) => source.copyPage(pfn, data, (k + i) * PAGE_SIZE));
-        yield [data.subarray(k * PAGE_SIZE, (k + slice.length) * PAGE_SIZE)];
+      yield [this.pageDataHead(batch.subarray(0, n), types.subarray(0, n))];
+      for (let j = 0; j < k; j += PAGES_PER_SLICE) {
+        const slice = withData.subarray(j, Math.min(k, j + PAGES_PER_SLICE));
+        const { data, notes } = this.sliceBuffer(slice.length);
+        if (source.copyPages) source.copyPages(slice, data, 0, notes);
+        else slice.forEach((pfn, i) => source.copyPage(pfn, data, i * PAGE_SIZE));
+        yield [data];
       }
     }
   }
 
-  private batchBuffer(size: number): Buffer {
-    if (!this.opts.reusePageBuffers) return Buffer.allocUnsafe(size);
-    const i = this.spareAt++ & 1;
-    this.spare[i] ??= Buffer.allocUnsafe(MAX_BATCH_SIZE * PAGE_SIZE);
-    return this.spare[i].subarray(0, size);
+  private sliceBuffer(pages: number): { data: Buffer; notes?: Uint8Array } {
+    if (!this.opts.reusePageBuffers) return { data: Buffer.allocUnsafe(pages * PAGE_SIZE) };
+    this.slice ??= { data: Buffer.alloc(PAGES_PER_SLICE * PAGE_SIZE), notes: new Uint8Array(PAGES_PER_SLICE) };
+    return { data: this.slice.data.subarray(0, pages * PAGE_SIZE), notes: this.slice.notes };
   }
 
   /** Everything after the memory: TSC, register/platform state, libxc END, emulator, libxl END. */
