@@ -69,6 +69,16 @@ export function encodeHeader(type: number, reqId: number, txId: number, len: num
   return h;
 }
 
+/** Writes one message at `off` in `out` (which must have room); returns the offset after it. */
+export function encodeMessageAt(out: Buffer, off: number, type: number, reqId: number, txId: number, payload: Buffer): number {
+  out.writeUInt32LE(type >>> 0, off);
+  out.writeUInt32LE(reqId >>> 0, off + 4);
+  out.writeUInt32LE(txId >>> 0, off + 8);
+  out.writeUInt32LE(payload.length, off + 12);
+  payload.copy(out, off + XS_HEADER_LEN);
+  return off + XS_HEADER_LEN + payload.length;
+}
+
 export function encodeMessage(m: XsMessage): Buffer {
   const out = Buffer.allocUnsafe(XS_HEADER_LEN + m.payload.length);
   out.writeUInt32LE(m.type >>> 0, 0);

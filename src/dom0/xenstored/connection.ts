@@ -1,13 +1,16 @@
 // One client of xenstored: a socket (always dom0) or a domain's ring. It owns its watches and
 // transactions and sends replies and events as wire messages.
 
-import { XS_PAYLOAD_MAX, XsType, encodeMessage, packStrings } from '../../formats/xenstore-wire.ts';
+import { XS_PAYLOAD_MAX, XsType, packStrings } from '../../formats/xenstore-wire.ts';
 import { homePath } from './path.ts';
 import type { Caller } from './perms.ts';
 import type { Transaction } from './transaction.ts';
 import type { Watch } from './watches.ts';
 
 let nextConnId = 1;
+
+/** Where a connection's replies and events go: the socket or ring encodes them. */
+export type MessageSink = (type: number, reqId: number, txId: number, payload: Buffer) => void;
 
 export class Connection implements Caller {
   readonly id = nextConnId++;
@@ -20,7 +23,7 @@ export class Connection implements Caller {
   constructor(
     readonly domid: number,
     readonly privileged: boolean,
-    private readonly out: (buf: Buffer) => void,
+    private readonly out: MessageSink,
     /** Called when xenstored drops this connection (oversized request, domain released). */
     readonly drop: () => void,
     private readonly targets: ReadonlyMap<number, number> = new Map(),
@@ -32,7 +35,7 @@ export class Connection implements Caller {
   get target(): number | undefined { return this.targets.get(this.domid); }
 
   send(type: number, reqId: number, txId: number, payload: Buffer): void {
-    if (!this.closed) this.out(encodeMessage({ type, reqId, txId, payload }));
+    if (!this.closed) this.out(type, reqId, txId, payload);
   }
 
   sendWatchEvent(path: string, token: string): void {

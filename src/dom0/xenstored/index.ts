@@ -1,14 +1,14 @@
 // xenstored: the wire server. Socket clients are dom0 (privileged); domains connect in-process
 // (their ring) through connectDomain. Bad input costs only the offending connection.
 
-import { readSync, writeSync } from 'node:fs';
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { createServer, Socket, type Server } from 'node:net';
 import { dirname } from 'node:path';
-import { FrameSplitter, XS_HEADER_LEN, XS_PAYLOAD_MAX, type XsMessage } from '../../formats/xenstore-wire.ts';
+import { FrameSplitter, XS_HEADER_LEN, XS_PAYLOAD_MAX, encodeMessage, type XsMessage } from '../../formats/xenstore-wire.ts';
 import { Connection } from './connection.ts';
 import { XenstoredCore } from './core.ts';
 import { handle } from './dispatch.ts';
+import { ReplyWriter, readNow } from './socket-io.ts';
 
 export interface DomainEndpoint {
   write(buf: Buffer): void;
@@ -72,29 +72,15 @@ export class Xenstored {
     } as ConstructorParameters<typeof Socket>[0]);
     this.sockets.add(sock);
     // Replies to one input chunk leave in one write; events caused by others go at once.
-    let batching = false;
-    let batch: Buffer[] = [];
-    let batchBytes = 0;
-    const write = directWriter(sock, fd);
-    const flush = (): void => {
-      if (batch.length === 1) write(batch[0]);
-      else if (batch.length > 1) write(Buffer.concat(batch, batchBytes));
-      batch = [];
-      batchBytes = 0;
-    };
-    const conn = new Connection(0, true, buf => {
-      if (!batching) { write(buf); return; }
-      batch.push(buf);
-      batchBytes += buf.length;
-    }, () => { this.detach(conn); sock.destroy(); });
+    const writer = new ReplyWriter(sock, fd);
+    const conn = new Connection(0, true, (type, reqId, txId, payload) => writer.send(type, reqId, txId, payload),
+      () => { this.detach(conn); sock.destroy(); });
     // A client that does not read its replies stops being read: its requests wait in the
     // kernel's socket buffer instead of our memory.
-    const input = this.attach(conn, () => sock.writableLength + batchBytes > MAX_UNSENT, true);
+    const input = this.attach(conn, () => writer.unsent > MAX_UNSENT, true);
     let paused = false;
     const step = (work: () => boolean): void => {
-      batching = true;
-      let more: boolean;
-      try { more = work(); } finally { batching = false; flush(); }
+      const more = writer.batch(work);
       if (more === paused) { paused = !more; if (more) sock.resume(); else sock.pause(); }
     };
     onChunk = data => {
@@ -179,7 +165,8 @@ export class Xenstored {
   connectDomain(domid: number): DomainEndpoint {
     let deliver: ((buf: Buffer) => void) | null = null;
     const early: Buffer[] = [];
-    const conn: Connection = new Connection(domid, domid === 0, buf => {
+    const conn: Connection = new Connection(domid, domid === 0, (type, reqId, txId, payload) => {
+      const buf = encodeMessage({ type, reqId, txId, payload });
       if (deliver) deliver(buf); else early.push(buf);
     }, () => this.detach(conn), this.core.targets);
     const input = this.attach(conn);
@@ -196,39 +183,3 @@ export class Xenstored {
   domainShutdown(domid: number): void { this.core.shutdown(domid); }
 }
 
-/**
- * Replies go to the descriptor with one write(2) while nothing is queued on the socket: Node's
- * stream write path costs a sequential client microseconds per request. What the kernel does
- * not take at once, and everything after it until the queue drains, goes through the stream,
- * so the order of bytes is kept.
- */
-function directWriter(sock: Socket, fd: number): (buf: Buffer) => void {
-  if (fd < 0) return buf => { sock.write(buf); };
-  return buf => {
-    if (sock.destroyed) return;
-    if (sock.writableLength === 0) {
-      let sent = 0;
-      try {
-        sent = writeSync(fd, buf);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') { sock.destroy(); return; }
-      }
-      if (sent === buf.length) return;
-      buf = buf.subarray(sent);
-    }
-    sock.write(buf);
-  };
-}
-
-/** A non-blocking read(2) of what is already there: 0 if nothing is (or on any error). */
-function readNow(fd: number, buf: Buffer, offset: number, length: number): number {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0; // EAGAIN is the common failure: no stack to build
-  try {
-    return readSync(fd, buf, offset, length, null);
-  } catch {
-    return 0;
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}
