@@ -7,6 +7,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { build } from 'esbuild';
 import { FrameSplitter, encodeMessage } from '../src/formats/xenstore-wire.ts';
 
 const ITER = Number(process.env.XS_BENCH_ITER ?? 5000);
@@ -47,9 +48,13 @@ async function startReal() {
   return { socket, proc };
 }
 
+/** Our xenstored alone, bundled by esbuild as xenlabd is (not through tsx's loader). */
 async function startOurs() {
-  const socket = join(mkdtempSync(join(tmpdir(), 'oxs-bench-')), 'socket');
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/dom0/xenstored/standalone.ts', socket], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const dir = mkdtempSync(join(tmpdir(), 'oxs-bench-'));
+  const socket = join(dir, 'socket');
+  const script = join(dir, 'xenstored.mjs');
+  await build({ entryPoints: ['src/dom0/xenstored/standalone.ts'], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: script, logLevel: 'warning' });
+  const proc = spawn(process.execPath, [script, socket], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(proc);
   await new Promise((resolve, reject) => {
     createInterface({ input: proc.stdout }).once('line', resolve);
