@@ -122,21 +122,62 @@ test('a client that never reads its replies does not make the daemon buffer with
   try {
     const { c } = await goodClient(path);
     await c.write('/v', 'x'.repeat(4000));
+    await c.write('/w', 'y'.repeat(3999));
     const s = await open(path);
     s.pause();
-    // 20 MB of replies requested by a client that reads none of them.
-    const req = msg(XsType.READ, '/v\0');
-    s.write(Buffer.concat(Array.from({ length: 5000 }, () => req)));
-    // Round trips on another connection give the daemon time to read what it will.
+    // 20 MB of replies requested by a client that reads none of them. Requests alternate
+    // between two nodes with their own ids, so a reply built from stale input would show.
+    const N = 5000;
+    s.write(Buffer.concat(Array.from({ length: N }, (_, i) => msg(XsType.READ, i % 2 ? '/w\0' : '/v\0', i + 1))));
+    // Round trips on another connection give the daemon time to read what it will; their
+    // big pipelined writes pass through the same input buffer the waiting requests came in.
     for (let i = 0; i < 50; i++) assert.equal((await c.read('/v')).length, 4000);
+    for (let i = 0; i < 5; i++) await Promise.all(Array.from({ length: 20 }, (_, k) => c.write(`/junk${k}`, 'z'.repeat(3000))));
     const { unsentOutput } = xs.stats();
     assert.ok(unsentOutput > 0, 'replies are queued');
     assert.ok(unsentOutput < 4 << 20, `unsent ${unsentOutput}`);
-    // Once the client reads, every reply arrives.
-    let got = 0;
-    const all = new Promise<void>(resolve => s.on('data', d => { got += d.length; if (got >= 5000 * (16 + 4000)) resolve(); }));
+    // Once the client reads, every reply arrives, in order, each the answer to its request.
+    const split = new FrameSplitter();
+    const replies: XsMessage[] = [];
+    const all = new Promise<void>(resolve => s.on('data', d => {
+      for (const e of split.push(d)) if (e.kind === 'message') replies.push(e.message);
+      if (replies.length >= N) resolve();
+    }));
     s.resume();
     await all;
+    replies.forEach((r, i) => {
+      assert.equal(r.reqId, i + 1);
+      assert.equal(r.type, XsType.READ);
+      assert.equal(r.payload.toString('latin1'), i % 2 ? 'y'.repeat(3999) : 'x'.repeat(4000), `reply ${i + 1}`);
+    });
+    s.destroy();
+  } finally {
+    await xs.close();
+  }
+});
+
+test('a request arriving in pieces (header, then payload; or cut anywhere) gets its reply', async () => {
+  const xs = new Xenstored();
+  const path = join(mkdtempSync(join(tmpdir(), 'xsbad-')), 'socket');
+  await xs.listen(path);
+  try {
+    const { c } = await goodClient(path);
+    await c.write('/p', 'piece');
+    const s = await open(path);
+    const req = msg(XsType.READ, '/p\0', 7);
+    // libxenstore's pattern: the header and the payload in two writes.
+    const a = exchange(s, req.subarray(0, 16), 1);
+    await c.read('/p'); // a round trip elsewhere: the header alone has been read by now
+    s.write(req.subarray(16));
+    const { replies } = await a;
+    assert.equal(replies[0].reqId, 7);
+    assert.equal(replies[0].payload.toString(), 'piece');
+    for (const cut of [1, 5, 15, 17, req.length - 1]) {
+      const b = exchange(s, req.subarray(0, cut), 1);
+      await c.read('/p');
+      s.write(req.subarray(cut));
+      assert.equal((await b).replies[0].payload.toString(), 'piece', `cut at ${cut}`);
+    }
     s.destroy();
   } finally {
     await xs.close();
