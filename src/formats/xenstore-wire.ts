@@ -69,13 +69,21 @@ export function encodeHeader(type: number, reqId: number, txId: number, len: num
   return h;
 }
 
+// Header words by hand: Buffer's checked accessors cost more than the rest of a small reply.
+function putU32(b: Buffer, off: number, v: number): void {
+  b[off] = v; b[off + 1] = v >>> 8; b[off + 2] = v >>> 16; b[off + 3] = v >>> 24;
+}
+function getU32(b: Buffer, off: number): number {
+  return (b[off] | b[off + 1] << 8 | b[off + 2] << 16 | b[off + 3] << 24) >>> 0;
+}
+
 /** Writes one message at `off` in `out` (which must have room); returns the offset after it. */
 export function encodeMessageAt(out: Buffer, off: number, type: number, reqId: number, txId: number, payload: Buffer): number {
-  out.writeUInt32LE(type >>> 0, off);
-  out.writeUInt32LE(reqId >>> 0, off + 4);
-  out.writeUInt32LE(txId >>> 0, off + 8);
-  out.writeUInt32LE(payload.length, off + 12);
-  payload.copy(out, off + XS_HEADER_LEN);
+  putU32(out, off, type);
+  putU32(out, off + 4, reqId);
+  putU32(out, off + 8, txId);
+  putU32(out, off + 12, payload.length);
+  out.set(payload, off + XS_HEADER_LEN);
   return off + XS_HEADER_LEN + payload.length;
 }
 
@@ -164,9 +172,9 @@ export class FrameSplitter {
     this.chunks = [];
     let off = 0;
     while (buf.length - off >= XS_HEADER_LEN) {
-      const len = buf.readUInt32LE(off + 12);
+      const len = getU32(buf, off + 12);
       if (len > this.maxPayload) {
-        out.push({ kind: 'oversize', type: buf.readUInt32LE(off), len });
+        out.push({ kind: 'oversize', type: getU32(buf, off), len });
         this.dead = true;
         this.buffered = 0;
         return out;
@@ -176,7 +184,7 @@ export class FrameSplitter {
       out.push({
         kind: 'message',
         message: {
-          type: buf.readUInt32LE(off), reqId: buf.readUInt32LE(off + 4), txId: buf.readUInt32LE(off + 8),
+          type: getU32(buf, off), reqId: getU32(buf, off + 4), txId: getU32(buf, off + 8),
           payload: buf.subarray(off + XS_HEADER_LEN, end),
         },
       });
