@@ -7,7 +7,7 @@
 // end to end (records in the file over the traced wall time) and the trace buffers' own path
 // (records into the rings, drained at the high-water mark, written to a file).
 // The in-process hypervisor alone (scheduler and trace buffers, CPU time) shows where the traced
-// cost goes: the scheduler's traced code paths, producing records, encoding them for xentrace.
+// cost goes: the scheduler's traced code paths, producing records, the buffer sent to xentrace.
 // Needs `npm run build`. Run: node bench/run.mjs trace-cost
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,8 +86,8 @@ async function daemonCost() {
 
 /**
  * CPU ms per simulated second of the in-process hypervisor (scheduler and trace buffers, no
- * daemon): `mask` null for tracing off, else the event mask; `frames` also encodes each drain as
- * the daemon sends it to xentrace (base64 in a JSON line, UTF-8 for the socket).
+ * daemon): `mask` null for tracing off, else the event mask; `frames` also makes of each drain
+ * the one buffer the daemon writes to xentrace's data channel.
  */
 function inProcess(mask, frames) {
   const clock = new Clock('virtual', 0, 0n);
@@ -101,7 +101,7 @@ function inProcess(mask, frames) {
   dom(0, 4, 0.01); dom(1, 2, 0.8); dom(2, 2, 0.8); dom(3, 2, 0.8);
   clock.advanceTo(S);
   const send = windows => {
-    if (frames && windows.length) Buffer.from(JSON.stringify({ id: 3, event: { data: Buffer.concat(windows).toString('base64') } }) + '\n');
+    if (frames && windows.length) Buffer.concat(windows);
   };
   if (mask !== null) { hv.trace.setEventMask(mask); hv.startTracing(32); }
   hv.onTraceHighWater = () => send(hv.trace.drainWindows());
@@ -122,7 +122,7 @@ function breakdown() {
     ['tracing on, no class wanted (the scheduler\'s traced paths)', 0x0001f000, false],
     ['scheduler class only', 0x0002f000, false],
     ['all classes (scheduler, PV, HVM, PM, DOM0, MEM)', 0xfffff000, false],
-    ['all classes + encoding the frames for xentrace', 0xfffff000, true],
+    ['all classes + the buffer for xentrace\'s data channel', 0xfffff000, true],
   ];
   for (const [, m, f] of cases) inProcess(m, f);
   const runs = cases.map(() => []);
@@ -131,6 +131,7 @@ function breakdown() {
   console.log('in-process hypervisor, no daemon (CPU per simulated second):');
   cases.forEach(([name], k) => console.log(`  ${name}: ${fmt(ms[k])}`));
   ratioLine('in-process, all classes, records only (no transport)', ms[0], ms[3]);
+  ratioLine('in-process, all classes, records and the data channel\'s buffer', ms[0], ms[4]);
 }
 
 function fileRate() {

@@ -32,7 +32,7 @@ export class Hypervisor {
   readonly rings = new GrantedRings();
   /** Per-pCPU trace buffers (xentrace); off until a tool enables them. */
   readonly trace: TraceBuffers;
-  /** What the scheduler and the hypervisor record into: the buffers plus what vCPUs do while they run. */
+  /** What vCPUs do while they run, written into the trace buffers between the scheduler's records. */
   readonly traceActivity: TraceActivity;
   /** A pCPU's trace ring crossed half full (Xen raises VIRQ_TBUF): xentrace should read now. */
   onTraceHighWater: (cpu: number) => void = () => {};
@@ -52,7 +52,7 @@ export class Hypervisor {
       kind: domid => (this.domains.get(domid)?.type === 'pv' ? 'pv' : 'hvm'),
       load: (domid, vcpu) => this.vcpuLoad.get(`${domid}:${vcpu}`) ?? 0,
     });
-    this.sched = new Credit2({ nrPcpus: machine.spec.nrCpus, trace: this.traceActivity });
+    this.sched = new Credit2({ nrPcpus: machine.spec.nrCpus, trace: this.trace });
     this.freePagesCount = machine.totalPages - this.xenReservedPages();
     const allCpus = Array.from({ length: machine.spec.nrCpus }, (_, i) => i);
     this.pools = [{ id: 0, name: 'Pool-0', cpus: allCpus }];
@@ -85,7 +85,7 @@ export class Hypervisor {
     if (id !== 0 && spec.maxMemkb >= 0) { d.memoryPages = Math.ceil(spec.maxMemkb / 4); d.memorySeed = memorySeed(spec.uuid, id); }
     this.domains.set(id, d);
     // domain_create: the toolstack's hypercall runs on the pCPU of Dom0's first vCPU.
-    if (this.trace.enabled) this.traceActivity.record(this.toolstackCpu(), this.clock.now(), TRC_DOM0_DOM_ADD, [id]);
+    if (this.trace.enabled) this.trace.record(this.toolstackCpu(), this.clock.now(), TRC_DOM0_DOM_ADD, [id]);
     this.sched.addDomain(id, {
       weight: spec.weight, cap: spec.cap, nrVcpus: spec.maxVcpus, onlineVcpus: spec.onlineVcpus, poolId: spec.poolId,
       hardAffinity: spec.affinity.map(a => a.hard ?? this.poolCpus(spec.poolId)),
@@ -142,7 +142,7 @@ export class Hypervisor {
     d.dying = true;
     this.release(d, d.totPages);
     this.sched.removeDomain(domid);
-    if (this.trace.enabled) this.traceActivity.record(this.toolstackCpu(), this.clock.now(), TRC_DOM0_DOM_REM, [domid]);
+    if (this.trace.enabled) this.trace.record(this.toolstackCpu(), this.clock.now(), TRC_DOM0_DOM_REM, [domid]);
     this.rings.drop(domid);
     this.domains.delete(domid);
     for (let v = 0; v < d.maxVcpus; v++) this.vcpuLoad.delete(`${domid}:${v}`);
@@ -218,7 +218,7 @@ export class Hypervisor {
     let gfn = firstGfn;
     for (let left = pages; left > 0;) {
       const order = left >= 512 && gfn % 512 === 0 ? 9 : 0;
-      this.traceActivity.record(cpu, now, TRC_MEM_DECREASE_RESERVATION,
+      this.trace.record(cpu, now, TRC_MEM_DECREASE_RESERVATION,
         [gfn % 0x100000000, Math.floor(gfn / 0x100000000), ((d.domid & 0xffff) | (order << 16)) >>> 0]);
       gfn += 1 << order;
       left -= 1 << order;

@@ -4,8 +4,8 @@
 // empty one. A record never straddles the end of the ring: a WRAP_BUFFER filler takes the tail.
 // A record that does not fit is dropped and counted; the next one that fits is preceded by a
 // LOST_RECORDS record. `drain()` is xentrace's side: each pCPU's unread bytes as one window.
-import type { TraceSink } from './trace-sink.ts';
-import { DOMID_IDLE, TRC_ALL, TRC_SCHED_CONTINUE_RUNNING, TRC_SCHED_RUNSTATE_CHANGE } from './trace-events.ts';
+import { STAGED_FIRST, type TraceSink } from './trace-sink.ts';
+import { DOMID_IDLE, TRC_ALL, TRC_HVM, TRC_HW, TRC_PV, TRC_SCHED_RUNSTATE_CHANGE } from './trace-events.ts';
 import {
   LOST_REC_SIZE, TRACE_EXTRA_MAX, TRC_EVENT_MASK, TRC_HD_CYCLE_FLAG, TRC_LOST_RECORDS, TRC_TRACE_WRAP_BUFFER, encodeCpuChange,
 } from '../formats/trace-record.ts';
@@ -40,12 +40,28 @@ interface Ring {
   /** TSC of the first record lost, as two 32-bit halves. */
   lostTscLo: number;
   lostTscHi: number;
-  /** (domid, vcpu) of the vCPU running on this pCPU. */
-  curDom: number;
-  curVcpu: number;
+  /** (domid << 16) | vcpu of the vCPU running on this pCPU, as runstate records say. */
+  cur: number;
+}
+
+/** Writes what a vCPU did between the scheduler's records (trace-activity.ts). */
+export interface TraceGapWriter {
+  /** `unit` ran on `cpu` over [fromNs, toNs): record its activity with `rec`. */
+  gap(tb: TraceBuffers, cpu: number, fromNs: number, toNs: number, unit: number): void;
 }
 
 const TWO32 = 4294967296;
+/** Bits of an event id (and of the mask) that name its class, and its subclass. */
+const CLASS_BITS = 0x0fff0000;
+const SUBCLASS_BITS = 0x0000f000;
+/** A runstate change into running: the id with any old state (bits 8-11) and new state 0 (bits 4-7). */
+const RUNNING_BITS = 0x0ffff0ff;
+/** The classes of what is written in the gaps (trace-activity.ts): PV, HVM and hardware (power management). */
+const GAP_CLASSES = (TRC_PV | TRC_HVM | TRC_HW) & CLASS_BITS;
+/** Room for about a thousand staged records between commits. */
+const STAGED_SIZE = 8192;
+/** TRC_HD_CYCLE_FLAG as an int32, so that the header word is built from small integers. */
+const CYCLES = TRC_HD_CYCLE_FLAG | 0;
 
 export class TraceBuffers implements TraceSink {
   enabled = false;
@@ -56,7 +72,10 @@ export class TraceBuffers implements TraceSink {
   /** Bytes of records one ring holds. */
   dataSize = 0;
   private eventMask = TRC_ALL;
-  private cpuMask: boolean[];
+  /** The event mask while enabled, 0 while not: one test in the hot path covers both. */
+  private liveMask = 0;
+  /** 1 for each traced pCPU. */
+  private readonly cpuOn: Uint8Array;
   private rings: Ring[] = [];
   private highWater = 0;
   private readonly onHighWater: ((cpu: number) => void) | undefined;
@@ -64,12 +83,20 @@ export class TraceBuffers implements TraceSink {
   private readonly khz: bigint;
   private readonly khzN: number;
   /**
-   * Scratch for the record being written: [ns it is for (NaN: none), TSC low and high halves].
-   * A typed array, because doubles stored in object fields are boxed: one allocation each.
+   * The TSC of the last instant recorded, [lo, hi], and that instant (NaN: none). Typed arrays,
+   * because numbers stored in object fields that leave the small-integer range are boxed.
    */
-  private readonly tsc = new Float64Array([NaN, 0, 0]);
+  private readonly tsc = new Uint32Array(2);
+  private readonly tscNs = new Float64Array([NaN]);
   /** Records dropped since creation, for reporting; per ring counts reset when reported in-stream. */
   totalLost = 0;
+  /** The instant of staged records, kept by the scheduler (see TraceSink). */
+  readonly now = new Float64Array(1);
+  readonly staged = new Int32Array(STAGED_SIZE).fill(STAGED_FIRST, 0, 1);
+  private readonly scratch = new Int32Array(TRACE_EXTRA_MAX);
+  /** Per pCPU, the instant up to which its gap has been written. */
+  private readonly written: Float64Array;
+  private gapWriter: TraceGapWriter | null = null;
 
   constructor(opts: TraceBuffersOptions) {
     this.nrPcpus = opts.nrPcpus;
@@ -77,7 +104,8 @@ export class TraceBuffers implements TraceSink {
     this.khzN = Math.round(opts.mhz * 1000);
     this.khz = BigInt(this.khzN);
     this.onHighWater = opts.onHighWater;
-    this.cpuMask = new Array<boolean>(this.nrPcpus).fill(true);
+    this.cpuOn = new Uint8Array(this.nrPcpus).fill(1);
+    this.written = new Float64Array(this.nrPcpus);
     if (opts.pagesPerCpu !== undefined) this.setSize(opts.pagesPerCpu);
   }
 
@@ -95,38 +123,67 @@ export class TraceBuffers implements TraceSink {
     this.highWater = this.dataSize >> 1;
     this.rings = Array.from({ length: this.nrPcpus }, (_, cpu) => ({
       words: new Uint32Array(this.dataSize >> 2), prod: 0, cons: 0, lost: 0, lostTscLo: 0, lostTscHi: 0,
-      curDom: DOMID_IDLE, curVcpu: cpu,
+      cur: (DOMID_IDLE << 16) | cpu,
     }));
     return true;
   }
 
-  setEventMask(mask: number): void { this.eventMask = mask >>> 0; }
+  setEventMask(mask: number): void {
+    this.eventMask = mask >>> 0;
+    this.liveMask = this.enabled ? this.eventMask : 0;
+  }
   getEventMask(): number { return this.eventMask; }
   /** Trace only these pCPUs (xentrace -c); pCPUs beyond the host are ignored. */
   setCpuMask(cpus: Iterable<number> | 'all'): void {
-    if (cpus === 'all') { this.cpuMask.fill(true); return; }
-    this.cpuMask.fill(false);
-    for (const c of cpus) if (c >= 0 && c < this.nrPcpus) this.cpuMask[c] = true;
+    if (cpus === 'all') { this.cpuOn.fill(1); return; }
+    this.cpuOn.fill(0);
+    for (const c of cpus) if (c >= 0 && c < this.nrPcpus) this.cpuOn[c] = 1;
   }
-  getCpuMask(): number[] { return this.cpuMask.flatMap((on, c) => (on ? [c] : [])); }
+  getCpuMask(): number[] { return [...this.cpuOn].flatMap((on, c) => (on ? [c] : [])); }
 
   /** Start recording (XEN_SYSCTL_TBUFOP_enable); like Xen, refused until the rings exist. */
   enable(): void {
     if (!this.allocated) throw new Error('trace buffers are not allocated (set their size first)');
     this.enabled = true;
+    this.liveMask = this.eventMask;
   }
   /** Stop recording; like Xen, pending lost-record counts are forgotten so no phantom report follows. */
   disable(): void {
+    if (this.staged[0] !== STAGED_FIRST) this.commit();
     this.enabled = false;
+    this.liveMask = 0;
     for (const r of this.rings) r.lost = 0;
   }
   /** xentrace -D: throw away what the rings hold. */
-  discard(): void { for (const r of this.rings) r.cons = r.prod; }
+  discard(): void {
+    if (this.staged[0] !== STAGED_FIRST) this.commit();
+    for (const r of this.rings) r.cons = r.prod; }
 
   /** Tell the buffers which vCPU runs on a pCPU (for LOST_RECORDS); runstate records do it too. */
   setCurrent(cpu: number, domid: number, vcpu: number): void {
     const r = this.rings[cpu];
-    if (r) { r.curDom = domid; r.curVcpu = vcpu; }
+    if (r) r.cur = ((domid & 0xffff) << 16) | (vcpu & 0xffff);
+  }
+  /** The unit word of the vCPU running on a pCPU. */
+  current(cpu: number): number { return this.rings[cpu]!.cur >>> 0; }
+
+  /**
+   * From `ns` on, before the first record at a later instant on a pCPU, `writer` records what ran
+   * there since its last record (null: nothing is written between records).
+   */
+  setGapWriter(writer: TraceGapWriter | null, ns: number): void {
+    this.gapWriter = writer;
+    this.written.fill(ns);
+  }
+  /** Write every pCPU's gap up to `ns` (before xentrace reads the rings). */
+  closeGaps(ns: number): void {
+    if (this.staged[0] !== STAGED_FIRST) this.commit();
+    for (let cpu = 0; cpu < this.nrPcpus; cpu++) if (ns > this.written[cpu]!) this.gap(cpu, ns);
+  }
+  private gap(cpu: number, ns: number): void {
+    const from = this.written[cpu]!;
+    this.written[cpu] = ns;
+    if (this.gapWriter && (this.liveMask & GAP_CLASSES) !== 0) this.gapWriter.gap(this, cpu, from, ns, this.rings[cpu]!.cur);
   }
 
   tscOf(ns: bigint): bigint { return (ns * this.khz) / 1_000_000n; }
@@ -136,80 +193,108 @@ export class TraceBuffers implements TraceSink {
    * is an exact double while the TSC stays below 2^53 (six weeks at 2.4 GHz); past that, BigInt.
    */
   private setTsc(ns: number): void {
-    // Records come in bursts at one instant.
-    const tsc = this.tsc;
-    if (ns === tsc[0]) return;
-    tsc[0] = ns;
+    this.tscNs[0] = ns;
     const ms = Math.floor(ns / 1e6);
     const t = ms * this.khzN + Math.floor((ns - ms * 1e6) * this.khzN / 1e6);
-    if (t <= Number.MAX_SAFE_INTEGER) { tsc[1] = t >>> 0; tsc[2] = Math.floor(t / TWO32); return; }
+    if (t <= Number.MAX_SAFE_INTEGER) {
+      // No `%` on doubles: V8 makes it a call to fmod.
+      const hi = Math.floor(t / TWO32);
+      this.tsc[0] = t - hi * TWO32; this.tsc[1] = hi;
+      return;
+    }
     this.setTscBig(this.tscOf(BigInt(Math.floor(ns))));
-    tsc[0] = ns;
+    this.tscNs[0] = ns;
   }
   private setTscBig(t: bigint): void {
-    this.tsc[0] = NaN;
-    this.tsc[1] = Number(t & 0xffffffffn);
-    this.tsc[2] = Number((t >> 32n) & 0xffffffffn);
+    this.tscNs[0] = NaN;
+    this.tsc[0] = Number(t & 0xffffffffn);
+    this.tsc[1] = Number((t >> 32n) & 0xffffffffn);
   }
 
   /** The class, then subclass, then pCPU test of __trace_var. */
   wants(cpu: number, event: number): boolean {
-    if (!this.enabled) return false;
-    const m = this.eventMask;
-    if ((m & event) === 0) return false;
-    if (((m >>> TRC_CLS_SHIFT) & (event >>> TRC_CLS_SHIFT)) === 0) return false;
-    if ((((m >>> TRC_SUBCLS_SHIFT) & 0xf) & ((event >>> TRC_SUBCLS_SHIFT) & 0xf)) === 0) return false;
-    return this.cpuMask[cpu] === true;
+    const m = this.liveMask & event;
+    return (m & CLASS_BITS) !== 0 && (m & SUBCLASS_BITS) !== 0 && this.cpuOn[cpu] === 1;
   }
 
-  /** One record of `n` words d0..d6 at simulated time `ns` (TraceSink's hot path). */
+  /**
+   * Move the records staged in `staged` (all at `now[0]`) into the rings, in order: the masks
+   * applied, each pCPU's gap written before its first record at a later instant, and who runs
+   * where followed from the runstate records whatever the mask (gaps and LOST_RECORDS need it).
+   */
+  commit(): void {
+    const q = this.staged, end = q[0]!;
+    q[0] = STAGED_FIRST;
+    if (!this.enabled) return;
+    const ns = this.now[0]!, written = this.written, cpuOn = this.cpuOn, mask = this.liveMask;
+    for (let k = STAGED_FIRST; k < end;) {
+      const cpu = q[k]!, hdr = q[k + 1]!, at = k + 2;
+      const n = hdr >>> 28, event = hdr & TRC_EVENT_MASK;
+      k = at + n;
+      if (ns > written[cpu]!) this.gap(cpu, ns);
+      if ((event & RUNNING_BITS) === TRC_SCHED_RUNSTATE_CHANGE) this.rings[cpu]!.cur = q[at]!;
+      const m = mask & event;
+      if ((m & CLASS_BITS) === 0 || (m & SUBCLASS_BITS) === 0 || cpuOn[cpu] !== 1) continue;
+      if (ns !== this.tscNs[0]) this.setTsc(ns);
+      this.put(cpu, event, n, q, at);
+    }
+  }
+
+  /** One record of `n` words d0..d6 at simulated time `ns` (what happens between the scheduler's records). */
   rec(cpu: number, ns: number, event: number, n: number,
     d0 = 0, d1 = 0, d2 = 0, d3 = 0, d4 = 0, d5 = 0, d6 = 0): void {
-    if (!this.wants(cpu, event)) return;
-    this.setTsc(ns);
-    this.put(cpu, event, n > TRACE_EXTRA_MAX ? TRACE_EXTRA_MAX : n, d0, d1, d2, d3, d4, d5, d6);
+    if (!this.enabled) return;
+    if (this.staged[0] !== STAGED_FIRST) this.commit();
+    if (ns > this.written[cpu]!) this.gap(cpu, ns);
+    if ((event & RUNNING_BITS) === TRC_SCHED_RUNSTATE_CHANGE) this.rings[cpu]!.cur = d0;
+    const m = this.liveMask & event;
+    if ((m & CLASS_BITS) === 0 || (m & SUBCLASS_BITS) === 0 || this.cpuOn[cpu] !== 1) return;
+    if (ns !== this.tscNs[0]) this.setTsc(ns);
+    const x = this.scratch;
+    x[0] = d0; x[1] = d1; x[2] = d2; x[3] = d3; x[4] = d4; x[5] = d5; x[6] = d6;
+    this.put(cpu, event, n > TRACE_EXTRA_MAX ? TRACE_EXTRA_MAX : n, x, 0);
   }
 
   record(cpu: number, ns: bigint, event: number, data: readonly number[]): void {
+    if (!this.enabled) return;
+    if (this.staged[0] !== STAGED_FIRST) this.commit();
+    const t = Number(ns);
+    if (t > this.written[cpu]!) this.gap(cpu, t);
+    if ((event & RUNNING_BITS) === TRC_SCHED_RUNSTATE_CHANGE) this.rings[cpu]!.cur = data[0]! | 0;
     if (!this.wants(cpu, event)) return;
     this.setTscBig(this.tscOf(ns));
     const n = data.length > TRACE_EXTRA_MAX ? TRACE_EXTRA_MAX : data.length;
-    this.put(cpu, event, n, data[0] ?? 0, data[1] ?? 0, data[2] ?? 0, data[3] ?? 0, data[4] ?? 0, data[5] ?? 0, data[6] ?? 0);
+    for (let i = 0; i < n; i++) this.scratch[i] = data[i]!;
+    this.put(cpu, event, n, this.scratch, 0);
   }
 
-  /** Write a record (TSC in tscLo/tscHi) into a pCPU's ring, as __trace_var does. */
-  private put(cpu: number, event: number, n: number,
-    d0: number, d1: number, d2: number, d3: number, d4: number, d5: number, d6: number): void {
+  /** Write a record (TSC in this.tsc, words src[at..at+n)) into a pCPU's ring, as __trace_var does. */
+  private put(cpu: number, event: number, n: number, src: Int32Array, at: number): void {
     const ring = this.rings[cpu]!;
-    // Runstate records tell the buffers which vCPU is current here, which LOST_RECORDS reports.
-    if ((event & 0x0ffff00f) === TRC_SCHED_RUNSTATE_CHANGE && (event & 0xf0) === 0
-      || event === TRC_SCHED_CONTINUE_RUNNING) {
-      ring.curDom = d0 >>> 16; ring.curVcpu = d0 & 0xffff;
-    }
     const recSize = 12 + 4 * n;
     const ds = this.dataSize;
-    let used = ring.prod - ring.cons;
+    const prod = ring.prod;
+    let used = prod - ring.cons;
     if (used < 0) used += 2 * ds;
-    const startedBelow = used < this.highWater;
-    const at = ring.prod >= ds ? ring.prod - ds : ring.prod;
+    let p: number, after: number;
     // Common case first: nothing lost to report, no wrap filler, room for the record.
-    if (ring.lost !== 0 || recSize > ds - at || recSize > ds - used) {
+    const off = prod >= ds ? prod - ds : prod;
+    if (ring.lost === 0 && recSize <= ds - off && recSize <= ds - used) {
+      p = off >> 2;
+      const next = prod + recSize;
+      ring.prod = next >= 2 * ds ? next - 2 * ds : next;
+      after = used + recSize;
+    } else {
       if (!this.makeRoom(ring, recSize, used)) return;
+      p = this.claim(ring, recSize);
+      after = this.unconsumed(ring);
     }
     const w = ring.words;
-    const p = this.claim(ring, recSize);
-    // Stores into a Uint32Array wrap modulo 2^32, as `>>> 0` would.
-    w[p] = (event & TRC_EVENT_MASK) | (n << 28) | TRC_HD_CYCLE_FLAG;
-    w[p + 1] = this.tsc[1]!; w[p + 2] = this.tsc[2]!;
-    if (n > 0) w[p + 3] = d0;
-    if (n > 1) w[p + 4] = d1;
-    if (n > 2) w[p + 5] = d2;
-    if (n > 3) w[p + 6] = d3;
-    if (n > 4) w[p + 7] = d4;
-    if (n > 5) w[p + 8] = d5;
-    if (n > 6) w[p + 9] = d6;
-
-    if (startedBelow && this.onHighWater && this.unconsumed(ring) >= this.highWater) this.onHighWater(cpu);
+    // Stores into a Uint32Array keep the low 32 bits, as `>>> 0` would.
+    w[p] = (event & TRC_EVENT_MASK) | (n << 28) | CYCLES;
+    w[p + 1] = this.tsc[0]!; w[p + 2] = this.tsc[1]!;
+    for (let i = 0; i < n; i++) w[p + 3 + i] = src[at + i]!;
+    if (used < this.highWater && after >= this.highWater) this.onHighWater?.(cpu);
   }
 
   /**
@@ -229,7 +314,7 @@ export class TraceBuffers implements TraceSink {
     if (recSize > toWrap) total += toWrap;
     total += recSize;
     if (total > this.dataSize - used) {
-      if (++ring.lost === 1) { ring.lostTscLo = this.tsc[1]!; ring.lostTscHi = this.tsc[2]!; }
+      if (++ring.lost === 1) { ring.lostTscLo = this.tsc[0]!; ring.lostTscHi = this.tsc[1]!; }
       this.totalLost++;
       return false;
     }
@@ -238,8 +323,8 @@ export class TraceBuffers implements TraceSink {
       if (LOST_REC_SIZE > this.bytesToWrap(ring)) this.insertWrap(ring);
       const p = this.claim(ring, LOST_REC_SIZE);
       w[p] = TRC_LOST_RECORDS | (4 << 28) | TRC_HD_CYCLE_FLAG;
-      w[p + 1] = this.tsc[1]!; w[p + 2] = this.tsc[2]!;
-      w[p + 3] = ring.lost; w[p + 4] = (ring.curDom & 0xffff) | ((ring.curVcpu & 0xffff) << 16);
+      w[p + 1] = this.tsc[0]!; w[p + 2] = this.tsc[1]!;
+      w[p + 3] = ring.lost; w[p + 4] = (ring.cur >>> 16) | (ring.cur << 16); // u16 domid, u16 vcpu
       w[p + 5] = ring.lostTscLo; w[p + 6] = ring.lostTscHi;
       ring.lost = 0;
     }
@@ -257,6 +342,7 @@ export class TraceBuffers implements TraceSink {
    * record (two chunks when the ring wrapped), and mark them read: what xentrace writes per poll.
    */
   drainWindows(): Buffer[] {
+    if (this.staged[0] !== STAGED_FIRST) this.commit();
     const out: Buffer[] = [];
     for (let cpu = 0; cpu < this.nrPcpus; cpu++) {
       const ring = this.rings[cpu]!;
@@ -293,7 +379,7 @@ export class TraceBuffers implements TraceSink {
     const w = r.words;
     let p = this.claim(r, space);
     w[p++] = TRC_TRACE_WRAP_BUFFER | (words << 28) | (withTsc ? TRC_HD_CYCLE_FLAG : 0);
-    if (withTsc) { w[p++] = this.tsc[1]!; w[p++] = this.tsc[2]!; }
+    if (withTsc) { w[p++] = this.tsc[0]!; w[p++] = this.tsc[1]!; }
     for (let i = 0; i < words; i++) w[p++] = 0;
   }
   /** Advance the producer by `size` bytes; the word index where they start. */

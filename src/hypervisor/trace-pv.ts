@@ -47,7 +47,7 @@ const ARG32 = (i: number): number => 1 << (20 + 2 * i);
 const EXIT = { EXTERNAL_INTERRUPT: 1, VMCALL: 18, IO_INSTRUCTION: 30, MSR_READ: 31, MSR_WRITE: 32 };
 const PF = T.TRC_PV_PAGE_FAULT | T.TRC_64_FLAG;
 
-/** A small deterministic hash so that a segment always yields the same records. */
+/** A small deterministic hash that seeds each stretch, so that it always yields the same records. */
 function mix(a: number, b: number): number {
   let h = (a ^ Math.imul(b, 0x9e3779b1)) >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
@@ -56,21 +56,30 @@ function mix(a: number, b: number): number {
 }
 
 // Instants strictly inside a stretch, `perSec` per second on average: n of them, evenly spaced
-// with jitter and increasing (instant i lies in [i*step, (i+1)*step)). Plain numbers passed as
-// arguments throughout: doubles kept in object fields would each be a heap allocation.
+// with jitter and increasing (instant i lies in [i*step, (i+1)*step)). Each stretch seeds a
+// xorshift stream from its (cpu, start, domain) that gives the jitter and the choices. Plain
+// numbers passed as arguments and words kept to int32: doubles kept in object fields, or numbers
+// at or above 2^31 passed to a call, would each be a heap allocation.
 
 /** How many instants: rounded up or down at random (deterministically) so that short stretches, which are most of them, keep the average rate. */
 function count(span: number, perSec: number, seed: number): number {
   return span < 4 ? 0 : Math.floor(span * perSec / 1e9 + mix(seed, 0x7fffffff) / 0x100000000);
 }
-function instant(from: number, span: number, step: number, seed: number, i: number): number {
-  const jitter = (mix(seed, i) / 0x100000000) * step;
-  return from + Math.min(span - 1, Math.max(1, Math.floor(i * step + jitter)));
+/** The next int32 of a xorshift stream (never 0 from a non-zero state). */
+function next(x: number): number {
+  x ^= x << 13;
+  x ^= x >>> 17;
+  return x ^ (x << 5);
 }
-/** A uniform draw in [0, 1) for instant i, independent of its time. */
-const draw = (seed: number, i: number): number => mix(seed ^ 0x5bd1e995, i) / 0x100000000;
+/** A uniform draw in [0, 1) from a stream value. */
+const unit = (r: number): number => (r >>> 0) / 0x100000000;
+/** A uniform integer in [0, 100) from a stream value. */
+const percent = (r: number): number => ((r >>> 8) * 100) >>> 24;
+function instant(from: number, span: number, step: number, i: number, r: number): number {
+  return from + Math.min(span - 1, Math.max(1, Math.floor((i + unit(r)) * step)));
+}
 const seedOf = (cpu: number, fromNs: number, domid: number, salt: number): number =>
-  mix((fromNs % 0xffffffff) ^ salt, cpu * 65536 + domid);
+  mix((fromNs % 0xffffffff) ^ salt, cpu * 65536 + domid) | 1;
 
 /** Emit the records of one segment; returns how many were recorded. */
 export function traceSegment(sink: TraceSink, seg: RunSegment): number {
@@ -78,7 +87,7 @@ export function traceSegment(sink: TraceSink, seg: RunSegment): number {
   return traceStretch(sink, seg.cpu, seg.fromNs, seg.toNs, seg.domid, seg.vcpu, seg.kind === 'hvm', seg.cpuLoad ?? 1, seg.ioPerSec ?? 0);
 }
 
-/** traceSegment with the segment's fields as arguments (the trace sink's hot path). */
+/** traceSegment with the segment's fields as arguments (the trace buffers' gap writer). */
 export function traceStretch(sink: TraceSink, cpu: number, fromNs: number, toNs: number, domid: number, vcpu: number,
   hvm: boolean, load: number, io: number): number {
   if (toNs <= fromNs) return 0;
@@ -93,22 +102,24 @@ function tracePv(sink: TraceSink, cpu: number, fromNs: number, toNs: number, dom
   // One stream of instants, each a page fault or a hypercall in the proportion of the two rates,
   // so the records come out in time order.
   const hc = PV_HYPERCALLS(load, io), pf = PV_PAGE_FAULTS(load);
-  const span = toNs - fromNs, seed = seedOf(cpu, fromNs, domid, 1);
-  const n = count(span, hc + pf, seed);
+  const span = toNs - fromNs;
+  let r = seedOf(cpu, fromNs, domid, 1);
+  const n = count(span, hc + pf, r);
   if (n === 0) return 0;
   const step = span / n, pfShare = pf / (hc + pf);
   let recs = 0;
   for (let i = 0; i < n; i++) {
-    const isPf = draw(seed, i) < pfShare;
+    r = next(r);
+    const isPf = unit(r) < pfShare;
+    r = next(r);
+    const ns = instant(fromNs, span, step, i, r);
+    r = next(r);
     if (isPf ? !wantPf : !wantHc) continue;
-    const ns = instant(fromNs, span, step, seed, i);
-    const h = mix(i, ns & 0xffff);
     if (isPf) {
-      const rip = 0x81000000 + (h & 0xffff0);
-      const addrLo = (mix(h, 11) & 0xfffff000) >>> 0;
-      sink.rec(cpu, ns, PF, 5, rip, 0xffffffff, addrLo, 0x7f00, 0x6);
+      // {u64 eip; u64 addr; u32 error_code}: a user-mode read fault below the kernel.
+      sink.rec(cpu, ns, PF, 5, 0x81000000 | (r & 0xffff0), -1, r & 0xfffff000, 0x7f00, 0x6);
     } else {
-      const pick = h % 100;
+      const pick = percent(r);
       if (pick < 25) sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 2, HC.sched_op | ARG32(0), 0); // SCHEDOP_yield
       else if (pick < 40) sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 1, HC.set_timer_op);
       else if (pick < 55) sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 2, HC.mmu_update | ARG32(1), 1 + (pick % 8));
@@ -129,32 +140,35 @@ function traceHvm(sink: TraceSink, cpu: number, fromNs: number, toNs: number, do
   const exit = T.TRC_HVM_VMEXIT64;
   if (!sink.wants(cpu, exit)) return 0;
   const wantEntry = sink.wants(cpu, T.TRC_HVM_VMENTRY);
-  const span = toNs - fromNs, seed = seedOf(cpu, fromNs, domid, 3);
-  const n = count(span, HVM_EXITS(load, io), seed);
+  const span = toNs - fromNs;
+  let r = seedOf(cpu, fromNs, domid, 3);
+  const n = count(span, HVM_EXITS(load, io), r);
   if (n === 0) return 0;
   const step = span / n;
   let recs = 0;
   for (let i = 0; i < n; i++) {
-    const ns = instant(fromNs, span, step, seed, i);
-    const pick = mix(i, ns & 0xffff) % 100;
-    const rip = 0x81000000 + (mix(i, 5) & 0xffff0);
+    r = next(r);
+    const ns = instant(fromNs, span, step, i, r);
+    r = next(r);
+    const pick = percent(r);
+    const rip = 0x81000000 | ((r >>> 4) & 0xffff0);
     // The exits of a paravirtualised-device HVM guest: timer and event interrupts, APIC MSRs
     // (EOI, TSC deadline), hypercalls, and port I/O when it does I/O. Exit, handler and entry
     // at one instant, as the VM exit path records them.
     if (pick < 30) {
-      sink.rec(cpu, ns, exit, 3, EXIT.EXTERNAL_INTERRUPT, rip, 0xffffffff);
+      sink.rec(cpu, ns, exit, 3, EXIT.EXTERNAL_INTERRUPT, rip, -1);
       if (sink.wants(cpu, T.TRC_HVM_INTR)) { sink.rec(cpu, ns, T.TRC_HVM_INTR, 1, 0xef); recs++; }
     } else if (pick < 55) {
-      sink.rec(cpu, ns, exit, 3, EXIT.MSR_WRITE, rip, 0xffffffff);
-      if (sink.wants(cpu, T.TRC_HVM_MSR_WRITE)) { sink.rec(cpu, ns, T.TRC_HVM_MSR_WRITE, 3, 0x6e0, mix(i, 9), 0); recs++; }
+      sink.rec(cpu, ns, exit, 3, EXIT.MSR_WRITE, rip, -1);
+      if (sink.wants(cpu, T.TRC_HVM_MSR_WRITE)) { sink.rec(cpu, ns, T.TRC_HVM_MSR_WRITE, 3, 0x6e0, next(r), 0); recs++; }
     } else if (pick < 65) {
-      sink.rec(cpu, ns, exit, 3, EXIT.MSR_READ, rip, 0xffffffff);
-      if (sink.wants(cpu, T.TRC_HVM_MSR_READ)) { sink.rec(cpu, ns, T.TRC_HVM_MSR_READ, 3, 0x1b, 0xfee00900, 0); recs++; }
+      sink.rec(cpu, ns, exit, 3, EXIT.MSR_READ, rip, -1);
+      if (sink.wants(cpu, T.TRC_HVM_MSR_READ)) { sink.rec(cpu, ns, T.TRC_HVM_MSR_READ, 3, 0x1b, 0xfee00900 | 0, 0); recs++; }
     } else if (pick < 85 || io === 0) {
-      sink.rec(cpu, ns, exit, 3, EXIT.VMCALL, rip, 0xffffffff);
+      sink.rec(cpu, ns, exit, 3, EXIT.VMCALL, rip, -1);
       if (sink.wants(cpu, T.TRC_HVM_VMMCALL)) { sink.rec(cpu, ns, T.TRC_HVM_VMMCALL, 1, pick < 75 ? 29 : 32); recs++; }
     } else {
-      sink.rec(cpu, ns, exit, 3, EXIT.IO_INSTRUCTION, rip, 0xffffffff);
+      sink.rec(cpu, ns, exit, 3, EXIT.IO_INSTRUCTION, rip, -1);
       if (sink.wants(cpu, T.TRC_HVM_IOPORT_WRITE)) { sink.rec(cpu, ns, T.TRC_HVM_IOPORT_WRITE, 2, 0xc000 + (pick & 0x3f), pick); recs++; }
     }
     if (wantEntry) { sink.rec(cpu, ns, T.TRC_HVM_VMENTRY, 0); recs++; }

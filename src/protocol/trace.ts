@@ -33,13 +33,15 @@ export interface TraceStopInput { stop: true; disable: boolean }
 
 export interface TraceStreams {
   /**
-   * The rings read every `pollNs` of simulated time, and at once when one is half full: each
-   * event carries the windows of one read (cpu_change record + raw bytes, base64), exactly as
-   * xentrace writes them. With `timeoutNs` (xentrace -T) the daemon stops the stream itself after
-   * that much simulated time; `disableAtStop` disables tracing before the last read.
+   * The rings read every `pollNs` of simulated time, and at once when one is half full. The
+   * windows of each read (cpu_change record + raw bytes, exactly as xentrace writes them) go
+   * over the raw channel named by `token` (src/client/raw-channel.ts), which the daemon ends
+   * after the last read; the stream itself only says why it stopped. With `timeoutNs`
+   * (xentrace -T) the daemon stops the stream itself after that much simulated time;
+   * `disableAtStop` disables tracing before the last read.
    */
   'trace.windows': {
-    args: { pollNs: string; timeoutNs?: string; disableAtStop: boolean };
-    event: { data?: string; stopped?: 'alarm' | 'signal' };
+    args: { pollNs: string; timeoutNs?: string; disableAtStop: boolean; token: string };
+    event: { stopped: 'alarm' | 'signal' };
   };
 }

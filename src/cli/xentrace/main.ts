@@ -6,6 +6,8 @@ import { closeSync, openSync, statfsSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { connectDaemon } from '../../client/autostart.ts';
 import type { Connection } from '../../client/connection.ts';
+import { openRawChannel } from '../../client/raw-channel.ts';
+import { hostPaths } from '../../protocol/paths.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { OptionsExit, parseOptions, type XentraceOptions } from './options.ts';
 import { CpuMaskError, cpusOf, parseCpuMask, printCpuMask } from './cpumask.ts';
@@ -28,13 +30,36 @@ function strerror(e: unknown): string {
   return (code && texts[code]) ?? (e instanceof Error ? e.message : String(e));
 }
 
-/** Split one read's bytes into its windows (cpu_change record + data). */
-function* windows(buf: Buffer): Generator<{ cpu: number; bytes: Buffer }> {
-  for (let off = 0; off + 12 <= buf.length;) {
-    if (buf.readUInt32LE(off) !== CPU_CHANGE_HEADER) throw new Error('daemon sent a stream not made of windows');
-    const size = buf.readUInt32LE(off + 8);
-    yield { cpu: buf.readInt32LE(off + 4), bytes: buf.subarray(off, off + 12 + size) };
-    off += 12 + size;
+/** Cuts the bytes of the data channel, which arrive in arbitrary pieces, into whole windows (cpu_change record + data). */
+class WindowSplitter {
+  private chunks: Buffer[] = [];
+  private length = 0;
+
+  constructor(private readonly onWindow: (cpu: number, bytes: Buffer) => void) {}
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+    while (this.length >= 12) {
+      let head = this.chunks[0]!;
+      if (head.length < 12) head = this.join();
+      if (head.readUInt32LE(0) !== CPU_CHANGE_HEADER) throw new Error('daemon sent a stream not made of windows');
+      const size = 12 + head.readUInt32LE(8);
+      if (this.length < size) return;
+      if (head.length < size) head = this.join();
+      this.onWindow(head.readInt32LE(4), head.subarray(0, size));
+      this.length -= size;
+      if (head.length === size) this.chunks.shift(); else this.chunks[0] = head.subarray(size);
+    }
+  }
+
+  /** Bytes of an incomplete window left at the end. */
+  get leftover(): number { return this.length; }
+
+  private join(): Buffer {
+    const all = Buffer.concat(this.chunks);
+    this.chunks = [all];
+    return all;
   }
 }
 
@@ -98,7 +123,8 @@ class Output {
 
 async function trace(o: XentraceOptions): Promise<number> {
   let conn: Connection;
-  try { conn = await connectDaemon(); } catch (e) {
+  const paths = hostPaths();
+  try { conn = await connectDaemon({ paths }); } catch (e) {
     if (e instanceof ToolError) { err(`${e.message}\n`); return e.exitCode; }
     throw e;
   }
@@ -141,19 +167,29 @@ async function trace(o: XentraceOptions): Promise<number> {
     if (o.startDisabled) await conn.request('trace.disable', {});
     if (o.discard) await conn.request('trace.discard', {});
 
+    // The windows arrive on a raw channel of their own, which the daemon ends after the last read.
     let failure: unknown;
+    const data = await openRawChannel(paths.control);
+    const splitter = new WindowSplitter((cpu, bytes) => out.window(cpu, bytes));
+    const dataDone = new Promise<void>(resolve => {
+      data.socket.on('data', (chunk: Buffer) => {
+        if (failure) return;
+        try { splitter.push(chunk); } catch (e) { failure = e; stream!.cancel(); data.socket.destroy(); }
+      });
+      data.socket.on('error', e => { if (!failure) failure = e; });
+      data.socket.on('close', () => resolve());
+    });
     stream = conn.stream('trace.windows', {
       pollNs: (BigInt(o.pollMs) * 1_000_000n).toString(),
       ...(o.timeoutS ? { timeoutNs: (BigInt(o.timeoutS) * 1_000_000_000n).toString() } : {}),
       disableAtStop: o.disableTracing,
-    }, ev => {
-      if (failure || !ev.data) return;
-      try { for (const w of windows(Buffer.from(ev.data, 'base64'))) out.window(w.cpu, w.bytes); }
-      catch (e) { failure = e; stream!.cancel(); }
-    });
+      token: data.token,
+    }, () => {});
     if (interrupted) stream.input({ stop: true, disable: o.disableTracing });
-    await stream.done.catch(e => { if (!failure) failure = e; });
+    await stream.done.catch(e => { if (!failure) failure = e; data.socket.destroy(); });
+    await dataDone;
     if (failure) throw failure;
+    if (splitter.leftover) throw new Error('daemon ended the data channel inside a window');
     out.finish();
     return 0;
   } finally {

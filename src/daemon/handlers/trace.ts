@@ -1,6 +1,8 @@
 // xentrace's requests: the trace buffers' sysctl operations, and the stream of windows read from
 // the rings every poll period of simulated time, at once when a ring is half full, and one last
-// time when xentrace stops (its signal, or the daemon's own timer for -T).
+// time when xentrace stops (its signal, or the daemon's own timer for -T). The windows' bytes go
+// over a raw channel: base64 in JSON frames cost more than producing the records.
+import type { Socket } from 'node:net';
 import type { Host } from '../host.ts';
 import type { Handler } from './context.ts';
 import type { StreamHandler } from './streams.ts';
@@ -68,14 +70,26 @@ export const traceHandlers: Record<string, Handler> = {
 };
 
 export const traceStreamHandlers: Record<string, StreamHandler> = {
-  'trace.windows': (host, a: { pollNs: string; timeoutNs?: string; disableAtStop: boolean }, ctx) => {
+  'trace.windows': (host, a: { pollNs: string; timeoutNs?: string; disableAtStop: boolean; token: string }, ctx) => {
     const hv = host.hv, clock = host.clock;
     if (!hv.trace.allocated) { ctx.fail(new ToolError('EINVAL', 'trace buffers are not allocated', 1)); return; }
     let pollNs = BigInt(a.pollNs);
     if (pollNs < MIN_POLL_NS) pollNs = MIN_POLL_NS;
     let done = false;
+    // The windows go over xentrace's raw channel as they are; reads made before it is connected wait.
+    let sock: Socket | undefined;
+    let early: Buffer[] = [];
+    void host.rawChannels.take(a.token).then(ch => {
+      if (done && !early.length) { ch.socket.destroy(); return; }
+      sock = ch.socket;
+      for (const b of early) sock.write(b);
+      early = [];
+      if (done) sock.end();
+    }, () => { if (!done) { cleanup(); ctx.fail(new ToolError('EIO', 'xentrace did not connect its data channel', 1)); } });
     const emit = (windows: Buffer[]): void => {
-      if (windows.length) ctx.emit({ data: Buffer.concat(windows).toString('base64') });
+      if (!windows.length) return;
+      const bytes = windows.length === 1 ? windows[0]! : Buffer.concat(windows);
+      if (sock) sock.write(bytes); else early.push(bytes);
     };
     // A half-full ring wakes xentrace (VIRQ_TBUF), which reads as soon as the daemon gets to it:
     // after the simulation step under way, so a small ring under load can still overflow.
@@ -94,17 +108,22 @@ export const traceStreamHandlers: Record<string, StreamHandler> = {
       if (disable) hv.stopTracing();
       emit(hv.drainTrace());
       done = true;
-      cleanup();
+      detach();
+      // The last bytes, then end of data; xentrace finishes once it has both.
+      sock?.end();
       ctx.emit({ stopped: why });
       ctx.end();
     };
     const alarm = a.timeoutNs !== undefined ? clock.after(BigInt(a.timeoutNs), () => stop('alarm', a.disableAtStop)) : undefined;
     ctx.onInput(x => { const s = x as { stop?: boolean; disable?: boolean }; if (s?.stop) stop('signal', s.disable === true); });
-    const cleanup = (): void => {
-      done = true;
+    const detach = (): void => {
       set.delete(onHighWater);
       clock.cancel(pollTimer);
       clock.cancel(alarm);
+    };
+    /** xentrace went away without a stop: drop its channel. */
+    const cleanup = (): void => {
+      if (!done) { done = true; detach(); sock?.destroy(); early = []; }
     };
     return cleanup;
   },

@@ -4,7 +4,7 @@
 // A vCPU runs until its next decision point (slice end, credit crossing, cap budget exhausted,
 // its workload blocking, a tickle), so the cost grows with decisions, not with simulated time.
 // Internally times are float64 nanoseconds (exact for 104 days of uptime); the API speaks bigint.
-import { NO_TRACE, type TraceSink } from '../trace-sink.ts';
+import { NO_TRACE, STAGED_FIRST, type TraceSink } from '../trace-sink.ts';
 import {
   DOMID_IDLE, RUNSTATE_blocked, RUNSTATE_offline, RUNSTATE_runnable, RUNSTATE_running,
   TRC_SCHED_BLOCK, TRC_SCHED_DOM_ADD, TRC_SCHED_DOM_REM, TRC_SCHED_SLEEP, TRC_SCHED_WAKE,
@@ -63,6 +63,7 @@ export class Credit2 {
   constructor(opts: Credit2Options) {
     this.t = Number(opts.startNs ?? 0n);
     this.sink = opts.trace ?? NO_TRACE;
+    this.sink.now[0] = this.t;
     this.perRq = opts.runqueuePerSocket ?? K.MAX_CPUS_RUNQUEUE;
     this.defaultRatelimitNs = (opts.ratelimitUs ?? K.SCHED_DEFAULT_RATELIMIT_US) * 1000;
     this.timers = new TimerHeap(opts.nrPcpus);
@@ -86,7 +87,7 @@ export class Credit2 {
         if (ta > to) break;
         const p = this.pcpus[timers.topSlot()]!;
         timers.clear(p.id);
-        if (ta > this.t) this.t = ta;
+        if (ta > this.t) this.setTime(ta);
         const v = p.curr;
         if (v && this.t >= p.blockAt) this.block(v);
         this.schedule(p);
@@ -95,7 +96,7 @@ export class Credit2 {
       if (qa > to) break;
       const e = q.pop()!;
       const { kind, target, gen } = e;
-      if (qa > this.t) this.t = qa;
+      if (qa > this.t) this.setTime(qa);
       q.recycle(e);
       if (kind === EV_WAKE) {
         const v = this.wakeTargets[target];
@@ -108,7 +109,14 @@ export class Credit2 {
         this.replenish(d);
       }
     }
-    if (to > this.t) this.t = to;
+    if (to > this.t) this.setTime(to);
+  }
+
+  /** Time moves: the trace records staged at the old instant go to the rings first. */
+  private setTime(t: number): void {
+    const s = this.sink;
+    if (s.staged[0] !== STAGED_FIRST) s.commit();
+    s.now[0] = this.t = t;
   }
 
   // ---- cpupools -------------------------------------------------------------------------------
@@ -200,7 +208,7 @@ export class Credit2 {
       vcpus: [], budget: 0, totBudget: 0, nextRepl: 0, parked: [], replGen: 0, replPending: false,
     };
     this.doms.set(domid, d);
-    if (this.sink.enabled) T.domOp(this.sink, pool.pcpus[0]!, this.t, TRC_SCHED_DOM_ADD, domid);
+    if (this.sink.enabled) T.domOp(this.sink, pool.pcpus[0]!, TRC_SCHED_DOM_ADD, domid);
     const online = o.onlineVcpus ?? o.nrVcpus;
     for (let i = 0; i < o.nrVcpus; i++) {
       const v: Vcpu = {
@@ -224,7 +232,7 @@ export class Credit2 {
     for (const v of d.vcpus) { v.wakeGen++; this.detach(v); }
     d.replGen++;
     this.replSlots.delete(domid);
-    if (this.sink.enabled) T.domOp(this.sink, d.pool.pcpus[0] ?? 0, this.t, TRC_SCHED_DOM_REM, domid);
+    if (this.sink.enabled) T.domOp(this.sink, d.pool.pcpus[0] ?? 0, TRC_SCHED_DOM_REM, domid);
     this.doms.delete(domid);
   }
 
@@ -252,7 +260,7 @@ export class Credit2 {
     if (d.paused) return;
     d.paused = true;
     for (const v of d.vcpus) {
-      if (this.sink.enabled) T.vcpuOp(this.sink, v.processor, this.t, TRC_SCHED_SLEEP, domid, v.id);
+      if (this.sink.enabled) T.vcpuOp(this.sink, v.processor, TRC_SCHED_SLEEP, domid, v.id);
       this.sleep(v);
     }
   }
@@ -270,7 +278,7 @@ export class Credit2 {
     v.online = online;
     if (online) this.wake(v);
     else {
-      if (this.sink.enabled) T.vcpuOp(this.sink, v.processor, this.t, TRC_SCHED_SLEEP, domid, vcpu);
+      if (this.sink.enabled) T.vcpuOp(this.sink, v.processor, TRC_SCHED_SLEEP, domid, vcpu);
       this.sleep(v);
     }
   }
@@ -458,8 +466,8 @@ export class Credit2 {
     v.processor = cpu;
     rq.svc.add(v);
     if (this.sink.enabled) {
-      T.pickedCpu(this.sink, cpu, this.t, v.word, rq.id, cpu, 0);
-      T.runqAssign(this.sink, cpu, this.t, v.word, rq.id);
+      T.pickedCpu(this.sink, cpu, v.word, rq.id, cpu, 0);
+      T.runqAssign(this.sink, cpu, v.word, rq.id);
     }
     if (v.dom.weight > rq.maxWeight) { rq.maxWeight = v.dom.weight; this.traceMaxWeight(rq); }
   }
@@ -479,7 +487,7 @@ export class Credit2 {
   }
 
   private traceMaxWeight(rq: Runq): void {
-    if (this.sink.enabled) T.runqMaxWeight(this.sink, rq.cpus[0]!, this.t, rq.id, rq.maxWeight);
+    if (this.sink.enabled) T.runqMaxWeight(this.sink, rq.cpus[0]!, rq.id, rq.maxWeight);
   }
 
   // ---- runqueue ---------------------------------------------------------------------------------
@@ -494,7 +502,7 @@ export class Credit2 {
     while (lo < hi) { const mid = (lo + hi) >> 1; if (a[mid]!.credit >= c) lo = mid + 1; else hi = mid; }
     a.splice(lo, 0, v);
     v.onRunq = true;
-    if (this.sink.enabled) T.runqPos(this.sink, v.processor, this.t, v.word, lo);
+    if (this.sink.enabled) T.runqPos(this.sink, v.processor, v.word, lo);
   }
 
   private runqRemove(v: Vcpu): void {
@@ -535,7 +543,7 @@ export class Credit2 {
       if (!nw.softMask || nw.softMask[p.id]) score += K.CSCHED2_CREDIT_INIT;
       if (cur.softMask && !cur.softMask[p.id]) score += K.CSCHED2_CREDIT_INIT;
     }
-    if (this.sink.enabled) T.tickleCheck(this.sink, p.id, this.t, cur.word, curCredit, score);
+    if (this.sink.enabled) T.tickleCheck(this.sink, p.id, cur.word, curCredit, score);
     return score;
   }
 
@@ -544,7 +552,7 @@ export class Credit2 {
   private runqTickle(nw: Vcpu): void {
     const rq = nw.rq!;
     const cpu = nw.processor;
-    if (this.sink.enabled) T.tickleNew(this.sink, cpu, this.t, nw.word, cpu, nw.credit);
+    if (this.sink.enabled) T.tickleNew(this.sink, cpu, nw.word, cpu, nw.credit);
     let ipid = -1;
     const pc = this.pcpus;
     const self = pc[cpu]!;
@@ -586,7 +594,7 @@ export class Credit2 {
       }
     }
     if (ipid < 0) return;
-    if (this.sink.enabled) T.tickle(this.sink, cpu, this.t, ipid);
+    if (this.sink.enabled) T.tickle(this.sink, cpu, ipid);
     this.tickleCpu(pc[ipid]!);
     nw.tickledCpu = ipid;
   }
@@ -616,7 +624,7 @@ export class Credit2 {
 
   /** Move a queued vCPU to another runqueue of its pool (csched2 migrate()). */
   private migrateTo(v: Vcpu, to: Runq, cpu: number): void {
-    if (this.sink.enabled) T.migrate(this.sink, v.processor, this.t, v.word, v.rq!.id, to.id);
+    if (this.sink.enabled) T.migrate(this.sink, v.processor, v.word, v.rq!.id, to.id);
     const queued = v.onRunq;
     if (queued) this.runqRemove(v);
     this.runqDeassign(v);
@@ -633,7 +641,7 @@ export class Credit2 {
       if (v.dom.cap) v.budget -= delta;
       v.startTime = this.t;
     }
-    if (this.sink.enabled) T.creditBurn(this.sink, v.processor, this.t, v.word, v.credit, v.dom.cap ? v.budget : null, delta);
+    if (this.sink.enabled) T.creditBurn(this.sink, v.processor, v.word, v.credit, v.dom.cap ? v.budget : null, delta);
   }
 
   private resetCredit(rq: Runq, snext: Vcpu): void {
@@ -651,7 +659,7 @@ export class Credit2 {
       if (c > max) c = max;
       s.credit = c;
       s.startTime = this.t;
-      if (tracing) T.creditReset(this.sink, s.processor, this.t, s.word, start, c);
+      if (tracing) T.creditReset(this.sink, s.processor, s.word, start, c);
     }
   }
 
@@ -761,14 +769,14 @@ export class Credit2 {
 
   private setRunstate(v: Vcpu, s: number): void {
     if (v.runstate === s) return;
-    if (this.sink.enabled) T.runstateChange(this.sink, v.processor, this.t, v.dom.id, v.id, v.runstate, s);
+    if (this.sink.enabled) T.runstateChange(this.sink, v.processor, v.dom.id, v.id, v.runstate, s);
     v.runstate = s;
     v.stateEntry = this.t;
   }
 
   /** vcpu_wake(): the vCPU may have become runnable. */
   private wake(v: Vcpu): void {
-    if (this.sink.enabled) T.vcpuOp(this.sink, v.processor, this.t, TRC_SCHED_WAKE, v.dom.id, v.id);
+    if (this.sink.enabled) T.vcpuOp(this.sink, v.processor, TRC_SCHED_WAKE, v.dom.id, v.id);
     if (isRunnable(v)) {
       if (v.runstate >= RUNSTATE_blocked) this.setRunstate(v, RUNSTATE_runnable);
       if (v.running || v.onRunq || !v.rq) return;
@@ -792,7 +800,7 @@ export class Credit2 {
   private block(v: Vcpu): void {
     if (v.running) this.accountRun(v);
     v.blocked = true;
-    if (this.sink.enabled) T.vcpuOp(this.sink, v.processor, this.t, TRC_SCHED_BLOCK, v.dom.id, v.id);
+    if (this.sink.enabled) T.vcpuOp(this.sink, v.processor, TRC_SCHED_BLOCK, v.dom.id, v.id);
   }
 
   private armWake(v: Vcpu): void {
@@ -838,7 +846,7 @@ export class Credit2 {
     const tickled = p.tickled;
     p.tickled = false;
     const prev = p.curr;
-    if (tracing) T.schedule(this.sink, p.id, now, rq.id, prev === null, p.idle, tickled);
+    if (tracing) T.schedule(this.sink, p.id, rq.id, prev === null, p.idle, tickled);
 
     if (prev) {
       this.accountRun(prev);
@@ -878,7 +886,7 @@ export class Credit2 {
       const ok = isRunnable(scurr) && scurr.eff[cpu] === 1;
       const rl = rq.pool.ratelimitNs;
       if (rl && ok && now - scurr.stateEntry < rl) {
-        if (tracing) T.ratelimit(this.sink, cpu, now, scurr.word, now - scurr.stateEntry);
+        if (tracing) T.ratelimit(this.sink, cpu, scurr.word, now - scurr.stateEntry);
         return scurr;
       }
       let softPreempt = false;
@@ -894,7 +902,7 @@ export class Credit2 {
     const a = rq.runq;
     for (let i = 0; i < a.length; i++) {
       const svc = a[i]!;
-      if (tracing) T.runqCandCheck(this.sink, cpu, now, svc.word);
+      if (tracing) T.runqCandCheck(this.sink, cpu, svc.word);
       if (!isRunnable(svc)) continue;
       if (!svc.eff[cpu]) continue;
       if (svc.tickledCpu !== -1 && svc.tickledCpu !== cpu && this.pcpus[svc.tickledCpu]!.tickled) continue;
@@ -903,8 +911,8 @@ export class Credit2 {
       break;
     }
     if (tracing) {
-      if (snext) T.runqCandidate(this.sink, cpu, now, snext.word, snext.tickledCpu, snext.credit);
-      else T.runqCandidate(this.sink, cpu, now, T.unitWord(DOMID_IDLE, cpu), -1, K.CSCHED2_IDLE_CREDIT);
+      if (snext) T.runqCandidate(this.sink, cpu, snext.word, snext.tickledCpu, snext.credit);
+      else T.runqCandidate(this.sink, cpu, T.unitWord(DOMID_IDLE, cpu), -1, K.CSCHED2_IDLE_CREDIT);
     }
     return snext;
   }
@@ -916,12 +924,12 @@ export class Credit2 {
     if (prev === next) {
       if (tracing) {
         const d = next ? next.dom.id : DOMID_IDLE, u = next ? next.id : p.id;
-        T.switchInfCont(s, p.id, now, d, u, now - (next ? next.stateEntry : p.idleEntry), slice);
-        T.continueRunning(s, p.id, now, d, u);
+        T.switchInfCont(s, p.id, d, u, now - (next ? next.stateEntry : p.idleEntry), slice);
+        T.continueRunning(s, p.id, d, u);
       }
     } else {
       if (tracing) {
-        T.switchUnits(s, p.id, now,
+        T.switchUnits(s, p.id,
           prev ? prev.dom.id : DOMID_IDLE, prev ? prev.id : p.id, now - (prev ? prev.stateEntry : p.idleEntry),
           next ? next.dom.id : DOMID_IDLE, next ? next.id : p.id,
           next ? (next.runstate === RUNSTATE_runnable ? now - next.stateEntry : 0) : now - p.idleEntry, slice);
@@ -932,7 +940,7 @@ export class Credit2 {
         rq.busy--;
         this.setRunstate(prev, prev.blocked ? RUNSTATE_blocked : isRunnable(prev) ? RUNSTATE_runnable : RUNSTATE_offline);
       } else {
-        if (tracing) T.runstateChange(s, p.id, now, DOMID_IDLE, p.id, RUNSTATE_running, RUNSTATE_runnable);
+        if (tracing) T.runstateChange(s, p.id, DOMID_IDLE, p.id, RUNSTATE_running, RUNSTATE_runnable);
         p.idleEntry = now;
         p.idleNs += now - p.idleSince;
       }
@@ -943,7 +951,7 @@ export class Credit2 {
         roll(next.work, now);
         this.setRunstate(next, RUNSTATE_running);
       } else {
-        if (tracing) T.runstateChange(s, p.id, now, DOMID_IDLE, p.id, RUNSTATE_runnable, RUNSTATE_running);
+        if (tracing) T.runstateChange(s, p.id, DOMID_IDLE, p.id, RUNSTATE_runnable, RUNSTATE_running);
         p.idleEntry = now;
         p.idleSince = now;
       }

@@ -1,90 +1,101 @@
 // The trace records the scheduler emits, with the payload layouts of Xen 4.17 (core.c and
-// credit2.c). Callers test `sink.enabled` first; each emitter then asks `wants()` before it
-// builds its words, so a disabled or filtered event costs one call; words go as arguments of
-// the sink's `rec`, so a record allocates nothing.
+// credit2.c). Callers test `sink.enabled` first; each record is staged in the sink's array at
+// the instant the scheduler keeps in `sink.now`, and the sink applies the masks when it commits.
 import type { TraceSink } from '../trace-sink.ts';
+import { TRACE_EXTRA_MAX } from '../../formats/trace-record.ts';
 import * as E from '../trace-events.ts';
 
+/**
+ * Stage one record of up to four words at the sink's instant (see TraceSink.staged): a few
+ * stores, no call. All four word slots are written; the next record overwrites the unused ones.
+ * Words are int32 (`| 0`): the ring keeps the same 32 bits.
+ */
+function stage(s: TraceSink, cpu: number, event: number, n: number, a = 0, b = 0, c = 0, d = 0): void {
+  const q = s.staged;
+  let k = q[0]!;
+  if (k > q.length - (2 + TRACE_EXTRA_MAX)) { s.commit(); k = q[0]!; }
+  q[k] = cpu; q[k + 1] = event | (n << 28);
+  q[k + 2] = a; q[k + 3] = b; q[k + 4] = c; q[k + 5] = d;
+  q[0] = k + 2 + n;
+}
+
 /** The `unsigned unit:16, dom:16` word (also core.c's `vcpu:16, domain:16`). */
-export const unitWord = (dom: number, unit: number): number => ((unit & 0xffff) | ((dom & 0xffff) << 16)) >>> 0;
-const u32 = (x: number): number => x >>> 0;
+export const unitWord = (dom: number, unit: number): number => (unit & 0xffff) | ((dom & 0xffff) << 16);
+const u32 = (x: number): number => x | 0;
 /** Clamp to a C `int` (credits and budgets are s_time_t narrowed to int in the records). */
-const int = (x: number): number => (x > 0x7fffffff ? 0x7fffffff : x < -0x80000000 ? 0x80000000 : x >>> 0);
-const INT_MIN = 0x80000000;
+const int = (x: number): number => (x > 0x7fffffff ? 0x7fffffff : x < -0x80000000 ? INT_MIN : x | 0);
+const INT_MIN = -0x80000000;
 
 // --- core.c ---------------------------------------------------------------------------------
 
-export function runstateChange(s: TraceSink, cpu: number, ns: number, dom: number, vcpu: number, from: number, to: number): void {
-  const ev = E.runstateChangeEvent(from, to);
-  if (s.wants(cpu, ev)) s.rec(cpu, ns, ev, 1, unitWord(dom, vcpu));
+export function runstateChange(s: TraceSink, cpu: number, dom: number, vcpu: number, from: number, to: number): void {
+  stage(s, cpu, E.runstateChangeEvent(from, to), 1, unitWord(dom, vcpu));
 }
-export function continueRunning(s: TraceSink, cpu: number, ns: number, dom: number, vcpu: number): void {
-  if (s.wants(cpu, E.TRC_SCHED_CONTINUE_RUNNING)) s.rec(cpu, ns, E.TRC_SCHED_CONTINUE_RUNNING, 1, unitWord(dom, vcpu));
+export function continueRunning(s: TraceSink, cpu: number, dom: number, vcpu: number): void {
+  stage(s, cpu, E.TRC_SCHED_CONTINUE_RUNNING, 1, unitWord(dom, vcpu));
 }
 /** DOM_ADD / DOM_REM: one word, the domid. */
-export function domOp(s: TraceSink, cpu: number, ns: number, ev: number, dom: number): void {
-  if (s.wants(cpu, ev)) s.rec(cpu, ns, ev, 1, dom);
+export function domOp(s: TraceSink, cpu: number, ev: number, dom: number): void {
+  stage(s, cpu, ev, 1, dom);
 }
 /** SLEEP / WAKE / YIELD / BLOCK: domid, vcpuid. */
-export function vcpuOp(s: TraceSink, cpu: number, ns: number, ev: number, dom: number, vcpu: number): void {
-  if (s.wants(cpu, ev)) s.rec(cpu, ns, ev, 2, dom, vcpu);
+export function vcpuOp(s: TraceSink, cpu: number, ev: number, dom: number, vcpu: number): void {
+  stage(s, cpu, ev, 2, dom, vcpu);
 }
 /** SWITCH_INFPREV, SWITCH_INFNEXT, SWITCH, in sched_switch_units' order. */
-export function switchUnits(s: TraceSink, cpu: number, ns: number,
+export function switchUnits(s: TraceSink, cpu: number,
   pd: number, pv: number, prevRan: number, nd: number, nv: number, nextWaited: number, slice: number): void {
-  if (s.wants(cpu, E.TRC_SCHED_SWITCH_INFPREV)) s.rec(cpu, ns, E.TRC_SCHED_SWITCH_INFPREV, 3, pd, pv, u32(prevRan));
-  if (s.wants(cpu, E.TRC_SCHED_SWITCH_INFNEXT)) s.rec(cpu, ns, E.TRC_SCHED_SWITCH_INFNEXT, 4, nd, nv, u32(nextWaited), int(slice));
-  if (s.wants(cpu, E.TRC_SCHED_SWITCH)) s.rec(cpu, ns, E.TRC_SCHED_SWITCH, 4, pd, pv, nd, nv);
+  stage(s, cpu, E.TRC_SCHED_SWITCH_INFPREV, 3, pd, pv, u32(prevRan));
+  stage(s, cpu, E.TRC_SCHED_SWITCH_INFNEXT, 4, nd, nv, u32(nextWaited), int(slice));
+  stage(s, cpu, E.TRC_SCHED_SWITCH, 4, pd, pv, nd, nv);
 }
-export function switchInfCont(s: TraceSink, cpu: number, ns: number, dom: number, vcpu: number, ran: number, slice: number): void {
-  if (s.wants(cpu, E.TRC_SCHED_SWITCH_INFCONT)) s.rec(cpu, ns, E.TRC_SCHED_SWITCH_INFCONT, 4, dom, vcpu, u32(ran), int(slice));
+export function switchInfCont(s: TraceSink, cpu: number, dom: number, vcpu: number, ran: number, slice: number): void {
+  stage(s, cpu, E.TRC_SCHED_SWITCH_INFCONT, 4, dom, vcpu, u32(ran), int(slice));
 }
 
 // --- credit2.c ------------------------------------------------------------------------------
 
-export function schedule(s: TraceSink, cpu: number, ns: number, rqId: number, idle: boolean, smtIdle: boolean, tickled: boolean): void {
-  if (!s.wants(cpu, E.TRC_CSCHED2_SCHEDULE)) return;
+export function schedule(s: TraceSink, cpu: number, rqId: number, idle: boolean, smtIdle: boolean, tickled: boolean): void {
   // {cpu:16, rq_id:16; tasklet:8, idle:8, smt_idle:8, tickled:8}
-  s.rec(cpu, ns, E.TRC_CSCHED2_SCHEDULE, 2, u32((cpu & 0xffff) | (rqId << 16)), u32((idle ? 1 << 8 : 0) | (smtIdle ? 1 << 16 : 0) | (tickled ? 1 << 24 : 0)));
+  stage(s, cpu, E.TRC_CSCHED2_SCHEDULE, 2, u32((cpu & 0xffff) | (rqId << 16)), u32((idle ? 1 << 8 : 0) | (smtIdle ? 1 << 16 : 0) | (tickled ? 1 << 24 : 0)));
 }
-export function creditBurn(s: TraceSink, cpu: number, ns: number, unit: number, credit: number, budget: number | null, delta: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_CREDIT_BURN)) s.rec(cpu, ns, E.TRC_CSCHED2_CREDIT_BURN, 4, unit, int(credit), budget === null ? INT_MIN : int(budget), int(delta));
+export function creditBurn(s: TraceSink, cpu: number, unit: number, credit: number, budget: number | null, delta: number): void {
+  stage(s, cpu, E.TRC_CSCHED2_CREDIT_BURN, 4, unit, int(credit), budget === null ? INT_MIN : int(budget), int(delta));
 }
-export function creditReset(s: TraceSink, cpu: number, ns: number, unit: number, start: number, end: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_CREDIT_RESET)) s.rec(cpu, ns, E.TRC_CSCHED2_CREDIT_RESET, 3, unit, int(start), int(end));
+export function creditReset(s: TraceSink, cpu: number, unit: number, start: number, end: number): void {
+  stage(s, cpu, E.TRC_CSCHED2_CREDIT_RESET, 3, unit, int(start), int(end));
 }
-export function runqPos(s: TraceSink, cpu: number, ns: number, unit: number, pos: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_RUNQ_POS)) s.rec(cpu, ns, E.TRC_CSCHED2_RUNQ_POS, 2, unit, pos);
+export function runqPos(s: TraceSink, cpu: number, unit: number, pos: number): void {
+  stage(s, cpu, E.TRC_CSCHED2_RUNQ_POS, 2, unit, pos);
 }
-export function tickleNew(s: TraceSink, cpu: number, ns: number, unit: number, processor: number, credit: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_TICKLE_NEW)) s.rec(cpu, ns, E.TRC_CSCHED2_TICKLE_NEW, 3, unit, processor, int(credit));
+export function tickleNew(s: TraceSink, cpu: number, unit: number, processor: number, credit: number): void {
+  stage(s, cpu, E.TRC_CSCHED2_TICKLE_NEW, 3, unit, processor, int(credit));
 }
-export function tickleCheck(s: TraceSink, cpu: number, ns: number, unit: number, credit: number, score: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_TICKLE_CHECK)) s.rec(cpu, ns, E.TRC_CSCHED2_TICKLE_CHECK, 3, unit, int(credit), int(score));
+export function tickleCheck(s: TraceSink, cpu: number, unit: number, credit: number, score: number): void {
+  stage(s, cpu, E.TRC_CSCHED2_TICKLE_CHECK, 3, unit, int(credit), int(score));
 }
-export function tickle(s: TraceSink, cpu: number, ns: number, target: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_TICKLE)) s.rec(cpu, ns, E.TRC_CSCHED2_TICKLE, 1, target & 0xffff);
+export function tickle(s: TraceSink, cpu: number, target: number): void {
+  stage(s, cpu, E.TRC_CSCHED2_TICKLE, 1, target & 0xffff);
 }
-export function runqAssign(s: TraceSink, cpu: number, ns: number, unit: number, rqi: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_RUNQ_ASSIGN)) s.rec(cpu, ns, E.TRC_CSCHED2_RUNQ_ASSIGN, 2, unit, rqi & 0xffff);
+export function runqAssign(s: TraceSink, cpu: number, unit: number, rqi: number): void {
+  stage(s, cpu, E.TRC_CSCHED2_RUNQ_ASSIGN, 2, unit, rqi & 0xffff);
 }
-export function runqMaxWeight(s: TraceSink, cpu: number, ns: number, rqi: number, maxWeight: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_RUNQ_MAX_WEIGHT)) s.rec(cpu, ns, E.TRC_CSCHED2_RUNQ_MAX_WEIGHT, 1, u32((rqi & 0xffff) | ((maxWeight & 0xffff) << 16)));
+export function runqMaxWeight(s: TraceSink, cpu: number, rqi: number, maxWeight: number): void {
+  stage(s, cpu, E.TRC_CSCHED2_RUNQ_MAX_WEIGHT, 1, u32((rqi & 0xffff) | ((maxWeight & 0xffff) << 16)));
 }
-export function pickedCpu(s: TraceSink, cpu: number, ns: number, unit: number, rqId: number, newCpu: number, bAvgload: number): void {
-  if (!s.wants(cpu, E.TRC_CSCHED2_PICKED_CPU)) return;
+export function pickedCpu(s: TraceSink, cpu: number, unit: number, rqId: number, newCpu: number, bAvgload: number): void {
   // {u64 b_avgload; unit:16, dom:16; rq_id:16, new_cpu:16}
-  s.rec(cpu, ns, E.TRC_CSCHED2_PICKED_CPU, 4, u32(bAvgload % 0x100000000), u32(Math.floor(bAvgload / 0x100000000)), unit, u32((rqId & 0xffff) | ((newCpu & 0xffff) << 16)));
+  stage(s, cpu, E.TRC_CSCHED2_PICKED_CPU, 4, u32(bAvgload % 0x100000000), u32(bAvgload / 0x100000000), unit, u32((rqId & 0xffff) | ((newCpu & 0xffff) << 16)));
 }
-export function migrate(s: TraceSink, cpu: number, ns: number, unit: number, rqi: number, trqi: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_MIGRATE)) s.rec(cpu, ns, E.TRC_CSCHED2_MIGRATE, 2, unit, u32((rqi & 0xffff) | ((trqi & 0xffff) << 16)));
+export function migrate(s: TraceSink, cpu: number, unit: number, rqi: number, trqi: number): void {
+  stage(s, cpu, E.TRC_CSCHED2_MIGRATE, 2, unit, u32((rqi & 0xffff) | ((trqi & 0xffff) << 16)));
 }
-export function runqCandCheck(s: TraceSink, cpu: number, ns: number, unit: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_RUNQ_CAND_CHECK)) s.rec(cpu, ns, E.TRC_CSCHED2_RUNQ_CAND_CHECK, 1, unit);
+export function runqCandCheck(s: TraceSink, cpu: number, unit: number): void {
+  stage(s, cpu, E.TRC_CSCHED2_RUNQ_CAND_CHECK, 1, unit);
 }
-export function runqCandidate(s: TraceSink, cpu: number, ns: number, unit: number, tickledCpu: number, credit: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_RUNQ_CANDIDATE)) s.rec(cpu, ns, E.TRC_CSCHED2_RUNQ_CANDIDATE, 3, unit, u32(tickledCpu), int(credit));
+export function runqCandidate(s: TraceSink, cpu: number, unit: number, tickledCpu: number, credit: number): void {
+  stage(s, cpu, E.TRC_CSCHED2_RUNQ_CANDIDATE, 3, unit, u32(tickledCpu), int(credit));
 }
-export function ratelimit(s: TraceSink, cpu: number, ns: number, unit: number, runtime: number): void {
-  if (s.wants(cpu, E.TRC_CSCHED2_RATELIMIT)) s.rec(cpu, ns, E.TRC_CSCHED2_RATELIMIT, 2, unit, u32(runtime));
+export function ratelimit(s: TraceSink, cpu: number, unit: number, runtime: number): void {
+  stage(s, cpu, E.TRC_CSCHED2_RATELIMIT, 2, unit, u32(runtime));
 }
