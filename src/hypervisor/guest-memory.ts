@@ -168,14 +168,14 @@ export class GuestMemory {
     }
   }
 
-  /** XENMEM_populate_physmap: back these pfns with (fresh) memory. */
+  /** XENMEM_populate_physmap: back these pfns with fresh memory, scrubbed (never written). */
   populate(pfns: Iterable<number>): void {
     for (const pfn of pfns) {
       this.checkPfn(pfn);
       if (this.populatedMap[pfn]) continue;
       this.populatedMap[pfn] = 1;
       this.nrPopulated++;
-      this.generation[pfn]++;
+      this.generation[pfn] = 0;
       this.markDirty(pfn);
     }
   }

@@ -94,10 +94,15 @@ test('ballooning changes the populated set; unpopulated pfns travel as XTAB', ()
   assert.equal(mem.pageType(3), PageType.XTAB);
   assert.throws(() => mem.readPage(3), /not populated/);
   assert.deepEqual(Array.from(mem.cleanDirtyBitmap()), [3, 4]);
-  const old = new GuestMemory(100).readPage(4);
-  mem.populate([4]);
+  const fresh = new GuestMemory(100).readPage(4);
+  mem.dirty(400, rng(5), 3); // pfns 0..2 hold data now; 3 and 4 are ballooned out
+  const written = mem.readPage(2);
+  mem.decreaseReservation([2]);
+  mem.populate([2, 4]);
   assert.equal(mem.populatedCount, 99);
-  assert.ok(!mem.readPage(4).equals(old), 'a repopulated page has fresh contents');
+  assert.ok(mem.readPage(4).equals(fresh), 'populated memory is scrubbed, as Xen hands it out');
+  assert.ok(!mem.readPage(2).equals(written), 'a repopulated page does not keep what was written to it');
+  assert.equal(checkPage(2, mem.readPage(2)), null);
   mem.setPageType(5, PageType.L1TAB);
   assert.equal(mem.pageType(5), PageType.L1TAB);
 });

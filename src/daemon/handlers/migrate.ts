@@ -25,7 +25,9 @@ function socketSink(sock: Socket): SaveSink {
   return {
     write(b: Buffer): Promise<void> {
       if (closed || sock.destroyed) return Promise.reject(new SinkClosed());
-      if (sock.write(b)) return Promise.resolve();
+      // Written through already (the usual case with room in the pipe): `b` is free again
+      // without waiting for 'drain', which a write larger than the high-water mark awaits.
+      if (sock.write(b) || sock.writableLength === 0) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const done = (e?: Error) => { waiters.delete(done); sock.removeListener('drain', onDrain); e ? reject(e) : resolve(); };
         const onDrain = () => done();

@@ -92,12 +92,19 @@ export async function saveDomain(ts: Toolstack, domid: number, sink: SaveSink, o
   const send = async (pfns: Uint32Array, what: string): Promise<void> => {
     const base = w.pagesSent;
     let told = 0;
+    let toldPercent = 0;
     o.events.progress(what, 0, pfns.length);
     for (const bufs of w.pages(mem, pfns)) {
       for (const b of bufs) await sink.write(b);
-      // pagesSent counts a record's pages when its head is made: one report per 4 MiB batch.
+      // pagesSent counts a record's pages when its head is made: at most one report per 4 MiB
+      // batch, and only when the percentage moves (xl's progress logger shows no finer).
       const done = w.pagesSent - base;
-      if (done - told >= PROGRESS_PAGES) { o.events.progress(what, done, pfns.length); told = done; }
+      const percent = Math.floor((done * 100) / pfns.length);
+      if (done - told >= PROGRESS_PAGES && percent !== toldPercent) {
+        o.events.progress(what, done, pfns.length);
+        told = done;
+        toldPercent = percent;
+      }
     }
     if (told !== pfns.length) o.events.progress(what, pfns.length, pfns.length);
   };

@@ -311,7 +311,11 @@ export class StreamReader {
       }
       i++;
     }
-    const dataIndex = p.dataIndex.slice(start, i).map(k => (k < 0 ? -1 : k - p.pagesAt));
+    const dataIndex = new Int32Array(i - start);
+    for (let j = 0; j < dataIndex.length; j++) {
+      const k = p.dataIndex[start + j];
+      dataIndex[j] = k < 0 ? -1 : k - p.pagesAt;
+    }
     p.entryAt = i;
     p.pagesAt += n;
     this.pagesReceived += n;
