@@ -86,10 +86,10 @@ async function daemonCost() {
 
 /**
  * CPU ms per simulated second of the in-process hypervisor (scheduler and trace buffers, no
- * daemon): `mask` null for tracing off, else the event mask; `frames` also makes of each drain
- * the one buffer the daemon writes to xentrace's data channel.
+ * daemon): `mask` null for tracing off, else the event mask. Each drain is the one buffer the
+ * daemon writes, as it is, to xentrace's data channel.
  */
-function inProcess(mask, frames) {
+function inProcess(mask) {
   const clock = new Clock('virtual', 0, 0n);
   const hv = new Hypervisor(new Machine(DEFAULT_MACHINE), clock);
   clock.setStepper(to => hv.step(to));
@@ -100,16 +100,13 @@ function inProcess(mask, frames) {
   };
   dom(0, 4, 0.01); dom(1, 2, 0.8); dom(2, 2, 0.8); dom(3, 2, 0.8);
   clock.advanceTo(S);
-  const send = windows => {
-    if (frames && windows.length) Buffer.concat(windows);
-  };
   if (mask !== null) { hv.trace.setEventMask(mask); hv.startTracing(32); }
-  hv.onTraceHighWater = () => send(hv.trace.drainWindows());
+  hv.onTraceHighWater = () => hv.trace.drain();
   const c0 = process.cpuUsage();
   const end = clock.now() + BigInt(SIM_S) * S;
   while (clock.now() < end) {
     clock.advanceTo(clock.now() + S / 10n);
-    if (mask !== null) send(hv.drainTrace());
+    if (mask !== null) hv.drainTrace();
   }
   const c = process.cpuUsage(c0);
   return (c.user + c.system) / 1000;
@@ -118,20 +115,18 @@ function inProcess(mask, frames) {
 /** Where the traced cost goes, in-process, each case the median of interleaved runs. */
 function breakdown() {
   const cases = [
-    ['tracing off', null, false],
-    ['tracing on, no class wanted (the scheduler\'s traced paths)', 0x0001f000, false],
-    ['scheduler class only', 0x0002f000, false],
-    ['all classes (scheduler, PV, HVM, PM, DOM0, MEM)', 0xfffff000, false],
-    ['all classes + the buffer for xentrace\'s data channel', 0xfffff000, true],
+    ['tracing off', null],
+    ['tracing on, no class wanted (the scheduler\'s traced paths)', 0x0001f000],
+    ['scheduler class only', 0x0002f000],
+    ['all classes (scheduler, PV, HVM, PM, DOM0, MEM), drained into the buffer sent to xentrace', 0xfffff000],
   ];
-  for (const [, m, f] of cases) inProcess(m, f);
+  for (const [, m] of cases) inProcess(m);
   const runs = cases.map(() => []);
-  for (let i = 0; i < PAIRS; i++) cases.forEach(([, m, f], k) => runs[k].push(inProcess(m, f)));
+  for (let i = 0; i < PAIRS; i++) cases.forEach(([, m], k) => runs[k].push(inProcess(m)));
   const ms = runs.map(median);
   console.log('in-process hypervisor, no daemon (CPU per simulated second):');
   cases.forEach(([name], k) => console.log(`  ${name}: ${fmt(ms[k])}`));
-  ratioLine('in-process, all classes, records only (no transport)', ms[0], ms[3]);
-  ratioLine('in-process, all classes, records and the data channel\'s buffer', ms[0], ms[4]);
+  ratioLine('in-process, all classes (no daemon, no socket)', ms[0], ms[3]);
 }
 
 function fileRate() {

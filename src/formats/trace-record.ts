@@ -73,8 +73,15 @@ export function decodeRecord(buf: Uint8Array, off: number): { record: TraceRecor
 /** The 12-byte record xentrace writes before each window: cpu and the window's byte count. */
 export function encodeCpuChange(cpu: number, windowSize: number): Buffer {
   const buf = Buffer.alloc(CPU_CHANGE_SIZE);
-  writeRecord(buf, 0, TRC_TRACE_CPU_CHANGE, undefined, [cpu, windowSize]);
+  writeCpuChange(buf, 0, cpu, windowSize);
   return buf;
+}
+/** The same, written at `off`; the offset after it. */
+export function writeCpuChange(buf: Buffer, off: number, cpu: number, windowSize: number): number {
+  buf.writeUInt32LE(TRC_TRACE_CPU_CHANGE | (2 << 28), off);
+  buf.writeUInt32LE(cpu >>> 0, off + 4);
+  buf.writeUInt32LE(windowSize >>> 0, off + 8);
+  return off + CPU_CHANGE_SIZE;
 }
 
 /** One window: the cpu_change header followed by the chunks (one, or two when Xen's ring wrapped). */

@@ -198,10 +198,10 @@ export class Hypervisor {
     this.trace.disable();
   }
 
-  /** What xentrace reads in one poll: each pCPU's unread records, activity up to now included. */
-  drainTrace(): Buffer[] {
+  /** What xentrace reads in one poll: each pCPU's unread records as a window, activity up to now included. */
+  drainTrace(): Buffer {
     this.traceActivity.flush(this.clock.now());
-    return this.trace.drainWindows();
+    return this.trace.drain();
   }
 
   /** The pCPU the toolstack's hypercalls run on: where Dom0's vCPU 0 is. */

@@ -7,7 +7,7 @@
 import { STAGED_FIRST, type TraceSink } from './trace-sink.ts';
 import { DOMID_IDLE, TRC_ALL, TRC_HVM, TRC_HW, TRC_PV, TRC_SCHED_RUNSTATE_CHANGE } from './trace-events.ts';
 import {
-  LOST_REC_SIZE, TRACE_EXTRA_MAX, TRC_EVENT_MASK, TRC_HD_CYCLE_FLAG, TRC_LOST_RECORDS, TRC_TRACE_WRAP_BUFFER, encodeCpuChange,
+  CPU_CHANGE_SIZE, LOST_REC_SIZE, TRACE_EXTRA_MAX, TRC_EVENT_MASK, TRC_HD_CYCLE_FLAG, TRC_LOST_RECORDS, TRC_TRACE_WRAP_BUFFER, writeCpuChange,
 } from '../formats/trace-record.ts';
 
 export const PAGE_SIZE = 4096;
@@ -339,26 +339,40 @@ export class TraceBuffers implements TraceSink {
 
   /**
    * Copy out every pCPU's unread bytes, in pCPU order, each as one window headed by a cpu_change
-   * record (two chunks when the ring wrapped), and mark them read: what xentrace writes per poll.
+   * record (both pieces when the ring wrapped), into one buffer, and mark them read: what
+   * xentrace writes per poll.
    */
-  drainWindows(): Buffer[] {
+  drain(): Buffer {
     if (this.staged[0] !== STAGED_FIRST) this.commit();
-    const out: Buffer[] = [];
+    let total = 0;
+    for (const ring of this.rings) { const size = this.unconsumed(ring); if (size) total += CPU_CHANGE_SIZE + size; }
+    const out = Buffer.allocUnsafe(total);
+    let o = 0;
     for (let cpu = 0; cpu < this.nrPcpus; cpu++) {
       const ring = this.rings[cpu]!;
       const size = this.unconsumed(ring);
       if (size === 0) continue;
-      const start = ring.cons % this.dataSize;
+      o = writeCpuChange(out, o, cpu, size);
+      const bytes = new Uint8Array(ring.words.buffer, ring.words.byteOffset, this.dataSize);
+      const start = ring.cons >= this.dataSize ? ring.cons - this.dataSize : ring.cons;
       const first = Math.min(size, this.dataSize - start);
-      const bytes = Buffer.from(ring.words.buffer, ring.words.byteOffset, this.dataSize);
-      const parts = [encodeCpuChange(cpu, size), bytes.subarray(start, start + first)];
-      if (first < size) parts.push(bytes.subarray(0, size - first));
-      out.push(Buffer.concat(parts));
+      out.set(bytes.subarray(start, start + first), o);
+      if (first < size) out.set(bytes.subarray(0, size - first), o + first);
+      o += size;
       ring.cons = ring.prod;
     }
     return out;
   }
-  drain(): Buffer { return Buffer.concat(this.drainWindows()); }
+  /** drain(), one buffer per window. */
+  drainWindows(): Buffer[] {
+    const all = this.drain(), out: Buffer[] = [];
+    for (let o = 0; o < all.length;) {
+      const end = o + CPU_CHANGE_SIZE + all.readUInt32LE(o + 8);
+      out.push(all.subarray(o, end));
+      o = end;
+    }
+    return out;
+  }
 
   private unconsumed(r: Ring): number {
     let x = r.prod - r.cons;

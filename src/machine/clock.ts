@@ -6,13 +6,20 @@ export type ClockMode = 'real' | 'virtual';
 
 export interface Timer { at: bigint; seq: number; fire: () => void; cancelled: boolean }
 
+/** A binary min-heap of timers ordered by (at, seq); cancelled ones are dropped lazily. */
+type Heap = Timer[];
+
 export class Clock {
   readonly mode: ClockMode;
   /** Wall-clock epoch (ms since 1970) of simulated time 0, for timestamps shown to users. */
   readonly epochMs: number;
   private nowNs = 0n;
-  /** Binary min-heap of timers ordered by (at, seq); cancelled ones are dropped lazily. */
-  private heap: Timer[] = [];
+  private heap: Heap = [];
+  /**
+   * Timers whose callbacks start no reactions (xentrace's polls): advanceTo fires them on its way
+   * and nextTimerAt leaves them out, so whoever advances need not stop there for the event loop.
+   */
+  private quietHeap: Heap = [];
   private seq = 0;
   /** Called to run the simulation up to a time before timers at that time fire. */
   private stepper: (to: bigint) => void = () => {};
@@ -29,18 +36,18 @@ export class Clock {
 
   setStepper(fn: (to: bigint) => void): void { this.stepper = fn; }
 
-  /** Schedule fn at absolute simulated time `at` (ns). */
-  at(at: bigint, fire: () => void): Timer {
+  /** Schedule fn at absolute simulated time `at` (ns); `quiet` if it starts no reactions (see quietHeap). */
+  at(at: bigint, fire: () => void, quiet = false): Timer {
     const t: Timer = { at: at < this.nowNs ? this.nowNs : at, seq: this.seq++, fire, cancelled: false };
-    this.push(t);
+    Clock.push(quiet ? this.quietHeap : this.heap, t);
     return t;
   }
-  after(ns: bigint, fire: () => void): Timer { return this.at(this.nowNs + ns, fire); }
+  after(ns: bigint, fire: () => void, quiet = false): Timer { return this.at(this.nowNs + ns, fire, quiet); }
   cancel(t: Timer | undefined): void { if (t) t.cancelled = true; }
 
-  /** The earliest pending timer's time, if any. */
+  /** The earliest pending timer's time, if any, quiet ones aside. */
   nextTimerAt(): bigint | undefined {
-    this.dropCancelled();
+    Clock.dropCancelled(this.heap);
     return this.heap[0]?.at;
   }
 
@@ -51,10 +58,13 @@ export class Clock {
   advanceTo(to: bigint): void {
     if (to < this.nowNs) return;
     for (;;) {
-      this.dropCancelled();
-      const next = this.heap[0];
+      Clock.dropCancelled(this.heap);
+      Clock.dropCancelled(this.quietHeap);
+      const loud = this.heap[0], quiet = this.quietHeap[0];
+      const h = quiet && (!loud || Clock.less(quiet, loud)) ? this.quietHeap : this.heap;
+      const next = h[0];
       if (!next || next.at > to) break;
-      this.pop();
+      Clock.pop(h);
       if (next.at > this.nowNs) { this.stepper(next.at); this.nowNs = next.at; }
       next.cancelled = true;
       next.fire();
@@ -64,10 +74,9 @@ export class Clock {
 
   private static less(a: Timer, b: Timer): boolean { return a.at < b.at || (a.at === b.at && a.seq < b.seq); }
 
-  private dropCancelled(): void { while (this.heap.length && this.heap[0]!.cancelled) this.pop(); }
+  private static dropCancelled(h: Heap): void { while (h.length && h[0]!.cancelled) Clock.pop(h); }
 
-  private push(t: Timer): void {
-    const h = this.heap;
+  private static push(h: Heap, t: Timer): void {
     h.push(t);
     let i = h.length - 1;
     while (i > 0) {
@@ -78,8 +87,7 @@ export class Clock {
     }
   }
 
-  private pop(): Timer | undefined {
-    const h = this.heap;
+  private static pop(h: Heap): Timer | undefined {
     const top = h[0];
     const last = h.pop();
     if (h.length && last) {

@@ -86,9 +86,8 @@ export const traceStreamHandlers: Record<string, StreamHandler> = {
       early = [];
       if (done) sock.end();
     }, () => { if (!done) { cleanup(); ctx.fail(new ToolError('EIO', 'xentrace did not connect its data channel', 1)); } });
-    const emit = (windows: Buffer[]): void => {
-      if (!windows.length) return;
-      const bytes = windows.length === 1 ? windows[0]! : Buffer.concat(windows);
+    const emit = (bytes: Buffer): void => {
+      if (!bytes.length) return;
       if (sock) sock.write(bytes); else early.push(bytes);
     };
     // A half-full ring wakes xentrace (VIRQ_TBUF), which reads as soon as the daemon gets to it:
@@ -101,8 +100,9 @@ export const traceStreamHandlers: Record<string, StreamHandler> = {
     };
     const set = readersOf(host);
     set.add(onHighWater);
-    const poll = (): void => { emit(hv.drainTrace()); pollTimer = clock.after(pollNs, poll); };
-    let pollTimer = clock.after(pollNs, poll);
+    // A poll only copies bytes out: a quiet timer, which the clock fires on its way through a step.
+    const poll = (): void => { emit(hv.drainTrace()); pollTimer = clock.after(pollNs, poll, true); };
+    let pollTimer = clock.after(pollNs, poll, true);
     const stop = (why: 'alarm' | 'signal', disable: boolean): void => {
       if (done) return;
       if (disable) hv.stopTracing();
