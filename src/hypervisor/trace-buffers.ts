@@ -226,17 +226,32 @@ export class TraceBuffers implements TraceSink {
     const q = this.staged, end = q[0]!;
     q[0] = STAGED_FIRST;
     if (!this.enabled) return;
-    const ns = this.now[0]!, written = this.written, cpuOn = this.cpuOn, mask = this.liveMask;
+    const ns = this.now[0]!, written = this.written, cpuOn = this.cpuOn, mask = this.liveMask, rings = this.rings;
+    const ds = this.dataSize, hw = this.highWater;
     for (let k = STAGED_FIRST; k < end;) {
       const cpu = q[k]!, hdr = q[k + 1]!, at = k + 2;
       const n = hdr >>> 28, event = hdr & TRC_EVENT_MASK;
       k = at + n;
       if (ns > written[cpu]!) this.gap(cpu, ns);
-      if ((event & RUNNING_BITS) === TRC_SCHED_RUNSTATE_CHANGE) this.rings[cpu]!.cur = q[at]!;
+      const ring = rings[cpu]!;
+      if ((event & RUNNING_BITS) === TRC_SCHED_RUNSTATE_CHANGE) ring.cur = q[at]!;
       const m = mask & event;
       if ((m & CLASS_BITS) === 0 || (m & SUBCLASS_BITS) === 0 || cpuOn[cpu] !== 1) continue;
+      // The gaps' records have TSCs of their own.
       if (ns !== this.tscNs[0]) this.setTsc(ns);
-      this.put(cpu, event, n, q, at);
+      // put(), its common case inline: nothing lost to report, no wrap filler, room for the record.
+      const size = 12 + 4 * n, prod = ring.prod;
+      let used = prod - ring.cons;
+      if (used < 0) used += 2 * ds;
+      const off = prod >= ds ? prod - ds : prod;
+      if (ring.lost !== 0 || size > ds - off || size > ds - used) { this.put(cpu, event, n, q, at); continue; }
+      const next = prod + size;
+      ring.prod = next >= 2 * ds ? next - 2 * ds : next;
+      const w = ring.words, p = off >> 2;
+      w[p] = event | (n << 28) | CYCLES;
+      w[p + 1] = this.tsc[0]!; w[p + 2] = this.tsc[1]!;
+      for (let i = 0; i < n; i++) w[p + 3 + i] = q[at + i]!;
+      if (used < hw && used + size >= hw) this.onHighWater?.(cpu);
     }
   }
 
@@ -250,9 +265,34 @@ export class TraceBuffers implements TraceSink {
     const m = this.liveMask & event;
     if ((m & CLASS_BITS) === 0 || (m & SUBCLASS_BITS) === 0 || this.cpuOn[cpu] !== 1) return;
     if (ns !== this.tscNs[0]) this.setTsc(ns);
-    const x = this.scratch;
-    x[0] = d0; x[1] = d1; x[2] = d2; x[3] = d3; x[4] = d4; x[5] = d5; x[6] = d6;
-    this.put(cpu, event, n > TRACE_EXTRA_MAX ? TRACE_EXTRA_MAX : n, x, 0);
+    if (n > TRACE_EXTRA_MAX) n = TRACE_EXTRA_MAX;
+    // put(), its common case inline, as in commit().
+    const ring = this.rings[cpu]!, ds = this.dataSize, size = 12 + 4 * n, prod = ring.prod;
+    let used = prod - ring.cons;
+    if (used < 0) used += 2 * ds;
+    const off = prod >= ds ? prod - ds : prod;
+    if (ring.lost !== 0 || size > ds - off || size > ds - used) {
+      const x = this.scratch;
+      x[0] = d0; x[1] = d1; x[2] = d2; x[3] = d3; x[4] = d4; x[5] = d5; x[6] = d6;
+      this.put(cpu, event, n, x, 0);
+      return;
+    }
+    const next = prod + size;
+    ring.prod = next >= 2 * ds ? next - 2 * ds : next;
+    const w = ring.words, p = off >> 2;
+    w[p] = event | (n << 28) | CYCLES;
+    w[p + 1] = this.tsc[0]!; w[p + 2] = this.tsc[1]!;
+    if (n > 0) {
+      w[p + 3] = d0;
+      if (n > 1) {
+        w[p + 4] = d1;
+        if (n > 2) {
+          w[p + 5] = d2;
+          if (n > 3) { w[p + 6] = d3; if (n > 4) { w[p + 7] = d4; if (n > 5) { w[p + 8] = d5; if (n > 6) w[p + 9] = d6; } } }
+        }
+      }
+    }
+    if (used < this.highWater && used + size >= this.highWater) this.onHighWater?.(cpu);
   }
 
   record(cpu: number, ns: bigint, event: number, data: readonly number[]): void {
