@@ -404,12 +404,12 @@ export class MemoryRestorer {
 
   apply(rec: StreamRecord): void {
     if (rec.layer !== 'libxc' || rec.type !== LibxcRec.PAGE_DATA || !rec.pageData) return;
-    const { pfns, types, data, dataIndex } = rec.pageData;
+    const { pfns, types, data, dataIndex, dataBase } = rec.pageData;
     const words = wordView(data);
     for (let i = 0; i < pfns.length; i++) {
       const k = dataIndex[i];
       if (k >= 0) {
-        this.memory.writePage(pfns[i], data, types[i], k * PAGE_SIZE, words);
+        this.memory.writePage(pfns[i], data, types[i], (k - dataBase) * PAGE_SIZE, words);
         this.pagesWritten++;
       } else if (types[i] === PageType.XTAB) {
         this.memory.decreaseReservation([pfns[i]]);

@@ -78,7 +78,7 @@ for (const chunk of [7, 4096, 65_536, 100_003]) {
     const { reader, records } = readAll(stream, chunk, { pageFragments: true });
     assert.equal(reader.error, null);
     assert.ok(reader.done);
-    const entries = (rs: StreamRecord[]) => rs.flatMap(r => (r.layer === 'libxc' && r.pageData ? r.pageData.pfns.map((p, i) => `${p}:${r.pageData!.types[i]}`) : []));
+    const entries = (rs: StreamRecord[]) => rs.flatMap(r => (r.layer === 'libxc' && r.pageData ? Array.from(r.pageData.pfns, (p, i) => `${p}:${r.pageData!.types[i]}`) : []));
     assert.deepEqual(entries(records), entries(whole));
     const frags = records.filter(r => r.layer === 'libxc' && r.type === LibxcRec.PAGE_DATA);
     const wholes = whole.filter(r => r.layer === 'libxc' && r.type === LibxcRec.PAGE_DATA);

@@ -7,6 +7,8 @@ import {
 
 export class StreamError extends Error {}
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 export const IMAGE_HEADER_SIZE = 24;
 export const DOMAIN_HEADER_SIZE = 16;
 
@@ -80,17 +82,22 @@ export function encodePageDataHead(pfns: ArrayLike<number>, types: ArrayLike<num
 }
 
 export interface PageData {
-  pfns: number[];
-  types: number[];
+  /** Entry pfns and page types (a fragment's are views of its record's). */
+  pfns: Float64Array;
+  types: Uint8Array;
   /** Page bytes, back to back, for the entries whose type carries data, in pfn-list order. */
   data: Buffer;
-  /** For entry i, the index of its page in `data`, or -1 when it carries none. */
+  /**
+   * For entry i, the index in the record of its page, or -1 when it carries none; the page is
+   * at `dataIndex[i] - dataBase` in `data` (a fragment's data starts mid-record).
+   */
   dataIndex: Int32Array;
+  dataBase: number;
 }
 
 export interface PageDataHead {
-  pfns: number[];
-  types: number[];
+  pfns: Float64Array;
+  types: Uint8Array;
   dataIndex: Int32Array;
   /** Entries whose type carries 4096 bytes of data. */
   dataPages: number;
@@ -105,13 +112,15 @@ export function decodePageDataHead(b: Buffer): PageDataHead {
   if (b.readUInt32LE(4) !== 0) throw new StreamError('Reserved bits set in PAGE_DATA record');
   if (count === 0) throw new StreamError('PAGE_DATA record with zero pfns');
   if (b.length < 8 + 8 * count) throw new StreamError('PAGE_DATA record must contain a pfn record for each count');
-  const pfns: number[] = new Array(count);
-  const types: number[] = new Array(count);
+  const pfns = new Float64Array(count);
+  const types = new Uint8Array(count);
   const dataIndex = new Int32Array(count);
+  // Native word reads when the list is aligned (it is, in a buffer of its own or a whole record).
+  const w = LITTLE_ENDIAN && b.byteOffset % 4 === 0 ? new Uint32Array(b.buffer, b.byteOffset + 8, 2 * count) : null;
   let dataPages = 0;
   for (let i = 0; i < count; i++) {
-    const lo = b.readUInt32LE(8 + 8 * i);
-    const hi = b.readUInt32LE(12 + 8 * i);
+    const lo = w ? w[2 * i] : b.readUInt32LE(8 + 8 * i);
+    const hi = w ? w[2 * i + 1] : b.readUInt32LE(12 + 8 * i);
     const t = hi >>> 28;
     if (hi & 0x0ff00000) {
       const raw = (BigInt(hi) << 32n) | BigInt(lo);
@@ -136,7 +145,7 @@ export function checkPageDataLength(head: PageDataHead, bodyLength: number): voi
 export function decodePageData(body: Buffer): PageData {
   const head = decodePageDataHead(body);
   checkPageDataLength(head, body.length);
-  return { pfns: head.pfns, types: head.types, data: body.subarray(head.headLength), dataIndex: head.dataIndex };
+  return { pfns: head.pfns, types: head.types, data: body.subarray(head.headLength), dataIndex: head.dataIndex, dataBase: 0 };
 }
 
 // ---- small fixed records ------------------------------------------------------------------

@@ -17,6 +17,8 @@ import {
 
 export { StreamError };
 
+const EMPTY = Buffer.alloc(0);
+
 /** libxc's REC_LENGTH_MAX: no record may be longer. */
 export const REC_LENGTH_MAX = 128 << 20;
 
@@ -302,27 +304,27 @@ export class StreamReader {
     const n = data.length / PAGE_SIZE;
     const start = p.entryAt;
     const last = p.pagesAt + n === p.dataPages;
-    let taken = 0;
-    let i = start;
-    while (i < p.pfns.length && (taken < n || (last && p.dataIndex[i] < 0))) {
-      if (p.dataIndex[i] >= 0) {
-        if (taken === n) break;
-        taken++;
-      }
-      i++;
+    let end: number;
+    if (last) end = p.pfns.length;
+    else if (p.dataPages === p.pfns.length) end = start + n; // every entry carries a page
+    else {
+      // Up to and including the entry of the fragment's last page.
+      const lastPage = p.pagesAt + n - 1;
+      end = start;
+      while (p.dataIndex[end] !== lastPage) end++;
+      end++;
     }
-    const dataIndex = new Int32Array(i - start);
-    for (let j = 0; j < dataIndex.length; j++) {
-      const k = p.dataIndex[start + j];
-      dataIndex[j] = k < 0 ? -1 : k - p.pagesAt;
-    }
-    p.entryAt = i;
+    this.out.push({
+      layer: 'libxc', type: LibxcRec.PAGE_DATA, name: LIBXC_REC_NAMES[LibxcRec.PAGE_DATA], body: EMPTY,
+      pageData: {
+        pfns: p.pfns.subarray(start, end), types: p.types.subarray(start, end), data,
+        dataIndex: p.dataIndex.subarray(start, end), dataBase: p.pagesAt,
+      },
+      partial: !last,
+    });
+    p.entryAt = end;
     p.pagesAt += n;
     this.pagesReceived += n;
-    this.out.push({
-      layer: 'libxc', type: LibxcRec.PAGE_DATA, name: LIBXC_REC_NAMES[LibxcRec.PAGE_DATA], body: Buffer.alloc(0),
-      pageData: { pfns: p.pfns.slice(start, i), types: p.types.slice(start, i), data, dataIndex }, partial: !last,
-    });
     if (last) {
       this.page = null;
       this.state = padTo8(this.recLength) === this.recLength ? 'libxc-rec-header' : 'page-pad';
