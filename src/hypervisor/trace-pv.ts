@@ -79,7 +79,7 @@ function instant(from: number, span: number, step: number, i: number, r: number)
   return from + Math.min(span - 1, Math.max(1, Math.floor((i + unit(r)) * step)));
 }
 const seedOf = (cpu: number, fromNs: number, domid: number, salt: number): number =>
-  mix((fromNs % 0xffffffff) ^ salt, cpu * 65536 + domid) | 1;
+  mix((fromNs | 0) ^ salt, cpu * 65536 + domid) | 1; // `| 0`: the low 32 bits, where `%` on a double calls fmod
 
 /** Emit the records of one segment; returns how many were recorded. */
 export function traceSegment(sink: TraceSink, seg: RunSegment): number {
@@ -180,7 +180,8 @@ function traceHvm(sink: TraceSink, cpu: number, fromNs: number, toNs: number, do
 /** ACPI PM timer ticks (3.579545 MHz), 24 bits, at `ns`; whole seconds apart so each step is exact. */
 function pmTick(ns: number): number {
   const s = Math.floor(ns / 1e9);
-  return (s * 3579545 + Math.floor((ns - s * 1e9) * 3579545 / 1e9)) % 0x1000000;
+  const t = s * 3579545 + Math.floor((ns - s * 1e9) * 3579545 / 1e9);
+  return t - Math.floor(t / 0x1000000) * 0x1000000;
 }
 
 /** The idle vCPU enters a C-state just after it is switched in and leaves it just before it is switched out. */

@@ -70,6 +70,12 @@ class Output {
     this.membuf = o.memoryBuffer > 0 ? new MemBuffer(o.memoryBuffer) : undefined;
   }
 
+  /** -M and -r work window by window. */
+  get needsWindows(): boolean { return this.membuf !== undefined || this.o.diskReserveMb > 0; }
+
+  /** Whole windows, in order, as they came (neither -M nor -r). */
+  bytes(chunk: Buffer): void { this.write(chunk); }
+
   window(cpu: number, bytes: Buffer): void {
     if (this.membuf) {
       const e = this.membuf.add(cpu, bytes);
@@ -170,11 +176,13 @@ async function trace(o: XentraceOptions): Promise<number> {
     // The windows arrive on a raw channel of their own, which the daemon ends after the last read.
     let failure: unknown;
     const data = await openRawChannel(paths.control);
-    const splitter = new WindowSplitter((cpu, bytes) => out.window(cpu, bytes));
+    // Windows come whole and in order, so the file is the bytes as they come; -M and -r need
+    // them cut into windows.
+    const splitter = out.needsWindows ? new WindowSplitter((cpu, bytes) => out.window(cpu, bytes)) : undefined;
     const dataDone = new Promise<void>(resolve => {
       data.socket.on('data', (chunk: Buffer) => {
         if (failure) return;
-        try { splitter.push(chunk); } catch (e) { failure = e; stream!.cancel(); data.socket.destroy(); }
+        try { if (splitter) splitter.push(chunk); else out.bytes(chunk); } catch (e) { failure = e; stream!.cancel(); data.socket.destroy(); }
       });
       data.socket.on('error', e => { if (!failure) failure = e; });
       data.socket.on('close', () => resolve());
@@ -189,7 +197,7 @@ async function trace(o: XentraceOptions): Promise<number> {
     await stream.done.catch(e => { if (!failure) failure = e; data.socket.destroy(); });
     await dataDone;
     if (failure) throw failure;
-    if (splitter.leftover) throw new Error('daemon ended the data channel inside a window');
+    if (splitter?.leftover) throw new Error('daemon ended the data channel inside a window');
     out.finish();
     return 0;
   } finally {

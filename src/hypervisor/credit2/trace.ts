@@ -85,7 +85,7 @@ export function runqMaxWeight(s: TraceSink, cpu: number, rqi: number, maxWeight:
 }
 export function pickedCpu(s: TraceSink, cpu: number, unit: number, rqId: number, newCpu: number, bAvgload: number): void {
   // {u64 b_avgload; unit:16, dom:16; rq_id:16, new_cpu:16}
-  stage(s, cpu, E.TRC_CSCHED2_PICKED_CPU, 4, u32(bAvgload % 0x100000000), u32(bAvgload / 0x100000000), unit, u32((rqId & 0xffff) | ((newCpu & 0xffff) << 16)));
+  stage(s, cpu, E.TRC_CSCHED2_PICKED_CPU, 4, u32(bAvgload), u32(bAvgload / 0x100000000), unit, u32((rqId & 0xffff) | ((newCpu & 0xffff) << 16)));
 }
 export function migrate(s: TraceSink, cpu: number, unit: number, rqi: number, trqi: number): void {
   stage(s, cpu, E.TRC_CSCHED2_MIGRATE, 2, unit, u32((rqi & 0xffff) | ((trqi & 0xffff) << 16)));
