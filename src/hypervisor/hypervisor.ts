@@ -199,9 +199,9 @@ export class Hypervisor {
   }
 
   /** What xentrace reads in one poll: each pCPU's unread records as a window, activity up to now included. */
-  drainTrace(): Buffer {
+  drainTrace(into?: Buffer): Buffer {
     this.traceActivity.flush(this.clock.now());
-    return this.trace.drain();
+    return this.trace.drain(into);
   }
 
   /** The pCPU the toolstack's hypercalls run on: where Dom0's vCPU 0 is. */

@@ -34,6 +34,8 @@ export interface TraceBuffersOptions {
 interface Ring {
   /** The ring's bytes as little-endian words: every record is a whole number of words. */
   words: Uint32Array;
+  /** The same memory as bytes. */
+  bytes: Uint8Array;
   prod: number;
   cons: number;
   lost: number;
@@ -121,10 +123,10 @@ export class TraceBuffers implements TraceSink {
     this.pagesPerCpu = pages;
     this.dataSize = pages * PAGE_SIZE - T_BUF_HEADER;
     this.highWater = this.dataSize >> 1;
-    this.rings = Array.from({ length: this.nrPcpus }, (_, cpu) => ({
-      words: new Uint32Array(this.dataSize >> 2), prod: 0, cons: 0, lost: 0, lostTscLo: 0, lostTscHi: 0,
-      cur: (DOMID_IDLE << 16) | cpu,
-    }));
+    this.rings = Array.from({ length: this.nrPcpus }, (_, cpu) => {
+      const words = new Uint32Array(this.dataSize >> 2);
+      return { words, bytes: new Uint8Array(words.buffer), prod: 0, cons: 0, lost: 0, lostTscLo: 0, lostTscHi: 0, cur: (DOMID_IDLE << 16) | cpu };
+    });
     return true;
   }
 
@@ -382,18 +384,20 @@ export class TraceBuffers implements TraceSink {
    * record (both pieces when the ring wrapped), into one buffer, and mark them read: what
    * xentrace writes per poll.
    */
-  drain(): Buffer {
+  drain(into?: Buffer): Buffer {
     if (this.staged[0] !== STAGED_FIRST) this.commit();
     let total = 0;
     for (const ring of this.rings) { const size = this.unconsumed(ring); if (size) total += CPU_CHANGE_SIZE + size; }
-    const out = Buffer.allocUnsafe(total);
+    // `into`, when big enough: a buffer the caller reuses, whose pages are already mapped. A new
+    // one is never a slice of Node's shared pool, so that the caller may reuse it in turn.
+    const out = into && into.length >= total ? into.subarray(0, total) : Buffer.allocUnsafeSlow(total);
     let o = 0;
     for (let cpu = 0; cpu < this.nrPcpus; cpu++) {
       const ring = this.rings[cpu]!;
       const size = this.unconsumed(ring);
       if (size === 0) continue;
       o = writeCpuChange(out, o, cpu, size);
-      const bytes = new Uint8Array(ring.words.buffer, ring.words.byteOffset, this.dataSize);
+      const bytes = ring.bytes;
       const start = ring.cons >= this.dataSize ? ring.cons - this.dataSize : ring.cons;
       const first = Math.min(size, this.dataSize - start);
       out.set(bytes.subarray(start, start + first), o);

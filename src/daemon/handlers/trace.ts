@@ -86,9 +86,18 @@ export const traceStreamHandlers: Record<string, StreamHandler> = {
       early = [];
       if (done) sock.end();
     }, () => { if (!done) { cleanup(); ctx.fail(new ToolError('EIO', 'xentrace did not connect its data channel', 1)); } });
-    const emit = (bytes: Buffer): void => {
-      if (!bytes.length) return;
-      if (sock) sock.write(bytes); else early.push(bytes);
+    // Each read goes into a buffer the socket has finished with, if any: a fresh one per read
+    // would cost page faults on every byte.
+    const spare: Buffer[] = [];
+    const emit = (): void => {
+      const into = spare.pop();
+      const bytes = hv.drainTrace(into);
+      if (!bytes.length) { if (into) spare.push(into); return; }
+      // Not in `into`: it was too small for this read, and is dropped.
+      const inInto = into !== undefined && bytes.buffer === into.buffer;
+      if (!sock) { early.push(inInto ? Buffer.from(bytes) : bytes); if (inInto) spare.push(into); return; }
+      const whole = inInto ? into : bytes;
+      sock.write(bytes, () => { if (spare.length < 2) spare.push(whole); });
     };
     // A half-full ring wakes xentrace (VIRQ_TBUF), which reads as soon as the daemon gets to it:
     // after the simulation step under way, so a small ring under load can still overflow.
@@ -96,17 +105,17 @@ export const traceStreamHandlers: Record<string, StreamHandler> = {
     const onHighWater = (): void => {
       if (woken) return;
       woken = true;
-      queueMicrotask(() => { woken = false; if (!done) emit(hv.drainTrace()); });
+      queueMicrotask(() => { woken = false; if (!done) emit(); });
     };
     const set = readersOf(host);
     set.add(onHighWater);
     // A poll only copies bytes out: a quiet timer, which the clock fires on its way through a step.
-    const poll = (): void => { emit(hv.drainTrace()); pollTimer = clock.after(pollNs, poll, true); };
+    const poll = (): void => { emit(); pollTimer = clock.after(pollNs, poll, true); };
     let pollTimer = clock.after(pollNs, poll, true);
     const stop = (why: 'alarm' | 'signal', disable: boolean): void => {
       if (done) return;
       if (disable) hv.stopTracing();
-      emit(hv.drainTrace());
+      emit();
       done = true;
       detach();
       // The last bytes, then end of data; xentrace finishes once it has both.
