@@ -19,6 +19,18 @@ test('timers fire in time order, each with the world stepped exactly to its inst
   assert.equal(c.nextTimerAt(), undefined);
 });
 
+test('quiet timers fire in order among the others, and nextTimerAt leaves them out', () => {
+  const c = new Clock('virtual', 0);
+  const fired: string[] = [];
+  c.after(10n, () => fired.push(`q@${c.now()}`), true);
+  c.after(20n, () => fired.push(`l@${c.now()}`));
+  c.after(20n, () => fired.push(`q2@${c.now()}`), true);
+  assert.equal(c.nextTimerAt(), 20n);
+  c.advanceTo(30n);
+  assert.deepEqual(fired, ['q@10', 'l@20', 'q2@20']);
+  assert.equal(c.nextTimerAt(), undefined);
+});
+
 test('many timers stay ordered', () => {
   const c = new Clock('virtual', 0);
   const seen: bigint[] = [];
