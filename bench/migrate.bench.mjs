@@ -1,7 +1,9 @@
 // Live migration of an idle 1 GiB guest between two local xenlab hosts (real clock, so the
-// stream moves as fast as the processes can carry it: daemon A -> xl migrate -> sh ->
-// xl migrate-receive -> daemon B, every page checked on arrival), against a plain Node pipe
-// copy of the same number of bytes between two processes, measured in the same run.
+// stream moves as fast as the processes can carry it: `xl migrate -s ''` runs
+// `sh -c 'xl migrate-receive'` on a FIFO; daemon A writes the stream into that FIFO and daemon B
+// reads it as migrate-receive's stdin, checking every page on arrival; the two xl processes
+// speak the header and the handshake), against a plain Node pipe copy of the same number of
+// bytes between two processes, measured in the same run.
 // Prints the stream rate, the pipe rate, their ratio (target >= 0.5) and the downtime.
 // Run: node bench/run.mjs migrate   (needs npm run build; children are this file with a role)
 import { spawn } from 'node:child_process';

@@ -52,16 +52,16 @@ function asToolError(e: unknown): ToolError {
 
 const DEFAULT_LINK_MBIT = 1000;
 
-/** One read from a stream pipe: as much as a grown pipe (1 MiB) holds. */
+/** One read from a stream pipe: a quarter of a grown pipe, so it stays in cache while checked. */
 const PIPE_READ_SIZE = 256 << 10;
 
 /**
- * A pipe the tool named (a FIFO, or its stdin under /proc), opened for us alone and driven by
- * the event loop: the stream then goes straight between the daemon and the transport.
+ * The pipe the tool named for a save (a FIFO: the transport's stdin), opened for us alone and
+ * driven by the event loop: the stream then goes straight from the daemon to the transport.
  */
-function openPipe(path: string, write: boolean): Socket {
-  const fd = openSync(path, (write ? constants.O_WRONLY : constants.O_RDONLY) | constants.O_NONBLOCK);
-  return new Socket({ fd, readable: !write, writable: write });
+function openPipeForWriting(path: string): Socket {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+  return new Socket({ fd, readable: false, writable: true });
 }
 
 /** Where a restore reads: a socket we own, torn down by `close` (also when cancelled). */
@@ -73,6 +73,7 @@ function channelInput(ch: RawChannel): RestoreTransport {
   return {
     head: ch.head,
     open(data, end) {
+      if (sock.destroyed) { queueMicrotask(end); return () => {}; }
       sock.on('data', data);
       sock.once('end', end);
       sock.once('close', end);
@@ -85,8 +86,8 @@ function channelInput(ch: RawChannel): RestoreTransport {
 }
 
 /**
- * A pipe read straight into one reused buffer, a whole pipeful at a time: no fresh memory per
- * read (the restore takes each chunk before the next read).
+ * The pipe the tool named for a restore (its own stdin, under /proc), read straight into one
+ * reused buffer: no fresh memory per read (the restore takes each chunk before the next read).
  */
 function pipeInput(path: string, head: Buffer): RestoreTransport {
   let sock: Socket | null = null;
@@ -95,7 +96,7 @@ function pipeInput(path: string, head: Buffer): RestoreTransport {
   return {
     head,
     open(data, end) {
-      if (closed) return () => {};
+      if (closed) { queueMicrotask(end); return () => {}; }
       const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
       const buffer = Buffer.allocUnsafe(PIPE_READ_SIZE);
       // Node honours onread in the constructor too, though its types list it for connect() only.
@@ -116,7 +117,7 @@ export const migrateStreamHandlers: Record<string, StreamHandler> = {
     let domid = -1;
     void (async () => {
       domid = existingDomid(host, a.dom);
-      sock = a.path ? openPipe(a.path, true) : (await host.rawChannels.take(a.token)).socket;
+      sock = a.path ? openPipeForWriting(a.path) : (await host.rawChannels.take(a.token)).socket;
       const linkMbit = a.linkMbit ?? DEFAULT_LINK_MBIT;
       const summary = await saveDomain(host.toolstack, domid, socketSink(sock), {
         live: a.live, linkBitsPerSec: linkMbit * 1e6,
@@ -142,7 +143,7 @@ export const migrateStreamHandlers: Record<string, StreamHandler> = {
     void (async () => {
       const ch = a.path ? null : await host.rawChannels.take(a.token);
       input = ch ? channelInput(ch) : pipeInput(a.path, Buffer.from(a.head ?? '', 'base64'));
-      if (cancelled) input.close();
+      if (cancelled) { input.close(); return; }
       const rec = await restoreDomain(host.toolstack, input, {
         config: a.config, workload: a.workload, configText: a.configText, configFile: a.configFile,
         name: a.name, domid: a.domid, paused: a.paused, line: text => ctx.emit({ line: text }),
