@@ -230,6 +230,8 @@ export class TraceBuffers implements TraceSink {
     if (!this.enabled) return;
     const ns = this.now[0]!, written = this.written, cpuOn = this.cpuOn, mask = this.liveMask, rings = this.rings;
     const ds = this.dataSize, hw = this.highWater;
+    // The TSC of `ns`, worked out at the first wanted record (the gaps' records have their own).
+    let tscLo = 0, tscHi = 0, tscKnown = false;
     for (let k = STAGED_FIRST; k < end;) {
       const cpu = q[k]!, hdr = q[k + 1]!, at = k + 2;
       const n = hdr >>> 28, event = hdr & TRC_EVENT_MASK;
@@ -239,19 +241,25 @@ export class TraceBuffers implements TraceSink {
       if ((event & RUNNING_BITS) === TRC_SCHED_RUNSTATE_CHANGE) ring.cur = q[at]!;
       const m = mask & event;
       if ((m & CLASS_BITS) === 0 || (m & SUBCLASS_BITS) === 0 || cpuOn[cpu] !== 1) continue;
-      // The gaps' records have TSCs of their own.
-      if (ns !== this.tscNs[0]) this.setTsc(ns);
+      if (!tscKnown) {
+        if (ns !== this.tscNs[0]) this.setTsc(ns);
+        tscLo = this.tsc[0]!; tscHi = this.tsc[1]!; tscKnown = true;
+      }
       // put(), its common case inline: nothing lost to report, no wrap filler, room for the record.
       const size = 12 + 4 * n, prod = ring.prod;
       let used = prod - ring.cons;
       if (used < 0) used += 2 * ds;
       const off = prod >= ds ? prod - ds : prod;
-      if (ring.lost !== 0 || size > ds - off || size > ds - used) { this.put(cpu, event, n, q, at); continue; }
+      if (ring.lost !== 0 || size > ds - off || size > ds - used) {
+        if (ns !== this.tscNs[0]) this.setTsc(ns);
+        this.put(cpu, event, n, q, at);
+        continue;
+      }
       const next = prod + size;
       ring.prod = next >= 2 * ds ? next - 2 * ds : next;
       const w = ring.words, p = off >> 2;
       w[p] = event | (n << 28) | CYCLES;
-      w[p + 1] = this.tsc[0]!; w[p + 2] = this.tsc[1]!;
+      w[p + 1] = tscLo; w[p + 2] = tscHi;
       for (let i = 0; i < n; i++) w[p + 3 + i] = q[at + i]!;
       if (used < hw && used + size >= hw) this.onHighWater?.(cpu);
     }
