@@ -1,8 +1,8 @@
 // What tracing costs the daemon (issue 5, item 5): a real xenlabd (virtual clock, 8 pCPUs) with
 // three busy guests is advanced 10 simulated seconds with tracing off, then with our xentrace
-// capturing every class to a file (records produced, drained every 100 ms, streamed to xentrace,
-// written). Off and on runs alternate (xentrace started before each traced run and stopped
-// after it); the figure is the median wall time of the clock-advance request per simulated
+// capturing every class to a file (records produced, drained every 100 ms, sent to xentrace over
+// its data channel, written). Off and on runs alternate (xentrace started before each traced run
+// and stopped after it); the figure is the median wall time of the clock-advance request per simulated
 // second. Goal: traced/untraced <= 2x. Then xentrace's rate to a file, goal >= 1M records/s:
 // end to end (records in the file over the traced wall time) and the trace buffers' own path
 // (records into the rings, drained at the high-water mark, written to a file).
