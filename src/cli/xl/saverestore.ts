@@ -168,7 +168,7 @@ const save: CommandRun = async (ctx, argv, self) => {
   const head = encodeXlHeader(hdr.json);
   writeSync(fd, head);
   ctx.io.err(`Saving to ${file} new xl format (${xlSavingInfo({ mandatoryFlags: 3, optionalFlags: 0, optionalDataLen: head.length - XL_HEADER_SIZE })})\n`);
-  const out = createWriteStream('', { fd, autoClose: false });
+  const out = createWriteStream('', { fd, autoClose: false, highWaterMark: 1 << 20 });
   const show = progressPrinter(ctx.io, process.stderr.isTTY === true || ctx.globals.progress);
   const d = await ctx.daemon();
   try {
@@ -280,7 +280,8 @@ const restore: CommandRun = async (ctx, argv, self) => {
   if (p.positionals.length === 1) file = p.positionals[0]!;
   else if (p.positionals.length === 2) [cfg, file] = p.positionals as [string, string];
   else { ctx.io.out(self.helpText); return 2; }
-  const src = createReadStream(file);
+  // 1 MiB reads: a sixteenth of the threadpool round trips of the default 64 KiB.
+  const src = createReadStream(file, { highWaterMark: 1 << 20 });
   const opened = await new Promise<NodeJS.ErrnoException | null>(r => { src.once('open', () => r(null)); src.once('error', e => r(e)); });
   if (opened) {
     ctx.io.err(`Can't open restore file: ${opened.code === 'ENOENT' ? 'No such file or directory' : opened.message}\n`);
