@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import {
-  LibxcRec, PAGE_SIZE, PageType, pageTypeHasData, type StreamRecord,
+  LibxcRec, PAGE_SIZE, PageType, pageTypeHasData, type PageData, type StreamRecord,
 } from '../formats/save-stream/index.ts';
 
 export const PAGE_MAGIC = 0x47504c58; // "XLPG"
@@ -110,6 +110,26 @@ function checkBody(pfn: number, bytes: Buffer, o: number, seed: number, gen: num
     return 'page body checksum mismatch';
   }
   return null;
+}
+
+/**
+ * A pattern page's bytes from word `o` of `w`: its header, then its body word repeated. With
+ * `notes` (copyPages'), a slot already zero past its header is not filled again.
+ */
+function writePatternPage(w: Uint32Array, o: number, seed: number, pfn: number, gen: number, notes: Uint8Array | undefined, slot: number): void {
+  w[o] = PAGE_MAGIC;
+  w[o + 1] = seed;
+  w[o + 2] = pfn >>> 0;
+  w[o + 3] = Math.floor(pfn / 0x100000000);
+  w[o + 4] = gen;
+  w[o + 5] = 0;
+  w[o + 6] = 0;
+  let h = 0x2545f491;
+  for (let j = 0; j < 7; j++) h = fmix32(h ^ w[o + j]);
+  w[o + 7] = h;
+  const word = patternWord(seed, pfn, gen);
+  if (word !== 0 || !notes || notes[slot] !== SLOT_ZERO_BODY) w.fill(word, o + PAGE_HEADER_SIZE / 4, o + PAGE_SIZE / 4);
+  if (notes) notes[slot] = word === 0 ? SLOT_ZERO_BODY : SLOT_UNKNOWN;
 }
 
 /** A word view of `b` when its words can be read natively (aligned, little-endian host). */
@@ -310,23 +330,7 @@ export class GuestMemory {
         if (notes) notes[slot0 + i] = SLOT_UNKNOWN;
         continue;
       }
-      const gen = this.generation[pfn];
-      const o = i * (PAGE_SIZE / 4);
-      w[o] = PAGE_MAGIC;
-      w[o + 1] = seed;
-      w[o + 2] = pfn >>> 0;
-      w[o + 3] = Math.floor(pfn / 0x100000000);
-      w[o + 4] = gen;
-      w[o + 5] = 0;
-      w[o + 6] = 0;
-      let h = 0x2545f491;
-      for (let j = 0; j < 7; j++) h = fmix32(h ^ w[o + j]);
-      w[o + 7] = h;
-      const word = patternWord(seed, pfn, gen);
-      if (word !== 0 || !notes || notes[slot0 + i] !== SLOT_ZERO_BODY) {
-        w.fill(word, o + PAGE_HEADER_SIZE / 4, o + PAGE_SIZE / 4);
-      }
-      if (notes) notes[slot0 + i] = word === 0 ? SLOT_ZERO_BODY : SLOT_UNKNOWN;
+      writePatternPage(w, i * (PAGE_SIZE / 4), seed, pfn, this.generation[pfn], notes, slot0 + i);
     }
   }
 
@@ -340,20 +344,24 @@ export class GuestMemory {
   /**
    * Store a page received from a stream (populating it). Throws PageCorruptError when the bytes
    * are not a sound page for this pfn (`at`: the page's offset inside a larger `bytes`;
-   * `words`: wordView(bytes), to check a run of pages without reading them byte-wise). A
+   * `words`: wordView(bytes), to check a run of pages without reading them byte-wise;
+   * `patternChecked`: the bytes are known to be exactly the pattern page their header names,
+   * so only a page with other flags is checked here). A
    * pattern page is kept as its generation, not its bytes; an empty memory adopts the seed of
    * the first such page, so a receiver stays cheap too.
    */
-  writePage(pfn: number, bytes: Buffer, type: number = PageType.NOTAB, at?: number, words?: Uint32Array | null): void {
+  writePage(pfn: number, bytes: Buffer, type: number = PageType.NOTAB, at?: number, words?: Uint32Array | null, patternChecked = false): void {
     if (!(pfn >= 0 && pfn < this.nrPages)) this.checkPfn(pfn); // throws; integer pfns from a stream are the rule
     const offset = at ?? 0;
     const fast = words && offset % 4 === 0 && bytes.length - offset >= PAGE_SIZE;
-    const bad = fast ? checkPageWords(pfn, bytes, offset, words) : checkPage(pfn, bytes, at);
-    if (bad) throw new PageCorruptError(`pfn 0x${pfn.toString(16)}: ${bad}`);
     const i = offset >>> 2;
+    const flags = fast ? words[i + 5] : bytes.readUInt32LE(offset + 20);
+    if (!patternChecked || flags !== 0) {
+      const bad = fast ? checkPageWords(pfn, bytes, offset, words) : checkPage(pfn, bytes, at);
+      if (bad) throw new PageCorruptError(`pfn 0x${pfn.toString(16)}: ${bad}`);
+    }
     const seed = fast ? words[i + 1] : bytes.readUInt32LE(offset + 4);
     const gen = fast ? words[i + 4] : bytes.readUInt32LE(offset + 16);
-    const flags = fast ? words[i + 5] : bytes.readUInt32LE(offset + 20);
     if (this.nrPopulated === 0 && this.explicit.size === 0) this.seed = seed;
     if (!this.populatedMap[pfn]) {
       this.populatedMap[pfn] = 1;
@@ -399,6 +407,9 @@ export class GuestMemory {
 export class MemoryRestorer {
   readonly memory: GuestMemory;
   pagesWritten = 0;
+  /** What a fragment's pages must hold, rebuilt for each; notes as copyPages keeps them. */
+  private expected = Buffer.alloc(0);
+  private expectedNotes = new Uint8Array(0);
 
   constructor(memory: GuestMemory) { this.memory = memory; }
 
@@ -406,10 +417,11 @@ export class MemoryRestorer {
     if (rec.layer !== 'libxc' || rec.type !== LibxcRec.PAGE_DATA || !rec.pageData) return;
     const { pfns, types, data, dataIndex, dataBase } = rec.pageData;
     const words = wordView(data);
+    const sound = words !== null && this.patternPagesSound(rec.pageData, words);
     for (let i = 0; i < pfns.length; i++) {
       const k = dataIndex[i];
       if (k >= 0) {
-        this.memory.writePage(pfns[i], data, types[i], (k - dataBase) * PAGE_SIZE, words);
+        this.memory.writePage(pfns[i], data, types[i], (k - dataBase) * PAGE_SIZE, words, sound);
         this.pagesWritten++;
       } else if (types[i] === PageType.XTAB) {
         this.memory.decreaseReservation([pfns[i]]);
@@ -417,6 +429,35 @@ export class MemoryRestorer {
         this.memory.populate([pfns[i]]); // XALLOC/BROKEN: backed, contents unknown
       }
     }
+  }
+
+  /**
+   * Whether every pattern page (flags 0) of a fragment is exactly the page its header's seed and
+   * generation give for its pfn: one native compare of the fragment with the pages rebuilt,
+   * instead of one per page. Other pages are copied as they are, to be checked one by one; when
+   * anything differs, every page is checked one by one, which names the first bad one.
+   */
+  private patternPagesSound(pd: PageData, w: Uint32Array): boolean {
+    const { pfns, data, dataIndex, dataBase } = pd;
+    const pages = data.length / PAGE_SIZE;
+    if (this.expected.length < data.length) {
+      this.expected = Buffer.alloc(data.length);
+      this.expectedNotes = new Uint8Array(pages);
+    }
+    const e = new Uint32Array(this.expected.buffer, this.expected.byteOffset, data.length >>> 2);
+    for (let i = 0; i < pfns.length; i++) {
+      const k = dataIndex[i];
+      if (k < 0) continue;
+      const slot = k - dataBase;
+      const o = slot * (PAGE_SIZE / 4);
+      if (w[o + 5] !== 0) {
+        data.copy(this.expected, slot * PAGE_SIZE, slot * PAGE_SIZE, (slot + 1) * PAGE_SIZE);
+        this.expectedNotes[slot] = SLOT_UNKNOWN;
+        continue;
+      }
+      writePatternPage(e, o, w[o + 1], pfns[i], w[o + 4], this.expectedNotes, slot);
+    }
+    return this.expected.compare(data, 0, data.length, 0, data.length) === 0;
   }
 }
 

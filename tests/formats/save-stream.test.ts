@@ -117,6 +117,33 @@ test('a flipped byte in a page is detected with the pfn named', () => {
     e instanceof PageCorruptError && e.message === `pfn 0x${pfns[i].toString(16)}: page body checksum mismatch`);
 });
 
+test('a damaged page among sound ones is caught whatever its kind (never written, dirtied, explicit)', () => {
+  const mem = new GuestMemory(64, { seed: 21 });
+  mem.dirty(20, rng(2), 32);
+  mem.poke(40, 500, Buffer.from('explicit'));
+  const w = new StreamWriter({ guestType: 'pv', vcpus: 1, p2mSize: 64 });
+  const parts = [w.start()];
+  for (const rec of w.pages(mem, Array.from({ length: 64 }, (_, i) => i))) parts.push(...rec);
+  parts.push(w.finish());
+  const stream = Buffer.concat(parts);
+  const { records } = readAll(stream, stream.length, { xlHeader: false, pageFragments: true });
+  const rec = records.find(r => r.layer === 'libxc' && r.type === LibxcRec.PAGE_DATA)!;
+  assert.ok(rec.layer === 'libxc' && rec.pageData);
+  const pd = rec.pageData;
+  const { pfns, dataIndex, data } = pd;
+  const untouched = pfns.findIndex(p => p >= 32 && p !== 40);
+  for (const [i, at] of [[untouched, 2000], [pfns.indexOf(3), 4095], [pfns.indexOf(40), 600], [pfns.indexOf(40), 20]]) {
+    const bad = Buffer.from(data);
+    bad[dataIndex[i] * 4096 + at] ^= 0x01;
+    const restorer = new MemoryRestorer(new GuestMemory(64, { populated: false }));
+    assert.throws(() => restorer.apply({ ...rec, pageData: { ...pd, data: bad } }),
+      (e: Error) => e instanceof PageCorruptError && e.message.startsWith(`pfn 0x${pfns[i].toString(16)}: `), `pfn ${pfns[i]} byte ${at}`);
+  }
+  const restorer = new MemoryRestorer(new GuestMemory(64, { populated: false }));
+  restorer.apply(rec);
+  assert.equal(restorer.memory.digest(), mem.digest());
+});
+
 test('a flipped byte in a page header or in the pfn list is detected', () => {
   const { stream } = liveSave('pv');
   // Locate the first PAGE_DATA record: after its 8-byte header come count, reserved, pfns, pages.
