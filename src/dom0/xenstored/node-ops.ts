@@ -2,7 +2,7 @@
 // C xenstored's error hiding, creation with inherited permissions, recursive removal.
 // Every change is reported to `events` for the caller to fire now or at commit.
 
-import { XsdError, fail } from './errors.ts';
+import { fail, type XsdErrorName } from './errors.ts';
 import { basename, childPath, isValidNodename, parentOf } from './path.ts';
 import { PERM_OWNER, PERM_WRITE, permFor, type Caller, type Perm } from './perms.ts';
 import { nodeSize, quota } from './quota.ts';
@@ -12,15 +12,14 @@ import type { PendingEvent } from './transaction.ts';
 function limited(c: Caller): boolean { return !c.privileged; }
 
 /** The nearest existing ancestor's permissions decide whether a failure may say ENOENT. */
-function errnoFromParents(view: NodeView, caller: Caller, path: string, err: 'ENOENT' | 'EACCES', perm: number): never {
+function accessError(view: NodeView, caller: Caller, path: string, err: 'ENOENT' | 'EACCES', perm: number): XsdErrorName {
   let p = path;
   let node: XsNode | undefined;
   do {
     p = parentOf(p);
     node = view.get(p);
   } while (!node && p !== '/');
-  if (node && (permFor(caller, node.perms) & perm)) fail(err);
-  fail('EACCES');
+  return node && (permFor(caller, node.perms) & perm) ? err : 'EACCES';
 }
 
 /** get_node: the node, if it exists and `caller` has `perm` on it. */
@@ -29,17 +28,22 @@ export function getNode(view: NodeView, caller: Caller, path: string, perm: numb
   // Every stored node's name was checked when it was created: only a miss needs the check.
   if (!node && !isValidNodename(path)) fail('EINVAL');
   if (node && (permFor(caller, node.perms) & perm) === perm) return node;
-  return errnoFromParents(view, caller, path, node ? 'EACCES' : 'ENOENT', perm);
+  return fail(accessError(view, caller, path, node ? 'EACCES' : 'ENOENT', perm));
 }
 
-/** Like getNode, but a missing node (that the caller could create) is undefined. */
+/**
+ * Like getNode for writing, but a missing node (that the caller could create) is undefined.
+ * Worked out without throwing: writing a new node is the common case, not a failure.
+ */
 export function getNodeForWrite(view: NodeView, caller: Caller, path: string): XsNode | undefined {
-  try {
-    return getNode(view, caller, path, PERM_WRITE);
-  } catch (e) {
-    if (e instanceof XsdError && e.errName === 'ENOENT') return undefined;
-    throw e;
+  const node = view.get(path);
+  if (node) {
+    if ((permFor(caller, node.perms) & PERM_WRITE) === PERM_WRITE) return node;
+    return fail(accessError(view, caller, path, 'EACCES', PERM_WRITE));
   }
+  if (!isValidNodename(path)) fail('EINVAL');
+  const err = accessError(view, caller, path, 'ENOENT', PERM_WRITE);
+  return err === 'ENOENT' ? undefined : fail(err);
 }
 
 function checkSize(caller: Caller, value: Buffer, perms: readonly Perm[], children: readonly string[]): void {
