@@ -1,6 +1,6 @@
 // xenstored speed against the real C xenstored (started here on a private socket through the
 // cxenstored oracle's shim) and, for pipelining, against a bare Node echo server.
-//   node bench/run.mjs xenstored        (XS_BENCH_ITER=5000, XS_BENCH_ROUNDS=3 by default)
+//   node bench/run.mjs xenstored        (XS_BENCH_ITER=5000, XS_BENCH_ROUNDS=5 by default)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 import { FrameSplitter, encodeMessage } from '../src/formats/xenstore-wire.ts';
 
 const ITER = Number(process.env.XS_BENCH_ITER ?? 5000);
-const ROUNDS = Number(process.env.XS_BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.XS_BENCH_ROUNDS ?? 5);
 const TEST_XENSTORE = '/usr/lib/xen-4.17/bin/test-xenstore';
 // shared/ sits beside the clone, on developers' machines and in CI.
 const CXS_DIR = new URL('../../shared/tools/cxenstored', import.meta.url).pathname;
