@@ -9,6 +9,7 @@ import type { StreamHandler } from './streams.ts';
 import type { TraceStatus } from '../../protocol/trace.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { PAGE_SIZE } from '../../hypervisor/trace-buffers.ts';
+import { socketFd, writeNow } from '../../dom0/socket-write.ts';
 
 /** Most memory all rings together may take (Xen refuses sizes its heap cannot give). */
 const MAX_TRACE_BYTES = 1 << 30;
@@ -78,10 +79,12 @@ export const traceStreamHandlers: Record<string, StreamHandler> = {
     let done = false;
     // The windows go over xentrace's raw channel as they are; reads made before it is connected wait.
     let sock: Socket | undefined;
+    let fd = -1;
     let early: Buffer[] = [];
     void host.rawChannels.take(a.token).then(ch => {
       if (done && !early.length) { ch.socket.destroy(); return; }
       sock = ch.socket;
+      fd = socketFd(sock);
       for (const b of early) sock.write(b);
       early = [];
       if (done) sock.end();
@@ -97,7 +100,12 @@ export const traceStreamHandlers: Record<string, StreamHandler> = {
       const inInto = into !== undefined && bytes.buffer === into.buffer;
       if (!sock) { early.push(inInto ? Buffer.from(bytes) : bytes); if (inInto) spare.push(into); return; }
       const whole = inInto ? into : bytes;
-      sock.write(bytes, () => { if (spare.length < 2) spare.push(whole); });
+      // Sent at once if the kernel takes it (xentrace reads while the simulation runs): the
+      // buffer is free again for the next poll of this same step.
+      const sent = writeNow(sock, fd, bytes);
+      if (sent < 0) return;
+      if (sent === bytes.length) { if (spare.length < 2) spare.push(whole); return; }
+      sock.write(bytes.subarray(sent), () => { if (spare.length < 2) spare.push(whole); });
     };
     // A half-full ring wakes xentrace (VIRQ_TBUF), which reads as soon as the daemon gets to it:
     // after the simulation step under way, so a small ring under load can still overflow.

@@ -4,9 +4,10 @@
 // reused buffer and leave with a single write(2), bypassing Node's stream machinery whenever
 // nothing is already queued on the socket.
 
-import { readSync, writeSync } from 'node:fs';
+import { readSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { XS_HEADER_LEN, XS_PAYLOAD_MAX, encodeMessageAt } from '../../formats/xenstore-wire.ts';
+import { writeNow } from '../socket-write.ts';
 
 /** Room for a few maximum-size replies; a batch that outgrows it gets a bigger buffer. */
 const OUTPUT_BYTES = 64 * 1024;
@@ -47,21 +48,12 @@ export class ReplyWriter {
     if (this.used === 0) return;
     const bytes = this.out.subarray(0, this.used);
     this.used = 0;
-    const sock = this.sock;
-    if (sock.destroyed) return;
-    let sent = 0;
-    // Only while nothing is queued: a direct write must not overtake bytes the stream holds.
-    if (this.fd >= 0 && sock.writableLength === 0) {
-      try {
-        sent = writeSync(this.fd, bytes);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') { sock.destroy(); return; }
-      }
-      if (sent === bytes.length) return;
-    }
+    if (this.sock.destroyed) return;
+    const sent = writeNow(this.sock, this.fd, bytes);
+    if (sent < 0 || sent === bytes.length) return;
     // The stream keeps what it is given until the kernel takes it: hand it a copy, since the
     // output buffer is reused.
-    sock.write(Buffer.from(bytes.subarray(sent)));
+    this.sock.write(Buffer.from(bytes.subarray(sent)));
   }
 }
 
