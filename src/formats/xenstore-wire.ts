@@ -113,6 +113,8 @@ export function decodeMessage(buf: Buffer): XsMessage | null {
  * out); clients use utf8 for what users type.
  */
 export function packStrings(parts: (string | Buffer)[], enc: BufferEncoding = 'latin1'): Buffer {
+  // Strings only (directory listings, the common case): one join, one buffer.
+  if (parts.every(p => typeof p === 'string')) return parts.length ? Buffer.from(`${parts.join('\0')}\0`, enc) : Buffer.alloc(0);
   const bufs: Buffer[] = [];
   for (const p of parts) { bufs.push(typeof p === 'string' ? Buffer.from(p, enc) : p, NUL); }
   return Buffer.concat(bufs);
