@@ -62,10 +62,10 @@ export interface XsMessage {
 
 export function encodeHeader(type: number, reqId: number, txId: number, len: number): Buffer {
   const h = Buffer.allocUnsafe(XS_HEADER_LEN);
-  h.writeUInt32LE(type >>> 0, 0);
-  h.writeUInt32LE(reqId >>> 0, 4);
-  h.writeUInt32LE(txId >>> 0, 8);
-  h.writeUInt32LE(len >>> 0, 12);
+  putU32(h, 0, type);
+  putU32(h, 4, reqId);
+  putU32(h, 8, txId);
+  putU32(h, 12, len);
   return h;
 }
 
@@ -89,11 +89,7 @@ export function encodeMessageAt(out: Buffer, off: number, type: number, reqId: n
 
 export function encodeMessage(m: XsMessage): Buffer {
   const out = Buffer.allocUnsafe(XS_HEADER_LEN + m.payload.length);
-  out.writeUInt32LE(m.type >>> 0, 0);
-  out.writeUInt32LE(m.reqId >>> 0, 4);
-  out.writeUInt32LE(m.txId >>> 0, 8);
-  out.writeUInt32LE(m.payload.length, 12);
-  m.payload.copy(out, XS_HEADER_LEN);
+  encodeMessageAt(out, 0, m.type, m.reqId, m.txId, m.payload);
   return out;
 }
 

@@ -9,6 +9,7 @@ import { Connection } from './connection.ts';
 import { XenstoredCore } from './core.ts';
 import { handle } from './dispatch.ts';
 import { ReplyWriter, readNow } from './socket-io.ts';
+import { socketFd } from '../socket-write.ts';
 
 export interface DomainEndpoint {
   write(buf: Buffer): void;
@@ -61,9 +62,9 @@ export class Xenstored {
     // microseconds per request. Re-wrapping the accepted handle with `onread` reads into one
     // reused buffer instead; requests are handled (and anything kept is copied) before the
     // next read.
-    const handle = (accepted as unknown as { _handle: { fd?: number } | null })._handle;
+    const fd = socketFd(accepted);
+    const handle = (accepted as unknown as { _handle: unknown })._handle;
     (accepted as unknown as { _handle: unknown })._handle = null;
-    const fd = handle?.fd ?? -1;
     accepted.destroy();
     let onChunk: (data: Buffer) => void = () => {};
     const sock = new Socket({
@@ -77,7 +78,7 @@ export class Xenstored {
       () => { this.detach(conn); sock.destroy(); });
     // A client that does not read its replies stops being read: its requests wait in the
     // kernel's socket buffer instead of our memory.
-    const input = this.attach(conn, () => writer.unsent > MAX_UNSENT, true);
+    const input = this.attach(conn, () => writer.unsent > MAX_UNSENT, this.readBuffer);
     let paused = false;
     const step = (work: () => boolean): void => {
       const more = writer.batch(work);
@@ -104,7 +105,7 @@ export class Xenstored {
    * it returns false when it stopped because `blocked()` (replies not yet taken), and
    * resume() carries on with the requests left over (at most one input chunk's worth).
    */
-  private attach(conn: Connection, blocked: () => boolean = () => false, reusedInput = false): { feed(data: Buffer): boolean; resume(): boolean } {
+  private attach(conn: Connection, blocked: () => boolean = () => false, reusedInput?: Buffer): { feed(data: Buffer): boolean; resume(): boolean } {
     this.core.connections.add(conn);
     const splitter = new FrameSplitter();
     this.pendingInput.set(conn, splitter);
@@ -117,8 +118,8 @@ export class Xenstored {
       try {
         while (backlog.length && !conn.closed) {
           if (blocked()) {
-            // What waits must outlive the reused input buffer.
-            if (reusedInput) for (const m of backlog) m.payload = Buffer.from(m.payload);
+            // What waits must outlive the reused input buffer (copied once: a copy is elsewhere).
+            if (reusedInput) for (const m of backlog) if (m.payload.buffer === reusedInput.buffer) m.payload = Buffer.from(m.payload);
             return false;
           }
           handle(this.core, conn, backlog.shift()!);
