@@ -4,7 +4,7 @@
 // empty one. A record never straddles the end of the ring: a WRAP_BUFFER filler takes the tail.
 // A record that does not fit is dropped and counted; the next one that fits is preceded by a
 // LOST_RECORDS record. `drain()` is xentrace's side: each pCPU's unread bytes as one window.
-import { STAGED_FIRST, type TraceSink } from './trace-sink.ts';
+import type { TraceSink } from './trace-sink.ts';
 import { DOMID_IDLE, TRC_ALL, TRC_HVM, TRC_HW, TRC_PV, TRC_SCHED_RUNSTATE_CHANGE } from './trace-events.ts';
 import {
   CPU_CHANGE_SIZE, LOST_REC_SIZE, TRACE_EXTRA_MAX, TRC_EVENT_MASK, TRC_HD_CYCLE_FLAG, TRC_LOST_RECORDS, TRC_TRACE_WRAP_BUFFER, writeCpuChange,
@@ -36,8 +36,19 @@ interface Ring {
   words: Uint32Array;
   /** The same memory as bytes. */
   bytes: Uint8Array;
-  prod: number;
+  /**
+   * The producer as Xen keeps it (bytes modulo twice the data size) is lap * dataSize + 4 * w:
+   * `w` is the word where the next record goes, always below the end of the ring.
+   */
+  w: number;
+  lap: number;
   cons: number;
+  /**
+   * Words the next records may take with no more checks: before the end of the ring, within
+   * the free space, short of the high-water mark, and 0 while lost records wait to be reported.
+   * Recomputed whenever a record takes the slow path or xentrace consumes.
+   */
+  fast: number;
   lost: number;
   /** TSC of the first record lost, as two 32-bit halves. */
   lostTscLo: number;
@@ -48,7 +59,7 @@ interface Ring {
 
 /** Writes what a vCPU did between the scheduler's records (trace-activity.ts). */
 export interface TraceGapWriter {
-  /** `unit` ran on `cpu` over [fromNs, toNs): record its activity with `rec`. */
+  /** `unit` ran on `cpu` over [fromNs, toNs): record its activity through `tb` (r1..rn at `tb.now`). */
   gap(tb: TraceBuffers, cpu: number, fromNs: number, toNs: number, unit: number): void;
 }
 
@@ -60,10 +71,10 @@ const SUBCLASS_BITS = 0x0000f000;
 const RUNNING_BITS = 0x0ffff0ff;
 /** The classes of what is written in the gaps (trace-activity.ts): PV, HVM and hardware (power management). */
 const GAP_CLASSES = (TRC_PV | TRC_HVM | TRC_HW) & CLASS_BITS;
-/** Room for about a thousand staged records between commits. */
-const STAGED_SIZE = 8192;
 /** TRC_HD_CYCLE_FLAG as an int32, so that the header word is built from small integers. */
 const CYCLES = TRC_HD_CYCLE_FLAG | 0;
+/** Header words of a record of 1..4 words: size in bits 28-30, and the TSC flag. */
+const H1 = (1 << 28) | CYCLES, H2 = (2 << 28) | CYCLES, H3 = (3 << 28) | CYCLES, H4 = (4 << 28) | CYCLES;
 
 export class TraceBuffers implements TraceSink {
   enabled = false;
@@ -92,9 +103,8 @@ export class TraceBuffers implements TraceSink {
   private readonly tscNs = new Float64Array([NaN]);
   /** Records dropped since creation, for reporting; per ring counts reset when reported in-stream. */
   totalLost = 0;
-  /** The instant of staged records, kept by the scheduler (see TraceSink). */
+  /** The instant of the records written by r1..r4, rn and runstate (see TraceSink). */
   readonly now = new Float64Array(1);
-  readonly staged = new Int32Array(STAGED_SIZE).fill(STAGED_FIRST, 0, 1);
   private readonly scratch = new Int32Array(TRACE_EXTRA_MAX);
   /** Per pCPU, the instant up to which its gap has been written. */
   private readonly written: Float64Array;
@@ -125,8 +135,9 @@ export class TraceBuffers implements TraceSink {
     this.highWater = this.dataSize >> 1;
     this.rings = Array.from({ length: this.nrPcpus }, (_, cpu) => {
       const words = new Uint32Array(this.dataSize >> 2);
-      return { words, bytes: new Uint8Array(words.buffer), prod: 0, cons: 0, lost: 0, lostTscLo: 0, lostTscHi: 0, cur: (DOMID_IDLE << 16) | cpu };
+      return { words, bytes: new Uint8Array(words.buffer), w: 0, lap: 0, cons: 0, fast: 0, lost: 0, lostTscLo: 0, lostTscHi: 0, cur: (DOMID_IDLE << 16) | cpu };
     });
+    for (const r of this.rings) this.refresh(r);
     return true;
   }
 
@@ -151,15 +162,14 @@ export class TraceBuffers implements TraceSink {
   }
   /** Stop recording; like Xen, pending lost-record counts are forgotten so no phantom report follows. */
   disable(): void {
-    if (this.staged[0] !== STAGED_FIRST) this.commit();
     this.enabled = false;
     this.liveMask = 0;
-    for (const r of this.rings) r.lost = 0;
+    for (const r of this.rings) { r.lost = 0; this.refresh(r); }
   }
   /** xentrace -D: throw away what the rings hold. */
   discard(): void {
-    if (this.staged[0] !== STAGED_FIRST) this.commit();
-    for (const r of this.rings) r.cons = r.prod; }
+    for (const r of this.rings) { r.cons = this.prodOf(r); this.refresh(r); }
+  }
 
   /** Tell the buffers which vCPU runs on a pCPU (for LOST_RECORDS); runstate records do it too. */
   setCurrent(cpu: number, domid: number, vcpu: number): void {
@@ -179,13 +189,16 @@ export class TraceBuffers implements TraceSink {
   }
   /** Write every pCPU's gap up to `ns` (before xentrace reads the rings). */
   closeGaps(ns: number): void {
-    if (this.staged[0] !== STAGED_FIRST) this.commit();
     for (let cpu = 0; cpu < this.nrPcpus; cpu++) if (ns > this.written[cpu]!) this.gap(cpu, ns);
   }
   private gap(cpu: number, ns: number): void {
     const from = this.written[cpu]!;
     this.written[cpu] = ns;
-    if (this.gapWriter && (this.liveMask & GAP_CLASSES) !== 0) this.gapWriter.gap(this, cpu, from, ns, this.rings[cpu]!.cur);
+    if (this.gapWriter && (this.liveMask & GAP_CLASSES) !== 0) {
+      const now = this.now[0]!;
+      this.gapWriter.gap(this, cpu, from, ns, this.rings[cpu]!.cur);
+      this.now[0] = now;
+    }
   }
 
   tscOf(ns: bigint): bigint { return (ns * this.khz) / 1_000_000n; }
@@ -219,95 +232,90 @@ export class TraceBuffers implements TraceSink {
     return (m & CLASS_BITS) !== 0 && (m & SUBCLASS_BITS) !== 0 && this.cpuOn[cpu] === 1;
   }
 
-  /**
-   * Move the records staged in `staged` (all at `now[0]`) into the rings, in order: the masks
-   * applied, each pCPU's gap written before its first record at a later instant, and who runs
-   * where followed from the runstate records whatever the mask (gaps and LOST_RECORDS need it).
-   */
-  commit(): void {
-    const q = this.staged, end = q[0]!;
-    q[0] = STAGED_FIRST;
-    if (!this.enabled) return;
-    const ns = this.now[0]!, written = this.written, cpuOn = this.cpuOn, mask = this.liveMask, rings = this.rings;
-    const ds = this.dataSize, hw = this.highWater;
-    // The TSC of `ns`, worked out at the first wanted record (the gaps' records have their own).
-    let tscLo = 0, tscHi = 0, tscKnown = false;
-    for (let k = STAGED_FIRST; k < end;) {
-      const cpu = q[k]!, hdr = q[k + 1]!, at = k + 2;
-      const n = hdr >>> 28, event = hdr & TRC_EVENT_MASK;
-      k = at + n;
-      if (ns > written[cpu]!) this.gap(cpu, ns);
-      const ring = rings[cpu]!;
-      if ((event & RUNNING_BITS) === TRC_SCHED_RUNSTATE_CHANGE) ring.cur = q[at]!;
-      const m = mask & event;
-      if ((m & CLASS_BITS) === 0 || (m & SUBCLASS_BITS) === 0 || cpuOn[cpu] !== 1) continue;
-      if (!tscKnown) {
-        if (ns !== this.tscNs[0]) this.setTsc(ns);
-        tscLo = this.tsc[0]!; tscHi = this.tsc[1]!; tscKnown = true;
-      }
-      // put(), its common case inline: nothing lost to report, no wrap filler, room for the record.
-      const size = 12 + 4 * n, prod = ring.prod;
-      let used = prod - ring.cons;
-      if (used < 0) used += 2 * ds;
-      const off = prod >= ds ? prod - ds : prod;
-      if (ring.lost !== 0 || size > ds - off || size > ds - used) {
-        if (ns !== this.tscNs[0]) this.setTsc(ns);
-        this.put(cpu, event, n, q, at);
-        continue;
-      }
-      const next = prod + size;
-      ring.prod = next >= 2 * ds ? next - 2 * ds : next;
-      const w = ring.words, p = off >> 2;
-      w[p] = event | (n << 28) | CYCLES;
-      w[p + 1] = tscLo; w[p + 2] = tscHi;
-      for (let i = 0; i < n; i++) w[p + 3 + i] = q[at + i]!;
-      if (used < hw && used + size >= hw) this.onHighWater?.(cpu);
-    }
+  // The hot path, r1..r4 and rn: __trace_var's tests, the pCPU's gap written first when the
+  // instant is new to it, the TSC worked out once per instant, then, while the ring has `fast`
+  // room, the words stored where they go; anything else (lost records to report, the end of
+  // the ring, a full ring, the high-water mark) goes through put().
+
+  /** The ring of `cpu`, ready for a record at now[0] (gap written, TSC known); null when the record is not wanted. */
+  private ready(cpu: number, event: number): Ring | null {
+    const m = this.liveMask & event;
+    if ((m & CLASS_BITS) === 0 || (m & SUBCLASS_BITS) === 0 || this.cpuOn[cpu] !== 1) return null;
+    const ns = this.now[0]!;
+    if (ns > this.written[cpu]!) this.gap(cpu, ns);
+    if (ns !== this.tscNs[0]) this.setTsc(ns);
+    return this.rings[cpu]!;
   }
 
-  /** One record of `n` words d0..d6 at simulated time `ns` (what happens between the scheduler's records). */
+  r1(cpu: number, event: number, a: number): void {
+    const ring = this.ready(cpu, event);
+    if (ring === null) return;
+    if (ring.fast < 4) { this.scratch[0] = a; this.put(cpu, event, 1, this.scratch, 0); return; }
+    const w = ring.w, W = ring.words;
+    ring.w = w + 4; ring.fast -= 4;
+    W[w] = event | H1; W[w + 1] = this.tsc[0]!; W[w + 2] = this.tsc[1]!; W[w + 3] = a;
+  }
+  r2(cpu: number, event: number, a: number, b: number): void {
+    const ring = this.ready(cpu, event);
+    if (ring === null) return;
+    if (ring.fast < 5) { const x = this.scratch; x[0] = a; x[1] = b; this.put(cpu, event, 2, x, 0); return; }
+    const w = ring.w, W = ring.words;
+    ring.w = w + 5; ring.fast -= 5;
+    W[w] = event | H2; W[w + 1] = this.tsc[0]!; W[w + 2] = this.tsc[1]!; W[w + 3] = a; W[w + 4] = b;
+  }
+  r3(cpu: number, event: number, a: number, b: number, c: number): void {
+    const ring = this.ready(cpu, event);
+    if (ring === null) return;
+    if (ring.fast < 6) { const x = this.scratch; x[0] = a; x[1] = b; x[2] = c; this.put(cpu, event, 3, x, 0); return; }
+    const w = ring.w, W = ring.words;
+    ring.w = w + 6; ring.fast -= 6;
+    W[w] = event | H3; W[w + 1] = this.tsc[0]!; W[w + 2] = this.tsc[1]!; W[w + 3] = a; W[w + 4] = b; W[w + 5] = c;
+  }
+  r4(cpu: number, event: number, a: number, b: number, c: number, d: number): void {
+    const ring = this.ready(cpu, event);
+    if (ring === null) return;
+    if (ring.fast < 7) { const x = this.scratch; x[0] = a; x[1] = b; x[2] = c; x[3] = d; this.put(cpu, event, 4, x, 0); return; }
+    const w = ring.w, W = ring.words;
+    ring.w = w + 7; ring.fast -= 7;
+    W[w] = event | H4; W[w + 1] = this.tsc[0]!; W[w + 2] = this.tsc[1]!; W[w + 3] = a; W[w + 4] = b; W[w + 5] = c; W[w + 6] = d;
+  }
+  /** A record of n (0..7) words; the words past n are ignored. */
+  rn(cpu: number, event: number, n: number, d0: number, d1: number, d2: number, d3: number, d4: number, d5: number, d6: number): void {
+    const ring = this.ready(cpu, event);
+    if (ring === null) return;
+    if (n > TRACE_EXTRA_MAX) n = TRACE_EXTRA_MAX;
+    const x = this.scratch;
+    x[0] = d0; x[1] = d1; x[2] = d2; x[3] = d3; x[4] = d4; x[5] = d5; x[6] = d6;
+    const size = 3 + n;
+    if (ring.fast < size) { this.put(cpu, event, n, x, 0); return; }
+    const w = ring.w, W = ring.words;
+    ring.w = w + size; ring.fast -= size;
+    W[w] = event | (n << 28) | CYCLES; W[w + 1] = this.tsc[0]!; W[w + 2] = this.tsc[1]!;
+    for (let i = 0; i < n; i++) W[w + 3 + i] = x[i]!;
+  }
+  /** A runstate change: the gap before it is written, and who runs on the pCPU followed, whatever the masks. */
+  runstate(cpu: number, event: number, unit: number): void {
+    if (!this.enabled) return;
+    const ns = this.now[0]!;
+    if (ns > this.written[cpu]!) this.gap(cpu, ns);
+    if ((event & RUNNING_BITS) === TRC_SCHED_RUNSTATE_CHANGE) this.rings[cpu]!.cur = unit;
+    this.r1(cpu, event, unit);
+  }
+
+  /** One record of `n` words d0..d6 at simulated time `ns`. */
   rec(cpu: number, ns: number, event: number, n: number,
     d0 = 0, d1 = 0, d2 = 0, d3 = 0, d4 = 0, d5 = 0, d6 = 0): void {
     if (!this.enabled) return;
-    if (this.staged[0] !== STAGED_FIRST) this.commit();
+    const now = this.now[0]!;
+    this.now[0] = ns;
     if (ns > this.written[cpu]!) this.gap(cpu, ns);
     if ((event & RUNNING_BITS) === TRC_SCHED_RUNSTATE_CHANGE) this.rings[cpu]!.cur = d0;
-    const m = this.liveMask & event;
-    if ((m & CLASS_BITS) === 0 || (m & SUBCLASS_BITS) === 0 || this.cpuOn[cpu] !== 1) return;
-    if (ns !== this.tscNs[0]) this.setTsc(ns);
-    if (n > TRACE_EXTRA_MAX) n = TRACE_EXTRA_MAX;
-    // put(), its common case inline, as in commit().
-    const ring = this.rings[cpu]!, ds = this.dataSize, size = 12 + 4 * n, prod = ring.prod;
-    let used = prod - ring.cons;
-    if (used < 0) used += 2 * ds;
-    const off = prod >= ds ? prod - ds : prod;
-    if (ring.lost !== 0 || size > ds - off || size > ds - used) {
-      const x = this.scratch;
-      x[0] = d0; x[1] = d1; x[2] = d2; x[3] = d3; x[4] = d4; x[5] = d5; x[6] = d6;
-      this.put(cpu, event, n, x, 0);
-      return;
-    }
-    const next = prod + size;
-    ring.prod = next >= 2 * ds ? next - 2 * ds : next;
-    const w = ring.words, p = off >> 2;
-    w[p] = event | (n << 28) | CYCLES;
-    w[p + 1] = this.tsc[0]!; w[p + 2] = this.tsc[1]!;
-    if (n > 0) {
-      w[p + 3] = d0;
-      if (n > 1) {
-        w[p + 4] = d1;
-        if (n > 2) {
-          w[p + 5] = d2;
-          if (n > 3) { w[p + 6] = d3; if (n > 4) { w[p + 7] = d4; if (n > 5) { w[p + 8] = d5; if (n > 6) w[p + 9] = d6; } } }
-        }
-      }
-    }
-    if (used < this.highWater && used + size >= this.highWater) this.onHighWater?.(cpu);
+    this.rn(cpu, event, n, d0, d1, d2, d3, d4, d5, d6);
+    this.now[0] = now;
   }
 
   record(cpu: number, ns: bigint, event: number, data: readonly number[]): void {
     if (!this.enabled) return;
-    if (this.staged[0] !== STAGED_FIRST) this.commit();
     const t = Number(ns);
     if (t > this.written[cpu]!) this.gap(cpu, t);
     if ((event & RUNNING_BITS) === TRC_SCHED_RUNSTATE_CHANGE) this.rings[cpu]!.cur = data[0]! | 0;
@@ -322,29 +330,16 @@ export class TraceBuffers implements TraceSink {
   private put(cpu: number, event: number, n: number, src: Int32Array, at: number): void {
     const ring = this.rings[cpu]!;
     const recSize = 12 + 4 * n;
-    const ds = this.dataSize;
-    const prod = ring.prod;
-    let used = prod - ring.cons;
-    if (used < 0) used += 2 * ds;
-    let p: number, after: number;
-    // Common case first: nothing lost to report, no wrap filler, room for the record.
-    const off = prod >= ds ? prod - ds : prod;
-    if (ring.lost === 0 && recSize <= ds - off && recSize <= ds - used) {
-      p = off >> 2;
-      const next = prod + recSize;
-      ring.prod = next >= 2 * ds ? next - 2 * ds : next;
-      after = used + recSize;
-    } else {
-      if (!this.makeRoom(ring, recSize, used)) return;
-      p = this.claim(ring, recSize);
-      after = this.unconsumed(ring);
-    }
+    const used = this.unconsumed(ring);
+    if (!this.makeRoom(ring, recSize, used)) { this.refresh(ring); return; }
+    const p = this.claim(ring, recSize);
     const w = ring.words;
     // Stores into a Uint32Array keep the low 32 bits, as `>>> 0` would.
     w[p] = (event & TRC_EVENT_MASK) | (n << 28) | CYCLES;
     w[p + 1] = this.tsc[0]!; w[p + 2] = this.tsc[1]!;
     for (let i = 0; i < n; i++) w[p + 3 + i] = src[at + i]!;
-    if (used < this.highWater && after >= this.highWater) this.onHighWater?.(cpu);
+    this.refresh(ring);
+    if (used < this.highWater && this.unconsumed(ring) >= this.highWater) this.onHighWater?.(cpu);
   }
 
   /**
@@ -393,7 +388,6 @@ export class TraceBuffers implements TraceSink {
    * xentrace writes per poll.
    */
   drain(into?: Buffer): Buffer {
-    if (this.staged[0] !== STAGED_FIRST) this.commit();
     let total = 0;
     for (const ring of this.rings) { const size = this.unconsumed(ring); if (size) total += CPU_CHANGE_SIZE + size; }
     // `into`, when big enough: a buffer the caller reuses, whose pages are already mapped. A new
@@ -411,7 +405,8 @@ export class TraceBuffers implements TraceSink {
       out.set(bytes.subarray(start, start + first), o);
       if (first < size) out.set(bytes.subarray(0, size - first), o + first);
       o += size;
-      ring.cons = ring.prod;
+      ring.cons = this.prodOf(ring);
+      this.refresh(ring);
     }
     return out;
   }
@@ -426,15 +421,26 @@ export class TraceBuffers implements TraceSink {
     return out;
   }
 
+  /** The producer offset as Xen keeps it: bytes, modulo twice the data size. */
+  private prodOf(r: Ring): number { return r.lap * this.dataSize + 4 * r.w; }
   private unconsumed(r: Ring): number {
-    let x = r.prod - r.cons;
+    let x = this.prodOf(r) - r.cons;
     if (x < 0) x += 2 * this.dataSize;
     return x;
   }
-  private bytesToWrap(r: Ring): number {
-    let x = this.dataSize - r.prod;
-    if (x <= 0) x += this.dataSize;
-    return x;
+  private bytesToWrap(r: Ring): number { return this.dataSize - 4 * r.w; }
+  /** Recompute the words the hot path may take in a ring with no more checks (see Ring.fast). */
+  private refresh(r: Ring): void {
+    if (r.lost !== 0) { r.fast = 0; return; }
+    const used = this.unconsumed(r);
+    // Within the free space, and short of the end: a record that ends exactly there wraps the
+    // producer, which put() does.
+    let f = (this.dataSize - used) >> 2;
+    const toEnd = (this.dataSize >> 2) - r.w - 1;
+    if (toEnd < f) f = toEnd;
+    // Short of the high-water mark, so that put() raises it.
+    if (used < this.highWater) { const h = ((this.highWater - used) >> 2) - 1; if (h < f) f = h; }
+    r.fast = f > 0 ? f : 0;
   }
   /** Fill the tail of the ring with a WRAP_BUFFER record (with a TSC when it needs the room). */
   private insertWrap(r: Ring): void {
@@ -450,9 +456,9 @@ export class TraceBuffers implements TraceSink {
   }
   /** Advance the producer by `size` bytes; the word index where they start. */
   private claim(r: Ring, size: number): number {
-    const at = r.prod >= this.dataSize ? r.prod - this.dataSize : r.prod;
-    r.prod += size;
-    if (r.prod >= 2 * this.dataSize) r.prod -= 2 * this.dataSize;
-    return at >> 2;
+    const at = r.w;
+    r.w += size >> 2;
+    if (r.w >= this.dataSize >> 2) { r.w = 0; r.lap ^= 1; }
+    return at;
   }
 }

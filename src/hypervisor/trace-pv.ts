@@ -2,7 +2,8 @@
 // faults, HVM guests' VM exits (exit, handler record, entry), and the idle vCPU's C-state entry
 // and exit. The scheduler knows when each vCPU ran; this turns one such stretch into records at
 // rates that follow the guest's workload, written in time order straight to the sink (no
-// arrays, no sorting). Pure: no state, deterministic for a given segment.
+// arrays, no sorting): each record's instant goes in `sink.now`, which is put back after.
+// No state of its own, deterministic for a given segment.
 //
 // Rates, per second the vCPU holds a pCPU, with `load` its computing fraction (0..1) and `io`
 // its disk and network requests per second. They are those of a guest whose kernel batches its
@@ -91,8 +92,11 @@ export function traceSegment(sink: TraceSink, seg: RunSegment): number {
 export function traceStretch(sink: TraceSink, cpu: number, fromNs: number, toNs: number, domid: number, vcpu: number,
   hvm: boolean, load: number, io: number): number {
   if (toNs <= fromNs) return 0;
-  if (domid === T.DOMID_IDLE) return traceIdle(sink, cpu, fromNs, toNs);
-  return hvm ? traceHvm(sink, cpu, fromNs, toNs, domid, load, io) : tracePv(sink, cpu, fromNs, toNs, domid, vcpu, load, io);
+  const now = sink.now[0]!;
+  const recs = domid === T.DOMID_IDLE ? traceIdle(sink, cpu, fromNs, toNs)
+    : hvm ? traceHvm(sink, cpu, fromNs, toNs, domid, load, io) : tracePv(sink, cpu, fromNs, toNs, domid, vcpu, load, io);
+  sink.now[0] = now;
+  return recs;
 }
 
 function tracePv(sink: TraceSink, cpu: number, fromNs: number, toNs: number, domid: number, vcpu: number,
@@ -115,21 +119,22 @@ function tracePv(sink: TraceSink, cpu: number, fromNs: number, toNs: number, dom
     const ns = instant(fromNs, span, step, i, r);
     r = next(r);
     if (isPf ? !wantPf : !wantHc) continue;
+    sink.now[0] = ns;
     if (isPf) {
       // {u64 eip; u64 addr; u32 error_code}: a user-mode read fault below the kernel.
-      sink.rec(cpu, ns, PF, 5, 0x81000000 | (r & 0xffff0), -1, r & 0xfffff000, 0x7f00, 0x6);
+      sink.rn(cpu, PF, 5, 0x81000000 | (r & 0xffff0), -1, r & 0xfffff000, 0x7f00, 0x6, 0, 0);
     } else {
       const pick = percent(r);
-      if (pick < 25) sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 2, HC.sched_op | ARG32(0), 0); // SCHEDOP_yield
-      else if (pick < 40) sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 1, HC.set_timer_op);
-      else if (pick < 55) sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 2, HC.mmu_update | ARG32(1), 1 + (pick % 8));
-      else if (pick < 65) sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 2, HC.mmuext_op | ARG32(1), 1);
-      else if (pick < 75) sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 2, HC.multicall | ARG32(1), 2 + (pick % 6));
-      else if (pick < 82) sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 3, HC.vcpu_op | ARG32(0) | ARG32(1), 13, vcpu); // VCPUOP_stop_singleshot_timer
-      else if (pick < 90) sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 1, HC.iret);
-      else if (io > 0 && pick < 95) sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 1, HC.event_channel_op);
-      else if (io > 0) sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 3, HC.grant_table_op | ARG32(0) | ARG32(2), 0, 1 + (pick % 4)); // GNTTABOP_map_grant_ref
-      else sink.rec(cpu, ns, T.TRC_PV_HYPERCALL_V2, 1, HC.memory_op);
+      if (pick < 25) sink.r2(cpu, T.TRC_PV_HYPERCALL_V2, HC.sched_op | ARG32(0), 0); // SCHEDOP_yield
+      else if (pick < 40) sink.r1(cpu, T.TRC_PV_HYPERCALL_V2, HC.set_timer_op);
+      else if (pick < 55) sink.r2(cpu, T.TRC_PV_HYPERCALL_V2, HC.mmu_update | ARG32(1), 1 + (pick % 8));
+      else if (pick < 65) sink.r2(cpu, T.TRC_PV_HYPERCALL_V2, HC.mmuext_op | ARG32(1), 1);
+      else if (pick < 75) sink.r2(cpu, T.TRC_PV_HYPERCALL_V2, HC.multicall | ARG32(1), 2 + (pick % 6));
+      else if (pick < 82) sink.r3(cpu, T.TRC_PV_HYPERCALL_V2, HC.vcpu_op | ARG32(0) | ARG32(1), 13, vcpu); // VCPUOP_stop_singleshot_timer
+      else if (pick < 90) sink.r1(cpu, T.TRC_PV_HYPERCALL_V2, HC.iret);
+      else if (io > 0 && pick < 95) sink.r1(cpu, T.TRC_PV_HYPERCALL_V2, HC.event_channel_op);
+      else if (io > 0) sink.r3(cpu, T.TRC_PV_HYPERCALL_V2, HC.grant_table_op | ARG32(0) | ARG32(2), 0, 1 + (pick % 4)); // GNTTABOP_map_grant_ref
+      else sink.r1(cpu, T.TRC_PV_HYPERCALL_V2, HC.memory_op);
     }
     recs++;
   }
@@ -152,26 +157,27 @@ function traceHvm(sink: TraceSink, cpu: number, fromNs: number, toNs: number, do
     r = next(r);
     const pick = percent(r);
     const rip = 0x81000000 | ((r >>> 4) & 0xffff0);
+    sink.now[0] = ns;
     // The exits of a paravirtualised-device HVM guest: timer and event interrupts, APIC MSRs
     // (EOI, TSC deadline), hypercalls, and port I/O when it does I/O. Exit, handler and entry
     // at one instant, as the VM exit path records them.
     if (pick < 30) {
-      sink.rec(cpu, ns, exit, 3, EXIT.EXTERNAL_INTERRUPT, rip, -1);
-      if (sink.wants(cpu, T.TRC_HVM_INTR)) { sink.rec(cpu, ns, T.TRC_HVM_INTR, 1, 0xef); recs++; }
+      sink.r3(cpu, exit, EXIT.EXTERNAL_INTERRUPT, rip, -1);
+      if (sink.wants(cpu, T.TRC_HVM_INTR)) { sink.r1(cpu, T.TRC_HVM_INTR, 0xef); recs++; }
     } else if (pick < 55) {
-      sink.rec(cpu, ns, exit, 3, EXIT.MSR_WRITE, rip, -1);
-      if (sink.wants(cpu, T.TRC_HVM_MSR_WRITE)) { sink.rec(cpu, ns, T.TRC_HVM_MSR_WRITE, 3, 0x6e0, next(r), 0); recs++; }
+      sink.r3(cpu, exit, EXIT.MSR_WRITE, rip, -1);
+      if (sink.wants(cpu, T.TRC_HVM_MSR_WRITE)) { sink.r3(cpu, T.TRC_HVM_MSR_WRITE, 0x6e0, next(r), 0); recs++; }
     } else if (pick < 65) {
-      sink.rec(cpu, ns, exit, 3, EXIT.MSR_READ, rip, -1);
-      if (sink.wants(cpu, T.TRC_HVM_MSR_READ)) { sink.rec(cpu, ns, T.TRC_HVM_MSR_READ, 3, 0x1b, 0xfee00900 | 0, 0); recs++; }
+      sink.r3(cpu, exit, EXIT.MSR_READ, rip, -1);
+      if (sink.wants(cpu, T.TRC_HVM_MSR_READ)) { sink.r3(cpu, T.TRC_HVM_MSR_READ, 0x1b, 0xfee00900 | 0, 0); recs++; }
     } else if (pick < 85 || io === 0) {
-      sink.rec(cpu, ns, exit, 3, EXIT.VMCALL, rip, -1);
-      if (sink.wants(cpu, T.TRC_HVM_VMMCALL)) { sink.rec(cpu, ns, T.TRC_HVM_VMMCALL, 1, pick < 75 ? 29 : 32); recs++; }
+      sink.r3(cpu, exit, EXIT.VMCALL, rip, -1);
+      if (sink.wants(cpu, T.TRC_HVM_VMMCALL)) { sink.r1(cpu, T.TRC_HVM_VMMCALL, pick < 75 ? 29 : 32); recs++; }
     } else {
-      sink.rec(cpu, ns, exit, 3, EXIT.IO_INSTRUCTION, rip, -1);
-      if (sink.wants(cpu, T.TRC_HVM_IOPORT_WRITE)) { sink.rec(cpu, ns, T.TRC_HVM_IOPORT_WRITE, 2, 0xc000 + (pick & 0x3f), pick); recs++; }
+      sink.r3(cpu, exit, EXIT.IO_INSTRUCTION, rip, -1);
+      if (sink.wants(cpu, T.TRC_HVM_IOPORT_WRITE)) { sink.r2(cpu, T.TRC_HVM_IOPORT_WRITE, 0xc000 + (pick & 0x3f), pick); recs++; }
     }
-    if (wantEntry) { sink.rec(cpu, ns, T.TRC_HVM_VMENTRY, 0); recs++; }
+    if (wantEntry) { sink.rn(cpu, T.TRC_HVM_VMENTRY, 0, 0, 0, 0, 0, 0, 0, 0); recs++; }
     recs++;
   }
   return recs;
@@ -191,7 +197,11 @@ function traceIdle(sink: TraceSink, cpu: number, fromNs: number, toNs: number): 
   const cstate = span > 1_000_000 ? 2 : 1;
   const us = Math.floor(span / 1000);
   const enter = fromNs + 1000, leave = toNs - 1000;
-  sink.rec(cpu, enter, T.TRC_PM_IDLE_ENTRY, 4, cstate, pmTick(enter), us, us);
-  if (sink.wants(cpu, T.TRC_PM_IDLE_EXIT)) sink.rec(cpu, leave, T.TRC_PM_IDLE_EXIT, 6, cstate, pmTick(leave), 0, 0, 0, 0);
+  sink.now[0] = enter;
+  sink.r4(cpu, T.TRC_PM_IDLE_ENTRY, cstate, pmTick(enter), us, us);
+  if (sink.wants(cpu, T.TRC_PM_IDLE_EXIT)) {
+    sink.now[0] = leave;
+    sink.rn(cpu, T.TRC_PM_IDLE_EXIT, 6, cstate, pmTick(leave), 0, 0, 0, 0, 0);
+  }
   return 2;
 }

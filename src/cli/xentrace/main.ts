@@ -19,6 +19,8 @@ const CPU_CHANGE_HEADER = 0x2001f003;
 class Exit extends Error { constructor(readonly code: number) { super(`exit ${code}`); } }
 
 const err = (s: string): void => { writeSync(2, s); };
+/** What one read of the data channel takes at most: more than the daemon's socket buffer holds. */
+const READ_BUFFER = 1 << 20;
 
 /** strerror() of a Node system error, as perror() prints it. */
 function strerror(e: unknown): string {
@@ -175,15 +177,18 @@ async function trace(o: XentraceOptions): Promise<number> {
 
     // The windows arrive on a raw channel of their own, which the daemon ends after the last read.
     let failure: unknown;
-    const data = await openRawChannel(paths.control);
-    // Windows come whole and in order, so the file is the bytes as they come; -M and -r need
-    // them cut into windows.
+    // Windows come whole and in order, so the file is the bytes as they come, read into one
+    // reused buffer and written before the next read; -M and -r need them cut into windows.
     const splitter = out.needsWindows ? new WindowSplitter((cpu, bytes) => out.window(cpu, bytes)) : undefined;
+    const take = (chunk: Buffer): void => {
+      if (failure) return;
+      try { if (splitter) splitter.push(chunk); else out.bytes(chunk); } catch (e) { failure = e; stream!.cancel(); data.socket.destroy(); }
+    };
+    const readBuffer = splitter ? undefined : Buffer.allocUnsafeSlow(READ_BUFFER);
+    const data = await openRawChannel(paths.control,
+      readBuffer && { buffer: readBuffer, callback: n => { take(readBuffer.subarray(0, n)); return true; } });
     const dataDone = new Promise<void>(resolve => {
-      data.socket.on('data', (chunk: Buffer) => {
-        if (failure) return;
-        try { if (splitter) splitter.push(chunk); else out.bytes(chunk); } catch (e) { failure = e; stream!.cancel(); data.socket.destroy(); }
-      });
+      if (splitter) data.socket.on('data', take);
       data.socket.on('error', e => { if (!failure) failure = e; });
       data.socket.on('close', () => resolve());
     });

@@ -10,11 +10,14 @@ import type { TraceStatus } from '../../protocol/trace.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { PAGE_SIZE } from '../../hypervisor/trace-buffers.ts';
 import { socketFd, writeNow } from '../../dom0/socket-write.ts';
+import { ByteSpool } from '../../dom0/byte-spool.ts';
 
 /** Most memory all rings together may take (Xen refuses sizes its heap cannot give). */
 const MAX_TRACE_BYTES = 1 << 30;
 /** Shortest poll period: a zero period would make the virtual clock spin at one instant. */
 const MIN_POLL_NS = 1_000_000n;
+/** Room for one read of every ring in the usual case (a read that needs more takes its own buffer). */
+const READ_BUFFER = 256 * 1024;
 
 /** Open streams per host, told when a ring crosses its high-water mark. */
 const readers = new WeakMap<Host, Set<() => void>>();
@@ -77,35 +80,43 @@ export const traceStreamHandlers: Record<string, StreamHandler> = {
     let pollNs = BigInt(a.pollNs);
     if (pollNs < MIN_POLL_NS) pollNs = MIN_POLL_NS;
     let done = false;
-    // The windows go over xentrace's raw channel as they are; reads made before it is connected wait.
+    // The windows go over xentrace's raw channel as they are. What the socket cannot take at once
+    // (xentrace is behind, or not connected yet) waits in the spool, in order, and goes out as
+    // the kernel takes it: at the next polls of the same simulation step, and on the stream
+    // once the step is over.
     let sock: Socket | undefined;
     let fd = -1;
-    let early: Buffer[] = [];
+    const spool = new ByteSpool();
+    let handOffQueued = false;
+    const handOff = (): void => {
+      handOffQueued = false;
+      if (sock && !sock.destroyed && spool.pending) spool.handOff(sock);
+    };
     void host.rawChannels.take(a.token).then(ch => {
-      if (done && !early.length) { ch.socket.destroy(); return; }
+      if (done && !spool.pending) { ch.socket.destroy(); return; }
       sock = ch.socket;
       fd = socketFd(sock);
-      for (const b of early) sock.write(b);
-      early = [];
+      handOff();
       if (done) sock.end();
     }, () => { if (!done) { cleanup(); ctx.fail(new ToolError('EIO', 'xentrace did not connect its data channel', 1)); } });
-    // Each read goes into a buffer the socket has finished with, if any: a fresh one per read
-    // would cost page faults on every byte.
-    const spare: Buffer[] = [];
+    // Reads go into one reused buffer when the socket takes them whole (a fresh one per read
+    // would cost page faults on every byte), else straight into the spool's room.
+    let buf: Buffer = Buffer.allocUnsafeSlow(READ_BUFFER);
     const emit = (): void => {
-      const into = spare.pop();
-      const bytes = hv.drainTrace(into);
-      if (!bytes.length) { if (into) spare.push(into); return; }
-      // Not in `into`: it was too small for this read, and is dropped.
-      const inInto = into !== undefined && bytes.buffer === into.buffer;
-      if (!sock) { early.push(inInto ? Buffer.from(bytes) : bytes); if (inInto) spare.push(into); return; }
-      const whole = inInto ? into : bytes;
-      // Sent at once if the kernel takes it (xentrace reads while the simulation runs): the
-      // buffer is free again for the next poll of this same step.
-      const sent = writeNow(sock, fd, bytes);
-      if (sent < 0) return;
-      if (sent === bytes.length) { if (spare.length < 2) spare.push(whole); return; }
-      sock.write(bytes.subarray(sent), () => { if (spare.length < 2) spare.push(whole); });
+      if (sock && spool.pending && spool.writeNow(sock, fd) < 0) return;
+      if (sock && !spool.pending) {
+        const bytes = hv.drainTrace(buf);
+        if (bytes.buffer !== buf.buffer) buf = bytes;
+        if (!bytes.length) return;
+        const sent = writeNow(sock, fd, bytes);
+        if (sent < 0 || sent === bytes.length) return;
+        spool.append(bytes.subarray(sent));
+      } else {
+        const room = spool.room(READ_BUFFER);
+        const bytes = hv.drainTrace(room);
+        if (bytes.buffer === room.buffer) spool.commit(bytes.length); else spool.append(bytes);
+      }
+      if (sock && spool.pending && !handOffQueued) { handOffQueued = true; setImmediate(handOff); }
     };
     // A half-full ring wakes xentrace (VIRQ_TBUF), which reads as soon as the daemon gets to it:
     // after the simulation step under way, so a small ring under load can still overflow.
@@ -127,6 +138,7 @@ export const traceStreamHandlers: Record<string, StreamHandler> = {
       done = true;
       detach();
       // The last bytes, then end of data; xentrace finishes once it has both.
+      handOff();
       sock?.end();
       ctx.emit({ stopped: why });
       ctx.end();
@@ -140,7 +152,7 @@ export const traceStreamHandlers: Record<string, StreamHandler> = {
     };
     /** xentrace went away without a stop: drop its channel. */
     const cleanup = (): void => {
-      if (!done) { done = true; detach(); sock?.destroy(); early = []; }
+      if (!done) { done = true; detach(); sock?.destroy(); }
     };
     return cleanup;
   },

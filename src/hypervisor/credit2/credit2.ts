@@ -4,7 +4,7 @@
 // A vCPU runs until its next decision point (slice end, credit crossing, cap budget exhausted,
 // its workload blocking, a tickle), so the cost grows with decisions, not with simulated time.
 // Internally times are float64 nanoseconds (exact for 104 days of uptime); the API speaks bigint.
-import { NO_TRACE, STAGED_FIRST, type TraceSink } from '../trace-sink.ts';
+import { NO_TRACE, type TraceSink } from '../trace-sink.ts';
 import {
   DOMID_IDLE, RUNSTATE_blocked, RUNSTATE_offline, RUNSTATE_runnable, RUNSTATE_running,
   TRC_SCHED_BLOCK, TRC_SCHED_DOM_ADD, TRC_SCHED_DOM_REM, TRC_SCHED_SLEEP, TRC_SCHED_WAKE,
@@ -112,11 +112,9 @@ export class Credit2 {
     if (to > this.t) this.setTime(to);
   }
 
-  /** Time moves: the trace records staged at the old instant go to the rings first. */
+  /** Time moves, and with it the instant of the trace records. */
   private setTime(t: number): void {
-    const s = this.sink;
-    if (s.staged[0] !== STAGED_FIRST) s.commit();
-    s.now[0] = this.t = t;
+    this.sink.now[0] = this.t = t;
   }
 
   // ---- cpupools -------------------------------------------------------------------------------

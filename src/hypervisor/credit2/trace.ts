@@ -1,23 +1,8 @@
 // The trace records the scheduler emits, with the payload layouts of Xen 4.17 (core.c and
-// credit2.c). Callers test `sink.enabled` first; each record is staged in the sink's array at
-// the instant the scheduler keeps in `sink.now`, and the sink applies the masks when it commits.
+// credit2.c). Callers test `sink.enabled` first; each record goes to the sink at the instant
+// the scheduler keeps in `sink.now`, and the sink applies the masks. Words are int32 (`| 0`).
 import type { TraceSink } from '../trace-sink.ts';
-import { TRACE_EXTRA_MAX } from '../../formats/trace-record.ts';
 import * as E from '../trace-events.ts';
-
-/**
- * Stage one record of up to four words at the sink's instant (see TraceSink.staged): a few
- * stores, no call. All four word slots are written; the next record overwrites the unused ones.
- * Words are int32 (`| 0`): the ring keeps the same 32 bits.
- */
-function stage(s: TraceSink, cpu: number, event: number, n: number, a = 0, b = 0, c = 0, d = 0): void {
-  const q = s.staged;
-  let k = q[0]!;
-  if (k > q.length - (2 + TRACE_EXTRA_MAX)) { s.commit(); k = q[0]!; }
-  q[k] = cpu; q[k + 1] = event | (n << 28);
-  q[k + 2] = a; q[k + 3] = b; q[k + 4] = c; q[k + 5] = d;
-  q[0] = k + 2 + n;
-}
 
 /** The `unsigned unit:16, dom:16` word (also core.c's `vcpu:16, domain:16`). */
 export const unitWord = (dom: number, unit: number): number => (unit & 0xffff) | ((dom & 0xffff) << 16);
@@ -29,73 +14,73 @@ const INT_MIN = -0x80000000;
 // --- core.c ---------------------------------------------------------------------------------
 
 export function runstateChange(s: TraceSink, cpu: number, dom: number, vcpu: number, from: number, to: number): void {
-  stage(s, cpu, E.runstateChangeEvent(from, to), 1, unitWord(dom, vcpu));
+  s.runstate(cpu, E.runstateChangeEvent(from, to), unitWord(dom, vcpu));
 }
 export function continueRunning(s: TraceSink, cpu: number, dom: number, vcpu: number): void {
-  stage(s, cpu, E.TRC_SCHED_CONTINUE_RUNNING, 1, unitWord(dom, vcpu));
+  s.r1(cpu, E.TRC_SCHED_CONTINUE_RUNNING, unitWord(dom, vcpu));
 }
 /** DOM_ADD / DOM_REM: one word, the domid. */
 export function domOp(s: TraceSink, cpu: number, ev: number, dom: number): void {
-  stage(s, cpu, ev, 1, dom);
+  s.r1(cpu, ev, dom);
 }
 /** SLEEP / WAKE / YIELD / BLOCK: domid, vcpuid. */
 export function vcpuOp(s: TraceSink, cpu: number, ev: number, dom: number, vcpu: number): void {
-  stage(s, cpu, ev, 2, dom, vcpu);
+  s.r2(cpu, ev, dom, vcpu);
 }
 /** SWITCH_INFPREV, SWITCH_INFNEXT, SWITCH, in sched_switch_units' order. */
 export function switchUnits(s: TraceSink, cpu: number,
   pd: number, pv: number, prevRan: number, nd: number, nv: number, nextWaited: number, slice: number): void {
-  stage(s, cpu, E.TRC_SCHED_SWITCH_INFPREV, 3, pd, pv, u32(prevRan));
-  stage(s, cpu, E.TRC_SCHED_SWITCH_INFNEXT, 4, nd, nv, u32(nextWaited), int(slice));
-  stage(s, cpu, E.TRC_SCHED_SWITCH, 4, pd, pv, nd, nv);
+  s.r3(cpu, E.TRC_SCHED_SWITCH_INFPREV, pd, pv, u32(prevRan));
+  s.r4(cpu, E.TRC_SCHED_SWITCH_INFNEXT, nd, nv, u32(nextWaited), int(slice));
+  s.r4(cpu, E.TRC_SCHED_SWITCH, pd, pv, nd, nv);
 }
 export function switchInfCont(s: TraceSink, cpu: number, dom: number, vcpu: number, ran: number, slice: number): void {
-  stage(s, cpu, E.TRC_SCHED_SWITCH_INFCONT, 4, dom, vcpu, u32(ran), int(slice));
+  s.r4(cpu, E.TRC_SCHED_SWITCH_INFCONT, dom, vcpu, u32(ran), int(slice));
 }
 
 // --- credit2.c ------------------------------------------------------------------------------
 
 export function schedule(s: TraceSink, cpu: number, rqId: number, idle: boolean, smtIdle: boolean, tickled: boolean): void {
   // {cpu:16, rq_id:16; tasklet:8, idle:8, smt_idle:8, tickled:8}
-  stage(s, cpu, E.TRC_CSCHED2_SCHEDULE, 2, u32((cpu & 0xffff) | (rqId << 16)), u32((idle ? 1 << 8 : 0) | (smtIdle ? 1 << 16 : 0) | (tickled ? 1 << 24 : 0)));
+  s.r2(cpu, E.TRC_CSCHED2_SCHEDULE, u32((cpu & 0xffff) | (rqId << 16)), u32((idle ? 1 << 8 : 0) | (smtIdle ? 1 << 16 : 0) | (tickled ? 1 << 24 : 0)));
 }
 export function creditBurn(s: TraceSink, cpu: number, unit: number, credit: number, budget: number | null, delta: number): void {
-  stage(s, cpu, E.TRC_CSCHED2_CREDIT_BURN, 4, unit, int(credit), budget === null ? INT_MIN : int(budget), int(delta));
+  s.r4(cpu, E.TRC_CSCHED2_CREDIT_BURN, unit, int(credit), budget === null ? INT_MIN : int(budget), int(delta));
 }
 export function creditReset(s: TraceSink, cpu: number, unit: number, start: number, end: number): void {
-  stage(s, cpu, E.TRC_CSCHED2_CREDIT_RESET, 3, unit, int(start), int(end));
+  s.r3(cpu, E.TRC_CSCHED2_CREDIT_RESET, unit, int(start), int(end));
 }
 export function runqPos(s: TraceSink, cpu: number, unit: number, pos: number): void {
-  stage(s, cpu, E.TRC_CSCHED2_RUNQ_POS, 2, unit, pos);
+  s.r2(cpu, E.TRC_CSCHED2_RUNQ_POS, unit, pos);
 }
 export function tickleNew(s: TraceSink, cpu: number, unit: number, processor: number, credit: number): void {
-  stage(s, cpu, E.TRC_CSCHED2_TICKLE_NEW, 3, unit, processor, int(credit));
+  s.r3(cpu, E.TRC_CSCHED2_TICKLE_NEW, unit, processor, int(credit));
 }
 export function tickleCheck(s: TraceSink, cpu: number, unit: number, credit: number, score: number): void {
-  stage(s, cpu, E.TRC_CSCHED2_TICKLE_CHECK, 3, unit, int(credit), int(score));
+  s.r3(cpu, E.TRC_CSCHED2_TICKLE_CHECK, unit, int(credit), int(score));
 }
 export function tickle(s: TraceSink, cpu: number, target: number): void {
-  stage(s, cpu, E.TRC_CSCHED2_TICKLE, 1, target & 0xffff);
+  s.r1(cpu, E.TRC_CSCHED2_TICKLE, target & 0xffff);
 }
 export function runqAssign(s: TraceSink, cpu: number, unit: number, rqi: number): void {
-  stage(s, cpu, E.TRC_CSCHED2_RUNQ_ASSIGN, 2, unit, rqi & 0xffff);
+  s.r2(cpu, E.TRC_CSCHED2_RUNQ_ASSIGN, unit, rqi & 0xffff);
 }
 export function runqMaxWeight(s: TraceSink, cpu: number, rqi: number, maxWeight: number): void {
-  stage(s, cpu, E.TRC_CSCHED2_RUNQ_MAX_WEIGHT, 1, u32((rqi & 0xffff) | ((maxWeight & 0xffff) << 16)));
+  s.r1(cpu, E.TRC_CSCHED2_RUNQ_MAX_WEIGHT, u32((rqi & 0xffff) | ((maxWeight & 0xffff) << 16)));
 }
 export function pickedCpu(s: TraceSink, cpu: number, unit: number, rqId: number, newCpu: number, bAvgload: number): void {
   // {u64 b_avgload; unit:16, dom:16; rq_id:16, new_cpu:16}
-  stage(s, cpu, E.TRC_CSCHED2_PICKED_CPU, 4, u32(bAvgload), u32(bAvgload / 0x100000000), unit, u32((rqId & 0xffff) | ((newCpu & 0xffff) << 16)));
+  s.r4(cpu, E.TRC_CSCHED2_PICKED_CPU, u32(bAvgload), u32(bAvgload / 0x100000000), unit, u32((rqId & 0xffff) | ((newCpu & 0xffff) << 16)));
 }
 export function migrate(s: TraceSink, cpu: number, unit: number, rqi: number, trqi: number): void {
-  stage(s, cpu, E.TRC_CSCHED2_MIGRATE, 2, unit, u32((rqi & 0xffff) | ((trqi & 0xffff) << 16)));
+  s.r2(cpu, E.TRC_CSCHED2_MIGRATE, unit, u32((rqi & 0xffff) | ((trqi & 0xffff) << 16)));
 }
 export function runqCandCheck(s: TraceSink, cpu: number, unit: number): void {
-  stage(s, cpu, E.TRC_CSCHED2_RUNQ_CAND_CHECK, 1, unit);
+  s.r1(cpu, E.TRC_CSCHED2_RUNQ_CAND_CHECK, unit);
 }
 export function runqCandidate(s: TraceSink, cpu: number, unit: number, tickledCpu: number, credit: number): void {
-  stage(s, cpu, E.TRC_CSCHED2_RUNQ_CANDIDATE, 3, unit, u32(tickledCpu), int(credit));
+  s.r3(cpu, E.TRC_CSCHED2_RUNQ_CANDIDATE, unit, u32(tickledCpu), int(credit));
 }
 export function ratelimit(s: TraceSink, cpu: number, unit: number, runtime: number): void {
-  stage(s, cpu, E.TRC_CSCHED2_RATELIMIT, 2, unit, u32(runtime));
+  s.r2(cpu, E.TRC_CSCHED2_RATELIMIT, unit, u32(runtime));
 }
