@@ -33,6 +33,9 @@ const ratioLine = (what, off, on) => {
   return r;
 };
 const countRecords = file => decodeWindows(file).reduce((n, w) => n + w.records.length, 0);
+/** TRC_CSCHED2_SCHEDULE: one per scheduling decision (csched2_schedule()). */
+const TRC_CSCHED2_SCHEDULE = 0x00022215;
+const countDecisions = file => decodeWindows(file).reduce((n, w) => n + w.records.filter(r => r.event === TRC_CSCHED2_SCHEDULE).length, 0);
 
 async function daemonCost() {
   const h = new TestHost('trace-cost').start();
@@ -61,13 +64,14 @@ async function daemonCost() {
     };
     await advance(); await traced('-warm');
     const off = [], on = [], none = [];
-    let records = 0, bytes = 0, onMs = 0;
+    let records = 0, bytes = 0, onMs = 0, decisions = 0;
     for (let i = 0; i < PAIRS; i++) {
       off.push(await advance());
       none.push((await traced(`-none${i}`, ['-e', '0x0001f000'])).ms);
       const t = await traced(i);
       on.push(t.ms); onMs += t.ms;
       records += countRecords(readFileSync(t.path));
+      decisions += countDecisions(readFileSync(t.path));
       bytes += statSync(t.path).size;
     }
     const st = await conn.request('trace.status', {});
@@ -78,6 +82,13 @@ async function daemonCost() {
     const perSimS = records / (PAIRS * SIM_S);
     console.log(`  ${Math.round(perSimS)} records (${(bytes / (PAIRS * SIM_S) / 1024).toFixed(0)} KiB) per simulated second, ${st.lost} lost, tracing ${st.enabled ? 'still on' : 'off'} after xentrace stopped`);
     console.log(`  traced extra cost: ${((median(on) - median(off)) * 1e6 / (perSimS * SIM_S)).toFixed(0)} ns per record, all included`);
+    // What the 2x bound leaves: the untraced daemon's cost per scheduling decision, shared by the
+    // records each decision produces (Xen's own records for it, and the vCPUs' activity between).
+    const perDecision = decisions / (PAIRS * SIM_S);
+    const offNsPerDecision = median(off) * 1e6 / (SIM_S * perDecision);
+    console.log(`  ${Math.round(perDecision)} scheduling decisions per simulated second: untraced ${offNsPerDecision.toFixed(0)} ns each, ` +
+      `${(perSimS / perDecision).toFixed(1)} records each when traced; 2x leaves ${(offNsPerDecision * perDecision / perSimS).toFixed(0)} ns per record ` +
+      `for producing, ordering, draining and sending it`);
     const e2e = records / (onMs / 1000);
     console.log(`xentrace to a file, end to end (daemon -> xentrace -> file): ${(e2e / 1e6).toFixed(2)}M records/s  goal >= 1M/s: ${e2e >= 1e6 ? 'met' : 'NOT met'}`);
     return r;

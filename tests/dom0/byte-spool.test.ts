@@ -87,3 +87,28 @@ test('writeNow sends nothing while the stream has bytes of its own queued', asyn
     assert.ok(all.subarray(0, big.length).every(b => b === 1) && all.subarray(big.length).every(b => b === 2));
   } finally { close(); }
 });
+
+test('bytes wait while the head chunk is partly sent and a new chunk holds fewer bytes than were sent', async () => {
+  const { writer, reader, close } = await pair();
+  try {
+    const fd = socketFd(writer);
+    const spool = new ByteSpool();
+    // Nearly a whole chunk (1 MiB), of which the kernel takes some (the reader is stopped) ...
+    const FIRST = 1024 * 1024 - 512, TOTAL = FIRST + 1024;
+    spool.append(pattern(0, FIRST));
+    const sent = spool.writeNow(writer, fd);
+    assert.ok(sent > 1024 && sent < FIRST, `kernel took ${sent}`);
+    // ... then fewer bytes than that, which do not fit and start a new chunk.
+    spool.append(pattern(FIRST, 1024));
+    assert.equal(spool.pending, true);
+    assert.equal(spool.size, TOTAL - sent);
+    spool.handOff(writer);
+    const got: Buffer[] = [];
+    let have = 0;
+    reader.on('data', d => { got.push(d); have += d.length; });
+    reader.resume();
+    for (const end = Date.now() + 5000; have < TOTAL && Date.now() < end;) await new Promise(r => setTimeout(r, 5));
+    assert.equal(have, TOTAL);
+    assert.ok(Buffer.concat(got).equals(pattern(0, TOTAL)), 'every byte once, in order');
+  } finally { close(); }
+});
