@@ -12,8 +12,8 @@ import { Xenconsoled } from '../dom0/xenconsoled.ts';
 import { Toolstack, type DomainRecord } from '../dom0/toolstack/toolstack.ts';
 import { writeDom0Tree } from '../dom0/toolstack/xs-tree.ts';
 import { GuestKernel } from '../guest/kernel.ts';
-import { netback } from '../dom0/backends/netback.ts';
-import { blkback } from '../dom0/backends/blkback.ts';
+import { netback, NET_RING_PAGES } from '../dom0/backends/netback.ts';
+import { blkback, BLK_RING_PAGES } from '../dom0/backends/blkback.ts';
 import type { BackendDriver } from '../dom0/backends/backend-driver.ts';
 import { NetDataplane, parseRate } from '../dom0/backends/net-dataplane.ts';
 import { BlkDataplane } from '../dom0/backends/blk-dataplane.ts';
@@ -60,7 +60,7 @@ export class Host {
     mkdirSync(paths.logs, { recursive: true });
     this.xenconsoled = new Xenconsoled(paths.logs);
     this.netData = new NetDataplane(this.clock);
-    this.blkData = new BlkDataplane(this.clock);
+    this.blkData = new BlkDataplane(this.clock, { map: (domid, n) => this.hv.grantMap(0, domid, n), unmap: (domid, n) => this.hv.grantUnmap(0, domid, n) });
     if (!store.getHost('epoch_ms')) store.setHost('epoch_ms', String(epoch));
   }
 
@@ -86,15 +86,26 @@ export class Host {
     for (let v = 0; v < spec.dom0Vcpus; v++) this.hv.setWorkloadDemand(0, v, 0.01);
     const xs = this.dom0Client();
     const nbXs = this.dom0Client(), bbXs = this.dom0Client();
+    // Backends map the frontend's ring pages when they connect and unmap them when they close
+    // (the closed hook may come twice: at state 6, then when the directory goes).
+    const mapped = new Set<string>();
+    const mapRings = (dev: { path: string; domid: number }, pages: number): void => { mapped.add(dev.path); this.hv.grantMap(0, dev.domid, pages); };
+    const unmapRings = (dev: { path: string; domid: number }, pages: number): void => { if (mapped.delete(dev.path)) this.hv.grantUnmap(0, dev.domid, pages); };
     this.netback = netback(nbXs, {
-      connected: dev => void nbXs.read(`${dev.path}/rate`).catch(() => null)
-        .then(rate => this.netData.attach(dev.domid, dev.devid, this.hv.rings.net(dev.domid, dev.devid), parseRate(rate))),
-      closed: dev => this.netData.detach(dev.domid, dev.devid),
+      connected: dev => {
+        mapRings(dev, NET_RING_PAGES);
+        void nbXs.read(`${dev.path}/rate`).catch(() => null)
+          .then(rate => this.netData.attach(dev.domid, dev.devid, this.hv.rings.net(dev.domid, dev.devid), parseRate(rate)));
+      },
+      closed: dev => { unmapRings(dev, NET_RING_PAGES); this.netData.detach(dev.domid, dev.devid); },
     });
     this.blkback = blkback(bbXs, {
-      connected: dev => void Promise.all([bbXs.read(`${dev.path}/params`), bbXs.read(`${dev.path}/mode`)]).catch(() => ['', 'r'])
-        .then(([params, mode]) => this.blkData.attach(dev.domid, dev.devid, this.hv.rings.blk(dev.domid, dev.devid), params!, mode === 'w')),
-      closed: dev => this.blkData.detach(dev.domid, dev.devid),
+      connected: dev => {
+        mapRings(dev, BLK_RING_PAGES);
+        void Promise.all([bbXs.read(`${dev.path}/params`), bbXs.read(`${dev.path}/mode`)]).catch(() => ['', 'r'])
+          .then(([params, mode]) => this.blkData.attach(dev.domid, dev.devid, this.hv.rings.blk(dev.domid, dev.devid), params!, mode === 'w'));
+      },
+      closed: dev => { unmapRings(dev, BLK_RING_PAGES); this.blkData.detach(dev.domid, dev.devid); },
     });
     await this.netback.start();
     await this.blkback.start();
@@ -130,6 +141,8 @@ export class Host {
     const ring = this.xenstored.connectDomain(rec.domid);
     const page = new ConsolePage();
     this.xenconsoled.add(rec.domid, rec.name, page);
+    // xenstored and xenconsoled map the guest's xenstore and console pages (the reserved grants).
+    this.hv.grantMap(0, rec.domid, 2);
     const g = new GuestKernel({
       domid: rec.domid, name: rec.name, type: rec.type, hv: this.hv, clock: this.clock,
       xenstore: ring, console: page, workload: parseWorkload(rec.workload ?? undefined), alreadyBooted,
@@ -139,6 +152,7 @@ export class Host {
   }
 
   private stopGuest(domid: number): void {
+    if (this.guests.has(domid)) this.hv.grantUnmap(0, domid, 2);
     this.guests.get(domid)?.stop();
     this.guests.delete(domid);
     this.xenconsoled.remove(domid);

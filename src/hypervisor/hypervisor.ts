@@ -10,7 +10,7 @@ import { Domain, memorySeed, populateLowest, releaseHighest, type DomainSpec } f
 import { GrantedRings } from './io-ring.ts';
 import { TraceBuffers } from './trace-buffers.ts';
 import { TraceActivity } from './trace-activity.ts';
-import { TRC_DOM0_DOM_ADD, TRC_DOM0_DOM_REM, TRC_MEM_DECREASE_RESERVATION } from './trace-events.ts';
+import { TRC_DOM0_DOM_ADD, TRC_DOM0_DOM_REM, TRC_MEM_DECREASE_RESERVATION, TRC_MEM_PAGE_GRANT_MAP, TRC_MEM_PAGE_GRANT_UNMAP } from './trace-events.ts';
 
 /** DOMID_FIRST_RESERVED: ids from here on are special (DOMID_SELF, DOMID_IO, ...). */
 export const DOMID_FIRST_RESERVED = 0x7ff0;
@@ -202,6 +202,20 @@ export class Hypervisor {
   drainTrace(into?: Buffer): Buffer {
     this.traceActivity.flush(this.clock.now());
     return this.trace.drain(into);
+  }
+
+  /**
+   * GNTTABOP_map_grant_ref / unmap_grant_ref: `mapper` maps (or unmaps) `count` pages that
+   * `granter` granted it (a backend mapping a frontend's ring, blkback its persistent grants).
+   * Each page is one TRC_MEM_PAGE_GRANT_MAP / _UNMAP record naming the granter, on the pCPU of
+   * the mapper's vCPU 0.
+   */
+  grantMap(mapper: number, granter: number, count = 1): void { this.traceGrants(TRC_MEM_PAGE_GRANT_MAP, mapper, granter, count); }
+  grantUnmap(mapper: number, granter: number, count = 1): void { this.traceGrants(TRC_MEM_PAGE_GRANT_UNMAP, mapper, granter, count); }
+  private traceGrants(event: number, mapper: number, granter: number, count: number): void {
+    if (!this.trace.enabled || count <= 0) return;
+    const cpu = this.domains.has(mapper) ? this.sched.vcpu(mapper, 0).pcpu : 0, now = this.clock.now();
+    for (let i = 0; i < count; i++) this.trace.record(cpu, now, event, [granter & 0xffff]);
   }
 
   /** The pCPU the toolstack's hypercalls run on: where Dom0's vCPU 0 is. */

@@ -1,26 +1,35 @@
 // blkback's data path: serves each vbd's ring every tick with real reads and writes on the
 // image file behind it (writes allocate blocks in a sparse file), and keeps the counters xentop
-// shows: OO (ring found full), RD, WR, RSECT, WSECT.
+// shows: OO (ring found full), RD, WR, RSECT, WSECT. With feature-persistent, the pages a
+// frontend grants for its data stay mapped: the first requests map new ones, up to the pool
+// blkfront keeps per ring, and all are unmapped when the device goes.
 import { closeSync, openSync, readSync, writeSync, fstatSync } from 'node:fs';
 import type { Clock, Timer } from '../../machine/clock.ts';
 import type { BlkRings } from '../../hypervisor/io-ring.ts';
 import type { VbdStats } from '../../protocol/stats.ts';
 
 const TICK_NS = 100_000_000n;
+/** Persistent grants blkfront keeps per ring: 32 requests of 11 segments. */
+const PERSISTENT_GRANTS = 32 * 11;
+/** Segments per request without indirect descriptors, and sectors per 4 KiB segment. */
+const SEGMENTS = 11, SECTORS_PER_PAGE = 8;
 
-interface Vbd { domid: number; devid: number; rings: BlkRings; fd: number | null; stats: VbdStats; buf: Buffer }
+/** Grant-table operations of the Dom0 kernel, as the data path needs them. */
+export interface GrantOps { map(granter: number, pages: number): void; unmap(granter: number, pages: number): void }
+
+interface Vbd { domid: number; devid: number; rings: BlkRings; fd: number | null; stats: VbdStats; buf: Buffer; persistent: number }
 
 export class BlkDataplane {
   private vbds = new Map<string, Vbd>();
   private timer: Timer | undefined;
 
-  constructor(private readonly clock: Clock) {}
+  constructor(private readonly clock: Clock, private readonly grants: GrantOps = { map: () => {}, unmap: () => {} }) {}
 
   attach(domid: number, devid: number, rings: BlkRings, params: string, writable: boolean): void {
     let fd: number | null = null;
     try { fd = openSync(params, writable ? 'r+' : 'r'); if (!fstatSync(fd).isFile()) { closeSync(fd); fd = null; } } catch { fd = null; }
     this.vbds.set(`${domid}/${devid}`, {
-      domid, devid, rings, fd, buf: Buffer.alloc(128 * 512),
+      domid, devid, rings, fd, buf: Buffer.alloc(128 * 512), persistent: 0,
       stats: { dev: devid, backType: 1, ooReqs: 0, rdReqs: 0, wrReqs: 0, rdSects: 0, wrSects: 0 },
     });
     if (!this.timer) this.timer = this.clock.after(TICK_NS, () => this.tick());
@@ -30,6 +39,7 @@ export class BlkDataplane {
     for (const [k, v] of this.vbds) {
       if (v.domid !== domid || (devid !== undefined && v.devid !== devid)) continue;
       if (v.fd !== null) closeSync(v.fd);
+      this.grants.unmap(v.domid, v.persistent);
       this.vbds.delete(k);
     }
   }
@@ -43,6 +53,11 @@ export class BlkDataplane {
     this.timer = undefined;
     for (const v of this.vbds.values()) {
       for (const req of v.rings.ring.take()) {
+        if (v.persistent < PERSISTENT_GRANTS) {
+          const pages = Math.min(SEGMENTS, Math.ceil(req.sectors / SECTORS_PER_PAGE), PERSISTENT_GRANTS - v.persistent);
+          v.persistent += pages;
+          this.grants.map(v.domid, pages);
+        }
         const len = req.sectors * 512;
         const buf = len <= v.buf.length ? v.buf.subarray(0, len) : Buffer.alloc(len);
         if (req.write) {

@@ -4,6 +4,9 @@ import { statSync } from 'node:fs';
 import type { XsClient } from '../../formats/xenstore-client.ts';
 import { BackendDriver, type BackendOps } from './backend-driver.ts';
 
+/** Pages blkback maps from the frontend when it connects: the ring (ring-page-order 0). */
+export const BLK_RING_PAGES = 1;
+
 function sectorsOf(params: string): number {
   try {
     const st = statSync(params);

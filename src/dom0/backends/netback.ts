@@ -4,6 +4,8 @@ import type { XsClient } from '../../formats/xenstore-client.ts';
 import { BackendDriver, type BackendOps } from './backend-driver.ts';
 
 export const NETBACK_MAX_QUEUES = 4;
+/** Pages netback maps from the frontend when it connects: one queue's TX and RX rings. */
+export const NET_RING_PAGES = 2;
 
 export function netbackOps(hooks: Pick<BackendOps, 'connected' | 'closed'> = {}): BackendOps {
   return {
