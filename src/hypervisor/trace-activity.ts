@@ -1,10 +1,11 @@
 // What each vCPU does while it holds a pCPU, written into the trace buffers between the
-// scheduler's records (trace-pv.ts: hypercalls, page faults, VM exits, idle C-states). The
-// buffers call `gap` just before the first record at a later instant on a pCPU, and when
-// xentrace drains, so a ring stays in TSC order; they know who ran there from the runstate
-// records, which they follow even when the event mask leaves them out.
+// scheduler's records (trace-pv.ts: hypercalls, page faults, VM exits, idle C-states). One
+// ActivityStream per pCPU, armed whenever a vCPU starts running there (the buffers follow the
+// runstate records, even when the event mask leaves them out); the buffers call back only when
+// a stream has something due before the record they are about to write, and when xentrace
+// drains, so each ring stays in TSC order.
 import type { TraceBuffers, TraceGapWriter } from './trace-buffers.ts';
-import { traceStretch, type GuestKind } from './trace-pv.ts';
+import { ActivityStream, type GuestKind } from './trace-pv.ts';
 import { DOMID_IDLE } from './trace-events.ts';
 
 /** What the activity asks the hypervisor about the vCPU running on a pCPU. */
@@ -23,12 +24,15 @@ const HVM = 2;
 export class TraceActivity implements TraceGapWriter {
   /**
    * Kind and load of each vCPU that ran, as unit word → load (0..1), plus HVM for HVM guests:
-   * asked of the hypervisor once per drain rather than at every stretch (a workload change
+   * asked of the hypervisor once per drain rather than at every arming (a workload change
    * shows within a poll), and forgotten at each drain so that it holds only recent vCPUs.
    */
   private readonly units = new Map<number, number>();
+  private readonly streams: ActivityStream[];
 
-  constructor(private readonly tb: TraceBuffers, private readonly src: ActivitySource) {}
+  constructor(private readonly tb: TraceBuffers, private readonly src: ActivitySource) {
+    this.streams = Array.from({ length: tb.nrPcpus }, (_, cpu) => new ActivityStream(cpu));
+  }
 
   /** Tracing starts at `ns`: learn who runs where now; activity is written from here on. */
   start(ns: bigint): void {
@@ -47,16 +51,25 @@ export class TraceActivity implements TraceGapWriter {
     this.units.clear();
   }
 
-  gap(tb: TraceBuffers, cpu: number, fromNs: number, toNs: number, unit: number): void {
-    const domid = unit >>> 16;
-    if (domid === DOMID_IDLE) { traceStretch(tb, cpu, fromNs, toNs, domid, unit & 0xffff, false, 0, 0); return; }
-    let u = this.units.get(unit);
-    if (u === undefined) {
-      const load = this.src.load(domid, unit & 0xffff);
-      u = this.src.kind(domid) === 'hvm' ? HVM + load : load;
-      this.units.set(unit, u);
+  arm(tb: TraceBuffers, cpu: number, unit: number): void {
+    const domid = unit >>> 16, s = this.streams[cpu]!;
+    if (domid === DOMID_IDLE) s.armIdle(tb.now);
+    else {
+      let u = this.units.get(unit);
+      if (u === undefined) {
+        const load = this.src.load(domid, unit & 0xffff);
+        u = this.src.kind(domid) === 'hvm' ? HVM + load : load;
+        this.units.set(unit, u);
+      }
+      const hvm = u >= HVM;
+      s.arm(tb.now, domid, unit & 0xffff, hvm, hvm ? u - HVM : u, domid === 0 ? DOM0_IO_PER_SEC : 0);
     }
-    const hvm = u >= HVM;
-    traceStretch(tb, cpu, fromNs, toNs, domid, unit & 0xffff, hvm, hvm ? u - HVM : u, domid === 0 ? DOM0_IO_PER_SEC : 0);
+    tb.due[cpu] = s.at[0]!;
+  }
+
+  gap(tb: TraceBuffers, cpu: number): void {
+    const s = this.streams[cpu]!;
+    s.advance(tb);
+    tb.due[cpu] = s.at[0]!;
   }
 }

@@ -57,10 +57,19 @@ interface Ring {
   cur: number;
 }
 
-/** Writes what a vCPU did between the scheduler's records (trace-activity.ts). */
+/**
+ * Writes what a vCPU does between the scheduler's records (trace-activity.ts). Times go through
+ * `tb.now` and `tb.due` (typed arrays), not arguments or results: a double passed to or
+ * returned from a call that is not inlined is a heap allocation.
+ */
 export interface TraceGapWriter {
-  /** `unit` ran on `cpu` over [fromNs, toNs): record its activity through `tb` (r1..rn at `tb.now`). */
-  gap(tb: TraceBuffers, cpu: number, fromNs: number, toNs: number, unit: number): void;
+  /** `unit` starts running on `cpu` at `tb.now[0]`: set `tb.due[cpu]`, the instant after which it has records due (Infinity: none). */
+  arm(tb: TraceBuffers, cpu: number, unit: number): void;
+  /**
+   * Write the records of `cpu` due strictly before `tb.now[0]`, through `tb` (r1..rn, each at
+   * the `tb.now[0]` it sets), and set `tb.due[cpu]`, the instant after which more are due.
+   */
+  gap(tb: TraceBuffers, cpu: number): void;
 }
 
 const TWO32 = 4294967296;
@@ -106,8 +115,11 @@ export class TraceBuffers implements TraceSink {
   /** The instant of the records written by r1..r4, rn and runstate (see TraceSink). */
   readonly now = new Float64Array(1);
   private readonly scratch = new Int32Array(TRACE_EXTRA_MAX);
-  /** Per pCPU, the instant up to which its gap has been written. */
-  private readonly written: Float64Array;
+  /**
+   * Per pCPU, the instant after which the gap writer has records due there: a record at a later
+   * instant has them written first. Infinity: none (no writer, or nothing to write).
+   */
+  readonly due: Float64Array;
   private gapWriter: TraceGapWriter | null = null;
 
   constructor(opts: TraceBuffersOptions) {
@@ -117,7 +129,7 @@ export class TraceBuffers implements TraceSink {
     this.khz = BigInt(this.khzN);
     this.onHighWater = opts.onHighWater;
     this.cpuOn = new Uint8Array(this.nrPcpus).fill(1);
-    this.written = new Float64Array(this.nrPcpus);
+    this.due = new Float64Array(this.nrPcpus).fill(Infinity);
     if (opts.pagesPerCpu !== undefined) this.setSize(opts.pagesPerCpu);
   }
 
@@ -144,6 +156,7 @@ export class TraceBuffers implements TraceSink {
   setEventMask(mask: number): void {
     this.eventMask = mask >>> 0;
     this.liveMask = this.enabled ? this.eventMask : 0;
+    this.armAll();
   }
   getEventMask(): number { return this.eventMask; }
   /** Trace only these pCPUs (xentrace -c); pCPUs beyond the host are ignored. */
@@ -159,6 +172,7 @@ export class TraceBuffers implements TraceSink {
     if (!this.allocated) throw new Error('trace buffers are not allocated (set their size first)');
     this.enabled = true;
     this.liveMask = this.eventMask;
+    this.armAll();
   }
   /** Stop recording; like Xen, pending lost-record counts are forgotten so no phantom report follows. */
   disable(): void {
@@ -180,25 +194,46 @@ export class TraceBuffers implements TraceSink {
   current(cpu: number): number { return this.rings[cpu]!.cur >>> 0; }
 
   /**
-   * From `ns` on, before the first record at a later instant on a pCPU, `writer` records what ran
-   * there since its last record (null: nothing is written between records).
+   * From `ns` on, `writer` records what runs on each pCPU between the scheduler's records (null:
+   * nothing is written between records).
    */
   setGapWriter(writer: TraceGapWriter | null, ns: number): void {
     this.gapWriter = writer;
-    this.written.fill(ns);
+    const now = this.now[0]!;
+    this.now[0] = ns;
+    this.armAll();
+    this.now[0] = now;
+  }
+  /** Whether the gap writer has anything to write: there is one, and its classes are wanted. */
+  private get gapsWanted(): boolean { return this.gapWriter !== null && (this.liveMask & GAP_CLASSES) !== 0; }
+  /** Arm the gap writer on every pCPU with who runs there at now[0]. */
+  private armAll(): void {
+    for (let cpu = 0; cpu < this.nrPcpus; cpu++) {
+      if (this.gapsWanted && this.rings[cpu]) this.gapWriter!.arm(this, cpu, this.rings[cpu]!.cur);
+      else this.due[cpu] = Infinity;
+    }
   }
   /** Write every pCPU's gap up to `ns` (before xentrace reads the rings). */
   closeGaps(ns: number): void {
-    for (let cpu = 0; cpu < this.nrPcpus; cpu++) if (ns > this.written[cpu]!) this.gap(cpu, ns);
+    const now = this.now[0]!;
+    this.now[0] = ns;
+    for (let cpu = 0; cpu < this.nrPcpus; cpu++) if (ns > this.due[cpu]!) this.gap(cpu);
+    this.now[0] = now;
   }
-  private gap(cpu: number, ns: number): void {
-    const from = this.written[cpu]!;
-    this.written[cpu] = ns;
-    if (this.gapWriter && (this.liveMask & GAP_CLASSES) !== 0) {
-      const now = this.now[0]!;
-      this.gapWriter.gap(this, cpu, from, ns, this.rings[cpu]!.cur);
-      this.now[0] = now;
-    }
+  /** Write the gap of `cpu` up to now[0] (which is put back after). */
+  private gap(cpu: number): void {
+    if (!this.gapsWanted) { this.due[cpu] = Infinity; return; }
+    const now = this.now[0]!;
+    // Nothing is due while the writer writes (its records are all before now[0]).
+    this.due[cpu] = Infinity;
+    this.gapWriter!.gap(this, cpu);
+    this.now[0] = now;
+  }
+  /** A runstate record at now[0]: who runs on the pCPU now, and the gap writer armed for it. */
+  private follow(cpu: number, event: number, unit: number): void {
+    if ((event & RUNNING_BITS) !== TRC_SCHED_RUNSTATE_CHANGE) return;
+    this.rings[cpu]!.cur = unit;
+    if (this.gapsWanted) this.gapWriter!.arm(this, cpu, unit);
   }
 
   tscOf(ns: bigint): bigint { return (ns * this.khz) / 1_000_000n; }
@@ -207,7 +242,8 @@ export class TraceBuffers implements TraceSink {
    * TSC = floor(ns * kHz / 1e6), split into whole milliseconds and the rest so that every step
    * is an exact double while the TSC stays below 2^53 (six weeks at 2.4 GHz); past that, BigInt.
    */
-  private setTsc(ns: number): void {
+  private setTsc(): void {
+    const ns = this.now[0]!;
     this.tscNs[0] = ns;
     const ms = Math.floor(ns / 1e6);
     const t = ms * this.khzN + Math.floor((ns - ms * 1e6) * this.khzN / 1e6);
@@ -242,8 +278,8 @@ export class TraceBuffers implements TraceSink {
     const m = this.liveMask & event;
     if ((m & CLASS_BITS) === 0 || (m & SUBCLASS_BITS) === 0 || this.cpuOn[cpu] !== 1) return null;
     const ns = this.now[0]!;
-    if (ns > this.written[cpu]!) this.gap(cpu, ns);
-    if (ns !== this.tscNs[0]) this.setTsc(ns);
+    if (ns > this.due[cpu]!) this.gap(cpu);
+    if (ns !== this.tscNs[0]) this.setTsc();
     return this.rings[cpu]!;
   }
 
@@ -296,9 +332,8 @@ export class TraceBuffers implements TraceSink {
   /** A runstate change: the gap before it is written, and who runs on the pCPU followed, whatever the masks. */
   runstate(cpu: number, event: number, unit: number): void {
     if (!this.enabled) return;
-    const ns = this.now[0]!;
-    if (ns > this.written[cpu]!) this.gap(cpu, ns);
-    if ((event & RUNNING_BITS) === TRC_SCHED_RUNSTATE_CHANGE) this.rings[cpu]!.cur = unit;
+    if (this.now[0]! > this.due[cpu]!) this.gap(cpu);
+    this.follow(cpu, event, unit);
     this.r1(cpu, event, unit);
   }
 
@@ -308,17 +343,19 @@ export class TraceBuffers implements TraceSink {
     if (!this.enabled) return;
     const now = this.now[0]!;
     this.now[0] = ns;
-    if (ns > this.written[cpu]!) this.gap(cpu, ns);
-    if ((event & RUNNING_BITS) === TRC_SCHED_RUNSTATE_CHANGE) this.rings[cpu]!.cur = d0;
+    if (ns > this.due[cpu]!) this.gap(cpu);
+    this.follow(cpu, event, d0);
     this.rn(cpu, event, n, d0, d1, d2, d3, d4, d5, d6);
     this.now[0] = now;
   }
 
   record(cpu: number, ns: bigint, event: number, data: readonly number[]): void {
     if (!this.enabled) return;
-    const t = Number(ns);
-    if (t > this.written[cpu]!) this.gap(cpu, t);
-    if ((event & RUNNING_BITS) === TRC_SCHED_RUNSTATE_CHANGE) this.rings[cpu]!.cur = data[0]! | 0;
+    const now = this.now[0]!;
+    this.now[0] = Number(ns);
+    if (this.now[0]! > this.due[cpu]!) this.gap(cpu);
+    this.follow(cpu, event, data[0]! | 0);
+    this.now[0] = now;
     if (!this.wants(cpu, event)) return;
     this.setTscBig(this.tscOf(ns));
     const n = data.length > TRACE_EXTRA_MAX ? TRACE_EXTRA_MAX : data.length;
