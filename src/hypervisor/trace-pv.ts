@@ -77,7 +77,6 @@ const IDLE = 0, PV = 1, HVM = 2;
 /** One pCPU's activity: who runs there, and when its next record is due. */
 export class ActivityStream {
   private kind = IDLE;
-  private domid = 0;
   private vcpu = 0;
   private io = 0;
   /** Mean ns between events, and the share of them that are page faults (PV). */
@@ -100,7 +99,7 @@ export class ActivityStream {
   /** A guest vCPU runs from now[0]; at[0] is then the instant after which advance() has something to do. */
   arm(now: Float64Array, domid: number, vcpu: number, hvm: boolean, load: number, io: number): void {
     const ns = now[0]!;
-    this.domid = domid; this.vcpu = vcpu; this.io = io;
+    this.vcpu = vcpu; this.io = io;
     let rate: number;
     if (hvm) { this.kind = HVM; rate = HVM_EXITS(load, io); } else {
       this.kind = PV;
