@@ -15,11 +15,12 @@ interface Piece { buf: Buffer; start: number; end: number }
 export class ByteSpool {
   private pieces: Piece[] = [];
   private readonly free: Buffer[] = [];
-  /** How many bytes wait. */
-  size = 0;
+  private waiting = 0;
 
+  /** How many bytes wait. */
+  get size(): number { return this.waiting; }
   /** Bytes are waiting. */
-  get pending(): boolean { return this.size > 0; }
+  get pending(): boolean { return this.waiting > 0; }
 
   /** Free room at the tail, at least `min` bytes; fill some of it, then commit() what was written. */
   room(min: number): Buffer {
@@ -30,7 +31,7 @@ export class ByteSpool {
     return buf;
   }
   /** `n` bytes were written at the start of the last room() given. */
-  commit(n: number): void { this.pieces[this.pieces.length - 1]!.end += n; this.size += n; }
+  commit(n: number): void { this.pieces[this.pieces.length - 1]!.end += n; this.waiting += n; }
 
   /** Queue a copy of `bytes`. */
   append(bytes: Uint8Array): void {
@@ -47,7 +48,7 @@ export class ByteSpool {
       const sent = p.end > p.start ? writeNow(sock, fd, p.buf.subarray(p.start, p.end)) : 0;
       if (sent < 0) return -1;
       p.start += sent;
-      this.size -= sent;
+      this.waiting -= sent;
       total += sent;
       if (p.start < p.end) break;
       // Sent whole: the last piece stays as the tail's room, emptied; the others are free again.
@@ -65,7 +66,7 @@ export class ByteSpool {
       sock.write(p.buf.subarray(p.start, p.end), () => this.give(p.buf));
     }
     this.pieces = [];
-    this.size = 0;
+    this.waiting = 0;
   }
 
   private give(buf: Buffer): void {
