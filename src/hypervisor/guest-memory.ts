@@ -10,13 +10,12 @@
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import {
-  LibxcRec, PAGE_SIZE, PageType, pageTypeHasData, type PageData, type StreamRecord,
+  LITTLE_ENDIAN, LibxcRec, PAGE_SIZE, PageType, pageTypeHasData, type PageData, type StreamRecord,
 } from '../formats/save-stream/index.ts';
 
 export const PAGE_MAGIC = 0x47504c58; // "XLPG"
 export const PAGE_HEADER_SIZE = 32;
 const FLAG_EXPLICIT = 1;
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 export class PageCorruptError extends Error {}
 
@@ -51,22 +50,31 @@ function fillBody(into: Buffer, offset: number, seed: number, pfn: number, gen: 
   }
 }
 
-/** Checksum of the first seven header words (cheaper than a CRC for 28 bytes). */
-function headerCheck(b: Buffer, o: number): number {
+/** Checksum of a header's first seven words, from word `i` of `w` (cheaper than a CRC for 28 bytes). */
+function headerSum(w: Uint32Array, i: number): number {
   let h = 0x2545f491;
-  for (let i = 0; i < 28; i += 4) h = fmix32(h ^ b.readUInt32LE(o + i));
+  for (let j = 0; j < 7; j++) h = fmix32(h ^ w[i + j]!);
   return h;
 }
 
+/** The eight header words of a page, from word `i` of `w`: magic, seed, pfn (lo, hi), generation, flags, body CRC, checksum. */
+function putHeader(w: Uint32Array, i: number, seed: number, pfn: number, gen: number, flags: number, bodyCrc: number): void {
+  w[i] = PAGE_MAGIC;
+  w[i + 1] = seed;
+  w[i + 2] = pfn >>> 0;
+  w[i + 3] = Math.floor(pfn / 0x100000000);
+  w[i + 4] = gen;
+  w[i + 5] = flags;
+  w[i + 6] = bodyCrc;
+  w[i + 7] = headerSum(w, i);
+}
+
+/** A page header's words, for buffers that have no word view (any offset, any host). */
+const HEADER = new Uint32Array(PAGE_HEADER_SIZE / 4);
+
 function writeHeader(into: Buffer, o: number, seed: number, pfn: number, gen: number, flags: number, bodyCrc: number): void {
-  into.writeUInt32LE(PAGE_MAGIC, o);
-  into.writeUInt32LE(seed >>> 0, o + 4);
-  into.writeUInt32LE(pfn >>> 0, o + 8);
-  into.writeUInt32LE(Math.floor(pfn / 0x100000000), o + 12);
-  into.writeUInt32LE(gen >>> 0, o + 16);
-  into.writeUInt32LE(flags, o + 20);
-  into.writeUInt32LE(bodyCrc, o + 24);
-  into.writeUInt32LE(headerCheck(into, o), o + 28);
+  putHeader(HEADER, 0, seed, pfn, gen, flags, bodyCrc);
+  for (let j = 0; j < HEADER.length; j++) into.writeUInt32LE(HEADER[j]!, o + 4 * j);
 }
 
 /**
@@ -79,23 +87,17 @@ export function checkPage(pfn: number, bytes: Buffer, at?: number): string | nul
   if (at === undefined ? bytes.length !== PAGE_SIZE : bytes.length - o < PAGE_SIZE) {
     return `page is ${bytes.length - o} bytes, not ${PAGE_SIZE}`;
   }
-  if (bytes.readUInt32LE(o) !== PAGE_MAGIC) return 'page header magic is wrong';
-  if (headerCheck(bytes, o) !== bytes.readUInt32LE(o + 28)) return 'page header checksum mismatch';
-  const hdrPfn = bytes.readUInt32LE(o + 12) * 0x100000000 + bytes.readUInt32LE(o + 8);
-  if (hdrPfn !== pfn) return `page header names pfn 0x${hdrPfn.toString(16)}`;
-  return checkBody(pfn, bytes, o, bytes.readUInt32LE(o + 4), bytes.readUInt32LE(o + 16), bytes.readUInt32LE(o + 20), bytes.readUInt32LE(o + 24));
+  for (let j = 0; j < HEADER.length; j++) HEADER[j] = bytes.readUInt32LE(o + 4 * j);
+  return checkWords(pfn, bytes, o, HEADER, 0);
 }
 
-/** checkPage on a little-endian word view `w` of `bytes` (w[0] is bytes[0]); `o` is 4-aligned. */
-function checkPageWords(pfn: number, bytes: Buffer, o: number, w: Uint32Array): string | null {
-  const i = o >>> 2;
+/** checkPage with the header's words at word `i` of `w` (a word view of `bytes`, or a copy of the header). */
+function checkWords(pfn: number, bytes: Buffer, o: number, w: Uint32Array, i: number): string | null {
   if (w[i] !== PAGE_MAGIC) return 'page header magic is wrong';
-  let h = 0x2545f491;
-  for (let j = 0; j < 7; j++) h = fmix32(h ^ w[i + j]);
-  if (h !== w[i + 7]) return 'page header checksum mismatch';
-  const hdrPfn = w[i + 3] * 0x100000000 + w[i + 2];
+  if (headerSum(w, i) !== w[i + 7]) return 'page header checksum mismatch';
+  const hdrPfn = w[i + 3]! * 0x100000000 + w[i + 2]!;
   if (hdrPfn !== pfn) return `page header names pfn 0x${hdrPfn.toString(16)}`;
-  return checkBody(pfn, bytes, o, w[i + 1], w[i + 4], w[i + 5], w[i + 6]);
+  return checkBody(pfn, bytes, o, w[i + 1]!, w[i + 4]!, w[i + 5]!, w[i + 6]!);
 }
 
 function checkBody(pfn: number, bytes: Buffer, o: number, seed: number, gen: number, flags: number, bodyCrc: number): string | null {
@@ -117,16 +119,7 @@ function checkBody(pfn: number, bytes: Buffer, o: number, seed: number, gen: num
  * `notes` (copyPages'), a slot already zero past its header is not filled again.
  */
 function writePatternPage(w: Uint32Array, o: number, seed: number, pfn: number, gen: number, notes: Uint8Array | undefined, slot: number): void {
-  w[o] = PAGE_MAGIC;
-  w[o + 1] = seed;
-  w[o + 2] = pfn >>> 0;
-  w[o + 3] = Math.floor(pfn / 0x100000000);
-  w[o + 4] = gen;
-  w[o + 5] = 0;
-  w[o + 6] = 0;
-  let h = 0x2545f491;
-  for (let j = 0; j < 7; j++) h = fmix32(h ^ w[o + j]);
-  w[o + 7] = h;
+  putHeader(w, o, seed, pfn, gen, 0, 0);
   const word = patternWord(seed, pfn, gen);
   if (word !== 0 || !notes || notes[slot] !== SLOT_ZERO_BODY) w.fill(word, o + PAGE_HEADER_SIZE / 4, o + PAGE_SIZE / 4);
   if (notes) notes[slot] = word === 0 ? SLOT_ZERO_BODY : SLOT_UNKNOWN;
@@ -357,7 +350,7 @@ export class GuestMemory {
     const i = offset >>> 2;
     const flags = fast ? words[i + 5] : bytes.readUInt32LE(offset + 20);
     if (!patternChecked || flags !== 0) {
-      const bad = fast ? checkPageWords(pfn, bytes, offset, words) : checkPage(pfn, bytes, at);
+      const bad = fast ? checkWords(pfn, bytes, offset, words, i) : checkPage(pfn, bytes, at);
       if (bad) throw new PageCorruptError(`pfn 0x${pfn.toString(16)}: ${bad}`);
     }
     const seed = fast ? words[i + 1] : bytes.readUInt32LE(offset + 4);

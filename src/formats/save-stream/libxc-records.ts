@@ -7,7 +7,8 @@ import {
 
 export class StreamError extends Error {}
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** The host stores words little-endian, as the stream does: its words can be read through a Uint32Array. */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 export const IMAGE_HEADER_SIZE = 24;
 export const DOMAIN_HEADER_SIZE = 16;
