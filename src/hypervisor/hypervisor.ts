@@ -85,7 +85,7 @@ export class Hypervisor {
     if (id !== 0 && spec.maxMemkb >= 0) { d.memoryPages = Math.ceil(spec.maxMemkb / 4); d.memorySeed = memorySeed(spec.uuid, id); }
     this.domains.set(id, d);
     // domain_create: the toolstack's hypercall runs on the pCPU of Dom0's first vCPU.
-    if (this.trace.enabled) this.trace.record(this.toolstackCpu(), this.clock.now(), TRC_DOM0_DOM_ADD, [id]);
+    if (this.trace.enabled) this.trace.record(this.vcpu0Cpu(0), this.clock.now(), TRC_DOM0_DOM_ADD, [id]);
     this.sched.addDomain(id, {
       weight: spec.weight, cap: spec.cap, nrVcpus: spec.maxVcpus, onlineVcpus: spec.onlineVcpus, poolId: spec.poolId,
       hardAffinity: spec.affinity.map(a => a.hard ?? this.poolCpus(spec.poolId)),
@@ -142,7 +142,7 @@ export class Hypervisor {
     d.dying = true;
     this.release(d, d.totPages);
     this.sched.removeDomain(domid);
-    if (this.trace.enabled) this.trace.record(this.toolstackCpu(), this.clock.now(), TRC_DOM0_DOM_REM, [domid]);
+    if (this.trace.enabled) this.trace.record(this.vcpu0Cpu(0), this.clock.now(), TRC_DOM0_DOM_REM, [domid]);
     this.rings.drop(domid);
     this.domains.delete(domid);
     for (let v = 0; v < d.maxVcpus; v++) this.vcpuLoad.delete(`${domid}:${v}`);
@@ -214,13 +214,13 @@ export class Hypervisor {
   grantUnmap(mapper: number, granter: number, count = 1): void { this.traceGrants(TRC_MEM_PAGE_GRANT_UNMAP, mapper, granter, count); }
   private traceGrants(event: number, mapper: number, granter: number, count: number): void {
     if (!this.trace.enabled || count <= 0) return;
-    const cpu = this.domains.has(mapper) ? this.sched.vcpu(mapper, 0).pcpu : 0, now = this.clock.now();
+    const cpu = this.vcpu0Cpu(mapper), now = this.clock.now();
     for (let i = 0; i < count; i++) this.trace.record(cpu, now, event, [granter & 0xffff]);
   }
 
-  /** The pCPU the toolstack's hypercalls run on: where Dom0's vCPU 0 is. */
-  private toolstackCpu(): number {
-    return this.domains.has(0) ? this.sched.vcpu(0, 0).pcpu : 0;
+  /** Where a domain's vCPU 0 is (pCPU 0 if the domain does not exist): the toolstack's hypercalls run on Dom0's. */
+  private vcpu0Cpu(domid: number): number {
+    return this.domains.has(domid) ? this.sched.vcpu(domid, 0).pcpu : 0;
   }
 
   /**
@@ -228,7 +228,7 @@ export class Hypervisor {
    * balloon gives back the top of the guest's memory, in 2 MiB extents where it can.
    */
   private traceDecreaseReservation(d: Domain, firstGfn: number, pages: number): void {
-    const cpu = this.sched.vcpu(d.domid, 0).pcpu, now = this.clock.now();
+    const cpu = this.vcpu0Cpu(d.domid), now = this.clock.now();
     let gfn = firstGfn;
     for (let left = pages; left > 0;) {
       const order = left >= 512 && gfn % 512 === 0 ? 9 : 0;

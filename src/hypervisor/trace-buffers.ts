@@ -447,17 +447,6 @@ export class TraceBuffers implements TraceSink {
     }
     return out;
   }
-  /** drain(), one buffer per window. */
-  drainWindows(): Buffer[] {
-    const all = this.drain(), out: Buffer[] = [];
-    for (let o = 0; o < all.length;) {
-      const end = o + CPU_CHANGE_SIZE + all.readUInt32LE(o + 8);
-      out.push(all.subarray(o, end));
-      o = end;
-    }
-    return out;
-  }
-
   /** The producer offset as Xen keeps it: bytes, modulo twice the data size. */
   private prodOf(r: Ring): number { return r.lap * this.dataSize + 4 * r.w; }
   private unconsumed(r: Ring): number {
