@@ -31,7 +31,6 @@ export class Xenconsoled {
     this.consoles.delete(domid);
   }
 
-
   /** Attach: get the scroll-back, then live output; `''` means the console went away. */
   attach(domid: number, onData: (d: string) => void): { history: string; input: (d: string) => void; detach: () => void } | undefined {
     const s = this.consoles.get(domid);

@@ -9,7 +9,6 @@ import { seededRandom } from '../machine/random.ts';
 export const DIRTY_TICK_NS = 100_000_000n;
 const TICK_S = Number(DIRTY_TICK_NS) / 1e9;
 
-
 export class MemoryWorkload {
   private timer: Timer | undefined;
   /** Fractional pages carried to the next tick, so low rates still dirty on average. */

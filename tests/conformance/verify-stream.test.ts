@@ -14,7 +14,6 @@ import { seededRandom as rng } from '../../src/machine/random.ts';
 const VERIFY = '/usr/lib/xen-4.17/bin/verify-stream-v2';
 const skip = existsSync(VERIFY) ? false : 'verify-stream-v2 (xen-utils-4.17) is not installed';
 
-
 /** A save as libxc writes a live one: round 1 all pfns, then the pages dirtied meanwhile. */
 function saveFile(type: SaveGuestType, rounds: number): Buffer {
   const nrPages = 3000;

@@ -57,7 +57,6 @@ function xenalyze(file: Buffer, args: string[]): { code: number | null; out: str
   } finally { rmSync(dir, { recursive: true, force: true }); }
 }
 
-
 const host = skip ? undefined : traceHost();
 
 test('xenalyze --summary accepts a credit2 host traced for 10 s; running time per domain within 1%', { skip }, () => {

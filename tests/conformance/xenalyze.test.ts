@@ -29,7 +29,6 @@ function complaints(text: string): string[] {
   return text.split('\n').filter(l => /FATAL|Strange|ERROR|Unexpected|extra_words|unknown/i.test(l));
 }
 
-
 test('xenalyze --summary accepts 10 simulated seconds and agrees on each domain\'s running time within 1%', { skip }, () => {
   const sc = runScenario({ seconds: 10 });
   assert.equal(sc.lost, 0);

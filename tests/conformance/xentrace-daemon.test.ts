@@ -65,7 +65,6 @@ function xenalyze(args: string[]): { code: number | null; out: string } {
   return { code: r.status, out: r.stdout + r.stderr };
 }
 
-
 const complaints = (out: string): string[] => out.split('\n').filter(l => /FATAL|Strange|ERROR/.test(l));
 
 test('xenalyze --summary accepts 10 s of our xentrace; running time per domain = xl vcpu-list CPU time within 1%', { skip }, () => {

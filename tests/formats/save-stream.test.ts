@@ -9,7 +9,6 @@ import {
 import { GuestMemory, MemoryRestorer, PageCorruptError, restoreMemory } from '../../src/hypervisor/guest-memory.ts';
 import { seededRandom as rng } from '../../src/machine/random.ts';
 
-
 const NR_PAGES = 2500;
 
 /** A live save: rounds of pre-copy while the guest dirties and balloons, then the final pass. */

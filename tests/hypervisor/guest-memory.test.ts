@@ -8,7 +8,6 @@ import {
 } from '../../src/hypervisor/guest-memory.ts';
 import { seededRandom as rng } from '../../src/machine/random.ts';
 
-
 test('page bytes are deterministic per (seed, pfn, generation) and self-checking', () => {
   const a = new GuestMemory(64, { seed: 1 });
   const b = new GuestMemory(64, { seed: 1 });

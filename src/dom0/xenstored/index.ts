@@ -183,4 +183,3 @@ export class Xenstored {
   /** The domain shut down (VIRQ_DOM_EXC): fires @releaseDomain once. */
   domainShutdown(domid: number): void { this.core.shutdown(domid); }
 }
-
