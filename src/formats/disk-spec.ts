@@ -245,6 +245,10 @@ export function parseDiskSpec(specs: readonly string[], source: string): DiskPar
 
 const defbool = (b: boolean | undefined) => (b === undefined ? undefined : b ? 'True' as const : 'False' as const);
 
+/**
+ * Zeros and unset values are left out, as libxl's JSON leaves out defaults: a read-only disk has
+ * no `readwrite` key, and whoever reads the disk takes an absent `readwrite` as 0.
+ */
 function toLibxl(d: Draft): LibxlDeviceDisk {
   const out: LibxlDeviceDisk = {
     backend_domname: d.backend_domname,
