@@ -1,6 +1,6 @@
 // The hotplug scripts (/etc/xen/scripts/vif-bridge and block), emulated: they run once the
 // backend reached InitWait, check what they attach, and report through hotplug-status.
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
 import type { XsClient } from '../formats/xenstore-client.ts';
 import { ToolError } from '../protocol/wire.ts';
 
@@ -9,19 +9,34 @@ let nextLoop = 0;
 export async function runHotplug(xs: XsClient, kind: 'vif' | 'vbd', be: string, back: Record<string, string>): Promise<void> {
   if (kind === 'vif') { await xs.write(`${be}/hotplug-status`, 'connected'); return; }
   const params = back.params ?? '';
-  if (!params || !existsSync(params)) {
-    await xs.write(`${be}/hotplug-status`, 'error');
-    await xs.write(`${be}/hotplug-error`, `${params} does not exist.`);
-    throw new ToolError('EHOTPLUG', `libxl: error: libxl_exec.c:117:libxl_report_child_exitstatus: /etc/xen/scripts/block add [${process.pid}] exited with error status 1\n` +
-      `libxl: error: libxl_device.c:1286:device_hotplug_child_death_cb: script: ${params} does not exist.\n` +
-      `libxl: error: libxl_create.c:1920:domcreate_attach_devices: Domain ${be.split('/')[6]}:unable to add disk devices`, 3);
-  }
+  if (!params || !existsSync(params)) await scriptFailed(xs, be, 'error', `${params} does not exist.`);
   // A block device is used as it is; a file is attached through a loop device (major 7).
   const isBlock = statSync(params).isBlockDevice();
+  if (!isBlock && back.mode === 'w' && !writable(params)) {
+    await scriptFailed(xs, be, 'busy', `File ${realpathSync(params)} is read-only, and so I will not\nmount it read-write in a guest domain.`);
+  }
   const phys = isBlock ? 'fe:1' : `7:${nextLoop++}`;
   await xs.transaction(async tx => {
     await xs.write(`${be}/physical-device`, phys, tx);
     await xs.write(`${be}/physical-device-path`, params, tx);
     await xs.write(`${be}/hotplug-status`, 'connected', tx);
   });
+}
+
+/**
+ * The block script refuses a read-write mount of a file without write permission bits; the
+ * daemon, which may not run as root, also needs to be allowed to write it.
+ */
+function writable(file: string): boolean {
+  if ((statSync(file).mode & 0o222) === 0) return false;
+  try { accessSync(file, constants.W_OK); return true; } catch { return false; }
+}
+
+/** The script exits 1 with its reason in hotplug-error; libxl reports both and gives up on the disk. */
+async function scriptFailed(xs: XsClient, be: string, status: 'error' | 'busy', reason: string): Promise<never> {
+  await xs.write(`${be}/hotplug-error`, reason);
+  await xs.write(`${be}/hotplug-status`, status);
+  throw new ToolError('EHOTPLUG', `libxl: error: libxl_exec.c:117:libxl_report_child_exitstatus: /etc/xen/scripts/block add [${process.pid}] exited with error status 1\n` +
+    `libxl: error: libxl_device.c:1286:device_hotplug_child_death_cb: script: ${reason}\n` +
+    `libxl: error: libxl_create.c:1920:domcreate_attach_devices: Domain ${be.split('/')[6]}:unable to add disk devices`, 3);
 }

@@ -1,6 +1,7 @@
 // What the emulated guest kernel prints while it boots: [seconds, line] pairs, simulated time.
+import { kernelStamp } from './printk.ts';
+
 export function bootLog(o: { name: string; type: 'pv' | 'pvh' | 'hvm'; vcpus: number; memMiB: number }): [number, string][] {
-  const t = (s: number) => `[${s.toFixed(6).padStart(12)}]`;
   const lines: [number, string][] = [
     [0.0, 'Linux version 6.1.0-xenlab-amd64 (xenlab@xenlab) (gcc (Debian 12.2.0-14) 12.2.0) #1 SMP PREEMPT_DYNAMIC Debian 6.1.158-1'],
     [0.0, 'Command line: root=/dev/xvda1 ro console=hvc0'],
@@ -18,7 +19,7 @@ export function bootLog(o: { name: string; type: 'pv' | 'pvh' | 'hvm'; vcpus: nu
     [1.5, `systemd[1]: Hostname set to <${o.name}>.`],
     [1.9, 'systemd[1]: Reached target Multi-User System.'],
   ];
-  return lines.map(([s, l]) => [s, `${t(s)} ${l}`]);
+  return lines.map(([s, l]) => [s, `${kernelStamp(s)} ${l}`]);
 }
 
 /** Seconds of simulated time a boot takes. */

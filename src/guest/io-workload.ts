@@ -1,32 +1,43 @@
 // The guest's I/O workload: every tick it queues network transmits, receive buffers and disk
 // requests on its devices' rings at the rates of its `workload`. What a full ring refuses stays
-// in a bounded backlog (the application waits), so a slow backend throttles the guest.
+// in a bounded backlog (the application waits), so a slow backend throttles the guest. Disk
+// requests are completed by blkback's responses; a failed one is logged as the block layer does.
 import type { Clock, Timer } from '../machine/clock.ts';
 import type { Hypervisor } from '../hypervisor/hypervisor.ts';
+import { BLKIF_RSP_OKAY, type BlkRequest, type BlkRings } from '../hypervisor/io-ring.ts';
 import type { Workload } from '../formats/workload-spec.ts';
+import { Ratelimit, type Printk } from './printk.ts';
+import { blkfrontDiskName } from './disk-name.ts';
 
 export const IO_TICK_NS = 100_000_000n;
 const TICK_S = Number(IO_TICK_NS) / 1e9;
 const GSO_BYTES = 65536;
 const MTU = 1500;
 const BLK_REQ_SECTORS = 128;
+/** 512-byte sectors in one 4 KiB page: a request's segments. */
+const SECTORS_PER_PAGE = 8;
 /** At most this many seconds of traffic wait in a backlog. */
 const BACKLOG_S = 1;
 
 interface NetDev { devid: number; txBacklog: number; rxBacklog: number }
-interface BlkDev { devid: number; sectors: number; next: number; readBacklog: number; writeBacklog: number }
+/** `inflight` is blkfront's shadow: the requests on the ring by id, until their responses come. */
+interface BlkDev { devid: number; name: string; sectors: number; next: number; readBacklog: number; writeBacklog: number; nextId: number; inflight: Map<number, BlkRequest> }
 
 export class IoWorkload {
   private nets: NetDev[] = [];
   private blks: BlkDev[] = [];
   private timer: Timer | undefined;
+  private readonly ioErrors = new Ratelimit('blk_print_req_error');
 
-  constructor(private readonly hv: Hypervisor, private readonly clock: Clock, private readonly domid: number, private readonly w: Workload) {}
+  constructor(private readonly hv: Hypervisor, private readonly clock: Clock, private readonly domid: number, private readonly w: Workload, private readonly printk: Printk) {}
 
   private get active(): boolean { return this.w.netTxBps + this.w.netRxBps + this.w.diskReadBps + this.w.diskWriteBps > 0; }
 
   addNet(devid: number): void { this.nets.push({ devid, txBacklog: 0, rxBacklog: 0 }); this.arm(); }
-  addBlk(devid: number, sectors: number): void { this.blks.push({ devid, sectors: Math.max(sectors, BLK_REQ_SECTORS), next: 0, readBacklog: 0, writeBacklog: 0 }); this.arm(); }
+  addBlk(devid: number, sectors: number): void {
+    this.blks.push({ devid, name: blkfrontDiskName(devid), sectors: Math.max(sectors, BLK_REQ_SECTORS), next: 0, readBacklog: 0, writeBacklog: 0, nextId: 0, inflight: new Map() });
+    this.arm();
+  }
   removeDevice(kind: 'vif' | 'vbd', devid: number): void {
     if (kind === 'vif') this.nets = this.nets.filter(n => n.devid !== devid);
     else this.blks = this.blks.filter(b => b.devid !== devid);
@@ -62,7 +73,9 @@ export class IoWorkload {
   }
 
   private tickBlk(b: BlkDev): void {
-    const ring = this.hv.rings.blk(this.domid, b.devid).ring;
+    const rings = this.hv.rings.blk(this.domid, b.devid);
+    this.complete(b, rings);
+    const ring = rings.ring;
     b.readBacklog = Math.min(b.readBacklog + this.w.diskReadBps * TICK_S, this.w.diskReadBps * BACKLOG_S);
     b.writeBacklog = Math.min(b.writeBacklog + this.w.diskWriteBps * TICK_S, this.w.diskWriteBps * BACKLOG_S);
     for (const write of [false, true]) {
@@ -71,10 +84,25 @@ export class IoWorkload {
         if (backlog < 512) break;
         const sectors = Math.min(BLK_REQ_SECTORS, Math.floor(backlog / 512));
         if (b.next + sectors > b.sectors) b.next = 0;
-        if (!ring.push({ write, sector: b.next, sectors })) break;
+        const req = { id: b.nextId, write, sector: b.next, sectors };
+        if (!ring.push(req)) break;
+        b.nextId = (b.nextId + 1) >>> 0;
+        b.inflight.set(req.id, req);
         b.next += sectors;
         if (write) b.writeBacklog -= sectors * 512; else b.readBacklog -= sectors * 512;
       }
+    }
+  }
+
+  /** blkfront's interrupt: each response ends its request, an error as an I/O error of the block layer. */
+  private complete(b: BlkDev, rings: BlkRings): void {
+    for (const rsp of rings.responses.take()) {
+      const req = b.inflight.get(rsp.id);
+      if (!req) continue;
+      b.inflight.delete(rsp.id);
+      if (rsp.status === BLKIF_RSP_OKAY) continue;
+      const [op, flags] = req.write ? ['0x1:(WRITE)', '0x800'] : ['0x0:(READ)', '0x0'];
+      this.printk.ratelimited(this.ioErrors, `I/O error, dev ${b.name}, sector ${req.sector} op ${op} flags ${flags} phys_seg ${Math.ceil(req.sectors / SECTORS_PER_PAGE)} prio class 2`);
     }
   }
 

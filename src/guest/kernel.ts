@@ -13,6 +13,7 @@ import { Balloon } from './balloon.ts';
 import { Frontends } from './frontends.ts';
 import { IoWorkload } from './io-workload.ts';
 import { MemoryWorkload } from './memory-workload.ts';
+import { Printk } from './printk.ts';
 
 const SEC = 1_000_000_000n;
 /** Demand of an idle guest's vCPUs: timer ticks and housekeeping. */
@@ -47,11 +48,14 @@ export class GuestKernel {
   private timers: Timer[] = [];
   private pendingControl: string | null = null;
   private home: string;
+  /** When the kernel started: printk's time 0 (a guest carried over a restart counts from its creation). */
+  private bootNs: bigint;
 
   constructor(o: GuestOptions) {
     this.o = o;
     this.domid = o.domid;
     this.home = `/local/domain/${o.domid}`;
+    this.bootNs = o.hv.get(o.domid).createdNs;
     this.xs = new XsClient(b => o.xenstore.write(b));
     o.xenstore.onData(b => this.xs.feed(b));
     this.shell = new Shell({
@@ -67,7 +71,7 @@ export class GuestKernel {
     o.console.onGuestInput(d => { if (this.booted && !this.paused()) this.shell.input(d); });
     this.balloon = new Balloon(o.hv, o.clock, o.domid);
     this.frontends = new Frontends(this.xs, () => o.hv.domains.get(o.domid), o.domid);
-    this.io = new IoWorkload(o.hv, o.clock, o.domid, o.workload);
+    this.io = new IoWorkload(o.hv, o.clock, o.domid, o.workload, new Printk(o.clock, () => this.bootNs, s => o.console.guestWrite(s)));
     this.dirtier = new MemoryWorkload(o.hv, o.clock, o.domid, o.workload.dirtyPagesPerSec);
     this.frontends.onConnected = (kind, devid, sectors) => { if (kind === 'vif') this.io.addNet(devid); else this.io.addBlk(devid, sectors); };
     this.frontends.onClosed = (kind, devid) => this.io.removeDevice(kind, devid);
@@ -94,6 +98,7 @@ export class GuestKernel {
 
   private boot(): void {
     const { clock } = this.o;
+    this.bootNs = clock.now();
     this.setDemand(BOOT_DEMAND, IDLE_DEMAND);
     const hv = this.o.hv.get(this.domid);
     for (const [s, line] of bootLog({ name: this.o.name, type: this.o.type, vcpus: hv.onlineVcpus, memMiB: Math.floor(hv.totPages / 256) })) {

@@ -4,7 +4,10 @@
 // rate-limited backend throttles a guest.
 
 export interface NetRequest { bytes: number; packets: number }
-export interface BlkRequest { write: boolean; sector: number; sectors: number }
+export interface BlkRequest { id: number; write: boolean; sector: number; sectors: number }
+/** blkback's answer to the request `id`. */
+export interface BlkResponse { id: number; status: typeof BLKIF_RSP_OKAY | typeof BLKIF_RSP_ERROR }
+export const BLKIF_RSP_OKAY = 0, BLKIF_RSP_ERROR = -1;
 
 export class Ring<T> {
   private q: T[] = [];
@@ -33,9 +36,10 @@ export class NetRings {
   readonly rx = new Ring<NetRequest>(256);
 }
 
-/** One vbd's ring. */
+/** One vbd's ring: requests, and the responses that take their slots back to the frontend. */
 export class BlkRings {
   readonly ring = new Ring<BlkRequest>(32);
+  readonly responses = new Ring<BlkResponse>(32);
 }
 
 /** Where the daemon parks device rings so both ends can find them by (domid, kind, devid). */

@@ -1,11 +1,11 @@
 // blkback's data path: serves each vbd's ring every tick with real reads and writes on the
-// image file behind it (writes allocate blocks in a sparse file), and keeps the counters xentop
-// shows: OO (ring found full), RD, WR, RSECT, WSECT. With feature-persistent, the pages a
-// frontend grants for its data stay mapped: the first requests map new ones, up to the pool
-// blkfront keeps per ring, and all are unmapped when the device goes.
-import { closeSync, openSync, readSync, writeSync, fstatSync } from 'node:fs';
+// image file behind it (writes allocate blocks in a sparse file), answers every request on the
+// ring, and keeps the counters xentop shows: OO (ring found full), RD, WR, RSECT, WSECT. With
+// feature-persistent, the pages a frontend grants for its data stay mapped: the first requests
+// map new ones, up to the pool blkfront keeps per ring, and all are unmapped when the device goes.
+import { closeSync, openSync, readSync, writeSync, statSync } from 'node:fs';
 import type { Clock, Timer } from '../../machine/clock.ts';
-import type { BlkRings } from '../../hypervisor/io-ring.ts';
+import { BLKIF_RSP_ERROR, BLKIF_RSP_OKAY, type BlkRequest, type BlkResponse, type BlkRings } from '../../hypervisor/io-ring.ts';
 import type { VbdStats } from '../../protocol/stats.ts';
 
 const TICK_NS = 100_000_000n;
@@ -17,7 +17,18 @@ const SEGMENTS = 11, SECTORS_PER_PAGE = 8;
 /** Grant-table operations of the Dom0 kernel, as the data path needs them. */
 export interface GrantOps { map(granter: number, pages: number): void; unmap(granter: number, pages: number): void }
 
-interface Vbd { domid: number; devid: number; rings: BlkRings; fd: number | null; stats: VbdStats; buf: Buffer; persistent: number }
+/** An open image file; null for a block device, which is left alone; undefined when the file could not be opened. */
+type Image = number | null | undefined;
+
+interface Vbd { domid: number; devid: number; rings: BlkRings; writable: boolean; image: Image; stats: VbdStats; buf: Buffer; persistent: number }
+
+/** The file behind a vbd, opened for writing only when the vbd is writable (mode `w`). */
+function openImage(params: string, writable: boolean): Image {
+  try {
+    if (!statSync(params).isFile()) return null;
+    return openSync(params, writable ? 'r+' : 'r');
+  } catch { return undefined; }
+}
 
 export class BlkDataplane {
   private vbds = new Map<string, Vbd>();
@@ -26,10 +37,8 @@ export class BlkDataplane {
   constructor(private readonly clock: Clock, private readonly grants: GrantOps = { map: () => {}, unmap: () => {} }) {}
 
   attach(domid: number, devid: number, rings: BlkRings, params: string, writable: boolean): void {
-    let fd: number | null = null;
-    try { fd = openSync(params, writable ? 'r+' : 'r'); if (!fstatSync(fd).isFile()) { closeSync(fd); fd = null; } } catch { fd = null; }
     this.vbds.set(`${domid}/${devid}`, {
-      domid, devid, rings, fd, buf: Buffer.alloc(128 * 512), persistent: 0,
+      domid, devid, rings, writable, image: openImage(params, writable), buf: Buffer.alloc(128 * 512), persistent: 0,
       stats: { dev: devid, backType: 1, ooReqs: 0, rdReqs: 0, wrReqs: 0, rdSects: 0, wrSects: 0 },
     });
     if (!this.timer) this.timer = this.clock.after(TICK_NS, () => this.tick());
@@ -38,7 +47,7 @@ export class BlkDataplane {
   detach(domid: number, devid?: number): void {
     for (const [k, v] of this.vbds) {
       if (v.domid !== domid || (devid !== undefined && v.devid !== devid)) continue;
-      if (v.fd !== null) closeSync(v.fd);
+      if (typeof v.image === 'number') closeSync(v.image);
       this.grants.unmap(v.domid, v.persistent);
       this.vbds.delete(k);
     }
@@ -52,26 +61,34 @@ export class BlkDataplane {
   private tick(): void {
     this.timer = undefined;
     for (const v of this.vbds.values()) {
-      for (const req of v.rings.ring.take()) {
-        if (v.persistent < PERSISTENT_GRANTS) {
-          const pages = Math.min(SEGMENTS, Math.ceil(req.sectors / SECTORS_PER_PAGE), PERSISTENT_GRANTS - v.persistent);
-          v.persistent += pages;
-          this.grants.map(v.domid, pages);
-        }
-        const len = req.sectors * 512;
-        const buf = len <= v.buf.length ? v.buf.subarray(0, len) : Buffer.alloc(len);
-        if (req.write) {
-          // Recognisable, non-zero contents, so the blocks are really allocated.
-          buf.fill(0x5a);
-          buf.writeUInt32LE(req.sector >>> 0, 0);
-          if (v.fd !== null) writeSync(v.fd, buf, 0, len, req.sector * 512);
-          v.stats.wrReqs++; v.stats.wrSects += req.sectors;
-        } else {
-          if (v.fd !== null) readSync(v.fd, buf, 0, len, req.sector * 512);
-          v.stats.rdReqs++; v.stats.rdSects += req.sectors;
-        }
-      }
+      for (const req of v.rings.ring.take()) v.rings.responses.push({ id: req.id, status: this.serve(v, req) });
     }
     if (this.vbds.size) this.timer = this.clock.after(TICK_NS, () => this.tick());
+  }
+
+  /** One request in Linux blkback's order: counted, checked against the vbd, its grants mapped, then done. */
+  private serve(v: Vbd, req: BlkRequest): BlkResponse['status'] {
+    if (req.write) v.stats.wrReqs++; else v.stats.rdReqs++;
+    // A write to a read-only vbd is refused before any page is mapped or any byte moves.
+    if ((req.write && !v.writable) || v.image === undefined) return BLKIF_RSP_ERROR;
+    if (v.persistent < PERSISTENT_GRANTS) {
+      const pages = Math.min(SEGMENTS, Math.ceil(req.sectors / SECTORS_PER_PAGE), PERSISTENT_GRANTS - v.persistent);
+      v.persistent += pages;
+      this.grants.map(v.domid, pages);
+    }
+    const len = req.sectors * 512;
+    const buf = len <= v.buf.length ? v.buf.subarray(0, len) : Buffer.alloc(len);
+    try {
+      if (req.write) {
+        // Recognisable, non-zero contents, so the blocks are really allocated.
+        buf.fill(0x5a);
+        buf.writeUInt32LE(req.sector >>> 0, 0);
+        if (v.image !== null) writeSync(v.image, buf, 0, len, req.sector * 512);
+      } else if (v.image !== null) {
+        readSync(v.image, buf, 0, len, req.sector * 512);
+      }
+    } catch { return BLKIF_RSP_ERROR; }
+    if (req.write) v.stats.wrSects += req.sectors; else v.stats.rdSects += req.sectors;
+    return BLKIF_RSP_OKAY;
   }
 }

@@ -1,5 +1,6 @@
 // blkback: the vbd backend. On connect it reports the disk's geometry from the image file or
-// device behind `params` (a file's apparent size; 10 GiB for a device it cannot size).
+// device behind `params` (a file's apparent size; 10 GiB for a device it cannot size) and in
+// `info` whether the vbd is read-only (its `mode`) or a CD-ROM.
 import { statSync } from 'node:fs';
 import type { XsClient } from '../../formats/xenstore-client.ts';
 import { BackendDriver, type BackendOps } from './backend-driver.ts';
@@ -15,17 +16,26 @@ function sectorsOf(params: string): number {
   return 20971520;
 }
 
+/** VDISK_* flags blkfront reads from `info`. */
+const VDISK_CDROM = 0x1, VDISK_READONLY = 0x4;
+
+/** As Linux blkback: the vbd is read-only unless its mode has a `w`, a CD-ROM if the frontend says so. */
+function vdiskInfo(mode: string, deviceType: string): number {
+  return (deviceType === 'cdrom' ? VDISK_CDROM : 0) | (mode.includes('w') ? 0 : VDISK_READONLY);
+}
+
 export function blkbackOps(hooks: Pick<BackendOps, 'connected' | 'closed'> = {}): BackendOps {
   return {
     features: () => ({ 'feature-max-indirect-segments': '256', 'max-ring-page-order': '4', 'multi-queue-max-queues': '4' }),
     ready: async (xs, dev) => (await xs.read(`${dev.path}/hotplug-status`).catch(() => '')) === 'connected',
     connect: async (xs, dev) => {
       const params = await xs.read(`${dev.path}/params`).catch(() => '');
-      const mode = await xs.read(`${dev.path}/mode`).catch(() => 'w');
+      const mode = await xs.read(`${dev.path}/mode`).catch(() => '');
+      const deviceType = await xs.read(`${dev.frontend}/device-type`).catch(() => '');
       return {
         'feature-flush-cache': '1', 'feature-discard': '1', 'discard-granularity': '4096', 'discard-alignment': '0',
         'discard-secure': '0', 'feature-barrier': '1', 'feature-persistent': '1',
-        sectors: String(sectorsOf(params)), info: mode === 'r' ? '4' : '0', 'sector-size': '512', 'physical-sector-size': '512',
+        sectors: String(sectorsOf(params)), info: String(vdiskInfo(mode, deviceType)), 'sector-size': '512', 'physical-sector-size': '512',
       };
     },
     ...hooks,

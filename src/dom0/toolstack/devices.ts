@@ -80,11 +80,12 @@ export function diskDevid(disk: DiskSpec): number {
 
 export async function addVbd(xs: XsClient, clock: Clock, domid: number, disk: DiskSpec, cwd?: string): Promise<number> {
   const devid = diskDevid(disk);
+  // An absent readwrite is 0, as in libxl's JSON (which omits zeros): the disk is read-only.
   // The hotplug script runs where xl runs: a relative target is relative to xl's directory.
   const params = disk.pdev_path && cwd && !isAbsolute(disk.pdev_path) ? join(cwd, disk.pdev_path) : disk.pdev_path ?? '';
   const back: Record<string, string> = {
     params, script: '/etc/xen/scripts/block', removable: String(disk.removable ?? 0), bootable: '1',
-    dev: disk.vdev, type: disk.backend === 'qdisk' ? 'qdisk' : 'phy', mode: disk.readwrite === 0 ? 'r' : 'w',
+    dev: disk.vdev, type: disk.backend === 'qdisk' ? 'qdisk' : 'phy', mode: disk.readwrite ? 'w' : 'r',
     'device-type': disk.is_cdrom ? 'cdrom' : 'disk', 'discard-enable': '1', specification: 'xen',
   };
   await writeDevice(xs, 'vbd', domid, devid, back, { 'virtual-device': String(devid), 'device-type': back['device-type']!, trusted: '1' });

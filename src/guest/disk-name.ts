@@ -1,0 +1,27 @@
+// The name Linux blkfront gives a vbd from its virtual-device number: xvd plus letters, also for
+// the emulated IDE and SCSI numbers (hda and sda are both xvda, as xen_translate_vdev does).
+
+const XENVBD_MAJOR = 202, IDE0_MAJOR = 3, IDE1_MAJOR = 22, SCSI_DISK0_MAJOR = 8;
+const SCSI_DISK1_7_MAJORS = [65, 71], SCSI_DISK8_15_MAJORS = [128, 135];
+const EXTENDED = 1 << 28;
+
+/** The disk's index among xvd names (0 = xvda), or undefined for a number blkfront refuses. */
+function diskIndex(vdevice: number): number | undefined {
+  if (vdevice & EXTENDED) return (vdevice & (EXTENDED - 1)) >> 8;
+  const major = vdevice >> 8, minor = vdevice & 0xff;
+  if (major === XENVBD_MAJOR) return minor >> 4;
+  if (major === IDE0_MAJOR) return minor >> 6;
+  if (major === IDE1_MAJOR) return (minor >> 6) + 2;
+  if (major === SCSI_DISK0_MAJOR) return minor >> 4;
+  if (major >= SCSI_DISK1_7_MAJORS[0]! && major <= SCSI_DISK1_7_MAJORS[1]!) return (minor >> 4) + (major - SCSI_DISK1_7_MAJORS[0]! + 1) * 16;
+  if (major >= SCSI_DISK8_15_MAJORS[0]! && major <= SCSI_DISK8_15_MAJORS[1]!) return (minor >> 4) + (major - SCSI_DISK8_15_MAJORS[0]! + 8) * 16;
+  return undefined;
+}
+
+/** a..z, then aa, ab, ...: encode_disk_name. */
+function letters(n: number): string { return (n >= 26 ? letters(Math.floor(n / 26) - 1) : '') + String.fromCharCode(97 + (n % 26)); }
+
+export function blkfrontDiskName(vdevice: number): string {
+  const i = diskIndex(vdevice);
+  return i === undefined ? `vbd-${vdevice}` : `xvd${letters(i)}`;
+}

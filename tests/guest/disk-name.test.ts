@@ -1,0 +1,16 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { blkfrontDiskName } from '../../src/guest/disk-name.ts';
+
+test('blkfront names vbds xvd<letters>, emulated IDE and SCSI numbers included', () => {
+  assert.equal(blkfrontDiskName((202 << 8) | (0 << 4)), 'xvda');
+  assert.equal(blkfrontDiskName((202 << 8) | (15 << 4)), 'xvdp');
+  assert.equal(blkfrontDiskName((1 << 28) | (16 << 8)), 'xvdq');
+  assert.equal(blkfrontDiskName((1 << 28) | (26 << 8)), 'xvdaa');
+  assert.equal(blkfrontDiskName((1 << 28) | (701 << 8)), 'xvdzz');
+  assert.equal(blkfrontDiskName((3 << 8) | 0), 'xvda');     // hda
+  assert.equal(blkfrontDiskName((3 << 8) | 64), 'xvdb');    // hdb
+  assert.equal(blkfrontDiskName((22 << 8) | 64), 'xvdd');   // hdd
+  assert.equal(blkfrontDiskName((8 << 8) | 16), 'xvdb');    // sdb
+  assert.equal(blkfrontDiskName((65 << 8) | 0), 'xvdq');    // sdq
+});
