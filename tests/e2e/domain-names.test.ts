@@ -28,9 +28,9 @@ function files(dir: string): string[] {
     .map(e => relative(dir, join(e.parentPath, e.name))).sort();
 }
 
-function cfg(file: string, name: string): string {
+function cfg(file: string, name: string, extra = ''): string {
   const p = join(h.home, file);
-  writeFileSync(p, `name = "${name}"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 64\n`);
+  writeFileSync(p, `name = "${name}"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 64\n${extra}`);
   return p;
 }
 
@@ -116,4 +116,24 @@ test('rename to a name too long for xenstore fails as libxl does; the name is un
   assert.equal(h.sys('xenstore-exists', [`${vuuid}/name`]).status, 1);
   h.xlOk('destroy', vmTooLong);
   h.xlOk('destroy', 'r1');
+});
+
+test('rename-restart: the old domain keeps a stamped name; when that name is too long it stays as it is', () => {
+  const listed = domains();
+  const long = 'd'.repeat(4070); // fits <dompath>/name; with the 15-character stamp it does not
+  for (const [file, name] of [['rr.cfg', 'rr'], ['rrlong.cfg', long]] as const) h.xlOk('create', cfg(file, name, 'on_reboot = "rename-restart"\n'));
+  h.advance('5s');
+  const rr = row(h.xlOk('list'), 'rr').id, rrLong = row(h.xlOk('list'), long).id;
+  h.xlOk('reboot', 'rr');
+  h.xlOk('reboot', long);
+  h.advance('5s');
+  const now = parseList(h.xlOk('list'));
+  const kept = now.find(r => r.id === rr)!;
+  assert.match(kept.name, /^rr-\d{8}T\d{4}Z$/);
+  assert.ok(now.some(r => r.name === 'rr' && r.id !== rr), 'a new rr was started');
+  // xl's preserve_domain failed: the domain is left in place, under its name, and not restarted
+  assert.deepEqual(now.filter(r => r.name === long).map(r => [r.id, r.state[3]]), [[rrLong, 's']]);
+  assert.match(readFileSync(join(h.home, 'logs/xenlabd.log'), 'utf8'), /libxl__domain_rename: Domain \d+:Failed to write new name `d{4070}-\d{8}T\d{4}Z' for domain previously named `d{4070}'/);
+  for (const r of now) if (r.id !== 0 && !listed.includes(`${r.id} ${r.name}`)) h.xlOk('destroy', String(r.id));
+  assert.deepEqual(domains(), listed);
 });

@@ -51,7 +51,8 @@ const DEFAULT_MEMKB = 32768;
 
 function actionOf(config: Record<string, any>, key: 'on_poweroff' | 'on_reboot' | 'on_crash' | 'on_watchdog', dflt: ShutdownActionName): ShutdownActionName {
   const v = config[key];
-  return typeof v === 'string' ? (v.replace(/_/g, '-') as ShutdownActionName) : dflt;
+  // libxl's JSON spells xl's rename-restart "restart_rename"; the others differ by '_' alone.
+  return typeof v === 'string' ? (v === 'restart_rename' ? 'rename-restart' : v.replace(/_/g, '-') as ShutdownActionName) : dflt;
 }
 
 function cpumapToList(m: unknown): number[] | null {
