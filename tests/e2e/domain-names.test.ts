@@ -34,7 +34,6 @@ function cfg(file: string, name: string, extra = ''): string {
   return p;
 }
 
-const names = () => parseList(h.xlOk('list')).map(r => r.name);
 /** The domains listed, by id and name (CPU times and states move on). */
 const domains = () => parseList(h.xlOk('list')).map(r => `${r.id} ${r.name}`);
 const xsRead = (path: string) => h.sys('xenstore-read', [path]);
@@ -49,16 +48,16 @@ test('names holding ../ are accepted as libxl does, and console logs stay inside
   assert.deepEqual([renamed.status, renamed.stdout, renamed.stderr], [0, '', '']);
   h.advance('5s'); // the guests boot and write to their consoles
 
-  assert.deepEqual(names().slice(1), ['../../x/t1', 'x/../../../../t1', 'y/../../../../t2']);
-  const id = row(h.xlOk('list'), 'y/../../../../t2').id;
-  assert.equal(xsRead(`/local/domain/${id}/name`).stdout, 'y/../../../../t2\n');
+  const list = parseList(h.xlOk('list')).slice(1);
+  assert.deepEqual(list.map(r => r.name), ['../../x/t1', 'x/../../../../t1', 'y/../../../../t2']);
+  assert.equal(xsRead(`/local/domain/${list[2]!.id}/name`).stdout, 'y/../../../../t2\n');
   assert.deepEqual(files(parent).filter(f => !f.startsWith(relative(parent, h.home))), []);
   const logs = files(join(h.home, 'logs'));
   assert.deepEqual(logs.filter(f => f.startsWith('console/')), [
     'console/guest-..%2F..%2Fx%2Ft1.log', 'console/guest-x%2F..%2F..%2F..%2F..%2Ft1.log', 'console/guest-y%2F..%2F..%2F..%2F..%2Ft2.log',
   ]);
   assert.match(readFileSync(join(h.home, 'logs/console/guest-x%2F..%2F..%2F..%2F..%2Ft1.log'), 'utf8'), /Linux version/);
-  for (const n of names().slice(1)) h.xlOk('destroy', n);
+  for (const r of list) h.xlOk('destroy', String(r.id));
 });
 
 test('a 5,000-character name: libxl\'s xenstore write error, exit 3, nothing left, the daemon keeps serving', () => {
@@ -80,7 +79,6 @@ test('a 5,000-character name: libxl\'s xenstore write error, exit 3, nothing lef
   h.xlOk('rename', 'next', 'next2');
   assert.equal(xsRead(`/local/domain/${row(h.xlOk('list'), 'next2').id}/name`).stdout, 'next2\n');
   h.xlOk('destroy', 'next2');
-  assert.deepEqual(domains(), listed);
 
   // Nothing was persisted: the daemon restarts, listens and lists the same domains.
   assert.equal(h.run('xenlabd', ['stop']).status, 0);
@@ -123,7 +121,7 @@ test('rename-restart: the old domain keeps a stamped name; when that name is too
   const long = 'd'.repeat(4070); // fits <dompath>/name; with the 15-character stamp it does not
   for (const [file, name] of [['rr.cfg', 'rr'], ['rrlong.cfg', long]] as const) h.xlOk('create', cfg(file, name, 'on_reboot = "rename-restart"\n'));
   h.advance('5s');
-  const rr = row(h.xlOk('list'), 'rr').id, rrLong = row(h.xlOk('list'), long).id;
+  const booted = h.xlOk('list'), rr = row(booted, 'rr').id, rrLong = row(booted, long).id;
   h.xlOk('reboot', 'rr');
   h.xlOk('reboot', long);
   h.advance('5s');
