@@ -3,7 +3,7 @@
 // Used by the xenstore-* tools (socket), the toolstack (dom0 connection) and guests (their ring).
 
 import {
-  FrameSplitter, XsType, encodeMessage, packStrings, splitStrings, type XsMessage,
+  FrameSplitter, XS_PAYLOAD_MAX, XsType, encodeMessage, packStrings, splitStrings, type XsMessage,
 } from './xenstore-wire.ts';
 
 export class XsError extends Error {
@@ -68,9 +68,13 @@ export class XsClient {
     } else p.resolve(m.payload);
   }
 
-  /** Sends one request and resolves with the reply payload. */
+  /**
+   * Sends one request and resolves with the reply payload. A payload over XENSTORE_PAYLOAD_MAX is
+   * refused here with E2BIG and never sent, as libxenstore does: xenstored would drop the connection.
+   */
   request(type: number, payload: Buffer, txId = 0): Promise<Buffer> {
     if (this.closedWith) return Promise.reject(this.closedWith);
+    if (payload.length > XS_PAYLOAD_MAX) return Promise.reject(new XsError('E2BIG'));
     const reqId = this.nextReqId;
     this.nextReqId = (this.nextReqId + 1) >>> 0 || 1;
     return new Promise<Buffer>((resolve, reject) => {

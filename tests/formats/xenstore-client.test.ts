@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { XsClient, XsError } from '../../src/formats/xenstore-client.ts';
-import { FrameSplitter, XsType, encodeMessage, type XsMessage } from '../../src/formats/xenstore-wire.ts';
+import { FrameSplitter, XS_PAYLOAD_MAX, XsType, encodeMessage, type XsMessage } from '../../src/formats/xenstore-wire.ts';
 
 /** A scripted server: answers each request with `reply(msg)`, in reverse order of arrival. */
 function fake(reply: (m: XsMessage) => XsMessage[]): { client: XsClient; seen: XsMessage[]; flush(): void } {
@@ -68,4 +68,17 @@ test('close() fails outstanding requests', async () => {
   const p = client.read('/x');
   client.close();
   await assert.rejects(p, (e: unknown) => e instanceof XsError && e.code === 'ECONNRESET');
+});
+
+test('a request over XENSTORE_PAYLOAD_MAX is refused with E2BIG and never sent; the next one goes through', async () => {
+  const f = fake(m => [{ ...m, payload: Buffer.from('OK\0') }]);
+  const path = '/local/domain/1/name';
+  const big = f.client.write(path, 'a'.repeat(XS_PAYLOAD_MAX - path.length));
+  assert.equal(f.seen.length, 0);
+  await assert.rejects(big, (e: unknown) => e instanceof XsError && e.code === 'E2BIG');
+  // exactly the limit is one request (path NUL value)
+  const fits = f.client.write(path, 'a'.repeat(XS_PAYLOAD_MAX - path.length - 1));
+  f.flush();
+  await fits;
+  assert.deepEqual(f.seen.map(m => m.payload.length), [XS_PAYLOAD_MAX]);
 });

@@ -10,6 +10,7 @@ import type { XsClient } from '../../formats/xenstore-client.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { err } from './errors.ts';
 import { removeDomainTree, writeDomainTree } from './xs-tree.ts';
+import { checkNewDomainName, checkRename } from './names.ts';
 import { inIdlOrder, DISK_ORDER } from '../../formats/libxl-json.ts';
 import { NIC_ORDER } from '../../formats/vif-spec.ts';
 import { B_INFO_ORDER } from '../../formats/domain-config/build.ts';
@@ -50,7 +51,8 @@ const DEFAULT_MEMKB = 32768;
 
 function actionOf(config: Record<string, any>, key: 'on_poweroff' | 'on_reboot' | 'on_crash' | 'on_watchdog', dflt: ShutdownActionName): ShutdownActionName {
   const v = config[key];
-  return typeof v === 'string' ? (v.replace(/_/g, '-') as ShutdownActionName) : dflt;
+  // libxl's JSON spells xl's rename-restart "restart_rename"; the others differ by '_' alone.
+  return typeof v === 'string' ? (v === 'restart_rename' ? 'rename-restart' : v.replace(/_/g, '-') as ShutdownActionName) : dflt;
 }
 
 function cpumapToList(m: unknown): number[] | null {
@@ -100,6 +102,7 @@ export class Toolstack {
     const type: DomainType = c.type ?? 'pv';
     const domid = restoreOf?.domid ?? this.hv.allocDomid();
     if (this.domidByName(name) !== undefined || this.reservedNames.has(name)) throw err.duplicateName(domid, name);
+    checkNewDomainName(domid, name);
     this.reservedNames.add(name);
     try {
       return await this.build(domid, name, type, config, o);
@@ -249,6 +252,7 @@ export class Toolstack {
     if (!rec) throw domid === 0 ? new ToolError('EPERM', `Can't rename domain '${q}'.`, 1) : err.noSuchDomain(q);
     const other = this.domidByName(newName);
     if (newName !== '' && other !== undefined && other !== domid) throw err.renameDup(domid, newName, q);
+    checkRename(domid, rec.uuid, rec.name, newName, q);
     rec.name = newName;
     rec.config.c_info.name = newName;
     await this.xs.write(`/local/domain/${domid}/name`, newName);
@@ -423,7 +427,8 @@ libxl_device_disk_add failed.`, 1);
     const keep = action === 'rename-restart';
     if (keep) {
       const stamp = new Date(this.hv.clock.wallMs()).toISOString().replace(/[-:]/g, '').slice(0, 13) + 'Z';
-      await this.rename(domid, rec.name, `${rec.name}-${stamp}`);
+      // xl's preserve_domain: when the rename fails the old domain stays as it is, and no new one starts.
+      try { await this.rename(domid, rec.name, `${rec.name}-${stamp}`); } catch (e: any) { this.platform.log(e.message); return; }
     } else await this.destroy(domid);
     const cfg = structuredClone(rec.config);
     delete cfg.c_info.uuid;

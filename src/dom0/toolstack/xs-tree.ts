@@ -1,6 +1,6 @@
 // The xenstore nodes libxl writes for a domain (libxl__domain_make, libxl__build_post), with the
 // permissions libxl sets: roperm = n0,r<id>; rwperm = n<id>.
-import type { XsClient } from '../../formats/xenstore-client.ts';
+import { XsError, type XsClient } from '../../formats/xenstore-client.ts';
 
 export interface DomainTreeInfo {
   domid: number;
@@ -31,6 +31,10 @@ export async function writeDomainTree(xs: XsClient, d: DomainTreeInfo): Promise<
       await xs.write(path, value, tx);
       if (perms) await xs.setPerms(path, perms, tx);
     };
+    // libxl ignores how these writes end (only the name's is checked, by names.ts up front): a
+    // value too long for one request is left out, as libxenstore refuses it with E2BIG.
+    const putUnchecked = (path: string, value: string) => xs.write(path, value, tx)
+      .catch(e => { if (!(e instanceof XsError && e.code === 'E2BIG')) throw e; });
     const dir = async (path: string, perms: string[]) => { await xs.mkdir(path, tx); await xs.setPerms(path, perms, tx); };
     await dir(dom, ro);
     await dir(vm, ro);
@@ -55,12 +59,12 @@ export async function writeDomainTree(xs: XsClient, d: DomainTreeInfo): Promise<
     await put(`${dom}/control/platform-feature-xs_reset_watches`, '1');
     for (const a of ['data', 'drivers', 'feature', 'attr', 'error']) await dir(`${dom}/${a}`, rw);
     await put(`${vm}/uuid`, d.uuid);
-    await put(`${vm}/name`, d.name);
+    await putUnchecked(`${vm}/name`, d.name);
     await put(`${vm}/start_time`, d.startTime);
     await put(`${vm}/image/ostype`, d.type === 'hvm' ? 'hvm' : 'linux');
-    if (d.kernel) await put(`${vm}/image/kernel`, d.kernel);
-    if (d.ramdisk) await put(`${vm}/image/ramdisk`, d.ramdisk);
-    if (d.cmdline !== undefined && d.type !== 'hvm') await put(`${vm}/image/cmdline`, d.cmdline);
+    if (d.kernel) await putUnchecked(`${vm}/image/kernel`, d.kernel);
+    if (d.ramdisk) await putUnchecked(`${vm}/image/ramdisk`, d.ramdisk);
+    if (d.cmdline !== undefined && d.type !== 'hvm') await putUnchecked(`${vm}/image/cmdline`, d.cmdline);
     if (d.type === 'hvm') await put(`${vm}/rtc/timeoffset`, '0');
     await put(`/libxl/${d.domid}/type`, d.type);
     await put(`/libxl/${d.domid}/dm-version`, 'qemu_xen');
