@@ -1,6 +1,6 @@
 // xenconsoled: reads each guest's console page, keeps a scroll-back for `xl console` and writes
 // the log file logs/console/guest-<name>.log, as the real daemon does with log-guest enabled.
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendStateFile, privateDir } from './state-files.ts';
 import { join } from 'node:path';
 import type { ConsolePage } from '../hypervisor/console-page.ts';
 
@@ -10,14 +10,14 @@ interface ConsoleState { page: ConsolePage; name: string; history: string; liste
 
 export class Xenconsoled {
   private consoles = new Map<number, ConsoleState>();
-  constructor(private readonly logDir: string) { mkdirSync(join(logDir, 'console'), { recursive: true }); }
+  constructor(private readonly logDir: string) { privateDir(join(logDir, 'console')); }
 
   add(domid: number, name: string, page: ConsolePage): void {
     const st: ConsoleState = { page, name, history: '', listeners: new Set() };
     this.consoles.set(domid, st);
     page.onOutput(d => {
       st.history = (st.history + d).slice(-HISTORY_BYTES);
-      try { appendFileSync(join(this.logDir, 'console', `guest-${st.name}.log`), d.replace(/\r\n/g, '\n')); } catch {}
+      try { appendStateFile(join(this.logDir, 'console', `guest-${st.name}.log`), d.replace(/\r\n/g, '\n')); } catch {}
       for (const l of st.listeners) l(d);
     });
   }
