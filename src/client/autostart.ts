@@ -6,13 +6,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, constants, existsSync, fstatSync, mkdirSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Connection } from './connection.ts';
+import type { Connection } from './connection.ts';
+import { openControl, EXIT_UNAVAILABLE } from './control.ts';
 import { hostPaths, type HostPaths } from '../protocol/paths.ts';
 import { ToolError } from '../protocol/wire.ts';
-import { openStateFile, privateDir, untrustedDir } from '../dom0/state-files.ts';
+import { openStateFile, privateDir } from '../dom0/state-files.ts';
 
-/** Exit code for "daemon unreachable" (EX_UNAVAILABLE), used by every tool. */
-export const EXIT_UNAVAILABLE = 69;
 /** xenlabd's exit code when another daemon holds the home's lock (EX_TEMPFAIL). */
 export const EXIT_LOCKED = 75;
 
@@ -28,13 +27,6 @@ function daemonScript(): string {
 }
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
-
-/** Connect to the control socket, unless its directory is not ours alone (someone else's socket could be there). */
-export function openControl(paths: HostPaths): Promise<Connection> {
-  const bad = untrustedDir(paths.sockets);
-  if (bad) throw new ToolError('EDAEMON', `${bad}: refusing to connect to ${paths.control}`, EXIT_UNAVAILABLE);
-  return Connection.open(paths.control);
-}
 
 /** Spawn `xenlabd run` detached, with extra arguments (machine options), its output in the daemon log. */
 export function spawnDaemon(paths: HostPaths, extraArgs: string[] = []): ChildProcess {

@@ -6,7 +6,8 @@ import { closeSync, constants, existsSync, mkdirSync, rmSync, writeSync } from '
 import { dirname, join } from 'node:path';
 import { hostPaths, type HostPaths } from '../protocol/paths.ts';
 import { ToolError } from '../protocol/wire.ts';
-import { connectDaemon, openControl, EXIT_LOCKED, EXIT_UNAVAILABLE } from '../client/autostart.ts';
+import { connectDaemon, EXIT_LOCKED } from '../client/autostart.ts';
+import { openControl, EXIT_UNAVAILABLE } from '../client/control.ts';
 import type { Connection } from '../client/connection.ts';
 import { claimStateFile, openStateFile, privateDir } from '../dom0/state-files.ts';
 import { DEFAULT_MACHINE, parseSizeMiB, type MachineSpec } from '../machine/host.ts';
