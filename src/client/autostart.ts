@@ -1,7 +1,7 @@
 // Reach the daemon of this XENLAB_HOME, starting it if none answers (the Nx pattern: spawn
 // detached with logs to a file, poll until the socket accepts). The daemon itself holds the
 // host's lock (src/daemon/host-lock.ts), so tools racing here may each spawn one: all but one
-// of those exit at once with EXIT_LOCKED, and every tool reaches the one that won.
+// of those exit with EXIT_LOCKED, and every tool reaches the one that won.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, constants, existsSync, fstatSync, mkdirSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -58,7 +58,7 @@ export async function connectDaemon(opts: { autostart?: boolean; startArgs?: str
   if (!autostart) throw new ToolError('EDAEMON', `xenlabd is not running for ${paths.home} (XENLAB_NO_AUTOSTART=1)`, EXIT_UNAVAILABLE);
   const child = spawnDaemon(paths, opts.startArgs);
   let exitCode: number | null = null;
-  child.on('exit', (code, signal) => { exitCode = code ?? (signal ? 128 : 1); });
+  child.on('exit', code => { exitCode = code ?? 128; }); // null: killed by a signal
   const deadline = Date.now() + 20_000;
   const log = join(paths.logs, 'xenlabd.log');
   while (Date.now() < deadline) {

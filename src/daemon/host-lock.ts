@@ -8,14 +8,11 @@ import { closeSync, constants } from 'node:fs';
 import Database from 'better-sqlite3';
 import { openStateFile } from '../dom0/state-files.ts';
 
-/** How long to wait for the lock: enough for a daemon that `xenlabd stop` just stopped to exit. */
-const WAIT_MS = 1000;
-
 /** Take the host's lock, or return undefined if another daemon holds it. */
 export function lockHost(path: string): Database.Database | undefined {
   // Empty it: nothing is ever written, and an old xenlabd left a pid in it, which is no database.
   closeSync(openStateFile(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC));
-  const db = new Database(path, { timeout: WAIT_MS });
+  const db = new Database(path, { timeout: 0 });
   try {
     db.pragma('journal_mode = MEMORY'); // no -journal file beside it
     db.pragma('locking_mode = EXCLUSIVE');

@@ -104,9 +104,11 @@ async function run(argv: string[]): Promise<void> {
     server.close();
     await host.shutdown();
     store.close();
-    rmSync(paths.pidfile, { force: true });
     rmSync(paths.control, { force: true });
+    // Everything else is closed: the next daemon may start. The pid file goes last, as
+    // `xenlabd stop` waits for it (a new daemon writes its own only once it is up).
     lock.close();
+    rmSync(paths.pidfile, { force: true });
     process.exit(0);
   };
   server.onStop = () => void stop();
