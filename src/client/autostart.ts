@@ -1,20 +1,19 @@
 // Reach the daemon of this XENLAB_HOME, starting it if none answers (the Nx pattern: spawn
-// detached with logs to a file, poll until the socket accepts, serialise starts with an
-// exclusive lock file holding the starter's pid; a dead pid in the lock is stale).
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+// detached with logs to a file, poll until the socket accepts). The daemon itself holds the
+// host's lock (src/daemon/host-lock.ts), so tools racing here may each spawn one: all but one
+// of those exit with EXIT_LOCKED, and every tool reaches the one that won.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, constants, existsSync, fstatSync, mkdirSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Connection } from './connection.ts';
+import type { Connection } from './connection.ts';
+import { openControl, EXIT_UNAVAILABLE } from './control.ts';
 import { hostPaths, type HostPaths } from '../protocol/paths.ts';
 import { ToolError } from '../protocol/wire.ts';
+import { openStateFile, privateDir } from '../dom0/state-files.ts';
 
-/** Exit code for "daemon unreachable" (EX_UNAVAILABLE), used by every tool. */
-export const EXIT_UNAVAILABLE = 69;
-
-function pidAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e: any) { return e.code === 'EPERM'; }
-}
+/** xenlabd's exit code when another daemon holds the home's lock (EX_TEMPFAIL). */
+export const EXIT_LOCKED = 75;
 
 /** The package root: the nearest directory upwards holding dist/xenlabd.js. */
 function daemonScript(): string {
@@ -27,59 +26,57 @@ function daemonScript(): string {
   throw new ToolError('ENODAEMON', 'cannot find xenlabd (dist/xenlabd.js): run npm run build', EXIT_UNAVAILABLE);
 }
 
-function tryLock(path: string): boolean {
-  try {
-    const fd = openSync(path, 'wx');
-    writeSync(fd, String(process.pid));
-    closeSync(fd);
-    return true;
-  } catch (e: any) {
-    if (e.code !== 'EEXIST') throw e;
-    const pid = Number(readFileSync(path, 'utf8').trim());
-    if (!pid || !pidAlive(pid)) { try { unlinkSync(path); } catch {} return tryLock(path); }
-    return false;
-  }
-}
-
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
-/** Spawn `xenlabd run` detached, with extra arguments (machine options). */
-export function spawnDaemon(paths: HostPaths, extraArgs: string[] = []): void {
-  mkdirSync(paths.logs, { recursive: true });
-  const log = openSync(join(paths.logs, 'xenlabd.log'), 'a');
+/** Spawn `xenlabd run` detached, with extra arguments (machine options), its output in the daemon log. */
+export function spawnDaemon(paths: HostPaths, extraArgs: string[] = []): ChildProcess {
+  let log: number;
+  try {
+    mkdirSync(dirname(paths.home), { recursive: true, mode: 0o700 });
+    privateDir(paths.home);
+    privateDir(paths.logs);
+    log = openStateFile(join(paths.logs, 'xenlabd.log'), constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT);
+  } catch (e: any) {
+    throw new ToolError('EDAEMON', `cannot start xenlabd for ${paths.home}: ${e.message}`, EXIT_UNAVAILABLE);
+  }
   const child = spawn(process.execPath, [daemonScript(), 'run', ...extraArgs], {
     detached: true, stdio: ['ignore', log, log], env: { ...process.env, XENLAB_HOME: paths.home },
   });
   child.unref();
   closeSync(log);
+  return child;
 }
 
 /**
- * Connect to the daemon, auto-starting it unless XENLAB_NO_AUTOSTART=1. Two tools racing here
- * start exactly one daemon: only the holder of the lock spawns, the others poll.
+ * Connect to the daemon, auto-starting it unless XENLAB_NO_AUTOSTART=1. A spawned daemon that
+ * lost the lock to another one is no failure: that other one is coming up, or is up.
  */
 export async function connectDaemon(opts: { autostart?: boolean; startArgs?: string[]; paths?: HostPaths } = {}): Promise<Connection> {
   const paths = opts.paths ?? hostPaths();
-  try { return await Connection.open(paths.control); } catch {}
+  try { return await openControl(paths); } catch (e) { if (e instanceof ToolError) throw e; }
   const autostart = opts.autostart ?? process.env.XENLAB_NO_AUTOSTART !== '1';
   if (!autostart) throw new ToolError('EDAEMON', `xenlabd is not running for ${paths.home} (XENLAB_NO_AUTOSTART=1)`, EXIT_UNAVAILABLE);
-  mkdirSync(paths.home, { recursive: true });
-  let spawned = false;
+  const child = spawnDaemon(paths, opts.startArgs);
+  let exitCode: number | null = null;
+  child.on('exit', code => { exitCode = code ?? 128; }); // null: killed by a signal
   const deadline = Date.now() + 20_000;
+  const log = join(paths.logs, 'xenlabd.log');
   while (Date.now() < deadline) {
-    if (!spawned && tryLock(paths.lock)) {
-      try {
-        try { return await Connection.open(paths.control); } catch {}
-        spawnDaemon(paths, opts.startArgs);
-        spawned = true;
-        while (Date.now() < deadline) {
-          await sleep(15);
-          try { return await Connection.open(paths.control); } catch {}
-        }
-      } finally { try { unlinkSync(paths.lock); } catch {} }
+    try { return await openControl(paths); } catch {}
+    if (exitCode !== null && exitCode !== EXIT_LOCKED) {
+      throw new ToolError('EDAEMON', `xenlabd did not start for ${paths.home}: ${lastLine(log)} (see ${log})`, EXIT_UNAVAILABLE);
     }
     await sleep(15);
-    try { return await Connection.open(paths.control); } catch {}
   }
-  throw new ToolError('EDAEMON', `xenlabd did not start for ${paths.home}: see ${join(paths.logs, 'xenlabd.log')}`, EXIT_UNAVAILABLE);
+  throw new ToolError('EDAEMON', `xenlabd did not start for ${paths.home}: see ${log}`, EXIT_UNAVAILABLE);
+}
+
+/** The daemon's last words: the reason it gave for not starting. */
+function lastLine(log: string): string {
+  const fd = openStateFile(log, constants.O_RDONLY);
+  try {
+    const buf = Buffer.alloc(4096);
+    const n = readSync(fd, buf, 0, buf.length, Math.max(0, fstatSync(fd).size - buf.length));
+    return buf.subarray(0, n).toString().trimEnd().split('\n').pop()!.replace(/^xenlabd: /, '');
+  } finally { closeSync(fd); }
 }

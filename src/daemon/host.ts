@@ -1,7 +1,7 @@
 // One emulated host: wires the machine, the hypervisor, Dom0's services (xenstored,
 // xenconsoled, the toolstack) and the guests together, persists them, and recovers them after
 // a crash. The wiring is the only place that knows every part; it holds no protocol details.
-import { mkdirSync, appendFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Clock, type ClockMode } from '../machine/clock.ts';
 import { Machine, type MachineSpec } from '../machine/host.ts';
@@ -9,6 +9,7 @@ import { Hypervisor } from '../hypervisor/hypervisor.ts';
 import { ConsolePage } from '../hypervisor/console-page.ts';
 import { Xenstored } from '../dom0/xenstored/index.ts';
 import { Xenconsoled } from '../dom0/xenconsoled.ts';
+import { appendStateFile } from '../dom0/state-files.ts';
 import { Toolstack, type DomainRecord } from '../dom0/toolstack/toolstack.ts';
 import { writeDom0Tree } from '../dom0/toolstack/xs-tree.ts';
 import { GuestKernel } from '../guest/kernel.ts';
@@ -65,7 +66,7 @@ export class Host {
   }
 
   log(line: string): void {
-    try { appendFileSync(join(this.paths.logs, 'xenlabd.log'), `${new Date().toISOString()} ${line}\n`); } catch {}
+    try { appendStateFile(join(this.paths.logs, 'xenlabd.log'), `${new Date().toISOString()} ${line}\n`); } catch {}
   }
 
   onEvent(cb: (e: { ns: string; kind: string; domid: number; name: string | null; detail?: string }) => void): () => void {

@@ -2,11 +2,14 @@
 //   xenlabd start|run [--host NAME] [--cpus N] [--memory SIZE] [--dom0-mem SIZE] [--clock real|virtual] [--seed N]
 //   xenlabd stop | status | env | clock [advance DURATION]
 import { parseArgs } from 'node:util';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { hostPaths } from '../protocol/paths.ts';
+import { closeSync, constants, existsSync, mkdirSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { hostPaths, type HostPaths } from '../protocol/paths.ts';
 import { ToolError } from '../protocol/wire.ts';
-import { connectDaemon, EXIT_UNAVAILABLE } from '../client/autostart.ts';
-import { Connection } from '../client/connection.ts';
+import { connectDaemon, EXIT_LOCKED } from '../client/autostart.ts';
+import { openControl, EXIT_UNAVAILABLE } from '../client/control.ts';
+import type { Connection } from '../client/connection.ts';
+import { claimStateFile, openStateFile, privateDir } from '../dom0/state-files.ts';
 import { DEFAULT_MACHINE, parseSizeMiB, type MachineSpec } from '../machine/host.ts';
 import { parseDuration, type ClockMode } from '../machine/clock.ts';
 
@@ -52,15 +55,30 @@ function machineArgs(v: Record<string, string | boolean | undefined>): { spec: P
 }
 
 async function tryConnect(): Promise<Connection | undefined> {
-  try { return await Connection.open(hostPaths().control); } catch { return undefined; }
+  try { return await openControl(hostPaths()); } catch (e) { if (e instanceof ToolError) throw e; return undefined; }
+}
+
+/**
+ * The home first, then the lock, before anything else is touched: a second daemon for this
+ * home leaves with EXIT_LOCKED. Then the other directories and the files opened by name.
+ */
+async function claimHome(paths: HostPaths) {
+  mkdirSync(dirname(paths.home), { recursive: true, mode: 0o700 });
+  privateDir(paths.home);
+  const { lockHost } = await import('./host-lock.ts');
+  const lock = lockHost(paths.lock);
+  if (!lock) fail(`already running for ${paths.home} (another xenlabd holds ${paths.lock})`, EXIT_LOCKED);
+  if (paths.sockets !== paths.home) privateDir(paths.sockets);
+  privateDir(paths.logs);
+  claimStateFile(join(paths.logs, 'xenlabd.log'), true);
+  claimStateFile(paths.pidfile, false);
+  return lock;
 }
 
 async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false });
   const paths = hostPaths();
-  const existing = await tryConnect();
-  if (existing) { existing.close(); fail(`already running for ${paths.home}`); }
-  mkdirSync(paths.home, { recursive: true });
+  const lock = await claimHome(paths);
   const { Store } = await import('./store.ts');
   const { Host } = await import('./host.ts');
   const { ControlServer } = await import('./server.ts');
@@ -86,13 +104,18 @@ async function run(argv: string[]): Promise<void> {
     server.close();
     await host.shutdown();
     store.close();
-    rmSync(paths.pidfile, { force: true });
     rmSync(paths.control, { force: true });
+    // Everything else is closed: the next daemon may start. The pid file goes last, as
+    // `xenlabd stop` waits for it (a new daemon writes its own only once it is up).
+    lock.close();
+    rmSync(paths.pidfile, { force: true });
     process.exit(0);
   };
   server.onStop = () => void stop();
   await server.listen(paths.control);
-  writeFileSync(paths.pidfile, String(process.pid));
+  const pidfd = openStateFile(paths.pidfile, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC);
+  writeSync(pidfd, String(process.pid));
+  closeSync(pidfd);
   host.log(`xenlabd ${process.pid} up: ${spec.nrCpus} pCPUs, ${spec.memoryMiB} MiB, clock ${clockMode}`);
   if (clockMode === 'real') {
     // Simulated time follows wall time from where it stood.

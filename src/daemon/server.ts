@@ -1,7 +1,7 @@
 // The control-socket server: hello, then requests dispatched to handlers, and streams. Every
 // reply goes out after the handler's work (and its database commit) is done.
 import { createServer, type Server, type Socket } from 'node:net';
-import { rmSync, mkdirSync } from 'node:fs';
+import { chmodSync, rmSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PROTOCOL_VERSION, FrameSplitter, encodeFrame, ToolError } from '../protocol/wire.ts';
 import type { Host } from './host.ts';
@@ -29,7 +29,8 @@ export class ControlServer {
     this.server = createServer(s => this.accept(s));
     return new Promise((resolve, reject) => {
       this.server!.once('error', reject);
-      this.server!.listen(path, () => resolve());
+      // Only the daemon's user may send it requests, as with the xenstored socket.
+      this.server!.listen(path, () => { chmodSync(path, 0o600); resolve(); });
     });
   }
 

@@ -3,6 +3,7 @@
 // the daemon replies to a tool only after it committed, so a SIGKILL at any moment leaves the
 // committed set of domains, which recovery brings back with the same domids.
 import Database from 'better-sqlite3';
+import { claimStateFile } from '../dom0/state-files.ts';
 import type { MachineSpec } from '../machine/host.ts';
 
 export interface DomainRow {
@@ -22,6 +23,10 @@ export class Store {
   private db: Database.Database;
 
   constructor(path: string) {
+    // SQLite follows links: refuse them first. It gives a new -wal and -shm the database's mode,
+    // so a database made 0600 here keeps all three 0600.
+    claimStateFile(path, true);
+    for (const f of [`${path}-wal`, `${path}-shm`]) claimStateFile(f, false);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');

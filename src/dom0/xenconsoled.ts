@@ -2,7 +2,7 @@
 // the log file logs/console/guest-<name>.log, as the real daemon does with log-guest enabled.
 // libxl accepts any name, '/' and '..' included, and the real daemon puts it in the path as it
 // is; here a name is always one file name inside logs/console (see logFile).
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendStateFile, privateDir } from './state-files.ts';
 import { dirname, join } from 'node:path';
 import type { ConsolePage } from '../hypervisor/console-page.ts';
 
@@ -23,7 +23,7 @@ interface ConsoleState { page: ConsolePage; name: string; history: string; liste
 
 export class Xenconsoled {
   private consoles = new Map<number, ConsoleState>();
-  constructor(private readonly logDir: string) { mkdirSync(join(logDir, 'console'), { recursive: true }); }
+  constructor(private readonly logDir: string) { privateDir(join(logDir, 'console')); }
 
   add(domid: number, name: string, page: ConsolePage): void {
     const st: ConsoleState = { page, name, history: '', listeners: new Set() };
@@ -31,7 +31,7 @@ export class Xenconsoled {
     page.onOutput(d => {
       st.history = (st.history + d).slice(-HISTORY_BYTES);
       const file = logFile(join(this.logDir, 'console'), st.name);
-      try { if (file) appendFileSync(file, d.replace(/\r\n/g, '\n')); } catch {}
+      try { if (file) appendStateFile(file, d.replace(/\r\n/g, '\n')); } catch {}
       for (const l of st.listeners) l(d);
     });
   }

@@ -1,6 +1,7 @@
 // xl: global options, the command table, dispatch. Kept small: handlers load heavy parts lazily.
 import { basename, dirname, join } from 'node:path';
-import { Connection } from '../../client/connection.ts';
+import type { Connection } from '../../client/connection.ts';
+import { openControl } from '../../client/control.ts';
 import { hostPaths } from '../../protocol/paths.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { formatFullHelp, lookupCommand } from './command-table.ts';
@@ -64,7 +65,7 @@ const EXIT_UNAVAILABLE = 69;
  */
 async function connectFast(): Promise<Connection> {
   const paths = hostPaths();
-  try { return await Connection.open(paths.control); } catch {}
+  try { return await openControl(paths); } catch (e) { if (e instanceof ToolError) throw e; }
   const { connectDaemon } = await import('../../client/autostart.ts');
   return connectDaemon({ paths });
 }
