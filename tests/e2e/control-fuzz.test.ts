@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestHost } from '../helpers/host.ts';
 import { hostPaths } from '../../src/protocol/paths.ts';
@@ -19,6 +19,9 @@ before(() => {
   pid = Number(readFileSync(join(h.home, 'xenlabd.pid'), 'utf8'));
 });
 after(() => h.stop());
+
+/** A daemon that stops answering fails the test instead of hanging it. */
+const STALL = { timeout: 60_000 };
 
 const PROTO_NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__'];
 
@@ -67,15 +70,19 @@ function rssKb(): number {
   return Number(m![1]);
 }
 
+function assertAlive(): void {
+  assert.ok(existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8')), 'the daemon is alive');
+}
+
 /** The daemon is alive and serves a new client: its process runs and `xl list` lists Domain-0. */
 function assertServing(): void {
-  assert.doesNotMatch(readFileSync(`/proc/${pid}/status`, 'utf8'), /^State:\s+Z/m, 'the daemon is alive');
+  assertAlive();
   const r = h.xl('list');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^Domain-0 +0 /m);
 }
 
-test('request and stream types named after Object.prototype members are unknown requests', async () => {
+test('request and stream types named after Object.prototype members are unknown requests', STALL, async () => {
   const c = new RawClient();
   let id = 1;
   for (const type of PROTO_NAMES) {
@@ -91,7 +98,7 @@ test('request and stream types named after Object.prototype members are unknown 
   assertServing();
 });
 
-test('periodic streams refuse zero, negative and sub-millisecond periods', async () => {
+test('periodic streams refuse zero, negative and sub-millisecond periods', STALL, async () => {
   const c = new RawClient();
   let id = 1;
   for (const delayNs of ['0', '-1', '999999', '1e9', 0, 1e9]) {
@@ -109,7 +116,7 @@ test('periodic streams refuse zero, negative and sub-millisecond periods', async
   assertServing();
 });
 
-test('a line longer than 1 MiB closes that connection with E2BIG; other clients are served', async () => {
+test('a line longer than 1 MiB closes that connection with E2BIG; other clients are served', STALL, async () => {
   const c = new RawClient();
   const other = new RawClient();
   const chunk = Buffer.alloc(64 << 10, 'a');
@@ -136,7 +143,7 @@ const KEYS = ['dom', 'doms', 'domid', 'name', 'config', 'token', 'path', 'ns', '
   'clear', 'paused', 'live', 'linkMbit', 'targetKb', 'maxKb', 'action', 'until', 'strict', 'force', 'configText', 'configFile',
   'workload', 'head', 'disableAtStop', 'cwd', ...PROTO_NAMES];
 
-test('seeded random frames and arguments never kill, stall or bloat the daemon', async () => {
+test('seeded random frames and arguments never kill, stall or bloat the daemon', STALL, async () => {
   const rnd = prng(11);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const deep = JSON.parse('{"a":'.repeat(1000) + '[]' + '}'.repeat(1000));
@@ -163,33 +170,41 @@ test('seeded random frames and arguments never kill, stall or bloat the daemon',
 
   const startRss = rssKb();
   let maxRss = startRss;
-  for (let batch = 0; batch < 4; batch++) {
+  let id = 1000;
+  /** One phase on its own connection (the daemon may close it); every frame was read once a last request is answered. */
+  const phase = async (run: (c: RawClient) => Promise<void> | void): Promise<void> => {
     const c = new RawClient();
-    let id = 1000;
-    for (let i = 0; i < 150; i++) c.write(junk().replace(/\n/g, ' ') + '\n');
-    for (const type of [...types, ...PROTO_NAMES]) {
-      for (let i = 0; i < 4; i++) c.send({ id: id++, type, args: randomArgs() });
-      c.send({ id: id - 1, input: pick(values) });
-    }
+    await run(c);
+    await c.request(id++, 'clock.get', {});
+    c.close();
+    assertAlive();
+  };
+  for (let batch = 0; batch < 4; batch++) {
+    await phase(c => { for (let i = 0; i < 150; i++) c.write(junk().replace(/\n/g, ' ') + '\n'); });
+    await phase(c => {
+      for (const type of [...types, ...PROTO_NAMES]) {
+        for (let i = 0; i < 4; i++) c.send({ id: id++, type, args: randomArgs() });
+        c.send({ id: id - 1, input: pick(values) });
+      }
+    });
     // Past the schema: each type's args grown field by field from what the daemon says is missing
     // or wrong, so handlers see well-shaped messages with edge values (0, -1, huge, prototype names).
-    for (const type of types) {
-      const args: Record<string, unknown> = {};
-      for (let step = 0; step < 24; step++) {
-        // A stream with good arguments stays open without a reply: a clock.get behind it says the
-        // daemon has read the request, and the refusal, if any, came before its answer.
-        c.send({ id: id++, type, args });
-        await c.request(id++, 'clock.get', {});
-        const r = c.frames.find(f => f.id === id - 2 && 'ok' in f);
-        const m = r && !r.ok && r.error.code === 'EINVAL' && /: args\.(\w+) (is missing|must|has)/.exec(r.error.message);
-        if (!m) break;
-        args[m[1]!] = pick(values);
+    await phase(async c => {
+      for (const type of types) {
+        const args: Record<string, unknown> = {};
+        for (let step = 0; step < 24; step++) {
+          // A stream with good arguments stays open without a reply: a clock.get behind it says the
+          // daemon has read the request, and the refusal, if any, came before its answer.
+          c.send({ id: id++, type, args });
+          await c.request(id++, 'clock.get', {});
+          const r = c.frames.find(f => f.id === id - 2 && 'ok' in f);
+          const m = r && !r.ok && r.error.code === 'EINVAL' && /: args\.(\w+) (is missing|must|has)/.exec(r.error.message);
+          if (!m) break;
+          args[m[1]!] = pick(values);
+        }
       }
-    }
-    if (batch % 2 === 1) c.write(`{"id":1,"type":"domain.rename","args":{"dom":"0","name":"${'n'.repeat(10 << 20)}"}}\n`);
-    // Every frame before it has been read once this request is answered (or the line closed it).
-    await c.request(id, 'clock.get', {});
-    c.close();
+    });
+    if (batch % 2 === 1) await phase(c => c.write(`{"id":1,"type":"domain.rename","args":{"dom":"0","name":"${'n'.repeat(10 << 20)}"}}\n`));
     assertServing();
     maxRss = Math.max(maxRss, rssKb());
   }
