@@ -21,7 +21,8 @@ export class Connection {
   private failure: ToolError | null = null;
 
   private constructor(private readonly sock: Socket, path: string) {
-    const splitter = new FrameSplitter(f => this.onFrame(f));
+    // The daemon's replies are taken whole, however long (a list of many domains).
+    const splitter = new FrameSplitter(f => this.onFrame(f), Infinity);
     sock.on('data', d => {
       try { splitter.push(d); } catch { this.failAll(new ToolError('EPROTO', `xenlabd sent a malformed frame (${path})`, 1)); sock.destroy(); }
     });

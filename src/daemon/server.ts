@@ -3,7 +3,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { rmSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { PROTOCOL_VERSION, FrameSplitter, encodeFrame, readClientFrame, rawChannelToken, ToolError } from '../protocol/wire.ts';
+import { PROTOCOL_VERSION, MAX_FRAME_BYTES, FrameSplitter, encodeFrame, readClientFrame, rawChannelToken, ToolError } from '../protocol/wire.ts';
 import { inputError, isStreamType, messageError } from '../protocol/schemas.ts';
 import type { StreamType } from '../protocol/streams.ts';
 import type { Host } from './host.ts';
@@ -116,7 +116,7 @@ export class ControlServer {
       };
       try { entry.cleanup = streamHandlers.get(f.type)!(this.host, f.args, ctx) ?? undefined; }
       catch (e) { ctx.fail(asToolError(e)); }
-    }, why => refuse(null, new ToolError('EPROTO', `xenlabd: ${why}`, 1)));
+    }, MAX_FRAME_BYTES, why => refuse(null, new ToolError('EPROTO', `xenlabd: ${why}`, 1)));
     sock.on('data', d => {
       try { split.push(d); } catch (e) {
         // Only an over-long line gets here: answer why, then stop reading this client.

@@ -7,7 +7,7 @@ import { isObject } from './schema.ts';
 
 export const PROTOCOL_VERSION = 1;
 
-/** Longest line either side accepts; a longer one closes the connection. */
+/** Longest line the daemon accepts; a longer one closes the connection. */
 export const MAX_FRAME_BYTES = 1 << 20;
 
 export interface Hello { hello: 'xenlab'; version: number; pid?: number }
@@ -36,14 +36,15 @@ export function encodeFrame(f: object): string { return JSON.stringify(f) + '\n'
 /**
  * Splits a byte stream into JSON frames. The bytes of an unfinished line are kept as the chunks
  * they came in and joined once, when its newline arrives: each byte is looked at once, however
- * the line is cut. A line longer than MAX_FRAME_BYTES throws (E2BIG); a line that is not JSON
- * goes to `onJunk`, which throws by default.
+ * the line is cut. A line longer than `maxBytes` throws (E2BIG); a line that is not JSON goes
+ * to `onJunk`, which throws by default.
  */
 export class FrameSplitter {
   private parts: Buffer[] = [];
   private size = 0;
   constructor(
     private readonly onFrame: (f: unknown) => void,
+    private readonly maxBytes = MAX_FRAME_BYTES,
     private readonly onJunk: (why: string) => void = why => { throw new ToolError('EPROTO', why); },
   ) {}
 
@@ -62,7 +63,7 @@ export class FrameSplitter {
 
   private keep(b: Buffer): void {
     if (!b.length) return;
-    if (this.size + b.length > MAX_FRAME_BYTES) throw new ToolError('E2BIG', `a control frame is longer than ${MAX_FRAME_BYTES} bytes`);
+    if (this.size + b.length > this.maxBytes) throw new ToolError('E2BIG', `a control frame is longer than ${this.maxBytes} bytes`);
     this.parts.push(b);
     this.size += b.length;
   }
