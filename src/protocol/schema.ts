@@ -5,7 +5,7 @@
 export type Schema = (v: unknown, at: string) => string | undefined;
 
 /** Longest name-like string (a domain qualifier, a pool, a path): PATH_MAX. */
-export const MAX_NAME = 4096;
+const MAX_NAME = 4096;
 
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -24,7 +24,7 @@ const ns = decimal(0n, 2n ** 64n - 1n);
  * Shortest period of a periodic stream: a zero period would fire again at the same simulated
  * instant forever (the clock never moves, the daemon spins and queues samples without end).
  */
-export const MIN_PERIOD_NS = 1_000_000n;
+const MIN_PERIOD_NS = 1_000_000n;
 const period = decimal(MIN_PERIOD_NS, 2n ** 64n - 1n);
 /** Texts the user typed or a config file holds: bounded by the frame size anyway. */
 const text = str(1 << 20);

@@ -75,7 +75,7 @@ export const traceStreamHandlers: Record<string, StreamHandler> = {
   'trace.windows': (host, a: { pollNs: string; timeoutNs?: string; disableAtStop: boolean; token: string }, ctx) => {
     const hv = host.hv, clock = host.clock;
     if (!hv.trace.allocated) { ctx.fail(new ToolError('EINVAL', 'trace buffers are not allocated', 1)); return; }
-    // At least MIN_PERIOD_NS (the protocol's schema): a zero period would spin the virtual clock.
+    // At least 1 ms (the protocol's schema): a zero period would spin the virtual clock.
     const pollNs = BigInt(a.pollNs);
     let done = false;
     // The windows go over xentrace's raw channel as they are. What the socket cannot take at once
