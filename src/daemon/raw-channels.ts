@@ -5,6 +5,8 @@ import type { Socket } from 'node:net';
 
 export interface RawChannel { socket: Socket; head: Buffer }
 
+const MAX_UNCLAIMED = 256;
+
 export class RawChannels {
   private waiting = new Map<string, (c: RawChannel) => void>();
   private arrived = new Map<string, RawChannel>();
@@ -12,6 +14,8 @@ export class RawChannels {
   offer(token: string, socket: Socket, head: Buffer): void {
     const w = this.waiting.get(token);
     if (w) { this.waiting.delete(token); w({ socket, head }); return; }
+    // One channel per token, and a bounded number waiting to be claimed (a tool claims its own at once).
+    if (this.arrived.has(token) || this.arrived.size >= MAX_UNCLAIMED) { socket.destroy(); return; }
     this.arrived.set(token, { socket, head });
     // A channel nobody claims is closed after a while.
     setTimeout(() => { if (this.arrived.get(token)?.socket === socket) { this.arrived.delete(token); socket.destroy(); } }, 30_000).unref();

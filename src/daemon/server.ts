@@ -3,25 +3,38 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { chmodSync, rmSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { PROTOCOL_VERSION, FrameSplitter, encodeFrame, ToolError } from '../protocol/wire.ts';
+import { PROTOCOL_VERSION, MAX_FRAME_BYTES, FrameSplitter, encodeFrame, readClientFrame, rawChannelToken, ToolError } from '../protocol/wire.ts';
+import { inputError, isStreamType, messageError } from '../protocol/schemas.ts';
+import type { StreamType } from '../protocol/streams.ts';
 import type { Host } from './host.ts';
 import type { Handler } from './handlers/context.ts';
 import { domainHandlers } from './handlers/domain.ts';
 import { hostHandlers } from './handlers/host.ts';
 import { vcpuHandlers } from './handlers/vcpu.ts';
 import { deviceHandlers } from './handlers/devices.ts';
-import { streamHandlers, type StreamCtx } from './handlers/streams.ts';
+import { streamHandlers as watchHandlers, type StreamCtx, type StreamHandler } from './handlers/streams.ts';
 import { traceHandlers, traceStreamHandlers } from './handlers/trace.ts';
 import { migrateHandlers, migrateStreamHandlers } from './handlers/migrate.ts';
 
-export const handlers: Record<string, Handler> = { ...domainHandlers, ...hostHandlers, ...vcpuHandlers, ...deviceHandlers, ...traceHandlers, ...migrateHandlers };
+// Maps, not objects: a request named `constructor` or `__proto__` finds nothing.
+const requestHandlers = new Map<string, Handler>(Object.entries({ ...domainHandlers, ...hostHandlers, ...vcpuHandlers, ...deviceHandlers, ...traceHandlers, ...migrateHandlers }));
+const streamHandlers = new Map<string, StreamHandler>(Object.entries({ ...watchHandlers, ...traceStreamHandlers, ...migrateStreamHandlers }));
+
+/** A client may have this many streams open on one connection (xl shutdown -w -a opens one per domain). */
+const MAX_STREAMS = 4096;
+/** Replies and events queued for a client that does not read them, before it is dropped. */
+const MAX_QUEUED_BYTES = 64 << 20;
+/** The first line (a hello or a raw channel's token) is short. */
+const MAX_FIRST_LINE = 4096;
+
+interface OpenStream { type: StreamType; cleanup?: () => void; input?: (x: unknown) => void }
 
 export class ControlServer {
   private server: Server | undefined;
   private sockets = new Set<Socket>();
   onStop: () => void = () => {};
 
-  constructor(private readonly host: Host, private readonly extra: Record<string, Handler> = {}) {}
+  constructor(private readonly host: Host) {}
 
   listen(path: string): Promise<void> {
     mkdirSync(dirname(path), { recursive: true });
@@ -38,18 +51,19 @@ export class ControlServer {
     this.sockets.add(sock);
     // A raw data channel (save files, migration streams) announces itself with one line
     // `{"raw":"<token>"}` instead of a hello; from then on its bytes belong to a handler.
-    let first = Buffer.alloc(0);
+    let first: Buffer = Buffer.alloc(0);
     const sniff = (d: Buffer) => {
-      first = Buffer.concat([first, d]);
+      first = first.length ? Buffer.concat([first, d]) : d;
       const nl = first.indexOf(10);
-      if (nl < 0) { if (first.length > 4096) sock.destroy(); return; }
+      if (nl < 0) { if (first.length > MAX_FIRST_LINE) sock.destroy(); return; }
       sock.removeListener('data', sniff);
-      let f: any = {};
+      let f: unknown;
       try { f = JSON.parse(first.subarray(0, nl).toString()); } catch {}
-      if (typeof f.raw === 'string') {
+      const token = rawChannelToken(f);
+      if (token !== undefined) {
         sock.pause();
         this.sockets.delete(sock);
-        this.host.rawChannels.offer(f.raw, sock, first.subarray(nl + 1));
+        this.host.rawChannels.offer(token, sock, first.subarray(nl + 1));
         return;
       }
       this.serveJson(sock);
@@ -60,41 +74,65 @@ export class ControlServer {
   }
 
   private serveJson(sock: Socket): void {
-    const streams = new Map<number, { cleanup?: () => void; input?: (x: unknown) => void }>();
-    const send = (f: object) => { if (!sock.destroyed) sock.write(encodeFrame(f)); };
+    const streams = new Map<number, OpenStream>();
+    const send = (f: object) => {
+      if (sock.destroyed) return;
+      sock.write(encodeFrame(f));
+      // A client that does not read what it asked for is dropped rather than buffered for.
+      if (sock.writableLength > MAX_QUEUED_BYTES) sock.destroy();
+    };
+    const refuse = (id: number | null, e: ToolError) => send({ id, ok: false, error: e.toPayload() });
     send({ hello: 'xenlab', version: PROTOCOL_VERSION, pid: process.pid });
-    const split = new FrameSplitter(f => {
-      if (f.hello) return;
-      if ('input' in f) { streams.get(f.id)?.input?.(f.input); return; }
-      if ('end' in f) { const s = streams.get(f.id); streams.delete(f.id); s?.cleanup?.(); send({ id: f.id, end: true }); return; }
-      const sh = streamHandlers[f.type] ?? traceStreamHandlers[f.type] ?? migrateStreamHandlers[f.type];
-      if (sh) {
-        const entry: { cleanup?: () => void; input?: (x: unknown) => void } = {};
-        streams.set(f.id, entry);
-        const ctx: StreamCtx = {
-          emit: e => { if (streams.has(f.id)) send({ id: f.id, event: e }); },
-          end: () => { if (streams.delete(f.id)) { entry.cleanup?.(); send({ id: f.id, end: true }); } },
-          fail: e => { if (streams.delete(f.id)) send({ id: f.id, ok: false, error: e.toPayload() }); },
-          onInput: cb => { entry.input = cb; },
-        };
-        try { entry.cleanup = sh(this.host, f.args ?? {}, ctx) ?? undefined; }
-        catch (e) { ctx.fail(asToolError(e)); }
+    const split = new FrameSplitter(raw => {
+      const f = readClientFrame(raw);
+      switch (f.kind) {
+        case 'hello': return;
+        case 'bad': return refuse(f.id, new ToolError('EPROTO', `xenlabd: ${f.why}`, 1));
+        case 'input': {
+          const s = streams.get(f.id);
+          if (!s) return;
+          const bad = inputError(s.type, f.input);
+          if (!bad) { s.input?.(f.input); return; }
+          streams.delete(f.id);
+          s.cleanup?.();
+          return refuse(f.id, bad);
+        }
+        case 'end': { const s = streams.get(f.id); streams.delete(f.id); s?.cleanup?.(); send({ id: f.id, end: true }); return; }
+      }
+      if (streams.has(f.id)) return refuse(f.id, new ToolError('EPROTO', `xenlabd: stream ${f.id} is already open`, 1));
+      const bad = messageError(f.type, f.args);
+      if (bad) return refuse(f.id, bad);
+      if (!isStreamType(f.type)) {
+        void this.dispatch(f.type, f.args).then(result => send({ id: f.id, ok: true, result }), e => refuse(f.id, asToolError(e)));
         return;
       }
-      void this.dispatch(f.type, f.args ?? {}).then(
-        result => send({ id: f.id, ok: true, result }),
-        e => send({ id: f.id, ok: false, error: asToolError(e).toPayload() }));
+      if (streams.size >= MAX_STREAMS) return refuse(f.id, new ToolError('EAGAIN', `xenlabd: more than ${MAX_STREAMS} open streams on one connection`, 1));
+      const entry: OpenStream = { type: f.type };
+      streams.set(f.id, entry);
+      const ctx: StreamCtx = {
+        emit: e => { if (streams.get(f.id) === entry) send({ id: f.id, event: e }); },
+        end: () => { if (streams.get(f.id) === entry) { streams.delete(f.id); entry.cleanup?.(); send({ id: f.id, end: true }); } },
+        fail: e => { if (streams.get(f.id) === entry) { streams.delete(f.id); refuse(f.id, e); } },
+        onInput: cb => { entry.input = cb; },
+      };
+      try { entry.cleanup = streamHandlers.get(f.type)!(this.host, f.args, ctx) ?? undefined; }
+      catch (e) { ctx.fail(asToolError(e)); }
+    }, MAX_FRAME_BYTES, why => refuse(null, new ToolError('EPROTO', `xenlabd: ${why}`, 1)));
+    sock.on('data', d => {
+      try { split.push(d); } catch (e) {
+        // Only an over-long line gets here: answer why, then stop reading this client.
+        refuse(null, asToolError(e));
+        sock.end();
+        sock.destroy();
+      }
     });
-    sock.on('data', d => { try { split.push(d); } catch { sock.destroy(); } });
     sock.on('error', () => {});
     sock.on('close', () => { this.sockets.delete(sock); for (const s of streams.values()) s.cleanup?.(); streams.clear(); });
   }
 
   private async dispatch(type: string, args: unknown): Promise<unknown> {
     if (type === 'daemon.stop') { setImmediate(() => this.onStop()); return {}; }
-    const h = handlers[type] ?? this.extra[type];
-    if (!h) throw new ToolError('ENOTSUP', `xenlabd: unknown request ${type}`, 1);
-    return await h(this.host, args);
+    return await requestHandlers.get(type)!(this.host, args);
   }
 
   close(): void {

@@ -193,7 +193,8 @@ async function trace(o: XentraceOptions): Promise<number> {
       data.socket.on('close', () => resolve());
     });
     stream = conn.stream('trace.windows', {
-      pollNs: (BigInt(o.pollMs) * 1_000_000n).toString(),
+      // -s 0 (poll without sleeping) is taken as the shortest period the daemon accepts.
+      pollNs: (BigInt(Math.max(o.pollMs, 1)) * 1_000_000n).toString(),
       ...(o.timeoutS ? { timeoutNs: (BigInt(o.timeoutS) * 1_000_000_000n).toString() } : {}),
       disableAtStop: o.disableTracing,
       token: data.token,

@@ -1,6 +1,6 @@
 // Save, restore (the two ends of a migration) and core dump. The stream bytes go over a raw
 // channel the tool opened; the JSON stream carries log lines, progress and the summary.
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
 import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
 import type { Host } from '../host.ts';
 import type { Handler } from './context.ts';
@@ -61,6 +61,8 @@ const PIPE_READ_SIZE = 256 << 10;
  */
 function openPipeForWriting(path: string): Socket {
   const fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+  // Only a FIFO: a stream is never written over a file the request happens to name.
+  if (!fstatSync(fd).isFIFO()) { closeSync(fd); throw new ToolError('EINVAL', `xenlabd: ${path} is not a pipe`, 1); }
   return new Socket({ fd, readable: false, writable: true });
 }
 

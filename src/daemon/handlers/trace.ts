@@ -14,8 +14,6 @@ import { ByteSpool } from '../../dom0/byte-spool.ts';
 
 /** Most memory all rings together may take (Xen refuses sizes its heap cannot give). */
 const MAX_TRACE_BYTES = 1 << 30;
-/** Shortest poll period: a zero period would make the virtual clock spin at one instant. */
-const MIN_POLL_NS = 1_000_000n;
 /** Room for one read of every ring in the usual case (a read that needs more takes its own buffer). */
 const READ_BUFFER = 256 * 1024;
 
@@ -77,8 +75,8 @@ export const traceStreamHandlers: Record<string, StreamHandler> = {
   'trace.windows': (host, a: { pollNs: string; timeoutNs?: string; disableAtStop: boolean; token: string }, ctx) => {
     const hv = host.hv, clock = host.clock;
     if (!hv.trace.allocated) { ctx.fail(new ToolError('EINVAL', 'trace buffers are not allocated', 1)); return; }
-    let pollNs = BigInt(a.pollNs);
-    if (pollNs < MIN_POLL_NS) pollNs = MIN_POLL_NS;
+    // At least 1 ms (the protocol's schema): a zero period would spin the virtual clock.
+    const pollNs = BigInt(a.pollNs);
     let done = false;
     // The windows go over xentrace's raw channel as they are. What the socket cannot take at once
     // (xentrace is behind, or not connected yet) waits in the spool, in order, and goes out as
