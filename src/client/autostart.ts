@@ -2,7 +2,7 @@
 // detached with logs to a file, poll until the socket accepts, serialise starts with an
 // exclusive lock file holding the starter's pid; a dead pid in the lock is stale).
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from './connection.ts';
@@ -43,15 +43,23 @@ function tryLock(path: string): boolean {
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
-/** Spawn `xenlabd run` detached, with extra arguments (machine options). */
-export function spawnDaemon(paths: HostPaths, extraArgs: string[] = []): void {
+/**
+ * Spawn `xenlabd run` detached, with extra arguments (machine options). Resolves, if the daemon
+ * exits, with what it wrote to its log meanwhile (its reason for refusing to start).
+ */
+export function spawnDaemon(paths: HostPaths, extraArgs: string[] = []): Promise<string> {
   mkdirSync(paths.logs, { recursive: true });
-  const log = openSync(join(paths.logs, 'xenlabd.log'), 'a');
+  const logPath = join(paths.logs, 'xenlabd.log');
+  const log = openSync(logPath, 'a');
+  const from = fstatSync(log).size;
   const child = spawn(process.execPath, [daemonScript(), 'run', ...extraArgs], {
     detached: true, stdio: ['ignore', log, log], env: { ...process.env, XENLAB_HOME: paths.home },
   });
   child.unref();
   closeSync(log);
+  return new Promise(resolve => child.once('exit', () => {
+    try { resolve(readFileSync(logPath).subarray(from).toString().trim()); } catch { resolve(''); }
+  }));
 }
 
 /**
@@ -70,10 +78,15 @@ export async function connectDaemon(opts: { autostart?: boolean; startArgs?: str
     if (!spawned && tryLock(paths.lock)) {
       try {
         try { return await Connection.open(paths.control); } catch {}
-        spawnDaemon(paths, opts.startArgs);
+        let refusal: string | undefined;
+        void spawnDaemon(paths, opts.startArgs).then(r => { refusal = r; });
         spawned = true;
         while (Date.now() < deadline) {
           await sleep(15);
+          if (refusal !== undefined) {
+            try { return await Connection.open(paths.control); } catch {}
+            throw new ToolError('EDAEMON', refusal || `xenlabd did not start for ${paths.home}: see ${join(paths.logs, 'xenlabd.log')}`, EXIT_UNAVAILABLE);
+          }
           try { return await Connection.open(paths.control); } catch {}
         }
       } finally { try { unlinkSync(paths.lock); } catch {} }
