@@ -66,8 +66,15 @@ export function spawnDaemon(paths: HostPaths, extraArgs: string[] = []): Promise
  * Connect to the daemon, auto-starting it unless XENLAB_NO_AUTOSTART=1. Two tools racing here
  * start exactly one daemon: only the holder of the lock spawns, the others poll.
  */
-export async function connectDaemon(opts: { autostart?: boolean; startArgs?: string[]; paths?: HostPaths } = {}): Promise<Connection> {
+export function connectDaemon(opts: { autostart?: boolean; startArgs?: string[]; paths?: HostPaths } = {}): Promise<Connection> {
   const paths = opts.paths ?? hostPaths();
+  // A start that fails on the file system (a full disk) is reported, never as a stack trace.
+  return connectOrStart(paths, opts).catch(e => {
+    throw e instanceof ToolError ? e : new ToolError('EDAEMON', `xenlabd could not be started for ${paths.home}: ${e instanceof Error ? e.message : String(e)}`, EXIT_UNAVAILABLE);
+  });
+}
+
+async function connectOrStart(paths: HostPaths, opts: { autostart?: boolean; startArgs?: string[] }): Promise<Connection> {
   try { return await Connection.open(paths.control); } catch {}
   const autostart = opts.autostart ?? process.env.XENLAB_NO_AUTOSTART !== '1';
   if (!autostart) throw new ToolError('EDAEMON', `xenlabd is not running for ${paths.home} (XENLAB_NO_AUTOSTART=1)`, EXIT_UNAVAILABLE);
