@@ -80,6 +80,8 @@ test('with the disk full, commands fail cleanly and change nothing; reads go on'
   assert.equal(h.run('xenlabd', ['stop']).status, 0);
   h.start();
   assert.deepEqual(names(), ['Domain-0', 'a', 'b']);
+  assert.equal(xsRead(`/local/domain/${b.id}/memory/target`), target, 'the failed mem-set was not recorded');
+  assert.equal(row(h.xlOk('list'), 'b').state.includes('p'), false, 'the failed pause was not recorded');
   h.xlOk('destroy', 'a');
   h.xlOk('rename', 'b', 'b2');
   h.xlOk('create', spare);
