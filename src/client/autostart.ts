@@ -28,8 +28,8 @@ function daemonScript(): string {
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
-/** Spawn `xenlabd run` detached, with extra arguments (machine options), its output in the daemon log. */
-export function spawnDaemon(paths: HostPaths, extraArgs: string[] = []): ChildProcess {
+/** Spawn `xenlabd run` detached, with extra arguments (machine options), its output in the daemon log from `logFrom` on. */
+export function spawnDaemon(paths: HostPaths, extraArgs: string[] = []): { child: ChildProcess; logFrom: number } {
   let log: number;
   try {
     mkdirSync(dirname(paths.home), { recursive: true, mode: 0o700 });
@@ -42,21 +42,29 @@ export function spawnDaemon(paths: HostPaths, extraArgs: string[] = []): ChildPr
   const child = spawn(process.execPath, [daemonScript(), 'run', ...extraArgs], {
     detached: true, stdio: ['ignore', log, log], env: { ...process.env, XENLAB_HOME: paths.home },
   });
+  const logFrom = fstatSync(log).size;
   child.unref();
   closeSync(log);
-  return child;
+  return { child, logFrom };
 }
 
 /**
  * Connect to the daemon, auto-starting it unless XENLAB_NO_AUTOSTART=1. A spawned daemon that
  * lost the lock to another one is no failure: that other one is coming up, or is up.
  */
-export async function connectDaemon(opts: { autostart?: boolean; startArgs?: string[]; paths?: HostPaths } = {}): Promise<Connection> {
+export function connectDaemon(opts: { autostart?: boolean; startArgs?: string[]; paths?: HostPaths } = {}): Promise<Connection> {
   const paths = opts.paths ?? hostPaths();
+  // A start that fails on the file system (a full disk) is reported, never as a stack trace.
+  return connectOrStart(paths, opts).catch(e => {
+    throw e instanceof ToolError ? e : new ToolError('EDAEMON', `xenlabd could not be started for ${paths.home}: ${e instanceof Error ? e.message : String(e)}`, EXIT_UNAVAILABLE);
+  });
+}
+
+async function connectOrStart(paths: HostPaths, opts: { autostart?: boolean; startArgs?: string[] }): Promise<Connection> {
   try { return await openControl(paths); } catch (e) { if (e instanceof ToolError) throw e; }
   const autostart = opts.autostart ?? process.env.XENLAB_NO_AUTOSTART !== '1';
   if (!autostart) throw new ToolError('EDAEMON', `xenlabd is not running for ${paths.home} (XENLAB_NO_AUTOSTART=1)`, EXIT_UNAVAILABLE);
-  const child = spawnDaemon(paths, opts.startArgs);
+  const { child, logFrom } = spawnDaemon(paths, opts.startArgs);
   let exitCode: number | null = null;
   child.on('exit', code => { exitCode = code ?? 128; }); // null: killed by a signal
   const deadline = Date.now() + 20_000;
@@ -64,19 +72,19 @@ export async function connectDaemon(opts: { autostart?: boolean; startArgs?: str
   while (Date.now() < deadline) {
     try { return await openControl(paths); } catch {}
     if (exitCode !== null && exitCode !== EXIT_LOCKED) {
-      throw new ToolError('EDAEMON', `xenlabd did not start for ${paths.home}: ${lastLine(log)} (see ${log})`, EXIT_UNAVAILABLE);
+      throw new ToolError('EDAEMON', refusal(log, logFrom) || `xenlabd did not start for ${paths.home}: see ${log}`, EXIT_UNAVAILABLE);
     }
     await sleep(15);
   }
   throw new ToolError('EDAEMON', `xenlabd did not start for ${paths.home}: see ${log}`, EXIT_UNAVAILABLE);
 }
 
-/** The daemon's last words: the reason it gave for not starting. */
-function lastLine(log: string): string {
+/** The daemon's last words: what it wrote to its log since it was spawned (its reason for not starting). */
+function refusal(log: string, from: number): string {
   const fd = openStateFile(log, constants.O_RDONLY);
   try {
-    const buf = Buffer.alloc(4096);
-    const n = readSync(fd, buf, 0, buf.length, Math.max(0, fstatSync(fd).size - buf.length));
-    return buf.subarray(0, n).toString().trimEnd().split('\n').pop()!.replace(/^xenlabd: /, '');
+    const buf = Buffer.alloc(16384);
+    const n = readSync(fd, buf, 0, buf.length, Math.max(from, fstatSync(fd).size - buf.length));
+    return buf.subarray(0, n).toString().trim();
   } finally { closeSync(fd); }
 }

@@ -21,8 +21,12 @@ import { BlkDataplane } from '../dom0/backends/blk-dataplane.ts';
 import { XsClient } from '../formats/xenstore-client.ts';
 import { parseWorkload } from '../formats/workload-spec.ts';
 import type { HostPaths } from '../protocol/paths.ts';
+import { ToolError } from '../protocol/wire.ts';
 import { Store } from './store.ts';
 import { RawChannels } from './raw-channels.ts';
+
+/** SHUTDOWN_suspend: the guest suspended itself for a save. */
+const SHUTDOWN_SUSPEND = 2;
 
 export interface HostOptions { spec: MachineSpec; clockMode: ClockMode }
 
@@ -47,6 +51,9 @@ export class Host {
   readonly blkData: BlkDataplane;
   blkback!: BackendDriver;
   private guests = new Map<number, GuestKernel>();
+  /** What the last commit of each domain recorded (checkpoints add only runtime progress to it). */
+  private committed = new Map<number, PersistedDomainState>();
+  private checkpointFailing = false;
   private eventListeners = new Set<(e: { ns: string; kind: string; domid: number; name: string | null; detail?: string }) => void>();
 
   constructor(readonly paths: HostPaths, store: Store, o: HostOptions) {
@@ -115,7 +122,7 @@ export class Host {
       startGuest: (rec, booted) => this.startGuest(rec, booted),
       stopGuest: domid => this.stopGuest(domid),
       commit: domid => this.commit(domid),
-      forget: domid => this.store.deleteDomain(domid),
+      forget: domid => this.forget(domid),
       event: (kind, domid, name, detail) => {
         const e = { ns: this.clock.now().toString(), kind, domid, name, detail };
         for (const l of this.eventListeners) l(e);
@@ -159,30 +166,74 @@ export class Host {
     this.xenconsoled.remove(domid);
   }
 
-  /** Persist one domain and the host counters in one transaction. */
+  /**
+   * Persist one domain and the host counters in one transaction: the commit point of every
+   * command, made before the reply. A domain still being built (a create before its end, a
+   * restore before its last page, an incoming migration before the sender's go) is not written:
+   * what was never completely built must not come back. A failed write throws a ToolError the
+   * tool prints; the caller undoes its change, so the command changes nothing.
+   */
   commit(domid: number): void {
     const rec = this.toolstack.records.get(domid);
     const d = this.hv.domains.get(domid);
-    this.store.tx(() => {
+    if (rec?.incoming) return;
+    const st: PersistedDomainState | undefined = rec && d ? {
+      totPages: d.totPages, pauseCount: d.pauseCount, shutdown: d.shutdown, shutdownReason: d.shutdownReason,
+      maxPages: d.maxPages, onlineVcpus: d.onlineVcpus, maxVcpus: d.maxVcpus, weight: d.weight, cap: d.cap, poolId: d.poolId,
+      affinity: d.affinity, cpuNs: this.cpuNs(domid), createdNs: d.createdNs.toString(),
+      cwd: rec.cwd, targetKb: rec.targetKb, staticMaxKb: rec.staticMaxKb, videoKb: rec.videoKb, type: rec.type,
+    } : undefined;
+    this.write(`the state of domain ${domid}`, () => {
       this.store.setHost('rover', String(this.hv.rover));
       this.store.setHost('clock_ns', this.clock.now().toString());
-      if (!rec || !d) return;
-      const st: PersistedDomainState = {
-        totPages: d.totPages, pauseCount: d.pauseCount, shutdown: d.shutdown, shutdownReason: d.shutdownReason,
-        maxPages: d.maxPages, onlineVcpus: d.onlineVcpus, maxVcpus: d.maxVcpus, weight: d.weight, cap: d.cap, poolId: d.poolId,
-        affinity: d.affinity, cpuNs: Array.from({ length: d.maxVcpus }, (_, v) => this.hv.vcpuTimeNs(domid, v).toString()),
-        createdNs: d.createdNs.toString(), cwd: rec.cwd, targetKb: rec.targetKb, staticMaxKb: rec.staticMaxKb, videoKb: rec.videoKb, type: rec.type,
-      };
+      if (!rec || !st) return;
       this.store.putDomain({
         domid, name: rec.name, uuid: rec.uuid, config: JSON.stringify(rec.config), configText: rec.configText,
         configFile: rec.configFile, workload: rec.workload, state: JSON.stringify(st),
       });
     });
+    if (st) this.committed.set(domid, st);
   }
 
-  /** Save every domain's runtime state (CPU time, memory) and the clock: periodic and at stop. */
+  /** Record a destroy (before the teardown, so a destroy that cannot be recorded leaves the domain as it was). */
+  forget(domid: number): void {
+    if (!this.committed.has(domid)) return;
+    this.write(`the destruction of domain ${domid}`, () => this.store.deleteDomain(domid));
+    this.committed.delete(domid);
+  }
+
+  private write(what: string, fn: () => void): void {
+    try { this.store.tx(fn); } catch (e) {
+      throw new ToolError('EIO', `xenlabd: cannot record ${what}: ${e instanceof Error ? e.message : String(e)}`, 1);
+    }
+  }
+
+  private cpuNs(domid: number): string[] {
+    return Array.from({ length: this.hv.get(domid).maxVcpus }, (_, v) => this.hv.vcpuTimeNs(domid, v).toString());
+  }
+
+  /**
+   * Save what runs on by itself (CPU time, the balloon's progress, the clock) into the state the
+   * last commit of each domain recorded: periodic and at stop. It never records a command, so a
+   * command that was not acknowledged (its commit had not happened) cannot slip in. A failure
+   * (a full disk) is logged and the next period tries again: the daemon keeps serving.
+   */
   checkpoint(): void {
-    this.store.tx(() => { for (const domid of this.toolstack.records.keys()) this.commit(domid); this.store.setHost('clock_ns', this.clock.now().toString()); });
+    try {
+      this.store.tx(() => {
+        for (const [domid, st] of this.committed) {
+          const d = this.hv.domains.get(domid);
+          if (d) this.store.updateState(domid, JSON.stringify({ ...st, totPages: d.totPages, cpuNs: this.cpuNs(domid) }));
+        }
+        this.store.setHost('rover', String(this.hv.rover));
+        this.store.setHost('clock_ns', this.clock.now().toString());
+      });
+      if (this.checkpointFailing) this.log('checkpoint: written again');
+      this.checkpointFailing = false;
+    } catch (e) {
+      if (!this.checkpointFailing) this.log(`checkpoint failed, retrying every period: ${e instanceof Error ? e.message : String(e)}`);
+      this.checkpointFailing = true;
+    }
   }
 
   private async recover(): Promise<void> {
@@ -194,16 +245,24 @@ export class Host {
         configText: row.configText, configFile: row.configFile, cwd: st.cwd, workload: row.workload,
         targetKb: st.targetKb, staticMaxKb: st.staticMaxKb, videoKb: st.videoKb,
       };
+      // A lowered maximum may sit below the pages the guest still had (its balloon was on the
+      // way down): Xen allows that, so the pages come back under the larger and the maximum after.
       this.hv.restoreDomain(row.domid, {
-        type: rec.type, uuid: row.uuid, maxVcpus: st.maxVcpus, onlineVcpus: st.onlineVcpus, maxMemkb: st.maxPages < 0 ? -1 : st.maxPages * 4,
+        type: rec.type, uuid: row.uuid, maxVcpus: st.maxVcpus, onlineVcpus: st.onlineVcpus, maxMemkb: st.maxPages < 0 ? -1 : Math.max(st.maxPages, st.totPages) * 4,
         memkb: st.totPages * 4, weight: st.weight, cap: st.cap, poolId: st.poolId, affinity: st.affinity,
       }, {
         totPages: st.totPages, pauseCount: st.pauseCount, shutdown: st.shutdown, shutdownReason: st.shutdownReason,
         cpuBaseNs: st.cpuNs.map(s => BigInt(s)), createdNs: BigInt(st.createdNs),
       });
+      this.hv.setMaxmem(row.domid, st.maxPages < 0 ? -1 : st.maxPages * 4);
       this.hv.setVcpusOnline(row.domid, st.onlineVcpus);
+      // Suspended for a save that never finished: libxl resumes such a guest ("resuming domain").
+      const resume = st.shutdown && st.shutdownReason === SHUTDOWN_SUSPEND;
+      if (resume) this.hv.resumeDomain(row.domid);
+      this.committed.set(row.domid, st);
       await this.toolstack.recover(rec);
-      this.log(`recovered d${row.domid} ${row.name}`);
+      this.log(`recovered d${row.domid} ${row.name}${resume ? ', resuming domain suspended by an unfinished save' : ''}`);
+      if (resume) try { this.commit(row.domid); } catch (e) { this.log(e instanceof Error ? e.message : String(e)); }
     }
   }
 

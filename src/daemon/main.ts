@@ -40,7 +40,7 @@ const OPTIONS = {
   clock: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
-function fail(msg: string, code = 1): never { process.stderr.write(`xenlabd: ${msg}\n`); process.exit(code); }
+function fail(msg: string, code = 1): never { process.stderr.write(`${msg.startsWith('xenlabd: ') ? '' : 'xenlabd: '}${msg}\n`); process.exit(code); }
 
 function machineArgs(v: Record<string, string | boolean | undefined>): { spec: Partial<MachineSpec>; clock?: ClockMode } {
   const spec: Partial<MachineSpec> = {};

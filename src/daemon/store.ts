@@ -2,6 +2,7 @@
 // every domain's configuration and runtime state. Each lifecycle step is one transaction, and
 // the daemon replies to a tool only after it committed, so a SIGKILL at any moment leaves the
 // committed set of domains, which recovery brings back with the same domids.
+import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { claimStateFile } from '../dom0/state-files.ts';
 import type { MachineSpec } from '../machine/host.ts';
@@ -19,6 +20,31 @@ export interface DomainRow {
   state: string;
 }
 
+/** The database exists but fails its integrity check: the daemon must not start on it. */
+export class StoreDamaged extends Error {
+  constructor(path: string, problem: string) {
+    super(`the database ${path} is damaged: refusing to start on it (it is left as it is, and no new host replaces it).\n` +
+      `${problem.split('\n').slice(0, 4).map(l => `  ${l}`).join('\n')}\n` +
+      `To recover: keep a copy aside (cp ${path}* to a safe place), see what is wrong with\n` +
+      `  sqlite3 ${path} 'PRAGMA integrity_check'\n` +
+      `and repair it: REINDEX when only an index is damaged, otherwise\n` +
+      `  sqlite3 ${path} .recover | sqlite3 repaired.db\n` +
+      `and put repaired.db in its place. Moving the file away starts a new, empty host.`);
+  }
+}
+
+/** What PRAGMA integrity_check finds wrong (its first lines), or '' when the database is sound. */
+function integrityProblem(path: string): string {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    const rows = db.pragma('integrity_check') as { integrity_check: string }[];
+    return rows.map(r => r.integrity_check).filter(r => r !== 'ok').join('\n');
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  } finally { db?.close(); }
+}
+
 export class Store {
   private db: Database.Database;
 
@@ -27,6 +53,12 @@ export class Store {
     // so a database made 0600 here keeps all three 0600.
     claimStateFile(path, true);
     for (const f of [`${path}-wal`, `${path}-shm`]) claimStateFile(f, false);
+    // A damaged database is never written to nor replaced by a new host: refuse, say how to
+    // recover. The check reads only (a read-only connection does not even checkpoint its WAL).
+    if (existsSync(path) && statSync(path).size > 0) {
+      const problem = integrityProblem(path);
+      if (problem) throw new StoreDamaged(path, problem);
+    }
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -61,8 +93,9 @@ export class Store {
         config_text = excluded.config_text, config_file = excluded.config_file, workload = excluded.workload, state = excluded.state`).run(r);
   }
 
-  updateState(domid: number, name: string, state: string): void {
-    this.db.prepare('UPDATE domains SET name = ?, state = ? WHERE domid = ?').run(name, state, domid);
+  /** A committed domain's runtime state (never creates a row). */
+  updateState(domid: number, state: string): void {
+    this.db.prepare('UPDATE domains SET state = ? WHERE domid = ?').run(state, domid);
   }
 
   deleteDomain(domid: number): void { this.db.prepare('DELETE FROM domains WHERE domid = ?').run(domid); }

@@ -6,6 +6,8 @@ export type ClockMode = 'real' | 'virtual';
 
 export interface Timer { at: bigint; seq: number; fire: () => void; cancelled: boolean }
 
+const NOOP = (): void => {};
+
 /** A binary min-heap of timers ordered by (at, seq); cancelled ones are dropped lazily. */
 type Heap = Timer[];
 
@@ -43,7 +45,12 @@ export class Clock {
     return t;
   }
   after(ns: bigint, fire: () => void, quiet = false): Timer { return this.at(this.nowNs + ns, fire, quiet); }
-  cancel(t: Timer | undefined): void { if (t) t.cancelled = true; }
+  /**
+   * A cancelled timer leaves the heap lazily, but lets go of its callback at once: a far timer
+   * (a 60 s timeout, under a virtual clock that may never get there) must not hold what its
+   * callback reaches, such as a destroyed guest, until then.
+   */
+  cancel(t: Timer | undefined): void { if (t) { t.cancelled = true; t.fire = NOOP; } }
 
   /** The earliest pending timer's time, if any, quiet ones aside. */
   nextTimerAt(): bigint | undefined {

@@ -14,7 +14,7 @@ export interface RestoreOptions {
   workload?: string;
   configText: string;
   configFile: string;
-  /** Name to build under (xl migrate-receive uses `<name>--incoming`); default the config's. */
+  /** Name to build under (only xl migrate-receive gives one: `<name>--incoming`); default the config's. */
   name?: string;
   /** Keep the saved domid (save -D / migrate -D). */
   domid?: number;
@@ -50,6 +50,8 @@ export async function restoreDomain(ts: Toolstack, input: RestoreInput, o: Resto
     config, workload: o.workload, configText: o.configText, configFile: o.configFile, paused: true, restored: true,
   }, o.domid ? { domid: o.domid } : undefined);
   const domid = rec.domid;
+  // Under its `--incoming` name the domain waits for the sender's go: until then it is not recorded.
+  rec.incoming = o.name !== undefined;
   try {
     const d = ts.hv.get(domid);
     // Memory comes from the stream alone: start from an empty p2m of the same size.

@@ -204,5 +204,6 @@ export function resumeDomain(ts: Toolstack, domid: number): void {
   if (!d) return;
   if (d.memory?.logDirtyEnabled) d.memory.disableLogDirty();
   ts.hv.resumeDomain(domid);
-  ts.platform.commit(domid);
+  // Unrecorded, the suspend left in the database is resumed at the next start all the same.
+  try { ts.platform.commit(domid); } catch (e) { ts.platform.log(`d${domid}: ${e instanceof Error ? e.message : String(e)}`); }
 }

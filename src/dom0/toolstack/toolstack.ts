@@ -34,14 +34,17 @@ export interface DomainRecord {
   targetKb: number;
   staticMaxKb: number;
   videoKb: number;
+  /** Restored by an incoming migration, not yet started under its own name: never recorded. */
+  incoming?: boolean;
 }
 
 export interface ToolstackPlatform {
   /** Wire and start the guest kernel of a new domain (xenstore ring, console page). */
   startGuest(rec: DomainRecord, alreadyBooted: boolean): Promise<void>;
   stopGuest(domid: number): void;
-  /** Persist a domain (record + hypervisor state) in one transaction; done before replying. */
+  /** Persist a domain (record + hypervisor state) in one transaction; done before replying. Throws a ToolError if it cannot. */
   commit(domid: number): void;
+  /** Record that a domain is gone; throws a ToolError if it cannot. */
   forget(domid: number): void;
   event(kind: string, domid: number, name: string | null, detail?: string): void;
   log(line: string): void;
@@ -66,7 +69,7 @@ export class Toolstack {
   private waiters: { domid: number; until: 'gone' | 'shutdown'; resolve: () => void }[] = [];
 
   constructor(readonly hv: Hypervisor, readonly xs: XsClient, readonly platform: ToolstackPlatform, readonly dom0MemKb: number) {
-    hv.onDomainException = domid => { void this.onDomainException(domid); };
+    hv.onDomainException = domid => { this.onDomainException(domid).catch(e => platform.log(`d${domid}: ${e instanceof Error ? e.message : String(e)}`)); };
   }
 
   // ---- naming (find_domain) ------------------------------------------------------------------
@@ -167,8 +170,15 @@ export class Toolstack {
       throw e;
     }
     if (!o.paused) this.hv.unpause(domid);
+    // A restore commits once its memory is in (restoreDomain); a create commits here, and a
+    // domain that cannot be recorded is destroyed: the create fails and leaves nothing.
+    if (!o.restored) {
+      try { this.platform.commit(domid); } catch (e) {
+        await this.teardown(domid).catch(() => {});
+        throw e;
+      }
+    }
     this.hv.console.xen(`d${domid}: created ${type.toUpperCase()} domain "${name}"`);
-    this.platform.commit(domid);
     this.platform.event('create', domid, name);
     return rec;
   }
@@ -217,6 +227,9 @@ export class Toolstack {
   async destroy(domid: number): Promise<void> {
     if (!this.exists(domid)) throw err.destroyMissing(domid);
     const name = this.nameOf(domid);
+    // Recorded first: a destroy that cannot be recorded fails and leaves the domain running,
+    // rather than tearing down a domain that would come back at the next start.
+    this.platform.forget(domid);
     await this.teardown(domid);
     this.hv.console.xen(`d${domid}: destroyed`);
     this.platform.event('destroy', domid, name);
@@ -227,7 +240,6 @@ export class Toolstack {
     this.platform.stopGuest(domid);
     if (this.hv.domains.has(domid)) this.hv.destroyDomain(domid);
     this.records.delete(domid);
-    this.platform.forget(domid);
     if (rec) await removeDomainTree(this.xs, domid, rec.uuid).catch(() => {});
     await this.xs.release(domid).catch(() => {});
     this.wake(domid);
@@ -235,16 +247,35 @@ export class Toolstack {
 
   // ---- pause, rename, memory, vcpus -----------------------------------------------------------
 
+  /**
+   * Commit a change already made in memory; if it cannot be recorded, undo it so the command
+   * fails and changes nothing.
+   */
+  private commitOrUndo(domid: number, undo: () => void): void {
+    try { this.platform.commit(domid); } catch (e) { undo(); throw e; }
+  }
+
+  /** Commit a hot-plugged device; if it cannot be recorded, unplug it again. */
+  private async commitOrDetach(domid: number, unrecord: () => void, kind: 'vif' | 'vbd', devid: number): Promise<void> {
+    try { this.platform.commit(domid); } catch (e) {
+      unrecord();
+      await removeDevice(this.xs, this.hv.clock, kind, domid, devid).catch(() => {});
+      this.hv.rings.drop(domid, kind, devid);
+      throw e;
+    }
+  }
+
   pause(domid: number): void {
     if (!this.exists(domid)) throw err.pauseMissing(domid, 'Pausing');
     this.hv.pause(domid);
-    this.platform.commit(domid);
+    this.commitOrUndo(domid, () => this.hv.unpause(domid));
   }
 
   unpause(domid: number): void {
     if (!this.exists(domid)) throw err.pauseMissing(domid, 'Unpausing');
+    const d = this.hv.get(domid), before = d.pauseCount;
     this.hv.unpause(domid);
-    this.platform.commit(domid);
+    this.commitOrUndo(domid, () => { if (d.pauseCount < before) this.hv.pause(domid); });
   }
 
   async rename(domid: number, q: string, newName: string): Promise<void> {
@@ -253,11 +284,14 @@ export class Toolstack {
     const other = this.domidByName(newName);
     if (newName !== '' && other !== undefined && other !== domid) throw err.renameDup(domid, newName, q);
     checkRename(domid, rec.uuid, rec.name, newName, q);
+    const { name: oldName, incoming } = rec;
+    // An incoming migration's domain is complete once it takes its own name (the sender's go).
     rec.name = newName;
     rec.config.c_info.name = newName;
+    rec.incoming = false;
+    this.commitOrUndo(domid, () => { rec.name = oldName; rec.config.c_info.name = oldName; rec.incoming = incoming; });
     await this.xs.write(`/local/domain/${domid}/name`, newName);
     await this.xs.write(`/vm/${rec.uuid}/name`, newName);
-    this.platform.commit(domid);
   }
 
   async memSet(domid: number, targetKb: number): Promise<void> {
@@ -273,33 +307,43 @@ export class Toolstack {
     const rec = this.records.get(domid);
     if (!rec) throw err.noSuchDomain(String(domid));
     if (targetKb > rec.staticMaxKb) throw new ToolError('EINVAL', `libxl: error: libxl_mem.c:398:libxl_set_memory_target: memory_dynamic_max must be less than or equal to memory_static_max\n`, 1);
+    const oldTargetKb = rec.targetKb, oldMaxKb = this.maxmemKb(domid);
     rec.targetKb = targetKb;
     this.hv.setMaxmem(domid, targetKb + rec.videoKb);
+    // Recorded before the guest is told: a mem-set that is not acknowledged never reaches it.
+    this.commitOrUndo(domid, () => { rec.targetKb = oldTargetKb; this.hv.setMaxmem(domid, oldMaxKb); });
     await this.xs.write(`/local/domain/${domid}/memory/target`, String(targetKb));
-    this.platform.commit(domid);
+  }
+
+  private maxmemKb(domid: number): number {
+    const p = this.hv.get(domid).maxPages;
+    return p < 0 ? -1 : p * 4;
   }
 
   async memMax(domid: number, maxKb: number): Promise<void> {
     const rec = this.records.get(domid);
     if (domid === 0 || !rec) { if (domid !== 0) throw err.noSuchDomain(String(domid)); this.hv.setMaxmem(0, maxKb); return; }
     if (maxKb < rec.targetKb) throw new ToolError('EINVAL', `libxl: error: libxl_mem.c:87:libxl_domain_setmaxmem: memory_static_max must be greater than or or equal to memory_dynamic_max`, 1);
+    const oldStaticMaxKb = rec.staticMaxKb, oldMaxKb = this.maxmemKb(domid);
     rec.staticMaxKb = maxKb;
     rec.config.b_info.max_memkb = maxKb;
     this.hv.setMaxmem(domid, maxKb + rec.videoKb);
+    this.commitOrUndo(domid, () => { rec.staticMaxKb = rec.config.b_info.max_memkb = oldStaticMaxKb; this.hv.setMaxmem(domid, oldMaxKb); });
     await this.xs.write(`/local/domain/${domid}/memory/static-max`, String(maxKb));
-    this.platform.commit(domid);
   }
 
   async vcpuSet(domid: number, count: number): Promise<void> {
     const d = this.hv.get(domid);
     const n = Math.min(count, d.maxVcpus);
+    const rec = this.records.get(domid);
+    const before = d.onlineVcpus, beforeAvail = rec?.config.b_info.avail_vcpus;
     this.hv.setVcpusOnline(domid, n);
-    if (domid !== 0) {
+    if (domid !== 0 && rec) {
+      rec.config.b_info.avail_vcpus = Array.from({ length: n }, (_, i) => i);
+      this.commitOrUndo(domid, () => { this.hv.setVcpusOnline(domid, before); rec.config.b_info.avail_vcpus = beforeAvail; });
       await this.xs.transaction(async tx => {
         for (let i = 0; i < d.maxVcpus; i++) await this.xs.write(`/local/domain/${domid}/cpu/${i}/availability`, i < n ? 'online' : 'offline', tx);
       });
-      this.records.get(domid)!.config.b_info.avail_vcpus = Array.from({ length: n }, (_, i) => i);
-      this.platform.commit(domid);
     }
   }
 
@@ -314,7 +358,7 @@ export class Toolstack {
     this.fillDeviceDefaults(holder, domid + nics.length);
     await addVif(this.xs, this.hv.clock, domid, holder.nics[0]);
     nics.push(holder.nics[0]);
-    this.platform.commit(domid);
+    await this.commitOrDetach(domid, () => nics.pop(), 'vif', holder.nics[0].devid);
   }
 
   async detachNic(domid: number, q: string): Promise<void> {
@@ -322,10 +366,10 @@ export class Toolstack {
     const nics: any[] = rec?.config.nics ?? [];
     const nic = nics.find(n => String(n.devid) === q || n.mac === q.toLowerCase());
     if (!nic) throw new ToolError('ENODEV', `Unknown device ${q}.`, 1);
+    rec!.config.nics = nics.filter(n => n !== nic);
+    this.commitOrUndo(domid, () => { rec!.config.nics = nics; });
     await removeDevice(this.xs, this.hv.clock, 'vif', domid, nic.devid);
     this.hv.rings.drop(domid, 'vif', nic.devid);
-    rec!.config.nics = nics.filter(n => n !== nic);
-    this.platform.commit(domid);
   }
 
   async attachDisk(domid: number, disk: Record<string, any>, cwd?: string): Promise<void> {
@@ -338,7 +382,7 @@ libxl_device_disk_add failed.`, 1);
     this.fillDeviceDefaults(holder, domid);
     await addVbd(this.xs, this.hv.clock, domid, holder.disks[0], cwd ?? rec.cwd);
     disks.push(holder.disks[0]);
-    this.platform.commit(domid);
+    await this.commitOrDetach(domid, () => disks.pop(), 'vbd', diskDevid(holder.disks[0]));
   }
 
   async detachDisk(domid: number, q: string): Promise<void> {
@@ -347,10 +391,10 @@ libxl_device_disk_add failed.`, 1);
     const disk = disks.find(dk => dk.vdev === q || String(diskDevid(dk)) === q);
     if (!disk) throw new ToolError('ENODEV', `Error: Device ${q} not connected.`, 1);
     const devid = diskDevid(disk);
+    rec!.config.disks = disks.filter(dk => dk !== disk);
+    this.commitOrUndo(domid, () => { rec!.config.disks = disks; });
     await removeDevice(this.xs, this.hv.clock, 'vbd', domid, devid);
     this.hv.rings.drop(domid, 'vbd', devid);
-    rec!.config.disks = disks.filter(dk => dk !== disk);
-    this.platform.commit(domid);
   }
 
   /** What libxl_device_{nic,disk}_getinfo read from xenstore (-1 where a key is missing). */
@@ -410,7 +454,9 @@ libxl_device_disk_add failed.`, 1);
     const d = this.hv.domains.get(domid);
     const rec = this.records.get(domid);
     if (!d || !rec || !d.shutdown) return;
-    this.platform.commit(domid);
+    // The guest's own doing: applied even if it cannot be recorded (a suspend left unrecorded
+    // only means a later start resumes the guest, which is what it would be anyway).
+    try { this.platform.commit(domid); } catch (e) { this.platform.log(`d${domid}: ${e instanceof Error ? e.message : String(e)}`); }
     this.platform.event('shutdown', domid, rec.name, `reason ${d.shutdownReason}`);
     this.wake(domid, 'shutdown');
     const reason = d.shutdownReason;
