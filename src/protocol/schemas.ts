@@ -11,8 +11,13 @@ const UINT32 = 0xffff_ffff;
 const INT32_MIN = -0x8000_0000, INT32_MAX = 0x7fff_ffff;
 /** Domain ids below DOMID_FIRST_RESERVED. */
 const domid = int(0, 0x7fef);
-/** A domain as the user named it: xl's qualifier (a name or a number). */
-const dom = str();
+/** Texts the user typed or a config file holds: bounded by the frame size anyway. */
+const text = str(1 << 20);
+/**
+ * A domain as the user named it: xl's qualifier (a name or a number). libxl sets no length of
+ * its own: a name too long for xenstore gets libxl's error from the toolstack, not ours.
+ */
+const dom = text;
 const doms = opt(arr(dom, 0x7ff0));
 /** Kilobytes as libxl takes them (uint64). */
 const kb = int(0, 2 ** 64);
@@ -26,8 +31,6 @@ const ns = decimal(0n, 2n ** 64n - 1n);
  */
 const MIN_PERIOD_NS = 1_000_000n;
 const period = decimal(MIN_PERIOD_NS, 2n ** 64n - 1n);
-/** Texts the user typed or a config file holds: bounded by the frame size anyway. */
-const text = str(1 << 20);
 const kind = oneOf('vif', 'vbd');
 /** A file the daemon opens for the tool: absolute, since the daemon's working directory is not the tool's. */
 const path: Schema = (v, at) => str()(v, at) ?? ((v as string).startsWith('/') ? undefined : `${at} must be an absolute path`);
@@ -49,7 +52,7 @@ export const requestArgs: Record<RequestType, Schema> = {
   'domain.shutdown': obj({ dom, action: oneOf('poweroff', 'reboot'), force: opt(bool) }),
   'domain.pause': obj({ dom }),
   'domain.unpause': obj({ dom }),
-  'domain.rename': obj({ dom, name: str() }),
+  'domain.rename': obj({ dom, name: text }),
   'domain.memSet': obj({ dom, targetKb: kb }),
   'domain.memMax': obj({ dom, maxKb: kb }),
 
