@@ -8,6 +8,7 @@ import { FrameSplitter, XS_HEADER_LEN, XS_PAYLOAD_MAX, encodeMessage, type XsMes
 import { Connection } from './connection.ts';
 import { XenstoredCore } from './core.ts';
 import { handle } from './dispatch.ts';
+import { Journal } from './journal.ts';
 import { ReplyWriter, readNow } from './socket-io.ts';
 import { socketFd } from '../socket-write.ts';
 
@@ -31,8 +32,11 @@ export class Xenstored {
   private readonly pendingInput = new Map<Connection, FrameSplitter>();
   private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
 
-  constructor(opts: { log?: (line: string) => void } = {}) {
-    this.core = new XenstoredCore(opts.log ?? (() => {}));
+  /** `journal`: the file the tree is kept in across restarts (none: the tree lives in memory only). */
+  constructor(opts: { log?: (line: string) => void; journal?: string } = {}) {
+    const log = opts.log ?? (() => {});
+    const saved = opts.journal ? Journal.open(opts.journal, log) : undefined;
+    this.core = new XenstoredCore(log, saved?.store, saved?.journal);
   }
 
   async listen(socketPath: string): Promise<void> {
@@ -55,6 +59,7 @@ export class Xenstored {
     // Closing a listening Unix socket server also removes its socket file.
     if (server) await new Promise<void>(resolve => server.close(() => resolve()));
     for (const c of [...this.core.connections]) c.drop();
+    this.core.journal?.close();
   }
 
   private acceptSocket(accepted: Socket): void {
@@ -179,7 +184,7 @@ export class Xenstored {
   }
 
   introduceDomain(domid: number): void { this.core.introduce(domid); }
-  releaseDomain(domid: number): void { this.core.release(domid); }
+  releaseDomain(domid: number): void { this.core.release(domid); this.core.persist(); }
   /** The domain shut down (VIRQ_DOM_EXC): fires @releaseDomain once. */
   domainShutdown(domid: number): void { this.core.shutdown(domid); }
 }
