@@ -63,7 +63,8 @@ async function startOurs() {
   const socket = join(dir, 'socket');
   const script = join(dir, 'xenstored.mjs');
   await build({ entryPoints: ['src/dom0/xenstored/standalone.ts'], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: script, logLevel: 'warning' });
-  const proc = spawn(...pinned(process.execPath, [script, socket]), { stdio: ['ignore', 'pipe', 'inherit'] });
+  // With a journal, as xenlabd runs it: every change is written to the file before its reply.
+  const proc = spawn(...pinned(process.execPath, [script, socket, join(dir, 'xenstored.journal')]), { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(proc);
   await new Promise((resolve, reject) => {
     createInterface({ input: proc.stdout }).once('line', resolve);

@@ -64,7 +64,8 @@ export class Host {
     this.clock = new Clock(o.clockMode, epoch, savedNow ? BigInt(savedNow) : 0n);
     this.hv = new Hypervisor(this.machine, this.clock);
     this.clock.setStepper(to => this.hv.step(to));
-    this.xenstored = new Xenstored({ log: l => this.log(`xenstored: ${l}`) });
+    // The tree outlives the daemon, as the guests do: it comes back before they are recovered.
+    this.xenstored = new Xenstored({ log: l => this.log(`xenstored: ${l}`), journal: join(paths.home, 'xenstored.journal') });
     mkdirSync(paths.logs, { recursive: true });
     this.xenconsoled = new Xenconsoled(paths.logs);
     this.netData = new NetDataplane(this.clock);
@@ -135,6 +136,31 @@ export class Host {
     this.hv.onDomainException = domid => { this.xenstored.domainShutdown(domid); toToolstack(domid); };
     this.hv.rover = Number(this.store.getHost('rover') ?? 0);
     await this.recover();
+    await this.pruneXenstore(xs);
+  }
+
+  /**
+   * The restored xenstore tree may hold nodes of domains that did not come back (their creation
+   * never committed): remove them, as libxl's destroy would have.
+   */
+  private async pruneXenstore(xs: XsClient): Promise<void> {
+    const live = new Set([0, ...this.toolstack.records.keys()]);
+    const liveUuids = new Set([...this.toolstack.records.values()].map(r => r.uuid));
+    const list = (p: string): Promise<string[]> => xs.directory(p).catch(() => []);
+    const backends = (await list('/local/domain/0/backend')).map(k => `/local/domain/0/backend/${k}`);
+    const stale = new Set<string>();
+    for (const dir of ['/local/domain', '/libxl', ...backends]) {
+      for (const id of await list(dir)) if (/^\d+$/.test(id) && !live.has(Number(id))) stale.add(id);
+    }
+    for (const id of stale) {
+      const vm = await xs.read(`/local/domain/${id}/vm`).catch(() => '');
+      const paths = [`/local/domain/${id}`, `/libxl/${id}`, ...backends.map(b => `${b}/${id}`)];
+      if (/^\/vm\/[^/]+$/.test(vm) && !liveUuids.has(vm.slice(4))) paths.push(vm);
+      await xs.transaction(async tx => {
+        for (const p of paths) await xs.rm(p, tx).catch((e: { code?: string }) => { if (e.code !== 'ENOENT') throw e; });
+      });
+      this.log(`xenstore: removed the nodes of domain ${id}, which was not recovered`);
+    }
   }
 
   /** A Dom0 xenstore connection of its own (each Dom0 service has one, as separate processes and drivers do). */

@@ -2,6 +2,8 @@
 // special watch nodes' permissions; firing watches; introducing and releasing domains.
 
 import { Connection } from './connection.ts';
+import type { XsdErrorName } from './errors.ts';
+import type { Journal } from './journal.ts';
 import { removeTree } from './node-ops.ts';
 import { childPath, isAtOrBelow, parentOf } from './path.ts';
 import { PERM_READ, permFor, type Perm } from './perms.ts';
@@ -15,7 +17,6 @@ export const RELEASE_DOMAIN = '@releaseDomain';
 export interface DomainInfo { shutdownReported: boolean }
 
 export class XenstoredCore {
-  readonly store = new Store();
   readonly connections = new Set<Connection>();
   /** Introduced domains; dom0 is introduced from the start. */
   readonly domains = new Map<number, DomainInfo>([[0, { shutdownReported: false }]]);
@@ -26,7 +27,10 @@ export class XenstoredCore {
     [RELEASE_DOMAIN, [{ id: 0, bits: 0 }]],
   ]);
 
-  constructor(readonly log: (line: string) => void) {}
+  constructor(readonly log: (line: string) => void, readonly store: Store = new Store(), readonly journal: Journal | null = null) {}
+
+  /** Journals the changes made since the last call; an error name if they could not be (and were undone). */
+  persist(): XsdErrorName | null { return this.journal ? this.journal.flush() : null; }
 
   watchesOfDomain(domid: number): number {
     let n = 0;

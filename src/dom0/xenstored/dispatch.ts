@@ -256,7 +256,14 @@ export function handle(core: XenstoredCore, conn: Connection, msg: XsMessage): v
     }
     result = handler({ core, conn, msg, tx, view: tx ?? core.store, events });
   } catch (e) {
+    core.persist();
     conn.send(XsType.ERROR, msg.reqId, msg.txId, Buffer.from(`${toWireError(e, core.log)}\0`));
+    return;
+  }
+  // What is answered is journalled first; a change the journal cannot take is undone and refused.
+  const unsaved = core.persist();
+  if (unsaved) {
+    conn.send(XsType.ERROR, msg.reqId, msg.txId, Buffer.from(`${unsaved}\0`));
     return;
   }
   // Changes inside a transaction fire only when it commits; others fire before the reply,
@@ -265,5 +272,5 @@ export function handle(core: XenstoredCore, conn: Connection, msg: XsMessage): v
   if (tx) tx.queue(events);
   else core.fire(events);
   if (Buffer.isBuffer(result)) conn.send(msg.type, msg.reqId, msg.txId, result);
-  else { conn.send(msg.type, msg.reqId, msg.txId, result.reply); result.after(); }
+  else { conn.send(msg.type, msg.reqId, msg.txId, result.reply); result.after(); core.persist(); }
 }

@@ -4,10 +4,11 @@
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { createServer, Socket, type Server } from 'node:net';
 import { dirname } from 'node:path';
-import { FrameSplitter, XS_HEADER_LEN, XS_PAYLOAD_MAX, encodeMessage, type XsMessage } from '../../formats/xenstore-wire.ts';
+import { FrameSplitter, XS_HEADER_LEN, XS_PAYLOAD_MAX, XsType, encodeMessage, type XsMessage } from '../../formats/xenstore-wire.ts';
 import { Connection } from './connection.ts';
 import { XenstoredCore } from './core.ts';
 import { handle } from './dispatch.ts';
+import { Journal } from './journal.ts';
 import { ReplyWriter, readNow } from './socket-io.ts';
 import { socketFd } from '../socket-write.ts';
 
@@ -26,13 +27,17 @@ const READ_BUFFER_BYTES = 64 * 1024;
 export class Xenstored {
   private readonly core: XenstoredCore;
   private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
+  /** Socket clients and their writers. */
+  private readonly sockets = new Map<Socket, ReplyWriter>();
   /** Input held for incomplete messages, per connection (each at most one message). */
   private readonly pendingInput = new Map<Connection, FrameSplitter>();
   private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
 
-  constructor(opts: { log?: (line: string) => void } = {}) {
-    this.core = new XenstoredCore(opts.log ?? (() => {}));
+  /** `journal`: the file the tree is kept in across restarts (none: the tree lives in memory only). */
+  constructor(opts: { log?: (line: string) => void; journal?: string } = {}) {
+    const log = opts.log ?? (() => {});
+    const saved = opts.journal ? Journal.open(opts.journal, log) : undefined;
+    this.core = new XenstoredCore(log, saved?.store, saved?.journal);
   }
 
   async listen(socketPath: string): Promise<void> {
@@ -49,12 +54,13 @@ export class Xenstored {
   }
 
   async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
+    for (const s of this.sockets.keys()) s.destroy();
     const server = this.server;
     this.server = null;
     // Closing a listening Unix socket server also removes its socket file.
     if (server) await new Promise<void>(resolve => server.close(() => resolve()));
     for (const c of [...this.core.connections]) c.drop();
+    this.core.journal?.close();
   }
 
   private acceptSocket(accepted: Socket): void {
@@ -71,11 +77,14 @@ export class Xenstored {
       handle, readable: true, writable: true,
       onread: { buffer: this.readBuffer, callback: (n: number, buf: Uint8Array) => { onChunk(buf.subarray(0, n) as Buffer); } },
     } as ConstructorParameters<typeof Socket>[0]);
-    this.sockets.add(sock);
     // Replies to one input chunk leave in one write; events caused by others go at once.
-    const writer = new ReplyWriter(sock, fd);
-    const conn = new Connection(0, true, (type, reqId, txId, payload) => writer.send(type, reqId, txId, payload),
-      () => { this.detach(conn); sock.destroy(); });
+    const writer = new ReplyWriter(sock, fd, over => this.core.log(over
+      ? `Domain 0 (connection ${conn.id}) exceeds hard memory quota, Xenstore interface to domain stalled: its watch events are dropped until it reads`
+      : `Domain 0 (connection ${conn.id}) below hard memory quota again`));
+    this.sockets.set(sock, writer);
+    const conn = new Connection(0, true, (type, reqId, txId, payload) => {
+      if (type === XsType.WATCH_EVENT) writer.sendEvent(payload); else writer.send(type, reqId, txId, payload);
+    }, () => { this.detach(conn); sock.destroy(); });
     // A client that does not read its replies stops being read: its requests wait in the
     // kernel's socket buffer instead of our memory.
     const input = this.attach(conn, () => writer.unsent > MAX_UNSENT, this.readBuffer);
@@ -159,7 +168,7 @@ export class Xenstored {
     let bufferedInput = 0;
     for (const s of this.pendingInput.values()) bufferedInput += s.pending;
     let unsentOutput = 0;
-    for (const s of this.sockets) unsentOutput += s.writableLength;
+    for (const w of this.sockets.values()) unsentOutput += w.unsent;
     return { connections: this.core.connections.size, bufferedInput, unsentOutput, nodes: this.core.store.size };
   }
 
@@ -179,7 +188,7 @@ export class Xenstored {
   }
 
   introduceDomain(domid: number): void { this.core.introduce(domid); }
-  releaseDomain(domid: number): void { this.core.release(domid); }
+  releaseDomain(domid: number): void { this.core.release(domid); this.core.persist(); }
   /** The domain shut down (VIRQ_DOM_EXC): fires @releaseDomain once. */
   domainShutdown(domid: number): void { this.core.shutdown(domid); }
 }

@@ -2,6 +2,7 @@
 // record and gives it a fresh generation from one global counter (what transaction conflict
 // checks and DIRECTORY_PART compare). Children are kept in creation order, as C xenstored does.
 
+import { childPath } from './path.ts';
 import type { Perm } from './perms.ts';
 
 export interface XsNode {
@@ -23,12 +24,22 @@ export interface NodeView {
   ownedBy(domid: number): number;
 }
 
+/** Told of every change to the live store (the journal), in the order they are made. */
+export interface StoreObserver {
+  /** `old` is what the node was (undefined: it is new). */
+  put(path: string, node: XsNode, old: XsNode | undefined): void;
+  del(path: string, old: XsNode): void;
+}
+
 export class Store implements NodeView {
   private readonly nodes = new Map<string, XsNode>();
   private readonly owned = new Map<number, number>();
   private gen = 0;
+  observer: StoreObserver | null = null;
 
-  constructor() {
+  /** `empty`: no nodes at all, for a tree to be loaded from the journal. */
+  constructor(empty = false) {
+    if (empty) return;
     const root = [{ id: 0, bits: 0 }];
     // The tree C xenstored starts with: / → tool → xenstored (empty), all n0.
     this.put('/', { value: Buffer.alloc(0), perms: root, children: ['tool'] });
@@ -45,7 +56,9 @@ export class Store implements NodeView {
     const old = this.nodes.get(path);
     if (old) this.count(old.perms[0].id, -1);
     this.count(node.perms[0].id, 1);
-    this.nodes.set(path, { value: node.value, perms: node.perms, children: node.children, generation: ++this.gen });
+    const stored = { value: node.value, perms: node.perms, children: node.children, generation: ++this.gen };
+    this.nodes.set(path, stored);
+    this.observer?.put(path, stored, old);
   }
 
   del(path: string): void {
@@ -53,6 +66,25 @@ export class Store implements NodeView {
     if (!old) return;
     this.count(old.perms[0].id, -1);
     this.nodes.delete(path);
+    this.observer?.del(path, old);
+  }
+
+  /** Puts back what a node was (undefined: absent), unobserved: undoes a change that could not be journalled. */
+  restore(path: string, node: XsNode | undefined): void {
+    const cur = this.nodes.get(path);
+    if (cur) this.count(cur.perms[0].id, -1);
+    if (node) { this.count(node.perms[0].id, 1); this.nodes.set(path, node); } else this.nodes.delete(path);
+  }
+
+  /** Every node, parents before children (for a snapshot). */
+  *walk(): Generator<[string, XsNode]> {
+    const stack = ['/'];
+    for (let path = stack.pop(); path !== undefined; path = stack.pop()) {
+      const node = this.nodes.get(path);
+      if (!node) continue;
+      yield [path, node];
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(childPath(path, node.children[i]!));
+    }
   }
 
   ownedBy(domid: number): number { return this.owned.get(domid) ?? 0; }
