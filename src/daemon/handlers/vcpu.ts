@@ -33,7 +33,9 @@ export const vcpuHandlers: Record<string, Handler> = {
     const d = host.hv.get(domid);
     const list = a.vcpu === 'all' ? Array.from({ length: d.maxVcpus }, (_, i) => i) : [a.vcpu];
     for (const v of list) {
-      if (v >= d.maxVcpus) throw new ToolError('EINVAL', `libxl: error: libxl_sched.c:62:libxl_set_vcpuaffinity: Domain ${domid}:Setting vcpu affinity: Invalid argument\nCould not set affinity for vcpu \`${v}'.`, 1);
+      // Xen refuses a vCPU the domain lacks and a hard affinity with no pCPU of the domain's pool
+      const noPcpu = a.hard !== null && !a.hard.some(c => host.hv.poolCpus(d.poolId).includes(c));
+      if (v >= d.maxVcpus || noPcpu) throw new ToolError('EINVAL', `libxl: error: libxl_sched.c:62:libxl__set_vcpuaffinity: Domain ${domid}:Setting vcpu affinity: Invalid argument\nCould not set affinity for vcpu \`${v}'.`, 1);
       host.hv.setAffinity(domid, v, a.hard, a.soft);
     }
     if (domid !== 0) host.commit(domid);
