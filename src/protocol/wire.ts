@@ -19,7 +19,10 @@ export interface InputFrame { id: number; input: unknown }
  */
 export interface ErrorPayload { code: string; message: string; exitCode?: number }
 
-export function encodeFrame(f: object): string { return JSON.stringify(f) + '\n'; }
+/** A bigint (a libxl uint64 past 2^53, such as a huge max_memkb) travels as the nearest number. */
+export function encodeFrame(f: object): string {
+  return JSON.stringify(f, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)) + '\n';
+}
 
 /** Splits a byte stream into JSON frames. */
 export class FrameSplitter {

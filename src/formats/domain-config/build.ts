@@ -194,10 +194,9 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
       return [...set].sort((x, y) => x - y);
     };
     if (buf !== undefined) {
-      if (maxVcpus > 0) {
-        const m = one(buf);
-        for (let i = 0; i < maxVcpus; i++) maps.push(m);
-      }
+      // the string is parsed even when there is no vCPU to give it to
+      const m = one(buf);
+      for (let i = 0; i < maxVcpus; i++) maps.push(m);
       if (!isHard) b.numa_placement = 'False';
     } else {
       const n = Math.min(list!.length, maxVcpus);
@@ -214,10 +213,13 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
   affinity('cpus', true);
   affinity('cpus_soft', false);
 
-  for (const key of ['max_grant_frames', 'max_maptrack_frames']) {
+  const globals: Record<string, number | undefined> = {
+    max_grant_frames: conf.maxGrantFrames, max_maptrack_frames: conf.maxMaptrackFrames, max_grant_version: undefined,
+  };
+  for (const key of ['max_grant_frames', 'max_maptrack_frames', 'max_grant_version']) {
     if (!cfg.has(key)) {
       // not in the domain config: xl.conf's value, if any (libxl's default otherwise)
-      const global = key === 'max_grant_frames' ? conf.maxGrantFrames : conf.maxMaptrackFrames;
+      const global = globals[key];
       if (global !== undefined && global >= 0) b[key] = global;
       continue;
     }
