@@ -34,6 +34,10 @@ test('vcpu-pin: a hard affinity past the last pCPU is refused and changes nothin
   const domid = h.xlOk('domid', 'web').trim();
   assert.deepEqual([forced.status, forced.stderr],
     [1, `libxl: error: libxl_sched.c:62:libxl__set_vcpuaffinity: Domain ${domid}:Setting vcpu affinity: Invalid argument\nCould not set affinity for vcpu \`0'.\n`]);
+  const all = h.xl('vcpu-pin', '-i', 'web', 'all', '99');
+  const warn = (v: number) => `libxl: warning: libxl_sched.c:124:libxl_set_vcpuaffinity_all: Domain ${domid}:Failed to set affinity for ${v}\n`;
+  const refused = `libxl: error: libxl_sched.c:62:libxl__set_vcpuaffinity: Domain ${domid}:Setting vcpu affinity: Invalid argument\n`;
+  assert.deepEqual([all.status, all.stderr], [0, refused + warn(0) + refused + warn(1) + 'Could not set affinity.\n']);
   assert.equal(affinityOf('web'), before);
   // a range reaching past the host keeps the pCPUs it has
   h.xlOk('vcpu-pin', 'web', '0', '6-99');
