@@ -29,7 +29,6 @@ export interface LibxlDeviceDisk {
   colo_export?: string;
   active_disk?: string;
   hidden_disk?: string;
-  trusted?: 'True' | 'False';
 }
 
 interface Ctx {
@@ -46,7 +45,7 @@ type Draft = {
   backend_domname?: string; pdev_path?: string; vdev?: string; backend?: DiskBackend; format?: DiskFormat;
   script?: string; removable: number; readwrite: number; is_cdrom: number; direct_io_safe: boolean;
   discard_enable?: boolean; specification?: 'xen' | 'virtio'; colo_enable?: boolean; colo_host?: string;
-  colo_port: number; colo_export?: string; active_disk?: string; hidden_disk?: string; trusted?: boolean;
+  colo_port: number; colo_export?: string; active_disk?: string; hidden_disk?: string;
 };
 
 function err(ctx: Ctx, near: string | null, message: string): void {
@@ -145,9 +144,6 @@ const RULES: Rule[] = [
   kv('colo-export', (ctx, v) => saveString(ctx, 'colo-export', 'colo_export', v)),
   kv('active-disk', (ctx, v) => saveString(ctx, 'active-disk', 'active_disk', v)),
   kv('hidden-disk', (ctx, v) => saveString(ctx, 'hidden-disk', 'hidden_disk', v)),
-  // upstream 4.17 keywords (Debian's prebuilt scanner lacks them; we follow upstream's tests)
-  flag('trusted', ctx => { ctx.disk.trusted = true; }),
-  flag('untrusted', ctx => { ctx.disk.trusted = false; }),
   { re: /target=[^\n]*/y, act: (ctx, t) => saveString(ctx, 'target', 'pdev_path', fromEquals(t)) },
   { re: /[a-z][-a-z0-9]*=[^,\n],?/y, act: (ctx, t) => err(ctx, t, 'unknown parameter') },
   prefix('raw|qcow2?|vhd', (ctx, t) => { ctx.hadDeprPrefix = true; setFormat(ctx, t.slice(0, -1)); }),
@@ -269,7 +265,6 @@ function toLibxl(d: Draft): LibxlDeviceDisk {
     colo_export: d.colo_export,
     active_disk: d.active_disk,
     hidden_disk: d.hidden_disk,
-    trusted: defbool(d.trusted),
   };
   for (const k of Object.keys(out) as (keyof LibxlDeviceDisk)[]) if (out[k] === undefined) delete out[k];
   return out;

@@ -31,7 +31,10 @@ export class ToolError extends Error {
   toPayload(): ErrorPayload { return { code: this.code, message: this.message, exitCode: this.exitCode }; }
 }
 
-export function encodeFrame(f: object): string { return JSON.stringify(f) + '\n'; }
+/** A bigint (a libxl uint64 past 2^53, such as a huge max_memkb) travels as the nearest number. */
+export function encodeFrame(f: object): string {
+  return JSON.stringify(f, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)) + '\n';
+}
 
 /**
  * Splits a byte stream into JSON frames. The bytes of an unfinished line are kept as the chunks

@@ -85,3 +85,19 @@ test('failures throw ConfigError with every line printed so far and the exit cod
     e.messages[0] === "e.cfg:3: warning: parameter `memory' is not a valid number" &&
     e.messages[1] === 'xl: maxvcpus < vcpus');
 });
+
+// Item by item, what the recorded corpus above also checks byte for byte (issue 12, item 11).
+test('cpuid (both forms), vpmu, vuart, gic_version are kept; memory past 2^53 is exact', () => {
+  const run = (body: string) => {
+    const r = configFromText(`name="k"\nkernel="/k"\n${body}\n`, [], { filename: 'k.cfg', generateUuid: () => GENERATED });
+    assert.ok(r.ok);
+    return { json: formatCreateDryRun(r.config), warnings: r.warnings };
+  };
+  const flags = run('cpuid="host,tm=0,sse3=0,foo=1"');
+  assert.deepEqual(flags.warnings, ['while parsing CPUID flag: "foo=1":', '  error #2: unknown CPUID flag name']);
+  assert.match(flags.json, /"leaf": 1,\n\s+"ecx": "x{31}0",\n\s+"edx": "xx0x{29}"/);
+  assert.match(run('cpuid=["7,0:ebx=xxxxxxxxxxxxxxxxxxxxxxxxxx0xxxxx"]').json, /"leaf": 7,\n\s+"subleaf": 0,\n\s+"ebx": "x{26}0x{5}"/);
+  assert.match(run('vpmu=1').json, /"vpmu": "True"/);
+  assert.match(run('vuart="sbsa_uart"\ngic_version="v3"').json, /"arch_arm": \{\n\s+"gic_version": "v3",\n\s+"vuart": "sbsa_uart"\n/);
+  assert.match(run('memory=99999999999999').json, /"max_memkb": 102399999999998976,\n\s+"target_memkb": 102399999999998976,/);
+});

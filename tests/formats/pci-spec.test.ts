@@ -20,3 +20,13 @@ test('PCI_SPEC_STRING errors', () => {
   assert.deepEqual(parsePciSpec('01:00.0,foo=1'), { report: 'Unknown PCI_SPEC_STRING option: foo' });
   assert.deepEqual(parsePciSpec('01:00.0,rdm_policy=bad'), { report: 'Unknown RDM policy: bad' });
 });
+
+// Each number is read by sscanf's %x, which takes a 0x prefix, blanks and a sign (as xl 4.17 does).
+test('vslot in hex with 0x, as @VSLOT and as vslot=', () => {
+  assert.deepEqual(parsePciSpec('0000:03:00.0,vslot=0x5').pci, { bus: 3, vdevfn: 40, vfunc_mask: 1, rdm_policy: 'strict' });
+  assert.deepEqual(parsePciSpec('03:00.1@0x8').pci, { func: 1, bus: 3, vdevfn: 64, vfunc_mask: 1, rdm_policy: 'strict' });
+  assert.deepEqual(parsePciSpec('04:00.0@0x').pci, { bus: 4, vfunc_mask: 1, rdm_policy: 'strict' });
+  assert.deepEqual(parsePciSpec('3:0x1.0x2').pci, { func: 2, dev: 1, bus: 3, vfunc_mask: 1, rdm_policy: 'strict' });
+  assert.deepEqual(parsePciSpec('05:00.0,vslot=5zz,bdf=06:00.0@3').pci, { bus: 6, vdevfn: 40, vfunc_mask: 1, rdm_policy: 'strict' });
+  assert.deepEqual(parsePciSpec('0x7:0x0.0x0'), { report: '' });
+});

@@ -2,7 +2,7 @@
 // prints the dry-run JSON, then asks the daemon to build the domain. The restart/destroy actions
 // that real xl's forked monitor performs are done by xenlabd, so `create` returns once the domain
 // exists; with -F it stays until the domain is gone, with -c it attaches the console.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type CommandRun, type XlCommand, type XlContext } from './command.ts';
 import { composeConfigText } from '../../formats/xlcfg/index.ts';
@@ -17,9 +17,27 @@ const ERROR_INVAL = 6;
 
 /** strerror() texts for the errors reading a config file can meet. */
 const STRERROR: Record<string, string> = {
-  ENOENT: 'No such file or directory', EACCES: 'Permission denied', EISDIR: 'Is a directory',
+  ENOENT: 'No such file or directory', EACCES: 'Permission denied', ENOTTY: 'Inappropriate ioctl for device',
   ENOTDIR: 'Not a directory', ELOOP: 'Too many levels of symbolic links', ENAMETOOLONG: 'File name too long',
 };
+
+/**
+ * libxl_read_file_contents as xl calls it: the file's text, or the lines printed when it fails
+ * (libxl's own line first, except for a missing file; anything but a plain file is refused).
+ */
+function readConfigFile(file: string): { text: string } | { lines: string[] } {
+  const failed = (code: string, libxlLine?: string) => {
+    const why = STRERROR[code] ?? code;
+    const head = libxlLine ? [`libxl: error: libxl_utils.c:${libxlLine}: ${why}`] : [];
+    return { lines: [...head, `Failed to read config file: ${file}: ${why}`] };
+  };
+  try {
+    if (!statSync(file).isFile()) return failed('ENOTTY', `346:libxl_read_file_contents: ${file} is not a plain file`);
+    return { text: readFileSync(file, 'latin1') };
+  } catch (e: any) {
+    return e.code === 'ENOENT' ? failed('ENOENT') : failed(e.code, `336:libxl_read_file_contents: failed to open ${file}`);
+  }
+}
 
 export interface CreateRequest {
   file?: string;
@@ -81,10 +99,9 @@ export const runCreate: CommandRun = async (ctx, argv, self) => {
   if (req.file === undefined) { io.err('Config file not specified and none in save file\n'); return ERROR_INVAL; }
   let fileText = '';
   if (req.file !== '/dev/null') {
-    try { fileText = readFileSync(req.file, 'latin1'); } catch (e: any) {
-      io.err(`Failed to read config file: ${req.file}: ${STRERROR[e.code] ?? e.message}\n`);
-      return ERROR_FAIL;
-    }
+    const read = readConfigFile(req.file);
+    if ('lines' in read) { io.err(read.lines.map(l => l + '\n').join('')); return ERROR_FAIL; }
+    fileText = read.text;
   }
   const text = composeConfigText(fileText, req.overrides);
   // A dry run needs no host: it uses the default machine's topology (8 pCPUs, one node).

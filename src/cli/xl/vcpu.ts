@@ -17,7 +17,8 @@ const vcpuPin: CommandRun = async (ctx, argv, self) => {
     short: 'fi',
     long: [{ name: 'force', hasArg: false, val: 'f' }, { name: 'ignore-global-affinity-masks', hasArg: false, val: 'i' }],
   }, 3);
-  const force = optionMap(p).has('f');
+  const opts = optionMap(p);
+  const force = opts.has('f');
   const [dom, vcpuArg, hardStr, softStr] = p.positionals;
   const domid = await findDomain(ctx, dom);
   const n = cStrtol(vcpuArg);
@@ -44,6 +45,9 @@ const vcpuPin: CommandRun = async (ctx, argv, self) => {
     return 0;
   }
   const list = (s: Set<number> | null) => s && [...s].filter(c => c < host.nrCpus).sort((a, b) => a - b);
+  // xl intersects the hard affinity with xl.conf's global masks (all pCPUs here) and refuses
+  // an empty result before asking libxl; with -i an empty map goes to Xen, which refuses it
+  if (!opts.has('i') && hard && list(hard)!.length === 0) { ctx.io.err('vcpu hard affinity map is empty\n'); return 1; }
   await d.request('vcpu.pin', { dom: String(domid), vcpu, hard: list(hard), soft: list(soft), force });
   return 0;
 };

@@ -32,8 +32,16 @@ export const vcpuHandlers: Record<string, Handler> = {
     const domid = existingDomid(host, a.dom);
     const d = host.hv.get(domid);
     const list = a.vcpu === 'all' ? Array.from({ length: d.maxVcpus }, (_, i) => i) : [a.vcpu];
+    // Xen refuses a vCPU the domain lacks and a hard affinity with no pCPU of the domain's pool
+    const noPcpu = a.hard !== null && !a.hard.some(c => host.hv.poolCpus(d.poolId).includes(c));
+    const refused = `libxl: error: libxl_sched.c:62:libxl__set_vcpuaffinity: Domain ${domid}:Setting vcpu affinity: Invalid argument`;
+    if (a.vcpu === 'all' && noPcpu) {
+      // libxl_set_vcpuaffinity_all warns for each vCPU, and xl still exits 0
+      const lines = list.flatMap(v => [refused, `libxl: warning: libxl_sched.c:124:libxl_set_vcpuaffinity_all: Domain ${domid}:Failed to set affinity for ${v}`]);
+      throw new ToolError('EINVAL', [...lines, 'Could not set affinity.'].join('\n'), 0);
+    }
     for (const v of list) {
-      if (v >= d.maxVcpus) throw new ToolError('EINVAL', `libxl: error: libxl_sched.c:62:libxl_set_vcpuaffinity: Domain ${domid}:Setting vcpu affinity: Invalid argument\nCould not set affinity for vcpu \`${v}'.`, 1);
+      if (v >= d.maxVcpus || noPcpu) throw new ToolError('EINVAL', `${refused}\nCould not set affinity for vcpu \`${v}'.`, 1);
       host.hv.setAffinity(domid, v, a.hard, a.soft);
     }
     if (domid !== 0) host.commit(domid);

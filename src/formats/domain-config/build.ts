@@ -16,6 +16,7 @@ import { ordered } from './ordered.ts';
 import { CfgReader, db } from './reader.ts';
 import { parseHvmDevices, parseHvmPlatform } from './hvm.ts';
 import { atoi } from '../xlcfg/c-numbers.ts';
+import { parseCpuidSetting } from './cpuid.ts';
 import { DEFAULT_TOPOLOGY, type HostTopology, parseCpuRange } from './cpumap.ts';
 import type { DomainType, LibxlDeviceDisk, LibxlDomainConfig, ShutdownAction } from './types.ts';
 
@@ -50,6 +51,15 @@ const ACTIONS: Record<string, ShutdownAction> = {
 
 const INT_MAX = 2147483647n;
 const XENFIRMWAREDIR = '/usr/lib/xen-4.17/boot';
+
+/**
+ * libxl's <enum>_from_string (any case): null when `s` is no value of the enum, undefined for
+ * the first value (the default, which libxl's JSON leaves out), else the value.
+ */
+function enumFromString(s: string, values: readonly string[]): string | undefined | null {
+  const i = values.indexOf(s.toLowerCase());
+  return i < 0 ? null : i === 0 ? undefined : values[i];
+}
 
 /** strncmp(buf, word, strlen(buf)) == 0: `buf` is a prefix of `word` (the empty string matches). */
 const prefixOf = (buf: string, word: string) => word.startsWith(buf);
@@ -138,10 +148,8 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
     if (v !== undefined) sched[field] = v;
   }
 
-  const memory = long('memory');
-  if (memory !== undefined) b.target_memkb = memory * 1024;
-  const maxmem = long('maxmem');
-  if (maxmem !== undefined) b.max_memkb = maxmem * 1024;
+  b.target_memkb = r.memkb('memory');
+  b.max_memkb = r.memkb('maxmem');
 
   let vcpus = 0;
   const vcpusVal = long('vcpus');
@@ -153,12 +161,15 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
   const maxvcpus = long('maxvcpus');
   let maxVcpus = maxvcpus ?? 0;
 
+  const arch_arm: Record<string, unknown> = {};
   const vuart = str('vuart');
   if (vuart !== undefined) {
-    if (vuart !== 'sbsa_uart') fail(`ERROR: invalid value "${vuart}" for "vuart"`);
+    const v = enumFromString(vuart, ['unknown', 'sbsa_uart']);
+    if (v === null) fail(`ERROR: invalid value "${vuart}" for "vuart"`);
+    arch_arm.vuart = v;
   }
 
-  const vnuma = parseVnuma(cfg, sink, fail, host, maxVcpus, b.max_memkb as number | undefined);
+  const vnuma = parseVnuma(cfg, sink, fail, host, maxVcpus, b.max_memkb as number | bigint | undefined);
   if (vnuma) {
     b.vnuma_nodes = vnuma.nodes;
     maxVcpus = vnuma.maxVcpus;
@@ -183,18 +194,17 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
       return [...set].sort((x, y) => x - y);
     };
     if (buf !== undefined) {
-      if (maxVcpus > 0) {
-        const m = one(buf);
-        for (let i = 0; i < maxVcpus; i++) maps.push(m);
-      }
+      // the string is parsed even when there is no vCPU to give it to
+      const m = one(buf);
+      for (let i = 0; i < maxVcpus; i++) maps.push(m);
       if (!isHard) b.numa_placement = 'False';
     } else {
       const n = Math.min(list!.length, maxVcpus);
       for (let j = 0; j < n; j++) {
         const item = listItem(list!, j);
-        // a nested list stops the walk and leaves the remaining maps unset, which xl rejects
-        if (item === null) fail(`vcpu ${isHard ? 'hard' : 'soft'} affinity map is empty`);
-        maps.push(one(item!));
+        // a nested list stops the walk and leaves the remaining maps empty
+        if (item === null) { for (; j < n; j++) maps.push([]); break; }
+        maps.push(one(item));
       }
       b.numa_placement = 'False';
     }
@@ -203,10 +213,13 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
   affinity('cpus', true);
   affinity('cpus_soft', false);
 
-  for (const key of ['max_grant_frames', 'max_maptrack_frames']) {
+  const globals: Record<string, number | undefined> = {
+    max_grant_frames: conf.maxGrantFrames, max_maptrack_frames: conf.maxMaptrackFrames, max_grant_version: undefined,
+  };
+  for (const key of ['max_grant_frames', 'max_maptrack_frames', 'max_grant_version']) {
     if (!cfg.has(key)) {
       // not in the domain config: xl.conf's value, if any (libxl's default otherwise)
-      const global = key === 'max_grant_frames' ? conf.maxGrantFrames : conf.maxMaptrackFrames;
+      const global = globals[key];
       if (global !== undefined && global >= 0) b[key] = global;
       continue;
     }
@@ -263,8 +276,7 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
     if (!['default', 'disabled', 'enabled', 'sync_pt', 'share_pt'].includes(passthrough)) fail(`ERROR: unknown passthrough option '${passthrough}'`);
     if (passthrough !== 'default') c.passthrough = passthrough;
   }
-  const shadow = long('shadow_memory');
-  if (shadow !== undefined) b.shadow_memkb = shadow * 1024;
+  b.shadow_memkb = r.memkb('shadow_memory');
   b.disable_migrate = defbool('nomigrate');
 
   const TSC = ['default', 'always_emulate', 'native', 'native_paravirt'];
@@ -290,8 +302,7 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
     sink.push('WARNING: ignoring "vncviewer" option. Use "-V" option of "xl create" to automatically spawn vncviewer.');
   }
   b.localtime = defbool('localtime');
-  const videoram = long('videoram');
-  if (videoram !== undefined) b.video_memkb = videoram * 1024;
+  b.video_memkb = r.memkb('videoram');
   const evtchn = long('max_event_channels');
   if (evtchn) b.event_channels = evtchn;
 
@@ -419,6 +430,7 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
 
   d.usbctrls = extra.parseUsbctrls(cfg, sink, fail);
   d.usbdevs = extra.parseUsbdevs(cfg, sink, fail);
+  b.cpuid = parseCpuidSetting(cfg, sink);
 
   const dm = str('device_model');
   if (dm !== undefined) {
@@ -443,8 +455,7 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
   b.device_model_user = str('device_model_user');
   b.stubdomain_kernel = str('stubdomain_kernel');
   b.stubdomain_ramdisk = str('stubdomain_ramdisk');
-  const stubMem = long('stubdomain_memory');
-  if (stubMem !== undefined) b.stubdomain_memkb = stubMem * 1024;
+  b.stubdomain_memkb = r.memkb('stubdomain_memory');
   for (const [key, field] of [['device_model_args', 'extra'], ['device_model_args_pv', 'extra_pv'], ['device_model_args_hvm', 'extra_hvm']]) {
     const args = getStringList(cfg, key, sink);
     if (args === undefined && cfg.has(key)) fail(`xl: Unable to parse ${key}.`, 3);
@@ -468,6 +479,16 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
 
   if (domType === 'hvm') parseHvmDevices(r, hvm, hvmVga, hvmSpice, hvmVnc);
 
+  // Arm-only settings that xl still parses (and libxl ignores) on x86
+  for (const [key, values] of [['gic_version', ['default', 'v2', 'v3']], ['tee', ['none', 'optee']]] as const) {
+    const v = getString(cfg, key, sink, true);
+    if (v === undefined) continue;
+    const e = enumFromString(v, values);
+    if (e === null) fail(`Unknown ${key} "${v}" specified`, 3);
+    if (key === 'gic_version') arch_arm.gic_version = e;
+    else b.tee = e;
+  }
+
   vkbs.push(...extra.parseVkbs(cfg, sink, fail, vkbs.length) ?? []);
   if (vkbs.length) d.vkbs = vkbs;
 
@@ -479,6 +500,8 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
     sink.push('WARNING: msr_relaxed will be removed in future versions.',
       'If it fixes an issue you are having please report to xen-devel@lists.xenproject.org.');
   }
+
+  b.vpmu = defbool('vpmu');
 
   const workload = getString(cfg, 'workload', [], true);
 
@@ -495,7 +518,7 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
     hvm.rdm = ordered(hvmRdm, ['strategy', 'policy']);
     b['type.hvm'] = ordered(hvm, HVM_ORDER);
   }
-  b.arch_arm = {};
+  b.arch_arm = ordered(arch_arm, ['gic_version', 'vuart']);
   b.arch_x86 = arch_x86;
 
   const config = {

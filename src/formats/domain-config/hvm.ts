@@ -89,8 +89,7 @@ export function parseHvmPlatform(
   const genid = str('ms_vm_genid');
   if (genid === 'generate') hvm.ms_vm_genid = (generateVmGenid ?? (() => [...randomBytes(16)]))();
   else if (genid !== undefined && genid !== 'none') fail('ERROR: "ms_vm_genid" option must be "generate" or "none"');
-  const rdmBoundary = long('rdm_mem_boundary');
-  if (rdmBoundary !== undefined) hvm.rdm_mem_boundary_memkb = rdmBoundary * 1024;
+  hvm.rdm_mem_boundary_memkb = r.memkb('rdm_mem_boundary');
   const mca = getList(cfg, 'mca_caps', sink, true);
   if (mca) {
     for (let i = 0; i < mca.length; i++) {

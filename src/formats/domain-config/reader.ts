@@ -1,6 +1,6 @@
 // The getters xl_parse.c calls, bound to one config and one stderr sink, plus xl's way out.
 
-import { type XlCfg, getDefbool, getLong, getString } from '../xlcfg/config.ts';
+import { type XlCfg, getDefbool, getLong, getLongBig, getString } from '../xlcfg/config.ts';
 import { ConfigError } from './errors.ts';
 import type { Defbool } from './types.ts';
 
@@ -20,5 +20,15 @@ export class CfgReader {
   long(k: string): number | undefined { return getLong(this.cfg, k, this.sink); }
   /** a number if it is one, silently nothing otherwise (xl then tries the string form) */
   quietLong(k: string): number | undefined { return getLong(this.cfg, k, [], true); }
+  /**
+   * A size in MiB as the uint64 KiB field xl stores it in (`l * 1024` on a C long): exact past
+   * 2^53, where it is a bigint, and wrapping as C does.
+   */
+  memkb(k: string): number | bigint | undefined {
+    const l = getLongBig(this.cfg, k, this.sink);
+    if (l === undefined) return undefined;
+    const v = BigInt.asUintN(64, l * 1024n);
+    return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+  }
   defbool(k: string): Defbool | undefined { return db(getDefbool(this.cfg, k, this.sink)); }
 }

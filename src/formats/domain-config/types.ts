@@ -50,8 +50,8 @@ export interface LibxlBuildInfo {
   vcpu_soft_affinity?: LibxlBitmap[];
   numa_placement?: Defbool;
   tsc_mode?: string;
-  max_memkb?: number;
-  target_memkb?: number;
+  max_memkb?: number | bigint;
+  target_memkb?: number | bigint;
   video_memkb?: number;
   shadow_memkb?: number;
   sched_params: LibxlSchedParams;

@@ -30,7 +30,7 @@ const trim = (s: string) => s.replace(/^\s+|\s+$/g, '');
 
 export function parseVnuma(
   cfg: XlCfg, sink: string[], fail: Fail, host: HostTopology,
-  userMaxVcpus: number, userMaxMemkb: number | undefined,
+  userMaxVcpus: number, userMaxMemkb: number | bigint | undefined,
 ): VnumaResult | undefined {
   const list = getList(cfg, 'vnuma', sink, true);
   if (!list || list.length === 0) return undefined;
