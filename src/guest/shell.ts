@@ -1,10 +1,21 @@
 // A small console shell in every guest: a login prompt, then a few commands that show the
 // guest's view of itself and let a user power it off, reboot it or crash it from the inside.
+// The commands that Debian has print what its procps and coreutils print.
+import type { CommandResult } from './command.ts';
+import { free } from './free.ts';
+import { guestMeminfo } from './meminfo.ts';
+import { uname, GUEST_UTS } from './uname.ts';
+import { loadavg, uptime } from './uptime.ts';
+
 export interface ShellHost {
   name: string;
   write(s: string): void;
   uptimeSec(): number;
+  /** The guest's time of day (ms since the epoch; its clock is UTC). */
+  wallMs(): number;
   memKb(): { total: number };
+  /** Tasks wanting a CPU in the guest's steady state (what its load averages tend to). */
+  runnable(): number;
   vcpus(): number;
   poweroff(): void;
   reboot(): void;
@@ -29,26 +40,33 @@ export class Shell {
 
   private run(cmd: string): void {
     if (!this.loggedIn) {
-      if (cmd === 'root') { this.loggedIn = true; this.h.write('Linux ' + this.h.name + ' 6.1.0-xenlab-amd64 #1 SMP x86_64\r\n'); }
+      // Debian's motd starts with `uname -snrvm`.
+      if (cmd === 'root') { this.loggedIn = true; this.h.write(`${GUEST_UTS.sysname} ${this.h.name} ${GUEST_UTS.release} ${GUEST_UTS.version} ${GUEST_UTS.machine}\r\n`); }
       else if (cmd) this.h.write('\r\nLogin incorrect\r\n');
       this.prompt();
       return;
     }
     const [c, ...args] = cmd.split(/\s+/);
     const out = (s: string) => this.h.write(s.replace(/\n/g, '\r\n') + '\r\n');
+    const show = (r: CommandResult) => this.h.write((r.stdout + r.stderr).replace(/\n/g, '\r\n'));
     switch (c) {
       case '': break;
-      case 'uname': out(args.includes('-a') ? `Linux ${this.h.name} 6.1.0-xenlab-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.158-1 x86_64 GNU/Linux` : 'Linux'); break;
+      case 'uname': show(uname(args, this.h.name)); break;
       case 'hostname': out(this.h.name); break;
       case 'nproc': out(String(this.h.vcpus())); break;
-      case 'uptime': out(` up ${Math.floor(this.h.uptimeSec())} seconds`); break;
-      case 'free': { const t = this.h.memKb().total; out(`               total        used        free\nMem:    ${String(t).padStart(12)}${String(Math.floor(t / 10)).padStart(12)}${String(t - Math.floor(t / 10)).padStart(12)}`); break; }
+      case 'uptime': {
+        const up = this.h.uptimeSec();
+        // One user: root, logged in on this console.
+        show(uptime(args, { uptimeSec: up, wallMs: this.h.wallMs(), users: 1, loadavg: loadavg(this.h.runnable(), up) }));
+        break;
+      }
+      case 'free': show(free(args, guestMeminfo(this.h.memKb().total))); break;
       case 'echo': out(args.join(' ')); break;
       case 'poweroff': case 'halt': case 'shutdown': this.h.poweroff(); return;
       case 'reboot': this.h.reboot(); return;
       case 'crash': this.h.crash(); return;
       case 'exit': case 'logout': this.loggedIn = false; break;
-      case 'help': out('commands: uname [-a], hostname, nproc, uptime, free, echo, poweroff, reboot, crash, exit'); break;
+      case 'help': out('commands: uname, hostname, nproc, uptime, free, echo, poweroff, reboot, crash, exit'); break;
       default: out(`-bash: ${c}: command not found`);
     }
     this.prompt();
