@@ -1,5 +1,5 @@
 // free(1) of procps-ng 4.0.2 (Debian 12) over the guest's meminfo: the same options, layout,
-// unit scaling and error texts. Not here: -s/-c (repeating over time).
+// unit scaling and error texts. -s/-c repeat it: the shell runs those over simulated time.
 import { getoptLong, type OptionTable } from './getopt.ts';
 import { failure, output, type CommandResult } from './command.ts';
 import type { Meminfo } from './meminfo.ts';
@@ -87,28 +87,53 @@ export function scaleSize(kb: number, s: Scale): string {
   return last;
 }
 
-export function free(argv: string[], m: Meminfo): CommandResult {
+/** A parsed command line: how to print the table, and how often (-s seconds, -c times). */
+export interface FreeRun { table(m: Meminfo): string; intervalSec: number | null; count: number | null }
+
+const STRTOD = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const STRTOL = /^\s*[+-]?\d+$/;
+
+export function parseFree(argv: string[]): { result: CommandResult } | { run: FreeRun } {
   const p = getoptLong('free', argv, OPTIONS);
-  if (!p.ok) return failure(`${p.error}\n${USAGE}`);
+  if (!p.ok) return { result: failure(`${p.error}\n${USAGE}`) };
   const scale: Scale = { exponent: 0, si: false, human: false };
   const flags = new Set<string>();
-  let unitSet = false;
-  for (const { key, arg } of p.opts) {
+  let unitSet = false, intervalSec: number | null = null, count: number | null = null;
+  for (const { key, arg = '' } of p.opts) {
     const unit = UNITS[key];
     if (unit) {
-      if (unitSet) return failure("free: Multiple unit options don't make sense.\n");
+      if (unitSet) return { result: failure("free: Multiple unit options don't make sense.\n") };
       unitSet = true;
       scale.exponent = unit[0];
       if (unit[1]) scale.si = true;
     } else if (key === 'h') scale.human = true;
     else if (key === 'si') scale.si = true;
-    else if (key === 'help') return output(USAGE);
-    else if (key === 'V') return output('free from procps-ng 4.0.2\n');
-    else if (key === 's' || key === 'c') return failure(`free: -${key} ${arg}: repeating is not available in this console\n`);
-    else flags.add(key);
+    else if (key === 'help') return { result: output(USAGE) };
+    else if (key === 'V') return { result: output('free from procps-ng 4.0.2\n') };
+    else if (key === 's') {
+      if (!STRTOD.test(arg)) return { result: failure(`free: seconds argument failed: '${arg}': Invalid argument\n`) };
+      // Kept in whole microseconds, as free does.
+      const us = Math.trunc(Number(arg) * 1e6);
+      if (us < 1) return { result: failure(`free: seconds argument \`${arg}' is not positive number\n`) };
+      intervalSec = us / 1e6;
+    } else if (key === 'c') {
+      if (!STRTOL.test(arg)) return { result: failure(`free: failed to parse count argument: '${arg}'\n`) };
+      count = Number(arg);
+      if (count < 1) return { result: failure(`free: failed to parse count argument: '${arg}': Numerical result out of range\n`) };
+    } else flags.add(key);
   }
-  if (p.operands.length) return failure(USAGE);
+  if (p.operands.length) return { result: failure(USAGE) };
+  if (count !== null && intervalSec === null) intervalSec = 1;
+  return { run: { table: m => table(m, scale, flags), intervalSec, count } };
+}
 
+/** One run of free: the table once (a repeating one is the shell's to continue). */
+export function free(argv: string[], m: Meminfo): CommandResult {
+  const p = parseFree(argv);
+  return 'result' in p ? p.result : output(p.run.table(m));
+}
+
+function table(m: Meminfo, scale: Scale, flags: Set<string>): string {
   const wide = flags.has('w');
   // Columns are " %11s": a wider number pushes the rest of the line right.
   const cell = (text: string) => ' ' + text.padStart(11);
@@ -124,5 +149,5 @@ export function free(argv: string[], m: Meminfo): CommandResult {
   text += row('Swap:', [m.SwapTotal, swapUsed, m.SwapFree]);
   if (flags.has('t')) text += row('Total:', [m.MemTotal + m.SwapTotal, used + swapUsed, m.MemFree + m.SwapFree]);
   if (flags.has('v')) text += row('Comm:', [m.CommitLimit, m.Committed_AS, m.CommitLimit - m.Committed_AS]);
-  return output(text);
+  return text;
 }

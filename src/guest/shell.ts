@@ -2,7 +2,7 @@
 // guest's view of itself and let a user power it off, reboot it or crash it from the inside.
 // The commands that Debian has print what its procps and coreutils print.
 import type { CommandResult } from './command.ts';
-import { free } from './free.ts';
+import { parseFree } from './free.ts';
 import { guestMeminfo } from './meminfo.ts';
 import { uname, GUEST_UTS } from './uname.ts';
 import { loadavg, uptime } from './uptime.ts';
@@ -16,6 +16,8 @@ export interface ShellHost {
   memKb(): { total: number };
   /** Tasks wanting a CPU in the guest's steady state (what its load averages tend to). */
   runnable(): number;
+  /** Run `fn` after `sec` seconds of the guest's time; the result cancels it. */
+  after(sec: number, fn: () => void): () => void;
   vcpus(): number;
   poweroff(): void;
   reboot(): void;
@@ -25,6 +27,8 @@ export interface ShellHost {
 export class Shell {
   private line = '';
   private loggedIn = false;
+  /** Stops the command still running (free -s), which holds the console until it ends or ^C. */
+  private running: (() => void) | null = null;
 
   constructor(private readonly h: ShellHost) {}
 
@@ -32,10 +36,21 @@ export class Shell {
 
   input(data: string): void {
     for (const ch of data) {
+      if (ch === '\x03') { if (this.loggedIn) this.interrupt(); continue; }
+      if (this.running) continue;
       if (ch === '\r' || ch === '\n') { this.h.write('\r\n'); const l = this.line.trim(); this.line = ''; this.run(l); }
       else if (ch === '\x7f' || ch === '\b') { if (this.line) { this.line = this.line.slice(0, -1); this.h.write('\b \b'); } }
       else if (ch >= ' ') { this.line += ch; this.h.write(ch); }
     }
+  }
+
+  /** Ctrl-C: the terminal echoes ^C; the running command (or the line being typed) is dropped. */
+  private interrupt(): void {
+    this.running?.();
+    this.running = null;
+    this.line = '';
+    this.h.write('^C\r\n');
+    this.prompt();
   }
 
   private run(cmd: string): void {
@@ -60,7 +75,12 @@ export class Shell {
         show(uptime(args, { uptimeSec: up, wallMs: this.h.wallMs(), users: 1, loadavg: loadavg(this.h.runnable(), up) }));
         break;
       }
-      case 'free': show(free(args, guestMeminfo(this.h.memKb().total))); break;
+      case 'free': {
+        const p = parseFree(args);
+        if ('result' in p) { show(p.result); break; }
+        this.repeat(p.run.intervalSec, p.run.count, () => p.run.table(guestMeminfo(this.h.memKb().total)));
+        return;
+      }
       case 'echo': out(args.join(' ')); break;
       case 'poweroff': case 'halt': case 'shutdown': this.h.poweroff(); return;
       case 'reboot': this.h.reboot(); return;
@@ -70,5 +90,13 @@ export class Shell {
       default: out(`-bash: ${c}: command not found`);
     }
     this.prompt();
+  }
+
+  /** Print `text()` now and, with an interval, again every `intervalSec` (`count` times in all, or until ^C). */
+  private repeat(intervalSec: number | null, count: number | null, text: () => string): void {
+    this.h.write(text().replace(/\n/g, '\r\n'));
+    if (intervalSec === null || (count !== null && count <= 1)) { this.running = null; this.prompt(); return; }
+    this.h.write('\r\n');
+    this.running = this.h.after(intervalSec, () => this.repeat(intervalSec, count === null ? null : count - 1, text));
   }
 }

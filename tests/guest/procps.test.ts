@@ -42,6 +42,8 @@ const FREE_ARGS = [
   '', '-k', '-m', '-g', '-b', '-h', '-h --si', '--si', '--kilo', '--mega', '--giga', '--tebi', '--pebi', '--tera',
   '-w', '-m -w', '-l', '-t', '-v', '-ltv', '-h -l -t -v -w', '--hum', '--human --total', '--wide --mebi',
   '-x', '--bogus', '--h', '-m -g', '--kilo -k', 'extra', '-m extra', '--help', '-V', '--si=1',
+  // Repeat arguments that free refuses before printing anything.
+  '-s 0', '-s abc', '-s -1', '-s 1x', '-s 0.0000001', '-c 0', '-c x', '-c 2x', '-c -3', '--count', '-s',
 ];
 
 test('free prints what procps-ng 4.0.2 prints for the same meminfo, for every unit and option', { skip: !canFake && 'needs root and unshare' }, () => {
