@@ -62,7 +62,10 @@ export class GuestKernel {
       name: o.name,
       write: s => o.console.guestWrite(s),
       uptimeSec: () => Number(o.clock.now() - o.hv.get(o.domid).createdNs) / 1e9,
+      wallMs: () => o.clock.wallMs(),
       memKb: () => ({ total: o.hv.get(o.domid).totPages * 4 }),
+      runnable: () => (o.workload.cpuPercent / 100) * o.hv.get(o.domid).onlineVcpus,
+      after: (sec, fn) => this.shellTimer(sec, fn),
       vcpus: () => o.hv.get(o.domid).onlineVcpus,
       poweroff: () => this.powerDown(0),
       reboot: () => this.powerDown(1),
@@ -75,6 +78,13 @@ export class GuestKernel {
     this.dirtier = new MemoryWorkload(o.hv, o.clock, o.domid, o.workload.dirtyPagesPerSec);
     this.frontends.onConnected = (kind, devid, sectors) => { if (kind === 'vif') this.io.addNet(devid); else this.io.addBlk(devid, sectors); };
     this.frontends.onClosed = (kind, devid) => this.io.removeDevice(kind, devid);
+  }
+
+  /** A timer of the shell's (free -s): cancelled with the kernel's own when it stops. */
+  private shellTimer(sec: number, fn: () => void): () => void {
+    const t = this.o.clock.after(BigInt(Math.round(sec * 1e9)), () => { this.timers = this.timers.filter(x => x !== t); fn(); });
+    this.timers.push(t);
+    return () => this.o.clock.cancel(t);
   }
 
   private paused(): boolean { return this.o.hv.domains.get(this.domid)?.paused ?? true; }

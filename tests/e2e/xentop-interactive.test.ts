@@ -5,7 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BIN, ROOT, TestHost } from '../helpers/host.ts';
 import { PtyScreen } from '../cli/xentop/pty.ts';
 import { FIXTURES, shimSample } from '../cli/xentop/shim-data.ts';
 import { drawScreen } from '../../src/cli/xentop/screen.ts';
@@ -101,4 +103,35 @@ test('with stdout not a terminal, only the last screen is printed, as plain text
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, drawScreen(24, 80, second, first, { ...start, networks: true }).screen.text() + '\n');
   assert.doesNotMatch(r.stdout, /\x1b/);
+});
+
+test('a key press takes a new sample, and a delay typed with its Enter in one read applies', async () => {
+  const h = new TestHost().start();
+  try {
+    const cfg = join(h.home, 'busy.cfg');
+    writeFileSync(cfg, 'name = "busy"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 256\nvcpus = 1\nworkload = "cpu=100"\n');
+    h.xlOk('create', cfg);
+    h.advance('5s');
+    const t = new PtyScreen(process.execPath, [join(BIN, 'xentop'), '-d', '10'], { cols: 170, rows: 12, cwd: ROOT, env: h.env });
+    try {
+      const busy = (cpuSec: number, pct: string) => (s: string) => new RegExp(`^ +busy -----r +${cpuSec} +${pct.replace('.', '\\.')} `, 'm').test(s);
+      await t.waitFor(s => /^ +busy -----r +\d+ +0\.0 /m.test(s), 'the first screen');
+      const first = Number(/^ +busy -----r +(\d+) /m.exec(t.text())![1]);
+      // One simulated second is well inside the 10 s delay: only the key press samples again.
+      h.advance('1s');
+      t.write('x');
+      await t.waitFor(busy(first + 1, '100.0'), 'a new sample on a key press');
+      // The prompt's line arrives in one read; the new delay of 1 s then drives the refreshes.
+      t.write('d');
+      await t.waitFor(s => /^  Delay\(sec\):$/m.test(s), 'the delay prompt');
+      t.write('1\r');
+      await t.waitFor(s => /^  Delay  Networks/m.test(s), 'the prompt closed by its Enter');
+      // Same-instant samples (the virtual clock stands) keep CPU(%) over the last interval.
+      assert.ok(busy(first + 1, '100.0')(t.text()), t.text());
+      h.advance('1s');
+      await t.waitFor(busy(first + 2, '100.0'), 'a refresh after the new 1 s delay');
+      t.write('q');
+      assert.equal(await t.exited, 0);
+    } finally { t.kill(); }
+  } finally { h.stop(); }
 });

@@ -223,3 +223,16 @@ test('removing a running domain frees its pCPU for others', () => {
   assert.deepEqual(c.domains(), [2]);
   assert.throws(() => c.vcpu(1, 0));
 });
+
+test('a capped vCPU out of budget at the head of the runqueue is passed over: the pCPU does not idle while others wait', () => {
+  // runq_candidate() parks such a vCPU and looks further down the runqueue.
+  for (const [cap, nrVcpus] of [[60, 2], [30, 3]]) {
+    const c = new Credit2({ nrPcpus: 1 });
+    c.addDomain(1, { nrVcpus, cap, demand: 1, weight: cap === 30 ? 1024 : 256 });
+    c.addDomain(2, { nrVcpus: 1, demand: 1 });
+    c.advance(10n * S);
+    assert.ok(Number(c.pcpuIdleTimeNs(0)) < 1e6, `cap ${cap}: the pCPU idled ${c.pcpuIdleTimeNs(0)} ns`);
+    assert.ok(share(c, 1, 10n * S) <= cap / 100 + 0.005, `cap ${cap} kept`);
+    near(share(c, 1, 10n * S) + share(c, 2, 10n * S), 1, 0.001, 'all of the pCPU used');
+  }
+});

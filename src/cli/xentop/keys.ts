@@ -10,7 +10,7 @@ export type Key =
 
 export interface KeyState extends ScreenState { delay: number }
 
-export interface KeyResult { state: KeyState; quit?: boolean; repaint?: boolean }
+export interface KeyResult { state: KeyState; quit?: boolean }
 
 /** The prompt's buffer holds at most 79 characters (PROMPT_VAL_LEN - 1). */
 const PROMPT_MAX = 79;
@@ -33,7 +33,8 @@ export function handleKey(st: KeyState, key: Key, nDomains: number): KeyResult {
   }
   switch (key.kind) {
     case 'escape': return { state: st, quit: true };
-    case 'repaint': return { state: st, repaint: true };
+    // Ctrl-L: clear() then the redraw every key press gets.
+    case 'repaint': return { state: st };
     case 'down': return { state: { ...st, firstDomain: Math.max(0, Math.min(st.firstDomain + 1, nDomains - 1)) } };
     case 'up': return { state: { ...st, firstDomain: Math.max(0, st.firstDomain - 1) } };
     case 'char':
@@ -48,4 +49,24 @@ export function handleKey(st: KeyState, key: Key, nDomains: number): KeyResult {
       }
   }
   return { state: st };
+}
+
+/**
+ * The keys in one read of the terminal, taken one at a time as curses' getch (keypad on, nonl)
+ * returns them: a line typed at the delay prompt ("3\r") or keys typed quickly arrive together.
+ */
+export function keysOf(input: string): Key[] {
+  const keys: Key[] = [];
+  for (let i = 0; i < input.length; i++) {
+    const ch = input[i]!;
+    if (ch === '\x1b') {
+      const arrow = /^\x1b[[O]([AB])/.exec(input.slice(i));
+      if (arrow) { keys.push({ kind: arrow[1] === 'A' ? 'up' : 'down' }); i += 2; }
+      else keys.push({ kind: 'escape' });
+    } else if (ch === '\r') keys.push({ kind: 'enter' });
+    else if (ch === '\x7f' || ch === '\b') keys.push({ kind: 'backspace' });
+    else if (ch === '\x0c') keys.push({ kind: 'repaint' });
+    else keys.push({ kind: 'char', ch });
+  }
+  return keys;
 }

@@ -901,11 +901,16 @@ export class Credit2 {
     for (let i = 0; i < a.length; i++) {
       const svc = a[i]!;
       if (tracing) T.runqCandCheck(this.sink, cpu, svc.word);
+      // The runqueue is in credit order: nobody further down beats the current choice.
+      if (svc.credit <= snextCredit) break;
       if (!isRunnable(svc)) continue;
       if (!svc.eff[cpu]) continue;
       if (svc.tickledCpu !== -1 && svc.tickledCpu !== cpu && this.pcpus[svc.tickledCpu]!.tickled) continue;
       if (svc.processor !== cpu && snextCredit + K.CSCHED2_MIGRATE_RESIST > svc.credit) continue;
-      if (svc.credit > snextCredit && (!svc.dom.cap || this.grabBudget(svc))) snext = svc;
+      // A capped vCPU whose domain has no budget left is parked (off the runqueue) and passed
+      // over for the next one.
+      if (svc.dom.cap && !this.grabBudget(svc)) { if (a[i] !== svc) i--; continue; }
+      snext = svc;
       break;
     }
     if (tracing) {

@@ -1,5 +1,6 @@
 // Interactive xentop: samples from the StatsSource, keys through handleKey, the screen laid out
-// by drawScreen at the terminal's size. Quits on Q/Esc or after -i refreshes.
+// by drawScreen at the terminal's size. Quits on Q/Esc or after -i refreshes. Every key press
+// redraws from a new sample, as the real loop calls top() whenever getch returns a key.
 import React, { useEffect, useRef, useState } from 'react';
 import { useApp } from 'ink';
 import { drawScreen } from '../screen.ts';
@@ -14,8 +15,8 @@ export interface AppProps { initial: KeyState; iterations: number | null; plain:
 export function App({ initial, iterations, plain, onError }: AppProps) {
   const { exit } = useApp();
   const [st, setSt] = useState(initial);
-  const [, setRepaints] = useState(0);
-  const { cur, prev, count, error } = useStats(st.delay);
+  const [keyPresses, setKeyPresses] = useState(0);
+  const { cur, prev, count, error } = useStats(st.delay, keyPresses);
   const { rows, cols } = useTerminalSize();
 
   // Keys can arrive before ink re-subscribes the handler after a render: read the latest state
@@ -26,9 +27,9 @@ export function App({ initial, iterations, plain, onError }: AppProps) {
   useXentopKeys(key => {
     const r = handleKey(latest.current.st, key, latest.current.n);
     latest.current.st = r.state;
-    if (r.quit) exit();
-    // A changed frame is redrawn whole (the screen is full), so a repaint only needs a render.
-    if (r.repaint) setRepaints(n => n + 1);
+    if (r.quit) { exit(); return; }
+    // The new sample's frame is drawn whole (the screen is full), which is also Ctrl-L's repaint.
+    setKeyPresses(n => n + 1);
     setSt(r.state);
   });
   useEffect(() => { if (error) { onError(error); exit(); } }, [error]);

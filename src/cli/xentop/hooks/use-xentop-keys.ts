@@ -1,6 +1,6 @@
 // Ink's key events mapped onto xentop's keys (see keys.ts for what each one does).
 import { useInput, useStdin } from 'ink';
-import type { Key } from '../keys.ts';
+import { keysOf, type Key } from '../keys.ts';
 
 export function toKey(input: string, k: { upArrow: boolean; downArrow: boolean; escape: boolean; return: boolean; backspace: boolean; delete: boolean; ctrl: boolean }): Key | null {
   if (k.upArrow) return { kind: 'up' };
@@ -16,10 +16,9 @@ export function toKey(input: string, k: { upArrow: boolean; downArrow: boolean; 
 export function useXentopKeys(onKey: (k: Key) => void): void {
   const { isRawModeSupported } = useStdin();
   useInput((input, k) => {
-    // Keys typed quickly can arrive in one read (ink then hands over "nb"): like curses' getch,
-    // take plain characters one at a time.
+    // Several keys in one read reach us as one string ("nb", "3\r"): take them one at a time.
     if (input.length > 1 && !k.ctrl && !k.meta && !k.escape) {
-      for (const ch of input) onKey({ kind: 'char', ch });
+      for (const key of keysOf(input)) onKey(key);
       return;
     }
     const key = toKey(input, k);
