@@ -31,9 +31,15 @@ export class ToolError extends Error {
   toPayload(): ErrorPayload { return { code: this.code, message: this.message, exitCode: this.exitCode }; }
 }
 
-/** A bigint (a libxl uint64 past 2^53, such as a huge max_memkb) travels as the nearest number. */
+/**
+ * A bigint (a libxl uint64 past 2^53, such as a huge max_memkb) travels as the nearest number.
+ * JSON.stringify throws on one, and only then is the slower replacer pass paid for.
+ */
 export function encodeFrame(f: object): string {
-  return JSON.stringify(f, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)) + '\n';
+  try { return JSON.stringify(f) + '\n'; } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    return JSON.stringify(f, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)) + '\n';
+  }
 }
 
 /**
