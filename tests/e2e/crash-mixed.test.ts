@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { TestHost } from '../helpers/host.ts';
 import { parseList, type ListRow } from '../helpers/xl-parse.ts';
 import { PATH_WITH_XL } from './migrate-helpers.ts';
@@ -77,7 +77,9 @@ function launch(op: Op): Running {
     : op.kind === 'migrate' ? ['xl', ['migrate', '-s', '', op.g.name, `XENLAB_HOME=${B.home} xl migrate-receive`]]
     : ['xenstore-write', [op.path, op.value]];
   const child = h.spawn(args[0], args[1], { PATH: PATH_WITH_XL });
-  const exit = new Promise<number>(res => child.on('close', c => res(c ?? -1)));
+  // 'exit', not 'close': a transport the tool started (sh, xl migrate-receive) may hold its
+  // stderr open after the tool is gone.
+  const exit = new Promise<number>(res => child.on('exit', c => res(c ?? -1)));
   let said!: () => void;
   const r: Running = { op, child, stderr: '', exit, progressed: Promise.race([exit.then(() => {}), new Promise<void>(res => { said = res; })]) };
   child.stderr!.on('data', d => { r.stderr += d; said(); });
@@ -242,6 +244,16 @@ function reconcile(done: { op: Op; status: number; stderr: string }[], seenA: Se
   }
 }
 
+/**
+ * The receiving ends of migrations (sh and xl migrate-receive, started by the sender's xl) end
+ * too once their sender is gone: a receiver still running 15 s later hangs.
+ */
+async function receiversGone(ctx: string): Promise<void> {
+  const running = () => spawnSync('pgrep', ['-f', `XENLAB_HOME=${B.home} xl migrate-receive`]).status === 0;
+  for (let i = 0; i < 300 && running(); i++) await new Promise(r => setTimeout(r, 50));
+  assert.ok(!running(), `a migrate-receive still runs 15 s after its sender ended ${ctx}`);
+}
+
 /** Advance both virtual clocks in the background (migrations need both) until stopped. */
 function clocks(): { stop: () => Promise<void> } {
   let on = true;
@@ -264,29 +276,35 @@ test(`kill -9 at ${ROUNDS} random moments of a mixed workload (seed ${SEED})`, {
     const victimName = rnd() < 0.7 ? 'A' : 'B';
     const victim = hosts()[victimName];
     const ops = plan(round);
-    const ticking = clocks();
-    const running = ops.map(launch);
-    // The moment follows the tools, not the wall clock (a loaded machine starts them slowly):
-    // after k of them have printed something or ended, k random, plus up to 100 ms.
-    const k = Math.floor(rnd() * (running.length + 1));
-    let progressed = 0;
-    await new Promise<void>(res => {
-      if (k === 0) res();
-      for (const r of running) void r.progressed.then(() => { if (++progressed === k) res(); });
-    });
-    await new Promise(r => setTimeout(r, Math.floor(rnd() * 100)));
-    const pid = Number(readFileSync(join(victim.home, 'xenlabd.pid'), 'utf8'));
-    process.kill(pid, 'SIGKILL');
     const ctx = `(round ${round}, killed ${victimName}, seed ${SEED})`;
-    // Every tool ends: a tool still running 30 s after its daemon died hangs.
-    const done = await Promise.all(running.map(async r => {
-      const t = setTimeout(() => r.child.kill('SIGKILL'), 30_000);
-      const status = await r.exit;
-      clearTimeout(t);
-      assert.notEqual(r.child.signalCode, 'SIGKILL', `${r.op.kind} hung after the daemon died ${ctx}`);
-      return { op: r.op, status, stderr: r.stderr };
-    }));
-    await ticking.stop();
+    const ticking = clocks();
+    let done: { op: Op; status: number; stderr: string }[];
+    try {
+      const running = ops.map(launch);
+      // The moment follows the tools, not the wall clock (a loaded machine starts them slowly):
+      // after k of them have printed something or ended, k random (or 5 s: a tool may wait for
+      // the clock), plus up to 100 ms.
+      const k = Math.floor(rnd() * (running.length + 1));
+      let progressed = 0;
+      await new Promise<void>(res => {
+        if (k === 0) res();
+        for (const r of running) void r.progressed.then(() => { if (++progressed === k) res(); });
+        setTimeout(res, 5000);
+      });
+      await new Promise(r => setTimeout(r, Math.floor(rnd() * 100)));
+      process.kill(Number(readFileSync(join(victim.home, 'xenlabd.pid'), 'utf8')), 'SIGKILL');
+      // Every tool ends: a tool still running 30 s after its daemon died hangs.
+      done = await Promise.all(running.map(async r => {
+        const t = setTimeout(() => r.child.kill('SIGKILL'), 30_000);
+        const status = await r.exit;
+        clearTimeout(t);
+        return { op: r.op, status, stderr: r.stderr, hung: r.child.signalCode === 'SIGKILL' };
+      })).then(rs => {
+        for (const r of rs) assert.ok(!r.hung, `${r.op.kind} hung after the daemon died ${ctx}`);
+        return rs;
+      });
+    } finally { await ticking.stop(); }
+    await receiversGone(ctx);
     victim.start();
     const [seenA, seenB] = await Promise.all([observe(A), observe(B)]);
     checkHost('A', seenA, ctx);

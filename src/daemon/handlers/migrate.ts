@@ -1,6 +1,6 @@
 // Save, restore (the two ends of a migration) and core dump. The stream bytes go over a raw
 // channel the tool opened; the JSON stream carries log lines, progress and the summary.
-import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
 import type { Host } from '../host.ts';
 import type { Handler } from './context.ts';
@@ -55,6 +55,9 @@ const DEFAULT_LINK_MBIT = 1000;
 /** One read from a stream pipe: a quarter of a grown pipe, so it stays in cache while checked. */
 const PIPE_READ_SIZE = 256 << 10;
 
+/** How often a restore from a FIFO checks that its writer is still there (real time). */
+const WRITER_CHECK_MS = 500;
+
 /**
  * The pipe the tool named for a save (a FIFO: the transport's stdin), opened for us alone and
  * driven by the event loop: the stream then goes straight from the daemon to the transport.
@@ -107,6 +110,16 @@ function pipeInput(path: string, head: Buffer): RestoreTransport {
       sock.once('end', end);
       sock.once('close', end);
       sock.on('error', () => {});
+      // epoll reports a FIFO's hang-up only for writers that left after we opened it: a sender
+      // that died before (its daemon killed) would leave this restore waiting for ever. A read of
+      // a FIFO that no one holds for writing returns 0 whenever it is made, so look now and then.
+      const watchdog = setInterval(() => {
+        let n: number;
+        try { n = readSync(fd, buffer, 0, buffer.length, null); } catch { return; } // EAGAIN: a writer is there
+        if (n > 0) data(buffer.subarray(0, n));
+        else { sock?.destroy(); end(); }
+      }, WRITER_CHECK_MS);
+      sock.once('close', () => clearInterval(watchdog));
       return close;
     },
     close,
