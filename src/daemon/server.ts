@@ -7,6 +7,7 @@ import { PROTOCOL_VERSION, MAX_FRAME_BYTES, FrameSplitter, encodeFrame, readClie
 import { inputError, isStreamType, messageError } from '../protocol/schemas.ts';
 import type { StreamType } from '../protocol/streams.ts';
 import type { Host } from './host.ts';
+import { XsError } from '../formats/xenstore-client.ts';
 import type { Handler } from './handlers/context.ts';
 import { domainHandlers } from './handlers/domain.ts';
 import { hostHandlers } from './handlers/host.ts';
@@ -143,6 +144,10 @@ export class ControlServer {
 
 function asToolError(e: unknown): ToolError {
   if (e instanceof ToolError) return e;
+  // xenstored refuses a change it cannot write to its journal (a full disk): nothing changed.
+  if (e instanceof XsError && (e.code === 'ENOSPC' || e.code === 'EIO')) {
+    return new ToolError(e.code, `xenlabd: xenstored cannot record the change: ${e.code === 'ENOSPC' ? 'no space left on device' : 'input/output error'}`, 1);
+  }
   const m = e instanceof Error ? e.message : String(e);
   return new ToolError('EINTERNAL', `xenlabd: ${m}`, 1);
 }
