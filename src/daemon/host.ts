@@ -25,6 +25,9 @@ import { ToolError } from '../protocol/wire.ts';
 import { Store } from './store.ts';
 import { RawChannels } from './raw-channels.ts';
 
+/** The name xl gives the source domain of a migration before it lets the target start its copy. */
+const MIGRATED_AWAY = '--migratedaway';
+
 /** SHUTDOWN_suspend: the guest suspended itself for a save. */
 const SHUTDOWN_SUSPEND = 2;
 
@@ -283,7 +286,12 @@ export class Host {
       this.hv.setMaxmem(row.domid, st.maxPages < 0 ? -1 : st.maxPages * 4);
       this.hv.setVcpusOnline(row.domid, st.onlineVcpus);
       // Suspended for a save that never finished: libxl resumes such a guest ("resuming domain").
-      const resume = st.shutdown && st.shutdownReason === SHUTDOWN_SUSPEND;
+      // Not once xl has renamed it <name>--migratedaway: the target then has, or is about to get,
+      // permission to start it, and a resumed copy would run on both hosts. It stays suspended
+      // for the administrator, as real xl leaves it when a migration fails that late.
+      const migratedAway = row.name.endsWith(MIGRATED_AWAY);
+      const resume = st.shutdown && st.shutdownReason === SHUTDOWN_SUSPEND && !migratedAway;
+      if (migratedAway && st.shutdown) this.log(`d${row.domid} ${row.name}: a migration's target was given permission to start it: left suspended`);
       if (resume) this.hv.resumeDomain(row.domid);
       this.committed.set(row.domid, st);
       await this.toolstack.recover(rec);

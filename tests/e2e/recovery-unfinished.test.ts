@@ -106,6 +106,25 @@ test('item 6: the daemon killed during xl save: the suspended guest is resumed a
   h.xlOk('destroy', 's6');
 });
 
+test('a source copy xl renamed <name>--migratedaway stays suspended at the next start (the target may run the guest)', async () => {
+  h.xlOk('create', guestCfg(h, 'mv', { memory: 64 }));
+  h.advance('5s');
+  const fifo = join(h.home, 'mv.fifo');
+  mkfifo(fifo);
+  const s = xlBackground(h, ['save', 'mv', fifo]);
+  const reader = createReadStream(fifo);
+  let got = 0;
+  await new Promise<void>(resolve => reader.on('data', d => { got += d.length; if (got > 4 << 20) { reader.pause(); resolve(); } }));
+  // What xl migrate does once the target has the stream, before it lets the target start.
+  h.xlOk('rename', 'mv', 'mv--migratedaway');
+  killDaemon(h);
+  reader.destroy();
+  await s.exit;
+  h.start();
+  assert.equal(row(h.xlOk('list'), 'mv--migratedaway').state, '---ss-');
+  h.xlOk('destroy', 'mv--migratedaway');
+});
+
 test('item 9: mem-set below the current memory, then stop and start: the host comes back', () => {
   h.xlOk('create', guestCfg(h, 'm9', { memory: 256 }));
   h.advance('5s');
