@@ -83,16 +83,22 @@ process.on('SIGTERM', () => { rx.kill('SIGKILL'); process.exit(1); });
   h.xlOk('destroy', 'g8');
 });
 
-test('item 6: the daemon killed during xl save: the suspended guest is resumed at the next start', async () => {
-  h.xlOk('create', guestCfg(h, 's6', { memory: 64 }));
+/** A new guest, and an `xl save` of it into a FIFO stopped after 4 MB: the guest is suspended. */
+async function saveHalfway(name: string) {
+  h.xlOk('create', guestCfg(h, name, { memory: 64 }));
   h.advance('5s');
-  const fifo = join(h.home, 's6.fifo');
+  const fifo = join(h.home, `${name}.fifo`);
   mkfifo(fifo);
-  const s = xlBackground(h, ['save', 's6', fifo]);
+  const s = xlBackground(h, ['save', name, fifo]);
   // Pages flow only once the guest is suspended: read some, then stop reading.
   const reader = createReadStream(fifo);
   let got = 0;
   await new Promise<void>(resolve => reader.on('data', d => { got += d.length; if (got > 4 << 20) { reader.pause(); resolve(); } }));
+  return { s, reader };
+}
+
+test('item 6: the daemon killed during xl save: the suspended guest is resumed at the next start', async () => {
+  const { s, reader } = await saveHalfway('s6');
   assert.equal(row(h.xlOk('list'), 's6').state, '---ss-');
   killDaemon(h);
   reader.destroy();
@@ -107,14 +113,7 @@ test('item 6: the daemon killed during xl save: the suspended guest is resumed a
 });
 
 test('a source copy xl renamed <name>--migratedaway stays suspended at the next start (the target may run the guest)', async () => {
-  h.xlOk('create', guestCfg(h, 'mv', { memory: 64 }));
-  h.advance('5s');
-  const fifo = join(h.home, 'mv.fifo');
-  mkfifo(fifo);
-  const s = xlBackground(h, ['save', 'mv', fifo]);
-  const reader = createReadStream(fifo);
-  let got = 0;
-  await new Promise<void>(resolve => reader.on('data', d => { got += d.length; if (got > 4 << 20) { reader.pause(); resolve(); } }));
+  const { s, reader } = await saveHalfway('mv');
   // What xl migrate does once the target has the stream, before it lets the target start.
   h.xlOk('rename', 'mv', 'mv--migratedaway');
   killDaemon(h);
