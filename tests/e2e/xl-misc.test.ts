@@ -45,3 +45,18 @@ test('sched-credit on a credit2 host: nothing to list; a domain is not a credit 
   assert.equal(r.stderr, 'libxl_domain_sched_params_get returned credit2 not credit.\n');
   assert.equal(h.xl('sched-credit', '-w', '5').stderr, 'Must specify a domain.\n');
 });
+
+test('pause of Domain-0 is refused as Xen refuses a domain pausing itself; xl still exits 0, as it ignores libxl\'s failure', () => {
+  for (const q of ['0', 'Domain-0']) {
+    const r = h.xl('pause', q);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, 'libxl: error: libxl_domain.c:587:libxl_domain_pause: Domain 0:Pausing domain: Invalid argument\n');
+    assert.equal(row(h.xlOk('list'), 'Domain-0').state, 'r-----');
+  }
+  // A guest is still paused and unpaused as before.
+  h.xlOk('create', cfg('p1'));
+  h.xlOk('pause', 'p1');
+  assert.match(row(h.xlOk('list'), 'p1').state, /p/);
+  h.xlOk('unpause', 'p1');
+  h.xlOk('destroy', 'p1');
+});

@@ -20,6 +20,9 @@ export const err = {
   destroyDom0: () => new ToolError('EPERM', 'Not destroying domain 0; use -f to force.\nThis can only be done when using a disaggregated hardware domain and toolstack.\n', 1),
   pauseMissing: (domid: number, what: 'Pausing' | 'Unpausing') => new ToolError('ENODOM',
     `libxl: error: libxl_domain.c:${what === 'Pausing' ? 587 : 620}:libxl_domain_${what === 'Pausing' ? 'pause' : 'unpause'}: Domain ${domid}:${what} domain: No such process`, 0),
+  /** XEN_DOMCTL_pausedomain refuses the caller's own domain (EINVAL); xl ignores libxl's failure and exits 0. */
+  pauseSelf: (domid: number) => new ToolError('EINVAL',
+    `libxl: error: libxl_domain.c:587:libxl_domain_pause: Domain ${domid}:Pausing domain: Invalid argument`, 0),
   shutdownNoAck: (action: string) => new ToolError('ETIMEDOUT',
     `libxl: error: libxl_domain.c:853:pvcontrol_cb: guest didn't acknowledge control request: -9\n${action} failed (rc=-9)`, 1),
   noParavirt: (action: 'shutdown' | 'reboot') => new ToolError('ENOPARAVIRT',

@@ -267,6 +267,8 @@ export class Toolstack {
 
   pause(domid: number): void {
     if (!this.exists(domid)) throw err.pauseMissing(domid, 'Pausing');
+    // The toolstack runs in Domain-0, and Xen does not let a domain pause itself.
+    if (domid === 0) throw err.pauseSelf(domid);
     this.hv.pause(domid);
     this.commitOrUndo(domid, () => this.hv.unpause(domid));
   }
