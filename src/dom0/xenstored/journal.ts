@@ -5,6 +5,7 @@
 // grown well past the tree it describes, it is replaced by a snapshot (temp file + rename).
 // Only the live store is observed, so a transaction reaches the journal when it commits.
 
+import { openStateFile } from '../state-files.ts';
 import { closeSync, constants, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { JOURNAL_MAGIC, JournalEncoder, decodeJournal } from '../../formats/xenstore-journal.ts';
@@ -37,7 +38,7 @@ export class Journal implements StoreObserver {
   static open(file: string, log: (line: string) => void): { store: Store; journal: Journal } {
     let bytes: Buffer | null = null;
     try {
-      const fd = openSync(file, O_RDONLY | O_NOFOLLOW);
+      const fd = openStateFile(file, O_RDONLY);
       try { bytes = readFileSync(fd); } finally { closeSync(fd); }
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
@@ -64,7 +65,7 @@ export class Journal implements StoreObserver {
       if (!bytes) throw e;
       // No room for a snapshot: carry on appending to what there is, without its torn tail.
       log(`journal ${file}: cannot compact (${(e as Error).message}); appending to it`);
-      journal.fd = openSync(file, O_WRONLY | O_APPEND | O_NOFOLLOW);
+      journal.fd = openStateFile(file, O_WRONLY | O_APPEND);
       ftruncateSync(journal.fd, validBytes);
       journal.fileBytes = journal.snapshotBytes = validBytes;
     }
@@ -142,7 +143,7 @@ export class Journal implements StoreObserver {
     renameSync(tmp, this.file);
     syncDir(dirname(this.file));
     if (this.fd >= 0) closeSync(this.fd);
-    this.fd = openSync(this.file, O_WRONLY | O_APPEND | O_NOFOLLOW);
+    this.fd = openStateFile(this.file, O_WRONLY | O_APPEND);
     this.fileBytes = this.snapshotBytes = size;
   }
 }
