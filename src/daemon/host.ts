@@ -22,14 +22,10 @@ import { XsClient } from '../formats/xenstore-client.ts';
 import { parseWorkload } from '../formats/workload-spec.ts';
 import type { HostPaths } from '../protocol/paths.ts';
 import { ToolError } from '../protocol/wire.ts';
+import { ShutdownReason } from '../protocol/domain.ts';
+import { MIGRATED_AWAY_SUFFIX } from '../protocol/migrate.ts';
 import { Store } from './store.ts';
 import { RawChannels } from './raw-channels.ts';
-
-/** The name xl gives the source domain of a migration before it lets the target start its copy. */
-const MIGRATED_AWAY = '--migratedaway';
-
-/** SHUTDOWN_suspend: the guest suspended itself for a save. */
-const SHUTDOWN_SUSPEND = 2;
 
 export interface HostOptions { spec: MachineSpec; clockMode: ClockMode }
 
@@ -289,8 +285,8 @@ export class Host {
       // Not once xl has renamed it <name>--migratedaway: the target then has, or is about to get,
       // permission to start it, and a resumed copy would run on both hosts. It stays suspended
       // for the administrator, as real xl leaves it when a migration fails that late.
-      const migratedAway = row.name.endsWith(MIGRATED_AWAY);
-      const resume = st.shutdown && st.shutdownReason === SHUTDOWN_SUSPEND && !migratedAway;
+      const migratedAway = row.name.endsWith(MIGRATED_AWAY_SUFFIX);
+      const resume = st.shutdown && st.shutdownReason === ShutdownReason.suspend && !migratedAway;
       if (migratedAway && st.shutdown) this.log(`d${row.domid} ${row.name}: a migration's target was given permission to start it: left suspended`);
       if (resume) this.hv.resumeDomain(row.domid);
       this.committed.set(row.domid, st);

@@ -1,6 +1,12 @@
 // Save, restore, migration and core dump requests. The stream bytes themselves travel over a raw
 // channel (src/client/raw-channel.ts) named by `token`; these messages steer and report.
 
+/**
+ * xl's name for the source domain of a migration once the target has the whole stream, just
+ * before it lets the target start its copy (`<name>--migratedaway`).
+ */
+export const MIGRATED_AWAY_SUFFIX = '--migratedaway';
+
 /** What a save reports while it runs (the last event before the end is the summary). */
 export interface SaveEvent {
   /** An xc/libxl log line for stderr. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs, optionMap, type CommandRun, type XlContext } from './command.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { XL_HEADER_SIZE, encodeXlHeader, xlSavingInfo } from '../../formats/save-stream/xl-header.ts';
-import type { SaveSummaryWire } from '../../protocol/migrate.ts';
+import { MIGRATED_AWAY_SUFFIX, type SaveSummaryWire } from '../../protocol/migrate.ts';
 import { ByteReader, headerConfig, progressPrinter, restoreFrom, runSave } from './saverestore.ts';
 
 /** What a fixed message is read from. */
@@ -142,7 +142,7 @@ const migrate: CommandRun = async (ctx, argv, self) => {
 
   if (!(await readFixed(ctx, fromTarget, READY, 'ready message', rune))) return failedResume();
   io.err('migration sender: Target has acknowledged transfer.\n');
-  try { await d.request('domain.rename', { dom: domid, name: `${hdr.name}--migratedaway` }); } catch (e) {
+  try { await d.request('domain.rename', { dom: domid, name: `${hdr.name}${MIGRATED_AWAY_SUFFIX}` }); } catch (e) {
     if (e instanceof ToolError && e.message) io.err(e.message + '\n');
     return failedResume();
   }
