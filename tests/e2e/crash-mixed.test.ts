@@ -285,7 +285,7 @@ function clocks(): { stop: () => Promise<void> } {
   return { stop: async () => { on = false; await Promise.all(loops); } };
 }
 
-test(`kill -9 at ${ROUNDS} random moments of a mixed workload (seed ${SEED})`, { timeout: 600_000 }, async () => {
+test(`kill -9 at ${ROUNDS} random moments of a mixed workload (seed ${SEED})`, { timeout: 900_000 }, async () => {
   process.stderr.write(`crash-mixed: seed ${SEED}\n`);
   for (let round = 0; round < ROUNDS; round++) {
     const victimName = rnd() < 0.7 ? 'A' : 'B';
@@ -325,5 +325,7 @@ test(`kill -9 at ${ROUNDS} random moments of a mixed workload (seed ${SEED})`, {
     checkHost('A', seenA, ctx);
     checkHost('B', seenB, ctx);
     reconcile(done, seenA, seenB, ctx);
+    // Progress, so that a timeout on a loaded machine shows how far the run got.
+    process.stderr.write(`crash-mixed: round ${round} done ${ctx}\n`);
   }
 });
