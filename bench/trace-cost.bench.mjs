@@ -18,10 +18,11 @@ import { Machine, DEFAULT_MACHINE } from '../src/machine/host.ts';
 import { Clock } from '../src/machine/clock.ts';
 import { Hypervisor } from '../src/hypervisor/hypervisor.ts';
 import { decodeWindows } from '../src/formats/trace-record.ts';
+import { sized } from './smoke.mjs';
 
 const S = 1_000_000_000n;
-const SIM_S = 10;
-const PAIRS = 5;
+const SIM_S = sized(10, 1);
+const PAIRS = sized(5, 1);
 const median = xs => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const fmt = ms => `${(ms / SIM_S).toFixed(2)} ms`;
 const ratioLine = (what, off, on) => {

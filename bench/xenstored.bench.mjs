@@ -14,9 +14,12 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
 import { FrameSplitter, encodeMessage } from '../src/formats/xenstore-wire.ts';
+import { sized } from './smoke.mjs';
 
-const ITER = Number(process.env.XS_BENCH_ITER ?? 5000);
-const ROUNDS = Number(process.env.XS_BENCH_ROUNDS ?? 5);
+const ITER = Number(process.env.XS_BENCH_ITER ?? sized(5000, 20));
+const ROUNDS = Number(process.env.XS_BENCH_ROUNDS ?? sized(5, 1));
+const WARMUP = sized(200, 5);
+const PIPELINED = sized(200_000, 2_000);
 const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
 const PIN_CPU = process.env.XS_BENCH_CPU === 'none' || !hasTaskset ? null : process.env.XS_BENCH_CPU ?? String(availableParallelism() - 1);
 /** [command, args], under `taskset -c PIN_CPU` when pinning. */
@@ -89,7 +92,7 @@ function testNames() {
 }
 
 /** Replies per second with `depth` READs in flight on one connection. */
-function pipelined(socket, depth = 128, total = 200_000) {
+function pipelined(socket, depth = 128, total = PIPELINED) {
   return new Promise((resolve, reject) => {
     const s = connect(socket);
     const req = encodeMessage({ type: 2, reqId: 1, txId: 0, payload: Buffer.from('/tool/xenstored\0') });
@@ -129,8 +132,8 @@ else {
     // daemon, alternating, and each side keeps its fastest run: on a shared 2-vCPU VM a single
     // run is at the mercy of whatever else is scheduled, and alternating spreads that noise
     // evenly over both daemons.
-    testXenstore(real.socket, 200);
-    testXenstore(ours.socket, 200);
+    testXenstore(real.socket, WARMUP);
+    testXenstore(ours.socket, WARMUP);
     const r = new Map(), o = new Map();
     const keepMin = (into, from) => { for (const [k, v] of from) into.set(k, Math.min(v, into.get(k) ?? v)); };
     for (const name of testNames()) {

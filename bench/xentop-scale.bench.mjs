@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { connectDaemon } from '../src/client/autostart.ts';
 import { batchTable, DEFAULT_TABLE_OPTIONS } from '../src/cli/xentop/table.ts';
 import { drawScreen } from '../src/cli/xentop/screen.ts';
+import { sized } from './smoke.mjs';
 
-const N = 1000;
+const N = sized(1000, 20);
 const home = mkdtempSync(join(tmpdir(), 'xts-'));
 const env = { ...process.env, XENLAB_HOME: home };
 process.env.XENLAB_HOME = home;
@@ -22,7 +23,7 @@ for (let i = 0; i < N; i++) {
   });
 }
 // Let the host settle after the burst of creates, then watch it for 10 s with xentop running.
-await new Promise(r => setTimeout(r, 5000));
+await new Promise(r => setTimeout(r, sized(5000, 200)));
 const cpuOf = () => { const f = readFileSync(`/proc/${readFileSync(join(home, 'xenlabd.pid'), 'utf8').trim()}/stat`, 'utf8').split(' '); return (Number(f[13]) + Number(f[14])) * 10; };
 const xentop = spawn(process.execPath, ['bin/xentop', '-b', '-d', '1'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 await new Promise(r => setTimeout(r, 1000));
@@ -31,7 +32,7 @@ const c0 = await conn.request('clock.get', {}); const w0 = performance.now(); co
 // Refreshes measured meanwhile: a sample (stream request → first frame) plus rendering.
 const refresh = [];
 let prev = null;
-for (let i = 0; i < 8; i++) {
+for (let i = 0; i < sized(8, 2); i++) {
   const t0 = performance.now();
   const sample = await new Promise((resolve, reject) => {
     const s = conn.stream('stats.watch', { delayNs: '1000000000' }, e => { s.cancel(); resolve(e); });

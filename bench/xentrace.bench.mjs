@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TraceBuffers } from '../src/hypervisor/trace-buffers.ts';
 import { decodeWindows } from '../src/formats/trace-record.ts';
+import { sized } from './smoke.mjs';
 
 const NR_PCPUS = 4;
-const RECORDS = 2_000_000;
+const RECORDS = sized(2_000_000, 30_000);
 const dir = mkdtempSync(join(tmpdir(), 'xentrace-bench-'));
 
 function traced(path) {

@@ -5,13 +5,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectDaemon } from '../src/client/autostart.ts';
+import { sized } from './smoke.mjs';
 
 const home = mkdtempSync(join(tmpdir(), 'xlb-'));
 const env = { ...process.env, XENLAB_HOME: home };
 spawnSync(process.execPath, ['dist/xenlabd.js', 'start', '--clock', 'virtual'], { env, stdio: 'inherit' });
 process.env.XENLAB_HOME = home;
 const conn = await connectDaemon({ autostart: false });
-for (let i = 0; i < 10; i++) {
+for (let i = 0; i < sized(10, 2); i++) {
   await conn.request('domain.create', {
     config: { c_info: { type: 'pv', name: `bench${i}` }, b_info: { max_memkb: 131072, target_memkb: 131072 } },
     configText: '', configFile: 'bench.cfg', paused: false,
@@ -27,8 +28,8 @@ function time(args) {
 }
 const median = xs => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const base = [], xl = [];
-for (let i = 0; i < 5; i++) { time(['-e', '0']); time(['bin/xl', 'list']); }
-for (let i = 0; i < 41; i++) { base.push(time(['-e', '0'])); xl.push(time(['bin/xl', 'list'])); }
+for (let i = 0; i < sized(5, 1); i++) { time(['-e', '0']); time(['bin/xl', 'list']); }
+for (let i = 0; i < sized(41, 3); i++) { base.push(time(['-e', '0'])); xl.push(time(['bin/xl', 'list'])); }
 const lines = spawnSync(process.execPath, ['bin/xl', 'list'], { env, encoding: 'utf8' }).stdout.trim().split('\n').length - 1;
 spawnSync(process.execPath, ['dist/xenlabd.js', 'stop'], { env });
 rmSync(home, { recursive: true, force: true });

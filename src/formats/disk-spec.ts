@@ -2,7 +2,6 @@
 // longest match wins, ties go to the earlier rule, deprecated prefixes count as matching the
 // whole remaining string, and `target=` swallows the rest. The result is a libxl_device_disk.
 
-import { formatDeviceDryRun, type DryRunOutput } from './libxl-json.ts';
 import { atoi } from './xlcfg/c-numbers.ts';
 
 export type DiskFormat = 'qcow' | 'qcow2' | 'vhd' | 'raw' | 'empty' | 'qed';
@@ -268,15 +267,4 @@ function toLibxl(d: Draft): LibxlDeviceDisk {
   };
   for (const k of Object.keys(out) as (keyof LibxlDeviceDisk)[]) if (out[k] === undefined) delete out[k];
   return out;
-}
-
-/**
- * `xl -N block-attach <domid> <spec...>`: each argument is one spec string, all feeding one
- * disk. The caller has already resolved the domain.
- */
-export function dryRunBlockAttach(_domid: string, specArgs: readonly string[]): DryRunOutput {
-  const r = parseDiskSpec(specArgs, 'command line');
-  const stderr = r.errors.map(l => l + '\n').join('');
-  if (!r.disk) return { stdout: '', stderr, exitCode: 1 };
-  return { stdout: formatDeviceDryRun('disk', r.disk), stderr, exitCode: 0 };
 }

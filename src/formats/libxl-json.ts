@@ -81,9 +81,6 @@ export function formatListLong(entries: readonly ListLongEntry[]): string {
   return formatYajl(doc) + '\n';
 }
 
-/** What a dry-run command prints and its exit status. */
-export interface DryRunOutput { stdout: string; stderr: string; exitCode: number }
-
 /** `xl -N block-attach` / `network-attach` output: `disk: {...}` / `vif: {...}` and a blank line. */
 export function formatDeviceDryRun(label: 'disk' | 'vif' | 'pci', device: object): string {
   return `${label}: ${formatYajl(device as JsonValue)}\n`;

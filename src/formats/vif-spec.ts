@@ -2,7 +2,6 @@
 // libxl_device_nic. In a config file each vif string is split on commas; on the
 // network-attach command line every argument is one token.
 
-import { formatDeviceDryRun, type DryRunOutput } from './libxl-json.ts';
 import { strtoul as strtoull } from './xlcfg/c-numbers.ts';
 
 /** libxl_device_nic; keys in IDL order, unset ones absent. */
@@ -212,22 +211,4 @@ export function parseVifConfigString(spec: string, devid: number, source: string
     messages.push(...applyNicToken(nic, token, source).messages);
   }
   return { nic: toLibxlNic(nic), messages };
-}
-
-/** `xl -N network-attach <domid> <token...>` (the caller has resolved the domain). */
-export function dryRunNetworkAttach(_domid: string, tokens: readonly string[], defaults: VifDefaults = {}): DryRunOutput {
-  const nic = newNic(undefined, defaults);
-  const messages: string[] = [];
-  try {
-    for (const t of tokens) {
-      const r = applyNicToken(nic, t, 'command line');
-      messages.push(...r.messages);
-      if (!r.ok) return { stdout: '', stderr: messages.map(l => l + '\n').join(''), exitCode: 1 };
-    }
-  } catch (e) {
-    if (!(e instanceof VifError)) throw e;
-    messages.push(...e.messages);
-    return { stdout: '', stderr: messages.map(l => l + '\n').join(''), exitCode: e.exitCode };
-  }
-  return { stdout: formatDeviceDryRun('vif', toLibxlNic(nic)), stderr: messages.map(l => l + '\n').join(''), exitCode: 0 };
 }

@@ -5,6 +5,7 @@
 import type { Clock, Timer } from '../machine/clock.ts';
 import type { Hypervisor } from '../hypervisor/hypervisor.ts';
 import type { ConsolePage, XenstoreRing } from '../hypervisor/console-page.ts';
+import { ShutdownReason } from '../hypervisor/shutdown-reason.ts';
 import { XsClient } from '../formats/xenstore-client.ts';
 import type { Workload } from '../formats/workload-spec.ts';
 import { BOOT_SECONDS, SHUTDOWN_SECONDS, bootLog } from './boot-log.ts';
@@ -67,8 +68,8 @@ export class GuestKernel {
       runnable: () => (o.workload.cpuPercent / 100) * o.hv.get(o.domid).onlineVcpus,
       after: (sec, fn) => this.shellTimer(sec, fn),
       vcpus: () => o.hv.get(o.domid).onlineVcpus,
-      poweroff: () => this.powerDown(0),
-      reboot: () => this.powerDown(1),
+      poweroff: () => this.powerDown(ShutdownReason.poweroff),
+      reboot: () => this.powerDown(ShutdownReason.reboot),
       crash: () => this.crash(),
     });
     o.console.onGuestInput(d => { if (this.booted && !this.paused()) this.shell.input(d); });
@@ -146,8 +147,8 @@ export class GuestKernel {
       this.pendingControl = null;
       // Acknowledge by clearing the key, as Linux's xenbus shutdown handler does.
       await this.xs.write(path, '').catch(() => {});
-      if (req === 'poweroff' || req === 'halt') this.powerDown(0);
-      else if (req === 'reboot') this.powerDown(1);
+      if (req === 'poweroff' || req === 'halt') this.powerDown(ShutdownReason.poweroff);
+      else if (req === 'reboot') this.powerDown(ShutdownReason.reboot);
       else if (req === 'suspend') this.suspend();
     } else if (path === `${this.home}/control/sysrq`) {
       let key: string;
@@ -171,17 +172,17 @@ export class GuestKernel {
   private powerDown(reason: number): void {
     if (this.stopping) return;
     this.stopping = true;
-    this.o.console.guestWrite(`\r\n[  OK  ] Reached target ${reason === 1 ? 'Reboot' : 'Power-Off'}.\r\n`);
+    this.o.console.guestWrite(`\r\n[  OK  ] Reached target ${reason === ShutdownReason.reboot ? 'Reboot' : 'Power-Off'}.\r\n`);
     this.setDemand(BOOT_DEMAND, IDLE_DEMAND);
     this.timers.push(this.o.clock.after(BigInt(SHUTDOWN_SECONDS) * SEC, () => {
-      this.o.console.guestWrite(reason === 1 ? 'reboot: Restarting system\r\n' : 'reboot: Power down\r\n');
+      this.o.console.guestWrite(reason === ShutdownReason.reboot ? 'reboot: Restarting system\r\n' : 'reboot: Power down\r\n');
       this.o.hv.shutdownDomain(this.domid, reason);
     }));
   }
 
   private suspend(): void {
     this.o.console.guestWrite('Freezing user space processes ... (elapsed 0.001 seconds) done.\r\n');
-    this.o.hv.shutdownDomain(this.domid, 2);
+    this.o.hv.shutdownDomain(this.domid, ShutdownReason.suspend);
   }
 
   /** Linux's magic SysRq keys that matter here: c crash, b reboot now, o power off now. */
@@ -190,7 +191,7 @@ export class GuestKernel {
     if (key === 'b' || key === 'o') {
       this.stopping = true;
       this.o.console.guestWrite(`sysrq: ${key === 'b' ? 'Resetting' : 'Power Off'}\r\n`);
-      this.o.hv.shutdownDomain(this.domid, key === 'b' ? 1 : 0);
+      this.o.hv.shutdownDomain(this.domid, key === 'b' ? ShutdownReason.reboot : ShutdownReason.poweroff);
       return;
     }
     this.o.console.guestWrite(`sysrq: HELP : loglevel(0-9) reboot(b) crash(c) poweroff(o)\r\n`);
@@ -199,7 +200,7 @@ export class GuestKernel {
   private crash(): void {
     this.stopping = true;
     this.o.console.guestWrite('sysrq: Trigger a crash\r\nKernel panic - not syncing: sysrq triggered crash\r\n');
-    this.o.hv.shutdownDomain(this.domid, 3);
+    this.o.hv.shutdownDomain(this.domid, ShutdownReason.crash);
   }
 
   /** The domain is gone: stop timers and drop the ring. */

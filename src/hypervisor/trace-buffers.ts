@@ -15,8 +15,6 @@ export const PAGE_SIZE = 4096;
 const T_BUF_HEADER = 8;
 /** xentrace's default -S. */
 export const DEFAULT_PAGES_PER_CPU = 32;
-const TRC_CLS_SHIFT = 16;
-const TRC_SUBCLS_SHIFT = 12;
 
 export interface TraceBuffersOptions {
   nrPcpus: number;

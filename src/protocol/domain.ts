@@ -1,7 +1,6 @@
 // What the toolstack reports about domains (libxl_dominfo, libxl_vcpuinfo equivalents).
 
-/** Shutdown reasons as Xen numbers them (SHUTDOWN_*). */
-export const ShutdownReason = { poweroff: 0, reboot: 1, suspend: 2, crash: 3, watchdog: 4, soft_reset: 5 } as const;
+export { ShutdownReason } from '../hypervisor/shutdown-reason.ts';
 
 export interface DomainInfo {
   domid: number;

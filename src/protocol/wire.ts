@@ -1,7 +1,9 @@
 // Control-socket framing between the tools and xenlabd: one JSON document per line.
-// A connection starts with a hello in each direction (version handshake); then the client sends
-// requests {id, type, args} and gets replies {id, ok, result|error}. A request of a streaming type
-// (see streams.ts) gets any number of {id, event} frames until either side closes it with {id, end}.
+// A connection starts with a hello {hello: 'xenlab', version, pid?} in each direction (version
+// handshake); then the client sends requests {id, type, args} and gets replies {id, ok,
+// result|error}. A request of a streaming type (see streams.ts) gets any number of {id, event}
+// frames, takes the client's {id, input} (console keystrokes), until either side closes it with
+// {id, end}. A raw data channel (src/daemon/raw-channels.ts) sends {raw: token} instead of a hello.
 // A frame the daemon cannot read gets a reply with `id: null` when it carries no usable id.
 import { isObject } from './schema.ts';
 
@@ -9,16 +11,6 @@ export const PROTOCOL_VERSION = 1;
 
 /** Longest line the daemon accepts; a longer one closes the connection. */
 export const MAX_FRAME_BYTES = 1 << 20;
-
-export interface Hello { hello: 'xenlab'; version: number; pid?: number }
-export interface RequestFrame { id: number; type: string; args: unknown }
-export interface ReplyFrame { id: number | null; ok: boolean; result?: unknown; error?: ErrorPayload }
-export interface EventFrame { id: number; event: unknown }
-export interface EndFrame { id: number; end: true }
-/** Input from the client to an open stream (console keystrokes, a stream being cancelled). */
-export interface InputFrame { id: number; input: unknown }
-/** The first line of a raw data channel (see src/daemon/raw-channels.ts) instead of a hello. */
-export interface RawChannelFrame { raw: string }
 
 /**
  * A failure as the real tool reports it. `message` is the exact text the tool prints on stderr

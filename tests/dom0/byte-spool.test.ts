@@ -24,6 +24,19 @@ async function pair(): Promise<{ writer: Socket; reader: Socket; close: () => vo
   return { writer, reader, close: () => { writer.destroy(); reader.destroy(); server.close(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
+/**
+ * Resolves once `done()` holds, looked at on each of `socket`'s `event`s. A deadline (10 s) turns
+ * a hang into a failure that says what never came.
+ */
+function until(socket: Socket, event: 'data' | 'drain', done: () => boolean, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (done()) { resolve(); return; }
+    const check = (): void => { if (done()) { clearTimeout(timer); socket.off(event, check); resolve(); } };
+    const timer = setTimeout(() => { socket.off(event, check); reject(new Error(`never came: ${what}`)); }, 10_000);
+    socket.on(event, check);
+  });
+}
+
 /** Bytes whose every position says where it belongs. */
 const pattern = (from: number, n: number): Buffer => { const b = Buffer.alloc(n); for (let i = 0; i < n; i++) b[i] = (from + i) * 7 % 251; return b; };
 
@@ -54,7 +67,7 @@ test('a stopped reader gets every byte in order once it reads again; chunks are 
     let have = 0;
     reader.on('data', d => { got.push(d); have += d.length; });
     reader.resume();
-    while (have < TOTAL) await new Promise(r => setTimeout(r, 5));
+    await until(reader, 'data', () => have >= TOTAL, `${TOTAL} bytes at the reader`);
     await new Promise(r => setImmediate(r));
     assert.equal(have, TOTAL);
     assert.ok(Buffer.concat(got).equals(pattern(0, TOTAL)), 'every byte once, in order');
@@ -80,9 +93,9 @@ test('writeNow sends nothing while the stream has bytes of its own queued', asyn
     const got: Buffer[] = [];
     reader.on('data', d => { got.push(d); have += d.length; });
     reader.resume();
-    while (writer.writableLength > 0) await new Promise(r => setTimeout(r, 5));
+    await until(writer, 'drain', () => writer.writableLength === 0, "the stream's own bytes sent");
     assert.equal(spool.writeNow(writer, fd), 100);
-    while (have < big.length + 100) await new Promise(r => setTimeout(r, 5));
+    await until(reader, 'data', () => have >= big.length + 100, `${big.length + 100} bytes at the reader`);
     const all = Buffer.concat(got);
     assert.ok(all.subarray(0, big.length).every(b => b === 1) && all.subarray(big.length).every(b => b === 2));
   } finally { close(); }
@@ -107,7 +120,7 @@ test('bytes wait while the head chunk is partly sent and a new chunk holds fewer
     let have = 0;
     reader.on('data', d => { got.push(d); have += d.length; });
     reader.resume();
-    for (const end = Date.now() + 5000; have < TOTAL && Date.now() < end;) await new Promise(r => setTimeout(r, 5));
+    await until(reader, 'data', () => have >= TOTAL, `${TOTAL} bytes at the reader`);
     assert.equal(have, TOTAL);
     assert.ok(Buffer.concat(got).equals(pattern(0, TOTAL)), 'every byte once, in order');
   } finally { close(); }

@@ -5,7 +5,7 @@
 // from starting again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestHost } from '../helpers/host.ts';
@@ -20,7 +20,6 @@ before(() => {
 after(() => { h.stop(); b.stop(); });
 
 const killDaemon = (t: TestHost) => process.kill(Number(readFileSync(join(t.home, 'xenlabd.pid'), 'utf8')), 'SIGKILL');
-const exitOf = (p: ChildProcess) => new Promise<number>(r => p.on('close', c => r(c ?? -1)));
 const mkfifo = (p: string) => assert.equal(spawnSync('mkfifo', [p]).status, 0);
 const domains = (t: TestHost) => t.sys('xenstore-list', ['/local/domain']).stdout.trim().split('\n');
 

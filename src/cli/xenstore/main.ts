@@ -24,9 +24,6 @@ const OPTION_MODES: Record<string, Mode[]> = {
 
 interface Opts { prefix: boolean; tidy: boolean; upto: boolean; recurse: boolean; nrWatches: number; raw: boolean; ls: LsOptions }
 
-/** A failed request, reported by the caller with its own message. */
-class OpFailed extends Error {}
-
 function atoi(s: string): number {
   const m = /^\s*([+-]?\d+)/.exec(s);
   return m ? parseInt(m[1], 10) | 0 : 0;

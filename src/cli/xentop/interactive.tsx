@@ -1,7 +1,6 @@
 // Interactive mode: ink on the alternate screen when stdout is a terminal. When it is not, there
 // is no live redrawing: the refreshes happen silently and the last screen is printed once, as
 // plain text, when the run ends (-i, SIGINT or SIGTERM).
-import React from 'react';
 import { render } from 'ink';
 import type { StatsSample } from '../../protocol/stats.ts';
 import type { XentopOptions } from './options.ts';

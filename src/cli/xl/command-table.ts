@@ -40,9 +40,6 @@ export const commandTable: readonly XlCommand[] = commandSpecs.map(spec => ({
   run: handlers[spec.name] ?? notImplemented,
 }));
 
-/** Names of the table entries that have a real handler. */
-export const implementedCommands = (): string[] => commandTable.filter(c => c.name in handlers).map(c => c.name);
-
 /** cmdtable_lookup: an exact name, else a prefix matching exactly one entry. */
 export function lookupCommand(name: string): XlCommand | undefined {
   const exact = commandTable.find(c => c.name === name);

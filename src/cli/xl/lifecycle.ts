@@ -1,6 +1,7 @@
 // Domain lifecycle (xl_vmcontrol.c): create (in create.ts, loaded lazily), destroy, shutdown,
 // reboot, pause, unpause, rename.
 import { findDomain, parseArgs, optionMap, type CommandRun, type DaemonClient, type XlContext } from './command.ts';
+import { ShutdownReason } from '../../protocol/domain.ts';
 
 const create: CommandRun = async (ctx, argv, self) => (await import('./create.ts')).runCreate(ctx, argv, self);
 
@@ -30,7 +31,7 @@ const rename: CommandRun = async (ctx, argv, self) => {
 
 /**
  * Follow the 'domain.wait' streams of the domains just asked to shut down, printing what xl's
- * wait_for_domain_deaths logs; `reason` is the shutdown reason asked for (0 poweroff, 1 reboot).
+ * wait_for_domain_deaths logs; `reason` is the shutdown reason asked for.
  */
 export async function waitForDomains(ctx: XlContext, d: DaemonClient, domids: number[], reason: number): Promise<void> {
   ctx.io.err(`Waiting for ${domids.length} domains\n`);
@@ -55,7 +56,7 @@ function shutdownOrReboot(action: 'poweroff' | 'reboot'): CommandRun {
       ctx.io.err(action === 'reboot' ? `Rebooting domain ${domid}\n` : `Shutting down domain ${domid}\n`);
       await d.request('domain.shutdown', { dom: String(domid), action, force: o.has('F') });
     }
-    if (o.has('w')) await waitForDomains(ctx, d, domids, action === 'reboot' ? 1 : 0);
+    if (o.has('w')) await waitForDomains(ctx, d, domids, ShutdownReason[action]);
     return 0;
   };
 }

@@ -1,6 +1,7 @@
 // Streaming requests: xentop statistics, console attach, waits for domain state, lifecycle events.
 import type { Host } from '../host.ts';
 import type { StatsSample } from '../../protocol/stats.ts';
+import { ShutdownReason } from '../../protocol/domain.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { domainInfo } from './context.ts';
 
@@ -19,7 +20,7 @@ export function statsSample(host: Host): StatsSample {
     const d = host.hv.get(domid);
     return {
       domid, name: i.name ?? '(null)', running: i.running, blocked: i.blocked, paused: i.paused,
-      shutdown: i.shutdown && i.shutdownReason !== 3, crashed: i.shutdown && i.shutdownReason === 3, dying: i.dying,
+      shutdown: i.shutdown && i.shutdownReason !== ShutdownReason.crash, crashed: i.shutdown && i.shutdownReason === ShutdownReason.crash, dying: i.dying,
       cpuNs: Number(i.cpuTimeNs), curMemKb: i.currentMemkb, maxMemKb: i.maxMemkb < 0 ? null : i.maxMemkb,
       vcpus: Array.from({ length: d.maxVcpus }, (_, v) => ({ id: v, online: host.hv.sched.vcpu(domid, v).online, ns: Number(host.hv.vcpuTimeNs(domid, v)) })),
       nets: host.netData.stats(domid), vbds: host.blkData.stats(domid), ssid: d.ssidref,

@@ -8,6 +8,7 @@
 // bytes at `linkBitsPerSec`, and the dirty bitmap is cleaned at that instant, so the rounds
 // depend on simulated time only (the bytes themselves still move at real speed).
 import type { Toolstack } from './toolstack.ts';
+import { ShutdownReason } from '../../hypervisor/shutdown-reason.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { PAGE_SIZE, StreamWriter } from '../../formats/save-stream/index.ts';
 
@@ -72,7 +73,7 @@ export async function suspendDomain(ts: Toolstack, domid: number): Promise<void>
   await ts.waitFor(domid, 'shutdown');
   const d = ts.hv.domains.get(domid);
   if (!d) throw new ToolError('ESRCH', `libxl: error: libxl_dom_suspend.c:377:suspend_common_wait_guest_check: Domain ${domid}:guest we were suspending has been destroyed: No such process`, 1);
-  if (d.shutdownReason !== 2) {
+  if (d.shutdownReason !== ShutdownReason.suspend) {
     throw new ToolError('EFAIL', `libxl: error: libxl_dom_suspend.c:391:suspend_common_wait_guest_check: Domain ${domid}:guest we were suspending has shut down with unexpected reason code ${d.shutdownReason}`, 1);
   }
 }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Hypervisor } from '../../hypervisor/hypervisor.ts';
 import { HypervisorError } from '../../hypervisor/hypervisor.ts';
 import type { DomainType } from '../../hypervisor/domain.ts';
+import { ShutdownReason } from '../../hypervisor/shutdown-reason.ts';
 import type { XsClient } from '../../formats/xenstore-client.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { err } from './errors.ts';
@@ -100,7 +101,7 @@ export class Toolstack {
   async create(o: { config: Record<string, any>; workload?: string; configText: string; configFile: string; paused: boolean; restored?: boolean; cwd?: string }, restoreOf?: { domid?: number }): Promise<DomainRecord> {
     const config = structuredClone(o.config);
     const c = (config.c_info ??= {});
-    const b = (config.b_info ??= {});
+    config.b_info ??= {};
     const name: string = c.name;
     const type: DomainType = c.type ?? 'pv';
     const domid = restoreOf?.domid ?? this.hv.allocDomid();
@@ -462,10 +463,10 @@ libxl_device_disk_add failed.`, 1);
     this.platform.event('shutdown', domid, rec.name, `reason ${d.shutdownReason}`);
     this.wake(domid, 'shutdown');
     const reason = d.shutdownReason;
-    if (reason === 2) return; // suspend: the saver handles it
-    const action = reason === 0 ? actionOf(rec.config, 'on_poweroff', 'destroy')
-      : reason === 1 ? actionOf(rec.config, 'on_reboot', 'restart')
-      : reason === 4 ? actionOf(rec.config, 'on_watchdog', 'destroy')
+    if (reason === ShutdownReason.suspend) return; // the saver handles it
+    const action = reason === ShutdownReason.poweroff ? actionOf(rec.config, 'on_poweroff', 'destroy')
+      : reason === ShutdownReason.reboot ? actionOf(rec.config, 'on_reboot', 'restart')
+      : reason === ShutdownReason.watchdog ? actionOf(rec.config, 'on_watchdog', 'destroy')
       : actionOf(rec.config, 'on_crash', 'destroy');
     this.platform.log(`Domain ${domid} has shut down, reason code ${reason} 0x${reason.toString(16)}`);
     this.platform.log(`Action for shutdown reason code ${reason} is ${action}`);

@@ -1,11 +1,10 @@
 // Request dispatch: one do_<op> per message type, the argument checks xenstored makes, and
 // the reply. Handlers throw XsdError; handle() maps it to an ERROR reply in one place.
 
-import { XS_PAYLOAD_MAX, XS_TYPE_COUNT, XsType, countNuls, packStrings, splitStrings, type XsMessage } from '../../formats/xenstore-wire.ts';
+import { XS_PAYLOAD_MAX, XS_TYPE_COUNT, XsType, packStrings, splitStrings, type XsMessage } from '../../formats/xenstore-wire.ts';
 import type { Connection } from './connection.ts';
 import { doControl } from './control.ts';
 import type { XenstoredCore } from './core.ts';
-import { INTRODUCE_DOMAIN, RELEASE_DOMAIN } from './core.ts';
 import { fail, toWireError } from './errors.ts';
 import { doMkdir, doRm, doSetPerms, doWrite, getNode } from './node-ops.ts';
 import { canonicalize, isValidNodename } from './path.ts';

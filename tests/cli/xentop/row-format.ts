@@ -11,7 +11,7 @@ export interface Row {
 const HEADER = /^ *NAME +STATE +CPU\(sec\) CPU\(%\) +MEM\(k\) MEM\(%\) +MAXMEM\(k\) MAXMEM\(%\) VCPUS NETS +NETTX\(k\) +NETRX\(k\) VBDS +VBD_OO +VBD_RD +VBD_WR +VBD_RSECT +VBD_WSECT SSID$/;
 const VCPUS = /^(VCPUs\(sec\): |        )( [ \d]\d: +\d+s)+$/;
 // "%8llu" after a literal space: one to eight spaces before the digits (more digits, one space).
-const c8 = ' {1,8}\\d+', c10 = ' {1,10}\\d+', d8 = ' {1,8}[\\d-]+', d10 = ' {1,10}[\\d-]+';
+const c8 = ' {1,8}\\d+', d8 = ' {1,8}[\\d-]+', d10 = ' {1,10}[\\d-]+';
 const NET = new RegExp(`^Net\\d+ RX:${c8}bytes${c8}pkts${c8}err${c8}drop  TX:${c8}bytes${c8}pkts${c8}err${c8}drop$`);
 const VBD = new RegExp(`^VBD (Unidentified|BlkBack|BlkTap) {1,4}\\d+ \\[[ \\da-f]{2}:[ \\da-f]{2}\\]  OO:${d8}   RD:${d8}   WR:${d8}   RSECT:${d10}   WSECT:${d10}$`);
 

@@ -1,7 +1,7 @@
 // Interactive xentop: samples from the StatsSource, keys through handleKey, the screen laid out
 // by drawScreen at the terminal's size. Quits on Q/Esc or after -i refreshes. Every key press
 // redraws from a new sample, as the real loop calls top() whenever getch returns a key.
-import React, { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useApp } from 'ink';
 import { drawScreen } from '../screen.ts';
 import { handleKey, type KeyState } from '../keys.ts';

@@ -1,6 +1,5 @@
 // One screen line: runs of text with curses attributes (reverse, bold, the yellow highlight of
 // active toggles in the key bar). `plain` (NO_COLOR) drops every attribute.
-import React from 'react';
 import { Text } from 'ink';
 import type { Segment } from '../curses.ts';
 

@@ -1,5 +1,4 @@
 // The whole screen: every line of the curses layout, top to bottom.
-import React from 'react';
 import { Box } from 'ink';
 import type { Segment } from '../curses.ts';
 import { ScreenLine } from './ScreenLine.tsx';
