@@ -482,7 +482,7 @@ libxl_device_disk_add failed.`, 1);
     delete cfg.c_info.uuid;
     if (keep) cfg.c_info.name = rec.name.replace(/-\d{8}T\d{4}Z$/, '');
     try {
-      const nrec = await this.create({ config: cfg, workload: rec.workload ?? undefined, configText: rec.configText, configFile: rec.configFile, paused: false });
+      const nrec = await this.create({ config: cfg, workload: rec.workload ?? undefined, configText: rec.configText, configFile: rec.configFile, paused: false, cwd: rec.cwd });
       this.platform.event('reboot', nrec.domid, nrec.name, `from domid ${domid}`);
     } catch (e: any) { this.platform.log(`failed to restart ${rec.name}: ${e.message}`); }
   }
