@@ -38,8 +38,12 @@ function clockSec(h: TestHost): number {
 function killDaemon(h: TestHost): void {
   const pid = Number(readFileSync(join(h.home, 'xenlabd.pid'), 'utf8'));
   process.kill(pid, 'SIGKILL');
-  // The lock goes with the process: wait until it is gone before starting the next daemon.
-  for (;;) { try { process.kill(pid, 0); } catch { return; } }
+  // The lock goes with the process: wait (10 s at most) until it is dead, or a zombie, before
+  // starting the next daemon.
+  const dead = (): boolean => {
+    try { return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] === 'Z'; } catch { return true; }
+  };
+  for (const end = Date.now() + 10_000; !dead();) if (Date.now() > end) throw new Error(`xenlabd ${pid} survived SIGKILL`);
 }
 
 test('virtual clock: stop/start and kill -9 keep CPU times and uptimes, Domain-0 included', () => {
