@@ -85,12 +85,17 @@ export class Host {
   async boot(): Promise<void> {
     await this.xenstored.listen(this.paths.xenstored);
     const spec = this.machine.spec;
-    const dom0 = this.hv.createDomain({
+    // Domain-0 was built when the host booted (simulated time 0) and its CPU time continues from
+    // the last record: the host stood still while the daemon was down.
+    const dom0CpuNs: string[] = JSON.parse(this.store.getHost('dom0_cpu_ns') ?? '[]');
+    this.hv.restoreDomain(0, {
       type: 'pv', uuid: '00000000-0000-0000-0000-000000000000', maxVcpus: spec.dom0Vcpus, onlineVcpus: spec.dom0Vcpus,
       maxMemkb: -1, memkb: spec.dom0MemMiB * 1024, weight: 256, cap: 0, poolId: 0,
       affinity: Array.from({ length: spec.dom0Vcpus }, () => ({ hard: null, soft: null })),
-    }, 0);
-    this.hv.allocate(dom0, spec.dom0MemMiB * 256);
+    }, {
+      totPages: spec.dom0MemMiB * 256, pauseCount: 0, shutdown: false, shutdownReason: 0, createdNs: 0n,
+      cpuBaseNs: Array.from({ length: spec.dom0Vcpus }, (_, v) => BigInt(dom0CpuNs[v] ?? 0)),
+    });
     for (let v = 0; v < spec.dom0Vcpus; v++) this.hv.setWorkloadDemand(0, v, 0.01);
     const xs = this.dom0Client();
     const nbXs = this.dom0Client(), bbXs = this.dom0Client();
@@ -209,8 +214,7 @@ export class Host {
       cwd: rec.cwd, targetKb: rec.targetKb, staticMaxKb: rec.staticMaxKb, videoKb: rec.videoKb, type: rec.type,
     } : undefined;
     this.write(`the state of domain ${domid}`, () => {
-      this.store.setHost('rover', String(this.hv.rover));
-      this.store.setHost('clock_ns', this.clock.now().toString());
+      this.writeHostCounters();
       if (!rec || !st) return;
       this.store.putDomain({
         domid, name: rec.name, uuid: rec.uuid, config: JSON.stringify(rec.config), configText: rec.configText,
@@ -233,12 +237,19 @@ export class Host {
     }
   }
 
+  /** The domid rover, the clock and Domain-0's CPU time, recorded with every commit and checkpoint. */
+  private writeHostCounters(): void {
+    this.store.setHost('rover', String(this.hv.rover));
+    this.store.setHost('clock_ns', this.clock.now().toString());
+    this.store.setHost('dom0_cpu_ns', JSON.stringify(this.cpuNs(0)));
+  }
+
   private cpuNs(domid: number): string[] {
     return Array.from({ length: this.hv.get(domid).maxVcpus }, (_, v) => this.hv.vcpuTimeNs(domid, v).toString());
   }
 
   /**
-   * Save what runs on by itself (CPU time, the balloon's progress, the clock) into the state the
+   * Save what runs on by itself (CPU time, Domain-0's too, the balloon's progress, the clock) into the state the
    * last commit of each domain recorded: periodic and at stop. It never records a command, so a
    * command that was not acknowledged (its commit had not happened) cannot slip in. A failure
    * (a full disk) is logged and the next period tries again: the daemon keeps serving.
@@ -250,8 +261,7 @@ export class Host {
           const d = this.hv.domains.get(domid);
           if (d) this.store.updateState(domid, JSON.stringify({ ...st, totPages: d.totPages, cpuNs: this.cpuNs(domid) }));
         }
-        this.store.setHost('rover', String(this.hv.rover));
-        this.store.setHost('clock_ns', this.clock.now().toString());
+        this.writeHostCounters();
       });
       if (this.checkpointFailing) this.log('checkpoint: written again');
       this.checkpointFailing = false;

@@ -1,7 +1,7 @@
-// Persistence in SQLite (WAL): the machine's spec, the domid rover, the simulated clock, and
-// every domain's configuration and runtime state. Each lifecycle step is one transaction, and
-// the daemon replies to a tool only after it committed, so a SIGKILL at any moment leaves the
-// committed set of domains, which recovery brings back with the same domids.
+// Persistence in SQLite (WAL): the machine's spec, the domid rover, the simulated clock,
+// Domain-0's CPU time, and every domain's configuration and runtime state. Each lifecycle step
+// is one transaction, and the daemon replies to a tool only after it committed, so a SIGKILL at
+// any moment leaves the committed set of domains, which recovery brings back with the same domids.
 import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { claimStateFile } from '../dom0/state-files.ts';

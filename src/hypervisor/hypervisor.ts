@@ -52,7 +52,9 @@ export class Hypervisor {
       kind: domid => (this.domains.get(domid)?.type === 'pv' ? 'pv' : 'hvm'),
       load: (domid, vcpu) => this.vcpuLoad.get(`${domid}:${vcpu}`) ?? 0,
     });
-    this.sched = new Credit2({ nrPcpus: machine.spec.nrCpus, trace: this.trace });
+    // The scheduler starts where the clock stands (a recovered host's), so CPU time is counted
+    // from there on and not again from host boot.
+    this.sched = new Credit2({ nrPcpus: machine.spec.nrCpus, trace: this.trace, startNs: clock.now() });
     this.freePagesCount = machine.totalPages - this.xenReservedPages();
     const allCpus = Array.from({ length: machine.spec.nrCpus }, (_, i) => i);
     this.pools = [{ id: 0, name: 'Pool-0', cpus: allCpus }];

@@ -46,6 +46,8 @@ export interface MigrateStreams {
       name?: string; domid?: number; paused: boolean;
       /** Read from this pipe (xl's own stdin, via /proc) instead of the raw channel, after `head` (base64). */
       path?: string; head?: string;
+      /** xl's working directory, against which relative disk paths resolve (as in libxl, which runs in xl). */
+      cwd?: string;
     };
     event: { line?: string; restored?: { domid: number; name: string } };
   };

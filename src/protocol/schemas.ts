@@ -95,7 +95,7 @@ export const streamArgs: Record<StreamType, Schema> = {
   'domain.save': obj({ dom, token, live: bool, linkMbit: opt(num(Number.MIN_VALUE, UINT32)), path: opt(path) }),
   'domain.restore': obj({
     token, config: anyObject, workload: opt(text), configText: text, configFile: str(),
-    name: opt(str()), domid: opt(domid), paused: bool, path: opt(path), head: opt(text),
+    name: opt(str()), domid: opt(domid), paused: bool, path: opt(path), head: opt(text), cwd: opt(str()),
   }),
 };
 

@@ -10,7 +10,7 @@ export interface Streams extends TraceStreams, MigrateStreams {
   'console.attach': { args: { dom: string }; event: { data?: string; closed?: boolean; domid?: number } };
   /** xl shutdown -w / destroy waits: ends when the domain reaches the state. */
   'domain.wait': { args: { domid: number; until: 'gone' | 'shutdown' }; event: { reached: boolean; message?: string } };
-  /** Lifecycle events (created, destroyed, shutdown, rebooted...) for dashboards. */
+  /** Lifecycle events (created, destroyed, shutdown, the action taken, rebooted...) for dashboards and xl create -F. */
   'events.watch': { args: {}; event: { ns: string; kind: string; domid: number; name: string | null; detail?: string } };
 }
 

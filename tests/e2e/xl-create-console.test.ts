@@ -60,7 +60,7 @@ test('create -F stays in the foreground until the domain is gone', async () => {
   h.xlOk('destroy', 'fg');
   const r = await done;
   assert.equal(r.code, 0);
-  assert.equal(r.stderr, `Parsing config from ${join(h.home, 'fg.cfg')}\nWaiting for domain fg (domid ${id}) to die [pid ${child.pid}]\n`);
+  assert.equal(r.stderr, `Parsing config from ${join(h.home, 'fg.cfg')}\nWaiting for domain fg (domid ${id}) to die [pid ${child.pid}]\nDomain ${id} has been destroyed.\n`);
 });
 
 test('console shows the boot log and a login prompt; Ctrl-] detaches with status 0', async () => {

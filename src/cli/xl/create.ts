@@ -1,7 +1,8 @@
 // xl create (xl_vmcontrol.c main_create/create_domain). xl reads and parses the config itself,
 // prints the dry-run JSON, then asks the daemon to build the domain. The restart/destroy actions
 // that real xl's forked monitor performs are done by xenlabd, so `create` returns once the domain
-// exists; with -F it stays until the domain is gone, with -c it attaches the console.
+// exists; with -F it reports them and follows the domain through its restarts (monitor.ts), with
+// -c it attaches the console.
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type CommandRun, type XlCommand, type XlContext } from './command.ts';
@@ -10,6 +11,7 @@ import { DEFAULT_TOPOLOGY, type HostTopology } from '../../formats/domain-config
 import { configFromText } from '../../formats/domain-config/from-text.ts';
 import { formatCreateDryRun } from '../../formats/libxl-json.ts';
 import type { HostInfo } from '../../protocol/host.ts';
+import { monitorDomains } from './monitor.ts';
 
 /** libxl error numbers that create returns negated as its exit status. */
 const ERROR_FAIL = 3;
@@ -47,7 +49,7 @@ export interface CreateRequest {
   dryRun: boolean;
   quiet: boolean;
   console: boolean;
-  /** -F: stay until the domain is gone; -e: not even that (the daemon acts either way). */
+  /** -F: stay and report until no domain is left to follow; -e: not even that (the daemon acts either way). */
   foreground: boolean;
 }
 
@@ -119,17 +121,17 @@ export const runCreate: CommandRun = async (ctx, argv, self) => {
   if (req.dryRun) { io.out(json); return 0; }
   if (req.debug) io.err(json);
 
-  const created = await d!.request('domain.create', {
-    config: built.config as unknown as Record<string, unknown>, workload: built.extras.workload,
-    configText: text, configFile: resolve(req.file), paused: req.paused, cwd: process.cwd(),
-  });
+  const monitor = req.foreground && !req.console ? monitorDomains(d!, io) : undefined;
+  let created;
+  try {
+    created = await d!.request('domain.create', {
+      config: built.config as unknown as Record<string, unknown>, workload: built.extras.workload,
+      configText: text, configFile: resolve(req.file), paused: req.paused, cwd: process.cwd(),
+    });
+  } catch (e) { monitor?.cancel(); throw e; }
   if (req.console) {
     const { attachConsole } = await import('./console.ts');
     return attachConsole(d!, String(created.domid));
   }
-  if (req.foreground) {
-    io.err(`Waiting for domain ${created.name} (domid ${created.domid}) to die [pid ${process.pid}]\n`);
-    await d!.stream('domain.wait', { domid: created.domid, until: 'gone' }, e => { if (e.message) io.err(e.message + '\n'); }).done;
-  }
-  return 0;
+  return monitor ? monitor.follow(created.domid, created.name) : 0;
 };

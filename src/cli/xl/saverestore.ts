@@ -254,7 +254,7 @@ export async function restoreFrom(ctx: XlContext, from: RestoreSource, source: s
   try {
     await d.stream('domain.restore', {
       token: raw?.token ?? '', path: from.kind === 'pipe' ? `/proc/${process.pid}/fd/${from.fd}` : undefined,
-      config, workload, configText, configFile, paused: o.paused,
+      config, workload, configText, configFile, paused: o.paused, cwd: process.cwd(),
       name: o.name ? o.name(name) : undefined, domid: config.c_info?.domid || undefined,
     }, e => {
       if (e.line) io.err(e.line + '\n');

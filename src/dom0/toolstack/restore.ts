@@ -20,6 +20,8 @@ export interface RestoreOptions {
   domid?: number;
   /** Leave the domain paused once restored. */
   paused: boolean;
+  /** The restoring xl's working directory: relative disk paths of the config resolve there. */
+  cwd?: string;
   line(text: string): void;
 }
 
@@ -47,7 +49,7 @@ export async function restoreDomain(ts: Toolstack, input: RestoreInput, o: Resto
   if (o.name !== undefined) config.c_info.name = o.name;
   delete config.c_info.domid;
   const rec = await ts.create({
-    config, workload: o.workload, configText: o.configText, configFile: o.configFile, paused: true, restored: true,
+    config, workload: o.workload, configText: o.configText, configFile: o.configFile, paused: true, restored: true, cwd: o.cwd,
   }, o.domid ? { domid: o.domid } : undefined);
   const domid = rec.domid;
   // Under its `--incoming` name the domain waits for the sender's go: until then it is not recorded.

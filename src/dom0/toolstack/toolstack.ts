@@ -470,6 +470,8 @@ libxl_device_disk_add failed.`, 1);
       : actionOf(rec.config, 'on_crash', 'destroy');
     this.platform.log(`Domain ${domid} has shut down, reason code ${reason} 0x${reason.toString(16)}`);
     this.platform.log(`Action for shutdown reason code ${reason} is ${action}`);
+    // What xl's monitor (create -F) reports and then waits to see done.
+    this.platform.event('action', domid, rec.name, action);
     if (action === 'preserve') return;
     if (action === 'destroy' || action === 'coredump-destroy') { await this.destroy(domid); return; }
     // restart / rename-restart / coredump-restart / soft-reset: a new domain from the stored config
@@ -477,15 +479,22 @@ libxl_device_disk_add failed.`, 1);
     if (keep) {
       const stamp = new Date(this.hv.clock.wallMs()).toISOString().replace(/[-:]/g, '').slice(0, 13) + 'Z';
       // xl's preserve_domain: when the rename fails the old domain stays as it is, and no new one starts.
-      try { await this.rename(domid, rec.name, `${rec.name}-${stamp}`); } catch (e: any) { this.platform.log(e.message); return; }
+      try { await this.rename(domid, rec.name, `${rec.name}-${stamp}`); } catch (e: any) {
+        this.platform.log(e.message);
+        this.platform.event('preserve-failed', domid, rec.name, e.message);
+        return;
+      }
     } else await this.destroy(domid);
     const cfg = structuredClone(rec.config);
     delete cfg.c_info.uuid;
     if (keep) cfg.c_info.name = rec.name.replace(/-\d{8}T\d{4}Z$/, '');
     try {
-      const nrec = await this.create({ config: cfg, workload: rec.workload ?? undefined, configText: rec.configText, configFile: rec.configFile, paused: false });
+      const nrec = await this.create({ config: cfg, workload: rec.workload ?? undefined, configText: rec.configText, configFile: rec.configFile, paused: false, cwd: rec.cwd });
       this.platform.event('reboot', nrec.domid, nrec.name, `from domid ${domid}`);
-    } catch (e: any) { this.platform.log(`failed to restart ${rec.name}: ${e.message}`); }
+    } catch (e: any) {
+      this.platform.log(`failed to restart ${rec.name}: ${e.message}`);
+      this.platform.event('restart-failed', domid, rec.name, e.message);
+    }
   }
 
   /** Resolves when the domain is gone (or has shut down, for `until: 'shutdown'`). */
