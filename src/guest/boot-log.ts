@@ -4,16 +4,17 @@
 // PV console hvc0 on PV and PVH). Kernel lines are [seconds since the kernel started, line].
 import { kernelStamp } from './printk.ts';
 import { GUEST_UTS } from './uname.ts';
+import type { GuestDisk } from './disk-name.ts';
 
-export type GuestType = 'pv' | 'pvh' | 'hvm';
+type GuestType = 'pv' | 'pvh' | 'hvm';
 
 export interface BootOptions {
   name: string;
   type: GuestType;
   vcpus: number;
   memMiB: number;
-  /** Linux's names for the guest's disks, in order (the first holds the root file system). */
-  disks: string[];
+  /** The guest's disks as its Linux finds them, in order (the first holds the root file system). */
+  disks: GuestDisk[];
   /** Disks reached through the Xen platform PCI device's PV drivers (HVM: emulated ones unplugged). */
   pvDisks: boolean;
   /** The PV kernel's command line from the config (PV and PVH); HVM guests get theirs from GRUB. */
@@ -98,6 +99,14 @@ function platformLines(o: BootOptions, root: string): [number, string][] {
     [0.0, 'DMI: Xen HVM domU, BIOS 4.17.7 11/03/2025'],
     [0.0, 'Hypervisor detected: Xen HVM'],
     [0.0, 'Xen version 4.17.'],
+    // The PV drivers ask QEMU (through the platform device's I/O port) to unplug the emulated disks and NICs.
+    ...(o.pvDisks ? [
+      [0.0, 'Xen Platform PCI: I/O protocol version 1'],
+      [0.0, 'Netfront and the Xen platform PCI driver have been compiled for this kernel: unplug emulated NICs.'],
+      [0.0, 'Blkfront and the Xen platform PCI driver have been compiled for this kernel: unplug emulated disks.'],
+      [0.0, 'You might have to change the root device'], [0.0, 'from /dev/hd[a-d] to /dev/xvd[a-d]'],
+      [0.0, 'in your root= kernel command line option'],
+    ] as [number, string][] : []),
     [0.0, 'Booting paravirtualized kernel on Xen HVM'],
   ];
 }
@@ -105,16 +114,8 @@ function platformLines(o: BootOptions, root: string): [number, string][] {
 /** How the guest's disks come up: blkfront for PV drivers, ata_piix for QEMU's emulated IDE. */
 function diskLines(o: BootOptions): [number, string][] {
   const lines: [number, string][] = [];
-  if (o.type === 'hvm' && o.pvDisks) {
-    lines.push([0.4, 'Xen Platform PCI: I/O protocol version 1'],
-      [0.4, 'Netfront and the Xen platform PCI driver have been compiled for this kernel: unplug emulated NICs.'],
-      [0.4, 'Blkfront and the Xen platform PCI driver have been compiled for this kernel: unplug emulated disks.'],
-      [0.4, 'You might have to change the root device'], [0.4, 'from /dev/hd[a-d] to /dev/xvd[a-d]'],
-      [0.4, 'in your root= kernel command line option']);
-  }
   if (o.pvDisks) {
-    lines.push([0.5, 'Blkfront and Virtual Ethernet drivers ready']);
-    for (const d of o.disks) {
+    for (const { name: d } of o.disks) {
       lines.push([0.6, `blkfront: ${d}: flush diskcache: enabled; persistent grants: enabled; indirect descriptors: enabled; bounce buffer: disabled;`],
         [0.6, ` ${d}: ${d}1`]);
     }
@@ -124,17 +125,18 @@ function diskLines(o: BootOptions): [number, string][] {
   lines.push([0.5, 'ata_piix 0000:00:01.1: version 2.13'], [0.5, 'scsi host0: ata_piix'], [0.5, 'scsi host1: ata_piix'],
     [0.5, 'ata1: PATA max MWDMA2 cmd 0x1f0 ctl 0x3f6 bmdma 0xc120 irq 14'],
     [0.5, 'ata2: PATA max MWDMA2 cmd 0x170 ctl 0x376 bmdma 0xc128 irq 15']);
-  o.disks.forEach((d, i) => {
+  for (const { name: d, ideSlot: i = 0 } of o.disks) {
+    // ataN.0M: channel (host) N-1, device M; the SCSI address follows.
     lines.push([0.6, `ata${(i >> 1) + 1}.0${i & 1}: ATA-7: QEMU HARDDISK, 2.5+, max UDMA/100`],
       [0.6, `scsi ${i >> 1}:0:${i & 1}:0: Direct-Access     ATA      QEMU HARDDISK    2.5+ PQ: 0 ANSI: 5`],
       [0.6, `sd ${i >> 1}:0:${i & 1}:0: [${d}] Attached SCSI disk`], [0.6, ` ${d}: ${d}1`]);
-  });
+  }
   return lines;
 }
 
 /** The kernel's console log of one boot, each line stamped as printk does. */
 export function bootLog(o: BootOptions): [number, string][] {
-  const root = o.disks[0] ?? 'xvda';
+  const root = o.disks[0]?.name ?? 'xvda';
   const lines: [number, string][] = [
     [0.0, LINUX_BANNER],
     ...platformLines(o, root),

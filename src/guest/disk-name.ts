@@ -29,14 +29,17 @@ export function blkfrontDiskName(vdevice: number): string {
 
 const EMULATED_IDE_DISKS = 4;
 
+/** A disk as the guest's Linux sees it; an emulated IDE disk also has its slot (0 = primary master .. 3). */
+export interface GuestDisk { name: string; ideSlot?: number }
+
 /**
- * Linux's names for a guest's disks, given their virtual-device numbers in config order. Through
+ * How a guest's Linux names its disks, given their virtual-device numbers in config order. Through
  * the PV drivers (PV and PVH guests, HVM guests with the Xen platform PCI device) blkfront names
  * them. Without them an HVM guest sees QEMU's emulated IDE disks (hda..hdd, the first four of any
  * vdev), which libata names sda, sdb, ... in the order it probes them.
  */
-export function guestDiskNames(vdevices: number[], pvDrivers: boolean): string[] {
-  if (pvDrivers) return vdevices.map(blkfrontDiskName);
+export function guestDisks(vdevices: number[], pvDrivers: boolean): GuestDisk[] {
+  if (pvDrivers) return vdevices.map(v => ({ name: blkfrontDiskName(v) }));
   const ide = vdevices.map(diskIndex).filter((i): i is number => i !== undefined && i < EMULATED_IDE_DISKS).sort((a, b) => a - b);
-  return ide.map((_, n) => `sd${letters(n)}`);
+  return ide.map((slot, n) => ({ name: `sd${letters(n)}`, ideSlot: slot }));
 }

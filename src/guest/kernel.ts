@@ -8,7 +8,7 @@ import type { ConsolePage, XenstoreRing } from '../hypervisor/console-page.ts';
 import { XsClient } from '../formats/xenstore-client.ts';
 import type { Workload } from '../formats/workload-spec.ts';
 import { BOOT_SECONDS, SHUTDOWN_SECONDS, bootLog, firmwareLog } from './boot-log.ts';
-import { guestDiskNames } from './disk-name.ts';
+import { guestDisks } from './disk-name.ts';
 import { Shell } from './shell.ts';
 import { Balloon } from './balloon.ts';
 import { Frontends } from './frontends.ts';
@@ -143,7 +143,7 @@ export class GuestKernel {
     const pvDisks = this.o.type !== 'hvm' || this.o.platformPci;
     const log = bootLog({
       name: this.o.name, type: this.o.type, vcpus: d.onlineVcpus, memMiB, uuid: d.uuid, cmdline: this.o.cmdline,
-      disks: guestDiskNames(this.o.disks, pvDisks), pvDisks,
+      disks: guestDisks(this.o.disks, pvDisks), pvDisks,
     });
     for (const [s, line] of log) {
       this.timers.push(clock.after(BigInt(Math.round(s * 1e9)), () => this.kernelTty?.guestWrite(line + '\r\n')));
