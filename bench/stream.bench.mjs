@@ -20,7 +20,7 @@ async function sendStream() {
   const { StreamWriter, encodeXlHeader } = await import('../src/formats/save-stream/index.ts');
   const { GuestMemory } = await import('../src/hypervisor/guest-memory.ts');
   const mem = new GuestMemory(NR_PAGES, { seed: 1 });
-  const w = new StreamWriter({ guestType: 'pv', vcpus: 1, p2mSize: NR_PAGES, reusePageBuffers: true });
+  const w = new StreamWriter({ guestType: 'pv', vcpus: 1, p2mSize: NR_PAGES, tscKhz: 2_394_000, reusePageBuffers: true });
   process.stderr.write(JSON.stringify({ start: now() }) + '\n');
   mem.enableLogDirty();
   await write(Buffer.concat([encodeXlHeader('{"c_info":{"name":"idle"}}'), w.start()]));

@@ -41,7 +41,7 @@ async function daemonCost() {
   try {
     for (const g of ['g1', 'g2', 'g3']) {
       const cfg = join(h.home, `${g}.cfg`);
-      writeFileSync(cfg, `name = "${g}"\ntype = "pv"\nkernel = "/k"\nmemory = 256\nvcpus = 2\nworkload = "cpu=80"\n`);
+      writeFileSync(cfg, `name = "${g}"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 256\nvcpus = 2\nworkload = "cpu=80"\n`);
       h.xlOk('create', cfg);
     }
     h.advance('2s');

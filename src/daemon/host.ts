@@ -12,6 +12,7 @@ import { Xenconsoled } from '../dom0/xenconsoled.ts';
 import { appendStateFile } from '../dom0/state-files.ts';
 import { Toolstack, type DomainRecord } from '../dom0/toolstack/toolstack.ts';
 import { writeDom0Tree } from '../dom0/toolstack/xs-tree.ts';
+import { guestHardware } from '../dom0/toolstack/guest-hardware.ts';
 import { GuestKernel } from '../guest/kernel.ts';
 import { netback, NET_RING_PAGES } from '../dom0/backends/netback.ts';
 import { blkback, BLK_RING_PAGES } from '../dom0/backends/blkback.ts';
@@ -179,11 +180,14 @@ export class Host {
     const ring = this.xenstored.connectDomain(rec.domid);
     const page = new ConsolePage();
     this.xenconsoled.add(rec.domid, rec.name, page);
+    const hw = guestHardware(rec);
+    const serial = hw.serialPty ? new ConsolePage() : undefined;
+    if (serial) this.xenconsoled.add(rec.domid, rec.name, serial, 'serial');
     // xenstored and xenconsoled map the guest's xenstore and console pages (the reserved grants).
     this.hv.grantMap(0, rec.domid, 2);
     const g = new GuestKernel({
       domid: rec.domid, name: rec.name, type: rec.type, hv: this.hv, clock: this.clock,
-      xenstore: ring, console: page, workload: parseWorkload(rec.workload ?? undefined), alreadyBooted,
+      xenstore: ring, console: page, serial, disks: hw.disks, platformPci: hw.platformPci, cmdline: hw.cmdline, workload: parseWorkload(rec.workload ?? undefined), alreadyBooted,
     });
     this.guests.set(rec.domid, g);
     await g.start();

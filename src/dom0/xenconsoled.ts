@@ -1,5 +1,7 @@
 // xenconsoled: reads each guest's console page, keeps a scroll-back for `xl console` and writes
 // the log file logs/console/guest-<name>.log, as the real daemon does with log-guest enabled.
+// An HVM guest's serial port is QEMU's pty rather than xenconsoled's; it is attached the same
+// way here, and like QEMU's pty it has no log file.
 // libxl accepts any name, '/' and '..' included, and the real daemon puts it in the path as it
 // is; here a name is always one file name inside logs/console (see logFile).
 import { appendStateFile, privateDir } from './state-files.ts';
@@ -19,35 +21,42 @@ export function logFile(dir: string, name: string): string | null {
   return dirname(path) === dir ? path : null;
 }
 
+/** The PV console (console/ in xenstore) or the emulated serial port (serial/0). */
+export type ConsoleKind = 'pv' | 'serial';
+
 interface ConsoleState { page: ConsolePage; name: string; history: string; listeners: Set<(d: string) => void> }
 
 export class Xenconsoled {
-  private consoles = new Map<number, ConsoleState>();
+  private consoles = new Map<number, Map<ConsoleKind, ConsoleState>>();
   constructor(private readonly logDir: string) { privateDir(join(logDir, 'console')); }
 
-  add(domid: number, name: string, page: ConsolePage): void {
+  add(domid: number, name: string, page: ConsolePage, kind: ConsoleKind = 'pv'): void {
     const st: ConsoleState = { page, name, history: '', listeners: new Set() };
-    this.consoles.set(domid, st);
+    const of = this.consoles.get(domid) ?? new Map<ConsoleKind, ConsoleState>();
+    of.set(kind, st);
+    this.consoles.set(domid, of);
     page.onOutput(d => {
       st.history = (st.history + d).slice(-HISTORY_BYTES);
-      const file = logFile(join(this.logDir, 'console'), st.name);
+      const file = kind === 'pv' ? logFile(join(this.logDir, 'console'), st.name) : null;
       try { if (file) appendStateFile(file, d.replace(/\r\n/g, '\n')); } catch {}
       for (const l of st.listeners) l(d);
     });
   }
 
-  rename(domid: number, name: string): void { const s = this.consoles.get(domid); if (s) s.name = name; }
+  rename(domid: number, name: string): void { for (const s of this.consoles.get(domid)?.values() ?? []) s.name = name; }
 
   remove(domid: number): void {
-    const s = this.consoles.get(domid);
-    if (!s) return;
-    for (const l of s.listeners) l('');
+    for (const s of this.consoles.get(domid)?.values() ?? []) for (const l of s.listeners) l('');
     this.consoles.delete(domid);
   }
 
-  /** Attach: get the scroll-back, then live output; `''` means the console went away. */
-  attach(domid: number, onData: (d: string) => void): { history: string; input: (d: string) => void; detach: () => void } | undefined {
-    const s = this.consoles.get(domid);
+  /**
+   * Attach: get the scroll-back, then live output; `''` means the console went away. Asked for
+   * a serial port the domain does not have, xenconsole takes its PV console instead.
+   */
+  attach(domid: number, kind: ConsoleKind, onData: (d: string) => void): { history: string; input: (d: string) => void; detach: () => void } | undefined {
+    const of = this.consoles.get(domid);
+    const s = of?.get(kind) ?? of?.get('pv');
     if (!s) return undefined;
     s.listeners.add(onData);
     return { history: s.history, input: d => s.page.backendWrite(d), detach: () => s.listeners.delete(onData) };

@@ -1,5 +1,6 @@
-// The name Linux blkfront gives a vbd from its virtual-device number: xvd plus letters, also for
-// the emulated IDE and SCSI numbers (hda and sda are both xvda, as xen_translate_vdev does).
+// The names Linux gives a guest's disks. blkfront names a vbd from its virtual-device number: xvd
+// plus letters, also for the emulated IDE and SCSI numbers (hda and sda are both xvda, as
+// xen_translate_vdev does); libata names emulated IDE disks in probe order.
 
 const XENVBD_MAJOR = 202, IDE0_MAJOR = 3, IDE1_MAJOR = 22, SCSI_DISK0_MAJOR = 8;
 const SCSI_DISK1_7_MAJORS = [65, 71], SCSI_DISK8_15_MAJORS = [128, 135];
@@ -24,4 +25,21 @@ function letters(n: number): string { return (n >= 26 ? letters(Math.floor(n / 2
 export function blkfrontDiskName(vdevice: number): string {
   const i = diskIndex(vdevice);
   return i === undefined ? `vbd-${vdevice}` : `xvd${letters(i)}`;
+}
+
+const EMULATED_IDE_DISKS = 4;
+
+/** A disk as the guest's Linux sees it; an emulated IDE disk also has its slot (0 = primary master .. 3). */
+export interface GuestDisk { name: string; ideSlot?: number }
+
+/**
+ * How a guest's Linux names its disks, given their virtual-device numbers in config order. Through
+ * the PV drivers (PV and PVH guests, HVM guests with the Xen platform PCI device) blkfront names
+ * them. Without them an HVM guest sees QEMU's emulated IDE disks (hda..hdd, the first four of any
+ * vdev), which libata names sda, sdb, ... in the order it probes them.
+ */
+export function guestDisks(vdevices: number[], pvDrivers: boolean): GuestDisk[] {
+  if (pvDrivers) return vdevices.map(v => ({ name: blkfrontDiskName(v) }));
+  const ide = vdevices.map(diskIndex).filter((i): i is number => i !== undefined && i < EMULATED_IDE_DISKS).sort((a, b) => a - b);
+  return ide.map((slot, n) => ({ name: `sd${letters(n)}`, ideSlot: slot }));
 }

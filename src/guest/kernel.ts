@@ -8,7 +8,8 @@ import type { ConsolePage, XenstoreRing } from '../hypervisor/console-page.ts';
 import { ShutdownReason } from '../hypervisor/shutdown-reason.ts';
 import { XsClient } from '../formats/xenstore-client.ts';
 import type { Workload } from '../formats/workload-spec.ts';
-import { BOOT_SECONDS, SHUTDOWN_SECONDS, bootLog } from './boot-log.ts';
+import { BOOT_SECONDS, SHUTDOWN_SECONDS, bootLog, firmwareLog } from './boot-log.ts';
+import { guestDisks } from './disk-name.ts';
 import { Shell } from './shell.ts';
 import { Balloon } from './balloon.ts';
 import { Frontends } from './frontends.ts';
@@ -29,7 +30,16 @@ export interface GuestOptions {
   hv: Hypervisor;
   clock: Clock;
   xenstore: XenstoreRing;
+  /** The PV console (hvc0). */
   console: ConsolePage;
+  /** An HVM guest's emulated serial port (ttyS0), when its config gives it one. */
+  serial?: ConsolePage;
+  /** Virtual-device numbers of the guest's disks, in config order. */
+  disks: number[];
+  /** An HVM guest has the Xen platform PCI device (xen_platform_pci, on by default): its PV drivers unplug the emulated disks. */
+  platformPci: boolean;
+  /** The PV kernel's command line from the config. */
+  cmdline?: string;
   workload: Workload;
   /** Skip the boot (a guest carried over a daemon restart is already up). */
   alreadyBooted?: boolean;
@@ -39,7 +49,8 @@ export class GuestKernel {
   readonly domid: number;
   private readonly o: GuestOptions;
   private readonly xs: XsClient;
-  private readonly shell: Shell;
+  /** A getty and shell on each terminal systemd starts one on. */
+  private readonly shells: Shell[];
   readonly balloon: Balloon;
   readonly frontends: Frontends;
   private readonly io: IoWorkload;
@@ -51,17 +62,38 @@ export class GuestKernel {
   private home: string;
   /** When the kernel started: printk's time 0 (a guest carried over a restart counts from its creation). */
   private bootNs: bigint;
+  /**
+   * Where the kernel's log goes: console=ttyS0 on HVM (lost without a serial port, as on a real
+   * guest whose serial is off), hvc0 on PV and PVH.
+   */
+  private readonly kernelTty: ConsolePage | undefined;
 
   constructor(o: GuestOptions) {
     this.o = o;
     this.domid = o.domid;
     this.home = `/local/domain/${o.domid}`;
     this.bootNs = o.hv.get(o.domid).createdNs;
+    this.kernelTty = o.type === 'hvm' ? o.serial : o.console;
+    const log = (s: string) => this.kernelTty?.guestWrite(s);
     this.xs = new XsClient(b => o.xenstore.write(b));
     o.xenstore.onData(b => this.xs.feed(b));
-    this.shell = new Shell({
+    // systemd's getty generator: one on the kernel's serial console, one on hvc0.
+    const ttys: [string, ConsolePage][] = [...(o.serial ? [['ttyS0', o.serial]] as [string, ConsolePage][] : []), ['hvc0', o.console]];
+    this.shells = ttys.map(([tty, page]) => this.getty(tty, page));
+    this.balloon = new Balloon(o.hv, o.clock, o.domid);
+    this.frontends = new Frontends(this.xs, () => o.hv.domains.get(o.domid), o.domid);
+    this.io = new IoWorkload(o.hv, o.clock, o.domid, o.workload, new Printk(o.clock, () => this.bootNs, log));
+    this.dirtier = new MemoryWorkload(o.hv, o.clock, o.domid, o.workload.dirtyPagesPerSec);
+    this.frontends.onConnected = (kind, devid, sectors) => { if (kind === 'vif') this.io.addNet(devid); else this.io.addBlk(devid, sectors); };
+    this.frontends.onClosed = (kind, devid) => this.io.removeDevice(kind, devid);
+  }
+
+  private getty(tty: string, page: ConsolePage): Shell {
+    const o = this.o;
+    const shell = new Shell({
       name: o.name,
-      write: s => o.console.guestWrite(s),
+      tty,
+      write: s => page.guestWrite(s),
       uptimeSec: () => Number(o.clock.now() - o.hv.get(o.domid).createdNs) / 1e9,
       wallMs: () => o.clock.wallMs(),
       memKb: () => ({ total: o.hv.get(o.domid).totPages * 4 }),
@@ -72,13 +104,8 @@ export class GuestKernel {
       reboot: () => this.powerDown(ShutdownReason.reboot),
       crash: () => this.crash(),
     });
-    o.console.onGuestInput(d => { if (this.booted && !this.paused()) this.shell.input(d); });
-    this.balloon = new Balloon(o.hv, o.clock, o.domid);
-    this.frontends = new Frontends(this.xs, () => o.hv.domains.get(o.domid), o.domid);
-    this.io = new IoWorkload(o.hv, o.clock, o.domid, o.workload, new Printk(o.clock, () => this.bootNs, s => o.console.guestWrite(s)));
-    this.dirtier = new MemoryWorkload(o.hv, o.clock, o.domid, o.workload.dirtyPagesPerSec);
-    this.frontends.onConnected = (kind, devid, sectors) => { if (kind === 'vif') this.io.addNet(devid); else this.io.addBlk(devid, sectors); };
-    this.frontends.onClosed = (kind, devid) => this.io.removeDevice(kind, devid);
+    page.onGuestInput(d => { if (this.booted && !this.paused()) shell.input(d); });
+    return shell;
   }
 
   /** A timer of the shell's (free -s): cancelled with the kernel's own when it stops. */
@@ -108,12 +135,19 @@ export class GuestKernel {
   }
 
   private boot(): void {
-    const { clock } = this.o;
+    const { clock, hv } = this.o;
     this.bootNs = clock.now();
     this.setDemand(BOOT_DEMAND, IDLE_DEMAND);
-    const hv = this.o.hv.get(this.domid);
-    for (const [s, line] of bootLog({ name: this.o.name, type: this.o.type, vcpus: hv.onlineVcpus, memMiB: Math.floor(hv.totPages / 256) })) {
-      this.timers.push(clock.after(BigInt(Math.round(s * 1e9)), () => this.o.console.guestWrite(line + '\r\n')));
+    const d = hv.get(this.domid);
+    const memMiB = Math.floor(d.totPages / 256);
+    if (this.o.type === 'hvm') for (const line of firmwareLog({ memMiB, cpuMhz: hv.machine.mhz })) hv.hvmDebugWrite(this.domid, line + '\n');
+    const pvDisks = this.o.type !== 'hvm' || this.o.platformPci;
+    const log = bootLog({
+      name: this.o.name, type: this.o.type, vcpus: d.onlineVcpus, memMiB, uuid: d.uuid, cmdline: this.o.cmdline,
+      disks: guestDisks(this.o.disks, pvDisks), pvDisks,
+    });
+    for (const [s, line] of log) {
+      this.timers.push(clock.after(BigInt(Math.round(s * 1e9)), () => this.kernelTty?.guestWrite(line + '\r\n')));
     }
     this.timers.push(clock.after(SEC / 2n, () => { void this.frontends.start(); }));
     this.timers.push(clock.after(BigInt(BOOT_SECONDS) * SEC, () => this.bootDone()));
@@ -126,7 +160,7 @@ export class GuestKernel {
     this.setDemand(frac, frac);
     // The PV drivers announce what they support (Linux's xenbus writes these).
     for (const f of ['feature-poweroff', 'feature-reboot', 'feature-suspend']) void this.xs.write(`${this.home}/control/${f}`, '1').catch(() => {});
-    this.shell.prompt();
+    for (const sh of this.shells) sh.prompt();
     this.dirtier.start();
     if (this.pendingControl !== null) void this.onWatch(`${this.home}/control/shutdown`);
   }
@@ -172,16 +206,16 @@ export class GuestKernel {
   private powerDown(reason: number): void {
     if (this.stopping) return;
     this.stopping = true;
-    this.o.console.guestWrite(`\r\n[  OK  ] Reached target ${reason === ShutdownReason.reboot ? 'Reboot' : 'Power-Off'}.\r\n`);
+    this.kernelTty?.guestWrite(`\r\n[  OK  ] Reached target ${reason === ShutdownReason.reboot ? 'Reboot' : 'Power-Off'}.\r\n`);
     this.setDemand(BOOT_DEMAND, IDLE_DEMAND);
     this.timers.push(this.o.clock.after(BigInt(SHUTDOWN_SECONDS) * SEC, () => {
-      this.o.console.guestWrite(reason === ShutdownReason.reboot ? 'reboot: Restarting system\r\n' : 'reboot: Power down\r\n');
+      this.kernelTty?.guestWrite(reason === ShutdownReason.reboot ? 'reboot: Restarting system\r\n' : 'reboot: Power down\r\n');
       this.o.hv.shutdownDomain(this.domid, reason);
     }));
   }
 
   private suspend(): void {
-    this.o.console.guestWrite('Freezing user space processes ... (elapsed 0.001 seconds) done.\r\n');
+    this.kernelTty?.guestWrite('Freezing user space processes ... (elapsed 0.001 seconds) done.\r\n');
     this.o.hv.shutdownDomain(this.domid, ShutdownReason.suspend);
   }
 
@@ -190,16 +224,16 @@ export class GuestKernel {
     if (key === 'c') { this.crash(); return; }
     if (key === 'b' || key === 'o') {
       this.stopping = true;
-      this.o.console.guestWrite(`sysrq: ${key === 'b' ? 'Resetting' : 'Power Off'}\r\n`);
+      this.kernelTty?.guestWrite(`sysrq: ${key === 'b' ? 'Resetting' : 'Power Off'}\r\n`);
       this.o.hv.shutdownDomain(this.domid, key === 'b' ? ShutdownReason.reboot : ShutdownReason.poweroff);
       return;
     }
-    this.o.console.guestWrite(`sysrq: HELP : loglevel(0-9) reboot(b) crash(c) poweroff(o)\r\n`);
+    this.kernelTty?.guestWrite(`sysrq: HELP : loglevel(0-9) reboot(b) crash(c) poweroff(o)\r\n`);
   }
 
   private crash(): void {
     this.stopping = true;
-    this.o.console.guestWrite('sysrq: Trigger a crash\r\nKernel panic - not syncing: sysrq triggered crash\r\n');
+    this.kernelTty?.guestWrite('sysrq: Trigger a crash\r\nKernel panic - not syncing: sysrq triggered crash\r\n');
     this.o.hv.shutdownDomain(this.domid, ShutdownReason.crash);
   }
 

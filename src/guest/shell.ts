@@ -9,6 +9,8 @@ import { loadavg, uptime } from './uptime.ts';
 
 export interface ShellHost {
   name: string;
+  /** The terminal the login prompt is on (agetty's \l): hvc0, or ttyS0 for an HVM guest's serial. */
+  tty: string;
   write(s: string): void;
   uptimeSec(): number;
   /** The guest's time of day (ms since the epoch; its clock is UTC). */
@@ -32,7 +34,7 @@ export class Shell {
 
   constructor(private readonly h: ShellHost) {}
 
-  prompt(): void { this.h.write(this.loggedIn ? `root@${this.h.name}:~# ` : `\r\nDebian GNU/Linux 12 ${this.h.name} hvc0\r\n\r\n${this.h.name} login: `); }
+  prompt(): void { this.h.write(this.loggedIn ? `root@${this.h.name}:~# ` : `\r\nDebian GNU/Linux 12 ${this.h.name} ${this.h.tty}\r\n\r\n${this.h.name} login: `); }
 
   input(data: string): void {
     for (const ch of data) {

@@ -3,9 +3,9 @@
 import { getoptLong } from './getopt.ts';
 import { failure, output, type CommandResult } from './command.ts';
 
-/** The guest kernel's utsname, as its boot log's "Linux version" line names it. */
+/** The guest kernel's utsname (Debian 12's kernel, as in Dom0), as its boot log's "Linux version" line names it. */
 export const GUEST_UTS = {
-  sysname: 'Linux', release: '6.1.0-xenlab-amd64', version: '#1 SMP PREEMPT_DYNAMIC Debian 6.1.158-1', machine: 'x86_64',
+  sysname: 'Linux', release: '6.1.0-41-amd64', version: '#1 SMP PREEMPT_DYNAMIC Debian 6.1.158-1 (2025-11-09)', machine: 'x86_64',
 };
 
 const HELP = `Usage: uname [OPTION]...

@@ -5,7 +5,7 @@
 import type { Clock } from '../machine/clock.ts';
 import type { Machine } from '../machine/host.ts';
 import { Credit2 } from './credit2/index.ts';
-import { ConsoleRing } from './console-ring.ts';
+import { ConsoleRing, XENLOG } from './console-ring.ts';
 import { Domain, memorySeed, populateLowest, releaseHighest, type DomainSpec } from './domain.ts';
 import { GrantedRings } from './io-ring.ts';
 import { TraceBuffers } from './trace-buffers.ts';
@@ -105,6 +105,14 @@ export class Hypervisor {
     for (let i = 0; i < st.pauseCount; i++) this.pause(domid);
     if (st.shutdown) this.shutdownDomain(domid, st.shutdownReason, false);
     return d;
+  }
+
+  /**
+   * An HVM guest writes whole lines to Xen's debug port 0xe9 (hvm_print_line): printable
+   * characters and tabs are kept, and each line goes to the console ring at guest debug level.
+   */
+  hvmDebugWrite(domid: number, text: string): void {
+    for (const line of text.split('\n').slice(0, -1)) this.console.guest(domid, XENLOG.debug, line.replace(/[^\x20-\x7e\t]/g, ''));
   }
 
   poolCpus(poolId: number): number[] { return this.pools.find(p => p.id === poolId)?.cpus ?? []; }
@@ -286,7 +294,7 @@ function bootBanner(m: Machine): string[] {
     '(XEN) Xen version 4.17.7 (pkg-xen-devel@lists.alioth.debian.org) (gcc (Debian 12.2.0-14+deb12u1) 12.2.0) debug=n Mon Nov  3 12:00:00 UTC 2025',
     '(XEN) Latest ChangeSet: ',
     '(XEN) build-id: ',
-    '(XEN) Bootloader: xenlab',
+    '(XEN) Bootloader: GRUB 2.06-13+deb12u1',
     `(XEN) Command line: placeholder dom0_mem=${m.spec.dom0MemMiB}M,max:${m.spec.dom0MemMiB}M`,
     '(XEN) Xen image load base address: 0',
     '(XEN) Video information:',

@@ -88,7 +88,7 @@ export const requestArgs: Record<RequestType, Schema> = {
 
 export const streamArgs: Record<StreamType, Schema> = {
   'stats.watch': obj({ delayNs: period }),
-  'console.attach': obj({ dom }),
+  'console.attach': obj({ dom, type: opt(oneOf('pv', 'serial')) }),
   'domain.wait': obj({ domid, until: oneOf('gone', 'shutdown') }),
   'events.watch': obj({}),
   'trace.windows': obj({ pollNs: period, timeoutNs: opt(ns), disableAtStop: bool, token }),

@@ -20,7 +20,7 @@ function saveFile(type: SaveGuestType, rounds: number): Buffer {
   const mem = new GuestMemory(nrPages, { seed: 7 });
   mem.decreaseReservation([2990, 2991, 2992]); // ballooned out: XTAB entries
   if (type === 'pv') mem.setPageType(5, PageType.L4TAB_PINNED);
-  const w = new StreamWriter({ guestType: type, vcpus: 2, p2mSize: nrPages });
+  const w = new StreamWriter({ guestType: type, vcpus: 2, p2mSize: nrPages, tscKhz: 2_394_000 });
   const parts = [encodeXlHeader(JSON.stringify({ c_info: { name: 'guest', type } })), w.start()];
   mem.enableLogDirty();
   const r = rng(1);

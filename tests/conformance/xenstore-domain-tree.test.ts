@@ -112,7 +112,7 @@ test('destroy removes every path of the domain and fires @releaseDomain', { skip
 });
 
 test('a guest shutting down fires @releaseDomain before it is destroyed (on_poweroff=preserve)', { skip }, async () => {
-  writeFileSync(join(h.home, 'p.cfg'), 'name = "keeper"\ntype = "pv"\nkernel = "/k"\nmemory = 128\non_poweroff = "preserve"\n');
+  writeFileSync(join(h.home, 'p.cfg'), 'name = "keeper"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 128\non_poweroff = "preserve"\n');
   h.xlOk('create', join(h.home, 'p.cfg'));
   h.advance('3s');
   const watch = spawn('/usr/bin/xenstore-watch', ['@releaseDomain'], { env: h.env });

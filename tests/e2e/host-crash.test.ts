@@ -16,7 +16,7 @@ function exitOf(p: ReturnType<TestHost['spawn']>): Promise<number> {
 }
 
 test('SIGKILL during 50 concurrent creates and destroys', async () => {
-  for (let i = 0; i < 25; i++) writeFileSync(join(h.home, `c${i}.cfg`), `name = "c${i}"\ntype = "pv"\nkernel = "/k"\nmemory = 64\n`);
+  for (let i = 0; i < 25; i++) writeFileSync(join(h.home, `c${i}.cfg`), `name = "c${i}"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 64\n`);
   // A first wave that surely commits, so the burst also has destroys to do.
   for (let i = 0; i < 10; i++) h.xlOk('create', join(h.home, `c${i}.cfg`));
   const pid = Number(readFileSync(join(h.home, 'xenlabd.pid'), 'utf8'));
@@ -45,7 +45,7 @@ test('SIGKILL during 50 concurrent creates and destroys', async () => {
   const ls = h.sys('xenstore-list', ['/local/domain']).stdout.trim().split('\n').map(Number).sort((a, b) => a - b);
   assert.deepEqual(ls, [0, ...listed.map(r => r.id)]);
   // New domains get fresh domids above everything handed out before.
-  writeFileSync(join(h.home, 'after.cfg'), 'name = "after"\ntype = "pv"\nkernel = "/k"\nmemory = 64\n');
+  writeFileSync(join(h.home, 'after.cfg'), 'name = "after"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 64\n');
   h.xlOk('create', join(h.home, 'after.cfg'));
   const afterId = parseList(h.xlOk('list')).find(r => r.name === 'after')!.id;
   assert.ok(afterId > Math.max(0, ...committed.map(r => r.domid)));

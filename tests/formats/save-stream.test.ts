@@ -15,7 +15,7 @@ const NR_PAGES = 2500;
 function liveSave(type: SaveGuestType): { stream: Buffer; sender: GuestMemory } {
   const mem = new GuestMemory(NR_PAGES, { seed: 99 });
   mem.setPageType(3, PageType.L4TAB_PINNED);
-  const w = new StreamWriter({ guestType: type, vcpus: 1, p2mSize: NR_PAGES });
+  const w = new StreamWriter({ guestType: type, vcpus: 1, p2mSize: NR_PAGES, tscKhz: 2_394_000 });
   const parts = [encodeXlHeader('{"c_info":{"name":"web1"}}'), w.start()];
   mem.enableLogDirty();
   const r = rng(5);
@@ -120,7 +120,7 @@ test('a damaged page among sound ones is caught whatever its kind (never written
   const mem = new GuestMemory(64, { seed: 21 });
   mem.dirty(20, rng(2), 32);
   mem.poke(40, 500, Buffer.from('explicit'));
-  const w = new StreamWriter({ guestType: 'pv', vcpus: 1, p2mSize: 64 });
+  const w = new StreamWriter({ guestType: 'pv', vcpus: 1, p2mSize: 64, tscKhz: 2_394_000 });
   const parts = [w.start()];
   for (const rec of w.pages(mem, Array.from({ length: 64 }, (_, i) => i))) parts.push(...rec);
   parts.push(w.finish());
@@ -192,7 +192,7 @@ test('xl header errors carry xl restore\'s messages', () => {
 });
 
 test('damaged framing: unknown mandatory record, non-zero padding, wrong stream id', () => {
-  const w = new StreamWriter({ guestType: 'pv', vcpus: 1, p2mSize: 16 });
+  const w = new StreamWriter({ guestType: 'pv', vcpus: 1, p2mSize: 16, tscKhz: 2_394_000 });
   const start = Buffer.concat([encodeXlHeader('{}'), w.start()]);
   const unknown = new StreamReader();
   unknown.feed(Buffer.concat([start, encodeRecord(0x42, Buffer.alloc(8))]));
@@ -225,7 +225,7 @@ test('bytes after the libxl END are handed back (xl\'s handshake shares the pipe
 test('the writer counts what it sent', () => {
   const mem = new GuestMemory(100);
   mem.decreaseReservation([50]);
-  const w = new StreamWriter({ guestType: 'hvm', vcpus: 1, p2mSize: 100 });
+  const w = new StreamWriter({ guestType: 'hvm', vcpus: 1, p2mSize: 100, tscKhz: 2_394_000 });
   let bytes = w.start().length;
   for (const rec of w.pages(mem, Array.from({ length: 100 }, (_, i) => i))) for (const b of rec) bytes += b.length;
   bytes += w.finish().length;
@@ -240,7 +240,7 @@ test('buffer reuse (writer and reader) changes no byte of the stream or of the m
   const mem = new GuestMemory(3000, { seed: 12 });
   mem.dirty(500, rng(8));
   const encode = (reusePageBuffers: boolean) => {
-    const w = new StreamWriter({ guestType: 'pv', vcpus: 1, p2mSize: 3000, reusePageBuffers });
+    const w = new StreamWriter({ guestType: 'pv', vcpus: 1, p2mSize: 3000, tscKhz: 2_394_000, reusePageBuffers });
     const parts = [w.start()];
     // Copy each record before pulling the next: what writing it out before continuing means.
     for (const rec of w.pages(mem, Array.from({ length: 3000 }, (_, i) => i))) parts.push(...rec.map(b => Buffer.from(b)));
@@ -265,7 +265,7 @@ test('chunks read into one reused buffer (a socket with onread): the reader keep
   const mem = new GuestMemory(3000, { seed: 13 });
   mem.dirty(700, rng(9));
   mem.poke(17, 64, Buffer.from('explicit'));
-  const w = new StreamWriter({ guestType: 'hvm', vcpus: 2, p2mSize: 3000 });
+  const w = new StreamWriter({ guestType: 'hvm', vcpus: 2, p2mSize: 3000, tscKhz: 2_394_000 });
   const parts = [encodeXlHeader('{"c_info":{"name":"reused"}}'), w.start()];
   for (const rec of w.pages(mem, Array.from({ length: 3000 }, (_, i) => i))) parts.push(...rec);
   parts.push(w.finish(), Buffer.from('after END'));

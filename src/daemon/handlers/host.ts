@@ -1,8 +1,8 @@
 // Host-wide requests: xl info, dmesg, the clock.
-import { release, version } from 'node:os';
 import type { Handler } from './context.ts';
 import type { HostInfo } from '../../protocol/host.ts';
 import { ToolError } from '../../protocol/wire.ts';
+import { DOM0_UTS } from '../../dom0/dom0-kernel.ts';
 
 /** What Xen prints for the debug keys it knows (keyhandler.c's descriptions). */
 const DEBUG_KEYS: Record<string, string> = {
@@ -17,7 +17,7 @@ export const hostHandlers: Record<string, Handler> = {
     const freeMiB = Math.floor(host.hv.freePages / 256);
     const perNode = Math.floor(m.spec.memoryMiB / m.nrNodes);
     return {
-      host: m.spec.hostname, release: release(), version: version(), machine: 'x86_64',
+      host: m.spec.hostname, release: DOM0_UTS.release, version: DOM0_UTS.version, machine: 'x86_64',
       nrCpus: m.spec.nrCpus, maxCpuId: m.spec.nrCpus - 1, nrNodes: m.nrNodes, coresPerSocket: m.coresPerSocket,
       threadsPerCore: m.threadsPerCore, cpuKhz: m.spec.cpuKhz, totalPages: m.totalPages, freePages: host.hv.freePages,
       outstandingPages: 0, freeCpus: 0, xenMajor: 4, xenMinor: 17, xenExtra: '.7',
@@ -38,8 +38,11 @@ export const hostHandlers: Record<string, Handler> = {
     return {};
   },
 
-  // Xen takes runtime parameters silently; the model has none that change its behaviour.
-  'host.setParameters': () => ({}),
+  // Xen takes runtime parameters silently; of those the model has, guest_loglvl filters guest lines in the ring.
+  'host.setParameters': (host, a: { params: string }) => {
+    for (const p of a.params.split(' ')) if (p.startsWith('guest_loglvl=')) host.hv.console.setGuestLoglvl(p.slice('guest_loglvl='.length));
+    return {};
+  },
 
   'clock.get': host => ({ mode: host.clock.mode, nowNs: host.clock.now().toString(), wallMs: host.clock.wallMs() }),
 

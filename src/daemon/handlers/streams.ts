@@ -42,9 +42,11 @@ export const streamHandlers: Record<string, StreamHandler> = {
     return () => host.clock.cancel(timer);
   },
 
-  'console.attach': (host, a: { dom: string }, ctx) => {
+  'console.attach': (host, a: { dom: string; type?: 'pv' | 'serial' }, ctx) => {
     const domid = host.toolstack.resolve(a.dom);
-    const att = host.xenconsoled.attach(domid, d => { if (d === '') { ctx.emit({ closed: true }); ctx.end(); } else ctx.emit({ data: Buffer.from(d).toString('base64') }); });
+    // libxl_primary_console_exec: an HVM guest's primary console is its serial port.
+    const kind = a.type ?? (host.toolstack.records.get(domid)?.type === 'hvm' ? 'serial' : 'pv');
+    const att = host.xenconsoled.attach(domid, kind, d => { if (d === '') { ctx.emit({ closed: true }); ctx.end(); } else ctx.emit({ data: Buffer.from(d).toString('base64') }); });
     if (!att) { ctx.fail(new ToolError('ENOCONSOLE', 'Unable to attach console', 1)); return; }
     ctx.emit({ domid, data: Buffer.from(att.history).toString('base64') });
     ctx.onInput(x => att.input(Buffer.from(String(x), 'base64').toString()));

@@ -88,7 +88,7 @@ export async function saveDomain(ts: Toolstack, domid: number, sink: SaveSink, o
   const savingLine = `xc: info: Saving domain ${domid}, type ${d.type === 'pv' ? 'x86 PV' : 'x86 HVM'}`;
   // Paced, the line follows the first round's timer, so whoever sees it may advance the clock.
   if (!paced) o.events.line(savingLine);
-  const w = new StreamWriter({ guestType: d.type, vcpus: d.onlineVcpus, p2mSize: mem.nrPages, reusePageBuffers: true });
+  const w = new StreamWriter({ guestType: d.type, vcpus: d.onlineVcpus, p2mSize: mem.nrPages, tscKhz: ts.hv.machine.spec.cpuKhz, reusePageBuffers: true });
 
   const send = async (pfns: Uint32Array, what: string): Promise<void> => {
     const base = w.pagesSent;

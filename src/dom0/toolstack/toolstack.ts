@@ -15,6 +15,7 @@ import { checkNewDomainName, checkRename } from './names.ts';
 import { inIdlOrder, DISK_ORDER } from '../../formats/libxl-json.ts';
 import { NIC_ORDER } from '../../formats/vif-spec.ts';
 import { B_INFO_ORDER } from '../../formats/domain-config/build.ts';
+import { checkPvBootFiles } from './pv-kernel.ts';
 import { addConsole, addVbd, addVif, diskDevid, removeDevice, backendPath, frontendPath } from './devices.ts';
 
 export type ShutdownActionName = 'destroy' | 'restart' | 'preserve' | 'rename-restart' | 'coredump-destroy' | 'coredump-restart' | 'soft-reset';
@@ -142,6 +143,8 @@ export class Toolstack {
     }, domid);
     this.hv.pause(domid); // domains are built paused; unpaused at the end unless -p
     try {
+      // A restored guest's kernel is already in its memory; a built one is read from Dom0's disk.
+      if (type === 'pv' && !o.restored) checkPvBootFiles(domid, { kernel: b.kernel, ramdisk: b.ramdisk, cwd: o.cwd });
       this.hv.allocate(d, Math.ceil((targetKb + videoKb) / 4));
     } catch (e) {
       this.hv.destroyDomain(domid);
@@ -179,7 +182,6 @@ export class Toolstack {
         throw e;
       }
     }
-    this.hv.console.xen(`d${domid}: created ${type.toUpperCase()} domain "${name}"`);
     this.platform.event('create', domid, name);
     return rec;
   }
@@ -232,7 +234,6 @@ export class Toolstack {
     // rather than tearing down a domain that would come back at the next start.
     this.platform.forget(domid);
     await this.teardown(domid);
-    this.hv.console.xen(`d${domid}: destroyed`);
     this.platform.event('destroy', domid, name);
   }
 

@@ -28,7 +28,8 @@ export interface StreamWriterOptions {
   p2mSize: number;
   xenMajor?: number;
   xenMinor?: number;
-  tscKhz?: number;
+  /** The host's TSC frequency (the TSC_INFO record and HVM context): the machine's, as `xl info` shows it. */
+  tscKhz: number;
   /**
    * Reuse one page-data buffer for every slice `pages()` yields instead of allocating one per
    * slice: much faster (no fresh memory to fault in, and the slice stays in cache while it is
@@ -84,7 +85,7 @@ export class StreamWriter {
   private slice: { data: Buffer; notes: Uint8Array } | null = null;
 
   constructor(opts: StreamWriterOptions) {
-    this.opts = { xenMajor: 4, xenMinor: 17, tscKhz: 2_400_000, reusePageBuffers: false, ...opts };
+    this.opts = { xenMajor: 4, xenMinor: 17, reusePageBuffers: false, ...opts };
   }
 
   private count(b: Buffer): Buffer {

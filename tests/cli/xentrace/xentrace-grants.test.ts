@@ -21,7 +21,7 @@ test('a guest with a vif and a vbd: its pages are mapped by Dom0 while it runs a
   const disk = join(h.home, 'g.img');
   const fd = openSync(disk, 'w'); ftruncateSync(fd, 64 << 20); closeSync(fd);
   const cfg = join(h.home, 'g.cfg');
-  writeFileSync(cfg, `name = "g"\nkernel = "/k"\nmemory = 128\nvif = [ 'bridge=xenbr0' ]\ndisk = [ '${disk},raw,xvda,rw' ]\n` +
+  writeFileSync(cfg, `name = "g"\nkernel = "/boot/vmlinuz"\nmemory = 128\nvif = [ 'bridge=xenbr0' ]\ndisk = [ '${disk},raw,xvda,rw' ]\n` +
     `workload = "cpu=20,disk-read=4M,disk-write=1M"\n`);
   const f = traceFile(h, 'grants.bin');
   const x = await startXentrace(h, ['-e', '0x0014f000', f]); // MEM and DOM0 classes

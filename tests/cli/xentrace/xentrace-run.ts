@@ -43,5 +43,5 @@ export function recordsOf(path: string): { cpu: number; event: number; tsc?: big
 
 /** A PV guest config as the tests use them. */
 export function guestConfig(name: string, extra = ''): string {
-  return `name = "${name}"\ntype = "pv"\nkernel = "/k"\nmemory = 256\nvcpus = 2\nworkload = "cpu=80"\n${extra}`;
+  return `name = "${name}"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 256\nvcpus = 2\nworkload = "cpu=80"\n${extra}`;
 }
