@@ -3,7 +3,7 @@
 // whole remaining string, and `target=` swallows the rest. The result is a libxl_device_disk.
 
 import { formatDeviceDryRun, type DryRunOutput } from './libxl-json.ts';
-import { atoi } from './xlcfg/c-numbers.ts';
+import { atoi } from './libc/strtol.ts';
 
 export type DiskFormat = 'qcow' | 'qcow2' | 'vhd' | 'raw' | 'empty' | 'qed';
 export type DiskBackend = 'phy' | 'tap' | 'qdisk' | 'standalone';

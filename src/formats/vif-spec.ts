@@ -3,7 +3,7 @@
 // network-attach command line every argument is one token.
 
 import { formatDeviceDryRun, type DryRunOutput } from './libxl-json.ts';
-import { strtoul as strtoull } from './xlcfg/c-numbers.ts';
+import { strtoul as strtoull } from './libc/strtol.ts';
 
 /** libxl_device_nic; keys in IDL order, unset ones absent. */
 export interface LibxlDeviceNic {
