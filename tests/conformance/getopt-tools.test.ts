@@ -20,11 +20,13 @@ const skip = [REALXL, ...Object.values(REAL)].every(existsSync) ? false : 'the r
 const CASES: [string, string[]][] = [
   // def_getopt: --help with an argument is still help (optopt 'h'); an unknown long option has optopt 0.
   ['xl', ['list', '--help=1']], ['xl', ['list', '--foo']], ['xl', ['vcpu-pin', '--forc', '-z']],
+  // A command's options end at its first operand: glibc keeps the ordering main()'s "+vftTN" set.
+  ['xl', ['list', '0', '-l']],
   // The ambiguous option is named as typed, =value and all.
   ['xentop', ['--v=1']], ['xentop', ['-bz', '--dashboar']],
   ['xentrace', ['--d', 'out']], ['xentrace', ['-s']],
   ['xenstore-read', ['--r', '-n', '--pre=x', '-z']],
-  // strtoul's wrap-around of a minus sign, caught by xl's INT_MAX check.
+  // -1 is an operand, and strtoul's wrap-around of its minus sign fails xl's INT_MAX check.
   ['xl', ['vcpu-set', '1', '-1']],
 ];
 

@@ -1,7 +1,7 @@
 // xl's option handling around glibc's getopt_long: the global options before the command
 // (getopt "+vftTN", diagnostics on, under the name xl was invoked as), and def_getopt, which each
 // command's SWITCH_FOREACH_OPT runs with "h" and "--help" added, diagnostics off (xl prints its
-// own), and the minimum positional count checked after the options.
+// own), options ending at the first operand, and the minimum positional count checked after them.
 import { getoptLong, type LongOption } from '../../formats/libc/getopt.ts';
 import { CommandExit, type XlIo } from './io.ts';
 
@@ -15,8 +15,10 @@ export interface ParsedArgs {
 
 /** Parse `argv` (the words after the command name); prints help/errors and throws CommandExit as xl would. */
 export function parseCommandArgs(io: XlIo, argv: string[], spec: OptionSpec, minArgs: number, command: string, helpText: string): ParsedArgs {
-  // argv[0] is the command name here; with opterr = 0 it never shows.
-  const r = getoptLong(command, argv, 'h' + spec.short, [...(spec.long ?? []), { name: 'help', hasArg: false, val: 'h' }]);
+  // argv[0] is the command name here; with opterr = 0 it never shows. glibc sets its ordering up
+  // once, on the first call: main()'s "+vftTN" then resets only optind, so a command's options also
+  // end at its first operand (`xl vcpu-set web -1` sets -1 vCPUs, `xl list web -l` lists two names).
+  const r = getoptLong(command, argv, '+h' + spec.short, [...(spec.long ?? []), { name: 'help', hasArg: false, val: 'h' }]);
   const opts: ParsedArgs['opts'] = [];
   for (const o of r.opts) {
     if ('optopt' in o) {
