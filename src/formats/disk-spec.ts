@@ -2,7 +2,7 @@
 // longest match wins, ties go to the earlier rule, deprecated prefixes count as matching the
 // whole remaining string, and `target=` swallows the rest. The result is a libxl_device_disk.
 
-import { atoi } from './xlcfg/c-numbers.ts';
+import { atoi } from './libc/strtol.ts';
 
 export type DiskFormat = 'qcow' | 'qcow2' | 'vhd' | 'raw' | 'empty' | 'qed';
 export type DiskBackend = 'phy' | 'tap' | 'qdisk' | 'standalone';

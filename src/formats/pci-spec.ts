@@ -1,7 +1,7 @@
 // PCI_SPEC_STRING (xl-pci-configuration(5), Xen 4.17): `[[DDDD:]BB:DD.F[@VSLOT],][KEY=VALUE,]*`
 // with exactly one of a BDF (positional or `bdf=`) or `name=`. Produces libxl_device_pci.
 
-import { atoi, strtoul } from './xlcfg/c-numbers.ts';
+import { atoi, strtoul } from './libc/strtol.ts';
 
 export interface LibxlDevicePci {
   func?: number;

@@ -2,7 +2,7 @@
 // libxl_device_nic. In a config file each vif string is split on commas; on the
 // network-attach command line every argument is one token.
 
-import { strtoul as strtoull } from './xlcfg/c-numbers.ts';
+import { strtoul as strtoull } from './libc/strtol.ts';
 
 /** libxl_device_nic; keys in IDL order, unset ones absent. */
 export interface LibxlDeviceNic {

@@ -1,6 +1,7 @@
 // free(1) of procps-ng 4.0.2 (Debian 12) over the guest's meminfo: the same options, layout,
 // unit scaling and error texts. -s/-c repeat it: the shell runs those over simulated time.
-import { getoptLong, type OptionTable } from './getopt.ts';
+import { firstError, getoptLong, type LongOption } from '../formats/libc/getopt.ts';
+import { formatFixed } from '../formats/libc/printf.ts';
 import { failure, output, type CommandResult } from './command.ts';
 import type { Meminfo } from './meminfo.ts';
 
@@ -35,15 +36,20 @@ Options:
 For more details see free(1).
 `;
 
-const OPTIONS: OptionTable = {
-  short: 'bkmghltvc:ws:V',
-  long: [
-    ['bytes', 'b'], ['kilo', 'kilo'], ['mega', 'mega'], ['giga', 'giga'], ['tera', 'tera'], ['peta', 'peta'],
-    ['kibi', 'k'], ['mebi', 'm'], ['gibi', 'g'], ['tebi', 'tebi'], ['pebi', 'pebi'], ['human', 'h'], ['si', 'si'],
-    ['lohi', 'l'], ['total', 't'], ['committed', 'v'], ['seconds', 's', true], ['count', 'c', true], ['wide', 'w'],
-    ['help', 'help'], ['version', 'V'],
-  ],
-};
+const SHORT = 'bkmghltvc:ws:V';
+const LONG: LongOption[] = [
+  { name: 'bytes', hasArg: false, val: 'b' }, { name: 'kilo', hasArg: false, val: 'kilo' },
+  { name: 'mega', hasArg: false, val: 'mega' }, { name: 'giga', hasArg: false, val: 'giga' },
+  { name: 'tera', hasArg: false, val: 'tera' }, { name: 'peta', hasArg: false, val: 'peta' },
+  { name: 'kibi', hasArg: false, val: 'k' }, { name: 'mebi', hasArg: false, val: 'm' },
+  { name: 'gibi', hasArg: false, val: 'g' }, { name: 'tebi', hasArg: false, val: 'tebi' },
+  { name: 'pebi', hasArg: false, val: 'pebi' }, { name: 'human', hasArg: false, val: 'h' },
+  { name: 'si', hasArg: false, val: 'si' }, { name: 'lohi', hasArg: false, val: 'l' },
+  { name: 'total', hasArg: false, val: 't' }, { name: 'committed', hasArg: false, val: 'v' },
+  { name: 'seconds', hasArg: true, val: 's' }, { name: 'count', hasArg: true, val: 'c' },
+  { name: 'wide', hasArg: false, val: 'w' }, { name: 'help', hasArg: false, val: 'help' },
+  { name: 'version', hasArg: false, val: 'V' },
+];
 
 /** Unit options: the power of the base they show (1 = bytes, 2 = kilo, ...) and whether SI. */
 const UNITS: Record<string, [exponent: number, si: boolean]> = {
@@ -52,16 +58,6 @@ const UNITS: Record<string, [exponent: number, si: boolean]> = {
 };
 
 interface Scale { exponent: number; si: boolean; human: boolean }
-
-/** printf's %.1f of a float: correctly rounded, an exact binary tie to even. */
-function oneDecimal(x: number): string {
-  const tenths = x * 10; // exact for a float
-  if (tenths - Math.floor(tenths) === 0.5) {
-    const down = Math.floor(tenths);
-    return ((down % 2 === 0 ? down : down + 1) / 10).toFixed(1);
-  }
-  return x.toFixed(1);
-}
 
 /** scale_size(): a KiB count in the chosen unit, or in the shortest human form that fits. */
 export function scaleSize(kb: number, s: Scale): string {
@@ -79,7 +75,7 @@ export function scaleSize(kb: number, s: Scale): string {
     const scaled = bytes / base ** i;
     const suffix = s.si ? up[i]! : `${up[i]}i`;
     const fit = s.si ? 4 : 5;
-    last = `${oneDecimal(Math.fround(scaled))}${suffix}`;
+    last = `${formatFixed(Math.fround(scaled), 1)}${suffix}`;
     if (last.length <= fit) return last;
     last = `${Math.trunc(scaled)}${suffix}`;
     if (last.length <= fit) return last;
@@ -94,12 +90,13 @@ const STRTOD = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const STRTOL = /^\s*[+-]?\d+$/;
 
 export function parseFree(argv: string[]): { result: CommandResult } | { run: FreeRun } {
-  const p = getoptLong('free', argv, OPTIONS);
-  if (!p.ok) return { result: failure(`${p.error}\n${USAGE}`) };
+  const p = getoptLong('free', argv, SHORT, LONG);
+  const bad = firstError(p);
+  if (bad) return { result: failure(`${bad}${USAGE}`) };
   const scale: Scale = { exponent: 0, si: false, human: false };
   const flags = new Set<string>();
   let unitSet = false, intervalSec: number | null = null, count: number | null = null;
-  for (const { key, arg = '' } of p.opts) {
+  for (const { opt: key, arg = '' } of p.opts) {
     const unit = UNITS[key];
     if (unit) {
       if (unitSet) return { result: failure("free: Multiple unit options don't make sense.\n") };

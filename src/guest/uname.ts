@@ -1,6 +1,6 @@
 // uname(1) of GNU coreutils 9.1 (Debian 12) for the guest's kernel: the fields in their fixed
 // order, -a leaving out the processor and platform Debian does not know, and coreutils' errors.
-import { getoptLong } from './getopt.ts';
+import { firstError, getoptLong, type LongOption } from '../formats/libc/getopt.ts';
 import { failure, output, type CommandResult } from './command.ts';
 
 /** The guest kernel's utsname (Debian 12's kernel, as in Dom0), as its boot log's "Linux version" line names it. */
@@ -32,16 +32,21 @@ or available locally via: info '(coreutils) uname invocation'
 
 const TRY = "Try 'uname --help' for more information.\n";
 
-const LONG: [string, string][] = [
-  ['all', 'a'], ['kernel-name', 's'], ['sysname', 's'], ['nodename', 'n'], ['kernel-release', 'r'], ['release', 'r'],
-  ['kernel-version', 'v'], ['machine', 'm'], ['processor', 'p'], ['hardware-platform', 'i'], ['operating-system', 'o'],
-  ['help', 'help'], ['version', 'version'],
+const LONG: LongOption[] = [
+  { name: 'all', hasArg: false, val: 'a' }, { name: 'kernel-name', hasArg: false, val: 's' },
+  { name: 'sysname', hasArg: false, val: 's' }, { name: 'nodename', hasArg: false, val: 'n' },
+  { name: 'kernel-release', hasArg: false, val: 'r' }, { name: 'release', hasArg: false, val: 'r' },
+  { name: 'kernel-version', hasArg: false, val: 'v' }, { name: 'machine', hasArg: false, val: 'm' },
+  { name: 'processor', hasArg: false, val: 'p' }, { name: 'hardware-platform', hasArg: false, val: 'i' },
+  { name: 'operating-system', hasArg: false, val: 'o' }, { name: 'help', hasArg: false, val: 'help' },
+  { name: 'version', hasArg: false, val: 'version' },
 ];
 
 export function uname(argv: string[], nodename: string): CommandResult {
-  const p = getoptLong('uname', argv, { short: 'asnrvmpio', long: LONG });
-  if (!p.ok) return failure(`${p.error}\n${TRY}`);
-  const keys = new Set(p.opts.map(o => o.key));
+  const p = getoptLong('uname', argv, 'asnrvmpio', LONG);
+  const bad = firstError(p);
+  if (bad) return failure(`${bad}${TRY}`);
+  const keys = new Set(p.opts.map(o => o.opt));
   if (keys.has('help')) return output(HELP);
   if (keys.has('version')) return output('uname (GNU coreutils) 9.1\n');
   if (p.operands.length) return failure(`uname: extra operand ‘${p.operands[0]}’\n${TRY}`);

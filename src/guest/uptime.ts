@@ -1,7 +1,7 @@
 // uptime(1) of procps-ng 4.0.2 (Debian 12): the time of day, how long the guest has been up,
 // its logged-in users and load averages, or the -p and -s forms; and the load averages the
 // guest kernel keeps (/proc/loadavg).
-import { getoptLong } from './getopt.ts';
+import { firstError, getoptLong } from '../formats/libc/getopt.ts';
 import { failure, output, type CommandResult } from './command.ts';
 
 const USAGE = `
@@ -62,9 +62,13 @@ function upPretty(sec: number): string {
 const clock = (ms: number) => { const d = new Date(ms); return `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`; };
 
 export function uptime(argv: string[], v: UptimeView): CommandResult {
-  const p = getoptLong('uptime', argv, { short: 'phsV', long: [['pretty', 'p'], ['help', 'h'], ['since', 's'], ['version', 'V']] });
-  if (!p.ok) return failure(`${p.error}\n${USAGE}`);
-  const keys = p.opts.map(o => o.key);
+  const p = getoptLong('uptime', argv, 'phsV', [
+    { name: 'pretty', hasArg: false, val: 'p' }, { name: 'help', hasArg: false, val: 'h' },
+    { name: 'since', hasArg: false, val: 's' }, { name: 'version', hasArg: false, val: 'V' },
+  ]);
+  const bad = firstError(p);
+  if (bad) return failure(`${bad}${USAGE}`);
+  const keys = p.opts.map(o => o.opt);
   for (const k of keys) {
     if (k === 'h') return output(USAGE);
     if (k === 'V') return output('uptime from procps-ng 4.0.2\n');

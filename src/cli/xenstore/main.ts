@@ -4,13 +4,15 @@
 import { basename } from 'node:path';
 import { XsError, type XsClient } from '../../formats/xenstore-client.ts';
 import { openXenstore } from './connect.ts';
-import { getoptLong, type LongOpt } from './getopt.ts';
+import { getoptLong, type LongOption } from '../../formats/libc/getopt.ts';
+import { atoi } from '../../formats/libc/strtol.ts';
+import { invokedName } from '../invoked-name.ts';
 import { doLs, type LsOptions } from './ls.ts';
 import { sanitiseValue, unsanitiseValue } from './sanitise.ts';
 import { strerror } from './strerror.ts';
 import { Exit, MODES, errx, usage, type Mode } from './usage.ts';
 
-const LONGS: LongOpt[] = [
+const LONGS: LongOption[] = [
   { name: 'help', hasArg: false, val: 'h' }, { name: 'flat', hasArg: false, val: 'f' },
   { name: 'prefix', hasArg: false, val: 'p' }, { name: 'tidy', hasArg: false, val: 't' },
   { name: 'upto', hasArg: false, val: 'u' }, { name: 'recurse', hasArg: false, val: 'r' },
@@ -24,21 +26,18 @@ const OPTION_MODES: Record<string, Mode[]> = {
 
 interface Opts { prefix: boolean; tidy: boolean; upto: boolean; recurse: boolean; nrWatches: number; raw: boolean; ls: LsOptions }
 
-function atoi(s: string): number {
-  const m = /^\s*([+-]?\d+)/.exec(s);
-  return m ? parseInt(m[1], 10) | 0 : 0;
-}
 
 async function main(): Promise<number> {
-  const script = basename(process.argv[1] ?? 'xenstore');
-  const argv0 = script.replace(/\.c?js$/, '');
-  const prog = argv0;
+  // argv[0] as invoked goes into usage lines and getopt's messages; errx prefixes its basename.
+  const argv0 = invokedName();
+  const prog = basename(argv0);
+  const command = prog.replace(/\.c?js$/, '');
   let args = process.argv.slice(2);
   let modeName: string;
   let inclMode = false;
   let getoptProg = argv0;
-  if (argv0.startsWith('xenstore-')) {
-    modeName = argv0.slice('xenstore-'.length);
+  if (command.startsWith('xenstore-')) {
+    modeName = command.slice('xenstore-'.length);
   } else if (args.length === 0) {
     usage(prog, argv0, null, false);
   } else {
@@ -53,9 +52,10 @@ async function main(): Promise<number> {
   const opts: Opts = { prefix: false, tidy: false, upto: false, recurse: false, nrWatches: -1, raw: false,
     ls: { maxWidth: 80, desiredWidth: 60, wholePath: false, perms: false } };
   const { opts: parsed, operands } = getoptLong(getoptProg, args, 'hfspturn:R', LONGS);
-  for (const { c, arg, warning } of parsed) {
-    if (warning) process.stderr.write(warning + '\n');
-    if (c === '?' || c === 's') continue;
+  for (const o of parsed) {
+    if ('message' in o) { process.stderr.write(o.message); continue; }
+    const { opt: c, arg } = o;
+    if (c === 's') continue;
     if (c === 'h' || !OPTION_MODES[c]?.includes(mode)) usage(prog, argv0, mode, inclMode);
     if (c === 'f') opts.ls = { ...opts.ls, maxWidth: Math.floor(0x7fffffff / 2), desiredWidth: 0, wholePath: true };
     else if (c === 'p') opts.prefix = true;

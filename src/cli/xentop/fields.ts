@@ -3,7 +3,8 @@
 // per refresh to fit the largest value shown, as xentop's adjust_field_widths does.
 import type { DomainStats, StatsSample } from '../../protocol/stats.ts';
 import { cpuPct } from './cpu.ts';
-import { fixedW, pad, padTrunc, uint } from './printf.ts';
+import { formatFixedWidth as fixedW } from '../../formats/libc/printf.ts';
+import { pad, padTrunc, uint } from './printf.ts';
 
 /** What a field needs besides the domain: the two samples and this refresh's widths. */
 export interface FieldContext {

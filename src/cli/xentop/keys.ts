@@ -1,7 +1,7 @@
 // xentop's handle_key as a pure reducer: the table toggles, sort cycling, scrolling, and the
 // delay prompt's line editing. Keys are case-insensitive; Enter applies atoi(value) when > 0.
 import { FIELDS } from './fields.ts';
-import { atoi } from './options.ts';
+import { atoi } from '../../formats/libc/strtol.ts';
 import type { ScreenState } from './screen.ts';
 
 export type Key =

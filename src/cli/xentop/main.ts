@@ -1,5 +1,6 @@
 // xentop entry point (dist/xentop.js). Batch mode stays light: ink and React are imported only
 // for the interactive screen, blessed only in the separate dashboard process.
+import { invokedName } from '../invoked-name.ts';
 import { parseArgs } from './options.ts';
 import { runBatch } from './batch.ts';
 import { daemonSource } from './daemon-source.ts';
@@ -10,7 +11,7 @@ function fail(e: any): never {
 }
 
 async function main(): Promise<void> {
-  const parsed = parseArgs(process.argv.slice(2));
+  const parsed = parseArgs(process.argv.slice(2), invokedName());
   if (parsed.kind === 'exit') {
     process.stderr.write(parsed.stderr);
     process.stdout.write(parsed.stdout);

@@ -8,6 +8,7 @@ import { connectDaemon } from '../../client/autostart.ts';
 import type { Connection } from '../../client/connection.ts';
 import { openRawChannel } from '../../client/raw-channel.ts';
 import { hostPaths } from '../../protocol/paths.ts';
+import { invokedName } from '../invoked-name.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { OptionsExit, parseOptions, type XentraceOptions } from './options.ts';
 import { CpuMaskError, cpusOf, parseCpuMask, printCpuMask } from './cpumask.ts';
@@ -213,7 +214,7 @@ async function trace(o: XentraceOptions): Promise<number> {
 
 async function main(): Promise<number> {
   let o: XentraceOptions;
-  try { o = parseOptions(process.argv.slice(2)); } catch (e) {
+  try { o = parseOptions(process.argv.slice(2), invokedName()); } catch (e) {
     if (!(e instanceof OptionsExit)) throw e;
     if (e.stderr) err(e.stderr);
     if (e.stdout) writeSync(1, e.stdout);

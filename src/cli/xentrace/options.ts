@@ -2,6 +2,9 @@
 // "t:s:c:e:S:r:T:M:DxX?V", strtol-style numbers, event class names ORed together. A bad option
 // or number prints the usage (on stdout) and exits 1, as the real tool does.
 
+import { getoptLong, type LongOption } from '../../formats/libc/getopt.ts';
+import { strtol } from '../../formats/libc/strtol.ts';
+
 export const VERSION = 'xentrace v1.2';
 const BUG_ADDRESS = '<mark.a.williamson@intel.com>';
 
@@ -74,30 +77,20 @@ export class OptionsExit extends Error {
 
 const usage = (stderr = ''): OptionsExit => new OptionsExit(1, USAGE, stderr);
 
-/** C strtol with base 0: the value and how many characters it used (0 = no number). */
-export function strtol(s: string): { value: bigint; end: number } {
-  const m = /^[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(s);
-  if (!m) return { value: 0n, end: 0 };
-  const body = m[2]!;
-  let v = /^0[xX]/.test(body) ? BigInt(body) : body.length > 1 && body[0] === '0' ? BigInt('0o' + body.slice(1)) : BigInt(body);
-  if (m[1] === '-') v = -v;
-  return { value: v, end: m[0].length };
-}
-
-const LONG_MAX = (1n << 63n) - 1n, LONG_MIN = -(1n << 63n);
+const ERANGE = (arg: string): OptionsExit => usage(`Invalid option argument: ${arg}\nError: Numerical result out of range\n\n`);
 
 /** argtol(): the whole argument must be a number. */
 export function argtol(arg: string): number {
-  const { value, end } = strtol(arg);
-  if (value > LONG_MAX || value < LONG_MIN) throw usage(`Invalid option argument: ${arg}\nError: Numerical result out of range\n\n`);
+  const { value, end, erange } = strtol(arg);
+  if (erange) throw ERANGE(arg);
   if (end === 0 || end !== arg.length) throw usage(`Invalid option argument: ${arg}\n\n`);
   return Number(value);
 }
 
 /** sargtol(): a number with an optional k/K/M suffix (what follows the suffix is ignored). */
 function sargtol(arg: string): number {
-  const { value, end } = strtol(arg);
-  if (value > LONG_MAX || value < LONG_MIN) throw usage(`Invalid option argument: ${arg}\nError: Numerical result out of range\n\n`);
+  const { value, end, erange } = strtol(arg);
+  if (erange) throw ERANGE(arg);
   if (end === 0) throw usage(`Invalid option argument: ${arg}\n\n`);
   const suffix = arg[end];
   if (suffix === undefined) return Number(value);
@@ -109,7 +102,7 @@ function sargtol(arg: string): number {
 /** An unsigned long option given as a negative number wraps, as in C. */
 const ulong = (n: number): number => (n < 0 ? Number(BigInt.asUintN(64, BigInt(n))) : n);
 
-const LONGS: { name: string; hasArg: boolean; val: string }[] = [
+const LONGS: LongOption[] = [
   { name: 'log-thresh', hasArg: true, val: 't' }, { name: 'poll-sleep', hasArg: true, val: 's' },
   { name: 'cpu-mask', hasArg: true, val: 'c' }, { name: 'evt-mask', hasArg: true, val: 'e' },
   { name: 'trace-buf-size', hasArg: true, val: 'S' }, { name: 'reserve-disk-space', hasArg: true, val: 'r' },
@@ -118,60 +111,17 @@ const LONGS: { name: string; hasArg: boolean; val: string }[] = [
   { name: 'start-disabled', hasArg: false, val: 'X' }, { name: 'help', hasArg: false, val: '?' },
   { name: 'version', hasArg: false, val: 'V' },
 ];
-const SHORT = 't:s:c:e:S:r:T:M:DxX?V';
-
-/** getopt_long with argument permutation; glibc's messages for bad options go to stderr. */
-function* getopt(argv: string[], operands: string[]): Generator<{ c: string; arg?: string; err?: string }> {
-  const takesArg = (c: string): boolean | undefined => {
-    const i = SHORT.indexOf(c);
-    return i < 0 || c === ':' ? undefined : SHORT[i + 1] === ':';
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') { operands.push(...argv.slice(i + 1)); return; }
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      const name = a.slice(2, eq < 0 ? undefined : eq);
-      const exact = LONGS.find(l => l.name === name);
-      const matches = exact ? [exact] : LONGS.filter(l => l.name.startsWith(name));
-      if (matches.length !== 1) {
-        yield { c: '?', err: matches.length ? `xentrace: option '${a}' is ambiguous; possibilities:${matches.map(m => ` '--${m.name}'`).join('')}\n` : `xentrace: unrecognized option '${a}'\n` };
-        continue;
-      }
-      const l = matches[0]!;
-      if (!l.hasArg && eq >= 0) { yield { c: '?', err: `xentrace: option '--${l.name}' doesn't allow an argument\n` }; continue; }
-      if (!l.hasArg) { yield { c: l.val }; continue; }
-      if (eq >= 0) yield { c: l.val, arg: a.slice(eq + 1) };
-      else if (i + 1 < argv.length) yield { c: l.val, arg: argv[++i]! };
-      else yield { c: '?', err: `xentrace: option '--${l.name}' requires an argument\n` };
-      continue;
-    }
-    if (a.length > 1 && a[0] === '-') {
-      for (let j = 1; j < a.length; j++) {
-        const c = a[j]!;
-        const needs = takesArg(c);
-        if (needs === undefined) { yield { c: '?', err: `xentrace: invalid option -- '${c}'\n` }; continue; }
-        if (!needs) { yield { c }; continue; }
-        if (j + 1 < a.length) yield { c, arg: a.slice(j + 1) };
-        else if (i + 1 < argv.length) yield { c, arg: argv[++i]! };
-        else yield { c: '?', err: `xentrace: option requires an argument -- '${c}'\n` };
-        break;
-      }
-      continue;
-    }
-    operands.push(a);
-  }
-}
-
-export function parseOptions(argv: string[]): XentraceOptions {
+/** `argv0`: the name xentrace was invoked as, which getopt's messages (not the usage) start with. */
+export function parseOptions(argv: string[], argv0 = 'xentrace'): XentraceOptions {
   const o: XentraceOptions = {
     outfile: '', pollMs: 100, evtMask: 0, cpuMask: undefined, tbufSize: 0, diskReserveMb: 0, timeoutS: 0,
     memoryBuffer: 0, discard: false, disableTracing: true, startDisabled: false,
   };
-  const operands: string[] = [];
-  for (const { c, arg, err } of getopt(argv, operands)) {
-    const a = arg ?? '';
-    switch (c) {
+  const { opts, operands } = getoptLong(argv0, argv, 't:s:c:e:S:r:T:M:DxX?V', LONGS);
+  for (const item of opts) {
+    if ('message' in item) throw usage(item.message);
+    const a = item.arg ?? '';
+    switch (item.opt) {
       case 's': o.pollMs = ulong(argtol(a)); break;
       case 'c': o.cpuMask = a; break;
       case 'e':
@@ -186,7 +136,7 @@ export function parseOptions(argv: string[]): XentraceOptions {
       case 'X': o.startDisabled = true; break;
       case 'T': o.timeoutS = ulong(argtol(a)); break;
       case 'M': o.memoryBuffer = ulong(sargtol(a)); break;
-      default: throw usage(err ?? '');
+      default: throw usage();
     }
   }
   if (operands.length !== 1) throw usage();

@@ -2,7 +2,7 @@
 import type { CommandSpec } from './command-specs.ts';
 import type { ArgsOf, RequestType, ResultOf } from '../../protocol/requests.ts';
 import type { StreamType, Streams } from '../../protocol/streams.ts';
-import { parseCommandArgs, type OptionSpec, type ParsedArgs } from './getopt.ts';
+import { parseCommandArgs, type OptionSpec, type ParsedArgs } from './def-getopt.ts';
 import type { XlIo } from './io.ts';
 
 /** The global options before the subcommand (getopt "+vftTN"). */

@@ -3,7 +3,7 @@
 // daemon picks the domain's primary console (libxl's choice); -t serial on a guest without a
 // serial port gets its PV console, as xenconsole falls back to it.
 import { findDomain, parseArgs, type CommandRun } from './command.ts';
-import { atoi } from '../../formats/xlcfg/c-numbers.ts';
+import { atoi } from '../../formats/libc/strtol.ts';
 
 const CTRL_CLOSE_BRACKET = 0x1d;
 const TYPES = ['pv', 'serial', 'vuart'];

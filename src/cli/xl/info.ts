@@ -4,6 +4,7 @@ import { findDomain, parseArgs, optionMap, type CommandRun } from './command.ts'
 import { formatInfo } from './printers/info.ts';
 import { formatList, formatSharing, formatVmList } from './printers/list.ts';
 import { formatUptimeRow, formatUptimeShort, UPTIME_HEADER } from './printers/uptime.ts';
+import { strtol } from '../../formats/libc/strtol.ts';
 
 const list: CommandRun = async (ctx, argv, self) => {
   const p = parseArgs(ctx, argv, self, {
@@ -87,19 +88,12 @@ const domid: CommandRun = async (ctx, argv, self) => {
   return 0;
 };
 
-/** strtol(s, &end, 10) as xl uses it: the number and whether any digit was read. */
-export function cStrtol(s: string): { value: number; digits: boolean } {
-  const m = /^[ \t\n\v\f\r]*([+-]?)(\d+)/.exec(s);
-  if (!m) return { value: 0, digits: false };
-  const v = Number(m[2]) * (m[1] === '-' ? -1 : 1);
-  return { value: v, digits: true };
-}
-
 const domname: CommandRun = async (ctx, argv, self) => {
   const p = parseArgs(ctx, argv, self, { short: '' }, 1);
-  const { value, digits } = cStrtol(p.positionals[0]);
-  if (!digits) { ctx.io.err('Invalid domain id.\n\n'); return 1; }
-  const id = value >>> 0;
+  // strtol into a uint32_t domid.
+  const { value, end } = strtol(p.positionals[0], 10);
+  if (end === 0) { ctx.io.err('Invalid domain id.\n\n'); return 1; }
+  const id = Number(BigInt.asUintN(32, value));
   const dom = (await (await ctx.daemon()).request('domain.list', {})).find(x => x.domid === id);
   if (!dom || dom.name === null) {
     ctx.io.err(`Can't get domain name of domain id '${id}', maybe this domain does not exist.\n`);

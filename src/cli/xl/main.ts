@@ -1,26 +1,27 @@
 // xl: global options, the command table, dispatch. Kept small: handlers load heavy parts lazily.
+import { realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Connection } from '../../client/connection.ts';
 import { openControl } from '../../client/control.ts';
+import { invokedName } from '../invoked-name.ts';
 import { hostPaths } from '../../protocol/paths.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { formatFullHelp, lookupCommand } from './command-table.ts';
 import type { DaemonClient, XlContext, XlGlobals } from './command.ts';
-import { getoptGlobal } from './getopt.ts';
+import { parseGlobalOptions } from './def-getopt.ts';
 import { CommandExit, processIo, type XlIo } from './io.ts';
 
-/** The launcher directory: bin/ beside dist/ when run as dist/xl.js. */
+/** The launchers' directory: bin/ beside the dist/ holding this bundle, whatever link ran it. */
 function binDir(): string {
-  const d = dirname(process.argv[1] ?? '.');
+  const d = dirname(realpathSync(process.argv[1] ?? '.'));
   return basename(d) === 'dist' ? join(d, '..', 'bin') : d;
 }
 
-export async function xlMain(argv: string[], io: XlIo, connect: () => Promise<DaemonClient & { close?: () => void }>, opts: { binDir?: string } = {}): Promise<number> {
-  const g = getoptGlobal(argv);
-  if ('bad' in g) {
-    io.err(`xl: invalid option -- '${g.bad}'\nunknown global option\n`);
-    return 1;
-  }
+/** `argv0`: the name xl was invoked as, which getopt's messages start with. */
+export async function xlMain(argv: string[], io: XlIo, connect: () => Promise<DaemonClient & { close?: () => void }>, opts: { binDir?: string; argv0?: string } = {}): Promise<number> {
+  const g = parseGlobalOptions(io, opts.argv0 ?? 'xl', argv);
+  if ('exit' in g) return g.exit;
   const [name, ...rest] = g.rest;
   if (name === undefined) { io.out(formatFullHelp()); return 1; }
   const globals: XlGlobals = {
@@ -70,11 +71,11 @@ async function connectFast(): Promise<Connection> {
   return connectDaemon({ paths });
 }
 
-// Only when run as the xl binary (tests import xlMain).
-if (process.argv[1] && /(^|[\\/])xl(\.c?js)?$/.test(process.argv[1])) {
+// Only when this bundle is the program node runs (tests import xlMain), under whatever name.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   // A reader that went away (xl list | head) ends xl quietly, as SIGPIPE ends the real one.
   process.stdout.on('error', e => { if ((e as NodeJS.ErrnoException).code === 'EPIPE') process.exit(141); throw e; });
-  xlMain(process.argv.slice(2), processIo, connectFast).then(
+  xlMain(process.argv.slice(2), processIo, connectFast, { argv0: invokedName() }).then(
     status => { process.exitCode = status; },
     e => { process.stderr.write(`xl: ${e?.stack ?? e}\n`); process.exitCode = 1; },
   );

@@ -1,25 +1,14 @@
 // The few printf conversions xl's output uses, with C's semantics.
+import { formatFixedWidth } from '../../formats/libc/printf.ts';
 
 /** `%-Ns` */
 export const left = (s: string, w: number) => s.padEnd(w);
 /** `%Ns` / `%Nd` */
 export const right = (s: string | number, w: number) => String(s).padStart(w);
 
-/**
- * `%.{1}f` as glibc prints a double: the exact binary value rounded to one decimal, exact ties to
- * even. JavaScript's toFixed rounds the exact value too but sends ties up; with one decimal the only
- * binary-exact ties are x.25 and x.75, and only x.25 rounds differently (down to x.2).
- */
-export function fixed1(x: number): string {
-  const a = Math.abs(x);
-  const q = a * 4;
-  if (Number.isInteger(q) && q % 4 === 1 && a < 1e20) return `${x < 0 ? '-' : ''}${Math.floor(a)}.2`;
-  return x.toFixed(1);
-}
-
 /** `%W.1f` of `(float)ns / 1e9`, the way xl prints CPU times (single-precision cast first). */
 export function cpuSeconds(ns: string | number | bigint, width: number): string {
-  return right(fixed1(Math.fround(Number(ns)) / 1e9), width);
+  return formatFixedWidth(Math.fround(Number(ns)) / 1e9, width, 1);
 }
 
 /** print_bitmap: `all`, `none`, or comma-separated ranges over bits 0..n-1. */

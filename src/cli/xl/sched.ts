@@ -2,7 +2,7 @@
 // libxl's (libxl_sched.c in 4.17, whose line numbers appear in its messages); they need no
 // hypervisor state beyond the domain's vCPU count, so they are made here before asking the daemon.
 import { findDomain, parseArgs, type CommandRun } from './command.ts';
-import { cStrtol } from './info.ts';
+import { strtol } from '../../formats/libc/strtol.ts';
 import { CREDIT2_HEADER, formatCpupoolList, formatCredit2PoolLine, formatCredit2Row } from './printers/sched.ts';
 
 /** libxl's `Domain N:` prefix appears for guest domids only. */
@@ -26,7 +26,7 @@ export function ratelimitError(us: number): string | null {
 }
 
 /** strtol(optarg, NULL, 10) into an int. */
-const toInt = (s: string) => cStrtol(s).value | 0;
+const toInt = (s: string) => Number(BigInt.asIntN(32, strtol(s, 10).value));
 
 const schedCredit2: CommandRun = async (ctx, argv, self) => {
   const p = parseArgs(ctx, argv, self, {

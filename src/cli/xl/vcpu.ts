@@ -1,7 +1,7 @@
 // vcpu-list, vcpu-pin, vcpu-set (xl_vcpu.c).
 import { findDomain, parseArgs, optionMap, type CommandRun } from './command.ts';
 import { parseCpuRange, type CpuTopology } from './cpurange.ts';
-import { cStrtol } from './info.ts';
+import { strtol, strtoul } from '../../formats/libc/strtol.ts';
 import { formatCpuBitmap } from './printf.ts';
 import { formatVcpuRow, VCPU_LIST_HEADER } from './printers/vcpu.ts';
 
@@ -21,9 +21,10 @@ const vcpuPin: CommandRun = async (ctx, argv, self) => {
   const force = opts.has('f');
   const [dom, vcpuArg, hardStr, softStr] = p.positionals;
   const domid = await findDomain(ctx, dom);
-  const n = cStrtol(vcpuArg);
-  let vcpu: number | 'all' = n.value;
-  if (!n.digits || n.value < 0) {
+  // strtol into an int vcpuid.
+  const n = strtol(vcpuArg, 10);
+  let vcpu: number | 'all' = Number(BigInt.asIntN(32, n.value));
+  if (n.end === 0 || vcpu < 0) {
     if (vcpuArg !== 'all') { ctx.io.err(`Error: Invalid argument ${vcpuArg} as VCPU.\n`); return 1; }
     if (force) { ctx.io.err("Error: --force and 'all' as VCPU not allowed.\n"); return 1; }
     vcpu = 'all';
@@ -55,11 +56,11 @@ const vcpuPin: CommandRun = async (ctx, argv, self) => {
 const vcpuSet: CommandRun = async (ctx, argv, self) => {
   const p = parseArgs(ctx, argv, self, { short: 'i', long: [{ name: 'ignore-host', hasArg: false, val: 'i' }] }, 2);
   const domid = await findDomain(ctx, p.positionals[0]);
-  const n = cStrtol(p.positionals[1]);
-  if (!n.digits) { ctx.io.err('Error: Invalid argument.\n'); return 1; }
+  // strtoul into an unsigned long that must not pass INT_MAX (so "-1" fails too).
+  const n = strtoul(p.positionals[1], 10);
+  if (n.end === 0 || n.value > 0x7fffffffn) { ctx.io.err('Error: Invalid argument.\n'); return 1; }
   const d = await ctx.daemon();
-  // strtoul into an unsigned int: negative numbers wrap.
-  await d.request('vcpu.set', { dom: String(domid), count: n.value >>> 0, ignoreHost: optionMap(p).has('i') });
+  await d.request('vcpu.set', { dom: String(domid), count: Number(n.value), ignoreHost: optionMap(p).has('i') });
   return 0;
 };
 

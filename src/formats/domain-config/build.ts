@@ -15,7 +15,7 @@ import { parseVnuma } from './vnuma.ts';
 import { ordered } from './ordered.ts';
 import { CfgReader, db } from './reader.ts';
 import { parseHvmDevices, parseHvmPlatform } from './hvm.ts';
-import { atoi } from '../xlcfg/c-numbers.ts';
+import { atoi } from '../libc/strtol.ts';
 import { parseCpuidSetting } from './cpuid.ts';
 import { DEFAULT_TOPOLOGY, type HostTopology, parseCpuRange } from './cpumap.ts';
 import type { DomainType, LibxlDeviceDisk, LibxlDomainConfig, ShutdownAction } from './types.ts';

@@ -2,7 +2,7 @@
 // form `host,flag=value,...` and the list form of xend (`"leaf[,subleaf]:eax=<32 chars>,..."`),
 // giving the libxl_cpuid_policy_list that `create -n` prints as {"cpuid": [...], "msr": [...]}.
 
-import { strtoul } from '../xlcfg/c-numbers.ts';
+import { strtoul } from '../libc/strtol.ts';
 import { type XlCfg, getList, getString, listItem } from '../xlcfg/config.ts';
 import { FEATURE_BITS } from './cpuid-features.ts';
 

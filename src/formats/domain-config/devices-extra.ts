@@ -2,7 +2,7 @@
 // channel, usbctrl, usbdev and vkb, parsed as xl_parse.c does (same messages and exits).
 
 import { type XlCfg, getList, listItem } from '../xlcfg/config.ts';
-import { atoi, strtoul as cStrtoul } from '../xlcfg/c-numbers.ts';
+import { atoi, strtoul as cStrtoul } from '../libc/strtol.ts';
 import { ordered } from './ordered.ts';
 
 /** strtoul as [value, index past the digits], or null when there are no digits. */

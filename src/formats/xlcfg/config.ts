@@ -7,7 +7,7 @@ import type { XlSetting, XlValue } from './types.ts';
 
 export type { XlSetting, XlValue } from './types.ts';
 
-import { LONG_MAX, LONG_MIN, strtol } from './c-numbers.ts';
+import { LONG_MAX, LONG_MIN, strtol } from '../libc/strtol.ts';
 
 export { LONG_MAX, LONG_MIN };
 

@@ -5,7 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
 
@@ -59,15 +59,20 @@ export async function startXenstored(): Promise<Daemon> {
 
 export interface Run { status: number | null; stdout: string; stderr: string }
 
-/** Runs a tool by name from `binDir` with XENSTORED_PATH set, argv[0] being its bare name. */
+/**
+ * The environment of a tool typed by its bare name with `binDir` first on PATH: the PATH search
+ * (and so argv[0] = the bare name) is the same for a C binary and for our node launchers.
+ */
+const typedFrom = (binDir: string, socket: string): NodeJS.ProcessEnv =>
+  ({ ...process.env, XENSTORED_PATH: socket, PATH: `${binDir}${delimiter}${process.env.PATH ?? ''}` });
+
+/** Runs a tool by its bare name from `binDir` with XENSTORED_PATH set. */
 export function runTool(binDir: string, name: string, args: string[], socket: string, timeoutMs = 20000): Run {
-  const r = spawnSync(join(binDir, name), args, {
-    env: { ...process.env, XENSTORED_PATH: socket }, encoding: 'latin1', timeout: timeoutMs, argv0: name,
-  });
+  const r = spawnSync(name, args, { env: typedFrom(binDir, socket), encoding: 'latin1', timeout: timeoutMs });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Runs async (for watchers that must be running while something else happens). */
 export function spawnTool(binDir: string, name: string, args: string[], socket: string): ChildProcess {
-  return spawn(join(binDir, name), args, { env: { ...process.env, XENSTORED_PATH: socket }, argv0: name });
+  return spawn(name, args, { env: typedFrom(binDir, socket) });
 }

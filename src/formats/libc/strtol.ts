@@ -1,6 +1,6 @@
-// The C library's number parsing as libxlutil and xl use it (strtol/strtoul with base 0/10/16,
-// atoi): leading blanks, an optional sign, 0x for hex, a leading 0 for octal in base 0, and
-// the position where digits stop.
+// glibc's number parsing on a 64-bit host (strtol, strtoul and atoi, bases 0, 10 and 16) for
+// the tools, the guest's commands and the config parsers: leading blanks, an optional sign, 0x
+// for hex, a leading 0 for octal in base 0, clamping with ERANGE, and where the digits stop.
 
 export const LONG_MIN = -(2n ** 63n);
 export const LONG_MAX = 2n ** 63n - 1n;
