@@ -13,8 +13,9 @@ import {
   BLKIF_MAX_SEGMENTS_PER_REQUEST, BLKIF_OP_READ, BLKIF_OP_WRITE, BLKIF_RSP_ERROR, BLKIF_RSP_OKAY, BLKIF_ENTRY, BLK_RING_SIZE,
   NETIF_RSP_OKAY, NETIF_RX_ENTRY, NETIF_TX_ENTRY, NETRXF_data_validated, NETTXF_csum_blank, NETTXF_data_validated,
   NET_RX_RING_SIZE, NET_TX_RING_SIZE, SECTORS_PER_SEGMENT, SRING, XEN_PAGE_SIZE,
-  initSring, mustNotify, readRequest, readResponse, readTxRequest, readRxRequest, requestSectors, slotOffset,
-  writeIndirectRequest, writeRequest, writeResponse, writeRxRequest, writeRxResponse, writeTxRequest, writeTxResponse,
+  NETIF_RX_REQUEST, NETIF_TX_REQUEST, NETIF_TX_RESPONSE,
+  initSring, mustNotify, readRequest, readResponse, requestSectors, slotOffset,
+  writeIndirectRequest, writeRequest, writeResponse, writeRxRequest, writeRxResponse, writeTxRequest,
   type BlkifSegment,
 } from '../formats/xen-ring/index.ts';
 
@@ -69,7 +70,7 @@ export class SharedRing {
   onBackendNotify: () => void = () => {};
   onFrontendNotify: () => void = () => {};
 
-  constructor(private page: RingPage, readonly size: number, private readonly entry: number) { initSring(page.bytes); }
+  constructor(private page: RingPage, readonly size: number, readonly entry: number) { initSring(page.bytes); }
 
   /** The guest frame of the ring page (null when the frontend's memory is not modelled). */
   get pfn(): number | null { return this.page.pfn; }
@@ -81,11 +82,11 @@ export class SharedRing {
   // ---- the frontend's end ----
   /** RING_FREE_REQUESTS. */
   get freeRequests(): number { return this.size - ((this.reqProdPvt - this.rspCons) >>> 0); }
-  /** Index and offset of the slot for the next request (published by pushRequests). */
-  nextRequest(): { idx: number; at: number } {
-    const idx = this.reqProdPvt;
-    this.reqProdPvt = (idx + 1) >>> 0;
-    return { idx, at: this.slot(idx) };
+  /** Offset of the slot for the next request (published by pushRequests). */
+  nextRequest(): number {
+    const at = this.slot(this.reqProdPvt);
+    this.reqProdPvt = (this.reqProdPvt + 1) >>> 0;
+    return at;
   }
   /** RING_PUSH_REQUESTS_AND_CHECK_NOTIFY. */
   pushRequests(): void {
@@ -162,7 +163,7 @@ export class Ring<T> {
   get size(): number { return this.shared.size; }
   /** The guest frame of the ring page. */
   get pfn(): number | null { return this.shared.pfn; }
-  get free(): number { this.collect(); return this.shared.freeRequests; }
+  get free(): number { if (this.shared.freeRequests === 0) this.collect(); return this.shared.freeRequests; }
   get pending(): number { return this.shared.unconsumedRequests; }
 
   private collect(): void {
@@ -170,12 +171,12 @@ export class Ring<T> {
     do { while (this.shared.unconsumedResponses) this.shared.nextResponse(); } while (this.shared.finalCheckResponses());
   }
 
-  /** Frontend: put a request on the ring; false when the ring is full. */
+  /** Frontend: put a request on the ring; false when the ring is full (after collecting what was answered). */
   push(req: T): boolean {
-    this.collect();
+    if (this.shared.freeRequests === 0) this.collect();
     if (this.shared.freeRequests === 0) { this.overflows++; return false; }
-    const { idx, at } = this.shared.nextRequest();
-    this.kind.encode(at, idx & (this.shared.size - 1), req);
+    const at = this.shared.nextRequest();
+    this.kind.encode(at, (at - SRING.ring) / this.shared.entry, req);
     this.shared.pushRequests();
     return true;
   }
@@ -239,17 +240,22 @@ export class NetRings {
     const txRefs = new DataGrants(grant), rxRefs = new DataGrants(grant);
     const txRing = new SharedRing(RingPage.alloc(d), NET_TX_RING_SIZE, NETIF_TX_ENTRY);
     const rxRing = new SharedRing(RingPage.alloc(d), NET_RX_RING_SIZE, NETIF_RX_ENTRY);
+    // Field by field on the data path: no object per request beyond the one handed over.
     this.tx = new Ring<NetRequest>(txRing, {
       collect: true,
       encode: (at, id, req) => writeTxRequest(txRing.bytes, at, { gref: txRefs.ref(id), offset: 0, flags: NETTXF_csum_blank | NETTXF_data_validated, id, size: req.bytes }),
-      decode: at => { const r = readTxRequest(txRing.bytes, at); return { bytes: r.size, packets: packetsOf(r.size) }; },
-      respond: (at, _req, reqAt) => writeTxResponse(txRing.bytes, at, { id: readTxRequest(txRing.bytes, reqAt).id, status: NETIF_RSP_OKAY }),
+      decode: at => { const size = txRing.bytes.readUInt16LE(at + NETIF_TX_REQUEST.size); return { bytes: size, packets: packetsOf(size) }; },
+      respond: (at, _req, reqAt) => {
+        const b = txRing.bytes;
+        b.writeUInt16LE(b.readUInt16LE(reqAt + NETIF_TX_REQUEST.id), at + NETIF_TX_RESPONSE.id);
+        b.writeInt16LE(NETIF_RSP_OKAY, at + NETIF_TX_RESPONSE.status);
+      },
     });
     this.rx = new Ring<NetRequest>(rxRing, {
       collect: true,
       encode: (at, id) => writeRxRequest(rxRing.bytes, at, { id, gref: rxRefs.ref(id) }),
       decode: () => ({ bytes: XEN_PAGE_SIZE, packets: packetsOf(XEN_PAGE_SIZE) }),
-      respond: (at, req, reqAt) => writeRxResponse(rxRing.bytes, at, { id: readRxRequest(rxRing.bytes, reqAt).id, offset: 0, flags: NETRXF_data_validated, status: req.bytes }),
+      respond: (at, req, reqAt) => writeRxResponse(rxRing.bytes, at, { id: rxRing.bytes.readUInt16LE(reqAt + NETIF_RX_REQUEST.id), offset: 0, flags: NETRXF_data_validated, status: req.bytes }),
     });
   }
 
