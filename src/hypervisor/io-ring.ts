@@ -13,9 +13,9 @@ import {
   BLKIF_MAX_SEGMENTS_PER_REQUEST, BLKIF_OP_READ, BLKIF_OP_WRITE, BLKIF_RSP_ERROR, BLKIF_RSP_OKAY, BLKIF_ENTRY, BLK_RING_SIZE,
   NETIF_RSP_OKAY, NETIF_RX_ENTRY, NETIF_TX_ENTRY, NETRXF_data_validated, NETTXF_csum_blank, NETTXF_data_validated,
   NET_RX_RING_SIZE, NET_TX_RING_SIZE, SECTORS_PER_SEGMENT, SRING, XEN_PAGE_SIZE,
-  NETIF_RX_REQUEST, NETIF_TX_REQUEST, NETIF_TX_RESPONSE,
+  NETIF_RX_REQUEST, NETIF_RX_RESPONSE, NETIF_TX_REQUEST, NETIF_TX_RESPONSE,
   initSring, mustNotify, readRequest, readResponse, requestSectors, slotOffset,
-  writeIndirectRequest, writeRequest, writeResponse, writeRxRequest, writeRxResponse, writeTxRequest,
+  writeIndirectRequest, writeRequest, writeResponse, writeTxRequest,
   type BlkifSegment,
 } from '../formats/xen-ring/index.ts';
 
@@ -253,9 +253,19 @@ export class NetRings {
     });
     this.rx = new Ring<NetRequest>(rxRing, {
       collect: true,
-      encode: (at, id) => writeRxRequest(rxRing.bytes, at, { id, gref: rxRefs.ref(id) }),
+      encode: (at, id) => {
+        const b = rxRing.bytes;
+        b.writeUInt16LE(id, at + NETIF_RX_REQUEST.id);
+        b.writeUInt32LE(rxRefs.ref(id), at + NETIF_RX_REQUEST.gref);
+      },
       decode: () => ({ bytes: XEN_PAGE_SIZE, packets: packetsOf(XEN_PAGE_SIZE) }),
-      respond: (at, req, reqAt) => writeRxResponse(rxRing.bytes, at, { id: rxRing.bytes.readUInt16LE(reqAt + NETIF_RX_REQUEST.id), offset: 0, flags: NETRXF_data_validated, status: req.bytes }),
+      respond: (at, req, reqAt) => {
+        const b = rxRing.bytes;
+        b.writeUInt16LE(b.readUInt16LE(reqAt + NETIF_RX_REQUEST.id), at + NETIF_RX_RESPONSE.id);
+        b.writeUInt16LE(0, at + NETIF_RX_RESPONSE.offset);
+        b.writeUInt16LE(NETRXF_data_validated, at + NETIF_RX_RESPONSE.flags);
+        b.writeInt16LE(req.bytes, at + NETIF_RX_RESPONSE.status);
+      },
     });
   }
 

@@ -36,6 +36,11 @@ test('a ring is a page of the frontend memory: its header and slots are the byte
   // The backend takes them and answers; the frontend's next push collects the answers.
   assert.equal(rings.tx.take().length, 3);
   assert.deepEqual([mem.readPage(pfn).readUInt32LE(8), mem.readPage(pfn).readUInt32LE(4)], [3, 4], 'rsp_prod 3; req_event: the 4th request');
+  // An rx buffer posted (netif_rx_request: id, gref) comes back filled: netif_rx_response status 4096.
+  assert.ok(rings.rx.push({ bytes: 4096, packets: 3 }));
+  assert.deepEqual(rings.rx.take(), [{ bytes: 4096, packets: 3 }]);
+  const rx = mem.readPage(rings.rx.pfn!);
+  assert.deepEqual([rx.readUInt32LE(8), rx.readUInt16LE(64), rx.readUInt16LE(64 + 4), rx.readInt16LE(64 + 6)], [1, 0, 1, 4096]);
   // A page of the guest: restored from a copy it checks, a damaged copy is refused.
   const copy = new GuestMemory(mem.nrPages, { populated: false });
   copy.writePage(pfn, mem.readPage(pfn));
