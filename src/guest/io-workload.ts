@@ -1,17 +1,18 @@
 // The guest's I/O workload: every tick it queues network transmits, receive buffers and disk
-// requests on its devices' rings at the rates of its `workload`. What a full ring refuses stays
+// requests on its devices' rings at the rates of its `workload` (packets of at most 64 KiB,
+// the largest a tx request describes; receive buffers of a page, which its peers fill). What a full ring refuses stays
 // in a bounded backlog (the application waits), so a slow backend throttles the guest. Disk
 // requests are completed by blkback's responses; a failed one is logged as the block layer does.
 import type { Clock, Timer } from '../machine/clock.ts';
 import type { Hypervisor } from '../hypervisor/hypervisor.ts';
 import { BLKIF_RSP_OKAY, type BlkRequest, type BlkRings } from '../hypervisor/io-ring.ts';
 import type { Workload } from '../formats/workload-spec.ts';
+import { XEN_NETIF_MAX_TX_SIZE, XEN_PAGE_SIZE } from '../formats/xen-ring/index.ts';
 import { Ratelimit, type Printk } from './printk.ts';
 import { blkfrontDiskName } from './disk-name.ts';
 
 export const IO_TICK_NS = 100_000_000n;
 const TICK_S = Number(IO_TICK_NS) / 1e9;
-const GSO_BYTES = 65536;
 const MTU = 1500;
 const BLK_REQ_SECTORS = 128;
 /** 512-byte sectors in one 4 KiB page: a request's segments. */
@@ -60,15 +61,14 @@ export class IoWorkload {
     const rings = this.hv.rings.net(this.domid, n.devid);
     n.txBacklog = Math.min(n.txBacklog + this.w.netTxBps * TICK_S, this.w.netTxBps * BACKLOG_S);
     while (n.txBacklog >= 1) {
-      const bytes = Math.min(GSO_BYTES, Math.floor(n.txBacklog));
+      const bytes = Math.min(XEN_NETIF_MAX_TX_SIZE, Math.floor(n.txBacklog));
       if (!rings.tx.push({ bytes, packets: Math.ceil(bytes / MTU) })) break;
       n.txBacklog -= bytes;
     }
     n.rxBacklog = Math.min(n.rxBacklog + this.w.netRxBps * TICK_S, this.w.netRxBps * BACKLOG_S);
-    while (n.rxBacklog >= 1) {
-      const bytes = Math.min(GSO_BYTES, Math.floor(n.rxBacklog));
-      if (!rings.rx.push({ bytes, packets: Math.ceil(bytes / MTU) })) break;
-      n.rxBacklog -= bytes;
+    while (n.rxBacklog >= XEN_PAGE_SIZE) {
+      if (!rings.rx.push({ bytes: XEN_PAGE_SIZE, packets: Math.ceil(XEN_PAGE_SIZE / MTU) })) break;
+      n.rxBacklog -= XEN_PAGE_SIZE;
     }
   }
 

@@ -102,9 +102,9 @@ export function populateLowest(mem: GuestMemory, n: number): void {
   mem.populate(pfns);
 }
 
-/** decrease_reservation for `n` pages: the balloon gives back the top of memory first. */
+/** decrease_reservation for `n` pages: the balloon gives back the top of memory first, never a page the kernel shares. */
 export function releaseHighest(mem: GuestMemory, n: number): void {
   const pfns: number[] = [];
-  for (let pfn = mem.nrPages - 1; pfn >= 0 && pfns.length < n; pfn--) if (mem.populated(pfn)) pfns.push(pfn);
+  for (let pfn = mem.nrPages - 1; pfn >= 0 && pfns.length < n; pfn--) if (mem.populated(pfn) && !mem.isKernelPage(pfn)) pfns.push(pfn);
   mem.decreaseReservation(pfns);
 }

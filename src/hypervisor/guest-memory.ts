@@ -7,6 +7,9 @@
 // The header makes each page self-checking: a receiver rebuilding memory from a stream detects
 // a corrupted page.
 // Log-dirty mode and the populated set are those of Xen's p2m (shadow op CLEAN, ballooning).
+// Pages the kernel shares with a backend (rings) are the exception: their layout is Xen's and
+// starts at byte 0, so the kernel keeps their check words in a trailer in the last 32 bytes,
+// which no shared-ring layout uses.
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import {
@@ -16,6 +19,11 @@ import {
 export const PAGE_MAGIC = 0x47504c58; // "XLPG"
 export const PAGE_HEADER_SIZE = 32;
 const FLAG_EXPLICIT = 1;
+/** The check words sit at the end of the page (a ring page), not at its start. */
+const FLAG_TRAILER = 2;
+const TRAILER_AT = PAGE_SIZE - PAGE_HEADER_SIZE;
+/** Where the kernel looks for a free page to share: above the first MiB (start info, page tables). */
+const KERNEL_PAGE_HINT = 0x100;
 
 export class PageCorruptError extends Error {}
 
@@ -82,6 +90,12 @@ function writeHeader(into: Buffer, o: number, seed: number, pfn: number, gen: nu
  * matching its checksum, wrong pfn), or null when they are.
  */
 export function checkPage(pfn: number, bytes: Buffer, at?: number): string | null {
+  const bad = checkHeaderPage(pfn, bytes, at);
+  return bad && trailerSound(pfn, bytes, at ?? 0) ? null : bad;
+}
+
+/** checkPage for a page with its check words at its start. */
+function checkHeaderPage(pfn: number, bytes: Buffer, at?: number): string | null {
   // Without an offset the buffer is the page; with one, the page is inside a larger buffer.
   const o = at ?? 0;
   if (at === undefined ? bytes.length !== PAGE_SIZE : bytes.length - o < PAGE_SIZE) {
@@ -89,6 +103,14 @@ export function checkPage(pfn: number, bytes: Buffer, at?: number): string | nul
   }
   for (let j = 0; j < HEADER.length; j++) HEADER[j] = bytes.readUInt32LE(o + 4 * j);
   return checkWords(pfn, bytes, o, HEADER, 0);
+}
+
+/** Whether the 4096 bytes at `o` are a sound ring page for `pfn`: its trailer checks, and the bytes before it. */
+function trailerSound(pfn: number, bytes: Buffer, o: number): boolean {
+  if (bytes.length - o < PAGE_SIZE) return false;
+  for (let j = 0; j < HEADER.length; j++) HEADER[j] = bytes.readUInt32LE(o + TRAILER_AT + 4 * j);
+  return HEADER[0] === PAGE_MAGIC && headerSum(HEADER, 0) === HEADER[7] && HEADER[5] === (FLAG_EXPLICIT | FLAG_TRAILER)
+    && HEADER[3]! * 0x100000000 + HEADER[2]! === pfn && crc32(bytes.subarray(o, o + TRAILER_AT)) === HEADER[6];
 }
 
 /** checkPage with the header's words at word `i` of `w` (a word view of `bytes`, or a copy of the header). */
@@ -145,6 +167,10 @@ export class GuestMemory {
   private readonly populatedMap: Uint8Array;
   private nrPopulated: number;
   private readonly explicit = new Map<number, Buffer>();
+  /** Explicit pages whose bytes are all the guest's (ring pages), checked by a trailer. */
+  private readonly raw = new Set<number>();
+  /** Pages the kernel holds for sharing (live rings): workloads and the balloon leave them alone. */
+  private readonly kernel = new Set<number>();
   private readonly types = new Map<number, number>();
   private dirtyMap: Uint8Array | null = null;
   private nrDirty = 0;
@@ -201,6 +227,8 @@ export class GuestMemory {
       this.populatedMap[pfn] = 0;
       this.nrPopulated--;
       this.explicit.delete(pfn);
+      this.raw.delete(pfn);
+      this.kernel.delete(pfn);
       this.types.delete(pfn);
       this.markDirty(pfn);
     }
@@ -215,9 +243,9 @@ export class GuestMemory {
     const range = Math.min(span, this.nrPages);
     for (let i = 0; i < nPages; i++) {
       const pfn = Math.floor(rng() * range);
-      if (!this.populatedMap[pfn]) continue;
+      if (!this.populatedMap[pfn] || (this.kernel.size && this.kernel.has(pfn))) continue;
       this.generation[pfn]++;
-      this.explicit.delete(pfn);
+      if (this.explicit.delete(pfn)) this.raw.delete(pfn);
       this.markDirty(pfn);
       written++;
     }
@@ -228,6 +256,7 @@ export class GuestMemory {
   poke(pfn: number, offset: number, data: Buffer): void {
     this.checkPfn(pfn);
     if (!this.populatedMap[pfn]) throw new RangeError(`pfn 0x${pfn.toString(16)} is not populated`);
+    if (this.kernel.has(pfn)) throw new RangeError(`pfn 0x${pfn.toString(16)} is a shared kernel page`);
     if (offset < PAGE_HEADER_SIZE || offset + data.length > PAGE_SIZE) {
       throw new RangeError(`poke must stay within bytes ${PAGE_HEADER_SIZE}..${PAGE_SIZE} of the page`);
     }
@@ -236,8 +265,48 @@ export class GuestMemory {
     const gen = ++this.generation[pfn];
     writeHeader(page, 0, this.seed, pfn, gen, FLAG_EXPLICIT, crc32(page.subarray(PAGE_HEADER_SIZE)));
     this.explicit.set(pfn, page);
+    this.raw.delete(pfn);
     this.markDirty(pfn);
   }
+
+  // ---- pages the kernel shares (rings) --------------------------------------------------
+
+  /**
+   * get_free_page for a page to share with a backend: the lowest populated pfn above the first
+   * MiB (below it when the guest is that small) that the kernel does not hold yet, scrubbed;
+   * pages that held rings before (freed, or carried by a restore) only when no other is left.
+   * Its bytes are the Buffer `sharedPage` returns, written in place by the ring's two ends.
+   * Null when no page is free (a memory still being restored from a stream).
+   */
+  allocKernelPage(): number | null {
+    for (const [from, reuse] of [[Math.min(KERNEL_PAGE_HINT, this.nrPages), false], [0, true]] as const) {
+      for (let pfn = from; pfn < this.nrPages; pfn++) {
+        if (!this.populatedMap[pfn] || this.kernel.has(pfn) || (!reuse && this.raw.has(pfn))) continue;
+        this.kernel.add(pfn);
+        this.raw.add(pfn);
+        this.explicit.set(pfn, Buffer.alloc(PAGE_SIZE));
+        this.generation[pfn]++;
+        this.markDirty(pfn);
+        return pfn;
+      }
+    }
+    return null;
+  }
+
+  /** The live bytes of a page the kernel holds (the last 32 are the page's trailer, kept on copy). */
+  sharedPage(pfn: number): Buffer {
+    const page = this.kernel.has(pfn) ? this.explicit.get(pfn) : undefined;
+    if (!page) throw new RangeError(`pfn 0x${pfn.toString(16)} is not a shared kernel page`);
+    return page;
+  }
+
+  isKernelPage(pfn: number): boolean { return this.kernel.has(pfn); }
+
+  /** free_page: the kernel stops sharing the page; its bytes stay until it is written again. */
+  freeKernelPage(pfn: number): void { this.kernel.delete(pfn); }
+
+  /** A shared page was written in place (log-dirty must send it again). */
+  touch(pfn: number): void { this.markDirty(pfn); }
 
   // ---- log-dirty mode (XEN_DOMCTL_SHADOW_OP_*) ------------------------------------------
 
@@ -294,6 +363,9 @@ export class GuestMemory {
     const page = this.explicit.get(pfn);
     if (page) {
       page.copy(into, offset);
+      if (this.raw.has(pfn)) {
+        writeHeader(into, offset + TRAILER_AT, this.seed, pfn, this.generation[pfn]!, FLAG_EXPLICIT | FLAG_TRAILER, crc32(page.subarray(0, TRAILER_AT)));
+      }
       return;
     }
     const gen = this.generation[pfn];
@@ -350,8 +422,9 @@ export class GuestMemory {
     const i = offset >>> 2;
     const flags = fast ? words[i + 5] : bytes.readUInt32LE(offset + 20);
     if (!patternChecked || flags !== 0) {
-      const bad = fast ? checkWords(pfn, bytes, offset, words, i) : checkPage(pfn, bytes, at);
-      if (bad) throw new PageCorruptError(`pfn 0x${pfn.toString(16)}: ${bad}`);
+      const bad = fast ? checkWords(pfn, bytes, offset, words, i) : checkHeaderPage(pfn, bytes, at);
+      if (bad && !trailerSound(pfn, bytes, offset)) throw new PageCorruptError(`pfn 0x${pfn.toString(16)}: ${bad}`);
+      if (bad) { this.writeRawPage(pfn, bytes, offset, type); return; }
     }
     const seed = fast ? words[i + 1] : bytes.readUInt32LE(offset + 4);
     const gen = fast ? words[i + 4] : bytes.readUInt32LE(offset + 16);
@@ -361,11 +434,27 @@ export class GuestMemory {
       this.nrPopulated++;
     }
     this.generation[pfn] = gen;
+    if (this.raw.size) this.raw.delete(pfn);
     if ((flags & FLAG_EXPLICIT) === 0 && seed === this.seed) {
       if (this.explicit.size) this.explicit.delete(pfn);
     } else {
       this.explicit.set(pfn, Buffer.from(bytes.subarray(offset, offset + PAGE_SIZE)));
     }
+    if (type !== PageType.NOTAB) this.types.set(pfn, type);
+    else if (this.types.size) this.types.delete(pfn);
+    this.markDirty(pfn);
+  }
+
+  /** writePage for a ring page that came with its trailer (HEADER holds the trailer's words). */
+  private writeRawPage(pfn: number, bytes: Buffer, offset: number, type: number): void {
+    if (this.nrPopulated === 0 && this.explicit.size === 0) this.seed = HEADER[1]!;
+    if (!this.populatedMap[pfn]) {
+      this.populatedMap[pfn] = 1;
+      this.nrPopulated++;
+    }
+    this.generation[pfn] = HEADER[4]!;
+    this.explicit.set(pfn, Buffer.from(bytes.subarray(offset, offset + PAGE_SIZE)));
+    this.raw.add(pfn);
     if (type !== PageType.NOTAB) this.types.set(pfn, type);
     else if (this.types.size) this.types.delete(pfn);
     this.markDirty(pfn);

@@ -29,7 +29,7 @@ export class Hypervisor {
   readonly domains = new Map<number, Domain>();
   readonly pools: CpupoolState[];
   /** Device rings shared between frontends and backends. */
-  readonly rings = new GrantedRings();
+  readonly rings = new GrantedRings(domid => this.domains.get(domid));
   /** Per-pCPU trace buffers (xentrace); off until a tool enables them. */
   readonly trace: TraceBuffers;
   /** What vCPUs do while they run, written into the trace buffers between the scheduler's records. */

@@ -1,67 +1,376 @@
-// The shared rings of a PV network or block device, as the hypervisor lets a frontend and a
-// backend share pages: a bounded queue of requests with notifications. The frontend produces,
-// the backend consumes; when the ring is full the frontend must wait, which is how a slow or
-// rate-limited backend throttles a guest.
+// The shared rings of a PV network or block device. Each ring is a page of the frontend's
+// memory laid out as Xen's io/ring.h says (netif.h, blkif.h for the slots): the frontend writes
+// requests into slots and publishes req_prod, the backend consumes them, writes responses into
+// the same slots and publishes rsp_prod. Each end keeps its own private indexes, as the
+// front_ring and back_ring of the real drivers do. An end notifies the other only when its
+// producer passes the threshold the other left in req_event / rsp_event when it ran out of
+// work, so a busy ring carries many requests per notification. When the ring is full the
+// frontend must wait, which is how a slow or rate-limited backend throttles a guest.
+// A guest whose memory is not modelled (Dom0) gets its rings in pages of their own.
+import type { Domain } from './domain.ts';
+import type { GuestMemory } from './guest-memory.ts';
+import {
+  BLKIF_MAX_SEGMENTS_PER_REQUEST, BLKIF_OP_READ, BLKIF_OP_WRITE, BLKIF_RSP_ERROR, BLKIF_RSP_OKAY, BLKIF_ENTRY, BLK_RING_SIZE,
+  NETIF_RSP_OKAY, NETIF_RX_ENTRY, NETIF_TX_ENTRY, NETRXF_data_validated, NETTXF_csum_blank, NETTXF_data_validated,
+  NET_RX_RING_SIZE, NET_TX_RING_SIZE, SECTORS_PER_SEGMENT, SRING, XEN_PAGE_SIZE,
+  NETIF_RX_REQUEST, NETIF_RX_RESPONSE, NETIF_TX_REQUEST, NETIF_TX_RESPONSE,
+  initSring, mustNotify, readRequest, readResponse, requestSectors, slotOffset,
+  writeIndirectRequest, writeRequest, writeResponse, writeTxRequest,
+  type BlkifSegment,
+} from '../formats/xen-ring/index.ts';
+
+export { BLKIF_RSP_OKAY, BLKIF_RSP_ERROR };
 
 export interface NetRequest { bytes: number; packets: number }
 export interface BlkRequest { id: number; write: boolean; sector: number; sectors: number }
 /** blkback's answer to the request `id`. */
 export interface BlkResponse { id: number; status: typeof BLKIF_RSP_OKAY | typeof BLKIF_RSP_ERROR }
-export const BLKIF_RSP_OKAY = 0, BLKIF_RSP_ERROR = -1;
 
+/** Ethernet frames a packet of `bytes` leaves the bridge as. */
+const MTU = 1500;
+const packetsOf = (bytes: number): number => Math.max(1, Math.ceil(bytes / MTU));
+
+/** A page holding a ring's bytes: in the frontend's memory (with its frame), or of its own. */
+class RingPage {
+  private constructor(readonly bytes: Buffer, readonly pfn: number | null, private readonly mem: GuestMemory | null) {}
+
+  /**
+   * The frontend takes a free page of its memory to share; a page of its own when the memory is
+   * not modelled, or not there yet (a restore fills it, then the rings move in: GrantedRings.resume).
+   */
+  static alloc(d: Domain | undefined): RingPage {
+    const mem = d?.memory ?? null;
+    const pfn = mem?.allocKernelPage() ?? null;
+    return pfn === null ? new RingPage(Buffer.alloc(XEN_PAGE_SIZE), null, null) : new RingPage(mem!.sharedPage(pfn), pfn, mem);
+  }
+
+  /** A write in place: log-dirty mode must send the page again. */
+  touch(): void { if (this.pfn !== null) this.mem!.touch(this.pfn); }
+  free(): void { if (this.pfn !== null) this.mem!.freeKernelPage(this.pfn); }
+}
+
+/** Grant references of a frontend's data pages, one pool per ring, granted on first use. */
+class DataGrants {
+  private readonly refs: number[] = [];
+  constructor(private readonly grant: () => number) {}
+  ref(i: number): number { return this.refs[i] ??= this.grant(); }
+}
+
+/** One sring page with both ends' private indexes. */
+export class SharedRing {
+  // The frontend's front_ring: requests produced, responses consumed.
+  private reqProdPvt = 0;
+  private rspCons = 0;
+  // The backend's back_ring: responses produced, requests consumed.
+  private rspProdPvt = 0;
+  private reqCons = 0;
+  /** Notifications sent on the ring's event channel: to the backend, to the frontend. */
+  notifiedBackend = 0;
+  notifiedFrontend = 0;
+  onBackendNotify: () => void = () => {};
+  onFrontendNotify: () => void = () => {};
+
+  constructor(private page: RingPage, readonly size: number, readonly entry: number) { initSring(page.bytes); }
+
+  /** The guest frame of the ring page (null when the frontend's memory is not modelled). */
+  get pfn(): number | null { return this.page.pfn; }
+  get bytes(): Buffer { return this.page.bytes; }
+  private word(at: number): number { return this.page.bytes.readUInt32LE(at); }
+  private setWord(at: number, v: number): void { this.page.bytes.writeUInt32LE(v >>> 0, at); this.page.touch(); }
+  private slot(idx: number): number { return slotOffset(idx, this.size, this.entry); }
+
+  // ---- the frontend's end ----
+  /** RING_FREE_REQUESTS. */
+  get freeRequests(): number { return this.size - ((this.reqProdPvt - this.rspCons) >>> 0); }
+  /** Offset of the slot for the next request (published by pushRequests). */
+  nextRequest(): number {
+    const at = this.slot(this.reqProdPvt);
+    this.reqProdPvt = (this.reqProdPvt + 1) >>> 0;
+    return at;
+  }
+  /** RING_PUSH_REQUESTS_AND_CHECK_NOTIFY. */
+  pushRequests(): void {
+    const old = this.word(SRING.req_prod);
+    if (old === this.reqProdPvt) return;
+    this.setWord(SRING.req_prod, this.reqProdPvt);
+    if (mustNotify(old, this.reqProdPvt, this.word(SRING.req_event))) { this.notifiedBackend++; this.onBackendNotify(); }
+  }
+  get unconsumedResponses(): number { return (this.word(SRING.rsp_prod) - this.rspCons) >>> 0; }
+  /** Offset of the next response to read. */
+  nextResponse(): number { const at = this.slot(this.rspCons); this.rspCons = (this.rspCons + 1) >>> 0; return at; }
+  /** RING_FINAL_CHECK_FOR_RESPONSES: out of responses, ask to be notified of the next one. */
+  finalCheckResponses(): boolean {
+    if (this.unconsumedResponses) return true;
+    this.setWord(SRING.rsp_event, this.rspCons + 1);
+    return this.unconsumedResponses > 0;
+  }
+
+  // ---- the backend's end ----
+  /** RING_HAS_UNCONSUMED_REQUESTS: never more than the slots the backend has answered. */
+  get unconsumedRequests(): number {
+    const req = (this.word(SRING.req_prod) - this.reqCons) >>> 0;
+    const rsp = this.size - ((this.reqCons - this.rspProdPvt) >>> 0);
+    return Math.min(req, rsp);
+  }
+  /** Offset of the next request to consume, without consuming it. */
+  peekRequest(): number { return this.slot(this.reqCons); }
+  takeRequest(): number { const at = this.slot(this.reqCons); this.reqCons = (this.reqCons + 1) >>> 0; return at; }
+  /** Offset of the slot for the next response (published by pushResponses). */
+  nextResponseSlot(): number { const at = this.slot(this.rspProdPvt); this.rspProdPvt = (this.rspProdPvt + 1) >>> 0; return at; }
+  /** RING_PUSH_RESPONSES_AND_CHECK_NOTIFY. */
+  pushResponses(): void {
+    const old = this.word(SRING.rsp_prod);
+    if (old === this.rspProdPvt) return;
+    this.setWord(SRING.rsp_prod, this.rspProdPvt);
+    if (mustNotify(old, this.rspProdPvt, this.word(SRING.rsp_event))) { this.notifiedFrontend++; this.onFrontendNotify(); }
+  }
+  /** RING_FINAL_CHECK_FOR_REQUESTS: out of requests, ask to be notified of the next one. */
+  finalCheckRequests(): boolean {
+    if (this.unconsumedRequests) return true;
+    this.setWord(SRING.req_event, this.reqCons + 1);
+    return this.unconsumedRequests > 0;
+  }
+
+  /** Move to a new page, bytes and all (the frontend's memory was replaced by a restore). */
+  rehome(page: RingPage): void {
+    this.page.bytes.copy(page.bytes);
+    page.touch();
+    this.page.free();
+    this.page = page;
+  }
+  free(): void { this.page.free(); }
+}
+
+/**
+ * One direction of traffic as the guest's workload and the data paths see it: the frontend
+ * pushes requests, the backend peeks at and takes them. What a request looks like in its slot
+ * (and the response the backend answers it with, when it answers on taking) is the kind's.
+ */
 export class Ring<T> {
-  private q: T[] = [];
   /** Times the frontend found the ring full. */
   overflows = 0;
-  private notify: () => void = () => {};
-  constructor(readonly size: number) {}
-  get free(): number { return this.size - this.q.length; }
-  get pending(): number { return this.q.length; }
-  /** Frontend: queue a request; false when the ring is full. */
+  private head: { idx: number; req: T } | null = null;
+
+  constructor(readonly shared: SharedRing, private readonly kind: {
+    encode(at: number, slotIdx: number, req: T): void;
+    decode(at: number): T;
+    /** The response written when the backend takes the request (netback); none for blkback, which answers later. */
+    respond?(at: number, req: T, reqAt: number): void;
+    /** The frontend collects the responses before it looks for free slots (netfront's gc). */
+    collect?: boolean;
+  }) {}
+
+  get size(): number { return this.shared.size; }
+  /** The guest frame of the ring page. */
+  get pfn(): number | null { return this.shared.pfn; }
+  get free(): number { if (this.shared.freeRequests === 0) this.collect(); return this.shared.freeRequests; }
+  get pending(): number { return this.shared.unconsumedRequests; }
+
+  private collect(): void {
+    if (!this.kind.collect) return;
+    do { while (this.shared.unconsumedResponses) this.shared.nextResponse(); } while (this.shared.finalCheckResponses());
+  }
+
+  /** Frontend: put a request on the ring; false when the ring is full (after collecting what was answered). */
   push(req: T): boolean {
-    if (this.q.length >= this.size) { this.overflows++; return false; }
-    this.q.push(req);
-    this.notify();
+    if (this.shared.freeRequests === 0) this.collect();
+    if (this.shared.freeRequests === 0) { this.overflows++; return false; }
+    const at = this.shared.nextRequest();
+    this.kind.encode(at, (at - SRING.ring) / this.shared.entry, req);
+    this.shared.pushRequests();
     return true;
   }
-  /** Backend: take up to n requests. */
-  take(n = Infinity): T[] { return this.q.splice(0, Math.min(n, this.q.length)); }
-  peek(): T | undefined { return this.q[0]; }
-  onNotify(cb: () => void): void { this.notify = cb; }
+
+  /** Backend: the next request without consuming it (the same object until it is taken). */
+  peek(): T | undefined {
+    if (!this.shared.unconsumedRequests && !this.shared.finalCheckRequests()) return undefined;
+    const at = this.shared.peekRequest();
+    if (this.head?.idx !== at) this.head = { idx: at, req: this.kind.decode(at) };
+    return this.head.req;
+  }
+
+  /** Backend: consume up to n requests, answering each when the kind answers on taking. */
+  take(n = Infinity): T[] {
+    const out: T[] = [];
+    while (out.length < n && (this.shared.unconsumedRequests || this.shared.finalCheckRequests())) {
+      const at = this.shared.takeRequest();
+      const req = this.head?.idx === at ? this.head.req : this.kind.decode(at);
+      this.head = null;
+      out.push(req);
+      if (this.kind.respond) this.kind.respond(this.shared.nextResponseSlot(), req, at);
+    }
+    if (this.kind.respond) this.shared.pushResponses();
+    return out;
+  }
+
+  onNotify(cb: () => void): void { this.shared.onBackendNotify = cb; }
 }
 
-/** One vif's rings: guest→dom0 (tx) and dom0→guest (rx). */
+/** The backend's answers on a ring whose requests it answers later (blkback). */
+export class ResponseRing<T> {
+  constructor(readonly shared: SharedRing, private readonly kind: { encode(at: number, rsp: T): void; decode(at: number): T }) {}
+
+  /** Backend: answer the oldest unanswered request. */
+  push(rsp: T): boolean {
+    this.kind.encode(this.shared.nextResponseSlot(), rsp);
+    this.shared.pushResponses();
+    return true;
+  }
+
+  /** Frontend: every response published, then ask to be notified of the next. */
+  take(): T[] {
+    const out: T[] = [];
+    do { while (this.shared.unconsumedResponses) out.push(this.kind.decode(this.shared.nextResponse())); } while (this.shared.finalCheckResponses());
+    return out;
+  }
+
+  onNotify(cb: () => void): void { this.shared.onFrontendNotify = cb; }
+}
+
+/**
+ * One vif's rings: guest→dom0 (tx) and dom0→guest (rx). A tx request carries a whole packet
+ * (its size is the packet's, up to 64 KiB; the model does not spread it over one slot per
+ * page); rx requests post one empty page each, which netback fills with a page of traffic.
+ */
 export class NetRings {
-  readonly tx = new Ring<NetRequest>(256);
-  readonly rx = new Ring<NetRequest>(256);
+  readonly tx: Ring<NetRequest>;
+  readonly rx: Ring<NetRequest>;
+
+  constructor(d: Domain | undefined, grant: () => number) {
+    const txRefs = new DataGrants(grant), rxRefs = new DataGrants(grant);
+    const txRing = new SharedRing(RingPage.alloc(d), NET_TX_RING_SIZE, NETIF_TX_ENTRY);
+    const rxRing = new SharedRing(RingPage.alloc(d), NET_RX_RING_SIZE, NETIF_RX_ENTRY);
+    // Field by field on the data path: no object per request beyond the one handed over.
+    this.tx = new Ring<NetRequest>(txRing, {
+      collect: true,
+      encode: (at, id, req) => writeTxRequest(txRing.bytes, at, { gref: txRefs.ref(id), offset: 0, flags: NETTXF_csum_blank | NETTXF_data_validated, id, size: req.bytes }),
+      decode: at => { const size = txRing.bytes.readUInt16LE(at + NETIF_TX_REQUEST.size); return { bytes: size, packets: packetsOf(size) }; },
+      respond: (at, _req, reqAt) => {
+        const b = txRing.bytes;
+        b.writeUInt16LE(b.readUInt16LE(reqAt + NETIF_TX_REQUEST.id), at + NETIF_TX_RESPONSE.id);
+        b.writeInt16LE(NETIF_RSP_OKAY, at + NETIF_TX_RESPONSE.status);
+      },
+    });
+    this.rx = new Ring<NetRequest>(rxRing, {
+      collect: true,
+      encode: (at, id) => {
+        const b = rxRing.bytes;
+        b.writeUInt16LE(id, at + NETIF_RX_REQUEST.id);
+        b.writeUInt32LE(rxRefs.ref(id), at + NETIF_RX_REQUEST.gref);
+      },
+      decode: () => ({ bytes: XEN_PAGE_SIZE, packets: packetsOf(XEN_PAGE_SIZE) }),
+      respond: (at, req, reqAt) => {
+        const b = rxRing.bytes;
+        b.writeUInt16LE(b.readUInt16LE(reqAt + NETIF_RX_REQUEST.id), at + NETIF_RX_RESPONSE.id);
+        b.writeUInt16LE(0, at + NETIF_RX_RESPONSE.offset);
+        b.writeUInt16LE(NETRXF_data_validated, at + NETIF_RX_RESPONSE.flags);
+        b.writeInt16LE(req.bytes, at + NETIF_RX_RESPONSE.status);
+      },
+    });
+  }
+
+  get rings(): SharedRing[] { return [this.tx.shared, this.rx.shared]; }
 }
 
-/** One vbd's ring: requests, and the responses that take their slots back to the frontend. */
+/**
+ * One vbd's ring: requests, and the responses that take their slots back to the frontend. A
+ * request's pages are segments of whole 4 KiB pages; past 11 segments it goes indirect, its
+ * segments in an indirect page of the slot's own, as blkfront does with feature-max-indirect-segments.
+ */
 export class BlkRings {
-  readonly ring = new Ring<BlkRequest>(32);
-  readonly responses = new Ring<BlkResponse>(32);
+  readonly ring: Ring<BlkRequest>;
+  readonly responses: ResponseRing<BlkResponse>;
+  /** The indirect page of each slot, and what the backend finds behind its grant. */
+  private readonly indirect: RingPage[] = [];
+  private readonly indirectByRef = new Map<number, Buffer>();
+  /** Operations of the requests taken and not yet answered, in order (blkback's pending_req). */
+  private readonly operations: number[] = [];
+
+  constructor(d: Domain | undefined, grant: () => number, handle: number) {
+    const segRefs = new DataGrants(grant), indirectRefs = new DataGrants(grant);
+    const sring = new SharedRing(RingPage.alloc(d), BLK_RING_SIZE, BLKIF_ENTRY);
+    const indirectPage = (slot: number): { ref: number; page: RingPage } => {
+      const page = this.indirect[slot] ??= RingPage.alloc(d);
+      const ref = indirectRefs.ref(slot);
+      this.indirectByRef.set(ref, page.bytes);
+      return { ref, page };
+    };
+    this.ring = new Ring<BlkRequest>(sring, {
+      encode: (at, slot, req) => {
+        const n = Math.max(1, Math.ceil(req.sectors / SECTORS_PER_SEGMENT));
+        const segments: BlkifSegment[] = Array.from({ length: n }, (_, k) => ({
+          gref: segRefs.ref(slot * BLKIF_MAX_SEGMENTS_PER_REQUEST * 2 + k), firstSect: 0,
+          lastSect: k < n - 1 ? SECTORS_PER_SEGMENT - 1 : (req.sectors - 1) % SECTORS_PER_SEGMENT,
+        }));
+        const r = { operation: req.write ? BLKIF_OP_WRITE : BLKIF_OP_READ, handle, id: req.id, sectorNumber: req.sector, segments };
+        if (n <= BLKIF_MAX_SEGMENTS_PER_REQUEST) { writeRequest(sring.bytes, at, r); return; }
+        const { ref, page } = indirectPage(slot);
+        writeIndirectRequest(sring.bytes, at, r, [ref], page.bytes);
+        page.touch();
+      },
+      decode: at => {
+        const r = readRequest(sring.bytes, at, ref => this.indirectByRef.get(ref) ?? null);
+        const id = r?.id ?? 0;
+        this.operations.push(r?.operation ?? BLKIF_OP_READ);
+        return { id, write: r?.operation === BLKIF_OP_WRITE, sector: r?.sectorNumber ?? 0, sectors: r ? requestSectors(r) : 0 };
+      },
+    });
+    this.responses = new ResponseRing<BlkResponse>(sring, {
+      encode: (at, rsp) => writeResponse(sring.bytes, at, { id: rsp.id, operation: this.operations.shift() ?? BLKIF_OP_READ, status: rsp.status }),
+      decode: at => { const r = readResponse(sring.bytes, at); return { id: r.id, status: r.status === BLKIF_RSP_OKAY ? BLKIF_RSP_OKAY : BLKIF_RSP_ERROR }; },
+    });
+  }
+
+  get rings(): SharedRing[] { return [this.ring.shared]; }
+  free(): void { for (const p of this.indirect) p?.free(); }
 }
 
-/** Where the daemon parks device rings so both ends can find them by (domid, kind, devid). */
+/**
+ * Where the daemon parks device rings so both ends can find them by (domid, kind, devid). A
+ * ring is made, in the frontend's memory, by whichever end asks first.
+ */
 export class GrantedRings {
   private rings = new Map<string, NetRings | BlkRings>();
+  constructor(private readonly domain: (domid: number) => Domain | undefined) {}
+
   key(domid: number, kind: 'vif' | 'vbd', devid: number): string { return `${domid}/${kind}/${devid}`; }
+  private grant(domid: number): () => number {
+    return () => this.domain(domid)?.grantAccess() ?? 0;
+  }
   net(domid: number, devid: number): NetRings {
     const k = this.key(domid, 'vif', devid);
     let r = this.rings.get(k) as NetRings | undefined;
-    if (!r) { r = new NetRings(); this.rings.set(k, r); }
+    if (!r) { r = new NetRings(this.domain(domid), this.grant(domid)); this.rings.set(k, r); }
     return r;
   }
   blk(domid: number, devid: number): BlkRings {
     const k = this.key(domid, 'vbd', devid);
     let r = this.rings.get(k) as BlkRings | undefined;
-    if (!r) { r = new BlkRings(); this.rings.set(k, r); }
+    if (!r) { r = new BlkRings(this.domain(domid), this.grant(domid), devid); this.rings.set(k, r); }
     return r;
   }
+
+  /** The rings of a domain, by key (what /proc/interrupts and the dumps read). */
+  of(domid: number): [string, NetRings | BlkRings][] {
+    return [...this.rings].filter(([k]) => Number(k.slice(0, k.indexOf('/'))) === domid);
+  }
+
+  /**
+   * After a restore replaced the domain's memory: each ring moves to a page of the new memory,
+   * as the guest's frontends set their rings up again when it resumes.
+   */
+  resume(domid: number): void {
+    const d = this.domain(domid);
+    for (const [, r] of this.of(domid)) for (const s of r.rings) s.rehome(RingPage.alloc(d));
+  }
+
   drop(domid: number, kind?: 'vif' | 'vbd', devid?: number): void {
-    for (const k of [...this.rings.keys()]) {
-      const [d, kd, id] = k.split('/');
-      if (Number(d) === domid && (!kind || kd === kind) && (devid === undefined || Number(id) === devid)) this.rings.delete(k);
+    for (const [k, r] of this.of(domid)) {
+      const [, kd, id] = k.split('/');
+      if ((kind && kd !== kind) || (devid !== undefined && Number(id) !== devid)) continue;
+      for (const s of r.rings) s.free();
+      if (r instanceof BlkRings) r.free();
+      this.rings.delete(k);
     }
   }
 }

@@ -93,6 +93,8 @@ export async function restoreDomain(ts: Toolstack, input: RestoreInput, o: Resto
       if (finished) stop();
     });
     o.line('xc: info: Restore successful');
+    // The guest resumes: its frontends set their rings up again in the memory it came back with.
+    ts.hv.rings.resume(domid);
     if (!o.paused) ts.unpause(domid);
     ts.platform.commit(domid);
     return rec;
