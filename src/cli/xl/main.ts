@@ -7,6 +7,8 @@ import { ToolError } from '../../protocol/wire.ts';
 import { formatFullHelp, lookupCommand } from './command-table.ts';
 import type { DaemonClient, XlContext, XlGlobals } from './command.ts';
 import { getoptGlobal } from './getopt.ts';
+import { argvBytes } from '../../client/argv-bytes.ts';
+import { textFromBytes } from '../../formats/byte-text.ts';
 import { CommandExit, processIo, type XlIo } from './io.ts';
 
 /** The launcher directory: bin/ beside dist/ when run as dist/xl.js. */
@@ -74,7 +76,7 @@ async function connectFast(): Promise<Connection> {
 if (process.argv[1] && /(^|[\\/])xl(\.c?js)?$/.test(process.argv[1])) {
   // A reader that went away (xl list | head) ends xl quietly, as SIGPIPE ends the real one.
   process.stdout.on('error', e => { if ((e as NodeJS.ErrnoException).code === 'EPIPE') process.exit(141); throw e; });
-  xlMain(process.argv.slice(2), processIo, connectFast).then(
+  xlMain(argvBytes().map(textFromBytes), processIo, connectFast).then(
     status => { process.exitCode = status; },
     e => { process.stderr.write(`xl: ${e?.stack ?? e}\n`); process.exitCode = 1; },
   );
