@@ -1,9 +1,12 @@
 // The few printf conversions xl's output uses, with C's semantics.
+import { bytesFromText } from '../../formats/byte-text.ts';
 
+/** C pads to a width in bytes: a name in UTF-8 takes more bytes than characters. */
+const padding = (s: string, w: number) => ' '.repeat(Math.max(0, w - bytesFromText(s).length));
 /** `%-Ns` */
-export const left = (s: string, w: number) => s.padEnd(w);
+export const left = (s: string, w: number) => s + padding(s, w);
 /** `%Ns` / `%Nd` */
-export const right = (s: string | number, w: number) => String(s).padStart(w);
+export const right = (s: string | number, w: number) => padding(String(s), w) + s;
 
 /**
  * `%.{1}f` as glibc prints a double: the exact binary value rounded to one decimal, exact ties to
