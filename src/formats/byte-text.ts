@@ -67,3 +67,12 @@ export const LATIN1_STRINGS: StringBytes = {
   encode: s => Buffer.from(s, 'latin1'),
   decode: b => Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1'),
 };
+
+/**
+ * JSON text with the \udc80–\udcff escapes JSON.stringify writes for escaped bytes turned back
+ * into those characters, so that the JSON encodes to the bytes themselves, as yajl writes them.
+ * An escape preceded by an odd run of backslashes is text (`\\udce9`), not an escape.
+ */
+export function jsonWithRawBytes(json: string): string {
+  return json.replace(/(?<!\\)((?:\\\\)*)\\u(dc[89a-f][0-9a-f])/g, (_m, run: string, hex: string) => run + String.fromCharCode(parseInt(hex, 16)));
+}

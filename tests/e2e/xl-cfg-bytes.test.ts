@@ -88,3 +88,11 @@ test('a guest\'s name and extra= keep their bytes: xenstore, xl list, domid, lis
   h.start();
   check();
 });
+
+test('the save file holds the config\'s bytes, as real xl writes them, and restore brings the name back', () => {
+  const file = join(h.home, 'l.save');
+  assert.equal(xl('save', latin1('s\xe9rvr'), file).status, 0);
+  assert.ok(readFileSync(file).includes(latin1('"name": "s\xe9rvr"')));
+  assert.equal(xl('restore', file).status, 0);
+  assert.match(xl('domid', latin1('s\xe9rvr')).stdout, /^\d+\n$/);
+});

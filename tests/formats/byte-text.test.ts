@@ -2,7 +2,7 @@
 // and encoding gives back the very bytes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bytesFromText, textFromBytes } from '../../src/formats/byte-text.ts';
+import { bytesFromText, jsonWithRawBytes, textFromBytes } from '../../src/formats/byte-text.ts';
 
 const hex = (s: string) => Buffer.from(s.replace(/ /g, ''), 'hex');
 
@@ -33,4 +33,11 @@ test('every byte string survives the round trip, JSON included', () => {
   }
   // an escape right after a real 4-byte character is still an escape
   assert.deepEqual(bytesFromText(textFromBytes(hex('f0 90 82 80 e9'))), hex('f0 90 82 80 e9'));
+});
+
+test('jsonWithRawBytes: JSON.stringify\'s escapes of escaped bytes become the bytes; text that looks like one stays', () => {
+  const value = { name: textFromBytes(Buffer.from('73e972', 'hex')), text: '\\udce9 as typed', both: `\\${textFromBytes(Buffer.of(0xff))}` };
+  const json = jsonWithRawBytes(JSON.stringify(value));
+  assert.deepEqual(bytesFromText(json), Buffer.concat([Buffer.from('{"name":"s'), Buffer.of(0xe9), Buffer.from('r","text":"\\\\udce9 as typed","both":"\\\\'), Buffer.of(0xff), Buffer.from('"}')]));
+  assert.deepEqual(JSON.parse(textFromBytes(bytesFromText(json))), value);
 });

@@ -11,7 +11,7 @@ import { ToolError } from '../../protocol/wire.ts';
 import type { SaveEvent, SaveSummaryWire } from '../../protocol/migrate.ts';
 import { XL_HEADER_SIZE, XlHeaderError, decodeXlHeader, encodeXlHeader, xlSavingInfo, type XlHeader } from '../../formats/save-stream/xl-header.ts';
 import type { XlIo } from './io.ts';
-import { textFromBytes } from '../../formats/byte-text.ts';
+import { jsonWithRawBytes, textFromBytes } from '../../formats/byte-text.ts';
 
 /** Exactly-n reads from a byte stream (libxl_read_exactly): null when it ends first. */
 export class ByteReader {
@@ -118,7 +118,7 @@ export async function headerConfig(ctx: XlContext, dom: string, override: string
   if (preserveDomid) config.c_info.domid = saved.domid; else delete config.c_info.domid;
   // xenlab extension: the guest's workload travels with its config.
   if (workload) config.xenlab = { workload };
-  return { domid: saved.domid, name: saved.name, json: JSON.stringify(config, null, 4) };
+  return { domid: saved.domid, name: saved.name, json: jsonWithRawBytes(JSON.stringify(config, null, 4)) };
 }
 
 /**
