@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { claimStateFile } from '../dom0/state-files.ts';
 import type { MachineSpec } from '../machine/host.ts';
+import { bytesFromText, textFromBytes } from '../formats/byte-text.ts';
 
 export interface DomainRow {
   domid: number;
@@ -83,10 +84,17 @@ export class Store {
   }
 
   domains(): DomainRow[] {
-    return (this.db.prepare('SELECT domid, name, uuid, config, config_text AS configText, config_file AS configFile, workload, state FROM domains ORDER BY domid').all() as DomainRow[]);
+    const rows = this.db.prepare('SELECT domid, name, uuid, config, config_text AS configText, config_file AS configFile, workload, state FROM domains ORDER BY domid').all() as DomainRow[];
+    const text = (v: string | Buffer): string => (typeof v === 'string' ? v : textFromBytes(v));
+    return rows.map(r => ({ ...r, name: text(r.name), configText: text(r.configText), configFile: text(r.configFile) }));
   }
 
-  putDomain(r: DomainRow): void {
+  /**
+   * The name, config file text and path are kept as the bytes they are (a BLOB): SQLite's TEXT
+   * would turn bytes that are not UTF-8 into U+FFFD. The JSON columns escape them themselves.
+   */
+  putDomain(domain: DomainRow): void {
+    const r = { ...domain, name: bytesFromText(domain.name), configText: bytesFromText(domain.configText), configFile: bytesFromText(domain.configFile) };
     this.db.prepare(`INSERT INTO domains (domid, name, uuid, config, config_text, config_file, workload, state)
       VALUES (@domid, @name, @uuid, @config, @configText, @configFile, @workload, @state)
       ON CONFLICT(domid) DO UPDATE SET name = excluded.name, uuid = excluded.uuid, config = excluded.config,

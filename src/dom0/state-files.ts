@@ -70,7 +70,7 @@ export function claimStateFile(path: string, create: boolean): void {
 }
 
 /** Append to a log file. */
-export function appendStateFile(path: string, data: string): void {
+export function appendStateFile(path: string, data: string | Uint8Array): void {
   const fd = openStateFile(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT);
-  try { writeSync(fd, data); } finally { closeSync(fd); }
+  try { writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data); } finally { closeSync(fd); }
 }

@@ -5,6 +5,7 @@
 // libxl accepts any name, '/' and '..' included, and the real daemon puts it in the path as it
 // is; here a name is always one file name inside logs/console (see logFile).
 import { appendStateFile, privateDir } from './state-files.ts';
+import { bytesFromText } from '../formats/byte-text.ts';
 import { dirname, join } from 'node:path';
 import type { ConsolePage } from '../hypervisor/console-page.ts';
 
@@ -38,7 +39,7 @@ export class Xenconsoled {
     page.onOutput(d => {
       st.history = (st.history + d).slice(-HISTORY_BYTES);
       const file = kind === 'pv' ? logFile(join(this.logDir, 'console'), st.name) : null;
-      try { if (file) appendStateFile(file, d.replace(/\r\n/g, '\n')); } catch {}
+      try { if (file) appendStateFile(file, bytesFromText(d.replace(/\r\n/g, '\n'))); } catch {}
       for (const l of st.listeners) l(d);
     });
   }

@@ -2,6 +2,7 @@
 // `feed` with bytes from it; replies are matched by req_id, so requests may be pipelined.
 // Used by the xenstore-* tools (socket), the toolstack (dom0 connection) and guests (their ring).
 
+import { TEXT_STRINGS, type StringBytes } from './byte-text.ts';
 import {
   FrameSplitter, XS_PAYLOAD_MAX, XsType, encodeMessage, packStrings, splitStrings, type XsMessage,
 } from './xenstore-wire.ts';
@@ -28,7 +29,13 @@ export class XsClient {
   private watchCbs: WatchCallback[] = [];
   private closedWith: XsError | null = null;
 
-  constructor(send: (buf: Buffer) => void) { this.send = send; }
+  /** `bytes` turns paths, values and tokens into wire bytes and back (text unless told). */
+  constructor(send: (buf: Buffer) => void, private readonly bytes: StringBytes = TEXT_STRINGS) { this.send = send; }
+
+  /** The NUL-separated strings of a reply or event, decoded. */
+  private texts(payload: Buffer): string[] {
+    return splitStrings(payload, 'latin1').strings.map(s => this.bytes.decode(Buffer.from(s, 'latin1')));
+  }
 
   /** Bytes received from xenstored. */
   feed(data: Buffer): void {
@@ -53,7 +60,7 @@ export class XsClient {
 
   private dispatch(m: XsMessage): void {
     if (m.type === XsType.WATCH_EVENT) {
-      const { strings } = splitStrings(m.payload, 'utf8');
+      const strings = this.texts(m.payload);
       if (strings.length >= 2) for (const cb of this.watchCbs) cb(strings[0], strings[1]);
       return;
     }
@@ -84,15 +91,15 @@ export class XsClient {
   }
 
   private strings(type: number, parts: (string | Buffer)[], tx = 0): Promise<Buffer> {
-    return this.request(type, packStrings(parts, 'utf8'), tx);
+    return this.request(type, packStrings(parts.map(p => (typeof p === 'string' ? this.bytes.encode(p) : p))), tx);
   }
 
   async readRaw(path: string, tx = 0): Promise<Buffer> { return this.strings(XsType.READ, [path], tx); }
-  async read(path: string, tx = 0): Promise<string> { return (await this.readRaw(path, tx)).toString('utf8'); }
+  async read(path: string, tx = 0): Promise<string> { return this.bytes.decode(await this.readRaw(path, tx)); }
 
   async write(path: string, value: string | Buffer, tx = 0): Promise<void> {
-    const v = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
-    await this.request(XsType.WRITE, Buffer.concat([Buffer.from(path + '\0', 'utf8'), v]), tx);
+    const v = typeof value === 'string' ? this.bytes.encode(value) : value;
+    await this.request(XsType.WRITE, Buffer.concat([packStrings([this.bytes.encode(path)]), v]), tx);
   }
 
   async mkdir(path: string, tx = 0): Promise<void> { await this.strings(XsType.MKDIR, [path], tx); }
@@ -101,7 +108,7 @@ export class XsClient {
   /** Children of `path`; falls back to DIRECTORY_PART when the list exceeds one reply (E2BIG). */
   async directory(path: string, tx = 0): Promise<string[]> {
     try {
-      return splitStrings(await this.strings(XsType.DIRECTORY, [path], tx), 'utf8').strings;
+      return this.texts(await this.strings(XsType.DIRECTORY, [path], tx));
     } catch (e) {
       if (!(e instanceof XsError) || e.code !== 'E2BIG') throw e;
       return this.directoryPart(path, tx);
@@ -124,14 +131,14 @@ export class XsClient {
         const chunk = done ? body.subarray(0, Math.max(0, body.length - 1)) : body;
         parts.push(chunk);
         off += chunk.length;
-        if (done) return splitStrings(Buffer.concat(parts), 'utf8').strings;
+        if (done) return this.texts(Buffer.concat(parts));
       }
     }
     throw new XsError('EAGAIN', 'directory kept changing');
   }
 
   async getPerms(path: string, tx = 0): Promise<string[]> {
-    return splitStrings(await this.strings(XsType.GET_PERMS, [path], tx), 'utf8').strings;
+    return this.texts(await this.strings(XsType.GET_PERMS, [path], tx));
   }
   async setPerms(path: string, perms: string[], tx = 0): Promise<void> {
     await this.strings(XsType.SET_PERMS, [path, ...perms], tx);
@@ -169,7 +176,7 @@ export class XsClient {
   }
 
   async getDomainPath(domid: number): Promise<string> {
-    return splitStrings(await this.strings(XsType.GET_DOMAIN_PATH, [String(domid)]), 'utf8').strings[0];
+    return this.texts(await this.strings(XsType.GET_DOMAIN_PATH, [String(domid)]))[0];
   }
   async introduce(domid: number, gfn: number, port: number): Promise<void> {
     await this.strings(XsType.INTRODUCE, [String(domid), String(gfn), String(port)]);
@@ -181,6 +188,6 @@ export class XsClient {
   /** CONTROL: returns the reply text without its final NUL. */
   async control(cmd: string, ...args: string[]): Promise<string> {
     const r = await this.strings(XsType.CONTROL, [cmd, ...args]);
-    return r.toString('utf8').replace(/\0$/, '');
+    return this.bytes.decode(r).replace(/\0$/, '');
   }
 }

@@ -106,7 +106,7 @@ export function decodeMessage(buf: Buffer): XsMessage | null {
 
 /**
  * Payload of NUL-terminated strings: `a\0b\0`. The server uses latin1 (bytes in, same bytes
- * out); clients use utf8 for what users type.
+ * out); the client encodes its strings itself and passes Buffers.
  */
 export function packStrings(parts: (string | Buffer)[], enc: BufferEncoding = 'latin1'): Buffer {
   // Strings only (directory listings, the common case): one join, one buffer.

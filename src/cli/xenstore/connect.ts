@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { XsClient, XsError } from '../../formats/xenstore-client.ts';
+import { LATIN1_STRINGS } from '../../formats/byte-text.ts';
 
 export function xenstoredPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.XENSTORED_PATH) return env.XENSTORED_PATH;
@@ -18,7 +19,8 @@ export interface XsConnection { client: XsClient; close(): void; closed: Promise
 export function openXenstore(path = xenstoredPath()): Promise<XsConnection> {
   return new Promise((resolve, reject) => {
     const sock = connect(path);
-    const client = new XsClient(buf => { sock.write(buf); });
+    // The tools count and cut paths in bytes, as the C ones do: one character per byte.
+    const client = new XsClient(buf => { sock.write(buf); }, LATIN1_STRINGS);
     sock.on('data', (d: Buffer) => client.feed(d));
     sock.once('connect', () => {
       sock.on('error', () => {});

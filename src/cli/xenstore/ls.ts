@@ -63,7 +63,7 @@ export async function doLs(xs: XsClient, path: string, depth: number, o: LsOptio
         out.push(line);
         line = '';
         process.stdout.write(out.splice(0).join(''), 'latin1');
-        process.stderr.write(`${prog}: \ncould not access permissions for ${name}: ${strerror(e instanceof XsError ? e.code : 'EIO')}\n`);
+        process.stderr.write(`${prog}: \ncould not access permissions for ${name}: ${strerror(e instanceof XsError ? e.code : 'EIO')}\n`, 'latin1');
       }
     }
     out.push(line + '\n');

@@ -3,6 +3,7 @@
 
 import { basename } from 'node:path';
 import { XsError, type XsClient } from '../../formats/xenstore-client.ts';
+import { argvBytes } from '../../client/argv-bytes.ts';
 import { openXenstore } from './connect.ts';
 import { getoptLong, type LongOption } from '../../formats/libc/getopt.ts';
 import { atoi } from '../../formats/libc/strtol.ts';
@@ -32,7 +33,8 @@ async function main(): Promise<number> {
   const argv0 = invokedName();
   const prog = basename(argv0);
   const command = prog.replace(/\.c?js$/, '');
-  let args = process.argv.slice(2);
+  // Paths, values and messages are bytes, one per character, as the C tools handle them.
+  let args = argvBytes().map(a => a.toString('latin1'));
   let modeName: string;
   let inclMode = false;
   let getoptProg = argv0;
@@ -53,7 +55,7 @@ async function main(): Promise<number> {
     ls: { maxWidth: 80, desiredWidth: 60, wholePath: false, perms: false } };
   const { opts: parsed, operands } = getoptLong(getoptProg, args, 'hfspturn:R', LONGS);
   for (const o of parsed) {
-    if ('message' in o) { process.stderr.write(o.message); continue; }
+    if ('message' in o) { process.stderr.write(o.message, 'latin1'); continue; }
     const { opt: c, arg } = o;
     if (c === 's') continue;
     if (c === 'h' || !OPTION_MODES[c]?.includes(mode)) usage(prog, argv0, mode, inclMode);
@@ -115,7 +117,7 @@ async function main(): Promise<number> {
 }
 
 async function perform(xs: XsClient, tx: number, mode: Mode, keys: string[], o: Opts, out: Buffer[], prog: string): Promise<number> {
-  const warn = (msg: string): void => { process.stderr.write(`${prog}: ${msg}\n`); };
+  const warn = (msg: string): void => { process.stderr.write(`${prog}: ${msg}\n`, 'latin1'); };
   const attempt = async <T>(f: () => Promise<T>): Promise<T | undefined> => {
     try { return await f(); } catch (e) { if (e instanceof XsError) return undefined; throw e; }
   };
@@ -124,13 +126,13 @@ async function perform(xs: XsClient, tx: number, mode: Mode, keys: string[], o: 
       for (const k of keys) {
         const v = await attempt(() => xs.readRaw(k, tx));
         if (!v) { warn(`couldn't read path ${k}`); return 1; }
-        if (o.prefix) out.push(Buffer.from(`${k}: `));
+        if (o.prefix) out.push(Buffer.from(`${k}: `, 'latin1'));
         out.push(o.raw ? v : Buffer.from(sanitiseValue(v) + '\n', 'latin1'));
       }
       return 0;
     case 'write':
       for (let i = 0; i < keys.length; i += 2) {
-        const spec = Buffer.from(keys[i + 1]);
+        const spec = Buffer.from(keys[i + 1], 'latin1');
         try {
           await xs.write(keys[i], o.raw ? spec : unsanitiseValue(spec), tx);
         } catch (e) {
@@ -150,7 +152,7 @@ async function perform(xs: XsClient, tx: number, mode: Mode, keys: string[], o: 
       for (const k of keys) {
         const list = await attempt(() => xs.directory(k, tx));
         if (!list) { warn(`could not list path ${k}`); return 1; }
-        for (const c of list) out.push(Buffer.from(o.prefix ? `${k}/${c}\n` : `${c}\n`));
+        for (const c of list) out.push(Buffer.from(o.prefix ? `${k}/${c}\n` : `${c}\n`, 'latin1'));
       }
       return 0;
     case 'chmod': {
@@ -215,11 +217,11 @@ async function doWatch(xs: XsClient, closed: Promise<void>, prog: string, keys: 
   for (; max === -1 || count < max; count++) {
     while (queue.length === 0 && !gone) await new Promise<void>(r => { wake = r; });
     if (queue.length === 0) return;
-    process.stdout.write(`${queue.shift()}\n`);
+    process.stdout.write(`${queue.shift()}\n`, 'latin1');
   }
 }
 
 main().then(code => { process.exitCode = code; }, (e: unknown) => {
-  if (e instanceof Exit) { process.stderr.write(e.stderr); process.exitCode = e.code; return; }
+  if (e instanceof Exit) { process.stderr.write(e.stderr, 'latin1'); process.exitCode = e.code; return; }
   throw e;
 });

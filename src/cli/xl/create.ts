@@ -10,6 +10,7 @@ import { composeConfigText } from '../../formats/xlcfg/index.ts';
 import { DEFAULT_TOPOLOGY, type HostTopology } from '../../formats/domain-config/index.ts';
 import { configFromText } from '../../formats/domain-config/from-text.ts';
 import { formatCreateDryRun } from '../../formats/libxl-json.ts';
+import { textFromBytes } from '../../formats/byte-text.ts';
 import type { HostInfo } from '../../protocol/host.ts';
 import { monitorDomains } from './monitor.ts';
 
@@ -35,7 +36,7 @@ function readConfigFile(file: string): { text: string } | { lines: string[] } {
   };
   try {
     if (!statSync(file).isFile()) return failed('ENOTTY', `346:libxl_read_file_contents: ${file} is not a plain file`);
-    return { text: readFileSync(file, 'latin1') };
+    return { text: textFromBytes(readFileSync(file)) };
   } catch (e: any) {
     return e.code === 'ENOENT' ? failed('ENOENT') : failed(e.code, `336:libxl_read_file_contents: failed to open ${file}`);
   }

@@ -10,6 +10,8 @@ import { ToolError } from '../../protocol/wire.ts';
 import { formatFullHelp, lookupCommand } from './command-table.ts';
 import type { DaemonClient, XlContext, XlGlobals } from './command.ts';
 import { parseGlobalOptions } from './def-getopt.ts';
+import { argvBytes } from '../../client/argv-bytes.ts';
+import { textFromBytes } from '../../formats/byte-text.ts';
 import { CommandExit, processIo, type XlIo } from './io.ts';
 
 /** The launchers' directory: bin/ beside the dist/ holding this bundle, whatever link ran it. */
@@ -75,7 +77,7 @@ async function connectFast(): Promise<Connection> {
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   // A reader that went away (xl list | head) ends xl quietly, as SIGPIPE ends the real one.
   process.stdout.on('error', e => { if ((e as NodeJS.ErrnoException).code === 'EPIPE') process.exit(141); throw e; });
-  xlMain(process.argv.slice(2), processIo, connectFast, { argv0: invokedName() }).then(
+  xlMain(argvBytes().map(textFromBytes), processIo, connectFast, { argv0: invokedName() }).then(
     status => { process.exitCode = status; },
     e => { process.stderr.write(`xl: ${e?.stack ?? e}\n`); process.exitCode = 1; },
   );

@@ -1,10 +1,13 @@
 // The few printf conversions xl's output uses, with C's semantics.
 import { formatFixedWidth } from '../../formats/libc/printf.ts';
+import { bytesFromText } from '../../formats/byte-text.ts';
 
+/** C pads to a width in bytes: a name in UTF-8 takes more bytes than characters. */
+const padding = (s: string, w: number) => ' '.repeat(Math.max(0, w - bytesFromText(s).length));
 /** `%-Ns` */
-export const left = (s: string, w: number) => s.padEnd(w);
+export const left = (s: string, w: number) => s + padding(s, w);
 /** `%Ns` / `%Nd` */
-export const right = (s: string | number, w: number) => String(s).padStart(w);
+export const right = (s: string | number, w: number) => padding(String(s), w) + s;
 
 /** `%W.1f` of `(float)ns / 1e9`, the way xl prints CPU times (single-precision cast first). */
 export function cpuSeconds(ns: string | number | bigint, width: number): string {

@@ -11,6 +11,7 @@ import { ToolError } from '../../protocol/wire.ts';
 import type { SaveEvent, SaveSummaryWire } from '../../protocol/migrate.ts';
 import { XL_HEADER_SIZE, XlHeaderError, decodeXlHeader, encodeXlHeader, xlSavingInfo, type XlHeader } from '../../formats/save-stream/xl-header.ts';
 import type { XlIo } from './io.ts';
+import { jsonWithRawBytes, textFromBytes } from '../../formats/byte-text.ts';
 
 /** Exactly-n reads from a byte stream (libxl_read_exactly): null when it ends first. */
 export class ByteReader {
@@ -103,7 +104,7 @@ export async function headerConfig(ctx: XlContext, dom: string, override: string
     const { readFileSync } = await import('node:fs');
     const { configFromText } = await import('../../formats/domain-config/from-text.ts');
     let text: string;
-    try { text = readFileSync(override, 'latin1'); } catch {
+    try { text = textFromBytes(readFileSync(override)); } catch {
       ctx.io.err('unable to read overridden config file\n');
       return null;
     }
@@ -117,7 +118,7 @@ export async function headerConfig(ctx: XlContext, dom: string, override: string
   if (preserveDomid) config.c_info.domid = saved.domid; else delete config.c_info.domid;
   // xenlab extension: the guest's workload travels with its config.
   if (workload) config.xenlab = { workload };
-  return { domid: saved.domid, name: saved.name, json: JSON.stringify(config, null, 4) };
+  return { domid: saved.domid, name: saved.name, json: jsonWithRawBytes(JSON.stringify(config, null, 4)) };
 }
 
 /**
@@ -226,7 +227,7 @@ export async function restoreFrom(ctx: XlContext, from: RestoreSource, source: s
   if (o.cfg !== undefined) {
     const { readFileSync } = await import('node:fs');
     const { configFromText } = await import('../../formats/domain-config/from-text.ts');
-    try { configText = readFileSync(o.cfg, 'latin1'); } catch { throw new ToolError('ENOENT', `Failed to read config file: ${o.cfg}: No such file or directory`, 1); }
+    try { configText = textFromBytes(readFileSync(o.cfg)); } catch { throw new ToolError('ENOENT', `Failed to read config file: ${o.cfg}: No such file or directory`, 1); }
     io.err(`Parsing config from ${o.cfg}\n`);
     const built = configFromText(configText, [], { filename: o.cfg, host: { nrCpus: 8, nodeCpus: [[0, 1, 2, 3, 4, 5, 6, 7]] } });
     if (!built.ok) throw new ToolError('EINVAL', built.messages.join('\n'), 1);

@@ -3,6 +3,7 @@ import type { Host } from '../host.ts';
 import type { StatsSample } from '../../protocol/stats.ts';
 import { ShutdownReason } from '../../protocol/domain.ts';
 import { ToolError } from '../../protocol/wire.ts';
+import { bytesFromText, textFromBytes } from '../../formats/byte-text.ts';
 import { domainInfo } from './context.ts';
 
 export interface StreamCtx {
@@ -46,10 +47,10 @@ export const streamHandlers: Record<string, StreamHandler> = {
     const domid = host.toolstack.resolve(a.dom);
     // libxl_primary_console_exec: an HVM guest's primary console is its serial port.
     const kind = a.type ?? (host.toolstack.records.get(domid)?.type === 'hvm' ? 'serial' : 'pv');
-    const att = host.xenconsoled.attach(domid, kind, d => { if (d === '') { ctx.emit({ closed: true }); ctx.end(); } else ctx.emit({ data: Buffer.from(d).toString('base64') }); });
+    const att = host.xenconsoled.attach(domid, kind, d => { if (d === '') { ctx.emit({ closed: true }); ctx.end(); } else ctx.emit({ data: bytesFromText(d).toString('base64') }); });
     if (!att) { ctx.fail(new ToolError('ENOCONSOLE', 'Unable to attach console', 1)); return; }
-    ctx.emit({ domid, data: Buffer.from(att.history).toString('base64') });
-    ctx.onInput(x => att.input(Buffer.from(String(x), 'base64').toString()));
+    ctx.emit({ domid, data: bytesFromText(att.history).toString('base64') });
+    ctx.onInput(x => att.input(textFromBytes(Buffer.from(String(x), 'base64'))));
     return () => att.detach();
   },
 

@@ -2,6 +2,8 @@
 // optional flags and optional-data length as host-order u32s, then the optional data (a u32
 // config length and the libxl_domain_config JSON including its NUL). The libxl stream follows.
 
+import { bytesFromText, textFromBytes } from '../byte-text.ts';
+
 export const XL_MAGIC = Buffer.from('Xen saved domain, xl format\n \0 \r', 'latin1');
 export const XL_BYTEORDER_MARKER = 0x01020304;
 export const XL_MANDATORY_FLAG_JSON = 1 << 0;
@@ -21,7 +23,7 @@ export interface XlHeader {
 export class XlHeaderError extends Error {}
 
 export function encodeXlHeader(configJson: string): Buffer {
-  const config = Buffer.from(configJson + '\0', 'utf8');
+  const config = bytesFromText(configJson + '\0');
   const optlen = 4 + config.length;
   const head = Buffer.alloc(XL_HEADER_SIZE + 4);
   XL_MAGIC.copy(head, 0);
@@ -64,7 +66,7 @@ export function decodeXlHeader(buf: Buffer): { header: XlHeader; used: number } 
     if (4 + len > opt.length) throw new XlHeaderError('Savefile truncated.');
     let text = opt.subarray(4, 4 + len);
     if (text.length && text[text.length - 1] === 0) text = text.subarray(0, text.length - 1);
-    config = len ? text.toString('utf8') : null;
+    config = len ? textFromBytes(text) : null;
   }
   return { header: { mandatoryFlags, optionalFlags, optionalDataLen, config }, used: XL_HEADER_SIZE + optionalDataLen };
 }
