@@ -49,8 +49,10 @@ const CASES: [string, Buffer[]][] = [
   ['xenstore', [latin1('\xe9')]],
 ];
 
+// Each side by its bare name, its directory first on PATH, as a user types it (our launchers are
+// scripts, which see the path the kernel ran, not an argv[0] set with exec -a).
 const run = (bin: string, name: string, args: Buffer[], socket: string) =>
-  runBytes(join(bin, name), args, { argv0: name, env: { ...process.env, XENSTORED_PATH: socket } });
+  runBytes(name, args, { env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, XENSTORED_PATH: socket } });
 
 /** Debian's tools on daemon `real`, ours on `ours`: the same bytes out, the same trees left. */
 function compare(real: string, ours: string): void {
