@@ -27,14 +27,55 @@ export class XenstoredCore {
     [RELEASE_DOMAIN, [{ id: 0, bits: 0 }]],
   ]);
 
-  constructor(readonly log: (line: string) => void, readonly store: Store = new Store(), readonly journal: Journal | null = null) {}
+  /**
+   * Domains C xenstored keeps a struct for (what CONTROL quota can report): dom0, introduced
+   * domains, and existing domains a permission names.
+   */
+  readonly accounted = new Set<number>([0]);
+  /**
+   * C xenstored's errno as the last node lookup (or watch path check) left it. A request whose
+   * path argument is malformed fails with it, as C passes a NULL name down and reports errno
+   * unchanged; null is 0, on which C aborts (an assertion) and we answer EINVAL.
+   */
+  errno: XsdErrorName | null = 'ENOENT';
+
+  constructor(
+    readonly log: (line: string) => void,
+    readonly store: Store = new Store(),
+    readonly journal: Journal | null = null,
+    /** Whether the hypervisor has this domain (xc_domain_getinfo). */
+    readonly domainExists: (domid: number) => boolean = () => true,
+  ) {}
 
   /** Journals the changes made since the last call; an error name if they could not be (and were undone). */
   persist(): XsdErrorName | null { return this.journal ? this.journal.flush() : null; }
 
+  /**
+   * domain_alloc_permrefs: a domain a permission names is known if xenstored keeps a struct
+   * for it, or the hypervisor has it (then xenstored starts keeping one).
+   */
+  knowDomain(domid: number): boolean {
+    if (this.accounted.has(domid)) return true;
+    if (!this.domainExists(domid)) return false;
+    this.accounted.add(domid);
+    return true;
+  }
+
+  /** Watches of a domain's own connections (socket clients are not counted, as in C). */
   watchesOfDomain(domid: number): number {
     let n = 0;
-    for (const c of this.connections) if (c.domid === domid) n += c.watches.length;
+    for (const c of this.connections) if (c.domid === domid && !c.isSocket) n += c.watches.length;
+    return n;
+  }
+
+  /**
+   * Bytes C xenstored accounts to a domain: its nodes' records, and its connections' watch
+   * paths and tokens (socket clients count as dom0). Replies and events are written out
+   * before the next request is read, so nothing is queued when this is asked.
+   */
+  memoryOf(domid: number): number {
+    let n = this.store.memoryOf(domid);
+    for (const c of this.connections) if (c.domid === domid) for (const w of c.watches) n += w.path.length + w.token.length;
     return n;
   }
 
@@ -70,6 +111,7 @@ export class XenstoredCore {
   introduce(domid: number): void {
     if (this.domains.has(domid)) return;
     this.domains.set(domid, { shutdownReported: false });
+    this.accounted.add(domid);
     this.fire([{ path: INTRODUCE_DOMAIN, exact: true }]);
   }
 
@@ -88,6 +130,7 @@ export class XenstoredCore {
   /** Forgets a domain: drops its connections, removes the nodes it owns, fires @releaseDomain. */
   release(domid: number): void {
     if (!this.domains.delete(domid)) return;
+    this.accounted.delete(domid);
     this.targets.delete(domid);
     for (const c of [...this.connections]) if (c.domid === domid && !c.privileged) c.drop();
     const events: PendingEvent[] = [];

@@ -4,7 +4,7 @@
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { createServer, Socket, type Server } from 'node:net';
 import { dirname } from 'node:path';
-import { FrameSplitter, XS_HEADER_LEN, XS_PAYLOAD_MAX, XsType, encodeMessage, type XsMessage } from '../../formats/xenstore-wire.ts';
+import { FrameSplitter, XS_HEADER_LEN, XsType, encodeMessage, type XsMessage } from '../../formats/xenstore-wire.ts';
 import { Connection } from './connection.ts';
 import { XenstoredCore } from './core.ts';
 import { handle } from './dispatch.ts';
@@ -33,11 +33,14 @@ export class Xenstored {
   private readonly pendingInput = new Map<Connection, FrameSplitter>();
   private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
 
-  /** `journal`: the file the tree is kept in across restarts (none: the tree lives in memory only). */
-  constructor(opts: { log?: (line: string) => void; journal?: string } = {}) {
+  /**
+   * `journal`: the file the tree is kept in across restarts (none: the tree lives in memory only).
+   * `domainExists`: the hypervisor's answer to whether a domain exists (default: any does).
+   */
+  constructor(opts: { log?: (line: string) => void; journal?: string; domainExists?: (domid: number) => boolean } = {}) {
     const log = opts.log ?? (() => {});
     const saved = opts.journal ? Journal.open(opts.journal, log) : undefined;
-    this.core = new XenstoredCore(log, saved?.store, saved?.journal);
+    this.core = new XenstoredCore(log, saved?.store, saved?.journal, opts.domainExists);
   }
 
   async listen(socketPath: string): Promise<void> {
@@ -73,9 +76,11 @@ export class Xenstored {
     (accepted as unknown as { _handle: unknown })._handle = null;
     accepted.destroy();
     let onChunk: (data: Buffer) => void = () => {};
+    let wanted = (): number => XS_HEADER_LEN;
+    // Each read takes a header, or the rest of one message, and no more (see onChunk).
     const sock = new Socket({
       handle, readable: true, writable: true,
-      onread: { buffer: this.readBuffer, callback: (n: number, buf: Uint8Array) => { onChunk(buf.subarray(0, n) as Buffer); } },
+      onread: { buffer: () => this.readBuffer.subarray(0, wanted()), callback: (n: number, buf: Uint8Array) => { onChunk(buf.subarray(0, n) as Buffer); } },
     } as ConstructorParameters<typeof Socket>[0]);
     // Replies to one input chunk leave in one write; events caused by others go at once.
     const writer = new ReplyWriter(sock, fd, over => this.core.log(over
@@ -84,7 +89,7 @@ export class Xenstored {
     this.sockets.set(sock, writer);
     const conn = new Connection(0, true, (type, reqId, txId, payload) => {
       if (type === XsType.WATCH_EVENT) writer.sendEvent(payload); else writer.send(type, reqId, txId, payload);
-    }, () => { this.detach(conn); sock.destroy(); });
+    }, () => { this.detach(conn); sock.destroy(); }, undefined, true);
     // A client that does not read its replies stops being read: its requests wait in the
     // kernel's socket buffer instead of our memory.
     const input = this.attach(conn, () => writer.unsent > MAX_UNSENT, this.readBuffer);
@@ -93,15 +98,22 @@ export class Xenstored {
       const more = writer.batch(work);
       if (more === paused) { paused = !more; if (more) sock.resume(); else sock.pause(); }
     };
-    onChunk = data => {
-      // libxenstore writes a header and its payload with two write(2)s; like C xenstored, read
-      // the payload at once instead of waiting to be woken for it.
-      if (data.length === XS_HEADER_LEN && fd >= 0) {
-        const len = data.readUInt32LE(12);
-        if (len > 0 && len <= XS_PAYLOAD_MAX) data = this.readBuffer.subarray(0, XS_HEADER_LEN + readNow(fd, this.readBuffer, XS_HEADER_LEN, len));
+    wanted = input.wanted;
+    // Input is read as C xenstored reads it: a header, then exactly its payload. A header that
+    // announces too much is seen before its payload is read; that payload stays unread, so
+    // dropping the connection resets the client's end, as C's does. Whatever is already there
+    // is read at once (libxenstore writes a header and its payload with two write(2)s), up to
+    // one buffer's worth, and the replies leave together.
+    onChunk = data => step(() => {
+      let more = input.feed(data);
+      for (let got = data.length; more && fd >= 0 && !conn.closed && got < READ_BUFFER_BYTES;) {
+        const n = readNow(fd, this.readBuffer, 0, input.wanted());
+        if (n === 0) break;
+        got += n;
+        more = input.feed(this.readBuffer.subarray(0, n));
       }
-      step(() => input.feed(data));
-    };
+      return more;
+    });
     sock.on('drain', () => step(input.resume));
     const gone = (): void => { this.sockets.delete(sock); this.detach(conn); };
     sock.on('close', gone);
@@ -114,7 +126,7 @@ export class Xenstored {
    * it returns false when it stopped because `blocked()` (replies not yet taken), and
    * resume() carries on with the requests left over (at most one input chunk's worth).
    */
-  private attach(conn: Connection, blocked: () => boolean = () => false, reusedInput?: Buffer): { feed(data: Buffer): boolean; resume(): boolean } {
+  private attach(conn: Connection, blocked: () => boolean = () => false, reusedInput?: Buffer): { feed(data: Buffer): boolean; resume(): boolean; wanted(): number } {
     this.core.connections.add(conn);
     const splitter = new FrameSplitter();
     this.pendingInput.set(conn, splitter);
@@ -152,6 +164,7 @@ export class Xenstored {
         return run();
       },
       resume: run,
+      wanted: () => splitter.wanted,
     };
   }
 
