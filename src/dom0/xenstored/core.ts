@@ -10,6 +10,8 @@ import { PERM_READ, permFor, type Perm } from './perms.ts';
 import { Store } from './store.ts';
 import type { PendingEvent } from './transaction.ts';
 import { eventPath } from './watches.ts';
+import { quota } from './quota.ts';
+import { XS_HEADER_LEN } from '../../formats/xenstore-wire.ts';
 
 export const INTRODUCE_DOMAIN = '@introduceDomain';
 export const RELEASE_DOMAIN = '@releaseDomain';
@@ -92,9 +94,18 @@ export class XenstoredCore {
         if (ev.exact || special ? w.path !== ev.path : !isAtOrBelow(ev.path, w.path)) continue;
         allowed ??= this.mayWatch(conn, ev, special);
         if (!allowed) break;
-        conn.sendWatchEvent(eventPath(w, ev.path), w.token);
+        this.sendEvent(conn, eventPath(w, ev.path), w.token);
       }
     }
+  }
+
+  /**
+   * A watch event for `conn`, unless it would take an unprivileged domain to its memory quota:
+   * C xenstored accounts a queued event to the domain and drops one it cannot account.
+   */
+  sendEvent(conn: Connection, path: string, token: string): void {
+    if (!conn.privileged && this.memoryOf(conn.domid) + XS_HEADER_LEN + path.length + token.length + 2 >= quota.memory) return;
+    conn.sendWatchEvent(path, token);
   }
 
   /** An event reaches a watcher only if it could read the node (or old node) or its parent. */

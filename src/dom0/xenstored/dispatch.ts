@@ -145,9 +145,9 @@ const handlers: Partial<Record<number, Handler>> = {
     if (perms[0].bits & PERM_IGNORE) fail('ENOENT');
     const name = canonicalize(r.conn.home, strings[0]);
     if (name.startsWith('@')) {
+      // C answers a refusal here with errno, which this refusal does not set: what the last lookup left.
       const old = r.core.specialPerms.get(name);
-      if (!old) fail('EINVAL');
-      if ((permFor(r.conn, old) & (PERM_WRITE | PERM_OWNER)) !== (PERM_WRITE | PERM_OWNER)) fail('EACCES');
+      if (!old || (permFor(r.conn, old) & (PERM_WRITE | PERM_OWNER)) !== (PERM_WRITE | PERM_OWNER)) fail(r.core.errno ?? 'EINVAL');
       r.core.specialPerms.set(name, perms);
       return OK;
     }
@@ -169,7 +169,7 @@ const handlers: Partial<Record<number, Handler>> = {
     const watch = { path, token, stripLen: given === path ? 0 : conn.home.length + 1 };
     conn.watches.push(watch);
     // The first event fires at once, naming the path exactly as the client gave it.
-    return { reply: OK, after: () => conn.sendWatchEvent(given, token) };
+    return { reply: OK, after: () => r.core.sendEvent(conn, given, token) };
   },
 
   [XsType.UNWATCH](r) {
