@@ -175,3 +175,39 @@ test('a request arriving in pieces (header, then payload; or cut anywhere) gets 
   }
   s.destroy();
 }));
+
+// Issue 12 item 15, without the C daemon at hand (tests/conformance/xenstore-wire-vs-c.test.ts
+// compares the same cases with it byte for byte).
+test('arguments are read as C reads them: domids with atoi, permission ids with strtol, the transaction argument first', () => withXenstored(async (_xs, path) => {
+  const s = await open(path);
+  const ask = async (type: number, payload: string, txId = 0): Promise<string> => {
+    const m = (await exchange(s, msg(type, payload, 1, txId), 1)).replies[0];
+    return m.type === XsType.ERROR ? errName(m) : m.payload.toString('latin1');
+  };
+  assert.equal(await ask(XsType.GET_DOMAIN_PATH, '-1\0'), '/local/domain/4294967295\0');
+  assert.equal(await ask(XsType.GET_DOMAIN_PATH, ' 7junk\0'), '/local/domain/7\0');
+  assert.equal(await ask(XsType.TRANSACTION_END, 'X\0'), 'EINVAL');
+  assert.equal(await ask(XsType.TRANSACTION_END, 'T\0'), 'ENOENT');
+  assert.equal(await ask(XsType.WRITE, '/p\0v'), 'OK\0');
+  assert.equal(await ask(XsType.SET_PERMS, '/p\0n0\0r70000\0r-1\0b0x10\0junk'), 'OK\0');
+  assert.equal(await ask(XsType.GET_PERMS, '/p\0'), 'n0\0r70000\0r-1\0b16\0');
+  assert.equal(await ask(XsType.SET_PERMS, '/p\0n0\0r5x\0'), 'EINVAL');
+  // A name that is not one NUL-terminated string: errno as the last lookup left it.
+  assert.equal(await ask(XsType.READ, '/missing\0'), 'ENOENT');
+  assert.equal(await ask(XsType.READ, '/p'), 'ENOENT');
+  assert.equal(await ask(XsType.MKDIR, ''), 'ENOMEM');
+  assert.equal(await ask(XsType.READ, '/bad//p\0'), 'EINVAL');
+  assert.equal(await ask(XsType.READ, '/p\0x'), 'EINVAL');
+  assert.equal(await ask(XsType.INTRODUCE, '70000\x001\x001\0'), 'OK\0');
+  assert.equal(await ask(XsType.IS_DOMAIN_INTRODUCED, '70000\0'), 'T\0');
+  s.destroy();
+}));
+
+test('a header announcing more than 4096 bytes resets the connection, its payload unread', () => withXenstored(async (_xs, path) => {
+  const s = await open(path);
+  const reset = new Promise<string>(resolve => { s.on('error', e => resolve((e as NodeJS.ErrnoException).code ?? '')); s.on('close', () => resolve('closed')); });
+  const bad = msg(XsType.WRITE, '/big\0data');
+  bad.writeUInt32LE(4097, 12);
+  s.write(bad);
+  assert.equal(await reset, 'ECONNRESET');
+}));
