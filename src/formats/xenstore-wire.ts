@@ -154,15 +154,11 @@ export type FrameEvent =
 export class FrameSplitter {
   private chunks: Buffer[] = [];
   private buffered = 0;
-  /** Bytes of the message being buffered, as far as known (its header, until that is whole). */
-  private expected = XS_HEADER_LEN;
   private dead = false;
 
   constructor(private readonly maxPayload = XS_PAYLOAD_MAX) {}
 
   get pending(): number { return this.buffered; }
-  /** Bytes that would complete the header or message being buffered, and no more. */
-  get wanted(): number { return this.expected - this.buffered; }
   get broken(): boolean { return this.dead; }
 
   push(data: Buffer): FrameEvent[] {
@@ -196,7 +192,6 @@ export class FrameSplitter {
     // Copy the partial tail so the (possibly large) input chunk can be freed.
     if (rest > 0) this.chunks.push(Buffer.from(buf.subarray(off)));
     this.buffered = rest;
-    this.expected = rest < XS_HEADER_LEN ? XS_HEADER_LEN : XS_HEADER_LEN + getU32(buf, off + 12);
     return out;
   }
 }

@@ -4,7 +4,7 @@
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { createServer, Socket, type Server } from 'node:net';
 import { dirname } from 'node:path';
-import { FrameSplitter, XS_HEADER_LEN, XsType, encodeMessage, type XsMessage } from '../../formats/xenstore-wire.ts';
+import { FrameSplitter, XS_HEADER_LEN, XS_PAYLOAD_MAX, XsType, encodeMessage, type XsMessage } from '../../formats/xenstore-wire.ts';
 import { Connection } from './connection.ts';
 import { XenstoredCore } from './core.ts';
 import { handle } from './dispatch.ts';
@@ -76,11 +76,9 @@ export class Xenstored {
     (accepted as unknown as { _handle: unknown })._handle = null;
     accepted.destroy();
     let onChunk: (data: Buffer) => void = () => {};
-    let wanted = (): number => XS_HEADER_LEN;
-    // Each read takes a header, or the rest of one message, and no more (see onChunk).
     const sock = new Socket({
       handle, readable: true, writable: true,
-      onread: { buffer: () => this.readBuffer.subarray(0, wanted()), callback: (n: number, buf: Uint8Array) => { onChunk(buf.subarray(0, n) as Buffer); } },
+      onread: { buffer: this.readBuffer, callback: (n: number, buf: Uint8Array) => { onChunk(buf.subarray(0, n) as Buffer); } },
     } as ConstructorParameters<typeof Socket>[0]);
     // Replies to one input chunk leave in one write; events caused by others go at once.
     const writer = new ReplyWriter(sock, fd, over => this.core.log(over
@@ -98,22 +96,15 @@ export class Xenstored {
       const more = writer.batch(work);
       if (more === paused) { paused = !more; if (more) sock.resume(); else sock.pause(); }
     };
-    wanted = input.wanted;
-    // Input is read as C xenstored reads it: a header, then exactly its payload. A header that
-    // announces too much is seen before its payload is read; that payload stays unread, so
-    // dropping the connection resets the client's end, as C's does. Whatever is already there
-    // is read at once (libxenstore writes a header and its payload with two write(2)s), up to
-    // one buffer's worth, and the replies leave together.
-    onChunk = data => step(() => {
-      let more = input.feed(data);
-      for (let got = data.length; more && fd >= 0 && !conn.closed && got < READ_BUFFER_BYTES;) {
-        const n = readNow(fd, this.readBuffer, 0, input.wanted());
-        if (n === 0) break;
-        got += n;
-        more = input.feed(this.readBuffer.subarray(0, n));
+    onChunk = data => {
+      // libxenstore writes a header and its payload with two write(2)s; like C xenstored, read
+      // the payload at once instead of waiting to be woken for it.
+      if (data.length === XS_HEADER_LEN && fd >= 0) {
+        const len = data.readUInt32LE(12);
+        if (len > 0 && len <= XS_PAYLOAD_MAX) data = this.readBuffer.subarray(0, XS_HEADER_LEN + readNow(fd, this.readBuffer, XS_HEADER_LEN, len));
       }
-      return more;
-    });
+      step(() => input.feed(data));
+    };
     sock.on('drain', () => step(input.resume));
     const gone = (): void => { this.sockets.delete(sock); this.detach(conn); };
     sock.on('close', gone);
@@ -126,7 +117,7 @@ export class Xenstored {
    * it returns false when it stopped because `blocked()` (replies not yet taken), and
    * resume() carries on with the requests left over (at most one input chunk's worth).
    */
-  private attach(conn: Connection, blocked: () => boolean = () => false, reusedInput?: Buffer): { feed(data: Buffer): boolean; resume(): boolean; wanted(): number } {
+  private attach(conn: Connection, blocked: () => boolean = () => false, reusedInput?: Buffer): { feed(data: Buffer): boolean; resume(): boolean } {
     this.core.connections.add(conn);
     const splitter = new FrameSplitter();
     this.pendingInput.set(conn, splitter);
@@ -164,7 +155,6 @@ export class Xenstored {
         return run();
       },
       resume: run,
-      wanted: () => splitter.wanted,
     };
   }
 

@@ -202,12 +202,3 @@ test('arguments are read as C reads them: domids with atoi, permission ids with 
   assert.equal(await ask(XsType.IS_DOMAIN_INTRODUCED, '70000\0'), 'T\0');
   s.destroy();
 }));
-
-test('a header announcing more than 4096 bytes resets the connection, its payload unread', () => withXenstored(async (_xs, path) => {
-  const s = await open(path);
-  const reset = new Promise<string>(resolve => { s.on('error', e => resolve((e as NodeJS.ErrnoException).code ?? '')); s.on('close', () => resolve('closed')); });
-  const bad = msg(XsType.WRITE, '/big\0data');
-  bad.writeUInt32LE(4097, 12);
-  s.write(bad);
-  assert.equal(await reset, 'ECONNRESET');
-}));
