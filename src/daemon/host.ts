@@ -65,7 +65,7 @@ export class Host {
     this.hv = new Hypervisor(this.machine, this.clock);
     this.clock.setStepper(to => this.hv.step(to));
     // The tree outlives the daemon, as the guests do: it comes back before they are recovered.
-    this.xenstored = new Xenstored({ log: l => this.log(`xenstored: ${l}`), journal: join(paths.home, 'xenstored.journal') });
+    this.xenstored = new Xenstored({ log: l => this.log(`xenstored: ${l}`), journal: join(paths.home, 'xenstored.journal'), domainExists: d => this.hv.domains.has(d) });
     mkdirSync(paths.logs, { recursive: true });
     this.xenconsoled = new Xenconsoled(paths.logs);
     this.netData = new NetDataplane(this.clock);

@@ -1,12 +1,14 @@
 // xenstored's journal file: a magic, then records, each the node changes of one request (or
 // one slice of a snapshot). Pure codec: no store, no I/O.
 //   record: u32 bodyLen | body | u32 bodyLen ^ TRAILER_KEY
-//   body:   ops, each  u8 op | u16 pathLen | path (latin1) | [put: u16 nperms | (u16 id, u8 bits)* |
+//   body:   ops, each  u8 op | u16 pathLen | path (latin1) | [put: u16 nperms | (u32 id, u8 bits)* |
 //           u32 valueLen | value | [PUT_NODE: u32 nchildren | (u16 len | name)*]]
 // A record whose trailer is missing or wrong is where a killed writer stopped: it and anything
-// after it are not part of the journal.
+// after it are not part of the journal. Version 01 had u16 ids (a permission may name any
+// 32-bit domid); it is still read.
 
-export const JOURNAL_MAGIC = Buffer.from('XSJRNL01');
+export const JOURNAL_MAGIC = Buffer.from('XSJRNL02');
+const JOURNAL_MAGIC_U16_IDS = Buffer.from('XSJRNL01');
 
 /** A node as the journal stores it (children null: unchanged, keep the node's current ones). */
 export interface JournalPut { path: string; value: Buffer; perms: readonly { id: number; bits: number }[]; children: readonly string[] | null }
@@ -25,7 +27,7 @@ export class JournalEncoder {
   get size(): number { return this.used - (FRAME_BYTES - 4); }
 
   put(path: string, value: Buffer, perms: readonly { id: number; bits: number }[], children: readonly string[] | null): void {
-    let need = 3 + path.length + 2 + perms.length * 3 + 4 + value.length;
+    let need = 3 + path.length + 2 + perms.length * 5 + 4 + value.length;
     if (children) { need += 4; for (const c of children) need += 2 + c.length; }
     this.room(need);
     const b = this.buf;
@@ -33,7 +35,7 @@ export class JournalEncoder {
     b[o++] = children ? OP_PUT_NODE : OP_PUT_VALUE;
     o = b.writeUInt16LE(path.length, o); o += b.write(path, o, 'latin1');
     o = b.writeUInt16LE(perms.length, o);
-    for (const p of perms) { o = b.writeUInt16LE(p.id, o); b[o++] = p.bits; }
+    for (const p of perms) { o = b.writeUInt32LE(p.id, o); b[o++] = p.bits; }
     o = b.writeUInt32LE(value.length, o); o += value.copy(b, o);
     if (children) {
       o = b.writeUInt32LE(children.length, o);
@@ -76,7 +78,7 @@ export class JournalEncoder {
 class Torn extends Error {}
 
 /** Reads ops out of one record body; any overrun means the record is not what was written. */
-function decodeBody(b: Buffer, start: number, end: number, into: JournalOp[]): void {
+function decodeBody(b: Buffer, start: number, end: number, into: JournalOp[], idBytes: 2 | 4): void {
   let o = start;
   const need = (n: number): number => { if (o + n > end) throw new Torn(); const at = o; o += n; return at; };
   const str = (len: number): string => { const at = need(len); return b.toString('latin1', at, at + len); };
@@ -87,7 +89,7 @@ function decodeBody(b: Buffer, start: number, end: number, into: JournalOp[]): v
     if (op !== OP_PUT_NODE && op !== OP_PUT_VALUE) throw new Torn();
     const nperms = b.readUInt16LE(need(2));
     const perms: { id: number; bits: number }[] = [];
-    for (let i = 0; i < nperms; i++) { const at = need(3); perms.push({ id: b.readUInt16LE(at), bits: b[at + 2]! }); }
+    for (let i = 0; i < nperms; i++) { const at = need(idBytes + 1); perms.push({ id: b.readUIntLE(at, idBytes), bits: b[at + idBytes]! }); }
     const vlen = b.readUInt32LE(need(4));
     const vat = need(vlen);
     const value = Buffer.from(b.subarray(vat, vat + vlen));
@@ -106,13 +108,15 @@ export interface DecodedJournal {
   ops: JournalOp[];
   /** Bytes from the start of the file to the end of the last whole record. */
   validBytes: number;
+  /** Written in an older version: records cannot be appended to it. */
+  old: boolean;
 }
 
 /** Decodes a journal file; a file without the magic is not a journal (throws). */
 export function decodeJournal(file: Buffer): DecodedJournal {
-  if (file.length < JOURNAL_MAGIC.length || !file.subarray(0, JOURNAL_MAGIC.length).equals(JOURNAL_MAGIC)) {
-    throw new Error('not a xenstored journal (bad magic)');
-  }
+  const magic = file.subarray(0, JOURNAL_MAGIC.length);
+  const idBytes = magic.equals(JOURNAL_MAGIC) ? 4 : magic.equals(JOURNAL_MAGIC_U16_IDS) ? 2 : 0;
+  if (!idBytes) throw new Error('not a xenstored journal (bad magic)');
   const ops: JournalOp[] = [];
   let o = JOURNAL_MAGIC.length;
   while (o + FRAME_BYTES <= file.length) {
@@ -120,9 +124,9 @@ export function decodeJournal(file: Buffer): DecodedJournal {
     const end = o + 4 + len;
     if (end + 4 > file.length || file.readUInt32LE(end) !== ((len ^ TRAILER_KEY) >>> 0)) break;
     const record: JournalOp[] = [];
-    try { decodeBody(file, o + 4, end, record); } catch (e) { if (e instanceof Torn) break; throw e; }
+    try { decodeBody(file, o + 4, end, record, idBytes); } catch (e) { if (e instanceof Torn) break; throw e; }
     for (const op of record) ops.push(op);
     o = end + 4;
   }
-  return { ops, validBytes: o };
+  return { ops, validBytes: o, old: idBytes !== 4 };
 }

@@ -7,7 +7,7 @@ function journal(): { file: Buffer; firstEnd: number } {
   enc.put('/a', Buffer.from('v\0\xff', 'latin1'), [{ id: 0, bits: 0 }, { id: 7, bits: 3 }], ['b', 'c']);
   enc.del('/old');
   const first = Buffer.from(enc.take());
-  enc.put('/a', Buffer.alloc(0), [{ id: 65535, bits: 1 }], null);
+  enc.put('/a', Buffer.alloc(0), [{ id: 4294967295, bits: 17 }], null);
   const second = Buffer.from(enc.take());
   return { file: Buffer.concat([JOURNAL_MAGIC, first, second]), firstEnd: JOURNAL_MAGIC.length + first.length };
 }
@@ -19,7 +19,7 @@ test('ops come back as written, record by record', () => {
   assert.deepEqual(d.ops, [
     { op: 'put', path: '/a', value: Buffer.from('v\0\xff', 'latin1'), perms: [{ id: 0, bits: 0 }, { id: 7, bits: 3 }], children: ['b', 'c'] },
     { op: 'del', path: '/old' },
-    { op: 'put', path: '/a', value: Buffer.alloc(0), perms: [{ id: 65535, bits: 1 }], children: null },
+    { op: 'put', path: '/a', value: Buffer.alloc(0), perms: [{ id: 4294967295, bits: 17 }], children: null },
   ]);
 });
 
@@ -35,4 +35,17 @@ test('a last record cut anywhere, or followed by zeros, is left out whole', () =
 
 test('a file that is not a journal is refused', () => {
   assert.throws(() => decodeJournal(Buffer.from('SQLite format 3\0')), /not a xenstored journal/);
+});
+
+test('a version 01 journal (16-bit domids) is still read, and marked old', () => {
+  // u8 op PUT_VALUE | u16 pathLen 2 | "/a" | u16 nperms 1 | u16 id 7, u8 bits 1 | u32 valueLen 1 | "v"
+  const body = Buffer.from([2, 2, 0, 0x2f, 0x61, 1, 0, 7, 0, 1, 1, 0, 0, 0, 0x76]);
+  const frame = Buffer.alloc(8 + body.length);
+  frame.writeUInt32LE(body.length, 0);
+  body.copy(frame, 4);
+  frame.writeUInt32LE((body.length ^ 0x4c4e524a) >>> 0, 4 + body.length);
+  const d = decodeJournal(Buffer.concat([Buffer.from('XSJRNL01'), frame]));
+  assert.equal(d.old, true);
+  assert.deepEqual(d.ops, [{ op: 'put', path: '/a', value: Buffer.from('v'), perms: [{ id: 7, bits: 1 }], children: null }]);
+  assert.equal(decodeJournal(journal().file).old, false);
 });

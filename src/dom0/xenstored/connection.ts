@@ -27,6 +27,8 @@ export class Connection implements Caller {
     /** Called when xenstored drops this connection (oversized request, domain released). */
     readonly drop: () => void,
     private readonly targets: ReadonlyMap<number, number> = new Map(),
+    /** A Unix socket client (dom0, but not dom0's own ring: C accounts it apart). */
+    readonly isSocket = false,
   ) {
     this.home = homePath(domid);
   }

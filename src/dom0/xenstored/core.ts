@@ -10,6 +10,8 @@ import { PERM_READ, permFor, type Perm } from './perms.ts';
 import { Store } from './store.ts';
 import type { PendingEvent } from './transaction.ts';
 import { eventPath } from './watches.ts';
+import { quota } from './quota.ts';
+import { XS_HEADER_LEN } from '../../formats/xenstore-wire.ts';
 
 export const INTRODUCE_DOMAIN = '@introduceDomain';
 export const RELEASE_DOMAIN = '@releaseDomain';
@@ -27,14 +29,55 @@ export class XenstoredCore {
     [RELEASE_DOMAIN, [{ id: 0, bits: 0 }]],
   ]);
 
-  constructor(readonly log: (line: string) => void, readonly store: Store = new Store(), readonly journal: Journal | null = null) {}
+  /**
+   * Domains C xenstored keeps a struct for (what CONTROL quota can report): dom0, introduced
+   * domains, and existing domains a permission names.
+   */
+  readonly accounted = new Set<number>([0]);
+  /**
+   * C xenstored's errno as the last node lookup (or watch path check) left it. A request whose
+   * path argument is malformed fails with it, as C passes a NULL name down and reports errno
+   * unchanged; null is 0, on which C aborts (an assertion) and we answer EINVAL.
+   */
+  errno: XsdErrorName | null = 'ENOENT';
+
+  constructor(
+    readonly log: (line: string) => void,
+    readonly store: Store = new Store(),
+    readonly journal: Journal | null = null,
+    /** Whether the hypervisor has this domain (xc_domain_getinfo). */
+    readonly domainExists: (domid: number) => boolean = () => true,
+  ) {}
 
   /** Journals the changes made since the last call; an error name if they could not be (and were undone). */
   persist(): XsdErrorName | null { return this.journal ? this.journal.flush() : null; }
 
+  /**
+   * domain_alloc_permrefs: a domain a permission names is known if xenstored keeps a struct
+   * for it, or the hypervisor has it (then xenstored starts keeping one).
+   */
+  knowDomain(domid: number): boolean {
+    if (this.accounted.has(domid)) return true;
+    if (!this.domainExists(domid)) return false;
+    this.accounted.add(domid);
+    return true;
+  }
+
+  /** Watches of a domain's own connections (socket clients are not counted, as in C). */
   watchesOfDomain(domid: number): number {
     let n = 0;
-    for (const c of this.connections) if (c.domid === domid) n += c.watches.length;
+    for (const c of this.connections) if (c.domid === domid && !c.isSocket) n += c.watches.length;
+    return n;
+  }
+
+  /**
+   * Bytes C xenstored accounts to a domain: its nodes' records, and its connections' watch
+   * paths and tokens (socket clients count as dom0). Replies and events are written out
+   * before the next request is read, so nothing is queued when this is asked.
+   */
+  memoryOf(domid: number): number {
+    let n = this.store.memoryOf(domid);
+    for (const c of this.connections) if (c.domid === domid) for (const w of c.watches) n += w.path.length + w.token.length;
     return n;
   }
 
@@ -51,9 +94,18 @@ export class XenstoredCore {
         if (ev.exact || special ? w.path !== ev.path : !isAtOrBelow(ev.path, w.path)) continue;
         allowed ??= this.mayWatch(conn, ev, special);
         if (!allowed) break;
-        conn.sendWatchEvent(eventPath(w, ev.path), w.token);
+        this.sendEvent(conn, eventPath(w, ev.path), w.token);
       }
     }
+  }
+
+  /**
+   * A watch event for `conn`, unless it would take an unprivileged domain to its memory quota:
+   * C xenstored accounts a queued event to the domain and drops one it cannot account.
+   */
+  sendEvent(conn: Connection, path: string, token: string): void {
+    if (!conn.privileged && this.memoryOf(conn.domid) + XS_HEADER_LEN + path.length + token.length + 2 >= quota.memory) return;
+    conn.sendWatchEvent(path, token);
   }
 
   /** An event reaches a watcher only if it could read the node (or old node) or its parent. */
@@ -70,6 +122,7 @@ export class XenstoredCore {
   introduce(domid: number): void {
     if (this.domains.has(domid)) return;
     this.domains.set(domid, { shutdownReported: false });
+    this.accounted.add(domid);
     this.fire([{ path: INTRODUCE_DOMAIN, exact: true }]);
   }
 
@@ -88,6 +141,7 @@ export class XenstoredCore {
   /** Forgets a domain: drops its connections, removes the nodes it owns, fires @releaseDomain. */
   release(domid: number): void {
     if (!this.domains.delete(domid)) return;
+    this.accounted.delete(domid);
     this.targets.delete(domid);
     for (const c of [...this.connections]) if (c.domid === domid && !c.privileged) c.drop();
     const events: PendingEvent[] = [];

@@ -1,14 +1,15 @@
 // Request dispatch: one do_<op> per message type, the argument checks xenstored makes, and
 // the reply. Handlers throw XsdError; handle() maps it to an ERROR reply in one place.
 
-import { XS_PAYLOAD_MAX, XS_TYPE_COUNT, XsType, packStrings, splitStrings, type XsMessage } from '../../formats/xenstore-wire.ts';
+import { XS_PAYLOAD_MAX, XS_REL_PATH_MAX, XS_TYPE_COUNT, XsType, countNuls, packStrings, splitStrings, type XsMessage } from '../../formats/xenstore-wire.ts';
+import { atoi } from '../../formats/libc/strtol.ts';
 import type { Connection } from './connection.ts';
 import { doControl } from './control.ts';
 import type { XenstoredCore } from './core.ts';
-import { fail, toWireError } from './errors.ts';
+import { XsdError, fail, failErrno, toWireError } from './errors.ts';
 import { doMkdir, doRm, doSetPerms, doWrite, getNode } from './node-ops.ts';
 import { canonicalize, isValidNodename } from './path.ts';
-import { PERM_OWNER, PERM_READ, PERM_WRITE, formatPerm, parsePerm, permFor } from './perms.ts';
+import { PERM_IGNORE, PERM_OWNER, PERM_READ, PERM_WRITE, formatPerm, parsePerm, permFor } from './perms.ts';
 import { quota } from './quota.ts';
 import type { NodeView } from './store.ts';
 import { Transaction, type PendingEvent } from './transaction.ts';
@@ -28,35 +29,48 @@ interface Req {
 type Result = Buffer | { reply: Buffer; after: () => void };
 type Handler = (r: Req) => Result;
 
-/** onearg(): exactly one string, NUL-terminated. */
-function oneArg(msg: XsMessage): string {
+/** onearg(): the payload is one string, its NUL the last byte; null otherwise. */
+function oneArg(msg: XsMessage): string | null {
   const p = msg.payload;
-  if (p.length === 0 || p[p.length - 1] !== 0 || p.indexOf(0) !== p.length - 1) fail('EINVAL');
-  return p.toString('latin1', 0, p.length - 1);
+  const nul = p.indexOf(0);
+  return nul >= 0 && nul === p.length - 1 ? p.toString('latin1', 0, nul) : null;
 }
 
-/** Exactly `n` NUL-terminated strings. */
-function args(msg: XsMessage, n: number): string[] {
+/** get_strings(): every NUL-terminated string; bytes after the last NUL are ignored. */
+function getStrings(msg: XsMessage): string[] {
   const { strings, terminated } = splitStrings(msg.payload);
-  if (!terminated || strings.length !== n) fail('EINVAL');
+  if (!terminated) strings.pop();
   return strings;
 }
 
-function nodePath(r: Req, name: string): string {
+/** MKDIR and RM: C reports a NULL name found missing (errno ENOENT) as ENOMEM. */
+function nameOrNoMemory(r: Req): string {
+  if (oneArg(r.msg) === null && r.core.errno === 'ENOENT') fail('ENOMEM');
+  return nameArg(r);
+}
+
+/**
+ * The node named by a one-string request. C passes a malformed argument on as a NULL name,
+ * which fails without setting errno: the request reports whatever errno an earlier lookup left.
+ */
+function nameArg(r: Req): string {
+  const name = oneArg(r.msg);
+  if (name === null) fail(r.core.errno ?? 'EINVAL');
   return canonicalize(r.conn.home, name);
 }
 
-function parseDomid(s: string): number {
-  if (!/^\d+$/.test(s)) fail('EINVAL');
-  const d = Number(s);
-  if (d > 0xffff) fail('EINVAL');
-  return d;
+/** RELEASE and RESUME's argument: an introduced domain other than dom0 (atoi 0 is EINVAL). */
+function introducedArg(r: Req): number {
+  const arg = oneArg(r.msg);
+  const domid = arg === null ? 0 : domidArg(arg);
+  if (domid === 0) fail('EINVAL');
+  if (!r.core.domains.has(domid)) fail('ENOENT');
+  return domid;
 }
 
-/** atoi(): leading digits, 0 if none. */
-function atoi(s: string): number {
-  const m = /^\s*([+-]?\d+)/.exec(s);
-  return m ? parseInt(m[1], 10) | 0 : 0;
+/** atoi() into an unsigned int, as C reads domids. */
+function domidArg(s: string): number {
+  return atoi(s) >>> 0;
 }
 
 function childList(children: readonly string[]): Buffer {
@@ -67,20 +81,20 @@ function priv(r: Req): void { if (!r.conn.privileged) fail('EACCES'); }
 
 const handlers: Partial<Record<number, Handler>> = {
   [XsType.READ](r) {
-    const path = nodePath(r, oneArg(r.msg));
-    return getNode(r.view, r.conn, path, PERM_READ).value;
+    return getNode(r.view, r.conn, nameArg(r), PERM_READ).value;
   },
 
   [XsType.DIRECTORY](r) {
-    const node = getNode(r.view, r.conn, nodePath(r, oneArg(r.msg)), PERM_READ);
+    const node = getNode(r.view, r.conn, nameArg(r), PERM_READ);
     const reply = childList(node.children);
     if (reply.length > XS_PAYLOAD_MAX) fail('E2BIG');
     return reply;
   },
 
   [XsType.DIRECTORY_PART](r) {
-    const [name, offStr] = args(r.msg, 2);
-    const node = getNode(r.view, r.conn, nodePath(r, name), PERM_READ);
+    if (countNuls(r.msg.payload) !== 2) fail('EINVAL');
+    const [name, offStr] = getStrings(r.msg);
+    const node = getNode(r.view, r.conn, canonicalize(r.conn.home, name), PERM_READ);
     const list = childList(node.children);
     const gen = Buffer.from(`${node.generation}\0`);
     const off = atoi(offStr);
@@ -98,38 +112,41 @@ const handlers: Partial<Record<number, Handler>> = {
 
   [XsType.GET_PERMS](r) {
     // Special nodes' permissions can be set but not read back in 4.17 (EINVAL, as any '@' path).
-    const name = nodePath(r, oneArg(r.msg));
-    return packStrings(getNode(r.view, r.conn, name, PERM_READ).perms.map(formatPerm));
+    return packStrings(getNode(r.view, r.conn, nameArg(r), PERM_READ).perms.map(formatPerm));
   },
 
   [XsType.WRITE](r) {
     const p = r.msg.payload;
     const nul = p.indexOf(0);
     if (nul < 0) fail('EINVAL');
-    const path = nodePath(r, p.toString('latin1', 0, nul));
-    doWrite(r.view, r.conn, path, Buffer.from(p.subarray(nul + 1)), r.events);
+    const path = canonicalize(r.conn.home, p.toString('latin1', 0, nul));
+    if (doWrite(r.view, r.conn, path, Buffer.from(p.subarray(nul + 1)), r.events)) r.core.errno = 'ENOENT';
     return OK;
   },
 
   [XsType.MKDIR](r) {
-    doMkdir(r.view, r.conn, nodePath(r, oneArg(r.msg)), r.events);
+    if (doMkdir(r.view, r.conn, nameOrNoMemory(r), r.events)) r.core.errno = 'ENOENT';
     return OK;
   },
 
   [XsType.RM](r) {
-    doRm(r.view, r.conn, nodePath(r, oneArg(r.msg)), r.events);
+    if (doRm(r.view, r.conn, nameOrNoMemory(r), r.events)) r.core.errno = 'ENOENT';
     return OK;
   },
 
   [XsType.SET_PERMS](r) {
-    const { strings, terminated } = splitStrings(r.msg.payload);
-    if (!terminated || strings.length < 2) fail('EINVAL');
-    const name = nodePath(r, strings[0]);
-    const perms = strings.slice(1).map(parsePerm);
+    // Counted as C counts them: every NUL, the name's included; anything after the last is ignored.
+    const strings = getStrings(r.msg);
+    if (strings.length < 2) fail('EINVAL');
+    if (!r.conn.privileged && strings.length - 1 > quota.permissions) fail('ENOSPC');
+    const perms = strings.slice(1).map(parsePerm).map(p => (r.core.knowDomain(p.id) ? p : { id: p.id, bits: p.bits | PERM_IGNORE }));
+    // An owner the hypervisor does not know of.
+    if (perms[0].bits & PERM_IGNORE) fail('ENOENT');
+    const name = canonicalize(r.conn.home, strings[0]);
     if (name.startsWith('@')) {
+      // C answers a refusal here with errno, which this refusal does not set: what the last lookup left.
       const old = r.core.specialPerms.get(name);
-      if (!old) fail('EINVAL');
-      if ((permFor(r.conn, old) & (PERM_WRITE | PERM_OWNER)) !== (PERM_WRITE | PERM_OWNER)) fail('EACCES');
+      if (!old || (permFor(r.conn, old) & (PERM_WRITE | PERM_OWNER)) !== (PERM_WRITE | PERM_OWNER)) fail(r.core.errno ?? 'EINVAL');
       r.core.specialPerms.set(name, perms);
       return OK;
     }
@@ -138,22 +155,26 @@ const handlers: Partial<Record<number, Handler>> = {
   },
 
   [XsType.WATCH](r) {
-    const [given, token] = args(r.msg, 2);
-    const path = nodePath(r, given);
-    if (path.startsWith('@')) { if (path.length > quota.pathMax) fail('EINVAL'); }
-    else if (!isValidNodename(path)) fail('EINVAL');
+    if (countNuls(r.msg.payload) !== 2) fail('EINVAL');
+    const [given, token] = getStrings(r.msg);
+    const path = canonicalize(r.conn.home, given);
+    // check_watch_path reports through errno, success included.
+    if (path.startsWith('@') ? given.length > XS_REL_PATH_MAX : !isValidNodename(path)) failErrno('EINVAL');
+    r.core.errno = null;
     const conn = r.conn;
     if (conn.watches.some(w => w.path === path && w.token === token)) fail('EEXIST');
     if (!conn.privileged && r.core.watchesOfDomain(conn.domid) > quota.watches) fail('E2BIG');
+    if (!conn.privileged && r.core.memoryOf(conn.domid) + path.length + token.length >= quota.memory) failErrno('ENOMEM');
     const watch = { path, token, stripLen: given === path ? 0 : conn.home.length + 1 };
     conn.watches.push(watch);
     // The first event fires at once, naming the path exactly as the client gave it.
-    return { reply: OK, after: () => conn.sendWatchEvent(given, token) };
+    return { reply: OK, after: () => r.core.sendEvent(conn, given, token) };
   },
 
   [XsType.UNWATCH](r) {
-    const [given, token] = args(r.msg, 2);
-    const path = nodePath(r, given);
+    if (countNuls(r.msg.payload) !== 2) fail('EINVAL');
+    const [given, token] = getStrings(r.msg);
+    const path = canonicalize(r.conn.home, given);
     const i = r.conn.watches.findIndex(w => w.path === path && w.token === token);
     if (i < 0) fail('ENOENT');
     r.conn.watches.splice(i, 1);
@@ -177,61 +198,63 @@ const handlers: Partial<Record<number, Handler>> = {
 
   [XsType.TRANSACTION_END](r) {
     const arg = oneArg(r.msg);
-    if (!r.tx) fail('ENOENT');
     if (arg !== 'T' && arg !== 'F') fail('EINVAL');
+    if (!r.tx) fail('ENOENT');
     r.conn.transactions.delete(r.tx.id);
     if (arg === 'T') r.events.push(...r.tx.commit());
     return OK;
   },
 
   [XsType.GET_DOMAIN_PATH](r) {
-    return Buffer.from(`/local/domain/${atoi(oneArg(r.msg))}\0`);
+    const arg = oneArg(r.msg);
+    if (arg === null) fail('EINVAL');
+    return Buffer.from(`/local/domain/${domidArg(arg)}\0`);
   },
 
   [XsType.INTRODUCE](r) {
     priv(r);
-    const [domStr, , portStr] = args(r.msg, 3);
-    const domid = parseDomid(domStr);
-    if (atoi(portStr) <= 0) fail('EINVAL');
-    r.core.introduce(domid);
+    const [domStr, , portStr] = getStrings(r.msg);
+    if (portStr === undefined) fail('EINVAL');
+    // The gfn is not needed; port 0 is no event channel.
+    if (domidArg(portStr) === 0) fail('EINVAL');
+    r.core.introduce(domidArg(domStr));
     return OK;
   },
 
   [XsType.RELEASE](r) {
     priv(r);
-    const domid = parseDomid(oneArg(r.msg));
-    if (domid === 0) fail('EINVAL');
-    if (!r.core.domains.has(domid)) fail('ENOENT');
+    const domid = introducedArg(r);
     return { reply: OK, after: () => r.core.release(domid) };
   },
 
   [XsType.IS_DOMAIN_INTRODUCED](r) {
     priv(r);
-    const domid = atoi(oneArg(r.msg));
+    const arg = oneArg(r.msg);
+    if (arg === null) fail('EINVAL');
+    const domid = domidArg(arg);
     return Buffer.from(domid === DOMID_SELF || r.core.domains.has(domid) ? 'T\0' : 'F\0');
   },
 
   [XsType.RESUME](r) {
     priv(r);
-    const d = r.core.domains.get(parseDomid(oneArg(r.msg)));
-    if (!d) fail('ENOENT');
-    d.shutdownReported = false;
+    r.core.domains.get(introducedArg(r))!.shutdownReported = false;
     return OK;
   },
 
   [XsType.SET_TARGET](r) {
     priv(r);
-    const [a, b] = args(r.msg, 2).map(parseDomid);
-    if (!r.core.domains.has(a)) fail('ENOENT');
-    if (!r.core.domains.has(b)) fail('ENOENT');
+    const strings = getStrings(r.msg);
+    if (strings.length < 2) fail('EINVAL');
+    const [a, b] = strings.map(domidArg);
+    if (!r.core.domains.has(a) || !r.core.domains.has(b)) fail('ENOENT');
     r.core.targets.set(a, b);
     return OK;
   },
 
   [XsType.CONTROL](r) {
     priv(r);
-    const { strings, terminated } = splitStrings(r.msg.payload);
-    if (!terminated || strings.length === 0) fail('EINVAL');
+    const strings = getStrings(r.msg);
+    if (strings.length === 0) fail('EINVAL');
     return Buffer.from(doControl(r.core, strings) + '\0');
   },
 };
@@ -255,6 +278,7 @@ export function handle(core: XenstoredCore, conn: Connection, msg: XsMessage): v
     }
     result = handler({ core, conn, msg, tx, view: tx ?? core.store, events });
   } catch (e) {
+    if (e instanceof XsdError && e.setsErrno) core.errno = e.errName;
     core.persist();
     conn.send(XsType.ERROR, msg.reqId, msg.txId, Buffer.from(`${toWireError(e, core.log)}\0`));
     return;

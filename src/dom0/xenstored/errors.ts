@@ -10,11 +10,15 @@ export type XsdErrorName =
  * write, a hidden node), and capturing a stack trace for each would cost more than the request.
  */
 export class XsdError {
-  constructor(readonly errName: XsdErrorName) {}
+  /** `setsErrno`: C xenstored reports this failure through errno, which outlives the request. */
+  constructor(readonly errName: XsdErrorName, readonly setsErrno = false) {}
   get message(): string { return this.errName; }
 }
 
 export function fail(name: XsdErrorName): never { throw new XsdError(name); }
+
+/** A failure C xenstored reports by setting errno (node lookups), not by returning it. */
+export function failErrno(name: XsdErrorName): never { throw new XsdError(name, true); }
 
 export function toWireError(e: unknown, log?: (line: string) => void): XsdErrorName {
   if (e instanceof XsdError) return e.errName;

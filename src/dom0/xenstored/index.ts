@@ -33,11 +33,14 @@ export class Xenstored {
   private readonly pendingInput = new Map<Connection, FrameSplitter>();
   private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
 
-  /** `journal`: the file the tree is kept in across restarts (none: the tree lives in memory only). */
-  constructor(opts: { log?: (line: string) => void; journal?: string } = {}) {
+  /**
+   * `journal`: the file the tree is kept in across restarts (none: the tree lives in memory only).
+   * `domainExists`: the hypervisor's answer to whether a domain exists (default: any does).
+   */
+  constructor(opts: { log?: (line: string) => void; journal?: string; domainExists?: (domid: number) => boolean } = {}) {
     const log = opts.log ?? (() => {});
     const saved = opts.journal ? Journal.open(opts.journal, log) : undefined;
-    this.core = new XenstoredCore(log, saved?.store, saved?.journal);
+    this.core = new XenstoredCore(log, saved?.store, saved?.journal, opts.domainExists);
   }
 
   async listen(socketPath: string): Promise<void> {
@@ -84,7 +87,7 @@ export class Xenstored {
     this.sockets.set(sock, writer);
     const conn = new Connection(0, true, (type, reqId, txId, payload) => {
       if (type === XsType.WATCH_EVENT) writer.sendEvent(payload); else writer.send(type, reqId, txId, payload);
-    }, () => { this.detach(conn); sock.destroy(); });
+    }, () => { this.detach(conn); sock.destroy(); }, undefined, true);
     // A client that does not read its replies stops being read: its requests wait in the
     // kernel's socket buffer instead of our memory.
     const input = this.attach(conn, () => writer.unsent > MAX_UNSENT, this.readBuffer);

@@ -45,9 +45,11 @@ export class Journal implements StoreObserver {
     }
     let store: Store;
     let validBytes = 0;
+    let old = false;
     if (bytes) {
       const decoded = decodeJournal(bytes);
       validBytes = decoded.validBytes;
+      old = decoded.old;
       store = new Store(true);
       for (const op of decoded.ops) {
         if (op.op === 'del') store.del(op.path);
@@ -62,7 +64,7 @@ export class Journal implements StoreObserver {
     try {
       journal.compact();
     } catch (e) {
-      if (!bytes) throw e;
+      if (!bytes || old) throw e;
       // No room for a snapshot: carry on appending to what there is, without its torn tail.
       log(`journal ${file}: cannot compact (${(e as Error).message}); appending to it`);
       journal.fd = openStateFile(file, O_WRONLY | O_APPEND);

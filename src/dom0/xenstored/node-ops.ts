@@ -2,10 +2,10 @@
 // C xenstored's error hiding, creation with inherited permissions, recursive removal.
 // Every change is reported to `events` for the caller to fire now or at commit.
 
-import { fail, type XsdErrorName } from './errors.ts';
+import { fail, failErrno, type XsdErrorName } from './errors.ts';
 import { basename, childPath, isValidNodename, parentOf } from './path.ts';
 import { PERM_OWNER, PERM_WRITE, permFor, type Caller, type Perm } from './perms.ts';
-import { nodeSize, quota } from './quota.ts';
+import { nodeMemory, nodeSize, quota } from './quota.ts';
 import type { NodeView, XsNode } from './store.ts';
 import type { PendingEvent } from './transaction.ts';
 
@@ -26,9 +26,9 @@ function accessError(view: NodeView, caller: Caller, path: string, err: 'ENOENT'
 export function getNode(view: NodeView, caller: Caller, path: string, perm: number): XsNode {
   const node = view.get(path);
   // Every stored node's name was checked when it was created: only a miss needs the check.
-  if (!node && !isValidNodename(path)) fail('EINVAL');
+  if (!node && !isValidNodename(path)) failErrno('EINVAL');
   if (node && (permFor(caller, node.perms) & perm) === perm) return node;
-  return fail(accessError(view, caller, path, node ? 'EACCES' : 'ENOENT', perm));
+  return failErrno(accessError(view, caller, path, node ? 'EACCES' : 'ENOENT', perm));
 }
 
 /**
@@ -39,19 +39,31 @@ export function getNodeForWrite(view: NodeView, caller: Caller, path: string): X
   const node = view.get(path);
   if (node) {
     if ((permFor(caller, node.perms) & PERM_WRITE) === PERM_WRITE) return node;
-    return fail(accessError(view, caller, path, 'EACCES', PERM_WRITE));
+    return failErrno(accessError(view, caller, path, 'EACCES', PERM_WRITE));
   }
-  if (!isValidNodename(path)) fail('EINVAL');
+  if (!isValidNodename(path)) failErrno('EINVAL');
   const err = accessError(view, caller, path, 'ENOENT', PERM_WRITE);
-  return err === 'ENOENT' ? undefined : fail(err);
+  return err === 'ENOENT' ? undefined : failErrno(err);
 }
 
 function checkSize(caller: Caller, value: Buffer, perms: readonly Perm[], children: readonly string[]): void {
-  if (limited(caller) && nodeSize(value.length, perms.length, children) >= quota.nodeSize) fail('ENOSPC');
+  if (limited(caller) && nodeSize(value.length, perms.length, children) >= quota.nodeSize) failErrno('ENOSPC');
 }
 
-function putNode(view: NodeView, caller: Caller, path: string, n: Omit<XsNode, 'generation'>): void {
+/**
+ * The memory quota binds the node's owner, whoever writes: a record that would take an
+ * unprivileged owner to the limit is refused (ENOMEM), as C's domain_memory_add does.
+ */
+function checkMemory(view: NodeView, path: string, n: Omit<XsNode, 'generation'>, old: XsNode | undefined): void {
+  const owner = n.perms[0].id;
+  if (owner === 0) return;
+  const freed = old && old.perms[0].id === owner ? nodeMemory(path, old) : 0;
+  if (view.memoryOf(owner) - freed + nodeMemory(path, n) >= quota.memory) failErrno('ENOMEM');
+}
+
+function putNode(view: NodeView, caller: Caller, path: string, n: Omit<XsNode, 'generation'>, old: XsNode): void {
   checkSize(caller, n.value, n.perms, n.children);
+  checkMemory(view, path, n, old);
   view.put(path, n);
 }
 
@@ -69,7 +81,7 @@ export function createNode(view: NodeView, caller: Caller, path: string, value: 
   // A new node copies its parent's permissions; an unprivileged creator becomes the owner.
   const perms: Perm[] = [...parent.perms];
   if (limited(caller)) perms[0] = { id: caller.domid, bits: perms[0].bits };
-  if (limited(caller) && view.ownedBy(caller.domid) + missing.length > quota.nodes) fail('ENOSPC');
+  if (limited(caller) && view.ownedBy(caller.domid) + missing.length > quota.nodes) failErrno('ENOSPC');
   // Check every record before writing any, so a refused request changes nothing.
   const records: [string, Omit<XsNode, 'generation'>][] = [
     [p, { ...parent, children: [...parent.children, basename(missing[missing.length - 1])] }],
@@ -79,20 +91,25 @@ export function createNode(view: NodeView, caller: Caller, path: string, value: 
     records.push([missing[i], { value: i === 0 ? value : Buffer.alloc(0), perms, children }]);
   }
   for (const [, n] of records) checkSize(caller, n.value, n.perms, n.children);
+  for (const [rp, n] of records) checkMemory(view, rp, n, rp === p ? parent : undefined);
   for (const [rp, n] of records) view.put(rp, n);
 }
 
-export function doWrite(view: NodeView, caller: Caller, path: string, value: Buffer, events: PendingEvent[]): void {
+/** Returns true if the node was created (C's lookup missed it first, leaving errno ENOENT). */
+export function doWrite(view: NodeView, caller: Caller, path: string, value: Buffer, events: PendingEvent[]): boolean {
   const node = getNodeForWrite(view, caller, path);
-  if (node) putNode(view, caller, path, { value, perms: node.perms, children: node.children });
+  if (node) putNode(view, caller, path, { value, perms: node.perms, children: node.children }, node);
   else createNode(view, caller, path, value);
   events.push({ path, exact: false });
+  return !node;
 }
 
-export function doMkdir(view: NodeView, caller: Caller, path: string, events: PendingEvent[]): void {
-  if (getNodeForWrite(view, caller, path)) return;
+/** Returns true if the node was created. */
+export function doMkdir(view: NodeView, caller: Caller, path: string, events: PendingEvent[]): boolean {
+  if (getNodeForWrite(view, caller, path)) return false;
   createNode(view, caller, path, Buffer.alloc(0));
   events.push({ path, exact: false });
+  return true;
 }
 
 /**
@@ -118,24 +135,23 @@ export function removeTree(view: NodeView, path: string, node: XsNode, events: P
   walk(path, node);
 }
 
-export function doRm(view: NodeView, caller: Caller, path: string, events: PendingEvent[]): void {
+/** Returns true if there was no such node (C's lookup missed it, leaving errno ENOENT). */
+export function doRm(view: NodeView, caller: Caller, path: string, events: PendingEvent[]): boolean {
   const node = getNodeForWrite(view, caller, path);
   if (!node) {
     // Removing what is already gone is fine, as long as its parent is there.
-    if (view.get(parentOf(path))) return;
-    fail('ENOENT');
+    if (view.get(parentOf(path))) return true;
+    failErrno('ENOENT');
   }
   if (path === '/') fail('EINVAL');
   removeTree(view, path, node, events);
+  return false;
 }
 
 export function doSetPerms(view: NodeView, caller: Caller, path: string, perms: Perm[], events: PendingEvent[]): void {
   const node = getNode(view, caller, path, PERM_WRITE | PERM_OWNER);
-  if (limited(caller)) {
-    if (perms.length > quota.permissions) fail('ENOSPC');
-    if (perms[0].id !== node.perms[0].id) fail('EPERM');
-  }
-  if (limited(caller) && perms[0].id !== node.perms[0].id && view.ownedBy(perms[0].id) >= quota.nodes) fail('ENOSPC');
-  putNode(view, caller, path, { value: node.value, perms, children: node.children });
+  // Unprivileged domains may not give a node away.
+  if (limited(caller) && perms[0].id !== node.perms[0].id) fail('EPERM');
+  putNode(view, caller, path, { value: node.value, perms, children: node.children }, node);
   events.push({ path, exact: false, oldPerms: node.perms });
 }

@@ -3,7 +3,8 @@
 import { XS_REL_PATH_MAX } from '../../formats/xenstore-wire.ts';
 
 const VALID_CHARS = /^[A-Za-z0-9\-/_@]*$/;
-const DOMAIN_PREFIX = /^\/local\/domain\/(\d{1,5})\//;
+// sscanf's %5u: at most five characters, a sign included.
+const DOMAIN_PREFIX = /^\/local\/domain\/(?:[-+]\d{1,4}|\d{1,5})\//;
 
 export function homePath(domid: number): string { return `/local/domain/${domid}`; }
 

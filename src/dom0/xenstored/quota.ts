@@ -17,13 +17,20 @@ export const quota = {
   permissions: 5,
   /** -Q outstanding: requests in flight (back-pressure, not an error). */
   outstanding: 20,
-  /** -Q memory: bytes per domain (ENOMEM); not enforced here, reported by CONTROL quota. */
+  /** -Q memory: bytes accounted to a domain (ENOMEM, and its ring is no longer read). */
   memory: 2621440,
+  /** -q memory: the soft limit, only logged. */
+  memorySoft: 2097152,
 };
 
-/** On-disk size of a node record as xenstored counts it (header is 20 bytes, a perm 8). */
+/** Size of a node record as C xenstored stores it (a 24-byte header, 8 bytes a permission). */
 export function nodeSize(valueLen: number, nperms: number, children: readonly string[]): number {
   let childLen = 0;
   for (const c of children) childLen += c.length + 1;
-  return 20 + 8 * nperms + valueLen + childLen;
+  return 24 + 8 * nperms + valueLen + childLen;
+}
+
+/** What a node costs its owner's memory quota: its record and its key (the path). */
+export function nodeMemory(path: string, node: { value: Buffer; perms: readonly unknown[]; children: readonly string[] }): number {
+  return path.length + nodeSize(node.value.length, node.perms.length, node.children);
 }

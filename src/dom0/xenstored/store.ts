@@ -4,6 +4,7 @@
 
 import { childPath } from './path.ts';
 import type { Perm } from './perms.ts';
+import { nodeMemory } from './quota.ts';
 
 export interface XsNode {
   readonly value: Buffer;
@@ -22,6 +23,8 @@ export interface NodeView {
   del(path: string): void;
   /** Nodes owned by `domid` as this view sees them (for the nodes quota). */
   ownedBy(domid: number): number;
+  /** Bytes of node records owned by `domid` in the store (for the memory quota). */
+  memoryOf(domid: number): number;
 }
 
 /** Told of every change to the live store (the journal), in the order they are made. */
@@ -34,6 +37,8 @@ export interface StoreObserver {
 export class Store implements NodeView {
   private readonly nodes = new Map<string, XsNode>();
   private readonly owned = new Map<number, number>();
+  /** Bytes of node records per owner, as C xenstored accounts them (key + record). */
+  private readonly memory = new Map<number, number>();
   private gen = 0;
   observer: StoreObserver | null = null;
 
@@ -54,8 +59,8 @@ export class Store implements NodeView {
 
   put(path: string, node: Omit<XsNode, 'generation'>): void {
     const old = this.nodes.get(path);
-    if (old) this.count(old.perms[0].id, -1);
-    this.count(node.perms[0].id, 1);
+    if (old) this.count(path, old, -1);
+    this.count(path, node, 1);
     const stored = { value: node.value, perms: node.perms, children: node.children, generation: ++this.gen };
     this.nodes.set(path, stored);
     this.observer?.put(path, stored, old);
@@ -64,7 +69,7 @@ export class Store implements NodeView {
   del(path: string): void {
     const old = this.nodes.get(path);
     if (!old) return;
-    this.count(old.perms[0].id, -1);
+    this.count(path, old, -1);
     this.nodes.delete(path);
     this.observer?.del(path, old);
   }
@@ -72,8 +77,8 @@ export class Store implements NodeView {
   /** Puts back what a node was (undefined: absent), unobserved: undoes a change that could not be journalled. */
   restore(path: string, node: XsNode | undefined): void {
     const cur = this.nodes.get(path);
-    if (cur) this.count(cur.perms[0].id, -1);
-    if (node) { this.count(node.perms[0].id, 1); this.nodes.set(path, node); } else this.nodes.delete(path);
+    if (cur) this.count(path, cur, -1);
+    if (node) { this.count(path, node, 1); this.nodes.set(path, node); } else this.nodes.delete(path);
   }
 
   /** Every node, parents before children (for a snapshot). */
@@ -89,8 +94,13 @@ export class Store implements NodeView {
 
   ownedBy(domid: number): number { return this.owned.get(domid) ?? 0; }
 
-  private count(domid: number, d: number): void {
+  memoryOf(domid: number): number { return this.memory.get(domid) ?? 0; }
+
+  private count(path: string, node: Omit<XsNode, 'generation'>, d: number): void {
+    const domid = node.perms[0].id;
     const n = (this.owned.get(domid) ?? 0) + d;
     if (n === 0) this.owned.delete(domid); else this.owned.set(domid, n);
+    const m = (this.memory.get(domid) ?? 0) + d * nodeMemory(path, node);
+    if (n === 0) this.memory.delete(domid); else this.memory.set(domid, m);
   }
 }

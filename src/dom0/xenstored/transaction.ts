@@ -56,6 +56,9 @@ export class Transaction implements NodeView {
 
   ownedBy(domid: number): number { return this.store.ownedBy(domid) + (this.ownedDelta.get(domid) ?? 0); }
 
+  /** The store's figure: C accounts a transaction's private copies to the connection, apart. */
+  memoryOf(domid: number): number { return this.store.memoryOf(domid); }
+
   private current(path: string): XsNode | undefined {
     const mine = this.changed.has(path) ? this.changed.get(path) : this.seen.get(path);
     return mine !== undefined ? mine ?? undefined : this.store.get(path);

@@ -65,7 +65,8 @@ test('malformed requests get error replies, oversized ones drop only their conne
   const cases: [Buffer, string][] = [
     [msg(99, ''), 'ENOSYS'], [msg(XsType.INVALID, ''), 'ENOSYS'], [msg(XsType.WATCH_EVENT, 'x\0'), 'ENOSYS'],
     [msg(XsType.ERROR, 'x\0'), 'ENOSYS'], [msg(XsType.RESTRICT, ''), 'ENOSYS'],
-    [msg(XsType.READ, '/probe'), 'EINVAL'], [msg(XsType.READ, '/probe\0extra\0'), 'EINVAL'],
+    // A malformed name reports the errno C's last lookup left: ENOENT from creating /probe.
+    [msg(XsType.READ, '/probe'), 'ENOENT'], [msg(XsType.READ, '/probe\0extra\0'), 'ENOENT'],
     [msg(XsType.WRITE, '/nonul'), 'EINVAL'], [msg(XsType.WRITE, '/a//b\0v'), 'EINVAL'],
     [msg(XsType.WRITE, '/bad char\0v'), 'EINVAL'], [msg(XsType.WATCH, '/x\0'), 'EINVAL'],
     [msg(XsType.SET_PERMS, '/probe\0'), 'EINVAL'], [msg(XsType.TRANSACTION_END, 'T\0'), 'ENOENT'],
@@ -172,5 +173,32 @@ test('a request arriving in pieces (header, then payload; or cut anywhere) gets 
     s.write(req.subarray(cut));
     assert.equal((await b).replies[0].payload.toString(), 'piece', `cut at ${cut}`);
   }
+  s.destroy();
+}));
+
+// Issue 12 item 15, without the C daemon at hand (tests/conformance/xenstore-wire-vs-c.test.ts
+// compares the same cases with it byte for byte).
+test('arguments are read as C reads them: domids with atoi, permission ids with strtol, the transaction argument first', () => withXenstored(async (_xs, path) => {
+  const s = await open(path);
+  const ask = async (type: number, payload: string, txId = 0): Promise<string> => {
+    const m = (await exchange(s, msg(type, payload, 1, txId), 1)).replies[0];
+    return m.type === XsType.ERROR ? errName(m) : m.payload.toString('latin1');
+  };
+  assert.equal(await ask(XsType.GET_DOMAIN_PATH, '-1\0'), '/local/domain/4294967295\0');
+  assert.equal(await ask(XsType.GET_DOMAIN_PATH, ' 7junk\0'), '/local/domain/7\0');
+  assert.equal(await ask(XsType.TRANSACTION_END, 'X\0'), 'EINVAL');
+  assert.equal(await ask(XsType.TRANSACTION_END, 'T\0'), 'ENOENT');
+  assert.equal(await ask(XsType.WRITE, '/p\0v'), 'OK\0');
+  assert.equal(await ask(XsType.SET_PERMS, '/p\0n0\0r70000\0r-1\0b0x10\0junk'), 'OK\0');
+  assert.equal(await ask(XsType.GET_PERMS, '/p\0'), 'n0\0r70000\0r-1\0b16\0');
+  assert.equal(await ask(XsType.SET_PERMS, '/p\0n0\0r5x\0'), 'EINVAL');
+  // A name that is not one NUL-terminated string: errno as the last lookup left it.
+  assert.equal(await ask(XsType.READ, '/missing\0'), 'ENOENT');
+  assert.equal(await ask(XsType.READ, '/p'), 'ENOENT');
+  assert.equal(await ask(XsType.MKDIR, ''), 'ENOMEM');
+  assert.equal(await ask(XsType.READ, '/bad//p\0'), 'EINVAL');
+  assert.equal(await ask(XsType.READ, '/p\0x'), 'EINVAL');
+  assert.equal(await ask(XsType.INTRODUCE, '70000\x001\x001\0'), 'OK\0');
+  assert.equal(await ask(XsType.IS_DOMAIN_INTRODUCED, '70000\0'), 'T\0');
   s.destroy();
 }));

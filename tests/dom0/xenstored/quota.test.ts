@@ -59,3 +59,43 @@ test('CONTROL quota reports the C defaults and per-domain use', async () => {
   assert.equal(await dom0.control('check'), 'OK');
   assert.equal(await errOf(dom0.control('bogus')), 'EINVAL');
 });
+
+/** Runs `body` with the memory quota at `bytes`, put back afterwards (quotas are daemon-wide). */
+async function withMemoryQuota(dom0: Awaited<ReturnType<typeof guest>>['dom0'], bytes: number, body: () => Promise<void>): Promise<void> {
+  const saved = /memory {11}: +(\d+)/.exec(await dom0.control('quota'))![1];
+  await dom0.control('quota', 'set', 'memory', String(bytes));
+  try { await body(); } finally { await dom0.control('quota', 'set', 'memory', saved); }
+}
+
+const memoryOf = async (dom0: Awaited<ReturnType<typeof guest>>['dom0'], domid: number): Promise<number> =>
+  Number(/memory {10}: +(\d+)/.exec(await dom0.control('quota', String(domid)))![1]);
+
+test('memory quota: what a guest owns counts as C counts it; at the limit writes to its nodes are ENOMEM, whoever writes', async () => {
+  const { xs, g, dom0 } = await guest(4);
+  // data: path 20 bytes, record 24 + one permission 8, no value, no children yet.
+  assert.equal(await memoryOf(dom0, 4), 20 + 24 + 8);
+  await withMemoryQuota(dom0, 3000, async () => {
+    assert.equal(await errOf(g.write('data/a', 'x'.repeat(1000))), 'OK');
+    const used = await memoryOf(dom0, 4);
+    // data/a: path 22 + record 24 + 8 + value 1000; data gains the child "a\0".
+    assert.equal(used, 20 + 24 + 8 + 2 + 22 + 24 + 8 + 1000);
+    assert.equal(await errOf(g.write('data/b', 'x'.repeat(1900))), 'ENOMEM');
+    assert.equal(await errOf(dom0.write('/local/domain/4/data/a', 'x'.repeat(3000))), 'ENOMEM');
+    assert.equal(await errOf(dom0.write('/dom0-owned', 'x'.repeat(4000))), 'OK');
+    assert.equal(await g.read('data/a'), 'x'.repeat(1000));
+    // Watches count too: a long one takes the guest to the limit; then its events are dropped.
+    const w = domainClient(xs, 4);
+    assert.equal(await errOf(w.client.watch('data/a', 'y'.repeat(1900))), 'ENOMEM');
+    assert.equal(await errOf(w.client.watch('data/a', 'y'.repeat(1800))), 'OK');
+    assert.equal(await memoryOf(dom0, 4), used + '/local/domain/4/data/a'.length + 1800);
+    await dom0.write('/local/domain/4/data/a', 'z');
+    assert.deepEqual(w.events, []);
+  });
+});
+
+test('more permissions than the quota are ENOSPC for a guest before they are parsed', async () => {
+  const { g, dom0 } = await guest(4);
+  assert.equal(await errOf(g.setPerms('data', ['n4', 'r1', 'r2', 'r3', 'r5', 'junk'])), 'ENOSPC');
+  assert.equal(await errOf(g.setPerms('data', ['n4', 'r1', 'r2', 'r3', 'junk'])), 'EINVAL');
+  assert.equal(await errOf(dom0.setPerms('/local/domain/4/data', ['n4', 'r1', 'r2', 'r3', 'r5', 'r6'])), 'OK');
+});
