@@ -11,6 +11,7 @@ import { BOOT_SECONDS, SHUTDOWN_SECONDS, bootLog } from './boot-log.ts';
 import { Shell } from './shell.ts';
 import { Balloon } from './balloon.ts';
 import { Frontends } from './frontends.ts';
+import { VIRQ_TIMER } from '../hypervisor/event-channel.ts';
 import { IoWorkload } from './io-workload.ts';
 import { MemoryWorkload } from './memory-workload.ts';
 import { Printk } from './printk.ts';
@@ -32,6 +33,8 @@ export interface GuestOptions {
   workload: Workload;
   /** Skip the boot (a guest carried over a daemon restart is already up). */
   alreadyBooted?: boolean;
+  /** start_info's xenstore and console event channels (unbound ports libxl allocated for Dom0). */
+  ports?: { store: number; console: number };
 }
 
 export class GuestKernel {
@@ -73,7 +76,7 @@ export class GuestKernel {
     });
     o.console.onGuestInput(d => { if (this.booted && !this.paused()) this.shell.input(d); });
     this.balloon = new Balloon(o.hv, o.clock, o.domid);
-    this.frontends = new Frontends(this.xs, () => o.hv.domains.get(o.domid), o.domid);
+    this.frontends = new Frontends(this.xs, o.hv, o.domid);
     this.io = new IoWorkload(o.hv, o.clock, o.domid, o.workload, new Printk(o.clock, () => this.bootNs, s => o.console.guestWrite(s)));
     this.dirtier = new MemoryWorkload(o.hv, o.clock, o.domid, o.workload.dirtyPagesPerSec);
     this.frontends.onConnected = (kind, devid, sectors) => { if (kind === 'vif') this.io.addNet(devid); else this.io.addBlk(devid, sectors); };
@@ -95,8 +98,16 @@ export class GuestKernel {
     await this.xs.watch(`${this.home}/control/shutdown`, 'control');
     await this.xs.watch(`${this.home}/memory/target`, 'balloon');
     await this.xs.watch(`${this.home}/control/sysrq`, 'sysrq');
+    this.bindEventChannels();
     if (this.o.alreadyBooted) { await this.frontends.start(); this.bootDone(); return; }
     this.bootWhenRunning();
+  }
+
+  /** xenbus and hvc bind the start_info ports; each online vCPU binds its VIRQ_TIMER. */
+  private bindEventChannels(): void {
+    const { hv, ports } = this.o;
+    for (const port of ports ? [ports.store, ports.console] : []) hv.evtchn.setHandler(this.domid, port, () => {});
+    for (let v = 0; v < hv.get(this.domid).onlineVcpus; v++) hv.evtchn.setHandler(this.domid, hv.evtchn.bindVirq(this.domid, VIRQ_TIMER, v), () => {});
   }
 
   /** A domain built paused (create -p) runs no code, so it starts booting at its first unpause. */
