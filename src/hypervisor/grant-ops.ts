@@ -49,7 +49,8 @@ export class GrantOps {
     const sha = rgt.entry(op.ref);
     if (!act && ((sha.flags & (GTF_type_mask | GTF_sub_page)) !== GTF_permit_access || sha.domid !== mapper)) return undo(GNTST_general_error);
     if (!readonly && (sha.flags & GTF_readonly)) return undo(GNTST_general_error);
-    if (!act && !this.w.frameValid(op.dom, sha.frame)) return undo(GNTST_bad_page);
+    // A frame the granter no longer has (or a dying granter's): bad page at the first pin, a pin that cannot be taken after.
+    if (!this.w.frameValid(op.dom, sha.frame)) return undo(act ? GNTST_general_error : GNTST_bad_page);
     const mfn = act?.mfn ?? this.w.mfn(op.dom, sha.frame);
     rgt.setActive(op.ref, { pin: (act?.pin ?? 0) + incr, domid: mapper, mfn });
     rgt.markBusy(op.ref, readonly);
