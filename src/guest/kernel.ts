@@ -99,8 +99,8 @@ export class GuestKernel {
     await this.xs.watch(`${this.home}/memory/target`, 'balloon');
     await this.xs.watch(`${this.home}/control/sysrq`, 'sysrq');
     this.bindEventChannels();
-    if (this.o.alreadyBooted) { await this.frontends.start(); this.bootDone(); return; }
-    this.bootWhenRunning();
+    if (this.o.alreadyBooted) { this.bootDone(); this.whenRunning(() => { void this.frontends.start(); }); return; }
+    this.whenRunning(() => this.boot());
   }
 
   /** xenbus and hvc bind the start_info ports; each online vCPU binds its VIRQ_TIMER. */
@@ -110,11 +110,14 @@ export class GuestKernel {
     for (let v = 0; v < hv.get(this.domid).onlineVcpus; v++) hv.evtchn.setHandler(this.domid, hv.evtchn.bindVirq(this.domid, VIRQ_TIMER, v), () => {});
   }
 
-  /** A domain built paused (create -p) runs no code, so it starts booting at its first unpause. */
-  private bootWhenRunning(): void {
+  /**
+   * A paused domain runs no code: a domain built paused (create -p) boots at its first unpause,
+   * and a restored one reconnects its frontends once it runs (its memory is all in by then).
+   */
+  private whenRunning(fn: () => void): void {
     if (this.stopping) return;
-    if (this.paused()) { this.timers.push(this.o.clock.after(SEC / 10n, () => this.bootWhenRunning())); return; }
-    this.boot();
+    if (this.paused()) { this.timers.push(this.o.clock.after(SEC / 10n, () => this.whenRunning(fn))); return; }
+    fn();
   }
 
   private boot(): void {

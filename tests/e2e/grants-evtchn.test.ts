@@ -107,9 +107,34 @@ test('rings and event channels of two vifs, two vbds, console and xenstore: gran
   for (const d of gone) for (const port of d.ports) assert.ok(!bound.includes(port), `${d.name} port ${port} closed`);
 
   h.xlOk('destroy', 'g');
+  h.advance('1s');
   lines = dump('ge');
   assert.equal(grantsOf(lines, domid), null, 'no table of the domain left');
   assert.deepEqual(portsOf(lines, domid), []);
   assert.deepEqual(portsOf(lines, 0).filter(p => p.remote === domid), [], 'no Dom0 port names the domain');
   assert.deepEqual(grantsOf(lines, 0), []);
+});
+
+test('save and restore: the restored guest\'s frontends grant their rings anew and Dom0 maps them; nothing of the saved domain stays', { skip: !haveBinary('/usr/bin/xenstore-read') }, () => {
+  const disk = join(h.home, 's.img');
+  const fd = openSync(disk, 'w'); ftruncateSync(fd, 64 << 20); closeSync(fd);
+  const cfg = join(h.home, 's.cfg');
+  writeFileSync(cfg, `name = "s"\nkernel = "/k"\nmemory = 128\nvif = [ 'bridge=xenbr0' ]\ndisk = [ '${disk},raw,xvda,rw' ]\n`);
+  h.xlOk('create', '-q', cfg);
+  h.advance('5s');
+  const old = Number(h.xlOk('domid', 's').trim());
+  const file = join(h.home, 's.save');
+  h.xlOk('save', 's', file);
+  h.xlOk('restore', file);
+  h.advance('5s');
+  const domid = Number(h.xlOk('domid', 's').trim());
+  assert.notEqual(domid, old);
+  const dom = `/local/domain/${domid}`;
+  const refs = [read(`${dom}/device/vif/0/tx-ring-ref`), read(`${dom}/device/vif/0/rx-ring-ref`), read(`${dom}/device/vbd/51712/ring-ref`)];
+  const lines = dump('ge');
+  assert.deepEqual(grantsOf(lines, domid)!.map(g => [g.ref, g.mapper, g.pin]), [0, 1, ...refs].sort((a, b) => a - b).map(ref => [ref, 0, 1]));
+  assert.equal(grantsOf(lines, old), null);
+  assert.deepEqual(portsOf(lines, 0).filter(p => p.remote === old), []);
+  assert.equal(portsOf(lines, 0).filter(p => p.remote === domid && p.state === 3).length, 2 + 3, 'xenstore, console, vif tx/rx, vbd');
+  h.xlOk('destroy', 's');
 });
