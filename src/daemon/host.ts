@@ -211,10 +211,12 @@ export class Host {
     if (!fe) return;
     const held = this.persistent.get(domid) ?? [];
     this.persistent.set(domid, held);
-    for (const ref of fe.grantDataPages(0, n)) {
+    const refs = fe.grantDataPages(0, n);
+    for (const [i, ref] of refs.entries()) {
       try { held.push({ ref, handle: this.blkDataXen.mapGrant(domid, ref) }); } catch (e) {
-        fe.endDataPages([ref]);
+        fe.endDataPages(refs.slice(i));
         this.log(`blkback d${domid}: ${e instanceof Error ? e.message : String(e)}`);
+        return;
       }
     }
   }
