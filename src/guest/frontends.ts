@@ -11,8 +11,8 @@ import { GuestGnttab } from './gnttab.ts';
 interface Frontend { kind: 'vif' | 'vbd'; path: string; backend: string; backendId: number; state: string; grants: number[]; ports: number[] }
 
 /**
- * Placeholder frames for ring pages until the rings live in guest memory: each ring gets its
- * own page above the first 8 MiB, which every guest has populated.
+ * Placeholder frames for ring pages until the rings live in guest memory: pages taken in turn
+ * from a 1 MiB window above the first 8 MiB, which every guest has populated.
  */
 const RING_PFN_BASE = 0x800, RING_PFNS = 0x100;
 /** Likewise for the pages of blkfront's data (its I/O buffers). */
