@@ -14,8 +14,11 @@ import { Toolstack, type DomainRecord } from '../dom0/toolstack/toolstack.ts';
 import { writeDom0Tree } from '../dom0/toolstack/xs-tree.ts';
 import { guestHardware } from '../dom0/toolstack/guest-hardware.ts';
 import { GuestKernel } from '../guest/kernel.ts';
-import { netback, NET_RING_PAGES } from '../dom0/backends/netback.ts';
-import { blkback, BLK_RING_PAGES } from '../dom0/backends/blkback.ts';
+import { netback } from '../dom0/backends/netback.ts';
+import { blkback } from '../dom0/backends/blkback.ts';
+import { XenDevices } from '../dom0/xen-devices.ts';
+import { GNTTAB_RESERVED_CONSOLE, GNTTAB_RESERVED_XENSTORE } from '../hypervisor/grant-table.ts';
+import { VIRQ_CONSOLE, VIRQ_DOM_EXC, VIRQ_TIMER } from '../hypervisor/event-channel.ts';
 import type { BackendDriver } from '../dom0/backends/backend-driver.ts';
 import { NetDataplane, parseRate } from '../dom0/backends/net-dataplane.ts';
 import { BlkDataplane } from '../dom0/backends/blk-dataplane.ts';
@@ -51,6 +54,12 @@ export class Host {
   readonly blkData: BlkDataplane;
   blkback!: BackendDriver;
   private guests = new Map<number, GuestKernel>();
+  /** What xenstored, xenconsoled and blkback's data path hold of each guest (their gntdev and evtchn devices). */
+  private readonly storeXen: XenDevices;
+  private readonly consoleXen: XenDevices;
+  private readonly blkDataXen: XenDevices;
+  /** blkback's persistent grants per guest: the guest's refs and Dom0's handles. */
+  private readonly persistent = new Map<number, { ref: number; handle: number }[]>();
   /** What the last commit of each domain recorded (checkpoints add only runtime progress to it). */
   private committed = new Map<number, PersistedDomainState>();
   private checkpointFailing = false;
@@ -69,7 +78,10 @@ export class Host {
     mkdirSync(paths.logs, { recursive: true });
     this.xenconsoled = new Xenconsoled(paths.logs);
     this.netData = new NetDataplane(this.clock);
-    this.blkData = new BlkDataplane(this.clock, { map: (domid, n) => this.hv.grantMap(0, domid, n), unmap: (domid, n) => this.hv.grantUnmap(0, domid, n) });
+    this.storeXen = new XenDevices(this.hv);
+    this.consoleXen = new XenDevices(this.hv);
+    this.blkDataXen = new XenDevices(this.hv);
+    this.blkData = new BlkDataplane(this.clock, { map: (domid, n) => this.mapPersistent(domid, n), unmap: (domid, n) => this.unmapPersistent(domid, n) });
     if (!store.getHost('epoch_ms')) store.setHost('epoch_ms', String(epoch));
   }
 
@@ -100,26 +112,22 @@ export class Host {
     for (let v = 0; v < spec.dom0Vcpus; v++) this.hv.setWorkloadDemand(0, v, 0.01);
     const xs = this.dom0Client();
     const nbXs = this.dom0Client(), bbXs = this.dom0Client();
-    // Backends map the frontend's ring pages when they connect and unmap them when they close
-    // (the closed hook may come twice: at state 6, then when the directory goes).
-    const mapped = new Set<string>();
-    const mapRings = (dev: { path: string; domid: number }, pages: number): void => { mapped.add(dev.path); this.hv.grantMap(0, dev.domid, pages); };
-    const unmapRings = (dev: { path: string; domid: number }, pages: number): void => { if (mapped.delete(dev.path)) this.hv.grantUnmap(0, dev.domid, pages); };
-    this.netback = netback(nbXs, {
+    // Dom0's kernel binds its timers; xenstored takes VIRQ_DOM_EXC and xenconsoled VIRQ_CONSOLE.
+    for (let v = 0; v < spec.dom0Vcpus; v++) this.hv.evtchn.setHandler(0, this.hv.evtchn.bindVirq(0, VIRQ_TIMER, v), () => {});
+    for (const virq of [VIRQ_DOM_EXC, VIRQ_CONSOLE]) this.hv.evtchn.setHandler(0, this.hv.evtchn.bindVirq(0, virq), () => {});
+    this.netback = netback(nbXs, new XenDevices(this.hv), {
       connected: dev => {
-        mapRings(dev, NET_RING_PAGES);
         void nbXs.read(`${dev.path}/rate`).catch(() => null)
           .then(rate => this.netData.attach(dev.domid, dev.devid, this.hv.rings.net(dev.domid, dev.devid), parseRate(rate)));
       },
-      closed: dev => { unmapRings(dev, NET_RING_PAGES); this.netData.detach(dev.domid, dev.devid); },
+      closed: dev => { this.netData.detach(dev.domid, dev.devid); },
     });
-    this.blkback = blkback(bbXs, {
+    this.blkback = blkback(bbXs, new XenDevices(this.hv), {
       connected: dev => {
-        mapRings(dev, BLK_RING_PAGES);
         void Promise.all([bbXs.read(`${dev.path}/params`), bbXs.read(`${dev.path}/mode`)]).catch(() => ['', 'r'])
           .then(([params, mode]) => this.blkData.attach(dev.domid, dev.devid, this.hv.rings.blk(dev.domid, dev.devid), params!, mode === 'w'));
       },
-      closed: dev => { unmapRings(dev, BLK_RING_PAGES); this.blkData.detach(dev.domid, dev.devid); },
+      closed: dev => { this.blkData.detach(dev.domid, dev.devid); },
     });
     await this.netback.start();
     await this.blkback.start();
@@ -183,10 +191,15 @@ export class Host {
     const hw = guestHardware(rec);
     const serial = hw.serialPty ? new ConsolePage() : undefined;
     if (serial) this.xenconsoled.add(rec.domid, rec.name, serial, 'serial');
-    // xenstored and xenconsoled map the guest's xenstore and console pages (the reserved grants).
-    this.hv.grantMap(0, rec.domid, 2);
+    // xenstored and xenconsoled map the guest's xenstore and console pages (the reserved grants)
+    // and bind the ports libxl allocated for them.
+    const m = rec.magic!;
+    this.storeXen.mapGrant(rec.domid, GNTTAB_RESERVED_XENSTORE);
+    this.storeXen.bindInterdomain(rec.domid, m.storePort);
+    this.consoleXen.mapGrant(rec.domid, GNTTAB_RESERVED_CONSOLE);
+    this.consoleXen.bindInterdomain(rec.domid, m.consolePort);
     const g = new GuestKernel({
-      domid: rec.domid, name: rec.name, type: rec.type, hv: this.hv, clock: this.clock,
+      domid: rec.domid, name: rec.name, type: rec.type, hv: this.hv, clock: this.clock, ports: { store: m.storePort, console: m.consolePort },
       xenstore: ring, console: page, serial, disks: hw.disks, platformPci: hw.platformPci, cmdline: hw.cmdline, workload: parseWorkload(rec.workload ?? undefined), alreadyBooted,
     });
     this.guests.set(rec.domid, g);
@@ -194,10 +207,35 @@ export class Host {
   }
 
   private stopGuest(domid: number): void {
-    if (this.guests.has(domid)) this.hv.grantUnmap(0, domid, 2);
+    this.storeXen.release(domid);
+    this.consoleXen.release(domid);
     this.guests.get(domid)?.stop();
     this.guests.delete(domid);
     this.xenconsoled.remove(domid);
+  }
+
+  /** blkback maps `n` more pages the guest's blkfront granted for its data (kept: feature-persistent). */
+  private mapPersistent(domid: number, n: number): void {
+    const fe = this.guests.get(domid)?.frontends;
+    if (!fe) return;
+    const held = this.persistent.get(domid) ?? [];
+    this.persistent.set(domid, held);
+    const refs = fe.grantDataPages(0, n);
+    for (const [i, ref] of refs.entries()) {
+      try { held.push({ ref, handle: this.blkDataXen.mapGrant(domid, ref) }); } catch (e) {
+        fe.endDataPages(refs.slice(i));
+        this.log(`blkback d${domid}: ${e instanceof Error ? e.message : String(e)}`);
+        return;
+      }
+    }
+  }
+
+  private unmapPersistent(domid: number, n: number): void {
+    const held = this.persistent.get(domid) ?? [];
+    const gone = held.splice(Math.max(0, held.length - n));
+    for (const p of gone) this.blkDataXen.unmapGrant(domid, p.handle);
+    this.guests.get(domid)?.frontends.endDataPages(gone.map(p => p.ref));
+    if (!held.length) this.persistent.delete(domid);
   }
 
   /**
@@ -289,6 +327,7 @@ export class Host {
       this.hv.restoreDomain(row.domid, {
         type: rec.type, uuid: row.uuid, maxVcpus: st.maxVcpus, onlineVcpus: st.onlineVcpus, maxMemkb: st.maxPages < 0 ? -1 : Math.max(st.maxPages, st.totPages) * 4,
         memkb: st.totPages * 4, weight: st.weight, cap: st.cap, poolId: st.poolId, affinity: st.affinity,
+        maxGrantFrames: config.b_info?.max_grant_frames, maxMaptrackFrames: config.b_info?.max_maptrack_frames, maxEvtchnPort: config.b_info?.event_channels,
       }, {
         totPages: st.totPages, pauseCount: st.pauseCount, shutdown: st.shutdown, shutdownReason: st.shutdownReason,
         cpuBaseNs: st.cpuNs.map(s => BigInt(s)), createdNs: BigInt(st.createdNs),

@@ -1,11 +1,22 @@
 // The guest's PV frontends (netfront, blkfront) walking the XenbusState machine with their
-// backends: on the backend's InitWait they grant their rings and bind event channels, then
-// netfront goes Connected and blkfront Initialised (Connected once the backend is); on the
-// backend's Closing they close.
+// backends: on the backend's InitWait they grant their ring pages to the backend's domain and
+// allocate an unbound event channel for it, then netfront goes Connected and blkfront
+// Initialised (Connected once the backend is); on the backend's Closing they close, closing
+// their event channels and ending the backend's access to the rings.
 import type { XsClient } from '../formats/xenstore-client.ts';
 import type { Domain } from '../hypervisor/domain.ts';
+import type { Hypervisor } from '../hypervisor/hypervisor.ts';
+import { GuestGnttab } from './gnttab.ts';
 
-interface Frontend { kind: 'vif' | 'vbd'; path: string; backend: string; state: string }
+interface Frontend { kind: 'vif' | 'vbd'; path: string; backend: string; backendId: number; state: string; grants: number[]; ports: number[] }
+
+/**
+ * Placeholder frames for ring pages not in modelled guest memory: pages taken in turn from a
+ * 1 MiB window above the first 8 MiB, which every guest has populated.
+ */
+const RING_PFN_BASE = 0x800, RING_PFNS = 0x100;
+/** Likewise for the pages of blkfront's data (its I/O buffers). */
+const DATA_PFN_BASE = 0x900, DATA_PFNS = 0x100;
 
 async function readOr(xs: XsClient, path: string): Promise<string | null> {
   try { return await xs.read(path); } catch { return null; }
@@ -15,12 +26,16 @@ export class Frontends {
   private fronts = new Map<string, Frontend>();
   private busy = new Map<string, Promise<void>>();
   private readonly root: string;
+  private gnttab: GuestGnttab | null = null;
+  private nextRing = 0;
   onConnected: (kind: 'vif' | 'vbd', devid: number, sectors: number) => void = () => {};
   onClosed: (kind: 'vif' | 'vbd', devid: number) => void = () => {};
 
-  constructor(private readonly xs: XsClient, private readonly dom: () => Domain | undefined, domid: number) {
+  constructor(private readonly xs: XsClient, private readonly hv: Hypervisor, private readonly domid: number) {
     this.root = `/local/domain/${domid}/device`;
   }
+
+  private dom(): Domain | undefined { return this.hv.domains.get(this.domid); }
 
   async start(): Promise<void> {
     this.xs.onWatchEvent((path, token) => {
@@ -49,13 +64,14 @@ export class Frontends {
     const state = await readOr(xs, `${path}/state`);
     let fe = this.fronts.get(path);
     if (state === null) {
-      if (fe) { this.fronts.delete(path); void xs.unwatch(`${fe.backend}/state`, `fe-backend:${path}`).catch(() => {}); }
+      if (fe) { this.disconnect(fe); this.fronts.delete(path); void xs.unwatch(`${fe.backend}/state`, `fe-backend:${path}`).catch(() => {}); }
       return;
     }
     if (!fe) {
       const backend = await readOr(xs, `${path}/backend`);
       if (!backend) return;
-      fe = { kind: path.includes('/device/vif/') ? 'vif' : 'vbd', path, backend, state };
+      const backendId = Number(await readOr(xs, `${path}/backend-id`) ?? 0);
+      fe = { kind: path.includes('/device/vif/') ? 'vif' : 'vbd', path, backend, backendId, state, grants: [], ports: [] };
       this.fronts.set(path, fe);
       await xs.watch(`${backend}/state`, `fe-backend:${path}`);
     }
@@ -70,6 +86,7 @@ export class Frontends {
       this.onConnected('vbd', Number(path.split('/').pop()), Number(await readOr(xs, `${fe.backend}/sectors`) ?? 0));
     } else if ((bstate === '5' || bstate === '6') && state !== '6' && state !== '5') {
       this.onClosed(fe.kind, Number(path.split('/').pop()));
+      this.disconnect(fe);
       await xs.write(`${path}/state`, '5');
       await xs.write(`${path}/state`, '6');
     }
@@ -80,33 +97,77 @@ export class Frontends {
    * backend offers several and the guest has the vCPUs) the granted rings and bound event
    * channels, then the frontend's own keys and its new state.
    */
-  private async connectQueues(fe: Frontend, d: Domain, queueKeys: (d: Domain) => [string, number][], keys: [string, string][], state: string): Promise<void> {
+  private async connectQueues(fe: Frontend, d: Domain, rings: string[], channels: string[], keys: [string, string][], state: string): Promise<void> {
     const xs = this.xs;
     const max = Number(await readOr(xs, `${fe.backend}/multi-queue-max-queues`) ?? 1) || 1;
     const nq = Math.max(1, Math.min(d.onlineVcpus, max));
+    this.disconnect(fe);
+    const queues = Array.from({ length: nq }, (_, q) => [
+      ...rings.map(k => [k, this.grantRing(fe, d, k, q)] as const),
+      ...channels.map(k => [k, this.allocChannel(fe)] as const),
+    ]);
     await xs.transaction(async tx => {
       if (nq > 1) await xs.write(`${fe.path}/multi-queue-num-queues`, String(nq), tx);
       for (let q = 0; q < nq; q++) {
         const dir = nq > 1 ? `${fe.path}/queue-${q}` : fe.path;
-        for (const [k, v] of queueKeys(d)) await xs.write(`${dir}/${k}`, String(v), tx);
+        for (const [k, v] of queues[q]!) await xs.write(`${dir}/${k}`, String(v), tx);
       }
       for (const [k, v] of keys) await xs.write(`${fe.path}/${k}`, v, tx);
       await xs.write(`${fe.path}/state`, state, tx);
     });
   }
 
+  /**
+   * A ring page granted to the backend's domain (gnttab_grant_foreign_access): the page in this
+   * guest's memory that holds the device's shared ring, or, where that memory is not modelled or
+   * for queues past the first, a page of the placeholder window.
+   */
+  private grantRing(fe: Frontend, d: Domain, key: string, queue: number): number {
+    this.gnttab ??= new GuestGnttab(d.grantTable);
+    const devid = Number(fe.path.slice(fe.path.lastIndexOf('/') + 1));
+    const pfn = queue > 0 ? null
+      : fe.kind === 'vbd' ? this.hv.rings.blk(this.domid, devid).ring.pfn
+      : this.hv.rings.net(this.domid, devid)[key === 'tx-ring-ref' ? 'tx' : 'rx'].pfn;
+    const ref = this.gnttab.grantForeignAccess(fe.backendId, pfn ?? RING_PFN_BASE + (this.nextRing++ % RING_PFNS));
+    fe.grants.push(ref);
+    return ref;
+  }
+
+  /** xenbus_alloc_evtchn, then bound to the driver's interrupt handler. */
+  private allocChannel(fe: Frontend): number {
+    const port = this.hv.evtchn.allocUnbound(this.domid, fe.backendId);
+    this.hv.evtchn.setHandler(this.domid, port, () => {});
+    fe.ports.push(port);
+    return port;
+  }
+
+  /** Data pages blkfront grants for its requests (kept granted: feature-persistent). */
+  grantDataPages(backendId: number, n: number): number[] {
+    const d = this.dom();
+    if (!d) return [];
+    this.gnttab ??= new GuestGnttab(d.grantTable);
+    return Array.from({ length: n }, (_, i) => this.gnttab!.grantForeignAccess(backendId, DATA_PFN_BASE + (i % DATA_PFNS)));
+  }
+
+  endDataPages(refs: number[]): void { for (const ref of refs) this.gnttab?.endForeignAccess(ref); }
+
+  /** Close the device's event channels and end the backend's access to its rings. */
+  private disconnect(fe: Frontend): void {
+    if (!this.dom()) { fe.ports = []; fe.grants = []; return; }
+    for (const port of fe.ports.splice(0)) this.hv.evtchn.close(this.domid, port);
+    for (const ref of fe.grants.splice(0)) this.gnttab?.endForeignAccess(ref);
+  }
+
   /** netfront: tx and rx rings with an event channel each; Connected at once. */
   private initNetfront(fe: Frontend, d: Domain): Promise<void> {
-    return this.connectQueues(fe, d,
-      dom => [['tx-ring-ref', dom.grantAccess()], ['rx-ring-ref', dom.grantAccess()], ['event-channel-tx', dom.allocEvtchn()], ['event-channel-rx', dom.allocEvtchn()]],
+    return this.connectQueues(fe, d, ['tx-ring-ref', 'rx-ring-ref'], ['event-channel-tx', 'event-channel-rx'],
       [['request-rx-copy', '1'], ...['feature-rx-notify', 'feature-sg', 'feature-gso-tcpv4', 'feature-gso-tcpv6', 'feature-ipv6-csum-offload'].map(f => [f, '1'] as [string, string])],
       '4');
   }
 
   /** blkfront: one ring and event channel per queue; Initialised until the backend connects. */
   private initBlkfront(fe: Frontend, d: Domain): Promise<void> {
-    return this.connectQueues(fe, d,
-      dom => [['ring-ref', dom.grantAccess()], ['event-channel', dom.allocEvtchn()]],
+    return this.connectQueues(fe, d, ['ring-ref'], ['event-channel'],
       [['protocol', 'x86_64-abi'], ['feature-persistent', '1']],
       '3');
   }

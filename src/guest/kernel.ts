@@ -13,6 +13,7 @@ import { guestDisks } from './disk-name.ts';
 import { Shell } from './shell.ts';
 import { Balloon } from './balloon.ts';
 import { Frontends } from './frontends.ts';
+import { VIRQ_TIMER } from '../hypervisor/event-channel.ts';
 import { IoWorkload } from './io-workload.ts';
 import { MemoryWorkload } from './memory-workload.ts';
 import { Printk } from './printk.ts';
@@ -43,6 +44,8 @@ export interface GuestOptions {
   workload: Workload;
   /** Skip the boot (a guest carried over a daemon restart is already up). */
   alreadyBooted?: boolean;
+  /** start_info's xenstore and console event channels (unbound ports libxl allocated for Dom0). */
+  ports?: { store: number; console: number };
 }
 
 export class GuestKernel {
@@ -81,7 +84,7 @@ export class GuestKernel {
     const ttys: [string, ConsolePage][] = [...(o.serial ? [['ttyS0', o.serial]] as [string, ConsolePage][] : []), ['hvc0', o.console]];
     this.shells = ttys.map(([tty, page]) => this.getty(tty, page));
     this.balloon = new Balloon(o.hv, o.clock, o.domid);
-    this.frontends = new Frontends(this.xs, () => o.hv.domains.get(o.domid), o.domid);
+    this.frontends = new Frontends(this.xs, o.hv, o.domid);
     this.io = new IoWorkload(o.hv, o.clock, o.domid, o.workload, new Printk(o.clock, () => this.bootNs, log));
     this.dirtier = new MemoryWorkload(o.hv, o.clock, o.domid, o.workload.dirtyPagesPerSec);
     this.frontends.onConnected = (kind, devid, sectors) => { if (kind === 'vif') this.io.addNet(devid); else this.io.addBlk(devid, sectors); };
@@ -123,15 +126,26 @@ export class GuestKernel {
     await this.xs.watch(`${this.home}/control/shutdown`, 'control');
     await this.xs.watch(`${this.home}/memory/target`, 'balloon');
     await this.xs.watch(`${this.home}/control/sysrq`, 'sysrq');
-    if (this.o.alreadyBooted) { await this.frontends.start(); this.bootDone(); return; }
-    this.bootWhenRunning();
+    this.bindEventChannels();
+    if (this.o.alreadyBooted) { this.bootDone(); this.whenRunning(() => { void this.frontends.start(); }); return; }
+    this.whenRunning(() => this.boot());
   }
 
-  /** A domain built paused (create -p) runs no code, so it starts booting at its first unpause. */
-  private bootWhenRunning(): void {
+  /** xenbus and hvc bind the start_info ports; each online vCPU binds its VIRQ_TIMER. */
+  private bindEventChannels(): void {
+    const { hv, ports } = this.o;
+    for (const port of ports ? [ports.store, ports.console] : []) hv.evtchn.setHandler(this.domid, port, () => {});
+    for (let v = 0; v < hv.get(this.domid).onlineVcpus; v++) hv.evtchn.setHandler(this.domid, hv.evtchn.bindVirq(this.domid, VIRQ_TIMER, v), () => {});
+  }
+
+  /**
+   * A paused domain runs no code: a domain built paused (create -p) boots at its first unpause,
+   * and a restored one reconnects its frontends once it runs (its memory is all in by then).
+   */
+  private whenRunning(fn: () => void): void {
     if (this.stopping) return;
-    if (this.paused()) { this.timers.push(this.o.clock.after(SEC / 10n, () => this.bootWhenRunning())); return; }
-    this.boot();
+    if (this.paused()) { this.timers.push(this.o.clock.after(SEC / 10n, () => this.whenRunning(fn))); return; }
+    fn();
   }
 
   private boot(): void {

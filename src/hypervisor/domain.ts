@@ -1,5 +1,10 @@
 // A domain as the hypervisor knows it: no names, no configs (those belong to the toolstack).
 import { GuestMemory } from './guest-memory.ts';
+import { GrantTable, OPT_MAX_GRANT_FRAMES, OPT_MAX_MAPTRACK_FRAMES } from './grant-table.ts';
+import { DEFAULT_MAX_EVTCHN_PORT, EvtchnTable } from './event-channel.ts';
+
+/** Where the toolstack's special pages start (the xenstore and console pages are there). */
+export const SPECIAL_PFN_FIRST = 0xfeff0;
 
 export type DomainType = 'pv' | 'pvh' | 'hvm';
 
@@ -19,6 +24,10 @@ export interface DomainSpec {
   poolId: number;
   affinity: VcpuAffinity[];
   ssidref?: number;
+  /** max_grant_frames, max_maptrack_frames and max_event_channels; Xen's defaults when unset. */
+  maxGrantFrames?: number;
+  maxMaptrackFrames?: number;
+  maxEvtchnPort?: number;
 }
 
 export class Domain {
@@ -45,6 +54,8 @@ export class Domain {
   memoryPages = 0;
   memorySeed = 0;
   private mem: GuestMemory | null = null;
+  readonly grantTable: GrantTable;
+  readonly evtchn: EvtchnTable;
 
   /**
    * The guest's physical memory, made on first use (most guests never need its bytes): until
@@ -76,16 +87,21 @@ export class Domain {
     this.createdNs = nowNs;
     this.ssidref = spec.ssidref ?? 0;
     this.cpuBaseNs = Array.from({ length: spec.maxVcpus }, () => 0n);
+    this.grantTable = new GrantTable(domid, spec.maxGrantFrames ?? OPT_MAX_GRANT_FRAMES, spec.maxMaptrackFrames ?? OPT_MAX_MAPTRACK_FRAMES);
+    this.evtchn = new EvtchnTable(domid, spec.maxEvtchnPort ?? DEFAULT_MAX_EVTCHN_PORT, spec.maxVcpus);
+  }
+
+  /**
+   * Whether `gfn` is a populated frame (before the memory is made, the lowest totPages are).
+   * The special pages the toolstack populates for the guest (xenstore, console) sit above RAM.
+   */
+  frameValid(gfn: number): boolean {
+    if (this.memoryPages === 0 || gfn >= SPECIAL_PFN_FIRST) return true;
+    if (gfn < 0 || gfn >= this.memoryPages) return false;
+    return this.mem ? this.mem.populated(gfn) : gfn < this.totPages;
   }
 
   get paused(): boolean { return this.pauseCount > 0; }
-
-  private nextPort = 1;
-  private nextGref = 8;
-  /** EVTCHNOP_alloc_unbound: the next free event-channel port of this domain. */
-  allocEvtchn(): number { return this.nextPort++; }
-  /** A grant reference for a page this domain shares (a ring). */
-  grantAccess(): number { return this.nextGref++; }
 }
 
 /** A per-domain seed for page contents, so two guests never have the same memory. */

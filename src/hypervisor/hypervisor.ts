@@ -15,9 +15,12 @@ import { TRC_DOM0_DOM_ADD, TRC_DOM0_DOM_REM, TRC_MEM_DECREASE_RESERVATION, TRC_M
 /** DOMID_FIRST_RESERVED: ids from here on are special (DOMID_SELF, DOMID_IO, ...). */
 export const DOMID_FIRST_RESERVED = 0x7ff0;
 
-export class HypervisorError extends Error {
-  constructor(public readonly errno: string, message: string) { super(message); }
-}
+import { HypervisorError } from './errors.ts';
+import { GrantOps } from './grant-ops.ts';
+import type { GrantTable } from './grant-table.ts';
+import { EventChannelOps, VIRQ_DOM_EXC } from './event-channel.ts';
+
+export { HypervisorError };
 
 export interface CpupoolState { id: number; name: string; cpus: number[] }
 
@@ -42,6 +45,12 @@ export class Hypervisor {
   rover = 0;
   private freePagesCount: number;
   onDomainException: (domid: number) => void = () => {};
+  /** GNTTABOP map, unmap and copy between the domains' grant tables. */
+  readonly gnttab: GrantOps;
+  /** EVTCHNOP on the domains' ports. */
+  readonly evtchn: EventChannelOps;
+  /** Grant tables of destroyed domains whose grants another domain still maps (zombies until unmapped). */
+  private readonly dyingGrantTables = new Map<number, GrantTable>();
 
   constructor(machine: Machine, clock: Clock) {
     this.machine = machine;
@@ -59,6 +68,21 @@ export class Hypervisor {
     const allCpus = Array.from({ length: machine.spec.nrCpus }, (_, i) => i);
     this.pools = [{ id: 0, name: 'Pool-0', cpus: allCpus }];
     this.console = new ConsoleRing(bootBanner(machine));
+    this.gnttab = new GrantOps({
+      table: domid => this.domains.get(domid)?.grantTable ?? this.dyingGrantTables.get(domid),
+      frameValid: (domid, gfn) => this.domains.get(domid)?.frameValid(gfn) ?? false,
+      mfn: (domid, gfn) => machineFrame(domid, gfn),
+      memory: domid => this.domains.get(domid)?.memory ?? null,
+      traceMap: (mapper, granter) => this.traceGrant(TRC_MEM_PAGE_GRANT_MAP, mapper, granter),
+      traceUnmap: (mapper, granter) => this.traceGrant(TRC_MEM_PAGE_GRANT_UNMAP, mapper, granter),
+      released: granter => { if (!this.domains.has(granter)) this.dyingGrantTables.delete(granter); },
+    });
+    this.evtchn = new EventChannelOps({ table: domid => this.domains.get(domid)?.evtchn, virqDomain: 0 });
+  }
+
+  /** Grant tables in the order Xen's domain list holds them: live domains, then the dying ones still mapped. */
+  grantTables(): GrantTable[] {
+    return [...[...this.domains.values()].map(d => d.grantTable), ...this.dyingGrantTables.values()];
   }
 
   /** Memory Xen itself keeps (heap, frame table): about 1/64 of RAM plus 16 MiB. */
@@ -147,15 +171,23 @@ export class Hypervisor {
     d.maxPages = kb < 0 ? -1 : Math.ceil(kb / 4);
   }
 
+  /**
+   * domain_kill: the domain's own mappings of others' grants and its event channels go at once;
+   * its grant table outlives it while another domain (a backend) still maps its pages.
+   */
   destroyDomain(domid: number): void {
     const d = this.get(domid);
     d.dying = true;
+    this.gnttab.releaseMappings(domid);
+    this.evtchn.destroy(domid);
+    if (d.grantTable.pinnedRefs().length) this.dyingGrantTables.set(domid, d.grantTable);
     this.release(d, d.totPages);
     this.sched.removeDomain(domid);
     if (this.trace.enabled) this.trace.record(this.vcpu0Cpu(0), this.clock.now(), TRC_DOM0_DOM_REM, [domid]);
     this.rings.drop(domid);
     this.domains.delete(domid);
     for (let v = 0; v < d.maxVcpus; v++) this.vcpuLoad.delete(`${domid}:${v}`);
+    this.evtchn.sendVirq(VIRQ_DOM_EXC);
   }
 
   pause(domid: number): void {
@@ -176,6 +208,7 @@ export class Hypervisor {
     d.shutdown = true;
     d.shutdownReason = reason;
     if (d.pauseCount === 0) this.sched.pauseDomain(domid);
+    this.evtchn.sendVirq(VIRQ_DOM_EXC);
     if (notify) this.onDomainException(domid);
   }
 
@@ -214,18 +247,9 @@ export class Hypervisor {
     return this.trace.drain(into);
   }
 
-  /**
-   * GNTTABOP_map_grant_ref / unmap_grant_ref: `mapper` maps (or unmaps) `count` pages that
-   * `granter` granted it (a backend mapping a frontend's ring, blkback its persistent grants).
-   * Each page is one TRC_MEM_PAGE_GRANT_MAP / _UNMAP record naming the granter, on the pCPU of
-   * the mapper's vCPU 0.
-   */
-  grantMap(mapper: number, granter: number, count = 1): void { this.traceGrants(TRC_MEM_PAGE_GRANT_MAP, mapper, granter, count); }
-  grantUnmap(mapper: number, granter: number, count = 1): void { this.traceGrants(TRC_MEM_PAGE_GRANT_UNMAP, mapper, granter, count); }
-  private traceGrants(event: number, mapper: number, granter: number, count: number): void {
-    if (!this.trace.enabled || count <= 0) return;
-    const cpu = this.vcpu0Cpu(mapper), now = this.clock.now();
-    for (let i = 0; i < count; i++) this.trace.record(cpu, now, event, [granter & 0xffff]);
+  /** TRC_MEM_PAGE_GRANT_MAP / _UNMAP: one word naming the granter, on the pCPU of the mapper's vCPU 0. */
+  private traceGrant(event: number, mapper: number, granter: number): void {
+    if (this.trace.enabled) this.trace.record(this.vcpu0Cpu(mapper), this.clock.now(), event, [granter & 0xffff]);
   }
 
   /** Where a domain's vCPU 0 is (pCPU 0 if the domain does not exist): the toolstack's hypercalls run on Dom0's. */
@@ -282,6 +306,9 @@ export class Hypervisor {
     return t;
   }
 }
+
+/** Where a guest frame sits in host memory: each domain's frames in a region of their own. */
+function machineFrame(domid: number, gfn: number): number { return 0x100000 + domid * 0x40000 + gfn; }
 
 function bootBanner(m: Machine): string[] {
   return [

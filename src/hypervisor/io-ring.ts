@@ -329,13 +329,26 @@ export class BlkRings {
  * Where the daemon parks device rings so both ends can find them by (domid, kind, devid). A
  * ring is made, in the frontend's memory, by whichever end asks first.
  */
+/** First ref of the data-page window (above 64 grant frames of 512 v1 entries). */
+const DATA_REF_BASE = 64 * 512;
+
 export class GrantedRings {
   private rings = new Map<string, NetRings | BlkRings>();
   constructor(private readonly domain: (domid: number) => Domain | undefined) {}
 
   key(domid: number, kind: 'vif' | 'vbd', devid: number): string { return `${domid}/${kind}/${devid}`; }
+  /**
+   * The refs the rings' data pages (tx/rx buffers, blkif segments, indirect pages) carry. They
+   * are numbers the backend reads back from the slots, not yet entries of the guest's grant
+   * table: they come from a window above any ref the guest's own allocator reaches.
+   */
+  private nextDataRef = new Map<number, number>();
   private grant(domid: number): () => number {
-    return () => this.domain(domid)?.grantAccess() ?? 0;
+    return () => {
+      const ref = this.nextDataRef.get(domid) ?? DATA_REF_BASE;
+      this.nextDataRef.set(domid, ref + 1);
+      return ref;
+    };
   }
   net(domid: number, devid: number): NetRings {
     const k = this.key(domid, 'vif', devid);
@@ -365,6 +378,7 @@ export class GrantedRings {
   }
 
   drop(domid: number, kind?: 'vif' | 'vbd', devid?: number): void {
+    if (!kind) this.nextDataRef.delete(domid);
     for (const [k, r] of this.of(domid)) {
       const [, kd, id] = k.split('/');
       if ((kind && kd !== kind) || (devid !== undefined && Number(id) !== devid)) continue;

@@ -1,9 +1,22 @@
 // A Dom0 backend driver (netback, blkback) as a xenstore client: it watches its backend
 // directory, probes new devices (features, InitWait), connects when the frontend is ready,
-// and closes when the toolstack or the frontend asks. Kind-specific parts come from `ops`.
+// and closes when the toolstack or the frontend asks. Connecting maps the frontend's ring
+// grants and binds its event channels (per queue, the keys the frontend wrote); closing unmaps
+// and unbinds them. Kind-specific parts come from `ops`.
 import type { XsClient } from '../../formats/xenstore-client.ts';
+import type { XenDevices } from '../xen-devices.ts';
 
-export interface BackendDevice { domid: number; devid: number; path: string; frontend: string; probed: boolean; connected: boolean }
+/** A ring page mapped from the frontend, and an event channel bound to the frontend's. */
+export interface MappedRing { dir: string; key: string; ref: number; handle: number }
+export interface BoundChannel { dir: string; key: string; remotePort: number; port: number }
+
+export interface BackendDevice {
+  domid: number; devid: number; path: string; frontend: string; probed: boolean; connected: boolean;
+  rings: MappedRing[]; channels: BoundChannel[];
+}
+
+/** The keys Linux's netback and blkback read in each queue's directory. */
+const RING_REF_KEY = /^((tx|rx)-)?ring-ref\d*$/, EVTCHN_KEY = /^event-channel(-tx|-rx)?$/;
 
 export interface BackendOps {
   /** Keys written at probe time, before InitWait. */
@@ -25,7 +38,7 @@ export class BackendDriver {
   private readonly root: string;
   private busy = new Map<string, Promise<void>>();
 
-  constructor(private readonly xs: XsClient, readonly kind: string, private readonly ops: BackendOps) {
+  constructor(private readonly xs: XsClient, readonly kind: string, private readonly ops: BackendOps, private readonly xen: XenDevices) {
     this.root = `/local/domain/0/backend/${kind}`;
   }
 
@@ -56,14 +69,14 @@ export class BackendDriver {
     const state = await readOr(xs, `${path}/state`);
     let dev = this.devices.get(path);
     if (state === null) {
-      if (dev) { this.devices.delete(path); this.ops.closed?.(dev); void xs.unwatch(`${dev.frontend}/state`, `frontend-${this.kind}:${path}`).catch(() => {}); }
+      if (dev) { this.devices.delete(path); this.disconnect(dev); this.ops.closed?.(dev); void xs.unwatch(`${dev.frontend}/state`, `frontend-${this.kind}:${path}`).catch(() => {}); }
       return;
     }
     if (!dev) {
       const frontend = await readOr(xs, `${path}/frontend`);
       const [domid, devid] = path.slice(this.root.length + 1).split('/').map(Number);
       if (!frontend) return;
-      dev = { domid: domid!, devid: devid!, path, frontend, probed: false, connected: false };
+      dev = { domid: domid!, devid: devid!, path, frontend, probed: false, connected: false, rings: [], channels: [] };
       this.devices.set(path, dev);
       await xs.watch(`${frontend}/state`, `frontend-${this.kind}:${path}`);
     }
@@ -80,6 +93,7 @@ export class BackendDriver {
     }
     if ((state === '2' || state === '3') && (fstate === '3' || fstate === '4') && !dev.connected && await this.ops.ready(xs, dev)) {
       dev.connected = true;
+      try { await this.attachRings(dev); } catch (e) { this.disconnect(dev); dev.connected = false; throw e; }
       const keys = await this.ops.connect(xs, dev);
       await xs.transaction(async tx => {
         for (const [k, v] of Object.entries(keys)) await xs.write(`${path}/${k}`, v, tx);
@@ -91,11 +105,31 @@ export class BackendDriver {
     // Closing: asked by the toolstack (online=0, state 5) or by the frontend.
     if (state === '5' && (fstate === '6' || fstate === null || fstate === '1')) {
       await xs.write(`${path}/state`, '6').catch(() => {});
-      if (dev.connected) { dev.connected = false; this.ops.closed?.(dev); }
+      if (dev.connected) { dev.connected = false; this.disconnect(dev); this.ops.closed?.(dev); }
       return;
     }
     if (state === '4' && (fstate === '5' || fstate === '6')) {
       await xs.write(`${path}/state`, '5').catch(() => {});
     }
+  }
+
+  /** Map every ring the frontend granted and bind every event channel it allocated, queue by queue. */
+  private async attachRings(dev: BackendDevice): Promise<void> {
+    const xs = this.xs;
+    const nq = Number(await readOr(xs, `${dev.frontend}/multi-queue-num-queues`) ?? 0);
+    const dirs = nq > 0 ? Array.from({ length: nq }, (_, q) => `${dev.frontend}/queue-${q}`) : [dev.frontend];
+    for (const dir of dirs) {
+      for (const key of (await xs.directory(dir).catch(() => [] as string[])).sort()) {
+        const value = Number(await readOr(xs, `${dir}/${key}`));
+        if (!Number.isInteger(value)) continue;
+        if (RING_REF_KEY.test(key)) dev.rings.push({ dir, key, ref: value, handle: this.xen.mapGrant(dev.domid, value) });
+        else if (EVTCHN_KEY.test(key)) dev.channels.push({ dir, key, remotePort: value, port: this.xen.bindInterdomain(dev.domid, value) });
+      }
+    }
+  }
+
+  private disconnect(dev: BackendDevice): void {
+    for (const r of dev.rings.splice(0)) this.xen.unmapGrant(dev.domid, r.handle);
+    for (const c of dev.channels.splice(0)) this.xen.unbind(dev.domid, c.port);
   }
 }

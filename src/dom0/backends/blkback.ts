@@ -4,9 +4,8 @@
 import { statSync } from 'node:fs';
 import type { XsClient } from '../../formats/xenstore-client.ts';
 import { BackendDriver, type BackendOps } from './backend-driver.ts';
+import type { XenDevices } from '../xen-devices.ts';
 
-/** Pages blkback maps from the frontend when it connects: the ring (ring-page-order 0). */
-export const BLK_RING_PAGES = 1;
 
 function sectorsOf(params: string): number {
   try {
@@ -42,6 +41,6 @@ export function blkbackOps(hooks: Pick<BackendOps, 'connected' | 'closed'> = {})
   };
 }
 
-export function blkback(xs: XsClient, hooks?: Pick<BackendOps, 'connected' | 'closed'>): BackendDriver {
-  return new BackendDriver(xs, 'vbd', blkbackOps(hooks));
+export function blkback(xs: XsClient, xen: XenDevices, hooks?: Pick<BackendOps, 'connected' | 'closed'>): BackendDriver {
+  return new BackendDriver(xs, 'vbd', blkbackOps(hooks), xen);
 }

@@ -2,10 +2,9 @@
 // (the vif must be on its bridge first), as Linux's netback does.
 import type { XsClient } from '../../formats/xenstore-client.ts';
 import { BackendDriver, type BackendOps } from './backend-driver.ts';
+import type { XenDevices } from '../xen-devices.ts';
 
 export const NETBACK_MAX_QUEUES = 4;
-/** Pages netback maps from the frontend when it connects: one queue's TX and RX rings. */
-export const NET_RING_PAGES = 2;
 
 export function netbackOps(hooks: Pick<BackendOps, 'connected' | 'closed'> = {}): BackendOps {
   return {
@@ -21,6 +20,6 @@ export function netbackOps(hooks: Pick<BackendOps, 'connected' | 'closed'> = {})
   };
 }
 
-export function netback(xs: XsClient, hooks?: Pick<BackendOps, 'connected' | 'closed'>): BackendDriver {
-  return new BackendDriver(xs, 'vif', netbackOps(hooks));
+export function netback(xs: XsClient, xen: XenDevices, hooks?: Pick<BackendOps, 'connected' | 'closed'>): BackendDriver {
+  return new BackendDriver(xs, 'vif', netbackOps(hooks), xen);
 }

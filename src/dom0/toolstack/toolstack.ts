@@ -5,6 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Hypervisor } from '../../hypervisor/hypervisor.ts';
 import { HypervisorError } from '../../hypervisor/hypervisor.ts';
+import { GNTTAB_RESERVED_CONSOLE, GNTTAB_RESERVED_XENSTORE, GTF_permit_access } from '../../hypervisor/grant-table.ts';
+import { DEFAULT_MAX_EVTCHN_PORT } from '../../hypervisor/event-channel.ts';
 import type { DomainType } from '../../hypervisor/domain.ts';
 import { ShutdownReason } from '../../hypervisor/shutdown-reason.ts';
 import type { XsClient } from '../../formats/xenstore-client.ts';
@@ -38,7 +40,11 @@ export interface DomainRecord {
   videoKb: number;
   /** Restored by an incoming migration, not yet started under its own name: never recorded. */
   incoming?: boolean;
+  /** What libxl hands the guest at build time (start_info): its xenstore and console ports and frames. */
+  magic?: GuestMagic;
 }
+
+export interface GuestMagic { storePort: number; storePfn: number; consolePort: number; consolePfn: number }
 
 export interface ToolstackPlatform {
   /** Wire and start the guest kernel of a new domain (xenstore ring, console page). */
@@ -140,6 +146,7 @@ export class Toolstack {
     const d = this.hv.createDomain({
       type, uuid: c.uuid, maxVcpus, onlineVcpus: avail.length, maxMemkb: staticMaxKb + videoKb, memkb: targetKb,
       weight, cap, poolId: pool.id, affinity,
+      maxGrantFrames: b.max_grant_frames, maxMaptrackFrames: b.max_maptrack_frames, maxEvtchnPort: b.event_channels ?? DEFAULT_MAX_EVTCHN_PORT,
     }, domid);
     this.hv.pause(domid); // domains are built paused; unpaused at the end unless -p
     try {
@@ -158,13 +165,13 @@ export class Toolstack {
     };
     this.records.set(domid, rec);
     try {
-      const storePort = d.allocEvtchn(), storeRingRef = 0xfeffc + domid;
-      await this.xs.introduce(domid, storeRingRef, storePort);
+      const m = rec.magic = this.buildMagic(domid);
+      await this.xs.introduce(domid, m.storePfn, m.storePort);
       await writeDomainTree(this.xs, {
         domid, name, uuid: c.uuid, type, maxVcpus, onlineVcpus: avail.length, staticMaxKb, targetKb, videoramKb: videoKb,
-        startTime: this.startTime(), kernel: b.kernel, ramdisk: b.ramdisk, cmdline: b.cmdline, poolName, storePort, storeRingRef,
+        startTime: this.startTime(), kernel: b.kernel, ramdisk: b.ramdisk, cmdline: b.cmdline, poolName, storePort: m.storePort, storeRingRef: m.storePfn,
       });
-      await addConsole(this.xs, domid, { port: d.allocEvtchn(), ringRef: storeRingRef - 1 });
+      await addConsole(this.xs, domid, { port: m.consolePort, ringRef: m.consolePfn });
       // A restored guest resumes where it was saved: it does not boot again.
       await this.platform.startGuest(rec, o.restored === true);
       for (const disk of config.disks ?? []) await addVbd(this.xs, this.hv.clock, domid, disk, o.cwd);
@@ -184,6 +191,18 @@ export class Toolstack {
     }
     this.platform.event('create', domid, name);
     return rec;
+  }
+
+  /**
+   * libxl__build_pre/post for the guest's xenstore and console: an unbound port of the guest for
+   * Dom0 each, and the reserved grant entries giving Dom0 the two magic pages (xc_dom_gnttab_seed).
+   */
+  private buildMagic(domid: number): GuestMagic {
+    const d = this.hv.get(domid);
+    const storePfn = 0xfeffc + domid, consolePfn = storePfn - 1;
+    d.grantTable.setEntry(GNTTAB_RESERVED_CONSOLE, { flags: GTF_permit_access, domid: 0, frame: consolePfn });
+    d.grantTable.setEntry(GNTTAB_RESERVED_XENSTORE, { flags: GTF_permit_access, domid: 0, frame: storePfn });
+    return { storePort: this.hv.evtchn.allocUnbound(domid, 0), storePfn, consolePort: this.hv.evtchn.allocUnbound(domid, 0), consolePfn };
   }
 
   /** What libxl fills into the stored config at creation: nic devids/MACs, disk backends (kept in IDL order). */
@@ -209,16 +228,16 @@ export class Toolstack {
   async recover(rec: DomainRecord): Promise<void> {
     this.records.set(rec.domid, rec);
     const d = this.hv.get(rec.domid);
-    const storePort = d.allocEvtchn(), storeRingRef = 0xfeffc + rec.domid;
-    await this.xs.introduce(rec.domid, storeRingRef, storePort);
+    const m = rec.magic = this.buildMagic(rec.domid);
+    await this.xs.introduce(rec.domid, m.storePfn, m.storePort);
     await writeDomainTree(this.xs, {
-      storePort, storeRingRef,
+      storePort: m.storePort, storeRingRef: m.storePfn,
       domid: rec.domid, name: rec.name, uuid: rec.uuid, type: rec.type, maxVcpus: d.maxVcpus, onlineVcpus: d.onlineVcpus,
       staticMaxKb: rec.staticMaxKb, targetKb: rec.targetKb, videoramKb: rec.videoKb, startTime: this.startTime(),
       kernel: rec.config.b_info?.kernel, ramdisk: rec.config.b_info?.ramdisk, cmdline: rec.config.b_info?.cmdline,
       poolName: rec.config.c_info?.pool_name ?? 'Pool-0',
     });
-    await addConsole(this.xs, rec.domid, { port: d.allocEvtchn(), ringRef: storeRingRef - 1 });
+    await addConsole(this.xs, rec.domid, { port: m.consolePort, ringRef: m.consolePfn });
     if (d.shutdown) return;
     await this.platform.startGuest(rec, true);
     for (const disk of rec.config.disks ?? []) await addVbd(this.xs, this.hv.clock, rec.domid, disk, rec.cwd).catch(e => this.platform.log(`recover d${rec.domid}: ${e.message}`));

@@ -1,0 +1,62 @@
+// What a Dom0 service opens /dev/xen/gntdev and /dev/xen/evtchn for: it maps guests' grants
+// and binds their event channels through the hypervisor, and remembers what it holds per
+// guest so that letting a guest go (or closing the devices) unmaps and unbinds all of it.
+import type { Hypervisor } from '../hypervisor/hypervisor.ts';
+import { GNTMAP_host_map, GNTMAP_readonly, GNTST_okay } from '../hypervisor/grant-table.ts';
+
+/** GNTTABOP_error_msgs, indexed by -status. */
+const GNTST_MESSAGES = ['okay', 'undefined error', 'unrecognised domain id', 'invalid grant reference', 'invalid mapping handle',
+  'invalid virtual address', 'invalid device address', 'no spare translation slot in the I/O MMU', 'permission denied', 'bad page',
+  'copy arguments cross page boundary', 'page address size too large', 'operation not done; try again', 'out of space'];
+
+export class GrantMapError extends Error {
+  constructor(readonly status: number, domid: number, ref: number) {
+    super(`mapping grant ${ref} of d${domid} failed: ${GNTST_MESSAGES[-status] ?? status}`);
+  }
+}
+
+export class XenDevices {
+  private readonly handles = new Map<number, Set<number>>();
+  private readonly ports = new Map<number, Set<number>>();
+
+  /** Dom0 is the caller of every operation. */
+  constructor(private readonly hv: Hypervisor, private readonly self = 0) {}
+
+  /** IOCTL_GNTDEV_MAP_GRANT_REF: the handle of the mapping. */
+  mapGrant(domid: number, ref: number, readonly = false): number {
+    const r = this.hv.gnttab.map(this.self, { dom: domid, ref, flags: GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0) });
+    if (r.status !== GNTST_okay) throw new GrantMapError(r.status, domid, ref);
+    this.held(this.handles, domid).add(r.handle);
+    return r.handle;
+  }
+
+  unmapGrant(domid: number, handle: number): void {
+    if (this.handles.get(domid)?.delete(handle)) this.hv.gnttab.unmap(this.self, handle);
+  }
+
+  /** IOCTL_EVTCHN_BIND_INTERDOMAIN, with the handler that runs when the guest notifies. */
+  bindInterdomain(domid: number, remotePort: number, handler: () => void = () => {}): number {
+    const port = this.hv.evtchn.bindInterdomain(this.self, domid, remotePort);
+    this.hv.evtchn.setHandler(this.self, port, handler);
+    this.held(this.ports, domid).add(port);
+    return port;
+  }
+
+  unbind(domid: number, port: number): void {
+    if (this.ports.get(domid)?.delete(port)) this.hv.evtchn.close(this.self, port);
+  }
+
+  /** Everything held of one guest goes. */
+  release(domid: number): void {
+    for (const h of this.handles.get(domid) ?? []) this.hv.gnttab.unmap(this.self, h);
+    for (const p of this.ports.get(domid) ?? []) this.hv.evtchn.close(this.self, p);
+    this.handles.delete(domid);
+    this.ports.delete(domid);
+  }
+
+  private held(m: Map<number, Set<number>>, domid: number): Set<number> {
+    let s = m.get(domid);
+    if (!s) m.set(domid, s = new Set());
+    return s;
+  }
+}
