@@ -21,7 +21,7 @@ async function hostCost(workload) {
       const img = join(h.home, `g${i}.img`);
       const fd = openSync(img, 'w'); ftruncateSync(fd, 1 << 30); closeSync(fd);
       const cfg = join(h.home, `g${i}.cfg`);
-      writeFileSync(cfg, `name = "g${i}"\ntype = "pv"\nkernel = "/k"\nmemory = 256\nvif = [ 'bridge=xenbr0' ]\n` +
+      writeFileSync(cfg, `name = "g${i}"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 256\nvif = [ 'bridge=xenbr0' ]\n` +
         `disk = [ '${img},raw,xvda,w' ]\n${workload ? `workload = "${workload}"\n` : ''}`);
       h.xlOk('create', cfg);
     }

@@ -57,7 +57,7 @@ function portsOf(lines: string[], domid: number): Port[] {
 test('rings and event channels of two vifs, two vbds, console and xenstore: granted to Dom0, mapped once, bound, and all gone after detach and destroy', { skip: !haveBinary('/usr/bin/xenstore-read') }, () => {
   const img = (n: string): string => { const p = join(h.home, n); const fd = openSync(p, 'w'); ftruncateSync(fd, 64 << 20); closeSync(fd); return p; };
   const cfg = join(h.home, 'g.cfg');
-  writeFileSync(cfg, `name = "g"\nkernel = "/k"\nmemory = 128\nvcpus = 1\nvif = [ 'bridge=xenbr0', 'bridge=xenbr0' ]\n` +
+  writeFileSync(cfg, `name = "g"\nkernel = "/boot/vmlinuz"\nmemory = 128\nvcpus = 1\nvif = [ 'bridge=xenbr0', 'bridge=xenbr0' ]\n` +
     `disk = [ '${img('a.img')},raw,xvda,rw', '${img('b.img')},raw,xvdb,rw' ]\n`);
   h.xlOk('create', '-q', cfg);
   h.advance('5s');
@@ -119,7 +119,7 @@ test('save and restore: the restored guest\'s frontends grant their rings anew a
   const disk = join(h.home, 's.img');
   const fd = openSync(disk, 'w'); ftruncateSync(fd, 64 << 20); closeSync(fd);
   const cfg = join(h.home, 's.cfg');
-  writeFileSync(cfg, `name = "s"\nkernel = "/k"\nmemory = 128\nvif = [ 'bridge=xenbr0' ]\ndisk = [ '${disk},raw,xvda,rw' ]\n`);
+  writeFileSync(cfg, `name = "s"\nkernel = "/boot/vmlinuz"\nmemory = 128\nvif = [ 'bridge=xenbr0' ]\ndisk = [ '${disk},raw,xvda,rw' ]\n`);
   h.xlOk('create', '-q', cfg);
   h.advance('5s');
   const old = Number(h.xlOk('domid', 's').trim());
