@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { TestHost } from '../tests/helpers/host.ts';
 import { Connection } from '../src/client/connection.ts';
 import { hostPaths } from '../src/protocol/paths.ts';
+import { sized } from './smoke.mjs';
 
 const S = 1_000_000_000n;
-const SIM_S = 10, GUESTS = 20, RUNS = 3;
+const SIM_S = sized(10, 1), GUESTS = sized(20, 2), RUNS = sized(3, 1);
 const median = xs => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 
 async function hostCost(workload) {
