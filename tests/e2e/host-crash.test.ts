@@ -33,7 +33,7 @@ test('SIGKILL during 50 concurrent creates and destroys', async () => {
 
   // What the database committed is what must come back.
   const db = new Database(join(h.home, 'xenlab.db'), { readonly: true });
-  const committed = (db.prepare('SELECT domid, name FROM domains ORDER BY domid').all() as { domid: number; name: string }[]);
+  const committed = (db.prepare('SELECT domid, CAST(name AS TEXT) AS name FROM domains ORDER BY domid').all() as { domid: number; name: string }[]);
   db.close();
   h.start();
   const listed = parseList(h.xlOk('list')).filter(r => r.id !== 0);
