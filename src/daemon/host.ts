@@ -29,6 +29,7 @@ import { ToolError } from '../protocol/wire.ts';
 import { ShutdownReason } from '../protocol/domain.ts';
 import { MIGRATED_AWAY_SUFFIX } from '../protocol/migrate.ts';
 import { Store } from './store.ts';
+import { LOGLVL_PARAMS } from '../hypervisor/console-ring.ts';
 import { RawChannels } from './raw-channels.ts';
 
 export interface HostOptions { spec: MachineSpec; clockMode: ClockMode }
@@ -72,6 +73,8 @@ export class Host {
     const epoch = Number(store.getHost('epoch_ms') ?? Date.now());
     this.clock = new Clock(o.clockMode, epoch, savedNow ? BigInt(savedNow) : 0n);
     this.hv = new Hypervisor(this.machine, this.clock);
+    // Log thresholds set at run time stay with the running Xen, which outlives the daemon.
+    for (const p of LOGLVL_PARAMS) { const v = store.getHost(p); if (v) this.hv.console.setLoglvl(p, v); }
     this.clock.setStepper(to => this.hv.step(to));
     // The tree outlives the daemon, as the guests do: it comes back before they are recovered.
     this.xenstored = new Xenstored({ log: l => this.log(`xenstored: ${l}`), journal: join(paths.home, 'xenstored.journal'), domainExists: d => this.hv.domains.has(d) });

@@ -1,20 +1,27 @@
 // The hypervisor console ring that `xl dmesg` reads: a bounded buffer of lines.
 const RING_BYTES = 16384 * 4;
 
-/** Xen's log levels (XENLOG_ERR .. XENLOG_DEBUG) and the names guest_loglvl takes for its thresholds. */
+/** Xen's log levels (XENLOG_ERR .. XENLOG_DEBUG) and the names loglvl and guest_loglvl take for their thresholds. */
 export const XENLOG = { err: 0, warning: 1, info: 2, debug: 3 } as const;
 const LOGLVL_NAMES: [string, number][] = [['none', 0], ['error', 1], ['warning', 2], ['info', 3], ['debug', 4], ['all', 4]];
+/** How hypfs shows a threshold (4 reads back as all). */
+const LOGLVL_SHOWN = ['none', 'error', 'warning', 'info', 'all'];
+
+/** The runtime parameters holding the thresholds: Xen's own messages, and guest-provoked ones. */
+export const LOGLVL_PARAMS = ['loglvl', 'guest_loglvl'] as const;
+export type LoglvlParam = typeof LOGLVL_PARAMS[number];
 
 export class ConsoleRing {
   private lines: string[] = [];
   private bytes = 0;
   /**
-   * guest_loglvl's thresholds: guest messages below `lower` are printed, below `upper` printed
-   * rate-limited (not modelled: printed), others dropped. A release build (debug=n) starts at
-   * none/warning, as its banner's "Guest Loglevel" line says.
+   * Messages below `lower` are printed, below `upper` printed rate-limited (not modelled: printed),
+   * others dropped. A release build (debug=n) starts at loglvl=warning and guest_loglvl=none/warning,
+   * as its banner's "Loglevel" lines say.
    */
-  private guestLower = 0;
-  private guestUpper = 2;
+  private thresholds: Record<LoglvlParam, { lower: number; upper: number }> = {
+    loglvl: { lower: 2, upper: 2 }, guest_loglvl: { lower: 0, upper: 2 },
+  };
 
   constructor(banner: string[]) { for (const l of banner) this.push(l); }
 
@@ -23,22 +30,36 @@ export class ConsoleRing {
     this.bytes += line.length + 1;
     while (this.bytes > RING_BYTES && this.lines.length > 1) this.bytes -= this.lines.shift()!.length;
   }
-  /** `(XEN) ` line, as the hypervisor prints it (console_timestamps=none). */
-  xen(msg: string): void { this.push(`(XEN) ${msg}`); }
+  /** `(XEN) ` line, as the hypervisor prints it (console_timestamps=none); a printk without a level is a warning. */
+  xen(msg: string, level: number = XENLOG.warning): void {
+    if (this.passes('loglvl', level)) this.push(`(XEN) ${msg}`);
+  }
   /** guest_printk: a domain's message, `(d<id>) `, kept only if guest_loglvl lets its level through. */
   guest(domid: number, level: number, msg: string): void {
-    if (level < this.guestLower || level < this.guestUpper) this.push(`(d${domid}) ${msg}`);
+    if (this.passes('guest_loglvl', level)) this.push(`(d${domid}) ${msg}`);
   }
-  /** The guest_loglvl parameter: `<level>[/<rate-limited level>]`, an unknown name counting as warning (as Xen's parser does). */
-  setGuestLoglvl(value: string): void {
+  private passes(param: LoglvlParam, level: number): boolean {
+    const t = this.thresholds[param];
+    return level < t.lower || level < t.upper;
+  }
+  /**
+   * Set a threshold from `<level>[/<rate-limited level>]`. As Xen's parser does, an unknown name
+   * counts as warning, and the thresholds are set even when trailing text makes the write fail (false).
+   */
+  setLoglvl(param: LoglvlParam, value: string): boolean {
     const parse = (s: string): [number, string] => {
       const hit = LOGLVL_NAMES.find(([n]) => s.startsWith(n));
       return hit ? [hit[1], s.slice(hit[0].length)] : [2, s];
     };
     const [lower, rest] = parse(value);
-    const upper = rest.startsWith('/') ? parse(rest.slice(1))[0] : lower;
-    this.guestLower = lower;
-    this.guestUpper = Math.max(upper, lower);
+    const [upper, tail] = rest.startsWith('/') ? parse(rest.slice(1)) : [lower, rest];
+    this.thresholds[param] = { lower, upper: Math.max(upper, lower) };
+    return tail === '';
+  }
+  /** The parameter's value as hypfs shows it: `<lower>/<upper>`. */
+  loglvl(param: LoglvlParam): string {
+    const t = this.thresholds[param];
+    return `${LOGLVL_SHOWN[t.lower]}/${LOGLVL_SHOWN[t.upper]}`;
   }
   read(clear: boolean): string {
     const text = this.lines.join('');

@@ -30,11 +30,28 @@ test('sysrq takes one letter', () => {
   assert.match(r.stdout, /^Usage: xl \[-vtTf\] sysrq <Domain> <letter>/);
 });
 
-test('debug-keys and set-parameters are silent; the keys answer in the console ring', () => {
+test('debug-keys is silent; the keys answer in the console ring', () => {
   const r = h.xl('debug-keys', 'h');
   assert.deepEqual([r.status, r.stdout, r.stderr], [0, '', '']);
   assert.match(h.xlOk('dmesg'), /^\(XEN\) 'h' pressed -> showing installed handlers$/m);
-  assert.equal(h.xl('set-parameters', 'loglvl=all').status, 0);
+});
+
+test('set-parameters writes hypfs /params: loglvl gates Xen\'s own lines, kept across a daemon restart; libxl\'s errors otherwise', () => {
+  const pressed = (): boolean => { h.xlOk('dmesg', '-c'); h.xlOk('debug-keys', 'h'); return h.xlOk('dmesg').includes("'h' pressed"); };
+  assert.deepEqual(h.xl('set-parameters', 'loglvl=none'), { stdout: '', stderr: '', status: 0 });
+  assert.equal(pressed(), false);
+  h.run('xenlabd', ['stop']);
+  h.start();
+  assert.equal(pressed(), false, 'the running Xen keeps what was set');
+  h.xlOk('set-parameters', ' guest_loglvl=all  loglvl=error/warning');
+  assert.equal(pressed(), true);
+  for (const [params, why] of [['nosuchparam=1', 'No such file or directory'], ['loglvl=loud', 'Invalid argument'], ['nologlvl', 'Invalid argument']]) {
+    assert.deepEqual(h.xl('set-parameters', params!), {
+      stdout: '', status: 1,
+      stderr: `libxl: error: libxl.c:706:libxl_set_parameters: setting parameters: ${why}\ncannot set parameters: ${params}\n`,
+    });
+  }
+  h.xlOk('set-parameters', 'loglvl=warning guest_loglvl=none/warning');
 });
 
 test('sched-credit on a credit2 host: nothing to list; a domain is not a credit domain', () => {

@@ -27,6 +27,9 @@ export const err = {
     `libxl: error: libxl_domain.c:853:pvcontrol_cb: guest didn't acknowledge control request: -9\n${action} failed (rc=-9)`, 1),
   noParavirt: (action: 'shutdown' | 'reboot') => new ToolError('ENOPARAVIRT',
     `PV control interface not available: external graceful shutdown not possible.\nUse "-F" to fallback to ACPI ${action === 'reboot' ? 'reset' : 'power'} event.\n${action} failed (rc=-10)`, 1),
+  /** A hypfs write of /params/<name> failed: ENOENT for a name that is no runtime parameter, EINVAL for a bad value. */
+  setParameters: (errno: 'ENOENT' | 'EINVAL', params: string) => new ToolError(errno,
+    `libxl: error: libxl.c:706:libxl_set_parameters: setting parameters: ${errno === 'ENOENT' ? 'No such file or directory' : 'Invalid argument'}\ncannot set parameters: ${params}`, 1),
   renameDup: (domid: number, name: string, q: string) => new ToolError('EEXIST',
     `libxl: error: libxl_domain.c:81:libxl__domain_rename: Domain ${domid}:Domain with name "${name}" already exists.\nCan't rename domain '${q}'.`, 1),
 };
