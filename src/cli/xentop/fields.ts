@@ -5,6 +5,7 @@ import type { DomainStats, StatsSample } from '../../protocol/stats.ts';
 import { cpuPct } from './cpu.ts';
 import { formatFixedWidth as fixedW } from '../../formats/libc/printf.ts';
 import { pad, padTrunc, uint } from './printf.ts';
+import { bytesFromText } from '../../formats/byte-text.ts';
 
 /** What a field needs besides the domain: the two samples and this refresh's widths. */
 export interface FieldContext {
@@ -115,7 +116,7 @@ export function fieldWidths(shown: DomainStats[], fullName: boolean): number[] {
   const w = FIELDS.map(f => f.defaultWidth);
   const grow = (col: F, n: number) => { if (n > w[col]) w[col] = n; };
   for (const d of shown) {
-    if (fullName) grow(F.NAME, d.name.length);
+    if (fullName) grow(F.NAME, bytesFromText(d.name).length);
     grow(F.NET_TX, digits(Math.floor(netBytes(d, false) / 1024)));
     grow(F.NET_RX, digits(Math.floor(netBytes(d, true) / 1024)));
     grow(F.VBD_RD, digits(vbdTotal(d, 'rdReqs') ?? 0));

@@ -11,6 +11,7 @@ import { drawScreen } from './screen.ts';
 import { delayNs } from './batch.ts';
 import { App } from './components/App.tsx';
 import { StatsSourceContext } from './stats-context.ts';
+import { bytesFromText } from '../../formats/byte-text.ts';
 
 function initialState(o: XentopOptions): KeyState {
   return { ...DEFAULT_TABLE_OPTIONS, networks: o.networks, vbds: o.vbds, vcpus: o.vcpus, repeatHeader: o.repeatHeader, fullName: o.fullName, prompt: null, delay: o.delay };
@@ -22,7 +23,7 @@ function runWithoutTerminal(source: StatsSource, o: XentopOptions): Promise<void
     let cur: StatsSample | null = null, prev: StatsSample | null = null, n = 0;
     const finish = () => {
       watch.stop();
-      if (cur) process.stdout.write(drawScreen(process.stdout.rows || 24, process.stdout.columns || 80, cur, prev, st).screen.text() + '\n');
+      if (cur) process.stdout.write(bytesFromText(drawScreen(process.stdout.rows || 24, process.stdout.columns || 80, cur, prev, st).screen.text() + '\n'));
       resolve();
     };
     const watch = source.watch(delayNs(o.delay), s => {

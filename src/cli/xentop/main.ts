@@ -4,6 +4,7 @@ import { invokedName } from '../invoked-name.ts';
 import { parseArgs } from './options.ts';
 import { runBatch } from './batch.ts';
 import { daemonSource } from './daemon-source.ts';
+import { bytesFromText } from '../../formats/byte-text.ts';
 
 function fail(e: any): never {
   process.stderr.write(`${String(e?.message ?? e).replace(/\n?$/, '\n')}`);
@@ -26,7 +27,8 @@ async function main(): Promise<void> {
   if (o.batch) {
     // `xentop -b | head` ends quietly, as a C program killed by SIGPIPE.
     process.stdout.on('error', () => process.exit(0));
-    await runBatch(source, o, t => process.stdout.write(t)).catch(fail);
+    // Names are bytes: written as they came, as C's printf does.
+    await runBatch(source, o, t => process.stdout.write(bytesFromText(t))).catch(fail);
     source.close();
     return;
   }

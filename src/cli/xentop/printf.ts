@@ -1,13 +1,17 @@
 // The few printf conversions xentop uses, with C's results: `%*s` pads on the left, `%.Ns`
-// truncates; `%W.Pf` is the C library's (formats/libc/printf.ts).
+// truncates, both counting bytes (a UTF-8 name is wider in bytes than in characters, and a cut
+// may fall inside a character); `%W.Pf` is the C library's (formats/libc/printf.ts).
+import { bytesFromText, textFromBytes } from '../../formats/byte-text.ts';
 
+/** `%*s`: right-aligned in `width` bytes. */
 export function pad(s: string, width: number): string {
-  return s.length >= width ? s : ' '.repeat(width - s.length) + s;
+  const n = bytesFromText(s).length;
+  return n >= width ? s : ' '.repeat(width - n) + s;
 }
 
-/** `%W.Ps`: right-aligned in W, cut to P characters. */
+/** `%W.Ps`: right-aligned in W, cut to P bytes. */
 export function padTrunc(s: string, width: number, precision: number): string {
-  return pad(s.slice(0, precision), width);
+  return pad(textFromBytes(bytesFromText(s).subarray(0, precision)), width);
 }
 
 /** `%Wllu` of a non-negative integer held in a double. */

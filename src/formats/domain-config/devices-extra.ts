@@ -2,14 +2,8 @@
 // channel, usbctrl, usbdev and vkb, parsed as xl_parse.c does (same messages and exits).
 
 import { type XlCfg, getList, listItem } from '../xlcfg/config.ts';
-import { atoi, strtoul as cStrtoul } from '../libc/strtol.ts';
+import { atoi, strtoul } from '../libc/strtol.ts';
 import { ordered } from './ordered.ts';
-
-/** strtoul as [value, index past the digits], or null when there are no digits. */
-function strtoul(s: string, base: 10 | 16 | 0): [number, number] | null {
-  const r = cStrtoul(s, base);
-  return r.end === 0 ? null : [Number(r.value), r.end];
-}
 
 /** Ends the build: the lines already printed plus this one, and xl's exit status. */
 export type Fail = (msg: string | null, code?: number, unterminated?: boolean) => never;
@@ -39,16 +33,16 @@ export function parseIoports(cfg: XlCfg, sink: string[], fail: Fail): Record<str
     const buf = listItem(l, i);
     if (buf === null) fail(`xl: Unable to get element #${i} in ioport list`);
     const a = strtoul(buf!, 16);
-    if (!a) fail(`xl: Invalid argument parsing ioport: ${buf}`);
-    if (a![0] >= UINT32_MAX) fail(`xl: ioport ${a![0].toString(16)} too big`);
-    const start = a![0];
+    if (a.end === 0) fail(`xl: Invalid argument parsing ioport: ${buf}`);
+    if (a.value >= UINT32_MAX) fail(`xl: ioport ${a.value.toString(16)} too big`);
+    const start = Number(a.value);
     let end = start;
-    const rest = buf!.slice(a![1]);
+    const rest = buf!.slice(a.end);
     if (rest.startsWith('-')) {
       const b = strtoul(rest.slice(1), 16);
-      if (!b || b[1] !== rest.length - 1) fail(`xl: Invalid argument parsing ioport: ${buf}`);
-      if (b![0] >= UINT32_MAX) fail(`xl: ioport ${b![0].toString(16)} too big`);
-      end = b![0];
+      if (b.end === 0 || b.end !== rest.length - 1) fail(`xl: Invalid argument parsing ioport: ${buf}`);
+      if (b.value >= UINT32_MAX) fail(`xl: ioport ${b.value.toString(16)} too big`);
+      end = Number(b.value);
     } else if (rest !== '') {
       sink.push(`xl: Invalid argument parsing ioport: ${buf}`); // only reported, the item is kept
     }
@@ -63,9 +57,9 @@ export function parseIrqs(cfg: XlCfg, sink: string[], fail: Fail): number[] | un
     const buf = listItem(l, i);
     if (buf === null) fail(`xl: Unable to get element ${i} in irq list`);
     const a = strtoul(buf!, 10);
-    if (!a || a[1] !== buf!.length) fail(`xl: Invalid argument parsing irq: ${buf}`);
-    if (a![0] >= UINT32_MAX) fail(`xl: irq ${a![0].toString(16)} too big`);
-    return a![0];
+    if (a.end === 0 || a.end !== buf!.length) fail(`xl: Invalid argument parsing irq: ${buf}`);
+    if (a.value >= UINT32_MAX) fail(`xl: irq ${a.value.toString(16)} too big`);
+    return Number(a.value);
   });
 }
 
@@ -194,8 +188,8 @@ export function parseUsbdevs(cfg: XlCfg, sink: string[], fail: Fail): Record<str
       if (t.startsWith('type=')) {
         if (t.slice(5).toLowerCase() !== 'hostdev') fail('Invalid usb device type: (null)');
         hostdev = true;
-      } else if (t.startsWith('hostbus=')) host.hostbus = ((strtoul(t.slice(8), 0)?.[0] ?? 0) & 0xff) || undefined;
-      else if (t.startsWith('hostaddr=')) host.hostaddr = ((strtoul(t.slice(9), 0)?.[0] ?? 0) & 0xff) || undefined;
+      } else if (t.startsWith('hostbus=')) host.hostbus = Number(strtoul(t.slice(8), 0).value & 0xffn) || undefined;
+      else if (t.startsWith('hostaddr=')) host.hostaddr = Number(strtoul(t.slice(9), 0).value & 0xffn) || undefined;
       else if (t.startsWith('controller=')) v.ctrl = atoi(t.slice(11));
       else if (t.startsWith('port=')) v.port = atoi(t.slice(5)) || undefined;
       else fail(`Unknown string \`${t}' in usbdev spec`);
@@ -231,8 +225,8 @@ export function parseVkbs(cfg: XlCfg, sink: string[], fail: Fail, first: number)
       } else if (k === 'unique-id') v.unique_id = val;
       else if (Object.hasOwn(VKB_NUMBERS, k)) {
         const field = VKB_NUMBERS[k];
-        const n = strtoul(val, 0)?.[0] ?? 0;
-        v[field] = VKB_BOOLS.has(field) ? (n ? true : undefined) : (n >>> 0) || undefined;
+        const n = strtoul(val, 0).value;
+        v[field] = VKB_BOOLS.has(field) ? (n ? true : undefined) : Number(BigInt.asUintN(32, n)) || undefined;
       } else fail(`Unknown string "${t}" in vkb spec`);
     }
     if (v.backend_type === undefined) fail('backend-type should be set in vkb spec');

@@ -17,15 +17,19 @@ const cases = {
   'batch-rf': ['-r', '-f'],
   'batch-all': ['-n', '-x', '-v', '-r', '-f'],
   'batch-long': ['--networks', '--vbds', '--vcpus', '--repeat-header', '--full-name'],
+  // Names in UTF-8 and with bytes that are not UTF-8 (fixtures/bytes.data).
+  'bytes-default': [],
+  'bytes-f': ['-f'],
 };
+const dataFile = name => join(here, name.startsWith('bytes-') ? 'bytes.data' : 'host.data');
 for (const [name, args] of Object.entries(cases)) {
   const clock = join(here, '..', `.clock-${process.pid}`);
   writeFileSync(clock, String(T0 - Date.now() / 1000));
   const r = spawnSync(realxentop, ['-b', '-i', '2', '-d', '1', ...args], {
-    env: { ...process.env, XENTOP_SHIM_DATA: join(here, 'host.data'), XENTOP_SHIM_CLOCK: clock }, encoding: 'utf8',
+    env: { ...process.env, XENTOP_SHIM_DATA: dataFile(name), XENTOP_SHIM_CLOCK: clock },
   });
   spawnSync('rm', ['-f', clock]);
-  if (r.status !== 0) throw new Error(`${name}: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`${name}: ${r.stderr.toString()}`);
   writeFileSync(join(here, `${name}.out`), r.stdout);
   writeFileSync(join(here, `${name}.args`), args.join(' ') + '\n');
 }

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DomainStats, StatsSample } from '../../../src/protocol/stats.ts';
+import { textFromBytes } from '../../../src/formats/byte-text.ts';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 /** The simulated second of the first sample (capture-fixtures.mjs's T0). */
@@ -12,7 +13,8 @@ export const T0 = 2000;
 
 export function shimSample(nowSec: number, file = join(FIXTURES, 'host.data')): StatsSample {
   const domains: DomainStats[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  // Names are bytes: the daemon hands them over as text with each non-UTF-8 byte escaped.
+  for (const line of textFromBytes(readFileSync(file)).split('\n')) {
     const f = line.trim().split(/\s+/);
     if (f.length !== 10) continue;
     const [domid, rate, nvcpu, memKb, maxKb, nnet, nvbd, created] = [f[0], f[3], f[4], f[5], f[6], f[7], f[8], f[9]].map(Number);

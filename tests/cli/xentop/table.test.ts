@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { batchTable, DEFAULT_TABLE_OPTIONS, sortDomains, type TableOptions } from '../../../src/cli/xentop/table.ts';
 import { parseArgs } from '../../../src/cli/xentop/options.ts';
 import { FIXTURES, T0, shimSample } from './shim-data.ts';
+import { bytesFromText } from '../../../src/formats/byte-text.ts';
 
-function twoIterations(args: string[]): string {
+function twoIterations(args: string[], data?: string): string {
   const p = parseArgs(args);
   if (p.kind !== 'run') throw new Error('bad fixture args');
   const opts: TableOptions = { ...DEFAULT_TABLE_OPTIONS, ...p.options };
-  const first = shimSample(T0), second = shimSample(T0 + 1);
+  const first = shimSample(T0, data), second = shimSample(T0 + 1, data);
   return batchTable(first, null, opts) + batchTable(second, first, opts);
 }
 
@@ -19,6 +20,16 @@ for (const name of ['batch-default', 'batch-nxv', 'batch-rf', 'batch-all', 'batc
   test(`${name} matches the real xentop byte for byte`, () => {
     const args = readFileSync(join(FIXTURES, `${name}.args`), 'utf8').trim().split(' ').filter(Boolean);
     assert.equal(twoIterations(args), readFileSync(join(FIXTURES, `${name}.out`), 'utf8'));
+  });
+}
+
+// A UTF-8 name is wider in bytes than in characters, a cut at 10 bytes can split a character, and
+// a byte that is not UTF-8 must come out as itself: printf counts and writes bytes.
+for (const name of ['bytes-default', 'bytes-f']) {
+  test(`${name}: names with UTF-8 and non-UTF-8 bytes match the real xentop byte for byte`, () => {
+    const args = readFileSync(join(FIXTURES, `${name}.args`), 'utf8').trim().split(' ').filter(Boolean);
+    const ours = bytesFromText(twoIterations(args, join(FIXTURES, 'bytes.data')));
+    assert.equal(ours.toString('latin1'), readFileSync(join(FIXTURES, `${name}.out`)).toString('latin1'));
   });
 }
 
