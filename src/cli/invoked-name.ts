@@ -6,17 +6,16 @@
 // argv[0] = name; a launcher path that is exactly what a PATH search for its basename finds is
 // therefore reported as the basename (typing that same full path by hand is the one case this
 // reports differently from C).
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { basename, delimiter, resolve } from 'node:path';
+import { cmdlineWords } from '../client/argv-bytes.ts';
 
 /** The launcher path as executed, or process.argv[1] where /proc is not available. */
 function executedPath(): string {
   const script = process.argv[1] ?? '';
-  try {
-    const words = readFileSync('/proc/self/cmdline', 'utf8').split('\0');
-    const given = words.slice(1).find(w => resolve(w) === script);
-    if (given !== undefined) return given;
-  } catch { /* no /proc: the absolute path is the best there is */ }
+  const given = cmdlineWords()?.slice(1).map(w => w.toString()).find(w => resolve(w) === script);
+  if (given !== undefined) return given;
+  // No /proc: the absolute path is the best there is.
   return script;
 }
 
