@@ -22,6 +22,8 @@ import { VIRQ_CONSOLE, VIRQ_DOM_EXC, VIRQ_TIMER } from '../hypervisor/event-chan
 import type { BackendDriver } from '../dom0/backends/backend-driver.ts';
 import { NetDataplane, parseRate } from '../dom0/backends/net-dataplane.ts';
 import { BlkDataplane } from '../dom0/backends/blk-dataplane.ts';
+import { NetbackGrants } from '../dom0/backends/netback-grants.ts';
+import { BlkbackGrants } from '../dom0/backends/blkback-grants.ts';
 import { XsClient } from '../formats/xenstore-client.ts';
 import { parseWorkload } from '../formats/workload-spec.ts';
 import type { HostPaths } from '../protocol/paths.ts';
@@ -55,12 +57,9 @@ export class Host {
   readonly blkData: BlkDataplane;
   blkback!: BackendDriver;
   private guests = new Map<number, GuestKernel>();
-  /** What xenstored, xenconsoled and blkback's data path hold of each guest (their gntdev and evtchn devices). */
+  /** What xenstored and xenconsoled hold of each guest (their gntdev and evtchn devices). */
   private readonly storeXen: XenDevices;
   private readonly consoleXen: XenDevices;
-  private readonly blkDataXen: XenDevices;
-  /** blkback's persistent grants per guest: the guest's refs and Dom0's handles. */
-  private readonly persistent = new Map<number, { ref: number; handle: number }[]>();
   /** What the last commit of each domain recorded (checkpoints add only runtime progress to it). */
   private committed = new Map<number, PersistedDomainState>();
   private checkpointFailing = false;
@@ -80,11 +79,10 @@ export class Host {
     this.xenstored = new Xenstored({ log: l => this.log(`xenstored: ${l}`), journal: join(paths.home, 'xenstored.journal'), domainExists: d => this.hv.domains.has(d) });
     mkdirSync(paths.logs, { recursive: true });
     this.xenconsoled = new Xenconsoled(paths.logs);
-    this.netData = new NetDataplane(this.clock);
+    this.netData = new NetDataplane(this.clock, new NetbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.netback, d, n, err, msg)));
     this.storeXen = new XenDevices(this.hv);
     this.consoleXen = new XenDevices(this.hv);
-    this.blkDataXen = new XenDevices(this.hv);
-    this.blkData = new BlkDataplane(this.clock, { map: (domid, n) => this.mapPersistent(domid, n), unmap: (domid, n) => this.unmapPersistent(domid, n) });
+    this.blkData = new BlkDataplane(this.clock, new BlkbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.blkback, d, n, err, msg)));
     if (!store.getHost('epoch_ms')) store.setHost('epoch_ms', String(epoch));
   }
 
@@ -217,28 +215,10 @@ export class Host {
     this.xenconsoled.remove(domid);
   }
 
-  /** blkback maps `n` more pages the guest's blkfront granted for its data (kept: feature-persistent). */
-  private mapPersistent(domid: number, n: number): void {
-    const fe = this.guests.get(domid)?.frontends;
-    if (!fe) return;
-    const held = this.persistent.get(domid) ?? [];
-    this.persistent.set(domid, held);
-    const refs = fe.grantDataPages(0, n);
-    for (const [i, ref] of refs.entries()) {
-      try { held.push({ ref, handle: this.blkDataXen.mapGrant(domid, ref) }); } catch (e) {
-        fe.endDataPages(refs.slice(i));
-        this.log(`blkback d${domid}: ${e instanceof Error ? e.message : String(e)}`);
-        return;
-      }
-    }
-  }
-
-  private unmapPersistent(domid: number, n: number): void {
-    const held = this.persistent.get(domid) ?? [];
-    const gone = held.splice(Math.max(0, held.length - n));
-    for (const p of gone) this.blkDataXen.unmapGrant(domid, p.handle);
-    this.guests.get(domid)?.frontends.endDataPages(gone.map(p => p.ref));
-    if (!held.length) this.persistent.delete(domid);
+  /** A backend's data path gave up on a device (the frontend misbehaved): logged as Dom0's kernel logs it, and closed. */
+  private backendFatal(driver: BackendDriver, domid: number, devid: number, err: number, message: string): void {
+    this.log(`${driver.kind} ${driver.kind}-${domid}-${devid}: ${err} ${message}`);
+    driver.fatal(domid, devid, err, message);
   }
 
   /**

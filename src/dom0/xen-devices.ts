@@ -2,16 +2,11 @@
 // and binds their event channels through the hypervisor, and remembers what it holds per
 // guest so that letting a guest go (or closing the devices) unmaps and unbinds all of it.
 import type { Hypervisor } from '../hypervisor/hypervisor.ts';
-import { GNTMAP_host_map, GNTMAP_readonly, GNTST_okay } from '../hypervisor/grant-table.ts';
-
-/** GNTTABOP_error_msgs, indexed by -status. */
-const GNTST_MESSAGES = ['okay', 'undefined error', 'unrecognised domain id', 'invalid grant reference', 'invalid mapping handle',
-  'invalid virtual address', 'invalid device address', 'no spare translation slot in the I/O MMU', 'permission denied', 'bad page',
-  'copy arguments cross page boundary', 'page address size too large', 'operation not done; try again', 'out of space'];
+import { GNTMAP_host_map, GNTMAP_readonly, GNTST_okay, grantStatusMessage } from '../hypervisor/grant-table.ts';
 
 export class GrantMapError extends Error {
   constructor(readonly status: number, domid: number, ref: number) {
-    super(`mapping grant ${ref} of d${domid} failed: ${GNTST_MESSAGES[-status] ?? status}`);
+    super(`mapping grant ${ref} of d${domid} failed: ${grantStatusMessage(status)}`);
   }
 }
 

@@ -6,16 +6,19 @@
 import type { XsClient } from '../formats/xenstore-client.ts';
 import type { Domain } from '../hypervisor/domain.ts';
 import type { Hypervisor } from '../hypervisor/hypervisor.ts';
+import { SRING } from '../formats/xen-ring/index.ts';
 import { GuestGnttab } from './gnttab.ts';
+import { blkfrontDiskName } from './disk-name.ts';
+import type { Fault } from './fault.ts';
 
-interface Frontend { kind: 'vif' | 'vbd'; path: string; backend: string; backendId: number; state: string; grants: number[]; ports: number[] }
+interface Frontend { kind: 'vif' | 'vbd'; path: string; backend: string; backendId: number; state: string; grants: number[]; dataGrants: number[]; ports: number[] }
 
 /**
  * Placeholder frames for ring pages not in modelled guest memory: pages taken in turn from a
  * 1 MiB window above the first 8 MiB, which every guest has populated.
  */
 const RING_PFN_BASE = 0x800, RING_PFNS = 0x100;
-/** Likewise for the pages of blkfront's data (its I/O buffers). */
+/** Likewise for the pages of the devices' data (netfront's packet buffers, blkfront's I/O buffers). */
 const DATA_PFN_BASE = 0x900, DATA_PFNS = 0x100;
 
 async function readOr(xs: XsClient, path: string): Promise<string | null> {
@@ -28,11 +31,13 @@ export class Frontends {
   private readonly root: string;
   private gnttab: GuestGnttab | null = null;
   private nextRing = 0;
+  private nextData = 0;
   onConnected: (kind: 'vif' | 'vbd', devid: number, sectors: number) => void = () => {};
   onClosed: (kind: 'vif' | 'vbd', devid: number) => void = () => {};
 
   constructor(private readonly xs: XsClient, private readonly hv: Hypervisor, private readonly domid: number) {
     this.root = `/local/domain/${domid}/device`;
+    hv.rings.setDataGranter(domid, (kind, devid, readonly) => this.grantDataPage(kind, devid, readonly));
   }
 
   private dom(): Domain | undefined { return this.hv.domains.get(this.domid); }
@@ -71,7 +76,7 @@ export class Frontends {
       const backend = await readOr(xs, `${path}/backend`);
       if (!backend) return;
       const backendId = Number(await readOr(xs, `${path}/backend-id`) ?? 0);
-      fe = { kind: path.includes('/device/vif/') ? 'vif' : 'vbd', path, backend, backendId, state, grants: [], ports: [] };
+      fe = { kind: path.includes('/device/vif/') ? 'vif' : 'vbd', path, backend, backendId, state, grants: [], dataGrants: [], ports: [] };
       this.fronts.set(path, fe);
       await xs.watch(`${backend}/state`, `fe-backend:${path}`);
     }
@@ -141,21 +146,62 @@ export class Frontends {
     return port;
   }
 
-  /** Data pages blkfront grants for its requests (kept granted: feature-persistent). */
-  grantDataPages(backendId: number, n: number): number[] {
-    const d = this.dom();
-    if (!d) return [];
+  /**
+   * A data page of a device granted to its backend: what the rings put in their requests' grefs.
+   * The rings keep them for reuse (blkfront's persistent grants; netfront's buffers likewise).
+   * With its grant table at max_grant_frames, the device shares a page it granted already.
+   */
+  private grantDataPage(kind: 'vif' | 'vbd', devid: number, readonly: boolean): number | undefined {
+    const fe = this.fronts.get(`${this.root}/${kind}/${devid}`), d = this.dom();
+    if (!fe || !d) return undefined;
     this.gnttab ??= new GuestGnttab(d.grantTable);
-    return Array.from({ length: n }, (_, i) => this.gnttab!.grantForeignAccess(backendId, DATA_PFN_BASE + (i % DATA_PFNS)));
+    const frame = DATA_PFN_BASE + (this.nextData++ % DATA_PFNS);
+    try {
+      const ref = this.gnttab.grantForeignAccess(fe.backendId, frame, readonly);
+      fe.dataGrants.push(ref);
+      return ref;
+    } catch {
+      return fe.dataGrants[this.nextData % Math.max(1, fe.dataGrants.length)];
+    }
   }
 
-  endDataPages(refs: number[]): void { for (const ref of refs) this.gnttab?.endForeignAccess(ref); }
+  /**
+   * The devid of a connected device named as the guest's tools name it: a vif by its index, a
+   * vbd by its devid or its disk name (xvda); null when there is none.
+   */
+  connectedDevice(kind: 'vif' | 'vbd', name: string): number | null {
+    for (const fe of this.fronts.values()) {
+      const devid = Number(fe.path.slice(fe.path.lastIndexOf('/') + 1));
+      if (fe.kind === kind && fe.grants.length && (String(devid) === name || (kind === 'vbd' && blkfrontDiskName(devid) === name))) return devid;
+    }
+    return null;
+  }
+
+  /**
+   * The frontend misbehaves on one of its rings (a xenlab fault, for seeing what a backend does
+   * with a broken or hostile guest): `ring-overflow` publishes a request producer a ring and more
+   * past what it wrote; `bad-grant` puts on the ring a request whose data page is a grant
+   * reference never granted. What it did, or null when the ring has no room for the request.
+   */
+  misbehave(fault: Fault, kind: 'vif' | 'vbd', devid: number): string | null {
+    const ring = kind === 'vif' ? this.hv.rings.net(this.domid, devid).tx : this.hv.rings.blk(this.domid, devid).ring;
+    if (fault === 'ring-overflow') {
+      ring.shared.publishUnwritten(ring.size + 1);
+      return `req_prod ${ring.shared.bytes.readUInt32LE(SRING.req_prod)} published on a ring of ${ring.size}`;
+    }
+    const gref = this.gnttab!.neverGranted();
+    // The block request's id is one blkfront's shadow never hands out.
+    const pushed = kind === 'vif'
+      ? this.hv.rings.net(this.domid, devid).tx.push({ bytes: 1500, packets: 1, gref })
+      : this.hv.rings.blk(this.domid, devid).ring.push({ id: 0xffffffff, write: false, sector: 0, sectors: 8, grefs: [gref] });
+    return pushed ? `request with grant ref ${gref}, never granted, put on the ring` : null;
+  }
 
   /** Close the device's event channels and end the backend's access to its rings. */
   private disconnect(fe: Frontend): void {
-    if (!this.dom()) { fe.ports = []; fe.grants = []; return; }
+    if (!this.dom()) { fe.ports = []; fe.grants = []; fe.dataGrants = []; return; }
     for (const port of fe.ports.splice(0)) this.hv.evtchn.close(this.domid, port);
-    for (const ref of fe.grants.splice(0)) this.gnttab?.endForeignAccess(ref);
+    for (const ref of [...fe.grants.splice(0), ...fe.dataGrants.splice(0)]) this.gnttab?.endForeignAccess(ref);
   }
 
   /** netfront: tx and rx rings with an event channel each; Connected at once. */

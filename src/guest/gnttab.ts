@@ -25,6 +25,9 @@ export class GuestGnttab {
     return ref;
   }
 
+  /** A ref this kernel never handed out (its table's last entry, or the next one past its allocator). */
+  neverGranted(): number { return Math.max(this.table.nrEntries - 1, this.next); }
+
   /** gnttab_end_foreign_access: revoke now, or once the peer has unmapped. */
   endForeignAccess(ref: number): void {
     if (this.table.endAccess(ref)) this.free.push(ref); else this.deferred.push(ref);

@@ -17,6 +17,7 @@ import { VIRQ_TIMER } from '../hypervisor/event-channel.ts';
 import { IoWorkload } from './io-workload.ts';
 import { MemoryWorkload } from './memory-workload.ts';
 import { Printk } from './printk.ts';
+import { xenlabFault } from './fault.ts';
 
 const SEC = 1_000_000_000n;
 /** Demand of an idle guest's vCPUs: timer ticks and housekeeping. */
@@ -106,6 +107,7 @@ export class GuestKernel {
       poweroff: () => this.powerDown(ShutdownReason.poweroff),
       reboot: () => this.powerDown(ShutdownReason.reboot),
       crash: () => this.crash(),
+      fault: args => xenlabFault(args, this.frontends),
     });
     page.onGuestInput(d => { if (this.booted && !this.paused()) shell.input(d); });
     return shell;

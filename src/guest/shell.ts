@@ -24,6 +24,8 @@ export interface ShellHost {
   poweroff(): void;
   reboot(): void;
   crash(): void;
+  /** xenlab-fault (a xenlab extension): make one of the guest's frontends misbehave. */
+  fault(args: string[]): CommandResult;
 }
 
 export class Shell {
@@ -87,8 +89,9 @@ export class Shell {
       case 'poweroff': case 'halt': case 'shutdown': this.h.poweroff(); return;
       case 'reboot': this.h.reboot(); return;
       case 'crash': this.h.crash(); return;
+      case 'xenlab-fault': show(this.h.fault(args)); break;
       case 'exit': case 'logout': this.loggedIn = false; break;
-      case 'help': out('commands: uname, hostname, nproc, uptime, free, echo, poweroff, reboot, crash, exit'); break;
+      case 'help': out('commands: uname, hostname, nproc, uptime, free, echo, poweroff, reboot, crash, exit, xenlab-fault'); break;
       default: out(`-bash: ${c}: command not found`);
     }
     this.prompt();

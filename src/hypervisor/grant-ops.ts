@@ -6,7 +6,7 @@ import {
   GNTST_bad_handle, GNTST_bad_page, GNTST_general_error, GNTST_no_space, GNTST_okay, GNTST_permission_denied,
   GTF_permit_access, GTF_readonly, GTF_sub_page, GTF_type_mask, PAGE_SIZE, pinIncrement, type GrantTable,
 } from './grant-table.ts';
-import type { GuestMemory } from './guest-memory.ts';
+import { PAGE_HEADER_SIZE, type GuestMemory } from './guest-memory.ts';
 
 export interface GrantWorld {
   /** A domain's grant table; a dying domain's too while foreign mappings keep it. */
@@ -116,9 +116,25 @@ export class GrantOps {
     }
     const [src, dst] = pages as [typeof pages[0], typeof pages[0]];
     const bytes = src.side.buffer ? src.side.buffer.subarray(src.side.offset, src.side.offset + op.len)
-      : src.mem ? src.mem.readPage(src.gfn).subarray(src.side.offset, src.side.offset + op.len) : Buffer.alloc(op.len);
+      : src.mem ? readFrame(src.mem, src.gfn, src.side.offset, op.len) : Buffer.alloc(op.len);
     if (dst.side.buffer) bytes.copy(dst.side.buffer, dst.side.offset);
-    else dst.mem?.poke(dst.gfn, dst.side.offset, Buffer.from(bytes));
+    else if (dst.mem) writeFrame(dst.mem, dst.gfn, dst.side.offset, bytes);
     return GNTST_okay;
   }
+}
+
+/** `len` bytes at `offset` of a guest frame: a page the kernel shares is read in place. */
+function readFrame(mem: GuestMemory, gfn: number, offset: number, len: number): Buffer {
+  return (mem.isKernelPage(gfn) ? mem.sharedPage(gfn) : mem.readPage(gfn)).subarray(offset, offset + len);
+}
+
+/**
+ * Store bytes at `offset` of a guest frame. The first bytes of a page the kernel does not share
+ * are the memory model's header (the page's identity in a save stream), not the guest's data:
+ * a copy reaching into them leaves them.
+ */
+function writeFrame(mem: GuestMemory, gfn: number, offset: number, bytes: Buffer): void {
+  if (mem.isKernelPage(gfn)) { bytes.copy(mem.sharedPage(gfn), offset); mem.touch(gfn); return; }
+  const skip = Math.max(0, PAGE_HEADER_SIZE - offset);
+  if (skip < bytes.length) mem.poke(gfn, offset + skip, Buffer.from(bytes.subarray(skip)));
 }

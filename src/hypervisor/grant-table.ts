@@ -15,6 +15,13 @@ export const GNTST_okay = 0, GNTST_general_error = -1, GNTST_bad_domain = -2, GN
   GNTST_bad_handle = -4, GNTST_permission_denied = -8, GNTST_bad_page = -9, GNTST_bad_copy_arg = -10,
   GNTST_no_space = -13;
 
+/** GNTTABOP_error_msgs, indexed by -status. */
+const GNTST_MESSAGES = ['okay', 'undefined error', 'unrecognised domain id', 'invalid grant reference', 'invalid mapping handle',
+  'invalid virtual address', 'invalid device address', 'no spare translation slot in the I/O MMU', 'permission denied', 'bad page',
+  'copy arguments cross page boundary', 'page address size too large', 'operation not done; try again', 'out of space'];
+/** The text of a grant operation's status (GNTTABOP_error_msgs). */
+export function grantStatusMessage(status: number): string { return GNTST_MESSAGES[-status] ?? String(status); }
+
 /** The entries the toolstack fills before the guest boots (xc_dom_gnttab_seed). */
 export const GNTTAB_RESERVED_CONSOLE = 0, GNTTAB_RESERVED_XENSTORE = 1;
 

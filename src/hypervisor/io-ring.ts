@@ -21,8 +21,14 @@ import {
 
 export { BLKIF_RSP_OKAY, BLKIF_RSP_ERROR };
 
-export interface NetRequest { bytes: number; packets: number }
-export interface BlkRequest { id: number; write: boolean; sector: number; sectors: number }
+/**
+ * A packet to send (tx) or a buffer posted for one (rx). `gref` is the grant of its data page:
+ * the ring's own when the frontend puts it on, as read back from the slot when the backend takes
+ * it; `status`, when the backend sets it before taking, is the response's (an error).
+ */
+export interface NetRequest { bytes: number; packets: number; gref?: number; status?: number }
+/** A disk request; `grefs` are its segments' grants and `indirect` its indirect pages', as the backend reads them. */
+export interface BlkRequest { id: number; write: boolean; sector: number; sectors: number; grefs?: number[]; indirect?: number[] }
 /** blkback's answer to the request `id`. */
 export interface BlkResponse { id: number; status: typeof BLKIF_RSP_OKAY | typeof BLKIF_RSP_ERROR }
 
@@ -49,7 +55,15 @@ class RingPage {
   free(): void { if (this.pfn !== null) this.mem!.freeKernelPage(this.pfn); }
 }
 
-/** Grant references of a frontend's data pages, one pool per ring, granted on first use. */
+/**
+ * The frontend's grant of one of its data pages to the backend's domain (readonly: the backend
+ * only reads it, as netfront's transmit buffers); the new ref, none when the device has no frontend.
+ */
+export type DataGranter = (kind: 'vif' | 'vbd', devid: number, readonly: boolean) => number | undefined;
+/** What a ring carries where no frontend grants its pages (a ring made on its own, as in the hypervisor's tests). */
+const GRANT_INVALID_REF = 0;
+
+/** Grant references of a frontend's data pages, one pool per ring, granted on first use and kept. */
 class DataGrants {
   private readonly refs: number[] = [];
   constructor(private readonly grant: () => number) {}
@@ -95,6 +109,11 @@ export class SharedRing {
     this.setWord(SRING.req_prod, this.reqProdPvt);
     if (mustNotify(old, this.reqProdPvt, this.word(SRING.req_event))) { this.notifiedBackend++; this.onBackendNotify(); }
   }
+  /** A frontend gone wrong publishes `n` requests it never wrote: the backend must not trust req_prod. */
+  publishUnwritten(n: number): void {
+    this.reqProdPvt = (this.reqProdPvt + n) >>> 0;
+    this.pushRequests();
+  }
   get unconsumedResponses(): number { return (this.word(SRING.rsp_prod) - this.rspCons) >>> 0; }
   /** Offset of the next response to read. */
   nextResponse(): number { const at = this.slot(this.rspCons); this.rspCons = (this.rspCons + 1) >>> 0; return at; }
@@ -123,6 +142,10 @@ export class SharedRing {
     if (old === this.rspProdPvt) return;
     this.setWord(SRING.rsp_prod, this.rspProdPvt);
     if (mustNotify(old, this.rspProdPvt, this.word(SRING.rsp_event))) { this.notifiedFrontend++; this.onFrontendNotify(); }
+  }
+  /** The req_prod the frontend published and the backend's own indexes, for the backends' sanity checks. */
+  get backendIndexes(): { reqProd: number; reqCons: number; rspProdPvt: number } {
+    return { reqProd: this.word(SRING.req_prod), reqCons: this.reqCons, rspProdPvt: this.rspProdPvt };
   }
   /** RING_FINAL_CHECK_FOR_REQUESTS: out of requests, ask to be notified of the next one. */
   finalCheckRequests(): boolean {
@@ -163,7 +186,7 @@ export class Ring<T> {
   get size(): number { return this.shared.size; }
   /** The guest frame of the ring page. */
   get pfn(): number | null { return this.shared.pfn; }
-  get free(): number { if (this.shared.freeRequests === 0) this.collect(); return this.shared.freeRequests; }
+  get free(): number { if (this.shared.freeRequests <= 0) this.collect(); return Math.max(0, this.shared.freeRequests); }
   get pending(): number { return this.shared.unconsumedRequests; }
 
   private collect(): void {
@@ -173,8 +196,9 @@ export class Ring<T> {
 
   /** Frontend: put a request on the ring; false when the ring is full (after collecting what was answered). */
   push(req: T): boolean {
-    if (this.shared.freeRequests === 0) this.collect();
-    if (this.shared.freeRequests === 0) { this.overflows++; return false; }
+    // Never more than the ring holds (less than nothing after a producer published past it).
+    if (this.shared.freeRequests <= 0) this.collect();
+    if (this.shared.freeRequests <= 0) { this.overflows++; return false; }
     const at = this.shared.nextRequest();
     this.kind.encode(at, (at - SRING.ring) / this.shared.entry, req);
     this.shared.pushRequests();
@@ -236,35 +260,38 @@ export class NetRings {
   readonly tx: Ring<NetRequest>;
   readonly rx: Ring<NetRequest>;
 
-  constructor(d: Domain | undefined, grant: () => number) {
-    const txRefs = new DataGrants(grant), rxRefs = new DataGrants(grant);
+  constructor(d: Domain | undefined, grant: (readonly: boolean) => number) {
+    const txRefs = new DataGrants(() => grant(true)), rxRefs = new DataGrants(() => grant(false));
     const txRing = new SharedRing(RingPage.alloc(d), NET_TX_RING_SIZE, NETIF_TX_ENTRY);
     const rxRing = new SharedRing(RingPage.alloc(d), NET_RX_RING_SIZE, NETIF_RX_ENTRY);
     // Field by field on the data path: no object per request beyond the one handed over.
     this.tx = new Ring<NetRequest>(txRing, {
       collect: true,
-      encode: (at, id, req) => writeTxRequest(txRing.bytes, at, { gref: txRefs.ref(id), offset: 0, flags: NETTXF_csum_blank | NETTXF_data_validated, id, size: req.bytes }),
-      decode: at => { const size = txRing.bytes.readUInt16LE(at + NETIF_TX_REQUEST.size); return { bytes: size, packets: packetsOf(size) }; },
-      respond: (at, _req, reqAt) => {
+      encode: (at, id, req) => writeTxRequest(txRing.bytes, at, { gref: req.gref ?? txRefs.ref(id), offset: 0, flags: NETTXF_csum_blank | NETTXF_data_validated, id, size: req.bytes }),
+      decode: at => {
+        const b = txRing.bytes, size = b.readUInt16LE(at + NETIF_TX_REQUEST.size);
+        return { bytes: size, packets: packetsOf(size), gref: b.readUInt32LE(at + NETIF_TX_REQUEST.gref) };
+      },
+      respond: (at, req, reqAt) => {
         const b = txRing.bytes;
         b.writeUInt16LE(b.readUInt16LE(reqAt + NETIF_TX_REQUEST.id), at + NETIF_TX_RESPONSE.id);
-        b.writeInt16LE(NETIF_RSP_OKAY, at + NETIF_TX_RESPONSE.status);
+        b.writeInt16LE(req.status ?? NETIF_RSP_OKAY, at + NETIF_TX_RESPONSE.status);
       },
     });
     this.rx = new Ring<NetRequest>(rxRing, {
       collect: true,
-      encode: (at, id) => {
+      encode: (at, id, req) => {
         const b = rxRing.bytes;
         b.writeUInt16LE(id, at + NETIF_RX_REQUEST.id);
-        b.writeUInt32LE(rxRefs.ref(id), at + NETIF_RX_REQUEST.gref);
+        b.writeUInt32LE(req.gref ?? rxRefs.ref(id), at + NETIF_RX_REQUEST.gref);
       },
-      decode: () => ({ bytes: XEN_PAGE_SIZE, packets: packetsOf(XEN_PAGE_SIZE) }),
+      decode: at => ({ bytes: XEN_PAGE_SIZE, packets: packetsOf(XEN_PAGE_SIZE), gref: rxRing.bytes.readUInt32LE(at + NETIF_RX_REQUEST.gref) }),
       respond: (at, req, reqAt) => {
         const b = rxRing.bytes;
         b.writeUInt16LE(b.readUInt16LE(reqAt + NETIF_RX_REQUEST.id), at + NETIF_RX_RESPONSE.id);
         b.writeUInt16LE(0, at + NETIF_RX_RESPONSE.offset);
         b.writeUInt16LE(NETRXF_data_validated, at + NETIF_RX_RESPONSE.flags);
-        b.writeInt16LE(req.bytes, at + NETIF_RX_RESPONSE.status);
+        b.writeInt16LE(req.status ?? req.bytes, at + NETIF_RX_RESPONSE.status);
       },
     });
   }
@@ -299,7 +326,7 @@ export class BlkRings {
       encode: (at, slot, req) => {
         const n = Math.max(1, Math.ceil(req.sectors / SECTORS_PER_SEGMENT));
         const segments: BlkifSegment[] = Array.from({ length: n }, (_, k) => ({
-          gref: segRefs.ref(slot * BLKIF_MAX_SEGMENTS_PER_REQUEST * 2 + k), firstSect: 0,
+          gref: req.grefs?.[k] ?? segRefs.ref(slot * BLKIF_MAX_SEGMENTS_PER_REQUEST * 2 + k), firstSect: 0,
           lastSect: k < n - 1 ? SECTORS_PER_SEGMENT - 1 : (req.sectors - 1) % SECTORS_PER_SEGMENT,
         }));
         const r = { operation: req.write ? BLKIF_OP_WRITE : BLKIF_OP_READ, handle, id: req.id, sectorNumber: req.sector, segments };
@@ -309,10 +336,14 @@ export class BlkRings {
         page.touch();
       },
       decode: at => {
-        const r = readRequest(sring.bytes, at, ref => this.indirectByRef.get(ref) ?? null);
+        const indirect: number[] = [];
+        const r = readRequest(sring.bytes, at, ref => { indirect.push(ref); return this.indirectByRef.get(ref) ?? null; });
         const id = r?.id ?? 0;
         this.operations.push(r?.operation ?? BLKIF_OP_READ);
-        return { id, write: r?.operation === BLKIF_OP_WRITE, sector: r?.sectorNumber ?? 0, sectors: r ? requestSectors(r) : 0 };
+        return {
+          id, write: r?.operation === BLKIF_OP_WRITE, sector: r?.sectorNumber ?? 0, sectors: r ? requestSectors(r) : 0,
+          grefs: r ? r.segments.map(s => s.gref) : [], indirect,
+        };
       },
     });
     this.responses = new ResponseRing<BlkResponse>(sring, {
@@ -329,37 +360,28 @@ export class BlkRings {
  * Where the daemon parks device rings so both ends can find them by (domid, kind, devid). A
  * ring is made, in the frontend's memory, by whichever end asks first.
  */
-/** First ref of the data-page window (above 64 grant frames of 512 v1 entries). */
-const DATA_REF_BASE = 64 * 512;
-
 export class GrantedRings {
   private rings = new Map<string, NetRings | BlkRings>();
+  /** Each guest's frontends grant their rings' data pages (gnttab_grant_foreign_access). */
+  private granters = new Map<number, DataGranter>();
   constructor(private readonly domain: (domid: number) => Domain | undefined) {}
 
   key(domid: number, kind: 'vif' | 'vbd', devid: number): string { return `${domid}/${kind}/${devid}`; }
-  /**
-   * The refs the rings' data pages (tx/rx buffers, blkif segments, indirect pages) carry. They
-   * are numbers the backend reads back from the slots, not yet entries of the guest's grant
-   * table: they come from a window above any ref the guest's own allocator reaches.
-   */
-  private nextDataRef = new Map<number, number>();
-  private grant(domid: number): () => number {
-    return () => {
-      const ref = this.nextDataRef.get(domid) ?? DATA_REF_BASE;
-      this.nextDataRef.set(domid, ref + 1);
-      return ref;
-    };
+  /** The guest's kernel says how it grants its data pages (once its frontends run). */
+  setDataGranter(domid: number, granter: DataGranter): void { this.granters.set(domid, granter); }
+  private grant(domid: number, kind: 'vif' | 'vbd', devid: number): (readonly: boolean) => number {
+    return readonly => this.granters.get(domid)?.(kind, devid, readonly) ?? GRANT_INVALID_REF;
   }
   net(domid: number, devid: number): NetRings {
     const k = this.key(domid, 'vif', devid);
     let r = this.rings.get(k) as NetRings | undefined;
-    if (!r) { r = new NetRings(this.domain(domid), this.grant(domid)); this.rings.set(k, r); }
+    if (!r) { r = new NetRings(this.domain(domid), this.grant(domid, 'vif', devid)); this.rings.set(k, r); }
     return r;
   }
   blk(domid: number, devid: number): BlkRings {
     const k = this.key(domid, 'vbd', devid);
     let r = this.rings.get(k) as BlkRings | undefined;
-    if (!r) { r = new BlkRings(this.domain(domid), this.grant(domid), devid); this.rings.set(k, r); }
+    if (!r) { const grant = this.grant(domid, 'vbd', devid); r = new BlkRings(this.domain(domid), () => grant(false), devid); this.rings.set(k, r); }
     return r;
   }
 
@@ -378,7 +400,7 @@ export class GrantedRings {
   }
 
   drop(domid: number, kind?: 'vif' | 'vbd', devid?: number): void {
-    if (!kind) this.nextDataRef.delete(domid);
+    if (!kind) this.granters.delete(domid);
     for (const [k, r] of this.of(domid)) {
       const [, kd, id] = k.split('/');
       if ((kind && kd !== kind) || (devid !== undefined && Number(id) !== devid)) continue;

@@ -2,7 +2,9 @@
 // directory, probes new devices (features, InitWait), connects when the frontend is ready,
 // and closes when the toolstack or the frontend asks. Connecting maps the frontend's ring
 // grants and binds its event channels (per queue, the keys the frontend wrote); closing unmaps
-// and unbinds them. Kind-specific parts come from `ops`.
+// and unbinds them. Kind-specific parts come from `ops`. A fatal error of the data path
+// (a misbehaving frontend) is reported as xenbus_dev_fatal does: an `error` node under Dom0's
+// error/backend/... path and the device switched to Closing; the frontend then closes.
 import type { XsClient } from '../../formats/xenstore-client.ts';
 import type { XenDevices } from '../xen-devices.ts';
 
@@ -14,6 +16,9 @@ export interface BackendDevice {
   domid: number; devid: number; path: string; frontend: string; probed: boolean; connected: boolean;
   rings: MappedRing[]; channels: BoundChannel[];
 }
+
+/** A device's data path gave up on it: the errno and the message of xenbus_dev_fatal. */
+export type BackendFatal = (domid: number, devid: number, err: number, message: string) => void;
 
 /** The keys Linux's netback and blkback read in each queue's directory. */
 const RING_REF_KEY = /^((tx|rx)-)?ring-ref\d*$/, EVTCHN_KEY = /^event-channel(-tx|-rx)?$/;
@@ -57,9 +62,11 @@ export class BackendDriver {
   }
 
   /** Re-evaluate one device, one evaluation at a time per device. */
-  private kick(path: string): void {
+  private kick(path: string): void { this.serialise(path, () => this.evaluate(path)); }
+
+  private serialise(path: string, step: () => Promise<void>): void {
     const prev = this.busy.get(path) ?? Promise.resolve();
-    const next = prev.then(() => this.evaluate(path)).catch(() => {});
+    const next = prev.then(step).catch(() => {});
     this.busy.set(path, next);
     void next.then(() => { if (this.busy.get(path) === next) this.busy.delete(path); });
   }
@@ -111,6 +118,19 @@ export class BackendDriver {
     if (state === '4' && (fstate === '5' || fstate === '6')) {
       await xs.write(`${path}/state`, '5').catch(() => {});
     }
+  }
+
+  /**
+   * xenbus_dev_fatal: "<errno> <message>" in error/backend/<kind>/<domid>/<devid>/error under
+   * Dom0's home, and the device to Closing.
+   */
+  fatal(domid: number, devid: number, err: number, message: string): void {
+    const path = `${this.root}/${domid}/${devid}`;
+    this.serialise(path, async () => {
+      if (!this.devices.get(path)?.connected) return;
+      await this.xs.write(`/local/domain/0/error/backend/${this.kind}/${domid}/${devid}/error`, `${err} ${message}`);
+      await this.xs.write(`${path}/state`, '5');
+    });
   }
 
   /** Map every ring the frontend granted and bind every event channel it allocated, queue by queue. */

@@ -1,26 +1,19 @@
 // blkback's data path: serves each vbd's ring every tick with real reads and writes on the
 // image file behind it (writes allocate blocks in a sparse file), answers every request on the
-// ring, and keeps the counters xentop shows: OO (ring found full), RD, WR, RSECT, WSECT. With
-// feature-persistent, the pages a frontend grants for its data stay mapped: the first requests
-// map new ones, up to the pool blkfront keeps per ring, and all are unmapped when the device goes.
+// ring, and keeps the counters xentop shows: OO (ring found full), RD, WR, RSECT, WSECT. Each
+// request's pages are mapped first (blkback-grants.ts, persistent grants).
 import { closeSync, openSync, readSync, writeSync, statSync } from 'node:fs';
 import type { Clock, Timer } from '../../machine/clock.ts';
 import { BLKIF_RSP_ERROR, BLKIF_RSP_OKAY, type BlkRequest, type BlkResponse, type BlkRings } from '../../hypervisor/io-ring.ts';
 import type { VbdStats } from '../../protocol/stats.ts';
+import type { BlkbackGrants } from './blkback-grants.ts';
 
 const TICK_NS = 100_000_000n;
-/** Persistent grants blkfront keeps per ring: 32 requests of 11 segments. */
-const PERSISTENT_GRANTS = 32 * 11;
-/** Segments per request without indirect descriptors, and sectors per 4 KiB segment. */
-const SEGMENTS = 11, SECTORS_PER_PAGE = 8;
-
-/** Grant-table operations of the Dom0 kernel, as the data path needs them. */
-export interface GrantOps { map(granter: number, pages: number): void; unmap(granter: number, pages: number): void }
 
 /** An open image file; null for a block device, which is left alone; undefined when the file could not be opened. */
 type Image = number | null | undefined;
 
-interface Vbd { domid: number; devid: number; rings: BlkRings; writable: boolean; image: Image; stats: VbdStats; buf: Buffer; persistent: number }
+interface Vbd { domid: number; devid: number; rings: BlkRings; writable: boolean; image: Image; stats: VbdStats; buf: Buffer }
 
 /** The file behind a vbd, opened for writing only when the vbd is writable (mode `w`). */
 function openImage(params: string, writable: boolean): Image {
@@ -34,11 +27,11 @@ export class BlkDataplane {
   private vbds = new Map<string, Vbd>();
   private timer: Timer | undefined;
 
-  constructor(private readonly clock: Clock, private readonly grants: GrantOps = { map: () => {}, unmap: () => {} }) {}
+  constructor(private readonly clock: Clock, private readonly grants: BlkbackGrants) {}
 
   attach(domid: number, devid: number, rings: BlkRings, params: string, writable: boolean): void {
     this.vbds.set(`${domid}/${devid}`, {
-      domid, devid, rings, writable, image: openImage(params, writable), buf: Buffer.alloc(128 * 512), persistent: 0,
+      domid, devid, rings, writable, image: openImage(params, writable), buf: Buffer.alloc(128 * 512),
       stats: { dev: devid, backType: 1, ooReqs: 0, rdReqs: 0, wrReqs: 0, rdSects: 0, wrSects: 0 },
     });
     if (!this.timer) this.timer = this.clock.after(TICK_NS, () => this.tick());
@@ -48,9 +41,9 @@ export class BlkDataplane {
     for (const [k, v] of this.vbds) {
       if (v.domid !== domid || (devid !== undefined && v.devid !== devid)) continue;
       if (typeof v.image === 'number') closeSync(v.image);
-      this.grants.unmap(v.domid, v.persistent);
       this.vbds.delete(k);
     }
+    this.grants.release(domid, devid);
   }
 
   stats(domid: number): VbdStats[] {
@@ -61,6 +54,7 @@ export class BlkDataplane {
   private tick(): void {
     this.timer = undefined;
     for (const v of this.vbds.values()) {
+      if (!this.grants.ringSane(v.domid, v.devid, v.rings)) continue;
       for (const req of v.rings.ring.take()) v.rings.responses.push({ id: req.id, status: this.serve(v, req) });
     }
     if (this.vbds.size) this.timer = this.clock.after(TICK_NS, () => this.tick());
@@ -71,11 +65,7 @@ export class BlkDataplane {
     if (req.write) v.stats.wrReqs++; else v.stats.rdReqs++;
     // A write to a read-only vbd is refused before any page is mapped or any byte moves.
     if ((req.write && !v.writable) || v.image === undefined) return BLKIF_RSP_ERROR;
-    if (v.persistent < PERSISTENT_GRANTS) {
-      const pages = Math.min(SEGMENTS, Math.ceil(req.sectors / SECTORS_PER_PAGE), PERSISTENT_GRANTS - v.persistent);
-      v.persistent += pages;
-      this.grants.map(v.domid, pages);
-    }
+    if (!this.grants.mapRequest(v.domid, v.devid, req)) return BLKIF_RSP_ERROR;
     const len = req.sectors * 512;
     const buf = len <= v.buf.length ? v.buf.subarray(0, len) : Buffer.alloc(len);
     try {

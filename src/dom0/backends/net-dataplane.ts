@@ -4,6 +4,7 @@
 import type { Clock, Timer } from '../../machine/clock.ts';
 import type { NetRings } from '../../hypervisor/io-ring.ts';
 import type { NetStats } from '../../protocol/stats.ts';
+import type { NetbackGrants } from './netback-grants.ts';
 
 const TICK_NS = 100_000_000n;
 
@@ -21,7 +22,7 @@ export class NetDataplane {
   private vifs = new Map<string, Vif>();
   private timer: Timer | undefined;
 
-  constructor(private readonly clock: Clock) {}
+  constructor(private readonly clock: Clock, private readonly grants: NetbackGrants) {}
 
   attach(domid: number, devid: number, rings: NetRings, bytesPerSec: number | null): void {
     this.vifs.set(`${domid}/${devid}`, {
@@ -33,6 +34,7 @@ export class NetDataplane {
 
   detach(domid: number, devid?: number): void {
     for (const [k, v] of this.vifs) if (v.domid === domid && (devid === undefined || v.devid === devid)) this.vifs.delete(k);
+    this.grants.release(domid, devid);
   }
 
   stats(domid: number): NetStats[] {
@@ -43,12 +45,14 @@ export class NetDataplane {
     this.timer = undefined;
     const tickS = Number(TICK_NS) / 1e9;
     for (const v of this.vifs.values()) {
+      if (!this.grants.txRingSane(v.domid, v.devid, v.rings)) continue;
       // Guest transmit → vif RX, within the credit the rate limit grants per tick.
       const limit = v.bytesPerSec;
       if (limit !== null) v.credit = Math.min(v.credit + limit * tickS, limit * tickS);
       for (;;) {
         const req = v.rings.tx.peek();
         if (!req) break;
+        if (!this.grants.tx(v.domid, v.devid, req)) { v.rings.tx.take(1); break; }
         if (limit === null) { v.rings.tx.take(1); v.stats.rxBytes += req.bytes; v.stats.rxPackets += req.packets; continue; }
         const n = Math.min(req.bytes, Math.floor(v.credit));
         if (n <= 0) break;
@@ -57,7 +61,12 @@ export class NetDataplane {
         if (n === req.bytes) v.rings.tx.take(1); else { req.bytes -= n; req.packets = Math.max(1, req.packets - pk); }
       }
       // Traffic for the guest fills the receive buffers it posted → vif TX.
-      for (const req of v.rings.rx.take()) { v.stats.txBytes += req.bytes; v.stats.txPackets += req.packets; }
+      for (let req = v.rings.rx.peek(); req; req = v.rings.rx.peek()) {
+        const copied = this.grants.rx(v.domid, v.devid, req);
+        v.rings.rx.take(1);
+        if (!copied) break;
+        v.stats.txBytes += req.bytes; v.stats.txPackets += req.packets;
+      }
     }
     if (this.vifs.size) this.timer = this.clock.after(TICK_NS, () => this.tick());
   }
