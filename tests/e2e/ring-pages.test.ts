@@ -86,6 +86,14 @@ test('dump-core shows the rings with indexes that agree with the packets sent an
   // The last write's response in its slot (modulo 32): the request's id, BLKIF_OP_WRITE, BLKIF_RSP_OKAY.
   const at = blkSlot(blk, m - 1);
   assert.deepEqual([blk.page.readUInt32LE(at), blk.page[at + 8], blk.page.readInt16LE(at + 10)], [m - 1, 1, 0]);
+  // The response left the request's segment in place (blkif_request: seg[0] at 24, its gref first):
+  // a grant of the guest to Dom0, which blkback maps once and keeps (a persistent grant), as the 'g' key shows.
+  const gref = blk.page.readUInt32LE(at + 24);
+  const domid = Number(h.xlOk('domid', 'rp').trim());
+  h.xlOk('dmesg', '-c');
+  h.xlOk('debug-keys', 'g');
+  const table = h.xlOk('dmesg').split(`grant-table for remote d${domid} (v1)`)[1] ?? '';
+  assert.match(table, new RegExp(`\\[0x${gref.toString(16).padStart(3, '0')}\\] +0 0x[0-9a-f]+ 0x00000001 +0 0x[0-9a-f]+ 0x19\n`), `segment gref ${gref} mapped once by Dom0`);
 
   // The pages travel with the memory: the restored guest holds them at the same frames, as they were.
   h.xlOk('unpause', 'rp');
