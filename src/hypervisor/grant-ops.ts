@@ -52,7 +52,7 @@ export class GrantOps {
     // A frame the granter no longer has (or a dying granter's): bad page at the first pin, a pin that cannot be taken after.
     if (!this.w.frameValid(op.dom, sha.frame)) return undo(act ? GNTST_general_error : GNTST_bad_page);
     const mfn = act?.mfn ?? this.w.mfn(op.dom, sha.frame);
-    rgt.setActive(op.ref, { pin: (act?.pin ?? 0) + incr, domid: mapper, mfn });
+    if (act) act.pin += incr; else rgt.setActive(op.ref, { pin: incr, domid: mapper, mfn });
     rgt.markBusy(op.ref, readonly);
     this.w.traceMap(mapper, op.dom);
     lgt.setMapping(handle, { domid: op.dom, ref: op.ref, flags: op.flags });
@@ -87,7 +87,7 @@ export class GrantOps {
 
   private drop(rgt: GrantTable, ref: number, flags: number): void {
     const act = rgt.activeEntry(ref);
-    if (act) rgt.setActive(ref, { ...act, pin: act.pin - pinIncrement(flags) });
+    if (act) { act.pin -= pinIncrement(flags); rgt.setActive(ref, act); }
     rgt.reduceStatus(ref);
     if (!rgt.pinnedRefs().length) this.w.released(rgt.domid);
   }
@@ -123,9 +123,14 @@ export class GrantOps {
   }
 }
 
+/** Where a page the kernel does not share is read for a copy (one at a time: the copy is synchronous). */
+const scratch = Buffer.alloc(PAGE_SIZE);
+
 /** `len` bytes at `offset` of a guest frame: a page the kernel shares is read in place. */
 function readFrame(mem: GuestMemory, gfn: number, offset: number, len: number): Buffer {
-  return (mem.isKernelPage(gfn) ? mem.sharedPage(gfn) : mem.readPage(gfn)).subarray(offset, offset + len);
+  if (mem.isKernelPage(gfn)) return mem.sharedPage(gfn).subarray(offset, offset + len);
+  mem.copyPage(gfn, scratch, 0);
+  return scratch.subarray(offset, offset + len);
 }
 
 /**
