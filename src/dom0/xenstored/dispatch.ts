@@ -166,7 +166,7 @@ const handlers: Partial<Record<number, Handler>> = {
     if (!conn.privileged && r.core.watchesOfDomain(conn.domid) > quota.watches) fail('E2BIG');
     if (!conn.privileged && r.core.memoryOf(conn.domid) + path.length + token.length >= quota.memory) failErrno('ENOMEM');
     const watch = { path, token, stripLen: given === path ? 0 : conn.home.length + 1 };
-    conn.watches.push(watch);
+    conn.addWatch(watch);
     // The first event fires at once, naming the path exactly as the client gave it.
     return { reply: OK, after: () => r.core.sendEvent(conn, given, token) };
   },
@@ -177,7 +177,7 @@ const handlers: Partial<Record<number, Handler>> = {
     const path = canonicalize(r.conn.home, given);
     const i = r.conn.watches.findIndex(w => w.path === path && w.token === token);
     if (i < 0) fail('ENOENT');
-    r.conn.watches.splice(i, 1);
+    r.conn.removeWatch(i);
     return OK;
   },
 
