@@ -120,7 +120,11 @@ const handlers: Partial<Record<number, Handler>> = {
     const nul = p.indexOf(0);
     if (nul < 0) fail('EINVAL');
     const path = canonicalize(r.conn.home, p.toString('latin1', 0, nul));
-    if (doWrite(r.view, r.conn, path, Buffer.from(p.subarray(nul + 1)), r.events)) r.core.errno = 'ENOENT';
+    // The value gets bytes of its own: a slice of Node's shared 8 KiB pool would keep the whole
+    // slab alive as long as the node lives (150 KiB per guest of a few dozen short values).
+    const value = Buffer.allocUnsafeSlow(p.length - nul - 1);
+    p.copy(value, 0, nul + 1);
+    if (doWrite(r.view, r.conn, path, value, r.events)) r.core.errno = 'ENOENT';
     return OK;
   },
 
