@@ -16,6 +16,7 @@ import { Connection } from '../src/client/connection.ts';
 import { hostPaths } from '../src/protocol/paths.ts';
 import { configFromText } from '../src/formats/domain-config/from-text.ts';
 import { sized } from './smoke.mjs';
+import { untilPaced } from './pace.mjs';
 
 const N = Number(process.env.SCALE_GUESTS ?? sized(10_000, 20));
 const WINDOW_S = Number(process.env.SCALE_WINDOW_S ?? sized(10, 1));
@@ -96,17 +97,7 @@ async function scenario(label, workload) {
     await sleep(1000);
     const base = { rss: rssMiB(h.pid), ...(await watch(h)) };
     const createMs = await createAll(h, workload);
-    // The simulated clock fell behind during the burst of creates; while it catches up it runs
-    // faster than the real one. Wait until it runs at most at real speed (caught up, or as fast
-    // as the daemon can go), then let the guests finish booting before measuring.
-    const t0 = performance.now();
-    for (let caught = 0; caught < 2 && performance.now() - t0 < 120_000;) {
-      const c0 = await h.conn.request('clock.get', {}); const w0 = performance.now();
-      await sleep(1000);
-      const c1 = await h.conn.request('clock.get', {});
-      caught = (Number(c1.nowNs) - Number(c0.nowNs)) / 1e6 / (performance.now() - w0) <= 1.02 ? caught + 1 : 0;
-    }
-    const catchUpS = (performance.now() - t0) / 1000;
+    const catchUpS = await untilPaced(h.conn);
     await sleep(sized(3000, 500));
     const load = await watch(h);
     const rss = rssMiB(h.pid);
