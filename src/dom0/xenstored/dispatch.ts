@@ -1,6 +1,7 @@
 // Request dispatch: one do_<op> per message type, the argument checks xenstored makes, and
 // the reply. Handlers throw XsdError; handle() maps it to an ERROR reply in one place.
 
+import { storedValue } from './value-bytes.ts';
 import { XS_PAYLOAD_MAX, XS_REL_PATH_MAX, XS_TYPE_COUNT, XsType, countNuls, packStrings, splitStrings, type XsMessage } from '../../formats/xenstore-wire.ts';
 import { atoi } from '../../formats/libc/strtol.ts';
 import type { Connection } from './connection.ts';
@@ -120,11 +121,7 @@ const handlers: Partial<Record<number, Handler>> = {
     const nul = p.indexOf(0);
     if (nul < 0) fail('EINVAL');
     const path = canonicalize(r.conn.home, p.toString('latin1', 0, nul));
-    // The value gets bytes of its own: a slice of Node's shared 8 KiB pool would keep the whole
-    // slab alive as long as the node lives (150 KiB per guest of a few dozen short values).
-    const value = Buffer.allocUnsafeSlow(p.length - nul - 1);
-    p.copy(value, 0, nul + 1);
-    if (doWrite(r.view, r.conn, path, value, r.events)) r.core.errno = 'ENOENT';
+    if (doWrite(r.view, r.conn, path, storedValue(p.subarray(nul + 1)), r.events)) r.core.errno = 'ENOENT';
     return OK;
   },
 

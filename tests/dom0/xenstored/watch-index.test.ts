@@ -9,7 +9,7 @@ import { Xenstored } from '../../../src/dom0/xenstored/index.ts';
 import { XenstoredCore } from '../../../src/dom0/xenstored/core.ts';
 import { Connection } from '../../../src/dom0/xenstored/connection.ts';
 import { handle } from '../../../src/dom0/xenstored/dispatch.ts';
-import { XsType, packStrings } from '../../../src/formats/xenstore-wire.ts';
+import { XsType } from '../../../src/formats/xenstore-wire.ts';
 import { domainClient } from './util.ts';
 
 test('events reach only the watchers of the path or a path above it, in the order the connections joined', async () => {
@@ -41,12 +41,21 @@ test('events reach only the watchers of the path or a path above it, in the orde
   assert.deepEqual(order, ['c0 /a/b/c root', 'c1 /a/b/c mid2']);
 });
 
-test('a written value does not hold a slice of a shared buffer (which would keep the whole slab alive)', () => {
+test('a written value does not hold a slice of Node\'s buffer pool (which would keep a slab of messages alive); empty values share one buffer', () => {
   const core = new XenstoredCore(() => {});
   const conn = new Connection(0, true, () => {}, () => {});
   core.connections.add(conn);
-  handle(core, conn, { type: XsType.WRITE, reqId: 1, txId: 0, payload: packStrings(['/v', 'small']).subarray(0, -1) });
-  const value = core.store.get('/v')!.value;
+  const write = (path: string, value: string): Buffer => {
+    const payload = Buffer.concat([Buffer.from(`${path}\0`), Buffer.from(value)]);
+    handle(core, conn, { type: XsType.WRITE, reqId: 1, txId: 0, payload });
+    return payload;
+  };
+  const payload = write('/a/b', 'small');
+  const value = core.store.get('/a/b')!.value;
   assert.equal(value.toString(), 'small');
-  assert.equal(value.buffer.byteLength, value.length);
+  assert.notEqual(value.buffer, payload.buffer);
+  assert.notEqual(value.buffer, Buffer.from('x').buffer, 'not the pool slab small buffers come from');
+  write('/a/c', '');
+  assert.equal(core.store.get('/a/c')!.value, core.store.get('/a')!.value, 'the created parent and an empty write share the empty value');
+  assert.equal(core.store.get('/a')!.value.length, 0);
 });
