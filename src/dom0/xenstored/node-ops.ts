@@ -80,8 +80,8 @@ export function createNode(view: NodeView, caller: Caller, path: string, value: 
     if (parent) break;
   }
   // A new node copies its parent's permissions; an unprivileged creator becomes the owner.
-  const perms: Perm[] = [...parent.perms];
-  if (limited(caller)) perms[0] = { id: caller.domid, bits: perms[0].bits };
+  // Permission lists are never changed in place: an unchanged one is shared with the parent.
+  const perms: readonly Perm[] = limited(caller) ? [{ id: caller.domid, bits: parent.perms[0].bits }, ...parent.perms.slice(1)] : parent.perms;
   if (limited(caller) && view.ownedBy(caller.domid) + missing.length > quota.nodes) failErrno('ENOSPC');
   // Check every record before writing any, so a refused request changes nothing.
   const records: [string, Omit<XsNode, 'generation'>][] = [
