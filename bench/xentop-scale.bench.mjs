@@ -1,4 +1,4 @@
-// 1,000 running domains on a 64-pCPU host with the real clock (issue 4, acceptance 5):
+// 1,000 running domains on a 64-pCPU host with the real clock (issue 4, acceptance 5; issue 13, acceptance 6):
 // does simulated time keep in step with real time while `xentop -b -d 1` runs, and how long is
 // one refresh (a sample from the daemon + rendering the table and the interactive screen)?
 import { spawn, spawnSync } from 'node:child_process';
@@ -9,30 +9,17 @@ import { connectDaemon } from '../src/client/autostart.ts';
 import { batchTable, DEFAULT_TABLE_OPTIONS } from '../src/cli/xentop/table.ts';
 import { drawScreen } from '../src/cli/xentop/screen.ts';
 import { sized } from './smoke.mjs';
+import { untilCaughtUp } from './pace.mjs';
 
 const N = sized(1000, 20);
 const home = mkdtempSync(join(tmpdir(), 'xts-'));
 const env = { ...process.env, XENLAB_HOME: home };
 process.env.XENLAB_HOME = home;
 spawnSync(process.execPath, ['dist/xenlabd.js', 'start', '--cpus', '64', '--memory', '1T', '--clock', 'real'], { env, stdio: 'inherit' });
+const bootMs = performance.now();
 const conn = await connectDaemon({ autostart: false });
-for (let i = 0; i < N; i++) {
-  await conn.request('domain.create', {
-    config: { c_info: { type: 'pv', name: `guest${String(i).padStart(4, '0')}` }, b_info: { max_vcpus: 1 + (i % 2), max_memkb: 262144, target_memkb: 262144 } },
-    workload: `cpu=${(i * 37) % 100}`, configText: '', configFile: 'bench.cfg', paused: false,
-  });
-}
-// Let the host settle after the burst of creates, then watch it for 10 s with xentop running.
-await new Promise(r => setTimeout(r, sized(5000, 200)));
-const cpuOf = () => { const f = readFileSync(`/proc/${readFileSync(join(home, 'xenlabd.pid'), 'utf8').trim()}/stat`, 'utf8').split(' '); return (Number(f[13]) + Number(f[14])) * 10; };
-const xentop = spawn(process.execPath, ['bin/xentop', '-b', '-d', '1'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-await new Promise(r => setTimeout(r, 1000));
-const c0 = await conn.request('clock.get', {}); const w0 = performance.now(); const u0 = cpuOf();
-
-// Refreshes measured meanwhile: a sample (stream request → first frame) plus rendering.
-const refresh = [];
-let prev = null;
-for (let i = 0; i < sized(8, 2); i++) {
+/** One refresh: a sample (stream request → first frame) plus rendering the table and the screen. */
+async function refreshOnce(prev) {
   const t0 = performance.now();
   const sample = await new Promise((resolve, reject) => {
     const s = conn.stream('stats.watch', { delayNs: '1000000000' }, e => { s.cancel(); resolve(e); });
@@ -42,8 +29,31 @@ for (let i = 0; i < sized(8, 2); i++) {
   batchTable(sample, prev, DEFAULT_TABLE_OPTIONS);
   drawScreen(50, 200, sample, prev, { ...DEFAULT_TABLE_OPTIONS, prompt: null });
   const t2 = performance.now();
-  refresh.push({ sample: t1 - t0, render: t2 - t1, total: t2 - t0 });
-  prev = sample;
+  return { sample, times: { sample: t1 - t0, render: t2 - t1, total: t2 - t0 } };
+}
+// The baseline: the same refresh on the same host with Domain-0 alone (best of three).
+let empty = Infinity;
+for (let i = 0, prev = null; i < 3; i++) { const r = await refreshOnce(prev); empty = Math.min(empty, r.times.total); prev = r.sample; }
+for (let i = 0; i < N; i++) {
+  await conn.request('domain.create', {
+    config: { c_info: { type: 'pv', name: `guest${String(i).padStart(4, '0')}` }, b_info: { max_vcpus: 1 + (i % 2), max_memkb: 262144, target_memkb: 262144 } },
+    workload: `cpu=${(i * 37) % 100}`, configText: '', configFile: 'bench.cfg', paused: false,
+  });
+}
+// Let the host settle after the burst of creates, then watch it for 10 s with xentop running.
+await untilCaughtUp(conn, bootMs, sized(180_000, 0));
+const cpuOf = () => { const f = readFileSync(`/proc/${readFileSync(join(home, 'xenlabd.pid'), 'utf8').trim()}/stat`, 'utf8').split(' '); return (Number(f[13]) + Number(f[14])) * 10; };
+const xentop = spawn(process.execPath, ['bin/xentop', '-b', '-d', '1'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+await new Promise(r => setTimeout(r, 1000));
+const c0 = await conn.request('clock.get', {}); const w0 = performance.now(); const u0 = cpuOf();
+
+// Refreshes measured meanwhile.
+const refresh = [];
+let prev = null;
+for (let i = 0; i < sized(8, 2); i++) {
+  const r = await refreshOnce(prev);
+  refresh.push(r.times);
+  prev = r.sample;
   await new Promise(r => setTimeout(r, 1000));
 }
 const c1 = await conn.request('clock.get', {}); const w1 = performance.now(); const u1 = cpuOf();
@@ -56,4 +66,4 @@ const simMs = (Number(c1.nowNs) - Number(c0.nowNs)) / 1e6, realMs = w1 - w0;
 const med = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const worst = Math.max(...refresh.map(r => r.total));
 console.log(`xentop scale (${N} domains, 64 pCPUs, real clock): simulated/real time ${(simMs / realMs).toFixed(3)} (${simMs.toFixed(0)} ms in ${realMs.toFixed(0)} ms; target 1.000 ± 0.02); daemon CPU ${(100 * (u1 - u0) / realMs).toFixed(0)}% of one core`);
-console.log(`xentop refresh: median ${med(refresh.map(r => r.total)).toFixed(1)} ms (sample ${med(refresh.map(r => r.sample)).toFixed(1)} + render ${med(refresh.map(r => r.render)).toFixed(1)}), worst ${worst.toFixed(1)} ms; ratio to the 100 ms budget ${(worst / 100).toFixed(2)} (target <= 1.00)`);
+console.log(`xentop refresh: median ${med(refresh.map(r => r.total)).toFixed(1)} ms (sample ${med(refresh.map(r => r.sample)).toFixed(1)} + render ${med(refresh.map(r => r.render)).toFixed(1)}), worst ${worst.toFixed(1)} ms; ratio to the 100 ms budget ${(worst / 100).toFixed(2)} (target <= 1.00); Domain-0 alone ${empty.toFixed(1)} ms`);

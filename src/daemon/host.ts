@@ -18,7 +18,7 @@ import { netback } from '../dom0/backends/netback.ts';
 import { blkback } from '../dom0/backends/blkback.ts';
 import { XenDevices } from '../dom0/xen-devices.ts';
 import { GNTTAB_RESERVED_CONSOLE, GNTTAB_RESERVED_XENSTORE } from '../hypervisor/grant-table.ts';
-import { VIRQ_CONSOLE, VIRQ_DOM_EXC, VIRQ_TIMER } from '../hypervisor/event-channel.ts';
+import { EVTCHN_FIFO_NR_CHANNELS, VIRQ_CONSOLE, VIRQ_DOM_EXC, VIRQ_TIMER } from '../hypervisor/event-channel.ts';
 import type { BackendDriver } from '../dom0/backends/backend-driver.ts';
 import { NetDataplane, parseRate } from '../dom0/backends/net-dataplane.ts';
 import { BlkDataplane } from '../dom0/backends/blk-dataplane.ts';
@@ -106,11 +106,14 @@ export class Host {
       type: 'pv', uuid: '00000000-0000-0000-0000-000000000000', maxVcpus: spec.dom0Vcpus, onlineVcpus: spec.dom0Vcpus,
       maxMemkb: -1, memkb: spec.dom0MemMiB * 1024, weight: 256, cap: 0, poolId: 0,
       affinity: Array.from({ length: spec.dom0Vcpus }, () => ({ hard: null, soft: null })),
+      // Xen builds Dom0 with no event channel limit of its own (max_evtchn_port -1): the ABI's.
+      maxEvtchnPort: EVTCHN_FIFO_NR_CHANNELS - 1,
     }, {
       totPages: spec.dom0MemMiB * 256, pauseCount: 0, shutdown: false, shutdownReason: 0, createdNs: 0n,
       cpuBaseNs: Array.from({ length: spec.dom0Vcpus }, (_, v) => BigInt(dom0CpuNs[v] ?? 0)),
     });
     for (let v = 0; v < spec.dom0Vcpus; v++) this.hv.setWorkloadDemand(0, v, 0.01);
+    this.hv.get(0).evtchn.initControlFifo();
     const xs = this.dom0Client();
     const nbXs = this.dom0Client(), bbXs = this.dom0Client();
     // Dom0's kernel binds its timers; xenstored takes VIRQ_DOM_EXC and xenconsoled VIRQ_CONSOLE.

@@ -48,6 +48,8 @@ function integrityProblem(path: string): string {
 
 export class Store {
   private db: Database.Database;
+  /** Statements compiled once: a checkpoint runs one per domain every period. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(path: string) {
     // SQLite follows links: refuse them first. It gives a new -wal and -shm the database's mode,
@@ -72,10 +74,10 @@ export class Store {
   }
 
   getHost(key: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM host WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+    return (this.prepared('SELECT value FROM host WHERE key = ?').get(key) as { value: string } | undefined)?.value;
   }
   setHost(key: string, value: string): void {
-    this.db.prepare('INSERT INTO host (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.prepared('INSERT INTO host (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
   machine(): MachineSpec | undefined {
@@ -84,7 +86,7 @@ export class Store {
   }
 
   domains(): DomainRow[] {
-    const rows = this.db.prepare('SELECT domid, name, uuid, config, config_text AS configText, config_file AS configFile, workload, state FROM domains ORDER BY domid').all() as DomainRow[];
+    const rows = this.prepared('SELECT domid, name, uuid, config, config_text AS configText, config_file AS configFile, workload, state FROM domains ORDER BY domid').all() as DomainRow[];
     const text = (v: string | Buffer): string => (typeof v === 'string' ? v : textFromBytes(v));
     return rows.map(r => ({ ...r, name: text(r.name), configText: text(r.configText), configFile: text(r.configFile) }));
   }
@@ -95,7 +97,7 @@ export class Store {
    */
   putDomain(domain: DomainRow): void {
     const r = { ...domain, name: bytesFromText(domain.name), configText: bytesFromText(domain.configText), configFile: bytesFromText(domain.configFile) };
-    this.db.prepare(`INSERT INTO domains (domid, name, uuid, config, config_text, config_file, workload, state)
+    this.prepared(`INSERT INTO domains (domid, name, uuid, config, config_text, config_file, workload, state)
       VALUES (@domid, @name, @uuid, @config, @configText, @configFile, @workload, @state)
       ON CONFLICT(domid) DO UPDATE SET name = excluded.name, uuid = excluded.uuid, config = excluded.config,
         config_text = excluded.config_text, config_file = excluded.config_file, workload = excluded.workload, state = excluded.state`).run(r);
@@ -103,10 +105,16 @@ export class Store {
 
   /** A committed domain's runtime state (never creates a row). */
   updateState(domid: number, state: string): void {
-    this.db.prepare('UPDATE domains SET state = ? WHERE domid = ?').run(state, domid);
+    this.prepared('UPDATE domains SET state = ? WHERE domid = ?').run(state, domid);
   }
 
-  deleteDomain(domid: number): void { this.db.prepare('DELETE FROM domains WHERE domid = ?').run(domid); }
+  deleteDomain(domid: number): void { this.prepared('DELETE FROM domains WHERE domid = ?').run(domid); }
+
+  private prepared(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) this.statements.set(sql, st = this.db.prepare(sql));
+    return st;
+  }
 
   /** Run fn in one transaction. */
   tx<T>(fn: () => T): T { return this.db.transaction(fn)(); }

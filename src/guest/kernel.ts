@@ -171,6 +171,8 @@ export class GuestKernel {
 
   private bootDone(): void {
     this.booted = true;
+    // The boot's timers have fired: let go of them and the log lines they hold.
+    this.timers = this.timers.filter(t => !t.cancelled);
     const w = this.o.workload;
     const frac = w.cpuPercent > 0 ? w.cpuPercent / 100 : IDLE_DEMAND;
     this.setDemand(frac, frac);

@@ -13,6 +13,12 @@ export const DEFAULT_MAX_EVTCHN_PORT = 1023;
 /** 2-level ABI on 64-bit: 64 words of 64 bits. */
 export const BITS_PER_EVTCHN_WORD = 64;
 const MAX_2L_PORTS = BITS_PER_EVTCHN_WORD * BITS_PER_EVTCHN_WORD;
+/**
+ * Ports of the FIFO ABI (EVTCHN_FIFO_NR_CHANNELS). Linux's Dom0 sets it up (EVTCHNOP_init_control):
+ * xenstored and xenconsoled bind two ports per guest, so a Dom0 serving more than about 2,000
+ * guests needs more than the 2-level ABI's 4,096.
+ */
+export const EVTCHN_FIFO_NR_CHANNELS = 1 << 17;
 
 export interface Evtchn {
   state: number;
@@ -43,16 +49,21 @@ export class EvtchnTable {
   /** Per vCPU: the selector words with a pending, unmasked port not yet seen by the upcall. */
   readonly pendingSel: Set<number>[];
   private readonly virqPort = new Map<string, number>();
+  /** The ABI's port space: 2-level until the kernel asks for FIFO. */
+  private abiPorts = MAX_2L_PORTS;
   dying = false;
 
   constructor(readonly domid: number, readonly maxEvtchnPort: number, nrVcpus: number) {
     this.pendingSel = Array.from({ length: Math.max(1, nrVcpus) }, () => new Set<number>());
   }
 
+  /** EVTCHNOP_init_control: the kernel switches to the FIFO ABI. */
+  initControlFifo(): void { this.abiPorts = EVTCHN_FIFO_NR_CHANNELS; }
+
   /** get_free_port: the lowest free port, -ENOSPC past max_event_channels. */
   allocPort(): number {
     if (this.dying) throw err('EINVAL', 'domain is dying');
-    for (let port = 1; port <= this.maxEvtchnPort && port < MAX_2L_PORTS; port++) {
+    for (let port = 1; port <= this.maxEvtchnPort && port < this.abiPorts; port++) {
       const chn = this.ports[port];
       if (!chn) { this.ports[port] = freeChannel(); return port; }
       if (chn.state === ECS_FREE) return port;

@@ -5,7 +5,7 @@ import { XS_PAYLOAD_MAX, XsType, packStrings } from '../../formats/xenstore-wire
 import { homePath } from './path.ts';
 import type { Caller } from './perms.ts';
 import type { Transaction } from './transaction.ts';
-import type { Watch } from './watches.ts';
+import type { ConnectionSet, Watch } from './watches.ts';
 
 let nextConnId = 1;
 
@@ -16,7 +16,9 @@ export class Connection implements Caller {
   readonly id = nextConnId++;
   readonly home: string;
   readonly transactions = new Map<number, Transaction>();
-  watches: Watch[] = [];
+  private watchList: Watch[] = [];
+  /** The live connections' index of watches, while this one is among them. */
+  watchIndex: ConnectionSet | null = null;
   closed = false;
   private lastTxId = 0;
 
@@ -31,6 +33,21 @@ export class Connection implements Caller {
     readonly isSocket = false,
   ) {
     this.home = homePath(domid);
+  }
+
+  get watches(): readonly Watch[] { return this.watchList; }
+  /** Replaces every watch (a reset: none are left). */
+  set watches(ws: readonly Watch[]) {
+    for (const w of this.watchList) this.watchIndex?.watchRemoved(this, w.path);
+    this.watchList = [...ws];
+    for (const w of this.watchList) this.watchIndex?.watchAdded(this, w.path);
+  }
+
+  addWatch(w: Watch): void { this.watchList.push(w); this.watchIndex?.watchAdded(this, w.path); }
+
+  removeWatch(i: number): void {
+    const [w] = this.watchList.splice(i, 1);
+    if (w) this.watchIndex?.watchRemoved(this, w.path);
   }
 
   /** The domain this one acts for (SET_TARGET), if any. */

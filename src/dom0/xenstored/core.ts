@@ -9,7 +9,7 @@ import { childPath, isAtOrBelow, parentOf } from './path.ts';
 import { PERM_READ, permFor, type Perm } from './perms.ts';
 import { Store } from './store.ts';
 import type { PendingEvent } from './transaction.ts';
-import { eventPath } from './watches.ts';
+import { ConnectionSet, eventPath } from './watches.ts';
 import { quota } from './quota.ts';
 import { XS_HEADER_LEN } from '../../formats/xenstore-wire.ts';
 
@@ -19,7 +19,7 @@ export const RELEASE_DOMAIN = '@releaseDomain';
 export interface DomainInfo { shutdownReported: boolean }
 
 export class XenstoredCore {
-  readonly connections = new Set<Connection>();
+  readonly connections = new ConnectionSet<Connection>();
   /** Introduced domains; dom0 is introduced from the start. */
   readonly domains = new Map<number, DomainInfo>([[0, { shutdownReported: false }]]);
   /** SET_TARGET: a domain (a device model's) acting for another. */
@@ -66,7 +66,7 @@ export class XenstoredCore {
   /** Watches of a domain's own connections (socket clients are not counted, as in C). */
   watchesOfDomain(domid: number): number {
     let n = 0;
-    for (const c of this.connections) if (c.domid === domid && !c.isSocket) n += c.watches.length;
+    for (const c of this.connections.ofDomain(domid)) if (!c.isSocket) n += c.watches.length;
     return n;
   }
 
@@ -77,7 +77,7 @@ export class XenstoredCore {
    */
   memoryOf(domid: number): number {
     let n = this.store.memoryOf(domid);
-    for (const c of this.connections) if (c.domid === domid) for (const w of c.watches) n += w.path.length + w.token.length;
+    for (const c of this.connections.ofDomain(domid)) for (const w of c.watches) n += w.path.length + w.token.length;
     return n;
   }
 
@@ -87,8 +87,7 @@ export class XenstoredCore {
 
   private fireOne(ev: PendingEvent): void {
     const special = ev.path.startsWith('@');
-    for (const conn of this.connections) {
-      if (conn.watches.length === 0) continue;
+    for (const conn of this.connections.watching(ev.path, ev.exact || special)) {
       let allowed: boolean | undefined;
       for (const w of conn.watches) {
         if (ev.exact || special ? w.path !== ev.path : !isAtOrBelow(ev.path, w.path)) continue;

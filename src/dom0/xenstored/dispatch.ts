@@ -1,6 +1,7 @@
 // Request dispatch: one do_<op> per message type, the argument checks xenstored makes, and
 // the reply. Handlers throw XsdError; handle() maps it to an ERROR reply in one place.
 
+import { storedValue } from './value-bytes.ts';
 import { XS_PAYLOAD_MAX, XS_REL_PATH_MAX, XS_TYPE_COUNT, XsType, countNuls, packStrings, splitStrings, type XsMessage } from '../../formats/xenstore-wire.ts';
 import { atoi } from '../../formats/libc/strtol.ts';
 import type { Connection } from './connection.ts';
@@ -120,7 +121,7 @@ const handlers: Partial<Record<number, Handler>> = {
     const nul = p.indexOf(0);
     if (nul < 0) fail('EINVAL');
     const path = canonicalize(r.conn.home, p.toString('latin1', 0, nul));
-    if (doWrite(r.view, r.conn, path, Buffer.from(p.subarray(nul + 1)), r.events)) r.core.errno = 'ENOENT';
+    if (doWrite(r.view, r.conn, path, storedValue(p.subarray(nul + 1)), r.events)) r.core.errno = 'ENOENT';
     return OK;
   },
 
@@ -166,7 +167,7 @@ const handlers: Partial<Record<number, Handler>> = {
     if (!conn.privileged && r.core.watchesOfDomain(conn.domid) > quota.watches) fail('E2BIG');
     if (!conn.privileged && r.core.memoryOf(conn.domid) + path.length + token.length >= quota.memory) failErrno('ENOMEM');
     const watch = { path, token, stripLen: given === path ? 0 : conn.home.length + 1 };
-    conn.watches.push(watch);
+    conn.addWatch(watch);
     // The first event fires at once, naming the path exactly as the client gave it.
     return { reply: OK, after: () => r.core.sendEvent(conn, given, token) };
   },
@@ -177,7 +178,7 @@ const handlers: Partial<Record<number, Handler>> = {
     const path = canonicalize(r.conn.home, given);
     const i = r.conn.watches.findIndex(w => w.path === path && w.token === token);
     if (i < 0) fail('ENOENT');
-    r.conn.watches.splice(i, 1);
+    r.conn.removeWatch(i);
     return OK;
   },
 

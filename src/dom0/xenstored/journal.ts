@@ -5,6 +5,7 @@
 // grown well past the tree it describes, it is replaced by a snapshot (temp file + rename).
 // Only the live store is observed, so a transaction reaches the journal when it commits.
 
+import { storedValue } from './value-bytes.ts';
 import { openStateFile } from '../state-files.ts';
 import { closeSync, constants, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -53,7 +54,7 @@ export class Journal implements StoreObserver {
       store = new Store(true);
       for (const op of decoded.ops) {
         if (op.op === 'del') store.del(op.path);
-        else store.put(op.path, { value: op.value, perms: op.perms, children: op.children ?? store.get(op.path)?.children ?? [] });
+        else store.put(op.path, { value: storedValue(op.value), perms: op.perms, children: op.children ?? store.get(op.path)?.children ?? [] });
       }
       if (!store.get('/')) throw new Error(`${file}: the journal holds no root node`);
       if (validBytes < bytes.length) log(`journal ${file}: ignored ${bytes.length - validBytes} bytes after offset ${validBytes} (a record cut short)`);

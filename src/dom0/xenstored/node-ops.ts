@@ -2,6 +2,7 @@
 // C xenstored's error hiding, creation with inherited permissions, recursive removal.
 // Every change is reported to `events` for the caller to fire now or at commit.
 
+import { EMPTY_VALUE } from './value-bytes.ts';
 import { fail, failErrno, type XsdErrorName } from './errors.ts';
 import { basename, childPath, isValidNodename, parentOf } from './path.ts';
 import { PERM_OWNER, PERM_WRITE, permFor, type Caller, type Perm } from './perms.ts';
@@ -79,8 +80,8 @@ export function createNode(view: NodeView, caller: Caller, path: string, value: 
     if (parent) break;
   }
   // A new node copies its parent's permissions; an unprivileged creator becomes the owner.
-  const perms: Perm[] = [...parent.perms];
-  if (limited(caller)) perms[0] = { id: caller.domid, bits: perms[0].bits };
+  // Permission lists are never changed in place: an unchanged one is shared with the parent.
+  const perms: readonly Perm[] = limited(caller) ? [{ id: caller.domid, bits: parent.perms[0].bits }, ...parent.perms.slice(1)] : parent.perms;
   if (limited(caller) && view.ownedBy(caller.domid) + missing.length > quota.nodes) failErrno('ENOSPC');
   // Check every record before writing any, so a refused request changes nothing.
   const records: [string, Omit<XsNode, 'generation'>][] = [
@@ -88,7 +89,7 @@ export function createNode(view: NodeView, caller: Caller, path: string, value: 
   ];
   for (let i = missing.length - 1; i >= 0; i--) {
     const children = i > 0 ? [basename(missing[i - 1])] : [];
-    records.push([missing[i], { value: i === 0 ? value : Buffer.alloc(0), perms, children }]);
+    records.push([missing[i], { value: i === 0 ? value : EMPTY_VALUE, perms, children }]);
   }
   for (const [, n] of records) checkSize(caller, n.value, n.perms, n.children);
   for (const [rp, n] of records) checkMemory(view, rp, n, rp === p ? parent : undefined);
