@@ -22,6 +22,8 @@ import { VIRQ_CONSOLE, VIRQ_DOM_EXC, VIRQ_TIMER } from '../hypervisor/event-chan
 import type { BackendDriver } from '../dom0/backends/backend-driver.ts';
 import { NetDataplane, parseRate } from '../dom0/backends/net-dataplane.ts';
 import { BlkDataplane } from '../dom0/backends/blk-dataplane.ts';
+import { BackendWork, DOM0_IDLE_DEMAND } from '../dom0/backends/backend-work.ts';
+import { diskModel, nicModel } from '../machine/devices.ts';
 import { XsClient } from '../formats/xenstore-client.ts';
 import { parseWorkload } from '../formats/workload-spec.ts';
 import type { HostPaths } from '../protocol/paths.ts';
@@ -80,11 +82,17 @@ export class Host {
     this.xenstored = new Xenstored({ log: l => this.log(`xenstored: ${l}`), journal: join(paths.home, 'xenstored.journal'), domainExists: d => this.hv.domains.has(d) });
     mkdirSync(paths.logs, { recursive: true });
     this.xenconsoled = new Xenconsoled(paths.logs);
-    this.netData = new NetDataplane(this.clock);
+    // netback and blkback work on Dom0's vCPUs, on the machine's NIC and disk.
+    const work = new BackendWork(this.clock, {
+      online: () => this.hv.get(0).onlineVcpus,
+      cpuNs: () => Number(this.hv.cpuTimeNs(0)),
+      setDemand: f => { for (let v = 0; v < this.hv.get(0).maxVcpus; v++) this.hv.setWorkloadDemand(0, v, f); },
+    });
+    this.netData = new NetDataplane(this.clock, work, nicModel());
     this.storeXen = new XenDevices(this.hv);
     this.consoleXen = new XenDevices(this.hv);
     this.blkDataXen = new XenDevices(this.hv);
-    this.blkData = new BlkDataplane(this.clock, { map: (domid, n) => this.mapPersistent(domid, n), unmap: (domid, n) => this.unmapPersistent(domid, n) });
+    this.blkData = new BlkDataplane(work, diskModel(o.spec.disk ?? 'nvme'), { map: (domid, n) => this.mapPersistent(domid, n), unmap: (domid, n) => this.unmapPersistent(domid, n) });
     if (!store.getHost('epoch_ms')) store.setHost('epoch_ms', String(epoch));
   }
 
@@ -112,7 +120,7 @@ export class Host {
       totPages: spec.dom0MemMiB * 256, pauseCount: 0, shutdown: false, shutdownReason: 0, createdNs: 0n,
       cpuBaseNs: Array.from({ length: spec.dom0Vcpus }, (_, v) => BigInt(dom0CpuNs[v] ?? 0)),
     });
-    for (let v = 0; v < spec.dom0Vcpus; v++) this.hv.setWorkloadDemand(0, v, 0.01);
+    for (let v = 0; v < spec.dom0Vcpus; v++) this.hv.setWorkloadDemand(0, v, DOM0_IDLE_DEMAND);
     const xs = this.dom0Client();
     const nbXs = this.dom0Client(), bbXs = this.dom0Client();
     // Dom0's kernel binds its timers; xenstored takes VIRQ_DOM_EXC and xenconsoled VIRQ_CONSOLE.

@@ -212,9 +212,14 @@ export class ResponseRing<T> {
 
   /** Backend: answer the oldest unanswered request. */
   push(rsp: T): boolean {
-    this.kind.encode(this.shared.nextResponseSlot(), rsp);
-    this.shared.pushResponses();
+    this.pushAll([rsp]);
     return true;
+  }
+
+  /** Backend: answer the oldest unanswered requests, published together (one notification at most). */
+  pushAll(rsps: readonly T[]): void {
+    for (const rsp of rsps) this.kind.encode(this.shared.nextResponseSlot(), rsp);
+    this.shared.pushResponses();
   }
 
   /** Frontend: every response published, then ask to be notified of the next. */
