@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { TestHost } from '../helpers/host.ts';
 import { ioGuest, MiB, xentopRates } from '../helpers/io-rates.ts';
 
-const GUESTS = 8, RATE = 50 * MiB, DELAY_S = 3;
+const GUESTS = 8, RATE = 50 * MiB, DELAY_S = 2;
 
 function busyHost(dom0Vcpus: number): TestHost {
   const h = new TestHost('dom0-io').start(['--clock', 'virtual', '--dom0-vcpus', String(dom0Vcpus)]);
