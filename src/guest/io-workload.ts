@@ -20,6 +20,8 @@ const MTU = 1500;
 const BLK_REQ_SECTORS = 128;
 /** 512-byte sectors in one 4 KiB page: a request's segments. */
 const SECTORS_PER_PAGE = 8;
+/** A receive buffer posted to netback: one page. */
+const RX_BUFFER = { bytes: XEN_PAGE_SIZE, packets: Math.ceil(XEN_PAGE_SIZE / MTU) };
 /** At most this many seconds of traffic wait in a backlog. */
 const BACKLOG_S = 1;
 
@@ -85,21 +87,24 @@ export class IoWorkload {
     this.arm();
   }
 
+  // Each fills what slots it can, then pushes them at once: one notification for the batch.
   private sendNet(n: NetDev): void {
     const tx = this.hv.rings.net(this.domid, n.devid).tx;
     while (n.txBacklog >= 1) {
       const bytes = Math.min(XEN_NETIF_MAX_TX_SIZE, Math.floor(n.txBacklog));
-      if (!tx.push({ bytes, packets: Math.ceil(bytes / MTU) })) break;
+      if (!tx.queue({ bytes, packets: Math.ceil(bytes / MTU) })) break;
       n.txBacklog -= bytes;
     }
+    tx.publish();
   }
 
   private postRx(n: NetDev): void {
     const rx = this.hv.rings.net(this.domid, n.devid).rx;
     while (n.rxBacklog >= XEN_PAGE_SIZE) {
-      if (!rx.push({ bytes: XEN_PAGE_SIZE, packets: Math.ceil(XEN_PAGE_SIZE / MTU) })) break;
+      if (!rx.queue(RX_BUFFER)) break;
       n.rxBacklog -= XEN_PAGE_SIZE;
     }
+    rx.publish();
   }
 
   private queueBlk(b: BlkDev): void {
@@ -113,13 +118,14 @@ export class IoWorkload {
         const sectors = Math.min(BLK_REQ_SECTORS, Math.floor(backlog / 512));
         if (b.next + sectors > b.sectors) b.next = 0;
         const req = { id: b.nextId, write, sector: b.next, sectors };
-        if (!ring.push(req)) break;
+        if (!ring.queue(req)) break;
         b.nextId = (b.nextId + 1) >>> 0;
         b.inflight.set(req.id, req);
         b.next += sectors;
         if (write) b.writeBacklog -= sectors * 512; else b.readBacklog -= sectors * 512;
       }
     }
+    ring.publish();
   }
 
   /** blkfront's interrupt: each response ends its request, an error as an I/O error of the block layer. */

@@ -173,13 +173,25 @@ export class Ring<T> {
 
   /** Frontend: put a request on the ring; false when the ring is full (after collecting what was answered). */
   push(req: T): boolean {
+    if (!this.queue(req)) return false;
+    this.publish();
+    return true;
+  }
+
+  /**
+   * Frontend: write a request into its slot, published with the others by publish() (as a
+   * driver fills several slots, then pushes once); false when the ring is full.
+   */
+  queue(req: T): boolean {
     if (this.shared.freeRequests === 0) this.collect();
     if (this.shared.freeRequests === 0) { this.overflows++; return false; }
     const at = this.shared.nextRequest();
     this.kind.encode(at, (at - SRING.ring) / this.shared.entry, req);
-    this.shared.pushRequests();
     return true;
   }
+
+  /** Frontend: RING_PUSH_REQUESTS_AND_CHECK_NOTIFY for the requests queued. */
+  publish(): void { this.shared.pushRequests(); }
 
   /** Backend: the next request without consuming it (the same object until it is taken). */
   peek(): T | undefined {

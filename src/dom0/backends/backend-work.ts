@@ -47,27 +47,31 @@ export interface IoQueue {
 
 const costOf = (c: WorkCost, s: Served): number => c.perRequest * s.requests + c.perByte * s.bytes + c.perNotify * s.notifications;
 const nsPerByte = (c: WorkCost): number => c.perByte + c.perRequest / TYPICAL_REQUEST;
-const channel = (q: IoQueue): string => `${q.device.name}/${q.direction}`;
+
+/** One direction of one device in a tick: what it can still carry, and how many queues share it. */
+interface Channel { device: DeviceModel; room: number; sharers: number; active: number; share: number }
+interface Entry { q: IoQueue; ch: Channel; ceiling: number }
 
 export class BackendWork {
-  private readonly queues = new Set<IoQueue>();
+  private readonly entries = new Map<IoQueue, Entry>();
+  private readonly channels = new Map<string, Channel>();
   private timer: Timer | undefined;
   private lastCpuNs = 0;
-  /** Dom0 CPU the backends used in the last tick (ns), and whether work was left for want of it. */
-  lastWorkNs = 0;
-  starved = false;
 
   constructor(private readonly clock: Clock, private readonly dom0: Dom0Cpu) {}
 
   add(q: IoQueue): void {
-    this.queues.add(q);
+    const key = `${q.device.name}/${q.direction}`;
+    let ch = this.channels.get(key);
+    if (!ch) this.channels.set(key, ch = { device: q.device, room: 0, sharers: 0, active: 0, share: 0 });
+    this.entries.set(q, { q, ch, ceiling: 0 });
     if (!this.timer) {
       this.lastCpuNs = this.dom0.cpuNs();
       this.timer = this.clock.after(BACKEND_TICK_NS, () => this.tick());
     }
   }
 
-  remove(q: IoQueue): void { this.queues.delete(q); }
+  remove(q: IoQueue): void { this.entries.delete(q); }
 
   private tick(): void {
     this.timer = undefined;
@@ -76,38 +80,35 @@ export class BackendWork {
     const tickNs = TICK_S * 1e9;
     let cpu = cpuNow - this.lastCpuNs - DOM0_IDLE_DEMAND * tickNs * online;
     this.lastCpuNs = cpuNow;
-    let active = [...this.queues].filter(q => q.pending());
-    const sharers = new Map<string, number>();
-    for (const q of active) sharers.set(channel(q), (sharers.get(channel(q)) ?? 0) + 1);
-    const room = new Map<string, number>();
-    for (const q of active) room.set(channel(q), q.device.bandwidth * TICK_S);
-    const ceiling = new Map(active.map(q => [q, q.ceiling(TICK_S, sharers.get(channel(q))!)]));
+    for (const ch of this.channels.values()) { ch.room = ch.device.bandwidth * TICK_S; ch.sharers = 0; }
+    let active: Entry[] = [];
+    for (const e of this.entries.values()) if (e.q.pending()) { active.push(e); e.ch.sharers++; }
+    for (const e of active) e.ceiling = e.q.ceiling(TICK_S, e.ch.sharers);
     let spent = 0;
     // Rounds of fair shares: a queue that empties leaves its unused share to the others.
     while (active.length && cpu > 0) {
-      const on = new Map<string, number>();
-      for (const q of active) on.set(channel(q), (on.get(channel(q)) ?? 0) + 1);
-      const share = new Map([...on].map(([c, n]) => [c, room.get(c)! / n]));
+      for (const ch of this.channels.values()) ch.active = 0;
+      for (const e of active) e.ch.active++;
+      for (const ch of this.channels.values()) ch.share = ch.room / ch.active;
       const cpuShare = cpu / active.length;
-      const next: IoQueue[] = [];
-      for (const q of active) {
-        const c = channel(q);
-        const slice = Math.min(share.get(c)!, ceiling.get(q)!, cpuShare / nsPerByte(q.cost));
-        if (slice <= 0 || room.get(c)! <= 0) continue;
-        const s = q.serve(slice);
-        const ns = costOf(q.cost, s);
+      const next: Entry[] = [];
+      for (const e of active) {
+        const slice = Math.min(e.ch.share, e.ceiling, cpuShare / nsPerByte(e.q.cost));
+        if (slice <= 0 || e.ch.room <= 0) continue;
+        const s = e.q.serve(slice);
+        const ns = costOf(e.q.cost, s);
         cpu -= ns; spent += ns;
-        room.set(c, room.get(c)! - s.bytes);
-        ceiling.set(q, ceiling.get(q)! - s.bytes);
-        if (s.bytes >= slice && q.pending()) next.push(q);
+        e.ch.room -= s.bytes;
+        e.ceiling -= s.bytes;
+        if (s.bytes >= slice && e.q.pending()) next.push(e);
       }
       active = next;
     }
-    this.lastWorkNs = spent;
-    this.starved = cpu <= 0 && [...this.queues].some(q => q.pending());
-    const want = this.starved ? 1 : spent * HEADROOM / (tickNs * online);
+    // Work left for want of CPU: the threads stay runnable all the next tick.
+    const starved = cpu <= 0 && [...this.entries.keys()].some(q => q.pending());
+    const want = starved ? 1 : spent * HEADROOM / (tickNs * online);
     this.dom0.setDemand(Math.min(1, DOM0_IDLE_DEMAND + want));
-    if (this.queues.size) this.timer = this.clock.after(BACKEND_TICK_NS, () => this.tick());
+    if (this.entries.size) this.timer = this.clock.after(BACKEND_TICK_NS, () => this.tick());
     else this.dom0.setDemand(DOM0_IDLE_DEMAND);
   }
 }
