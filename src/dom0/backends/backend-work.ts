@@ -57,6 +57,7 @@ export class BackendWork {
   private readonly channels = new Map<string, Channel>();
   private timer: Timer | undefined;
   private lastCpuNs = 0;
+  private demand = DOM0_IDLE_DEMAND;
 
   constructor(private readonly clock: Clock, private readonly dom0: Dom0Cpu) {}
 
@@ -107,8 +108,13 @@ export class BackendWork {
     // Work left for want of CPU: the threads stay runnable all the next tick.
     const starved = cpu <= 0 && [...this.entries.keys()].some(q => q.pending());
     const want = starved ? 1 : spent * HEADROOM / (tickNs * online);
-    this.dom0.setDemand(Math.min(1, DOM0_IDLE_DEMAND + want));
+    this.setDemand(this.entries.size ? Math.min(1, DOM0_IDLE_DEMAND + want) : DOM0_IDLE_DEMAND);
     if (this.entries.size) this.timer = this.clock.after(BACKEND_TICK_NS, () => this.tick());
-    else this.dom0.setDemand(DOM0_IDLE_DEMAND);
+  }
+
+  private setDemand(frac: number): void {
+    if (frac === this.demand) return;
+    this.demand = frac;
+    this.dom0.setDemand(frac);
   }
 }
