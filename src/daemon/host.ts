@@ -24,6 +24,8 @@ import { NetDataplane, parseRate } from '../dom0/backends/net-dataplane.ts';
 import { BlkDataplane } from '../dom0/backends/blk-dataplane.ts';
 import { NetbackGrants } from '../dom0/backends/netback-grants.ts';
 import { BlkbackGrants } from '../dom0/backends/blkback-grants.ts';
+import { BackendWork, DOM0_IDLE_DEMAND } from '../dom0/backends/backend-work.ts';
+import { diskModel, nicModel } from '../machine/devices.ts';
 import { XsClient } from '../formats/xenstore-client.ts';
 import { parseWorkload } from '../formats/workload-spec.ts';
 import type { HostPaths } from '../protocol/paths.ts';
@@ -79,10 +81,16 @@ export class Host {
     this.xenstored = new Xenstored({ log: l => this.log(`xenstored: ${l}`), journal: join(paths.home, 'xenstored.journal'), domainExists: d => this.hv.domains.has(d) });
     mkdirSync(paths.logs, { recursive: true });
     this.xenconsoled = new Xenconsoled(paths.logs);
-    this.netData = new NetDataplane(this.clock, new NetbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.netback, d, n, err, msg)));
+    // netback and blkback work on Dom0's vCPUs, on the machine's NIC and disk.
+    const work = new BackendWork(this.clock, {
+      online: () => this.hv.get(0).onlineVcpus,
+      cpuNs: () => Number(this.hv.cpuTimeNs(0)),
+      setDemand: f => { for (let v = 0; v < this.hv.get(0).maxVcpus; v++) this.hv.setWorkloadDemand(0, v, f); },
+    });
+    this.netData = new NetDataplane(this.clock, work, nicModel(), new NetbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.netback, d, n, err, msg)));
     this.storeXen = new XenDevices(this.hv);
     this.consoleXen = new XenDevices(this.hv);
-    this.blkData = new BlkDataplane(this.clock, new BlkbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.blkback, d, n, err, msg)));
+    this.blkData = new BlkDataplane(work, diskModel(o.spec.disk ?? 'nvme'), new BlkbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.blkback, d, n, err, msg)));
     if (!store.getHost('epoch_ms')) store.setHost('epoch_ms', String(epoch));
   }
 
@@ -112,7 +120,7 @@ export class Host {
       totPages: spec.dom0MemMiB * 256, pauseCount: 0, shutdown: false, shutdownReason: 0, createdNs: 0n,
       cpuBaseNs: Array.from({ length: spec.dom0Vcpus }, (_, v) => BigInt(dom0CpuNs[v] ?? 0)),
     });
-    for (let v = 0; v < spec.dom0Vcpus; v++) this.hv.setWorkloadDemand(0, v, 0.01);
+    for (let v = 0; v < spec.dom0Vcpus; v++) this.hv.setWorkloadDemand(0, v, DOM0_IDLE_DEMAND);
     this.hv.get(0).evtchn.initControlFifo();
     const xs = this.dom0Client();
     const nbXs = this.dom0Client(), bbXs = this.dom0Client();

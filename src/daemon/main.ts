@@ -1,5 +1,5 @@
 // xenlabd: the daemon of one emulated Xen host, and the commands that manage it.
-//   xenlabd start|run [--host NAME] [--cpus N] [--memory SIZE] [--dom0-mem SIZE] [--clock real|virtual] [--seed N]
+//   xenlabd start|run [--host NAME] [--cpus N] [--memory SIZE] [--dom0-mem SIZE] [--dom0-vcpus N] [--disk nvme|sata] [--clock real|virtual] [--seed N]
 //   xenlabd stop | status | env | clock [advance DURATION]
 import { parseArgs } from 'node:util';
 import { closeSync, constants, existsSync, mkdirSync, rmSync, writeSync } from 'node:fs';
@@ -12,6 +12,7 @@ import type { Connection } from '../client/connection.ts';
 import { claimStateFile, openStateFile, privateDir } from '../dom0/state-files.ts';
 import { DEFAULT_MACHINE, parseSizeMiB, type MachineSpec } from '../machine/host.ts';
 import { parseDuration, type ClockMode } from '../machine/clock.ts';
+import { DISK_KINDS, type DiskKind } from '../machine/devices.ts';
 
 const USAGE = `Usage: xenlabd <command> [options]
 
@@ -29,6 +30,8 @@ Machine options (start, run; used when the host is first created):
   --cpus N         physical CPUs (default 8)
   --memory SIZE    RAM, e.g. 16G (default 16G)
   --dom0-mem SIZE  Domain-0 memory (default 2G)
+  --dom0-vcpus N   Domain-0 vCPUs, as Xen's dom0_max_vcpus (default 4, at most --cpus)
+  --disk KIND      the disk holding the images: nvme or sata (default nvme)
   --clock MODE     real or virtual (default real)
   --seed N         seed of the deterministic simulation (default 1)
 
@@ -37,6 +40,7 @@ State lives in $XENLAB_HOME (default \${XDG_STATE_HOME:-~/.local/state}/xenlab).
 
 const OPTIONS = {
   host: { type: 'string' }, cpus: { type: 'string' }, memory: { type: 'string' }, 'dom0-mem': { type: 'string' },
+  'dom0-vcpus': { type: 'string' }, disk: { type: 'string' },
   clock: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -48,6 +52,8 @@ function machineArgs(v: Record<string, string | boolean | undefined>): { spec: P
   if (typeof v.cpus === 'string') { const n = Number(v.cpus); if (!Number.isInteger(n) || n < 1 || n > 512) fail(`invalid --cpus ${v.cpus}`, 2); spec.nrCpus = n; }
   if (typeof v.memory === 'string') { const m = parseSizeMiB(v.memory); if (!m || m < 256) fail(`invalid --memory ${v.memory}`, 2); spec.memoryMiB = m; }
   if (typeof v['dom0-mem'] === 'string') { const m = parseSizeMiB(v['dom0-mem']); if (!m || m < 128) fail(`invalid --dom0-mem ${v['dom0-mem']}`, 2); spec.dom0MemMiB = m; }
+  if (typeof v['dom0-vcpus'] === 'string') { const n = Number(v['dom0-vcpus']); if (!Number.isInteger(n) || n < 1 || n > (spec.nrCpus ?? DEFAULT_MACHINE.nrCpus)) fail(`invalid --dom0-vcpus ${v['dom0-vcpus']}`, 2); spec.dom0Vcpus = n; }
+  if (typeof v.disk === 'string') { if (!(DISK_KINDS as string[]).includes(v.disk)) fail(`invalid --disk ${v.disk} (nvme or sata)`, 2); spec.disk = v.disk as DiskKind; }
   if (typeof v.seed === 'string') { const n = Number(v.seed); if (!Number.isInteger(n)) fail(`invalid --seed ${v.seed}`, 2); spec.seed = n; }
   let clock: ClockMode | undefined;
   if (typeof v.clock === 'string') { if (v.clock !== 'real' && v.clock !== 'virtual') fail(`invalid --clock ${v.clock} (real or virtual)`, 2); clock = v.clock; }
@@ -87,7 +93,7 @@ async function run(argv: string[]): Promise<void> {
   let spec = store.machine();
   if (!spec) {
     spec = { ...DEFAULT_MACHINE, ...m.spec };
-    spec.dom0Vcpus = Math.min(4, spec.nrCpus);
+    spec.dom0Vcpus = m.spec.dom0Vcpus ?? Math.min(4, spec.nrCpus);
     store.setHost('machine', JSON.stringify(spec));
   }
   const clockMode = (store.getHost('clock_mode') as ClockMode | undefined) ?? m.clock ?? 'real';

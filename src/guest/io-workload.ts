@@ -1,8 +1,11 @@
-// The guest's I/O workload: every tick it queues network transmits, receive buffers and disk
-// requests on its devices' rings at the rates of its `workload` (packets of at most 64 KiB,
-// the largest a tx request describes; receive buffers of a page, which its peers fill). What a full ring refuses stays
-// in a bounded backlog (the application waits), so a slow backend throttles the guest. Disk
-// requests are completed by blkback's responses; a failed one is logged as the block layer does.
+// The guest's I/O workload: every tick it adds to a backlog per device what its `workload` rates
+// ask (packets of at most 64 KiB, the largest a tx request describes; receive buffers of a page,
+// which its peers fill; disk requests of 64 KiB) and queues that backlog on the devices' rings.
+// When the backend answers a batch and notifies, the frontend's interrupt collects the answers
+// and queues more, so a fast backend drains the backlog within the tick; what a full ring
+// refuses stays in a bounded backlog (the application waits), so a slow backend throttles the
+// guest. Disk requests are completed by blkback's responses; a failed one is logged as the block
+// layer does.
 import type { Clock, Timer } from '../machine/clock.ts';
 import type { Hypervisor } from '../hypervisor/hypervisor.ts';
 import { BLKIF_RSP_OKAY, type BlkRequest, type BlkRings } from '../hypervisor/io-ring.ts';
@@ -17,6 +20,8 @@ const MTU = 1500;
 const BLK_REQ_SECTORS = 128;
 /** 512-byte sectors in one 4 KiB page: a request's segments. */
 const SECTORS_PER_PAGE = 8;
+/** A receive buffer posted to netback: one page. */
+const RX_BUFFER = { bytes: XEN_PAGE_SIZE, packets: Math.ceil(XEN_PAGE_SIZE / MTU) };
 /** At most this many seconds of traffic wait in a backlog. */
 const BACKLOG_S = 1;
 
@@ -34,9 +39,20 @@ export class IoWorkload {
 
   private get active(): boolean { return this.w.netTxBps + this.w.netRxBps + this.w.diskReadBps + this.w.diskWriteBps > 0; }
 
-  addNet(devid: number): void { this.nets.push({ devid, txBacklog: 0, rxBacklog: 0 }); this.arm(); }
+  addNet(devid: number): void {
+    const n: NetDev = { devid, txBacklog: 0, rxBacklog: 0 };
+    this.nets.push(n);
+    // netfront's interrupts: answered transmits and filled buffers free slots for more.
+    const rings = this.hv.rings.net(this.domid, devid);
+    rings.tx.shared.onFrontendNotify = () => { if (this.running()) this.sendNet(n); };
+    rings.rx.shared.onFrontendNotify = () => { if (this.running()) this.postRx(n); };
+    this.arm();
+  }
   addBlk(devid: number, sectors: number): void {
-    this.blks.push({ devid, name: blkfrontDiskName(devid), sectors: Math.max(sectors, BLK_REQ_SECTORS), next: 0, readBacklog: 0, writeBacklog: 0, nextId: 0, inflight: new Map() });
+    const b: BlkDev = { devid, name: blkfrontDiskName(devid), sectors: Math.max(sectors, BLK_REQ_SECTORS), next: 0, readBacklog: 0, writeBacklog: 0, nextId: 0, inflight: new Map() };
+    this.blks.push(b);
+    // blkfront's interrupt: the responses end their requests, and the freed slots take more.
+    this.hv.rings.blk(this.domid, devid).responses.onNotify(() => { if (this.running()) this.queueBlk(b); });
     this.arm();
   }
   removeDevice(kind: 'vif' | 'vbd', devid: number): void {
@@ -46,38 +62,55 @@ export class IoWorkload {
 
   private arm(): void { if (!this.timer && this.active) this.timer = this.clock.after(IO_TICK_NS, () => this.tick()); }
 
+  /** A paused or shut-down guest runs no interrupt handlers and queues nothing. */
+  private running(): boolean {
+    const d = this.hv.domains.get(this.domid);
+    return !!d && !d.paused && !d.shutdown;
+  }
+
   private tick(): void {
     this.timer = undefined;
-    const d = this.hv.domains.get(this.domid);
-    if (!d) return;
-    if (!d.paused && !d.shutdown) {
-      for (const n of this.nets) this.tickNet(n);
-      for (const b of this.blks) this.tickBlk(b);
+    if (!this.hv.domains.has(this.domid)) return;
+    if (this.running()) {
+      for (const n of this.nets) {
+        n.txBacklog = Math.min(n.txBacklog + this.w.netTxBps * TICK_S, this.w.netTxBps * BACKLOG_S);
+        n.rxBacklog = Math.min(n.rxBacklog + this.w.netRxBps * TICK_S, this.w.netRxBps * BACKLOG_S);
+        this.sendNet(n);
+        this.postRx(n);
+      }
+      for (const b of this.blks) {
+        b.readBacklog = Math.min(b.readBacklog + this.w.diskReadBps * TICK_S, this.w.diskReadBps * BACKLOG_S);
+        b.writeBacklog = Math.min(b.writeBacklog + this.w.diskWriteBps * TICK_S, this.w.diskWriteBps * BACKLOG_S);
+        this.queueBlk(b);
+      }
     }
     this.arm();
   }
 
-  private tickNet(n: NetDev): void {
-    const rings = this.hv.rings.net(this.domid, n.devid);
-    n.txBacklog = Math.min(n.txBacklog + this.w.netTxBps * TICK_S, this.w.netTxBps * BACKLOG_S);
+  // Each fills what slots it can, then pushes them at once: one notification for the batch.
+  private sendNet(n: NetDev): void {
+    const tx = this.hv.rings.net(this.domid, n.devid).tx;
     while (n.txBacklog >= 1) {
       const bytes = Math.min(XEN_NETIF_MAX_TX_SIZE, Math.floor(n.txBacklog));
-      if (!rings.tx.push({ bytes, packets: Math.ceil(bytes / MTU) })) break;
+      if (!tx.queue({ bytes, packets: Math.ceil(bytes / MTU) })) break;
       n.txBacklog -= bytes;
     }
-    n.rxBacklog = Math.min(n.rxBacklog + this.w.netRxBps * TICK_S, this.w.netRxBps * BACKLOG_S);
-    while (n.rxBacklog >= XEN_PAGE_SIZE) {
-      if (!rings.rx.push({ bytes: XEN_PAGE_SIZE, packets: Math.ceil(XEN_PAGE_SIZE / MTU) })) break;
-      n.rxBacklog -= XEN_PAGE_SIZE;
-    }
+    tx.publish();
   }
 
-  private tickBlk(b: BlkDev): void {
+  private postRx(n: NetDev): void {
+    const rx = this.hv.rings.net(this.domid, n.devid).rx;
+    while (n.rxBacklog >= XEN_PAGE_SIZE) {
+      if (!rx.queue(RX_BUFFER)) break;
+      n.rxBacklog -= XEN_PAGE_SIZE;
+    }
+    rx.publish();
+  }
+
+  private queueBlk(b: BlkDev): void {
     const rings = this.hv.rings.blk(this.domid, b.devid);
     this.complete(b, rings);
     const ring = rings.ring;
-    b.readBacklog = Math.min(b.readBacklog + this.w.diskReadBps * TICK_S, this.w.diskReadBps * BACKLOG_S);
-    b.writeBacklog = Math.min(b.writeBacklog + this.w.diskWriteBps * TICK_S, this.w.diskWriteBps * BACKLOG_S);
     for (const write of [false, true]) {
       for (;;) {
         const backlog = write ? b.writeBacklog : b.readBacklog;
@@ -85,13 +118,14 @@ export class IoWorkload {
         const sectors = Math.min(BLK_REQ_SECTORS, Math.floor(backlog / 512));
         if (b.next + sectors > b.sectors) b.next = 0;
         const req = { id: b.nextId, write, sector: b.next, sectors };
-        if (!ring.push(req)) break;
+        if (!ring.queue(req)) break;
         b.nextId = (b.nextId + 1) >>> 0;
         b.inflight.set(req.id, req);
         b.next += sectors;
         if (write) b.writeBacklog -= sectors * 512; else b.readBacklog -= sectors * 512;
       }
     }
+    ring.publish();
   }
 
   /** blkfront's interrupt: each response ends its request, an error as an I/O error of the block layer. */

@@ -196,14 +196,26 @@ export class Ring<T> {
 
   /** Frontend: put a request on the ring; false when the ring is full (after collecting what was answered). */
   push(req: T): boolean {
+    if (!this.queue(req)) return false;
+    this.publish();
+    return true;
+  }
+
+  /**
+   * Frontend: write a request into its slot, published with the others by publish() (as a
+   * driver fills several slots, then pushes once); false when the ring is full.
+   */
+  queue(req: T): boolean {
     // Never more than the ring holds (less than nothing after a producer published past it).
     if (this.shared.freeRequests <= 0) this.collect();
     if (this.shared.freeRequests <= 0) { this.overflows++; return false; }
     const at = this.shared.nextRequest();
     this.kind.encode(at, (at - SRING.ring) / this.shared.entry, req);
-    this.shared.pushRequests();
     return true;
   }
+
+  /** Frontend: RING_PUSH_REQUESTS_AND_CHECK_NOTIFY for the requests queued. */
+  publish(): void { this.shared.pushRequests(); }
 
   /** Backend: the next request without consuming it (the same object until it is taken). */
   peek(): T | undefined {
@@ -236,9 +248,14 @@ export class ResponseRing<T> {
 
   /** Backend: answer the oldest unanswered request. */
   push(rsp: T): boolean {
-    this.kind.encode(this.shared.nextResponseSlot(), rsp);
-    this.shared.pushResponses();
+    this.pushAll([rsp]);
     return true;
+  }
+
+  /** Backend: answer the oldest unanswered requests, published together (one notification at most). */
+  pushAll(rsps: readonly T[]): void {
+    for (const rsp of rsps) this.kind.encode(this.shared.nextResponseSlot(), rsp);
+    this.shared.pushResponses();
   }
 
   /** Frontend: every response published, then ask to be notified of the next. */

@@ -1,5 +1,6 @@
 // The emulated physical machine: pCPUs laid out in sockets, cores and threads over NUMA nodes,
-// RAM, and the CPU frequency that drives TSC values in traces.
+// RAM, the CPU frequency that drives TSC values in traces, and the disk the images live on.
+import type { DiskKind } from './devices.ts';
 
 export interface MachineSpec {
   hostname: string;
@@ -9,12 +10,14 @@ export interface MachineSpec {
   dom0Vcpus: number;
   cpuKhz: number;
   seed: number;
+  /** The disk holding XENLAB_HOME and the guests' images (hosts recorded before it have an NVMe). */
+  disk?: DiskKind;
 }
 
 export interface CpuTopology { core: number; socket: number; node: number }
 
 export const DEFAULT_MACHINE: MachineSpec = {
-  hostname: 'xenlab', nrCpus: 8, memoryMiB: 16384, dom0MemMiB: 2048, dom0Vcpus: 4, cpuKhz: 2394000, seed: 1,
+  hostname: 'xenlab', nrCpus: 8, memoryMiB: 16384, dom0MemMiB: 2048, dom0Vcpus: 4, cpuKhz: 2394000, seed: 1, disk: 'nvme',
 };
 
 export class Machine {

@@ -1,19 +1,24 @@
-// blkback's data path: serves each vbd's ring every tick with real reads and writes on the
-// image file behind it (writes allocate blocks in a sparse file), answers every request on the
-// ring, and keeps the counters xentop shows: OO (ring found full), RD, WR, RSECT, WSECT. Each
-// request's pages are mapped first (blkback-grants.ts, persistent grants).
+// blkback's data path: each vbd's ring is a queue of Dom0's backend work (backend-work.ts) on
+// the machine's disk, served with real reads and writes on the image file behind it (writes
+// allocate blocks in a sparse file); every request is answered on the ring, and the counters
+// xentop shows are kept: OO (ring found full), RD, WR, RSECT, WSECT. Each request's pages are
+// mapped first (blkback-grants.ts, persistent grants).
 import { closeSync, openSync, readSync, writeSync, statSync } from 'node:fs';
-import type { Clock, Timer } from '../../machine/clock.ts';
+import { queueCeiling, type DeviceModel } from '../../machine/devices.ts';
 import { BLKIF_RSP_ERROR, BLKIF_RSP_OKAY, type BlkRequest, type BlkResponse, type BlkRings } from '../../hypervisor/io-ring.ts';
 import type { VbdStats } from '../../protocol/stats.ts';
+import type { BackendWork, IoQueue, Served, WorkCost } from './backend-work.ts';
 import type { BlkbackGrants } from './blkback-grants.ts';
 
-const TICK_NS = 100_000_000n;
+/** A copy between the persistent grants and the bio's pages, the block layer; an interrupt. */
+const BLKBACK_COST: WorkCost = { perRequest: 5_000, perByte: 1.5, perNotify: 2_000 };
+/** The largest request blkfront makes here (128 sectors), to size a batch. */
+const MAX_REQUEST_BYTES = 128 * 512;
 
 /** An open image file; null for a block device, which is left alone; undefined when the file could not be opened. */
 type Image = number | null | undefined;
 
-interface Vbd { domid: number; devid: number; rings: BlkRings; writable: boolean; image: Image; stats: VbdStats; buf: Buffer }
+interface Vbd { domid: number; devid: number; rings: BlkRings; writable: boolean; image: Image; stats: VbdStats; buf: Buffer; queue: IoQueue }
 
 /** The file behind a vbd, opened for writing only when the vbd is writable (mode `w`). */
 function openImage(params: string, writable: boolean): Image {
@@ -25,21 +30,29 @@ function openImage(params: string, writable: boolean): Image {
 
 export class BlkDataplane {
   private vbds = new Map<string, Vbd>();
-  private timer: Timer | undefined;
 
-  constructor(private readonly clock: Clock, private readonly grants: BlkbackGrants) {}
+  constructor(private readonly work: BackendWork, private readonly disk: DeviceModel, private readonly grants: BlkbackGrants) {}
 
   attach(domid: number, devid: number, rings: BlkRings, params: string, writable: boolean): void {
-    this.vbds.set(`${domid}/${devid}`, {
-      domid, devid, rings, writable, image: openImage(params, writable), buf: Buffer.alloc(128 * 512),
+    this.detach(domid, devid);
+    const v: Vbd = {
+      domid, devid, rings, writable, image: openImage(params, writable), buf: Buffer.alloc(MAX_REQUEST_BYTES),
       stats: { dev: devid, backType: 1, ooReqs: 0, rdReqs: 0, wrReqs: 0, rdSects: 0, wrSects: 0 },
-    });
-    if (!this.timer) this.timer = this.clock.after(TICK_NS, () => this.tick());
+      queue: {
+        device: this.disk, direction: 'both', cost: BLKBACK_COST,
+        pending: () => rings.ring.pending > 0,
+        ceiling: (seconds, sharers) => queueCeiling(this.disk, rings.ring.size, MAX_REQUEST_BYTES, sharers, seconds),
+        serve: max => this.serveRing(v, max),
+      },
+    };
+    this.vbds.set(`${domid}/${devid}`, v);
+    this.work.add(v.queue);
   }
 
   detach(domid: number, devid?: number): void {
     for (const [k, v] of this.vbds) {
       if (v.domid !== domid || (devid !== undefined && v.devid !== devid)) continue;
+      this.work.remove(v.queue);
       if (typeof v.image === 'number') closeSync(v.image);
       this.vbds.delete(k);
     }
@@ -51,13 +64,21 @@ export class BlkDataplane {
       .map(v => ({ ...v.stats, ooReqs: v.rings.ring.overflows }));
   }
 
-  private tick(): void {
-    this.timer = undefined;
-    for (const v of this.vbds.values()) {
-      if (!this.grants.ringSane(v.domid, v.devid, v.rings)) continue;
-      for (const req of v.rings.ring.take()) v.rings.responses.push({ id: req.id, status: this.serve(v, req) });
+  /** Requests worth about `max` bytes, in batches answered at once (one notification each, which lets the guest queue more). */
+  private serveRing(v: Vbd, max: number): Served {
+    const shared = v.rings.ring.shared, n0 = shared.notifiedFrontend;
+    let bytes = 0, requests = 0;
+    // A ring the frontend broke stops here (the device is taken down).
+    if (!this.grants.ringSane(v.domid, v.devid, v.rings)) return { bytes, requests, notifications: 0 };
+    while (bytes < max) {
+      const reqs = v.rings.ring.take(Math.max(1, Math.ceil((max - bytes) / MAX_REQUEST_BYTES)));
+      if (!reqs.length) break;
+      const rsps: BlkResponse[] = reqs.map(req => ({ id: req.id, status: this.serve(v, req) }));
+      for (const req of reqs) bytes += req.sectors * 512;
+      requests += reqs.length;
+      v.rings.responses.pushAll(rsps);
     }
-    if (this.vbds.size) this.timer = this.clock.after(TICK_NS, () => this.tick());
+    return { bytes, requests, notifications: shared.notifiedFrontend - n0 };
   }
 
   /** One request in Linux blkback's order: counted, checked against the vbd, its grants mapped, then done. */

@@ -1,14 +1,23 @@
-// netback's data path: drains each vif's rings every tick, honouring the vif's credit-based rate
-// limit (`rate` = bytes per interval) on what the guest transmits, and counts packets and bytes
-// from Dom0's side of the vif, as xenstat reads them: the guest's transmit is the vif's RX.
-import type { Clock, Timer } from '../../machine/clock.ts';
-import type { NetRings } from '../../hypervisor/io-ring.ts';
+// netback's data path: each vif's rings are two queues of Dom0's backend work (backend-work.ts)
+// on the machine's NIC: what the guest transmits leaves through the NIC, within the vif's
+// credit-based rate limit (`rate` = bytes per interval); traffic for the guest comes in through
+// it and fills the receive buffers the guest posted. Packets and bytes are counted from Dom0's
+// side of the vif, as xenstat reads them: the guest's transmit is the vif's RX.
+import type { Clock } from '../../machine/clock.ts';
+import { queueCeiling, type DeviceModel } from '../../machine/devices.ts';
+import type { NetRequest, NetRings, Ring } from '../../hypervisor/io-ring.ts';
 import type { NetStats } from '../../protocol/stats.ts';
+import { XEN_NETIF_MAX_TX_SIZE, XEN_PAGE_SIZE } from '../../formats/xen-ring/index.ts';
+import type { BackendWork, IoQueue, Served, WorkCost } from './backend-work.ts';
 import type { NetbackGrants } from './netback-grants.ts';
 
-const TICK_NS = 100_000_000n;
+/** A grant copy of the packet's pages, the bridge and the NIC driver; an interrupt. */
+const NETBACK_COST: WorkCost = { perRequest: 1_000, perByte: 2, perNotify: 2_000 };
 
-interface Vif { domid: number; devid: number; rings: NetRings; bytesPerSec: number | null; credit: number; stats: NetStats }
+/** What netback checks and moves through the grant table: the ring as a whole, then each request's pages. */
+interface VifGrants { sane(): boolean; request(r: NetRequest): boolean }
+
+interface Vif { domid: number; devid: number; queues: IoQueue[]; stats: NetStats }
 
 /** Parse the backend's `rate` key, "bytes,usecs", into bytes per second. */
 export function parseRate(rate: string | null): number | null {
@@ -18,56 +27,82 @@ export function parseRate(rate: string | null): number | null {
   return b * 1e6 / us;
 }
 
+/** One direction of a vif: its ring, the bytes a request carries at most, and what it counts. */
+class VifQueue implements IoQueue {
+  readonly cost = NETBACK_COST;
+  /** The rate limit's credit (bytes; below 0 after a packet larger than what was left) and when it was last filled. */
+  private credit = 0;
+  private filledAt: bigint;
+
+  constructor(readonly device: DeviceModel, readonly direction: 'in' | 'out', private readonly ring: Ring<NetRequest>, private readonly maxRequest: number,
+    private readonly count: (r: NetRequest) => void, private readonly clock: Clock, private readonly bytesPerSec: number | null,
+    private readonly grants: VifGrants) {
+    this.filledAt = clock.now();
+  }
+
+  pending(): boolean { return this.ring.pending > 0; }
+
+  ceiling(seconds: number, sharers: number): number {
+    const inFlight = queueCeiling(this.device, this.ring.size, this.maxRequest, sharers, seconds);
+    if (this.bytesPerSec === null) return inFlight;
+    // The credit grows with time up to one tick's worth, as netback's credit timer refills it.
+    const now = this.clock.now();
+    const limit = this.bytesPerSec * seconds;
+    this.credit = Math.min(this.credit + this.bytesPerSec * Number(now - this.filledAt) / 1e9, limit);
+    this.filledAt = now;
+    return Math.min(inFlight, Math.max(0, this.credit));
+  }
+
+  serve(max: number): Served {
+    const n0 = this.ring.shared.notifiedFrontend;
+    let bytes = 0, requests = 0;
+    // A ring the frontend broke, or a page it never granted, stops the queue (the device is taken down).
+    let sound = this.grants.sane();
+    while (sound && bytes < max) {
+      // Each batch answered at once is one notification, which lets the guest queue more.
+      const reqs = this.ring.take(Math.max(1, Math.ceil((max - bytes) / this.maxRequest)));
+      if (!reqs.length) break;
+      for (const r of reqs) {
+        if (!(sound = this.grants.request(r))) break;
+        bytes += r.bytes; this.count(r);
+      }
+      requests += reqs.length;
+    }
+    if (this.bytesPerSec !== null) this.credit -= bytes;
+    return { bytes, requests, notifications: this.ring.shared.notifiedFrontend - n0 };
+  }
+}
+
 export class NetDataplane {
   private vifs = new Map<string, Vif>();
-  private timer: Timer | undefined;
 
-  constructor(private readonly clock: Clock, private readonly grants: NetbackGrants) {}
+  constructor(private readonly clock: Clock, private readonly work: BackendWork, private readonly nic: DeviceModel, private readonly grants: NetbackGrants) {}
 
   attach(domid: number, devid: number, rings: NetRings, bytesPerSec: number | null): void {
-    this.vifs.set(`${domid}/${devid}`, {
-      domid, devid, rings, bytesPerSec, credit: 0,
-      stats: { id: devid, txBytes: 0, txPackets: 0, txErrors: 0, txDrops: 0, rxBytes: 0, rxPackets: 0, rxErrors: 0, rxDrops: 0 },
-    });
-    if (!this.timer) this.timer = this.clock.after(TICK_NS, () => this.tick());
+    const stats: NetStats = { id: devid, txBytes: 0, txPackets: 0, txErrors: 0, txDrops: 0, rxBytes: 0, rxPackets: 0, rxErrors: 0, rxDrops: 0 };
+    const queues = [
+      // Guest transmit → vif RX → out of the NIC.
+      new VifQueue(this.nic, 'out', rings.tx, XEN_NETIF_MAX_TX_SIZE, r => { stats.rxBytes += r.bytes; stats.rxPackets += r.packets; }, this.clock, bytesPerSec,
+        { sane: () => this.grants.txRingSane(domid, devid, rings), request: r => this.grants.tx(domid, devid, r) }),
+      // In from the NIC → the buffers the guest posted → vif TX.
+      new VifQueue(this.nic, 'in', rings.rx, XEN_PAGE_SIZE, r => { stats.txBytes += r.bytes; stats.txPackets += r.packets; }, this.clock, null,
+        { sane: () => true, request: r => this.grants.rx(domid, devid, r) }),
+    ];
+    this.detach(domid, devid);
+    this.vifs.set(`${domid}/${devid}`, { domid, devid, queues, stats });
+    for (const q of queues) this.work.add(q);
   }
 
   detach(domid: number, devid?: number): void {
-    for (const [k, v] of this.vifs) if (v.domid === domid && (devid === undefined || v.devid === devid)) this.vifs.delete(k);
+    for (const [k, v] of this.vifs) {
+      if (v.domid !== domid || (devid !== undefined && v.devid !== devid)) continue;
+      for (const q of v.queues) this.work.remove(q);
+      this.vifs.delete(k);
+    }
     this.grants.release(domid, devid);
   }
 
   stats(domid: number): NetStats[] {
     return [...this.vifs.values()].filter(v => v.domid === domid).sort((a, b) => a.devid - b.devid).map(v => ({ ...v.stats }));
-  }
-
-  private tick(): void {
-    this.timer = undefined;
-    const tickS = Number(TICK_NS) / 1e9;
-    for (const v of this.vifs.values()) {
-      if (!this.grants.txRingSane(v.domid, v.devid, v.rings)) continue;
-      // Guest transmit → vif RX, within the credit the rate limit grants per tick.
-      const limit = v.bytesPerSec;
-      if (limit !== null) v.credit = Math.min(v.credit + limit * tickS, limit * tickS);
-      for (;;) {
-        const req = v.rings.tx.peek();
-        if (!req) break;
-        if (!this.grants.tx(v.domid, v.devid, req)) { v.rings.tx.take(1); break; }
-        if (limit === null) { v.rings.tx.take(1); v.stats.rxBytes += req.bytes; v.stats.rxPackets += req.packets; continue; }
-        const n = Math.min(req.bytes, Math.floor(v.credit));
-        if (n <= 0) break;
-        const pk = n === req.bytes ? req.packets : Math.ceil(n / 1500);
-        v.stats.rxBytes += n; v.stats.rxPackets += pk; v.credit -= n;
-        if (n === req.bytes) v.rings.tx.take(1); else { req.bytes -= n; req.packets = Math.max(1, req.packets - pk); }
-      }
-      // Traffic for the guest fills the receive buffers it posted → vif TX.
-      for (let req = v.rings.rx.peek(); req; req = v.rings.rx.peek()) {
-        const copied = this.grants.rx(v.domid, v.devid, req);
-        v.rings.rx.take(1);
-        if (!copied) break;
-        v.stats.txBytes += req.bytes; v.stats.txPackets += req.packets;
-      }
-    }
-    if (this.vifs.size) this.timer = this.clock.after(TICK_NS, () => this.tick());
   }
 }
