@@ -244,7 +244,7 @@ export class RemoteDriver {
   async dispatch(proc: number, r: XdrReader, w: XdrWriter, ctx: CallContext): Promise<void> {
     const p = this.procs.get(proc);
     if (!p) throw new VirError(VIR_ERR.NO_SUPPORT, VIR_FROM.RPC, `unknown procedure: ${proc}`);
-    if (!p.noConn && !ctx.client.opened) throw new VirError(VIR_ERR.INTERNAL_ERROR, VIR_FROM.REMOTE, 'connection not open');
+    if (!p.noConn && !ctx.client.opened) throw new VirError(VIR_ERR.INTERNAL_ERROR, VIR_FROM.RPC, 'connection not open');
     if (p.write && ctx.client.readonlyConn) throw new VirError(VIR_ERR.OPERATION_DENIED, VIR_FROM.NONE, `read only access prevents ${p.name}`);
     await p.run(r, w, ctx);
   }

@@ -5,12 +5,11 @@
 import { XdrWriter } from '../xdr.ts';
 
 export const VIR_ERR = {
-  INTERNAL_ERROR: 1, NO_SUPPORT: 3, INVALID_ARG: 8, OPERATION_FAILED: 9, XML_ERROR: 27, DOM_EXIST: 28,
+  INTERNAL_ERROR: 1, NO_SUPPORT: 3, INVALID_ARG: 8, OPERATION_FAILED: 9, XML_ERROR: 27,
   OPERATION_DENIED: 29, RPC: 39, NO_DOMAIN: 42, OPERATION_INVALID: 55, CONFIG_UNSUPPORTED: 67,
-  ARGUMENT_UNSUPPORTED: 74, OPERATION_UNSUPPORTED: 84, INVALID_DOMAIN: 7,
 } as const;
 
-export const VIR_FROM = { NONE: 0, XML: 5, RPC: 7, REMOTE: 13, DOMAIN: 20, STREAMS: 38, LIBXL: 41, XENXL: 64 } as const;
+export const VIR_FROM = { NONE: 0, RPC: 7, DOMAIN: 20, LIBXL: 41, XENXL: 64 } as const;
 
 const VIR_ERR_ERROR = 2;
 
@@ -21,15 +20,11 @@ const PREFIX: Record<number, string> = {
   [VIR_ERR.INVALID_ARG]: 'invalid argument: ',
   [VIR_ERR.OPERATION_FAILED]: 'operation failed: ',
   [VIR_ERR.XML_ERROR]: 'XML error: ',
-  [VIR_ERR.DOM_EXIST]: 'operation failed: ',
   [VIR_ERR.OPERATION_DENIED]: 'operation forbidden: ',
   [VIR_ERR.RPC]: 'RPC error: ',
   [VIR_ERR.NO_DOMAIN]: 'Domain not found: ',
   [VIR_ERR.OPERATION_INVALID]: 'Requested operation is not valid: ',
   [VIR_ERR.CONFIG_UNSUPPORTED]: 'unsupported configuration: ',
-  [VIR_ERR.ARGUMENT_UNSUPPORTED]: 'argument unsupported: ',
-  [VIR_ERR.OPERATION_UNSUPPORTED]: 'Operation not supported: ',
-  [VIR_ERR.INVALID_DOMAIN]: 'invalid domain pointer in ',
 };
 
 export class VirError extends Error {
