@@ -63,6 +63,11 @@ export class RemoteDriver {
       for (const b of model) w.int(b);
       w.uhyper(BigInt(n.totalKb)).int(n.cpus).int(n.mhz).int(n.nodes).int(1).int(n.cores).int(n.threads);
     });
+    p(293, 'virNodeGetCPUMap', (r, w) => {
+      const needMap = r.int(), needOnline = r.int(); flags(r);
+      const n = d.xen.nrCpus;
+      w.opaque(needMap ? cpumap(null, Math.ceil(n / 8), n) : Buffer.alloc(0)).uint(needOnline ? n : 0).int(n);
+    });
     p(102, 'virNodeGetFreeMemory', (_r, w) => { w.uhyper(BigInt(d.xen.node().freeKb) * 1024n); });
 
     p(273, 'virConnectListAllDomains', (r, w) => {
