@@ -25,11 +25,14 @@ threading.Thread(target=loop, daemon=True).start()
 conn = libvirt.open(sys.argv[1])
 events = []
 stopped = threading.Event()
+undefined = threading.Event()
 def on_lifecycle(conn, dom, event, detail, opaque):
     events.append((dom.name(), event, detail))
     print("event", dom.name(), event, detail, flush=True)
     if event == libvirt.VIR_DOMAIN_EVENT_STOPPED:
         stopped.set()
+    if event == libvirt.VIR_DOMAIN_EVENT_UNDEFINED:
+        undefined.set()
 cb = conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE, on_lifecycle, None)
 print("type", conn.getType(), conn.getVersion(), conn.getLibVersion(), flush=True)
 
@@ -57,6 +60,7 @@ if not stopped.wait(60):
     sys.exit(1)
 print("state", dom.state()[0], flush=True)
 dom.undefine()
+undefined.wait(60)
 conn.domainEventDeregisterAny(cb)
 conn.close()
 print("done", flush=True)
