@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pty from 'node-pty';
 import { TestHost, haveBinary, type RunResult } from '../helpers/host.ts';
 
 const skip = haveBinary('virsh') ? false : 'virsh not installed (apt-get install libvirt-clients)';
@@ -145,6 +146,26 @@ test('event --loop sees an xl create and an xl destroy', { skip }, async () => {
   await waitFor(() => /Stopped Destroyed/.test(out));
   ev.kill('SIGINT');
   assert.equal(out, "event 'lifecycle' for domain 'ev1': Started Booted\nevent 'lifecycle' for domain 'ev1': Stopped Destroyed\n");
+});
+
+test('console: a login on the guest through the stream, ^] to leave', { skip }, async () => {
+  h.xlOk('create', h.guestConfig('con1'));
+  h.advance('10s');
+  // virsh console wants a terminal.
+  const p = pty.spawn('virsh', ['-c', uri, 'console', 'con1'], { env: h.env as Record<string, string>, cols: 80, rows: 24 });
+  let out = '';
+  p.onData(d => { out += d; });
+  const exited = new Promise<number>(r => p.onExit(e => r(e.exitCode)));
+  await waitFor(() => out.includes("Connected to domain 'con1'\r\nEscape character is ^] (Ctrl + ])\r\n"));
+  p.write('\r');
+  await waitFor(() => /con1 login: $/.test(out));
+  p.write('root\r');
+  await waitFor(() => /root@con1:~# $/.test(out));
+  p.write('uname -n\r');
+  await waitFor(() => /uname -n\r\ncon1\r\nroot@con1:~# $/.test(out));
+  p.write('\x1d');
+  assert.equal(await exited, 0);
+  h.xlOk('destroy', 'con1');
 });
 
 /** Poll a condition on a process's output (waiting on another process, not on time). */
