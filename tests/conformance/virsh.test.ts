@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pty from 'node-pty';
 import { TestHost, haveBinary, type RunResult } from '../helpers/host.ts';
@@ -166,6 +166,19 @@ test('console: a login on the guest through the stream, ^] to leave', { skip }, 
   p.write('\x1d');
   assert.equal(await exited, 0);
   h.xlOk('destroy', 'con1');
+});
+
+test('save and restore: the domain leaves and comes back running, as xl sees it', { skip }, () => {
+  h.xlOk('create', h.guestConfig('sr1', 'memory = 64'));
+  h.advance('5s');
+  const file = join(h.home, 'sr1.save');
+  assert.equal(virshOk('save', 'sr1', file), `\nDomain 'sr1' saved to ${file}\n\n`);
+  assert.doesNotMatch(h.xlOk('list'), /^sr1 /m);
+  assert.equal(readFileSync(file).subarray(0, 16).toString('latin1'), 'libvirt-xml\n \0 \r');
+  assert.equal(virshOk('restore', file), `Domain restored from ${file}\n\n`);
+  assert.match(h.xlOk('list'), /^sr1 +\d+ +64 +1 /m);
+  assert.equal(virshOk('domstate', 'sr1').trim(), 'running');
+  h.xlOk('destroy', 'sr1');
 });
 
 /** Poll a condition on a process's output (waiting on another process, not on time). */

@@ -6,6 +6,8 @@ import type { Machine } from '../../machine/host.ts';
 import type { Toolstack } from '../toolstack/toolstack.ts';
 import { ShutdownReason } from '../../hypervisor/shutdown-reason.ts';
 import { configFromText } from '../../formats/domain-config/from-text.ts';
+import { saveDomain, type SaveSink } from '../toolstack/save.ts';
+import { restoreDomain, type RestoreInput } from '../toolstack/restore.ts';
 
 export interface VifCounters { id: number; rxBytes: number; rxPackets: number; rxErrors: number; rxDrops: number; txBytes: number; txPackets: number; txErrors: number; txDrops: number }
 export interface VbdCounters { dev: number; rdReqs: number; wrReqs: number; rdSects: number; wrSects: number; ooReqs: number }
@@ -71,9 +73,27 @@ export class LibxlAdapter {
 
   /** Parse xl.cfg text as xl create does and build the domain. Throws the messages xl would print. */
   async create(configText: string, filename: string, paused: boolean): Promise<number> {
+    const built = this.build(configText, filename);
+    const rec = await this.host.toolstack.create({ config: built.config, workload: built.extras.workload, configText, configFile: filename, paused });
+    return rec.domid;
+  }
+
+  private build(configText: string, filename: string) {
     const built = configFromText(configText, [], { filename });
     if (!built.ok) throw new Error(built.messages.join('\n'));
-    const rec = await this.host.toolstack.create({ config: built.config as Record<string, unknown>, workload: built.extras.workload, configText, configFile: filename, paused });
+    return { config: built.config as Record<string, unknown>, extras: built.extras };
+  }
+
+  /** libxl_domain_suspend into `sink`, then destroy the domain, as a save does. */
+  async save(domid: number, sink: SaveSink): Promise<void> {
+    await saveDomain(this.host.toolstack, domid, sink, { live: false, linkBitsPerSec: 0, events: { line: () => {}, progress: () => {}, suspended: () => {} } });
+    await this.host.toolstack.destroy(domid);
+  }
+
+  /** libxl_domain_create_restore from a libxl stream, with the config given as xl.cfg text. */
+  async restore(configText: string, filename: string, input: RestoreInput, paused: boolean): Promise<number> {
+    const built = this.build(configText, filename);
+    const rec = await restoreDomain(this.host.toolstack, input, { config: built.config, workload: built.extras.workload, configText, configFile: filename, paused, line: () => {} });
     return rec.domid;
   }
 

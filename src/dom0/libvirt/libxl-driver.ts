@@ -2,7 +2,7 @@
 // Domain-0 too, and the persistent configs defined but not running), their state as libvirt
 // names it, the persistent configs (libvirt keeps them in /etc/libvirt/libxl; ours live in
 // XENLAB_HOME/libvirt/libxl/NAME.xml), and the lifecycle events it emits.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { formatDomainXml, parseDomainXml, DomainXmlError, type DomainDef } from '../../formats/libvirt/domain-def.ts';
@@ -11,6 +11,7 @@ import { VIR_ERR, VIR_FROM, VirError } from '../../formats/libvirt/errors.ts';
 import type { DomainRef } from '../../formats/libvirt/remote-types.ts';
 import type { LibxlAdapter, LiveDomain } from './libxl-adapter.ts';
 import { ShutdownReason } from '../../hypervisor/shutdown-reason.ts';
+import { decodeSaveHeader, encodeSaveHeader, SAVE_HEADER_SIZE } from '../../formats/libvirt/save-header.ts';
 
 /** virDomainState. */
 export const enum DomainState { NOSTATE = 0, RUNNING = 1, BLOCKED = 2, PAUSED = 3, SHUTDOWN = 4, SHUTOFF = 5, CRASHED = 6 }
@@ -21,7 +22,7 @@ export const LifecycleEvent = {
 } as const;
 export const Detail = {
   DEFINED_ADDED: 0, DEFINED_UPDATED: 1, UNDEFINED_REMOVED: 0, STARTED_BOOTED: 0, SUSPENDED_PAUSED: 0, RESUMED_UNPAUSED: 0,
-  STOPPED_SHUTDOWN: 0, STOPPED_DESTROYED: 1, STOPPED_CRASHED: 2, SHUTDOWN_FINISHED: 0,
+  STARTED_RESTORED: 2, STOPPED_SHUTDOWN: 0, STOPPED_DESTROYED: 1, STOPPED_CRASHED: 2, STOPPED_SAVED: 4, SHUTDOWN_FINISHED: 0,
 } as const;
 
 export interface DomainObj extends DomainRef { persistent: boolean; live?: LiveDomain; def?: DomainDef }
@@ -32,8 +33,10 @@ function noDomain(detail: string): VirError { return new VirError(VIR_ERR.NO_DOM
 
 export class LibxlDriver {
   private readonly listeners = new Set<LifecycleListener>();
-  /** Domains that shut down, by domid: their destroy then reads as a shutdown, not a destroy. */
-  private readonly shutDown = new Map<number, number>();
+  /** Why a domain will stop (it shut down, crashed or was saved): its destroy then reads so, not as a destroy. */
+  private readonly stopDetail = new Map<number, number>();
+  /** Names being restored: their start reads as a restore. */
+  private readonly restoring = new Set<string>();
   /** Each running domain's UUID, which a destroyed domain no longer shows. */
   private readonly uuids = new Map<number, string>();
 
@@ -210,6 +213,61 @@ export class LibxlDriver {
     }
   }
 
+  // ---- save and restore -----------------------------------------------------------------------
+
+  /** virDomainSave: libvirt's header and the domain XML, the libxl stream, then the domain is gone. */
+  async save(ref: DomainRef, path: string): Promise<void> {
+    const d = this.running(ref);
+    let fd: number;
+    try { fd = openSync(path, 'w', 0o600); } catch (e) { throw new VirError(VIR_ERR.OPERATION_FAILED, VIR_FROM.LIBXL, `Failed to create domain save file '${path}': ${(e as Error).message}`); }
+    try {
+      writeSync(fd, encodeSaveHeader(this.xml(d)));
+      this.stopDetail.set(d.id, Detail.STOPPED_SAVED);
+      await this.xen.save(d.id, { write: async b => { writeSync(fd, b); } }).catch(e => {
+        this.stopDetail.delete(d.id);
+        throw failed(`Failed to save domain '${d.id}' with libxenlight`, e);
+      });
+    } finally { closeSync(fd); }
+  }
+
+  /** virDomainRestore: the XML from the header, then the domain rebuilt from the stream. */
+  async restore(path: string, paused = false): Promise<DomainObj> {
+    let fd: number;
+    try { fd = openSync(path, 'r'); } catch (e) { throw new VirError(VIR_ERR.OPERATION_FAILED, VIR_FROM.LIBXL, `cannot read domain image: ${(e as Error).message}`); }
+    let head: ReturnType<typeof decodeSaveHeader>;
+    try {
+      const fixed = Buffer.alloc(SAVE_HEADER_SIZE);
+      readSync(fd, fixed, 0, fixed.length, 0);
+      const xmlLen = fixed.length === SAVE_HEADER_SIZE ? fixed.readUInt32LE(20) : 0;
+      const whole = Buffer.alloc(SAVE_HEADER_SIZE + Math.min(xmlLen, 16 << 20));
+      readSync(fd, whole, 0, whole.length, 0);
+      head = decodeSaveHeader(whole);
+    } finally { closeSync(fd); }
+    if ('error' in head) throw new VirError(VIR_ERR.INVALID_ARG, VIR_FROM.LIBXL, head.error);
+    const def = this.parse(head.xml);
+    if (this.list().some(x => x.live && (x.uuid === def.uuid || x.name === def.name))) {
+      throw new VirError(VIR_ERR.OPERATION_INVALID, VIR_FROM.DOMAIN, `domain '${def.name}' is already active`);
+    }
+    const streamAt = head.streamAt;
+    const input = {
+      head: Buffer.alloc(0),
+      open(data: (b: Buffer) => void, end: () => void) {
+        const rs = createReadStream(path, { start: streamAt });
+        rs.on('data', b => data(b as Buffer));
+        rs.on('end', end);
+        rs.on('error', end);
+        return () => rs.destroy();
+      },
+    };
+    this.restoring.add(def.name);
+    try {
+      const domid = await this.xen.restore(domainDefToXl(def), `${def.name}.xml`, input, paused);
+      return this.byId(domid);
+    } catch (e) {
+      throw failed(`Failed to restore domain '${def.name}'`, e);
+    } finally { this.restoring.delete(def.name); }
+  }
+
   // ---- events ----------------------------------------------------------------------------------
 
   onLifecycle(l: LifecycleListener): () => void {
@@ -227,17 +285,16 @@ export class LibxlDriver {
     const live = this.xen.domain(domid);
     if (kind === 'create' && live) {
       this.uuids.set(domid, live.uuid);
-      this.emit({ name: live.name, uuid: live.uuid, id: domid }, LifecycleEvent.STARTED, Detail.STARTED_BOOTED);
+      this.emit({ name: live.name, uuid: live.uuid, id: domid }, LifecycleEvent.STARTED, this.restoring.has(live.name) ? Detail.STARTED_RESTORED : Detail.STARTED_BOOTED);
     } else if (kind === 'shutdown' && live && live.shutdownReason !== null && live.shutdownReason !== ShutdownReason.suspend) {
-      this.shutDown.set(domid, live.shutdownReason);
+      const crashed = live.shutdownReason === ShutdownReason.crash || live.shutdownReason === ShutdownReason.watchdog;
+      this.stopDetail.set(domid, crashed ? Detail.STOPPED_CRASHED : Detail.STOPPED_SHUTDOWN);
       this.emit({ name: live.name, uuid: live.uuid, id: domid }, LifecycleEvent.SHUTDOWN, Detail.SHUTDOWN_FINISHED);
     } else if (kind === 'destroy') {
-      const reason = this.shutDown.get(domid);
+      const detail = this.stopDetail.get(domid) ?? Detail.STOPPED_DESTROYED;
       const uuid = this.uuids.get(domid);
-      this.shutDown.delete(domid);
+      this.stopDetail.delete(domid);
       this.uuids.delete(domid);
-      const detail = reason === undefined ? Detail.STOPPED_DESTROYED
-        : reason === ShutdownReason.crash || reason === ShutdownReason.watchdog ? Detail.STOPPED_CRASHED : Detail.STOPPED_SHUTDOWN;
       if (uuid) this.emit({ name: name ?? '', uuid, id: -1 }, LifecycleEvent.STOPPED, detail);
     }
   }

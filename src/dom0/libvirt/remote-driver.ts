@@ -132,6 +132,16 @@ export class RemoteDriver {
     p(33, 'virDomainShutdown', async r => { await d.shutdown(dom(r), 'poweroff'); }, { write: true });
     p(258, 'virDomainShutdownFlags', async r => { const x = dom(r); flags(r); await d.shutdown(x, 'poweroff'); }, { write: true });
     p(27, 'virDomainReboot', async r => { const x = dom(r); flags(r); await d.shutdown(x, 'reboot'); }, { write: true });
+    p(55, 'virDomainSave', async r => { const x = dom(r); await d.save(x, r.string(STRING_MAX)); }, { write: true });
+    p(232, 'virDomainSaveFlags', async r => {
+      const x = dom(r); const to = r.string(STRING_MAX); r.optional(() => r.string(STRING_MAX)); flags(r);
+      await d.save(x, to);
+    }, { write: true });
+    p(54, 'virDomainRestore', async r => { await d.restore(r.string(STRING_MAX)); }, { write: true });
+    p(233, 'virDomainRestoreFlags', async r => {
+      const from = r.string(STRING_MAX); r.optional(() => r.string(STRING_MAX)); const f = flags(r);
+      await d.restore(from, !!(f & 4 /* VIR_DOMAIN_SAVE_PAUSED */));
+    }, { write: true });
     p(34, 'virDomainSuspend', r => { d.suspend(dom(r)); }, { write: true });
     p(28, 'virDomainResume', r => { d.resume(dom(r)); }, { write: true });
 
