@@ -51,9 +51,10 @@ function vifToInterface(spec: string): InterfaceDef {
     const eq = t.indexOf('=');
     if (eq > 0) kv.set(t.slice(0, eq).trim(), t.slice(eq + 1).trim());
   }
-  const rate = kv.get('rate');
-  const m = rate ? /^(\d+)([KMG]?)B\/s/i.exec(rate) : null;
-  const rateKBs = m ? Number(m[1]) * ({ '': 1 / 1024, K: 1, M: 1024, G: 1024 * 1024 } as Record<string, number>)[m[2]!.toUpperCase()]! : undefined;
+  // xenParseVifBandwidth: a number, an optional K/M/G, then B/s (bytes) or b/s (bits), to KiB/s.
+  const m = /^(\d+)([KMG]?)([Bb])\/s/.exec(kv.get('rate') ?? '');
+  const scale: Record<string, number> = { '': 1 / 1024, K: 1, M: 1024, G: 1024 * 1024 };
+  const rateKBs = m ? Number(m[1]) * scale[m[2]!]! / (m[3] === 'b' ? 8 : 1) : undefined;
   return {
     type: kv.has('bridge') ? 'bridge' : 'ethernet', mac: kv.get('mac')?.toLowerCase() ?? xenMac(), bridge: kv.get('bridge'),
     ips: kv.get('ip')?.split(/\s+/).filter(Boolean) ?? [], script: kv.get('script'),
