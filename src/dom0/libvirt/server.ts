@@ -18,18 +18,18 @@ export class LibvirtServer {
 
   async listen(socket: string, roSocket: string): Promise<void> {
     mkdirSync(dirname(socket), { recursive: true, mode: 0o700 });
-    await this.listenOne(socket, false, 0o600);
-    // libvirtd's unix_sock_ro_perms default: any local user may read.
-    await this.listenOne(roSocket, true, 0o777);
+    // Both 0600, as every file of the home: the read-only socket is for the user's own monitors.
+    await this.listenOne(socket, false);
+    await this.listenOne(roSocket, true);
   }
 
-  private listenOne(path: string, readonly: boolean, mode: number): Promise<void> {
+  private listenOne(path: string, readonly: boolean): Promise<void> {
     rmSync(path, { force: true });
     const srv = createServer(s => this.accept(s, readonly));
     this.servers.push(srv);
     return new Promise((resolve, reject) => {
       srv.once('error', reject);
-      srv.listen(path, () => { chmodSync(path, mode); resolve(); });
+      srv.listen(path, () => { chmodSync(path, 0o600); resolve(); });
     });
   }
 
