@@ -214,6 +214,30 @@ test('domxml-from-native xen-xl on examples/ and /etc/xen/xlexample.*, and domxm
   assert.equal(bad.stderr, 'error: invalid argument: unsupported config type xen-argo\n');
 });
 
+test('migrate --live --p2p to a second xenlab host: the domain runs there and is gone here', { skip }, () => {
+  const b = new TestHost('xenlab-b').start();
+  try {
+    const bUri = `xen+unix:///system?socket=${join(b.home, 'run/libvirt/libvirt-sock')}`;
+    h.xlOk('create', h.guestConfig('mig1', 'memory = 64'));
+    h.advance('5s');
+    const uuid = virshOk('domuuid', 'mig1').trim();
+    const r = virsh('migrate', '--live', '--p2p', 'mig1', bUri);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(h.xlOk('list'), /^mig1 /m);
+    assert.match(b.xlOk('list'), /^mig1 +\d+ +64 +1 /m);
+    const there = h.sys('virsh', ['-c', bUri, 'dominfo', 'mig1']).stdout;
+    assert.match(there, new RegExp(`UUID: +${uuid}\nOS Type: +linux\nState: +running\n`));
+    // Migrating to where the domain already runs is refused by the destination.
+    h.xlOk('create', h.guestConfig('mig2', 'memory = 64'));
+    b.xlOk('create', b.guestConfig('mig2', 'memory = 64'));
+    const dup = virsh('migrate', '--live', '--p2p', 'mig2', bUri);
+    assert.equal(dup.status, 1);
+    assert.equal(dup.stderr, "error: Requested operation is not valid: domain 'mig2' is already active\n");
+    assert.match(h.xlOk('list'), /^mig2 /m);
+    h.xlOk('destroy', 'mig2');
+  } finally { b.stop(); }
+});
+
 /** Poll a condition on a process's output (waiting on another process, not on time). */
 async function waitFor(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !cond(); i++) await new Promise(r => setTimeout(r, 20));

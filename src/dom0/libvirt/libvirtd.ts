@@ -9,8 +9,8 @@ import { LibvirtServer } from './server.ts';
 
 export async function startLibvirtd(host: XenHost, dirs: { home: string; sockets: string }, log: (l: string) => void): Promise<LibvirtServer> {
   const driver = new LibxlDriver(new LibxlAdapter(host), join(dirs.home, 'libvirt', 'libxl'));
-  const server = new LibvirtServer(new RemoteDriver(driver), log);
   const run = join(dirs.sockets, 'run', 'libvirt');
+  const server = new LibvirtServer(new RemoteDriver(driver, run), log);
   await server.listen(join(run, 'libvirt-sock'), join(run, 'libvirt-sock-ro'));
   return server;
 }

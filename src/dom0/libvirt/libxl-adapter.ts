@@ -6,7 +6,7 @@ import type { Machine } from '../../machine/host.ts';
 import type { Toolstack } from '../toolstack/toolstack.ts';
 import { ShutdownReason } from '../../hypervisor/shutdown-reason.ts';
 import { configFromText } from '../../formats/domain-config/from-text.ts';
-import { saveDomain, type SaveSink } from '../toolstack/save.ts';
+import { resumeDomain, saveDomain, type SaveSink } from '../toolstack/save.ts';
 import { restoreDomain, type RestoreInput } from '../toolstack/restore.ts';
 
 export interface VifCounters { id: number; rxBytes: number; rxPackets: number; rxErrors: number; rxDrops: number; txBytes: number; txPackets: number; txErrors: number; txDrops: number }
@@ -84,11 +84,16 @@ export class LibxlAdapter {
     return { config: built.config as Record<string, unknown>, extras: built.extras };
   }
 
-  /** libxl_domain_suspend into `sink`, then destroy the domain, as a save does. */
-  async save(domid: number, sink: SaveSink): Promise<void> {
-    await saveDomain(this.host.toolstack, domid, sink, { live: false, linkBitsPerSec: 0, events: { line: () => {}, progress: () => {}, suspended: () => {} } });
-    await this.host.toolstack.destroy(domid);
+  /**
+   * libxl_domain_suspend into `sink` (live: pre-copy rounds first, as a migration does). The
+   * stream goes at full speed, unpaced by the virtual clock. The domain stays, suspended.
+   */
+  async save(domid: number, sink: SaveSink, live: boolean): Promise<void> {
+    await saveDomain(this.host.toolstack, domid, sink, { live, linkBitsPerSec: 0, events: { line: () => {}, progress: () => {}, suspended: () => {} } });
   }
+
+  /** A suspended domain whose save or migration failed runs again (libxl_domain_resume). */
+  resumeSaved(domid: number): void { resumeDomain(this.host.toolstack, domid); }
 
   /** libxl_domain_create_restore from a libxl stream, with the config given as xl.cfg text. */
   async restore(configText: string, filename: string, input: RestoreInput, paused: boolean): Promise<number> {

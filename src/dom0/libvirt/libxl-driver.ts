@@ -10,6 +10,8 @@ import { domainDefToXl, xlToDomainDef } from '../../formats/libvirt/xen-xl.ts';
 import { VIR_ERR, VIR_FROM, VirError } from '../../formats/libvirt/errors.ts';
 import type { DomainRef } from '../../formats/libvirt/remote-types.ts';
 import type { LibxlAdapter, LiveDomain } from './libxl-adapter.ts';
+import type { RestoreInput } from '../toolstack/restore.ts';
+import { readableInput } from './stream-input.ts';
 import { ShutdownReason } from '../../hypervisor/shutdown-reason.ts';
 import { decodeSaveHeader, encodeSaveHeader, SAVE_HEADER_SIZE } from '../../formats/libvirt/save-header.ts';
 
@@ -22,7 +24,7 @@ export const LifecycleEvent = {
 } as const;
 export const Detail = {
   DEFINED_ADDED: 0, DEFINED_UPDATED: 1, UNDEFINED_REMOVED: 0, STARTED_BOOTED: 0, SUSPENDED_PAUSED: 0, RESUMED_UNPAUSED: 0,
-  STARTED_RESTORED: 2, STOPPED_SHUTDOWN: 0, STOPPED_DESTROYED: 1, STOPPED_CRASHED: 2, STOPPED_SAVED: 4, SHUTDOWN_FINISHED: 0,
+  STARTED_MIGRATED: 1, STARTED_RESTORED: 2, STOPPED_MIGRATED: 3, STOPPED_SHUTDOWN: 0, STOPPED_DESTROYED: 1, STOPPED_CRASHED: 2, STOPPED_SAVED: 4, SHUTDOWN_FINISHED: 0,
 } as const;
 
 export interface DomainObj extends DomainRef { persistent: boolean; live?: LiveDomain; def?: DomainDef }
@@ -35,8 +37,8 @@ export class LibxlDriver {
   private readonly listeners = new Set<LifecycleListener>();
   /** Why a domain will stop (it shut down, crashed or was saved): its destroy then reads so, not as a destroy. */
   private readonly stopDetail = new Map<number, number>();
-  /** Names being restored: their start reads as a restore. */
-  private readonly restoring = new Set<string>();
+  /** Names being restored or migrated in: their start reads so. */
+  private readonly restoring = new Map<string, number>();
   /** Each running domain's UUID, which a destroyed domain no longer shows. */
   private readonly uuids = new Map<number, string>();
 
@@ -127,7 +129,7 @@ export class LibxlDriver {
 
   // ---- define, start, stop ---------------------------------------------------------------------
 
-  private parse(xml: string): DomainDef {
+  parse(xml: string): DomainDef {
     try { return parseDomainXml(xml); } catch (e) {
       if (e instanceof DomainXmlError) {
         throw e.kind === 'xml' ? new VirError(VIR_ERR.XML_ERROR, VIR_FROM.DOMAIN, e.message) : new VirError(VIR_ERR.CONFIG_UNSUPPORTED, VIR_FROM.LIBXL, e.message.replace(/^unsupported configuration: /, ''));
@@ -223,15 +225,23 @@ export class LibxlDriver {
     try {
       writeSync(fd, encodeSaveHeader(this.xml(d)));
       this.stopDetail.set(d.id, Detail.STOPPED_SAVED);
-      await this.xen.save(d.id, { write: async b => { writeSync(fd, b); } }).catch(e => {
+      await this.xen.save(d.id, { write: async b => { writeSync(fd, b); } }, false).catch(e => {
         this.stopDetail.delete(d.id);
         throw failed(`Failed to save domain '${d.id}' with libxenlight`, e);
       });
+      await this.xen.destroy(d.id);
     } finally { closeSync(fd); }
   }
 
   /** virDomainRestore: the XML from the header, then the domain rebuilt from the stream. */
   async restore(path: string, paused = false): Promise<DomainObj> {
+    const head = this.saveImage(path);
+    const def = this.parse(head.xml);
+    const streamAt = head.streamAt;
+    return this.restoreFrom(def, readableInput(() => createReadStream(path, { start: streamAt })), paused, Detail.STARTED_RESTORED);
+  }
+
+  private saveImage(path: string): { xml: string; streamAt: number } {
     let fd: number;
     try { fd = openSync(path, 'r'); } catch (e) { throw new VirError(VIR_ERR.OPERATION_FAILED, VIR_FROM.LIBXL, `cannot read domain image: ${(e as Error).message}`); }
     let head: ReturnType<typeof decodeSaveHeader>;
@@ -244,28 +254,27 @@ export class LibxlDriver {
       head = decodeSaveHeader(whole);
     } finally { closeSync(fd); }
     if ('error' in head) throw new VirError(VIR_ERR.INVALID_ARG, VIR_FROM.LIBXL, head.error);
-    const def = this.parse(head.xml);
+    return head;
+  }
+
+  /** Build a domain from a libxl stream (a save image, an incoming migration). */
+  async restoreFrom(def: DomainDef, input: RestoreInput, paused: boolean, detail: number): Promise<DomainObj> {
     if (this.list().some(x => x.live && (x.uuid === def.uuid || x.name === def.name))) {
       throw new VirError(VIR_ERR.OPERATION_INVALID, VIR_FROM.DOMAIN, `domain '${def.name}' is already active`);
     }
-    const streamAt = head.streamAt;
-    const input = {
-      head: Buffer.alloc(0),
-      open(data: (b: Buffer) => void, end: () => void) {
-        const rs = createReadStream(path, { start: streamAt });
-        rs.on('data', b => data(b as Buffer));
-        rs.on('end', end);
-        rs.on('error', end);
-        return () => rs.destroy();
-      },
-    };
-    this.restoring.add(def.name);
+    this.restoring.set(def.name, detail);
     try {
       const domid = await this.xen.restore(domainDefToXl(def), `${def.name}.xml`, input, paused);
       return this.byId(domid);
     } catch (e) {
       throw failed(`Failed to restore domain '${def.name}'`, e);
     } finally { this.restoring.delete(def.name); }
+  }
+
+  /** The source's side of a migration once the stream is through: the domain leaves this host. */
+  async migratedAway(d: DomainObj & { live: LiveDomain }): Promise<void> {
+    this.stopDetail.set(d.id, Detail.STOPPED_MIGRATED);
+    await this.xen.destroy(d.id);
   }
 
   // ---- events ----------------------------------------------------------------------------------
@@ -285,7 +294,7 @@ export class LibxlDriver {
     const live = this.xen.domain(domid);
     if (kind === 'create' && live) {
       this.uuids.set(domid, live.uuid);
-      this.emit({ name: live.name, uuid: live.uuid, id: domid }, LifecycleEvent.STARTED, this.restoring.has(live.name) ? Detail.STARTED_RESTORED : Detail.STARTED_BOOTED);
+      this.emit({ name: live.name, uuid: live.uuid, id: domid }, LifecycleEvent.STARTED, this.restoring.get(live.name) ?? Detail.STARTED_BOOTED);
     } else if (kind === 'shutdown' && live && live.shutdownReason !== null && live.shutdownReason !== ShutdownReason.suspend) {
       const crashed = live.shutdownReason === ShutdownReason.crash || live.shutdownReason === ShutdownReason.watchdog;
       this.stopDetail.set(domid, crashed ? Detail.STOPPED_CRASHED : Detail.STOPPED_SHUTDOWN);

@@ -4,13 +4,14 @@
 import { hostname } from 'node:os';
 import { XdrReader, XdrWriter } from '../../formats/xdr.ts';
 import { VIR_ERR, VIR_FROM, VirError } from '../../formats/libvirt/errors.ts';
-import { CPUMAP_MAX, readDomain, STRING_MAX, TypedParamType, uuidString, writeDomain, writeTypedParams, type DomainRef } from '../../formats/libvirt/remote-types.ts';
+import { CPUMAP_MAX, readDomain, readTypedParams, STRING_MAX, TypedParamType, uuidString, writeDomain, writeTypedParams, type DomainRef } from '../../formats/libvirt/remote-types.ts';
 import { domainDefToXl, xlToDomainDef } from '../../formats/libvirt/xen-xl.ts';
 import { formatDomainXml, parseDomainXml, DomainXmlError } from '../../formats/libvirt/domain-def.ts';
 import type { CallContext } from './client.ts';
 import { DomainState, type DomainObj, type LibxlDriver } from './libxl-driver.ts';
 import { capabilitiesXml } from './capabilities.ts';
 import { openConsole } from './console.ts';
+import { destXml, IncomingMigrations, migrateP2P } from './migration.ts';
 
 type Proc = { name: string; write?: boolean; noConn?: boolean; run: (r: XdrReader, w: XdrWriter, ctx: CallContext) => unknown };
 
@@ -20,7 +21,7 @@ const LIB_VERSION = 9000000n;
 const XEN_VERSION = 4017000n;
 
 /** virDrvFeature numbers the daemon answers for itself or the libxl driver supports. */
-const FEATURES = new Set([6 /* MIGRATION_V3 */, 9 /* TYPED_PARAM_STRING */, 12 /* MIGRATION_PARAMS */, 13 /* PROGRAM_KEEPALIVE */, 14 /* REMOTE_EVENT_CALLBACK */, 15 /* REMOTE_CLOSE_CALLBACK */]);
+const FEATURES = new Set([4 /* MIGRATION_P2P */, 6 /* MIGRATION_V3 */, 9 /* TYPED_PARAM_STRING */, 12 /* MIGRATION_PARAMS */, 13 /* PROGRAM_KEEPALIVE */, 14 /* REMOTE_EVENT_CALLBACK */, 15 /* REMOTE_CLOSE_CALLBACK */]);
 
 /** virConnectListAllDomainsFlags. */
 const LIST = { ACTIVE: 1, INACTIVE: 2, PERSISTENT: 4, TRANSIENT: 8, RUNNING: 16, PAUSED: 32, SHUTOFF: 64, OTHER: 128 } as const;
@@ -31,8 +32,9 @@ export class RemoteDriver {
   private readonly procs = new Map<number, Proc>();
   private nextCallback = 1;
 
-  constructor(readonly driver: LibxlDriver) {
+  constructor(readonly driver: LibxlDriver, runDir: string) {
     const d = driver;
+    const incoming = new IncomingMigrations(driver, runDir);
     const p = (num: number, name: string, run: Proc['run'], o: { write?: boolean; noConn?: boolean } = {}) => this.procs.set(num, { name, run, ...o });
     const dom = (r: XdrReader) => readDomain(r);
     const flags = (r: XdrReader) => r.uint();
@@ -141,6 +143,23 @@ export class RemoteDriver {
     p(233, 'virDomainRestoreFlags', async r => {
       const from = r.string(STRING_MAX); r.optional(() => r.string(STRING_MAX)); const f = flags(r);
       await d.restore(from, !!(f & 4 /* VIR_DOMAIN_SAVE_PAUSED */));
+    }, { write: true });
+    // Peer-to-peer migration: Perform3Params on the source, Prepare3Params and Finish3Params on the destination.
+    p(305, 'virDomainMigratePerform3Params', async (r, w) => {
+      const x = dom(r); const dconnuri = r.optional(() => r.string(STRING_MAX)); readTypedParams(r, 64); r.opaque(16384); const f = flags(r);
+      if (!(f & 2 /* VIR_MIGRATE_PEER2PEER */) || !dconnuri) throw new VirError(VIR_ERR.NO_SUPPORT, VIR_FROM.LIBXL, 'libxl only supports peer-to-peer migration');
+      await migrateP2P(d, x, dconnuri, !!(f & 1 /* VIR_MIGRATE_LIVE */));
+      w.opaque(Buffer.alloc(0));
+    }, { write: true });
+    p(303, 'virDomainMigratePrepare3Params', async (r, w) => {
+      const params = readTypedParams(r, 64); r.opaque(16384); flags(r);
+      const uri = await incoming.prepare(destXml(params));
+      w.opaque(Buffer.alloc(0)).optional(uri, u => w.string(u));
+    }, { write: true });
+    p(306, 'virDomainMigrateFinish3Params', async (r, w) => {
+      const params = readTypedParams(r, 64); r.opaque(16384); flags(r); const cancelled = r.int();
+      writeDomain(w, await incoming.finish(destXml(params), cancelled !== 0));
+      w.opaque(Buffer.alloc(0));
     }, { write: true });
     p(34, 'virDomainSuspend', r => { d.suspend(dom(r)); }, { write: true });
     p(28, 'virDomainResume', r => { d.resume(dom(r)); }, { write: true });
