@@ -86,9 +86,9 @@ export class XdrWriter {
     return this;
   }
 
-  array<T>(items: readonly T[], write: (v: T) => void): this {
+  array<T>(items: readonly T[], write: (v: T, i: number) => void): this {
     this.uint(items.length);
-    for (const it of items) write(it);
+    items.forEach(write);
     return this;
   }
 

@@ -35,7 +35,7 @@ export class Client {
   /** Cleanups run when the connection ends (event callbacks, streams). */
   readonly cleanups = new Set<() => void>();
 
-  constructor(private readonly sock: Socket, readonly readonlySocket: boolean, private readonly driver: RemoteDriver, private readonly log: (l: string) => void) {
+  constructor(private readonly sock: Socket, readonlySocket: boolean, private readonly driver: RemoteDriver, private readonly log: (l: string) => void) {
     this.readonlyConn = readonlySocket;
     sock.on('data', d => this.data(d));
     sock.on('error', () => {});

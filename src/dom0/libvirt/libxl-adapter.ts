@@ -114,6 +114,15 @@ export class LibxlAdapter {
     this.host.toolstack.platform.commit(domid);
   }
 
+  /** libxl_list_vcpu: each vCPU's state as libvirt names it (0 offline, 1 running, 2 blocked), its time and pCPU. */
+  vcpus(domid: number): { state: number; cpuNs: bigint; pcpu: number }[] {
+    const d = this.host.hv.get(domid);
+    return Array.from({ length: d.maxVcpus }, (_, v) => {
+      const i = this.host.hv.sched.vcpu(domid, v);
+      return { state: !i.online ? 0 : i.state === 'running' ? 1 : i.state === 'blocked' ? 2 : 0, cpuNs: this.host.hv.vcpuTimeNs(domid, v), pcpu: i.pcpu };
+    });
+  }
+
   vifStats(domid: number): VifCounters[] { return this.host.netData.stats(domid); }
   vbdStats(domid: number): VbdCounters[] { return this.host.blkData.stats(domid); }
 

@@ -20,7 +20,7 @@ export const enum DomainState { NOSTATE = 0, RUNNING = 1, BLOCKED = 2, PAUSED = 
 
 /** virDomainEventType and the details our driver reports. */
 export const LifecycleEvent = {
-  DEFINED: 0, UNDEFINED: 1, STARTED: 2, SUSPENDED: 3, RESUMED: 4, STOPPED: 5, SHUTDOWN: 6, CRASHED: 8,
+  DEFINED: 0, UNDEFINED: 1, STARTED: 2, SUSPENDED: 3, RESUMED: 4, STOPPED: 5, SHUTDOWN: 6,
 } as const;
 export const Detail = {
   DEFINED_ADDED: 0, DEFINED_UPDATED: 1, UNDEFINED_REMOVED: 0, STARTED_BOOTED: 0, SUSPENDED_PAUSED: 0, RESUMED_UNPAUSED: 0,

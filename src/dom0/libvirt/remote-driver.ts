@@ -103,8 +103,9 @@ export class RemoteDriver {
     });
     p(20, 'virDomainGetVcpus', (r, w) => {
       const x = d.running(dom(r)); const maxinfo = r.int(), maplen = r.int();
-      const n = Math.min(maxinfo, x.live.maxVcpus);
-      w.array(Array.from({ length: n }, (_, v) => v), v => w.uint(v).int(v < x.live.onlineVcpus ? 1 : 0).uhyper(0n).int(v % d.xen.nrCpus));
+      const vcpus = d.xen.vcpus(x.id).slice(0, Math.max(0, maxinfo));
+      const n = vcpus.length;
+      w.array(vcpus, (v, i) => w.uint(i).int(v.state).uhyper(v.cpuNs).int(v.pcpu));
       w.opaque(Buffer.concat(Array.from({ length: n }, (_, v) => cpumap(x.live.affinity[v] ?? null, maplen, d.xen.nrCpus))));
     });
     p(230, 'virDomainGetVcpuPinInfo', (r, w) => {
@@ -239,9 +240,8 @@ export class RemoteDriver {
 
     p(316, 'virConnectDomainEventCallbackRegisterAny', (r, w, ctx) => {
       const eventId = r.int(); const only = r.optional(() => readDomain(r));
-      if (eventId !== 0 /* VIR_DOMAIN_EVENT_ID_LIFECYCLE */) {
-        // Other events never fire on this driver; the registration still succeeds, as in libvirtd.
-      }
+      // Only lifecycle events (VIR_DOMAIN_EVENT_ID_LIFECYCLE, 0) fire on this driver; other
+      // registrations succeed and stay silent, as they would in libvirtd.
       const id = this.nextCallback++;
       const off = eventId === 0 ? d.onLifecycle((ref, event, detail) => {
         if (only && only.uuid !== ref.uuid) return;

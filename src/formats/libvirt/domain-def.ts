@@ -136,7 +136,7 @@ function parseInterface(i: XmlElement): InterfaceDef {
 const attr = (k: string, v: string | number | undefined) => (v === undefined ? '' : ` ${k}='${escapeXml(String(v), true)}'`);
 const text = (s: string) => escapeXml(s);
 
-/** virDomainDefFormat, for the elements above. `live` adds the running domain's id. */
+/** virDomainDefFormat, for the elements above; a running domain's `id` goes on <domain>. */
 export function formatDomainXml(d: DomainDef): string {
   const o: string[] = [];
   const hvm = d.osType === 'hvm';
