@@ -238,6 +238,19 @@ test('migrate --live --p2p to a second xenlab host: the domain runs there and is
   } finally { b.stop(); }
 });
 
+test('create from XML makes a transient domain: it cannot be undefined, destroy removes it', { skip }, () => {
+  const file = join(h.home, 't1.xml');
+  writeFileSync(file, G1.replace('<name>g1</name>', '<name>t1</name>'));
+  assert.equal(virshOk('create', file), `Domain 't1' created from ${file}\n\n`);
+  assert.match(virshOk('dominfo', 't1'), /Persistent: +no\n/);
+  const u = virsh('undefine', 't1');
+  assert.equal(u.status, 1);
+  assert.equal(u.stderr, "error: Failed to undefine domain 't1'\nerror: Requested operation is not valid: cannot undefine transient domain\n");
+  assert.equal(virshOk('destroy', 't1'), "Domain 't1' destroyed\n\n");
+  assert.doesNotMatch(virshOk('list', '--all'), /t1/);
+  assert.doesNotMatch(h.xlOk('list'), /^t1 /m);
+});
+
 /** Poll a condition on a process's output (waiting on another process, not on time). */
 async function waitFor(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !cond(); i++) await new Promise(r => setTimeout(r, 20));
