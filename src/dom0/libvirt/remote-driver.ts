@@ -231,12 +231,12 @@ export class RemoteDriver {
       const format = r.string(STRING_MAX), config = r.string(STRING_MAX); flags(r);
       nativeFormat(format);
       w.string(formatDomainXml(convert(() => xlToDomainDef(config))));
-    });
+    }, { write: true });
     p(136, 'virConnectDomainXMLToNative', (r, w) => {
       const format = r.string(STRING_MAX), xml = r.string(STRING_MAX); flags(r);
       nativeFormat(format);
       w.string(domainDefToXl(convert(() => parseDomainXml(xml))));
-    });
+    }, { write: true });
 
     p(316, 'virConnectDomainEventCallbackRegisterAny', (r, w, ctx) => {
       const eventId = r.int(); const only = r.optional(() => readDomain(r));
@@ -267,7 +267,7 @@ export class RemoteDriver {
     p(201, 'virDomainOpenConsole', (r, _w, ctx) => {
       const x = d.running(dom(r)); r.optional(() => r.string(STRING_MAX)); flags(r);
       openConsole(d, x.id, ctx);
-    });
+    }, { write: true });
 
     // Procedures the libxl driver does not implement: libvirt's "not supported" error, by name.
     for (const [num, name] of [[203, 'virConnectGetSysinfo'], [342, 'virConnectGetDomainCapabilities']] as const) {
