@@ -35,6 +35,8 @@ import { MIGRATED_AWAY_SUFFIX } from '../protocol/migrate.ts';
 import { Store } from './store.ts';
 import { LOGLVL_PARAMS } from '../hypervisor/console-ring.ts';
 import { RawChannels } from './raw-channels.ts';
+import { startLibvirtd } from '../dom0/libvirt/libvirtd.ts';
+import type { LibvirtServer } from '../dom0/libvirt/server.ts';
 
 export interface HostOptions { spec: MachineSpec; clockMode: ClockMode }
 
@@ -65,6 +67,7 @@ export class Host {
   /** What the last commit of each domain recorded (checkpoints add only runtime progress to it). */
   private committed = new Map<number, PersistedDomainState>();
   private checkpointFailing = false;
+  private libvirtd: LibvirtServer | undefined;
   private eventListeners = new Set<(e: { ns: string; kind: string; domid: number; name: string | null; detail?: string }) => void>();
 
   constructor(readonly paths: HostPaths, store: Store, o: HostOptions) {
@@ -162,6 +165,7 @@ export class Host {
     this.hv.rover = Number(this.store.getHost('rover') ?? 0);
     await this.recover();
     await this.pruneXenstore(xs);
+    this.libvirtd = await startLibvirtd(this, this.paths, l => this.log(l));
   }
 
   /**
@@ -355,6 +359,7 @@ export class Host {
   }
 
   async shutdown(): Promise<void> {
+    this.libvirtd?.close();
     this.checkpoint();
     for (const g of this.guests.values()) g.stop();
     await this.xenstored.close();
