@@ -18,9 +18,10 @@ export interface DaemonCommands {
   clockAdvance(ns: bigint): Promise<void>;
 }
 
-function invalid(option: string, value: string, hint = ''): never {
-  throw new Error(`invalid --${option} ${value}${hint}`);
-}
+/** A refused value: yargs reports it through fail() below, which makes it a usage error. */
+function refuse(message: string): never { throw new Error(message); }
+
+const invalid = (option: string, value: string, hint = ''): never => refuse(`invalid --${option} ${value}${hint}`);
 
 const integer = (option: string, min: number, max: number) => (s: string): number => {
   const n = Number(s);
@@ -75,7 +76,7 @@ export function xenlabdCli(argv: string[], commands: DaemonCommands): Promise<un
     .command('clock', 'print the simulated clock', y => y
       .command('advance <duration>', 'advance a virtual clock by DURATION (e.g. 10s, 250ms, 2m)', a => a.positional('duration', {
         type: 'string',
-        coerce: (s: string) => parseDuration(s) ?? (() => { throw new Error('usage: xenlabd clock advance DURATION (e.g. 10s, 250ms)'); })(),
+        coerce: (s: string) => parseDuration(s) ?? refuse('usage: xenlabd clock advance DURATION (e.g. 10s, 250ms)'),
       }), v => commands.clockAdvance(v.duration as bigint)), () => commands.clock())
     .command('help', 'print this help', {}, () => { cli.showHelp('log'); })
     .completion('completion', 'print a bash completion script (eval "$(xenlabd completion)")')
