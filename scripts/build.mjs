@@ -55,7 +55,8 @@ for (const [name, entry] of Object.entries(pick(cjsEntries))) {
     banner: { js: "#!/usr/bin/env node\nconst __xlImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   });
 }
-// bin/xl and bin/xenstore-* are symlinks to these files: they must be executable.
+// bin/xl, bin/xm and bin/xenstore-* are symlinks to these files, and the package's "bin" names
+// them directly (npm packs no symlinks): they must be executable.
 for (const name of Object.keys(pick(cjsEntries))) chmodSync(`dist/${name}.cjs`, 0o755);
 
 // A page documenting several commands (xenstore.1 names every xenstore-* tool in its NAME line) is
