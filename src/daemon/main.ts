@@ -1,7 +1,5 @@
-// xenlabd: the daemon of one emulated Xen host, and the commands that manage it.
-//   xenlabd start|run [--host NAME] [--cpus N] [--memory SIZE] [--dom0-mem SIZE] [--dom0-vcpus N] [--disk nvme|sata] [--clock real|virtual] [--seed N]
-//   xenlabd stop | status | env | clock [advance DURATION]
-import { parseArgs } from 'node:util';
+// xenlabd: the daemon of one emulated Xen host, and the commands that manage it (their command
+// line is cli.ts).
 import { closeSync, constants, existsSync, mkdirSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { hostPaths, type HostPaths } from '../protocol/paths.ts';
@@ -10,55 +8,11 @@ import { connectDaemon, EXIT_LOCKED } from '../client/autostart.ts';
 import { openControl, EXIT_UNAVAILABLE } from '../client/control.ts';
 import type { Connection } from '../client/connection.ts';
 import { claimStateFile, openStateFile, privateDir } from '../dom0/state-files.ts';
-import { DEFAULT_MACHINE, parseSizeMiB, type MachineSpec } from '../machine/host.ts';
+import { DEFAULT_MACHINE } from '../machine/host.ts';
 import { parseDuration, type ClockMode } from '../machine/clock.ts';
-import { DISK_KINDS, type DiskKind } from '../machine/devices.ts';
-
-const USAGE = `Usage: xenlabd <command> [options]
-
-Commands:
-  start            start the host's daemon in the background (if not running)
-  run              run the daemon in the foreground
-  stop             stop the daemon (domains are kept and come back on the next start)
-  status           say whether the daemon runs, and its host
-  env              print the environment for real Xen clients (XENSTORED_PATH)
-  clock            print the simulated clock
-  clock advance D  advance a virtual clock by D (e.g. 10s, 250ms, 2m)
-
-Machine options (start, run; used when the host is first created):
-  --host NAME      host name (default xenlab)
-  --cpus N         physical CPUs (default 8)
-  --memory SIZE    RAM, e.g. 16G (default 16G)
-  --dom0-mem SIZE  Domain-0 memory (default 2G)
-  --dom0-vcpus N   Domain-0 vCPUs, as Xen's dom0_max_vcpus (default 4, at most --cpus)
-  --disk KIND      the disk holding the images: nvme or sata (default nvme)
-  --clock MODE     real or virtual (default real)
-  --seed N         seed of the deterministic simulation (default 1)
-
-State lives in $XENLAB_HOME (default \${XDG_STATE_HOME:-~/.local/state}/xenlab).
-`;
-
-const OPTIONS = {
-  host: { type: 'string' }, cpus: { type: 'string' }, memory: { type: 'string' }, 'dom0-mem': { type: 'string' },
-  'dom0-vcpus': { type: 'string' }, disk: { type: 'string' },
-  clock: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-} as const;
+import type { MachineArgs } from './cli.ts';
 
 function fail(msg: string, code = 1): never { process.stderr.write(`${msg.startsWith('xenlabd: ') ? '' : 'xenlabd: '}${msg}\n`); process.exit(code); }
-
-function machineArgs(v: Record<string, string | boolean | undefined>): { spec: Partial<MachineSpec>; clock?: ClockMode } {
-  const spec: Partial<MachineSpec> = {};
-  if (typeof v.host === 'string') spec.hostname = v.host;
-  if (typeof v.cpus === 'string') { const n = Number(v.cpus); if (!Number.isInteger(n) || n < 1 || n > 512) fail(`invalid --cpus ${v.cpus}`, 2); spec.nrCpus = n; }
-  if (typeof v.memory === 'string') { const m = parseSizeMiB(v.memory); if (!m || m < 256) fail(`invalid --memory ${v.memory}`, 2); spec.memoryMiB = m; }
-  if (typeof v['dom0-mem'] === 'string') { const m = parseSizeMiB(v['dom0-mem']); if (!m || m < 128) fail(`invalid --dom0-mem ${v['dom0-mem']}`, 2); spec.dom0MemMiB = m; }
-  if (typeof v['dom0-vcpus'] === 'string') { const n = Number(v['dom0-vcpus']); if (!Number.isInteger(n) || n < 1 || n > (spec.nrCpus ?? DEFAULT_MACHINE.nrCpus)) fail(`invalid --dom0-vcpus ${v['dom0-vcpus']}`, 2); spec.dom0Vcpus = n; }
-  if (typeof v.disk === 'string') { if (!(DISK_KINDS as string[]).includes(v.disk)) fail(`invalid --disk ${v.disk} (nvme or sata)`, 2); spec.disk = v.disk as DiskKind; }
-  if (typeof v.seed === 'string') { const n = Number(v.seed); if (!Number.isInteger(n)) fail(`invalid --seed ${v.seed}`, 2); spec.seed = n; }
-  let clock: ClockMode | undefined;
-  if (typeof v.clock === 'string') { if (v.clock !== 'real' && v.clock !== 'virtual') fail(`invalid --clock ${v.clock} (real or virtual)`, 2); clock = v.clock; }
-  return { spec, clock };
-}
 
 async function tryConnect(): Promise<Connection | undefined> {
   try { return await openControl(hostPaths()); } catch (e) { if (e instanceof ToolError) throw e; return undefined; }
@@ -81,15 +35,13 @@ async function claimHome(paths: HostPaths) {
   return lock;
 }
 
-async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false });
+async function run(m: MachineArgs): Promise<void> {
   const paths = hostPaths();
   const lock = await claimHome(paths);
   const { Store } = await import('./store.ts');
   const { Host } = await import('./host.ts');
   const { ControlServer } = await import('./server.ts');
   const store = new Store(paths.db);
-  const m = machineArgs(values);
   let spec = store.machine();
   if (!spec) {
     spec = { ...DEFAULT_MACHINE, ...m.spec };
@@ -139,13 +91,11 @@ async function run(argv: string[]): Promise<void> {
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => void stop());
 }
 
-async function start(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false });
-  machineArgs(values); // validate before spawning
+async function start(m: MachineArgs): Promise<void> {
   const paths = hostPaths();
   const existing = await tryConnect();
   if (existing) { existing.close(); process.stdout.write(`xenlabd: already running for ${paths.home}\n`); return; }
-  const conn = await connectDaemon({ autostart: true, startArgs: argv });
+  const conn = await connectDaemon({ autostart: true, startArgs: m.argv });
   const st = await conn.request('clock.get', {});
   conn.close();
   process.stdout.write(`xenlabd: started for ${paths.home} (clock ${st.mode})\n`);
@@ -174,40 +124,43 @@ async function status(): Promise<void> {
     `control ${paths.control}\nxenstored ${paths.xenstored}\n`);
 }
 
-async function clock(args: string[]): Promise<void> {
+async function clock(): Promise<void> {
   const conn = await connectDaemon();
-  if (args[0] === 'advance') {
-    const ns = args[1] ? parseDuration(args[1]) : undefined;
-    if (ns === undefined) fail(`usage: xenlabd clock advance DURATION (e.g. 10s, 250ms)`, 2);
-    const r = await conn.request('clock.advance', { ns: ns.toString() });
-    process.stdout.write(`${(Number(r.nowNs) / 1e9).toFixed(9)}\n`);
-  } else if (args.length) fail(`unknown clock command ${args[0]}`, 2);
-  else {
-    const c = await conn.request('clock.get', {});
-    process.stdout.write(`${c.mode} ${(Number(c.nowNs) / 1e9).toFixed(9)}\n`);
-  }
+  const c = await conn.request('clock.get', {});
+  process.stdout.write(`${c.mode} ${(Number(c.nowNs) / 1e9).toFixed(9)}\n`);
   conn.close();
 }
 
-async function main(): Promise<void> {
-  const [cmd, ...rest] = process.argv.slice(2);
-  switch (cmd) {
-    case 'run': return run(rest);
-    case 'start': return start(rest);
-    case 'stop': return stopCmd();
-    case 'status': return status();
-    case 'env': {
-      const p = hostPaths();
-      process.stdout.write(`export XENLAB_HOME=${p.home}\nexport XENSTORED_PATH=${p.xenstored}\n`);
-      return;
-    }
-    case 'clock': return clock(rest);
-    case 'help': case '-h': case '--help': process.stdout.write(USAGE); return;
-    default: process.stderr.write(USAGE); process.exit(2);
-  }
+async function clockAdvance(ns: bigint): Promise<void> {
+  const conn = await connectDaemon();
+  const r = await conn.request('clock.advance', { ns: ns.toString() });
+  process.stdout.write(`${(Number(r.nowNs) / 1e9).toFixed(9)}\n`);
+  conn.close();
 }
 
-main().catch(e => {
+function env(): void {
+  const p = hostPaths();
+  process.stdout.write(`export XENLAB_HOME=${p.home}\nexport XENSTORED_PATH=${p.xenstored}\n`);
+}
+
+/**
+ * The commands scripts and tests call in loops, in their one plain form, run without loading
+ * yargs (its start-up costs more than the command); every other form, help and bad usage go
+ * through cli.ts.
+ */
+function plainCommand(args: string[]): (() => Promise<void> | void) | undefined {
+  const [cmd, sub, arg] = args;
+  if (args.length === 1 && cmd === 'stop') return stopCmd;
+  if (args.length === 1 && cmd === 'status') return status;
+  if (args.length === 1 && cmd === 'env') return env;
+  if (args.length === 1 && cmd === 'clock') return clock;
+  const ns = args.length === 3 && cmd === 'clock' && sub === 'advance' ? parseDuration(arg!) : undefined;
+  return ns === undefined ? undefined : () => clockAdvance(ns);
+}
+
+const args = process.argv.slice(2);
+const plain = plainCommand(args);
+(plain ? Promise.resolve().then(plain) : import('./cli.ts').then(c => c.xenlabdCli(args, { run, start, stop: stopCmd, status, env, clock, clockAdvance }))).catch(e => {
   if (e instanceof ToolError) fail(e.message, e.exitCode === 1 && e.code.startsWith('ED') ? EXIT_UNAVAILABLE : e.exitCode);
   fail(e?.message ?? String(e));
 });

@@ -1,17 +1,13 @@
 // xl: global options, the command table, dispatch. Kept small: handlers load heavy parts lazily.
 import { realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Connection } from '../../client/connection.ts';
 import { openControl } from '../../client/control.ts';
-import { invokedName } from '../invoked-name.ts';
 import { hostPaths } from '../../protocol/paths.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { formatFullHelp, lookupCommand } from './command-table.ts';
 import type { DaemonClient, XlContext, XlGlobals } from './command.ts';
 import { parseGlobalOptions } from './def-getopt.ts';
-import { argvBytes } from '../../client/argv-bytes.ts';
-import { textFromBytes } from '../../formats/byte-text.ts';
 import { CommandExit, processIo, type XlIo } from './io.ts';
 
 /** The launchers' directory: bin/ beside the dist/ holding this bundle, whatever link ran it. */
@@ -73,11 +69,11 @@ async function connectFast(): Promise<Connection> {
   return connectDaemon({ paths });
 }
 
-// Only when this bundle is the program node runs (tests import xlMain), under whatever name.
-if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+/** xl as the program node runs (dist/xl.cjs, and xm's commands through it): process I/O and exit status. */
+export function runXlProcess(argv: string[], argv0: string): void {
   // A reader that went away (xl list | head) ends xl quietly, as SIGPIPE ends the real one.
   process.stdout.on('error', e => { if ((e as NodeJS.ErrnoException).code === 'EPIPE') process.exit(141); throw e; });
-  xlMain(argvBytes().map(textFromBytes), processIo, connectFast, { argv0: invokedName() }).then(
+  xlMain(argv, processIo, connectFast, { argv0 }).then(
     status => { process.exitCode = status; },
     e => { process.stderr.write(`xl: ${e?.stack ?? e}\n`); process.exitCode = 1; },
   );

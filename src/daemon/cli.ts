@@ -1,0 +1,111 @@
+// xenlabd's command line, on yargs: the commands, the machine options of start and run, the
+// generated help and a bash completion script (`xenlabd completion`). It parses and validates
+// only; what each command does is given by the caller (main.ts). Bad usage exits 2.
+import yargs, { type Argv } from 'yargs';
+import { DEFAULT_MACHINE, parseSizeMiB, type MachineSpec } from '../machine/host.ts';
+import { parseDuration, type ClockMode } from '../machine/clock.ts';
+import { DISK_KINDS, type DiskKind } from '../machine/devices.ts';
+
+/** The machine options of start/run, validated; `argv` repeats them for a spawned `xenlabd run`. */
+export interface MachineArgs { spec: Partial<MachineSpec>; clock?: ClockMode; argv: string[] }
+
+export interface DaemonCommands {
+  run(m: MachineArgs): Promise<void>;
+  start(m: MachineArgs): Promise<void>;
+  stop(): Promise<void>;
+  status(): Promise<void>;
+  env(): void;
+  clock(): Promise<void>;
+  clockAdvance(ns: bigint): Promise<void>;
+}
+
+/** A refused value: yargs reports it through fail() below, which makes it a usage error. */
+class Refusal extends Error {}
+function refuse(message: string): never { throw new Refusal(message); }
+
+const invalid = (option: string, value: string, hint = ''): never => refuse(`invalid --${option} ${value}${hint}`);
+
+const integer = (option: string, min: number, max: number) => (s: string): number => {
+  const n = Number(s);
+  return Number.isInteger(n) && n >= min && n <= max ? n : invalid(option, s);
+};
+
+const size = (option: string, minMiB: number) => (s: string): number => {
+  const m = parseSizeMiB(s);
+  return m && m >= minMiB ? m : invalid(option, s);
+};
+
+const MACHINE_OPTIONS = {
+  host: { type: 'string', requiresArg: true, describe: 'host name (default xenlab)' },
+  cpus: { type: 'string', requiresArg: true, describe: 'physical CPUs (default 8)', coerce: integer('cpus', 1, 512) },
+  memory: { type: 'string', requiresArg: true, describe: 'RAM, e.g. 16G (default 16G)', coerce: size('memory', 256) },
+  'dom0-mem': { type: 'string', requiresArg: true, describe: 'Domain-0 memory (default 2G)', coerce: size('dom0-mem', 128) },
+  'dom0-vcpus': { type: 'string', requiresArg: true, describe: "Domain-0 vCPUs, as Xen's dom0_max_vcpus (default 4, at most --cpus)", coerce: integer('dom0-vcpus', 1, 512) },
+  disk: {
+    type: 'string', requiresArg: true, describe: 'the disk holding the images: nvme or sata (default nvme)',
+    coerce: (s: string): DiskKind => (DISK_KINDS as string[]).includes(s) ? s as DiskKind : invalid('disk', s, ' (nvme or sata)'),
+  },
+  clock: {
+    type: 'string', requiresArg: true, describe: 'real or virtual (default real)',
+    coerce: (s: string): ClockMode => s === 'real' || s === 'virtual' ? s : invalid('clock', s, ' (real or virtual)'),
+  },
+  seed: { type: 'string', requiresArg: true, describe: 'seed of the deterministic simulation (default 1)', coerce: integer('seed', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) },
+} as const;
+
+interface MachineValues { host?: string; cpus?: number; memory?: number; 'dom0-mem'?: number; 'dom0-vcpus'?: number; disk?: DiskKind; clock?: ClockMode; seed?: number }
+
+function machineArgs(v: MachineValues): MachineArgs {
+  const spec: Partial<MachineSpec> = {};
+  const argv: string[] = [];
+  if (v.host !== undefined) { spec.hostname = v.host; argv.push('--host', v.host); }
+  if (v.cpus !== undefined) { spec.nrCpus = v.cpus; argv.push('--cpus', String(v.cpus)); }
+  if (v.memory !== undefined) { spec.memoryMiB = v.memory; argv.push('--memory', `${v.memory}M`); }
+  if (v['dom0-mem'] !== undefined) { spec.dom0MemMiB = v['dom0-mem']; argv.push('--dom0-mem', `${v['dom0-mem']}M`); }
+  if (v['dom0-vcpus'] !== undefined) { spec.dom0Vcpus = v['dom0-vcpus']; argv.push('--dom0-vcpus', String(v['dom0-vcpus'])); }
+  if (v.disk !== undefined) { spec.disk = v.disk; argv.push('--disk', v.disk); }
+  if (v.seed !== undefined) { spec.seed = v.seed; argv.push('--seed', String(v.seed)); }
+  if (v.clock !== undefined) argv.push('--clock', v.clock);
+  return { spec, clock: v.clock, argv };
+}
+
+const machine = (y: Argv) => y.options(MACHINE_OPTIONS).group(Object.keys(MACHINE_OPTIONS), 'Machine options (used when the host is first created):')
+  // Domain-0 cannot have more vCPUs than the machine has pCPUs.
+  .check((v: MachineValues) => v['dom0-vcpus'] === undefined || v['dom0-vcpus'] <= (v.cpus ?? DEFAULT_MACHINE.nrCpus) || invalid('dom0-vcpus', String(v['dom0-vcpus'])));
+
+const EPILOG = 'State lives in $XENLAB_HOME (default ${XDG_STATE_HOME:-~/.local/state}/xenlab).';
+
+export function xenlabdCli(argv: string[], commands: DaemonCommands): Promise<unknown> {
+  const cli: Argv = yargs(argv)
+    .scriptName('xenlabd')
+    .usage('Usage: $0 <command> [options]')
+    .command('start', "start the host's daemon in the background (if not running)", machine,
+      v => commands.start(machineArgs(v as MachineValues)))
+    .command('run', 'run the daemon in the foreground', machine, v => commands.run(machineArgs(v as MachineValues)))
+    .command('stop', 'stop the daemon (domains are kept and come back on the next start)', {}, () => commands.stop())
+    .command('status', 'say whether the daemon runs (exit 3 if not), and its host', {}, () => commands.status())
+    .command('env', 'print the environment for real Xen clients (XENSTORED_PATH)', {}, () => commands.env())
+    .command('clock', 'print the simulated clock', y => y
+      .command('advance <duration>', 'advance a virtual clock by DURATION (e.g. 10s, 250ms, 2m)', a => a.positional('duration', {
+        type: 'string',
+        coerce: (s: string) => parseDuration(s) ?? refuse('usage: xenlabd clock advance DURATION (e.g. 10s, 250ms)'),
+      }), v => commands.clockAdvance(v.duration as bigint)), () => commands.clock())
+    .command('help', 'print this help', {}, () => { cli.showHelp('log'); })
+    .completion('completion', 'print a bash completion script (eval "$(xenlabd completion)")')
+    .demandCommand(1, '')
+    .strict()
+    .help().alias('help', 'h')
+    .version(false)
+    .epilog(EPILOG)
+    .fail((msg, err, y) => {
+      // yargs hands on a command's own failure as is; a value the coercions refused comes as its
+      // YError, one the checks refused as our Refusal.
+      if (err && err.name !== 'YError' && !(err instanceof Refusal)) throw err;
+      if (err) process.stderr.write(`xenlabd: ${err.message}\n`);
+      else {
+        y.showHelp('error');
+        if (msg) process.stderr.write(`\n${msg}\n`);
+      }
+      process.exit(2);
+    });
+  return cli.parseAsync();
+}
