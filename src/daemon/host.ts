@@ -25,7 +25,7 @@ import { BlkDataplane } from '../dom0/backends/blk-dataplane.ts';
 import { XsClient } from '../formats/xenstore-client.ts';
 import { parseWorkload } from '../formats/workload-spec.ts';
 import type { HostPaths } from '../protocol/paths.ts';
-import { ToolError } from '../protocol/wire.ts';
+import { LibxlError } from '../dom0/toolstack/errors.ts';
 import { ShutdownReason } from '../protocol/domain.ts';
 import { MIGRATED_AWAY_SUFFIX } from '../protocol/migrate.ts';
 import { Store } from './store.ts';
@@ -245,7 +245,7 @@ export class Host {
    * Persist one domain and the host counters in one transaction: the commit point of every
    * command, made before the reply. A domain still being built (a create before its end, a
    * restore before its last page, an incoming migration before the sender's go) is not written:
-   * what was never completely built must not come back. A failed write throws a ToolError the
+   * what was never completely built must not come back. A failed write throws a LibxlError the
    * tool prints; the caller undoes its change, so the command changes nothing.
    */
   commit(domid: number): void {
@@ -278,7 +278,7 @@ export class Host {
 
   private write(what: string, fn: () => void): void {
     try { this.store.tx(fn); } catch (e) {
-      throw new ToolError('EIO', `xenlabd: cannot record ${what}: ${e instanceof Error ? e.message : String(e)}`, 1);
+      throw new LibxlError('EIO', `xenlabd: cannot record ${what}: ${e instanceof Error ? e.message : String(e)}`, 1);
     }
   }
 

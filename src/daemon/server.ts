@@ -7,7 +7,7 @@ import { PROTOCOL_VERSION, MAX_FRAME_BYTES, FrameSplitter, encodeFrame, readClie
 import { inputError, isStreamType, messageError } from '../protocol/schemas.ts';
 import type { StreamType } from '../protocol/streams.ts';
 import type { Host } from './host.ts';
-import { XsError } from '../formats/xenstore-client.ts';
+import { toolError } from './tool-error.ts';
 import type { Handler } from './handlers/context.ts';
 import { domainHandlers } from './handlers/domain.ts';
 import { hostHandlers } from './handlers/host.ts';
@@ -104,7 +104,7 @@ export class ControlServer {
       const bad = messageError(f.type, f.args);
       if (bad) return refuse(f.id, bad);
       if (!isStreamType(f.type)) {
-        void this.dispatch(f.type, f.args).then(result => send({ id: f.id, ok: true, result }), e => refuse(f.id, asToolError(e)));
+        void this.dispatch(f.type, f.args).then(result => send({ id: f.id, ok: true, result }), e => refuse(f.id, toolError(e)));
         return;
       }
       if (streams.size >= MAX_STREAMS) return refuse(f.id, new ToolError('EAGAIN', `xenlabd: more than ${MAX_STREAMS} open streams on one connection`, 1));
@@ -117,12 +117,12 @@ export class ControlServer {
         onInput: cb => { entry.input = cb; },
       };
       try { entry.cleanup = streamHandlers.get(f.type)!(this.host, f.args, ctx) ?? undefined; }
-      catch (e) { ctx.fail(asToolError(e)); }
+      catch (e) { ctx.fail(toolError(e)); }
     }, MAX_FRAME_BYTES, why => refuse(null, new ToolError('EPROTO', `xenlabd: ${why}`, 1)));
     sock.on('data', d => {
       try { split.push(d); } catch (e) {
         // Only an over-long line gets here: answer why, then stop reading this client.
-        refuse(null, asToolError(e));
+        refuse(null, toolError(e));
         sock.end();
         sock.destroy();
       }
@@ -140,14 +140,4 @@ export class ControlServer {
     for (const s of this.sockets) s.destroy();
     this.server?.close();
   }
-}
-
-function asToolError(e: unknown): ToolError {
-  if (e instanceof ToolError) return e;
-  // xenstored refuses a change it cannot write to its journal (a full disk): nothing changed.
-  if (e instanceof XsError && (e.code === 'ENOSPC' || e.code === 'EIO')) {
-    return new ToolError(e.code, `xenlabd: xenstored cannot record the change: ${e.code === 'ENOSPC' ? 'no space left on device' : 'input/output error'}`, 1);
-  }
-  const m = e instanceof Error ? e.message : String(e);
-  return new ToolError('EINTERNAL', `xenlabd: ${m}`, 1);
 }

@@ -8,6 +8,7 @@ import { existingDomid } from './context.ts';
 import { domainHandlers } from './domain.ts';
 import type { StreamHandler } from './streams.ts';
 import { ToolError } from '../../protocol/wire.ts';
+import { toolError } from '../tool-error.ts';
 import { saveDomain, resumeDomain, type SaveSink } from '../../dom0/toolstack/save.ts';
 import { restoreDomain, type RestoreInput } from '../../dom0/toolstack/restore.ts';
 import type { RawChannel } from '../raw-channels.ts';
@@ -43,11 +44,6 @@ function writeFailed(domid: number): ToolError {
     'xc: error: Failed to write page data to stream (32 = Broken pipe): Internal error\n' +
     'xc: error: Save failed (32 = Broken pipe): Internal error\n' +
     `libxl: error: libxl_stream_write.c:350:libxl__xc_domain_save_done: Domain ${domid}:saving domain: domain responded to suspend request: Broken pipe`, 1);
-}
-
-function asToolError(e: unknown): ToolError {
-  if (e instanceof ToolError) return e;
-  return new ToolError('EINTERNAL', `xenlabd: ${e instanceof Error ? e.message : String(e)}`, 1);
 }
 
 const DEFAULT_LINK_MBIT = 1000;
@@ -147,7 +143,7 @@ export const migrateStreamHandlers: Record<string, StreamHandler> = {
       ctx.end();
     })().catch(e => {
       sock?.destroy();
-      ctx.fail(e instanceof SinkClosed || e?.code === 'ENXIO' || e?.code === 'EPIPE' ? writeFailed(domid) : asToolError(e));
+      ctx.fail(e instanceof SinkClosed || e?.code === 'ENXIO' || e?.code === 'EPIPE' ? writeFailed(domid) : toolError(e));
     });
     return () => { sock?.destroy(); };
   },
@@ -166,7 +162,7 @@ export const migrateStreamHandlers: Record<string, StreamHandler> = {
       input.close();
       ctx.emit({ restored: { domid: rec.domid, name: rec.name } });
       ctx.end();
-    })().catch(e => { input?.close(); ctx.fail(asToolError(e)); });
+    })().catch(e => { input?.close(); ctx.fail(toolError(e)); });
     return () => { cancelled = true; input?.close(); };
   },
 };

@@ -6,7 +6,7 @@
 import { closeSync, openSync, readSync, writeSync, statSync } from 'node:fs';
 import type { Clock, Timer } from '../../machine/clock.ts';
 import { BLKIF_RSP_ERROR, BLKIF_RSP_OKAY, type BlkRequest, type BlkResponse, type BlkRings } from '../../hypervisor/io-ring.ts';
-import type { VbdStats } from '../../protocol/stats.ts';
+import type { VbdStats } from '../io-stats.ts';
 
 const TICK_NS = 100_000_000n;
 /** Persistent grants blkfront keeps per ring: 32 requests of 11 segments. */

@@ -3,7 +3,7 @@
 // from Dom0's side of the vif, as xenstat reads them: the guest's transmit is the vif's RX.
 import type { Clock, Timer } from '../../machine/clock.ts';
 import type { NetRings } from '../../hypervisor/io-ring.ts';
-import type { NetStats } from '../../protocol/stats.ts';
+import type { NetStats } from '../io-stats.ts';
 
 const TICK_NS = 100_000_000n;
 

@@ -4,7 +4,7 @@
 import type { XsClient } from '../../formats/xenstore-client.ts';
 import type { Clock } from '../../machine/clock.ts';
 import { isAbsolute, join } from 'node:path';
-import { ToolError } from '../../protocol/wire.ts';
+import { LibxlError } from './errors.ts';
 import { vdevToDevid } from './device-ids.ts';
 import { runHotplug } from '../hotplug.ts';
 
@@ -52,7 +52,7 @@ export async function waitXs(xs: XsClient, clock: Clock, path: string, ok: (v: s
       if (ok(v)) finish(v);
     };
     const off = xs.onWatchEvent((_p, t) => { if (t === token) void check(); });
-    const timer = clock.after(DEVICE_TIMEOUT_NS, () => finish(null, new ToolError('ETIMEDOUT', `libxl: error: libxl_device.c:1138:device_backend_callback: Domain ${path.split('/')[5] ?? '?'}:unable to add device with path ${path.replace(/\/state$/, '')}: ${what}`, 3)));
+    const timer = clock.after(DEVICE_TIMEOUT_NS, () => finish(null, new LibxlError('ETIMEDOUT', `libxl: error: libxl_device.c:1138:device_backend_callback: Domain ${path.split('/')[5] ?? '?'}:unable to add device with path ${path.replace(/\/state$/, '')}: ${what}`, 3)));
     void xs.watch(path, token).catch(e => finish(null, e));
   });
 }
@@ -74,7 +74,7 @@ export async function addVif(xs: XsClient, clock: Clock, domid: number, nic: Nic
 
 export function diskDevid(disk: DiskSpec): number {
   const id = vdevToDevid(disk.vdev);
-  if (id === undefined) throw new ToolError('EINVAL', `libxl: error: libxl_disk.c:179:libxl__device_disk_setdefault: Invalid or unsupported virtual disk identifier ${disk.vdev}`, 3);
+  if (id === undefined) throw new LibxlError('EINVAL', `libxl: error: libxl_disk.c:179:libxl__device_disk_setdefault: Invalid or unsupported virtual disk identifier ${disk.vdev}`, 3);
   return id;
 }
 

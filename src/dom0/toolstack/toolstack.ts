@@ -10,8 +10,7 @@ import { DEFAULT_MAX_EVTCHN_PORT } from '../../hypervisor/event-channel.ts';
 import type { DomainType } from '../../hypervisor/domain.ts';
 import { ShutdownReason } from '../../hypervisor/shutdown-reason.ts';
 import type { XsClient } from '../../formats/xenstore-client.ts';
-import { ToolError } from '../../protocol/wire.ts';
-import { err } from './errors.ts';
+import { LibxlError, err } from './errors.ts';
 import { removeDomainTree, writeDomainTree } from './xs-tree.ts';
 import { checkNewDomainName, checkRename } from './names.ts';
 import { inIdlOrder, DISK_ORDER } from '../../formats/libxl-json.ts';
@@ -50,9 +49,9 @@ export interface ToolstackPlatform {
   /** Wire and start the guest kernel of a new domain (xenstore ring, console page). */
   startGuest(rec: DomainRecord, alreadyBooted: boolean): Promise<void>;
   stopGuest(domid: number): void;
-  /** Persist a domain (record + hypervisor state) in one transaction; done before replying. Throws a ToolError if it cannot. */
+  /** Persist a domain (record + hypervisor state) in one transaction; done before replying. Throws a LibxlError if it cannot. */
   commit(domid: number): void;
-  /** Record that a domain is gone; throws a ToolError if it cannot. */
+  /** Record that a domain is gone; throws a LibxlError if it cannot. */
   forget(domid: number): void;
   event(kind: string, domid: number, name: string | null, detail?: string): void;
   log(line: string): void;
@@ -134,7 +133,7 @@ export class Toolstack {
     const cap: number = sp.cap ?? 0;
     const poolName: string = c.pool_name ?? 'Pool-0';
     const pool = this.hv.pools.find(p => p.name === poolName);
-    if (!pool) throw new ToolError('EINVAL', `libxl: error: libxl_create.c:1294:initiate_domain_create: cpupool ${poolName} does not exist`, 3);
+    if (!pool) throw new LibxlError('EINVAL', `libxl: error: libxl_create.c:1294:initiate_domain_create: cpupool ${poolName} does not exist`, 3);
     const hardAll = Array.isArray(b.vcpu_hard_affinity) ? b.vcpu_hard_affinity : null;
     const softAll = Array.isArray(b.vcpu_soft_affinity) ? b.vcpu_soft_affinity : null;
     const affinity = Array.from({ length: maxVcpus }, (_, v) => ({
@@ -303,7 +302,7 @@ export class Toolstack {
 
   async rename(domid: number, q: string, newName: string): Promise<void> {
     const rec = this.records.get(domid);
-    if (!rec) throw domid === 0 ? new ToolError('EPERM', `Can't rename domain '${q}'.`, 1) : err.noSuchDomain(q);
+    if (!rec) throw domid === 0 ? new LibxlError('EPERM', `Can't rename domain '${q}'.`, 1) : err.noSuchDomain(q);
     const other = this.domidByName(newName);
     if (newName !== '' && other !== undefined && other !== domid) throw err.renameDup(domid, newName, q);
     checkRename(domid, rec.uuid, rec.name, newName, q);
@@ -319,7 +318,7 @@ export class Toolstack {
 
   async memSet(domid: number, targetKb: number): Promise<void> {
     if (domid === 0) {
-      if (targetKb < 128 * 1024) throw new ToolError('EINVAL', `libxl: error: libxl_mem.c:331:libxl_set_memory_target: New target ${targetKb} for dom0 is below the minimum threshold`, 1);
+      if (targetKb < 128 * 1024) throw new LibxlError('EINVAL', `libxl: error: libxl_mem.c:331:libxl_set_memory_target: New target ${targetKb} for dom0 is below the minimum threshold`, 1);
       this.hv.setMaxmem(0, -1);
       const d = this.hv.get(0);
       const diff = Math.floor(targetKb / 4) - d.totPages;
@@ -329,7 +328,7 @@ export class Toolstack {
     }
     const rec = this.records.get(domid);
     if (!rec) throw err.noSuchDomain(String(domid));
-    if (targetKb > rec.staticMaxKb) throw new ToolError('EINVAL', `libxl: error: libxl_mem.c:398:libxl_set_memory_target: memory_dynamic_max must be less than or equal to memory_static_max\n`, 1);
+    if (targetKb > rec.staticMaxKb) throw new LibxlError('EINVAL', `libxl: error: libxl_mem.c:398:libxl_set_memory_target: memory_dynamic_max must be less than or equal to memory_static_max\n`, 1);
     const oldTargetKb = rec.targetKb, oldMaxKb = this.maxmemKb(domid);
     rec.targetKb = targetKb;
     this.hv.setMaxmem(domid, targetKb + rec.videoKb);
@@ -346,7 +345,7 @@ export class Toolstack {
   async memMax(domid: number, maxKb: number): Promise<void> {
     const rec = this.records.get(domid);
     if (domid === 0 || !rec) { if (domid !== 0) throw err.noSuchDomain(String(domid)); this.hv.setMaxmem(0, maxKb); return; }
-    if (maxKb < rec.targetKb) throw new ToolError('EINVAL', `libxl: error: libxl_mem.c:87:libxl_domain_setmaxmem: memory_static_max must be greater than or or equal to memory_dynamic_max`, 1);
+    if (maxKb < rec.targetKb) throw new LibxlError('EINVAL', `libxl: error: libxl_mem.c:87:libxl_domain_setmaxmem: memory_static_max must be greater than or or equal to memory_dynamic_max`, 1);
     const oldStaticMaxKb = rec.staticMaxKb, oldMaxKb = this.maxmemKb(domid);
     rec.staticMaxKb = maxKb;
     rec.config.b_info.max_memkb = maxKb;
@@ -374,7 +373,7 @@ export class Toolstack {
 
   async attachNic(domid: number, nic: Record<string, any>): Promise<void> {
     const rec = this.records.get(domid);
-    if (!rec) throw new ToolError('ENODOM', 'libxl_device_nic_add failed.', 1);
+    if (!rec) throw new LibxlError('ENODOM', 'libxl_device_nic_add failed.', 1);
     const nics: any[] = (rec.config.nics ??= []);
     nic.devid ??= nics.reduce((m, n) => Math.max(m, n.devid + 1), 0);
     const holder: Record<string, any> = { nics: [nic] };
@@ -388,7 +387,7 @@ export class Toolstack {
     const rec = this.records.get(domid);
     const nics: any[] = rec?.config.nics ?? [];
     const nic = nics.find(n => String(n.devid) === q || n.mac === q.toLowerCase());
-    if (!nic) throw new ToolError('ENODEV', `Unknown device ${q}.`, 1);
+    if (!nic) throw new LibxlError('ENODEV', `Unknown device ${q}.`, 1);
     rec!.config.nics = nics.filter(n => n !== nic);
     this.commitOrUndo(domid, () => { rec!.config.nics = nics; });
     await removeDevice(this.xs, this.hv.clock, 'vif', domid, nic.devid);
@@ -397,9 +396,9 @@ export class Toolstack {
 
   async attachDisk(domid: number, disk: Record<string, any>, cwd?: string): Promise<void> {
     const rec = this.records.get(domid);
-    if (!rec) throw new ToolError('ENODOM', 'libxl_device_disk_add failed.', 1);
+    if (!rec) throw new LibxlError('ENODOM', 'libxl_device_disk_add failed.', 1);
     const disks: any[] = (rec.config.disks ??= []);
-    if (disks.some(dk => dk.vdev === disk.vdev)) throw new ToolError('EEXIST', `libxl: error: libxl_device.c:331:libxl__device_disk_set_backend: Disk vdev=${disk.vdev} already exists
+    if (disks.some(dk => dk.vdev === disk.vdev)) throw new LibxlError('EEXIST', `libxl: error: libxl_device.c:331:libxl__device_disk_set_backend: Disk vdev=${disk.vdev} already exists
 libxl_device_disk_add failed.`, 1);
     const holder: Record<string, any> = { disks: [disk] };
     this.fillDeviceDefaults(holder, domid);
@@ -412,7 +411,7 @@ libxl_device_disk_add failed.`, 1);
     const rec = this.records.get(domid);
     const disks: any[] = rec?.config.disks ?? [];
     const disk = disks.find(dk => dk.vdev === q || String(diskDevid(dk)) === q);
-    if (!disk) throw new ToolError('ENODEV', `Error: Device ${q} not connected.`, 1);
+    if (!disk) throw new LibxlError('ENODEV', `Error: Device ${q} not connected.`, 1);
     const devid = diskDevid(disk);
     rec!.config.disks = disks.filter(dk => dk !== disk);
     this.commitOrUndo(domid, () => { rec!.config.disks = disks; });
