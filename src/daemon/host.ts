@@ -25,21 +25,11 @@ import { BlkDataplane } from '../dom0/backends/blk-dataplane.ts';
 import { XsClient } from '../formats/xenstore-client.ts';
 import { parseWorkload } from '../formats/workload-spec.ts';
 import type { HostPaths } from '../protocol/paths.ts';
-import { LibxlError } from '../dom0/toolstack/errors.ts';
-import { ShutdownReason } from '../protocol/domain.ts';
-import { MIGRATED_AWAY_SUFFIX } from '../protocol/migrate.ts';
 import { Store } from './store.ts';
-import { LOGLVL_PARAMS } from '../hypervisor/console-ring.ts';
+import { Persistence } from './persistence.ts';
 import { RawChannels } from './raw-channels.ts';
 
 export interface HostOptions { spec: MachineSpec; clockMode: ClockMode }
-
-interface PersistedDomainState {
-  totPages: number; pauseCount: number; shutdown: boolean; shutdownReason: number; maxPages: number;
-  onlineVcpus: number; maxVcpus: number; weight: number; cap: number; poolId: number;
-  affinity: { hard: number[] | null; soft: number[] | null }[]; cpuNs: string[]; createdNs: string;
-  targetKb: number; staticMaxKb: number; videoKb: number; type: string; cwd?: string;
-}
 
 export class Host {
   readonly machine: Machine;
@@ -61,9 +51,7 @@ export class Host {
   private readonly blkDataXen: XenDevices;
   /** blkback's persistent grants per guest: the guest's refs and Dom0's handles. */
   private readonly persistent = new Map<number, { ref: number; handle: number }[]>();
-  /** What the last commit of each domain recorded (checkpoints add only runtime progress to it). */
-  private committed = new Map<number, PersistedDomainState>();
-  private checkpointFailing = false;
+  readonly persistence: Persistence;
   private eventListeners = new Set<(e: { ns: string; kind: string; domid: number; name: string | null; detail?: string }) => void>();
 
   constructor(readonly paths: HostPaths, store: Store, o: HostOptions) {
@@ -73,8 +61,8 @@ export class Host {
     const epoch = Number(store.getHost('epoch_ms') ?? Date.now());
     this.clock = new Clock(o.clockMode, epoch, savedNow ? BigInt(savedNow) : 0n);
     this.hv = new Hypervisor(this.machine, this.clock);
-    // Log thresholds set at run time stay with the running Xen, which outlives the daemon.
-    for (const p of LOGLVL_PARAMS) { const v = store.getHost(p); if (v) this.hv.console.setLoglvl(p, v); }
+    this.persistence = new Persistence(store, this.hv, this.clock, () => this.toolstack.records, l => this.log(l));
+    this.persistence.restoreXenSettings();
     this.clock.setStepper(to => this.hv.step(to));
     // The tree outlives the daemon, as the guests do: it comes back before they are recovered.
     this.xenstored = new Xenstored({ log: l => this.log(`xenstored: ${l}`), journal: join(paths.home, 'xenstored.journal'), domainExists: d => this.hv.domains.has(d) });
@@ -138,8 +126,9 @@ export class Host {
     this.toolstack = new Toolstack(this.hv, xs, {
       startGuest: (rec, booted) => this.startGuest(rec, booted),
       stopGuest: domid => this.stopGuest(domid),
-      commit: domid => this.commit(domid),
-      forget: domid => this.forget(domid),
+      commit: domid => this.persistence.commit(domid),
+      commitXenSettings: () => this.persistence.commitXenSettings(),
+      forget: domid => this.persistence.forget(domid),
       event: (kind, domid, name, detail) => {
         const e = { ns: this.clock.now().toString(), kind, domid, name, detail };
         for (const l of this.eventListeners) l(e);
@@ -151,7 +140,7 @@ export class Host {
     const toToolstack = this.hv.onDomainException;
     this.hv.onDomainException = domid => { this.xenstored.domainShutdown(domid); toToolstack(domid); };
     this.hv.rover = Number(this.store.getHost('rover') ?? 0);
-    await this.recover();
+    await this.persistence.recover(this.toolstack);
     await this.pruneXenstore(xs);
   }
 
@@ -241,116 +230,8 @@ export class Host {
     if (!held.length) this.persistent.delete(domid);
   }
 
-  /**
-   * Persist one domain and the host counters in one transaction: the commit point of every
-   * command, made before the reply. A domain still being built (a create before its end, a
-   * restore before its last page, an incoming migration before the sender's go) is not written:
-   * what was never completely built must not come back. A failed write throws a LibxlError the
-   * tool prints; the caller undoes its change, so the command changes nothing.
-   */
-  commit(domid: number): void {
-    const rec = this.toolstack.records.get(domid);
-    const d = this.hv.domains.get(domid);
-    if (rec?.incoming) return;
-    const st: PersistedDomainState | undefined = rec && d ? {
-      totPages: d.totPages, pauseCount: d.pauseCount, shutdown: d.shutdown, shutdownReason: d.shutdownReason,
-      maxPages: d.maxPages, onlineVcpus: d.onlineVcpus, maxVcpus: d.maxVcpus, weight: d.weight, cap: d.cap, poolId: d.poolId,
-      affinity: d.affinity, cpuNs: this.cpuNs(domid), createdNs: d.createdNs.toString(),
-      cwd: rec.cwd, targetKb: rec.targetKb, staticMaxKb: rec.staticMaxKb, videoKb: rec.videoKb, type: rec.type,
-    } : undefined;
-    this.write(`the state of domain ${domid}`, () => {
-      this.writeHostCounters();
-      if (!rec || !st) return;
-      this.store.putDomain({
-        domid, name: rec.name, uuid: rec.uuid, config: JSON.stringify(rec.config), configText: rec.configText,
-        configFile: rec.configFile, workload: rec.workload, state: JSON.stringify(st),
-      });
-    });
-    if (st) this.committed.set(domid, st);
-  }
-
-  /** Record a destroy (before the teardown, so a destroy that cannot be recorded leaves the domain as it was). */
-  forget(domid: number): void {
-    if (!this.committed.has(domid)) return;
-    this.write(`the destruction of domain ${domid}`, () => this.store.deleteDomain(domid));
-    this.committed.delete(domid);
-  }
-
-  private write(what: string, fn: () => void): void {
-    try { this.store.tx(fn); } catch (e) {
-      throw new LibxlError('EIO', `xenlabd: cannot record ${what}: ${e instanceof Error ? e.message : String(e)}`, 1);
-    }
-  }
-
-  /** The domid rover, the clock and Domain-0's CPU time, recorded with every commit and checkpoint. */
-  private writeHostCounters(): void {
-    this.store.setHost('rover', String(this.hv.rover));
-    this.store.setHost('clock_ns', this.clock.now().toString());
-    this.store.setHost('dom0_cpu_ns', JSON.stringify(this.cpuNs(0)));
-  }
-
-  private cpuNs(domid: number): string[] {
-    return Array.from({ length: this.hv.get(domid).maxVcpus }, (_, v) => this.hv.vcpuTimeNs(domid, v).toString());
-  }
-
-  /**
-   * Save what runs on by itself (CPU time, Domain-0's too, the balloon's progress, the clock) into the state the
-   * last commit of each domain recorded: periodic and at stop. It never records a command, so a
-   * command that was not acknowledged (its commit had not happened) cannot slip in. A failure
-   * (a full disk) is logged and the next period tries again: the daemon keeps serving.
-   */
-  checkpoint(): void {
-    try {
-      this.store.tx(() => {
-        for (const [domid, st] of this.committed) {
-          const d = this.hv.domains.get(domid);
-          if (d) this.store.updateState(domid, JSON.stringify({ ...st, totPages: d.totPages, cpuNs: this.cpuNs(domid) }));
-        }
-        this.writeHostCounters();
-      });
-      if (this.checkpointFailing) this.log('checkpoint: written again');
-      this.checkpointFailing = false;
-    } catch (e) {
-      if (!this.checkpointFailing) this.log(`checkpoint failed, retrying every period: ${e instanceof Error ? e.message : String(e)}`);
-      this.checkpointFailing = true;
-    }
-  }
-
-  private async recover(): Promise<void> {
-    for (const row of this.store.domains()) {
-      const st: PersistedDomainState = JSON.parse(row.state);
-      const config = JSON.parse(row.config);
-      const rec: DomainRecord = {
-        domid: row.domid, name: row.name, uuid: row.uuid, type: st.type as DomainRecord['type'], config,
-        configText: row.configText, configFile: row.configFile, cwd: st.cwd, workload: row.workload,
-        targetKb: st.targetKb, staticMaxKb: st.staticMaxKb, videoKb: st.videoKb,
-      };
-      // A lowered maximum may sit below the pages the guest still had (its balloon was on the
-      // way down): Xen allows that, so the pages come back under the larger and the maximum after.
-      this.hv.restoreDomain(row.domid, {
-        type: rec.type, uuid: row.uuid, maxVcpus: st.maxVcpus, onlineVcpus: st.onlineVcpus, maxMemkb: st.maxPages < 0 ? -1 : Math.max(st.maxPages, st.totPages) * 4,
-        memkb: st.totPages * 4, weight: st.weight, cap: st.cap, poolId: st.poolId, affinity: st.affinity,
-        maxGrantFrames: config.b_info?.max_grant_frames, maxMaptrackFrames: config.b_info?.max_maptrack_frames, maxEvtchnPort: config.b_info?.event_channels,
-      }, {
-        totPages: st.totPages, pauseCount: st.pauseCount, shutdown: st.shutdown, shutdownReason: st.shutdownReason,
-        cpuBaseNs: st.cpuNs.map(s => BigInt(s)), createdNs: BigInt(st.createdNs),
-      });
-      this.hv.setMaxmem(row.domid, st.maxPages < 0 ? -1 : st.maxPages * 4);
-      this.hv.setVcpusOnline(row.domid, st.onlineVcpus);
-      // Suspended for a save that never finished: libxl resumes such a guest ("resuming domain").
-      // Not once xl has renamed it <name>--migratedaway: the target then has, or is about to get,
-      // permission to start it, and a resumed copy would run on both hosts. It stays suspended
-      // for the administrator, as real xl leaves it when a migration fails that late.
-      const migratedAway = row.name.endsWith(MIGRATED_AWAY_SUFFIX);
-      const resume = st.shutdown && st.shutdownReason === ShutdownReason.suspend && !migratedAway;
-      if (migratedAway && st.shutdown) this.log(`d${row.domid} ${row.name}: a migration's target was given permission to start it: left suspended`);
-      if (resume) this.hv.resumeDomain(row.domid);
-      this.committed.set(row.domid, st);
-      await this.toolstack.recover(rec);
-      this.log(`recovered d${row.domid} ${row.name}${resume ? ', resuming domain suspended by an unfinished save' : ''}`);
-      if (resume) try { this.commit(row.domid); } catch (e) { this.log(e instanceof Error ? e.message : String(e)); }
-    }
-  }
+  /** Record what runs on by itself (CPU time, the clock): periodic, and after a clock advance. */
+  checkpoint(): void { this.persistence.checkpoint(); }
 
   /** Advance simulated time, letting reactions (watches, acks, actions) run at each timer's instant. */
   async advance(to: bigint): Promise<void> {
@@ -364,7 +245,7 @@ export class Host {
   }
 
   async shutdown(): Promise<void> {
-    this.checkpoint();
+    this.persistence.checkpoint();
     for (const g of this.guests.values()) g.stop();
     await this.xenstored.close();
   }

@@ -44,7 +44,7 @@ export const vcpuHandlers: Record<string, Handler> = {
       if (v >= d.maxVcpus || noPcpu) throw new ToolError('EINVAL', `${refused}\nCould not set affinity for vcpu \`${v}'.`, 1);
       host.hv.setAffinity(domid, v, a.hard, a.soft);
     }
-    if (domid !== 0) host.commit(domid);
+    if (domid !== 0) host.persistence.commit(domid);
     return {};
   },
 
@@ -79,15 +79,16 @@ export const vcpuHandlers: Record<string, Handler> = {
     if (a.weight !== undefined && (a.weight < 1 || a.weight > 65535)) throw new ToolError('EINVAL', `libxl: error: libxl_sched.c:434:sched_credit2_domain_set: Domain ${domid}:Getting domain sched credit2: Invalid argument\nlibxl_domain_sched_params_set failed.`, 1);
     if (a.cap !== undefined && (a.cap < 0 || a.cap > 100 * d.maxVcpus)) throw new ToolError('EINVAL', `libxl: error: libxl_sched.c:459:sched_credit2_domain_set: Domain ${domid}:Setting domain sched credit2: Invalid argument\nlibxl_domain_sched_params_set failed.`, 1);
     host.hv.setSchedParams(domid, { weight: a.weight, cap: a.cap });
-    if (domid !== 0) host.commit(domid);
+    if (domid !== 0) host.persistence.commit(domid);
     return {};
   },
 
   'sched.credit2.setPool': (host, a: { pool?: string; ratelimitUs: number }) => {
     const p = a.pool ? poolByName(host, a.pool) : host.hv.pools[0]!;
     if (a.ratelimitUs !== 0 && (a.ratelimitUs < 100 || a.ratelimitUs > 500000)) throw new ToolError('EINVAL', `libxl: error: libxl_sched.c:253:sched_ratelimit_check: Ratelimit out of range, valid range is from 100 to 500000\nlibxl_sched_credit2_params_set failed.`, 1);
+    const before = host.hv.sched.getRatelimit(p.id);
     host.hv.sched.setRatelimit(p.id, a.ratelimitUs);
-    host.store.setHost(`ratelimit_${p.id}`, String(a.ratelimitUs));
+    try { host.persistence.commitXenSettings(); } catch (e) { host.hv.sched.setRatelimit(p.id, before); throw e; }
     return {};
   },
 

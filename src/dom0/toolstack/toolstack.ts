@@ -51,6 +51,8 @@ export interface ToolstackPlatform {
   stopGuest(domid: number): void;
   /** Persist a domain (record + hypervisor state) in one transaction; done before replying. Throws a LibxlError if it cannot. */
   commit(domid: number): void;
+  /** Persist Xen's host-wide settings (log thresholds, pool ratelimits); throws a LibxlError if it cannot. */
+  commitXenSettings(): void;
   /** Record that a domain is gone; throws a LibxlError if it cannot. */
   forget(domid: number): void;
   event(kind: string, domid: number, name: string | null, detail?: string): void;
