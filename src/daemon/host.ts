@@ -1,6 +1,7 @@
 // One emulated host: wires the machine, the hypervisor, Dom0's services (xenstored,
-// xenconsoled, the toolstack) and the guests together, persists them, and recovers them after
-// a crash. The wiring is the only place that knows every part; it holds no protocol details.
+// xenconsoled, the backends, the toolstack) and the guests together, with the persistence that
+// records them and recovers them after a crash. The wiring is the only place that knows every
+// part; it holds no protocol details and no libxl logic (that is the toolstack's).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Clock, type ClockMode } from '../machine/clock.ts';
@@ -25,8 +26,8 @@ import { BlkDataplane } from '../dom0/backends/blk-dataplane.ts';
 import { XsClient } from '../formats/xenstore-client.ts';
 import { parseWorkload } from '../formats/workload-spec.ts';
 import type { HostPaths } from '../protocol/paths.ts';
-import { Store } from './store.ts';
-import { Persistence } from './persistence.ts';
+import type { Store } from './store.ts';
+import { Persistence, savedClock } from './persistence.ts';
 import { RawChannels } from './raw-channels.ts';
 
 export interface HostOptions { spec: MachineSpec; clockMode: ClockMode }
@@ -37,7 +38,6 @@ export class Host {
   readonly hv: Hypervisor;
   readonly xenstored: Xenstored;
   readonly xenconsoled: Xenconsoled;
-  readonly store: Store;
   readonly rawChannels = new RawChannels();
   toolstack!: Toolstack;
   netback!: BackendDriver;
@@ -55,11 +55,9 @@ export class Host {
   private eventListeners = new Set<(e: { ns: string; kind: string; domid: number; name: string | null; detail?: string }) => void>();
 
   constructor(readonly paths: HostPaths, store: Store, o: HostOptions) {
-    this.store = store;
     this.machine = new Machine(o.spec);
-    const savedNow = store.getHost('clock_ns');
-    const epoch = Number(store.getHost('epoch_ms') ?? Date.now());
-    this.clock = new Clock(o.clockMode, epoch, savedNow ? BigInt(savedNow) : 0n);
+    const saved = savedClock(store);
+    this.clock = new Clock(o.clockMode, saved.epochMs, saved.nowNs);
     this.hv = new Hypervisor(this.machine, this.clock);
     this.persistence = new Persistence(store, this.hv, this.clock, () => this.toolstack.records, l => this.log(l));
     this.persistence.restoreXenSettings();
@@ -73,7 +71,6 @@ export class Host {
     this.consoleXen = new XenDevices(this.hv);
     this.blkDataXen = new XenDevices(this.hv);
     this.blkData = new BlkDataplane(this.clock, { map: (domid, n) => this.mapPersistent(domid, n), unmap: (domid, n) => this.unmapPersistent(domid, n) });
-    if (!store.getHost('epoch_ms')) store.setHost('epoch_ms', String(epoch));
   }
 
   log(line: string): void {
@@ -91,14 +88,14 @@ export class Host {
     const spec = this.machine.spec;
     // Domain-0 was built when the host booted (simulated time 0) and its CPU time continues from
     // the last record: the host stood still while the daemon was down.
-    const dom0CpuNs: string[] = JSON.parse(this.store.getHost('dom0_cpu_ns') ?? '[]');
+    const dom0CpuNs = this.persistence.savedDom0CpuNs();
     this.hv.restoreDomain(0, {
       type: 'pv', uuid: '00000000-0000-0000-0000-000000000000', maxVcpus: spec.dom0Vcpus, onlineVcpus: spec.dom0Vcpus,
       maxMemkb: -1, memkb: spec.dom0MemMiB * 1024, weight: 256, cap: 0, poolId: 0,
       affinity: Array.from({ length: spec.dom0Vcpus }, () => ({ hard: null, soft: null })),
     }, {
       totPages: spec.dom0MemMiB * 256, pauseCount: 0, shutdown: false, shutdownReason: 0, createdNs: 0n,
-      cpuBaseNs: Array.from({ length: spec.dom0Vcpus }, (_, v) => BigInt(dom0CpuNs[v] ?? 0)),
+      cpuBaseNs: Array.from({ length: spec.dom0Vcpus }, (_, v) => dom0CpuNs[v] ?? 0n),
     });
     for (let v = 0; v < spec.dom0Vcpus; v++) this.hv.setWorkloadDemand(0, v, 0.01);
     const xs = this.dom0Client();
@@ -139,33 +136,9 @@ export class Host {
     // VIRQ_DOM_EXC reaches xenstored too, which tells @releaseDomain watchers.
     const toToolstack = this.hv.onDomainException;
     this.hv.onDomainException = domid => { this.xenstored.domainShutdown(domid); toToolstack(domid); };
-    this.hv.rover = Number(this.store.getHost('rover') ?? 0);
+    this.hv.rover = this.persistence.savedRover();
     await this.persistence.recover(this.toolstack);
-    await this.pruneXenstore(xs);
-  }
-
-  /**
-   * The restored xenstore tree may hold nodes of domains that did not come back (their creation
-   * never committed): remove them, as libxl's destroy would have.
-   */
-  private async pruneXenstore(xs: XsClient): Promise<void> {
-    const live = new Set([0, ...this.toolstack.records.keys()]);
-    const liveUuids = new Set([...this.toolstack.records.values()].map(r => r.uuid));
-    const list = (p: string): Promise<string[]> => xs.directory(p).catch(() => []);
-    const backends = (await list('/local/domain/0/backend')).map(k => `/local/domain/0/backend/${k}`);
-    const stale = new Set<string>();
-    for (const dir of ['/local/domain', '/libxl', ...backends]) {
-      for (const id of await list(dir)) if (/^\d+$/.test(id) && !live.has(Number(id))) stale.add(id);
-    }
-    for (const id of stale) {
-      const vm = await xs.read(`/local/domain/${id}/vm`).catch(() => '');
-      const paths = [`/local/domain/${id}`, `/libxl/${id}`, ...backends.map(b => `${b}/${id}`)];
-      if (/^\/vm\/[^/]+$/.test(vm) && !liveUuids.has(vm.slice(4))) paths.push(vm);
-      await xs.transaction(async tx => {
-        for (const p of paths) await xs.rm(p, tx).catch((e: { code?: string }) => { if (e.code !== 'ENOENT') throw e; });
-      });
-      this.log(`xenstore: removed the nodes of domain ${id}, which was not recovered`);
-    }
+    await this.toolstack.removeStaleDomains();
   }
 
   /** A Dom0 xenstore connection of its own (each Dom0 service has one, as separate processes and drivers do). */

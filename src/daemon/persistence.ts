@@ -20,6 +20,14 @@ interface PersistedDomainState {
 
 const ratelimitKey = (poolId: number) => `ratelimit_${poolId}`;
 
+/** The host's epoch (recorded at its first start) and the simulated time the last record left. */
+export function savedClock(store: Store): { epochMs: number; nowNs: bigint } {
+  const saved = store.getHost('clock_ns');
+  const epochMs = Number(store.getHost('epoch_ms') ?? Date.now());
+  if (!store.getHost('epoch_ms')) store.setHost('epoch_ms', String(epochMs));
+  return { epochMs, nowNs: saved ? BigInt(saved) : 0n };
+}
+
 export class Persistence {
   /** What the last commit of each domain recorded (checkpoints add only runtime progress to it). */
   private committed = new Map<number, PersistedDomainState>();
@@ -29,6 +37,15 @@ export class Persistence {
     private readonly store: Store, private readonly hv: Hypervisor, private readonly clock: Clock,
     private readonly records: () => ReadonlyMap<number, DomainRecord>, private readonly log: (line: string) => void,
   ) {}
+
+  /** The domid rover as last recorded. */
+  savedRover(): number { return Number(this.store.getHost('rover') ?? 0); }
+
+  /** Domain-0's CPU time per vCPU as last recorded (the host stood still while the daemon was down). */
+  savedDom0CpuNs(): bigint[] {
+    const ns: string[] = JSON.parse(this.store.getHost('dom0_cpu_ns') ?? '[]');
+    return ns.map(s => BigInt(s));
+  }
 
   /** Xen's settings changed at run time stay with the running Xen, which outlives the daemon. */
   restoreXenSettings(): void {

@@ -6,20 +6,35 @@ import { dirname } from 'node:path';
 import { PROTOCOL_VERSION, MAX_FRAME_BYTES, FrameSplitter, encodeFrame, readClientFrame, rawChannelToken, ToolError } from '../protocol/wire.ts';
 import { inputError, isStreamType, messageError } from '../protocol/schemas.ts';
 import type { StreamType } from '../protocol/streams.ts';
+import type { RequestType } from '../protocol/requests.ts';
 import type { Host } from './host.ts';
 import { toolError } from './tool-error.ts';
-import type { Handler } from './handlers/context.ts';
+import type { Handlers } from './handlers/context.ts';
 import { domainHandlers } from './handlers/domain.ts';
 import { hostHandlers } from './handlers/host.ts';
 import { vcpuHandlers } from './handlers/vcpu.ts';
 import { deviceHandlers } from './handlers/devices.ts';
-import { streamHandlers as watchHandlers, type StreamCtx, type StreamHandler } from './handlers/streams.ts';
+import { streamHandlers as watchHandlers, type StreamCtx, type StreamHandlers } from './handlers/streams.ts';
 import { traceHandlers, traceStreamHandlers } from './handlers/trace.ts';
 import { migrateHandlers, migrateStreamHandlers } from './handlers/migrate.ts';
 
-// Maps, not objects: a request named `constructor` or `__proto__` finds nothing.
-const requestHandlers = new Map<string, Handler>(Object.entries({ ...domainHandlers, ...hostHandlers, ...vcpuHandlers, ...deviceHandlers, ...traceHandlers, ...migrateHandlers }));
-const streamHandlers = new Map<string, StreamHandler>(Object.entries({ ...watchHandlers, ...traceStreamHandlers, ...migrateStreamHandlers }));
+const requestHandlers: Handlers = { ...domainHandlers, ...hostHandlers, ...vcpuHandlers, ...deviceHandlers, ...traceHandlers, ...migrateHandlers };
+const streamHandlers: StreamHandlers = { ...watchHandlers, ...traceStreamHandlers, ...migrateStreamHandlers };
+
+/**
+ * The handler of a request whose arguments its schema has checked: the one place where a frame's
+ * untyped arguments become the request's type. Own properties only: a request named
+ * `constructor` or `__proto__` finds nothing.
+ */
+function requestHandler(type: string): ((host: Host, args: unknown) => unknown) | undefined {
+  if (!Object.hasOwn(requestHandlers, type)) return undefined;
+  return requestHandlers[type as RequestType] as ((host: Host, args: unknown) => unknown) | undefined;
+}
+
+function streamHandler(type: StreamType): ((host: Host, args: unknown, ctx: StreamCtx) => (() => void) | void) | undefined {
+  if (!Object.hasOwn(streamHandlers, type)) return undefined;
+  return streamHandlers[type] as ((host: Host, args: unknown, ctx: StreamCtx) => (() => void) | void) | undefined;
+}
 
 /** A client may have this many streams open on one connection (xl shutdown -w -a opens one per domain). */
 const MAX_STREAMS = 4096;
@@ -116,7 +131,7 @@ export class ControlServer {
         fail: e => { if (streams.get(f.id) === entry) { streams.delete(f.id); refuse(f.id, e); } },
         onInput: cb => { entry.input = cb; },
       };
-      try { entry.cleanup = streamHandlers.get(f.type)!(this.host, f.args, ctx) ?? undefined; }
+      try { entry.cleanup = streamHandler(f.type)!(this.host, f.args, ctx) ?? undefined; }
       catch (e) { ctx.fail(toolError(e)); }
     }, MAX_FRAME_BYTES, why => refuse(null, new ToolError('EPROTO', `xenlabd: ${why}`, 1)));
     sock.on('data', d => {
@@ -133,7 +148,7 @@ export class ControlServer {
 
   private async dispatch(type: string, args: unknown): Promise<unknown> {
     if (type === 'daemon.stop') { setImmediate(() => this.onStop()); return {}; }
-    return await requestHandlers.get(type)!(this.host, args);
+    return await requestHandler(type)!(this.host, args);
   }
 
   close(): void {

@@ -10,6 +10,7 @@
 import type { Toolstack } from './toolstack.ts';
 import { ShutdownReason } from '../../hypervisor/shutdown-reason.ts';
 import { LibxlError } from './errors.ts';
+import { retrieveConfig } from './domain.ts';
 import { PAGE_SIZE, StreamWriter } from '../../formats/save-stream/index.ts';
 
 /** Where the stream goes; write resolves when more may be written, rejects if the reader is gone. */
@@ -60,6 +61,21 @@ export function suspendTimeout(domid: number): LibxlError {
   return new LibxlError('EGUESTTIMEDOUT',
     `libxl: error: libxl_dom_suspend.c:231:domain_suspend_common_pvcontrol_suspending: Domain ${domid}:guest didn't acknowledge suspend, cancelling request\n` +
     `libxl: error: libxl_stream_write.c:350:libxl__xc_domain_save_done: Domain ${domid}:saving domain: domain did not respond to suspend request: Operation not permitted`, 1);
+}
+
+/** The reader of the stream went away (xl's pipe to the receiver broke). */
+export function streamWriteFailed(domid: number): LibxlError {
+  return new LibxlError('EPIPE',
+    'xc: error: Failed to write page data to stream (32 = Broken pipe): Internal error\n' +
+    'xc: error: Save failed (32 = Broken pipe): Internal error\n' +
+    `libxl: error: libxl_stream_write.c:350:libxl__xc_domain_save_done: Domain ${domid}:saving domain: domain responded to suspend request: Broken pipe`, 1);
+}
+
+/** What xl save puts in its header (libxl_retrieve_domain_configuration), with xenlab's workload. */
+export function saveConfig(ts: Toolstack, domid: number): { domid: number; name: string; config: Record<string, unknown>; workload: string | null } {
+  const rec = ts.records.get(domid);
+  if (!rec) throw new LibxlError('ENOCONFIG', 'unable to retrieve domain configuration', 1);
+  return { domid, name: rec.name, config: retrieveConfig(ts, domid), workload: rec.workload };
 }
 
 /** Ask the guest to suspend and wait until it has (shutdown reason 2), as libxl does. */
