@@ -89,10 +89,10 @@ export class Host {
     // Domain-0 was built when the host booted (simulated time 0) and its CPU time continues from
     // the last record: the host stood still while the daemon was down.
     const dom0CpuNs = this.persistence.savedDom0CpuNs();
+    const dom0 = this.persistence.savedDom0(spec.dom0Vcpus);
     this.hv.restoreDomain(0, {
-      type: 'pv', uuid: '00000000-0000-0000-0000-000000000000', maxVcpus: spec.dom0Vcpus, onlineVcpus: spec.dom0Vcpus,
-      maxMemkb: -1, memkb: spec.dom0MemMiB * 1024, weight: 256, cap: 0, poolId: 0,
-      affinity: Array.from({ length: spec.dom0Vcpus }, () => ({ hard: null, soft: null })),
+      type: 'pv', uuid: '00000000-0000-0000-0000-000000000000', maxVcpus: spec.dom0Vcpus, onlineVcpus: dom0.onlineVcpus,
+      maxMemkb: -1, memkb: spec.dom0MemMiB * 1024, weight: dom0.weight, cap: dom0.cap, poolId: 0, affinity: dom0.affinity,
     }, {
       totPages: spec.dom0MemMiB * 256, pauseCount: 0, shutdown: false, shutdownReason: 0, createdNs: 0n,
       cpuBaseNs: Array.from({ length: spec.dom0Vcpus }, (_, v) => dom0CpuNs[v] ?? 0n),

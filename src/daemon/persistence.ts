@@ -20,6 +20,10 @@ interface PersistedDomainState {
 
 const ratelimitKey = (poolId: number) => `ratelimit_${poolId}`;
 
+/** Domain-0's scheduling as an administrator set it (it is never destroyed, so it has no domain row). */
+interface PersistedDom0 { onlineVcpus: number; weight: number; cap: number; affinity: PersistedDomainState['affinity'] }
+const DOM0_KEY = 'dom0_sched';
+
 /** The host's epoch (recorded at its first start) and the simulated time the last record left. */
 export function savedClock(store: Store): { epochMs: number; nowNs: bigint } {
   const saved = store.getHost('clock_ns');
@@ -47,6 +51,13 @@ export class Persistence {
     return ns.map(s => BigInt(s));
   }
 
+  /** Domain-0's vCPUs online, weight, cap and affinity as last committed, or those it boots with. */
+  savedDom0(vcpus: number): PersistedDom0 {
+    const saved: PersistedDom0 | undefined = JSON.parse(this.store.getHost(DOM0_KEY) ?? 'null') ?? undefined;
+    if (saved && saved.affinity.length === vcpus) return saved;
+    return { onlineVcpus: vcpus, weight: 256, cap: 0, affinity: Array.from({ length: vcpus }, () => ({ hard: null, soft: null })) };
+  }
+
   /** Xen's settings changed at run time stay with the running Xen, which outlives the daemon. */
   restoreXenSettings(): void {
     for (const p of LOGLVL_PARAMS) { const v = this.store.getHost(p); if (v) this.hv.console.setLoglvl(p, v); }
@@ -57,8 +68,8 @@ export class Persistence {
   }
 
   /**
-   * Persist one domain and the host counters in one transaction: the commit point of every
-   * command, made before the reply. A domain still being built (a create before its end, a
+   * Persist one domain (Domain-0: its scheduling) and the host counters in one transaction: the
+   * commit point of every command, made before the reply. A domain still being built (a create before its end, a
    * restore before its last page, an incoming migration before the sender's go) is not written:
    * what was never completely built must not come back. A failed write throws a LibxlError the
    * tool prints; the caller undoes its change, so the command changes nothing.
@@ -73,8 +84,10 @@ export class Persistence {
       affinity: d.affinity, cpuNs: this.cpuNs(domid), createdNs: d.createdNs.toString(),
       cwd: rec.cwd, targetKb: rec.targetKb, staticMaxKb: rec.staticMaxKb, videoKb: rec.videoKb, type: rec.type,
     } : undefined;
+    const dom0: PersistedDom0 | undefined = domid === 0 && d ? { onlineVcpus: d.onlineVcpus, weight: d.weight, cap: d.cap, affinity: d.affinity } : undefined;
     this.write(`the state of domain ${domid}`, () => {
       this.writeHostCounters();
+      if (dom0) this.store.setHost(DOM0_KEY, JSON.stringify(dom0));
       if (!rec || !st) return;
       this.store.putDomain({
         domid, name: rec.name, uuid: rec.uuid, config: JSON.stringify(rec.config), configText: rec.configText,

@@ -73,7 +73,8 @@ export async function vcpuSet(ts: Toolstack, domid: number, count: number): Prom
   const rec = ts.records.get(domid);
   const before = d.onlineVcpus, beforeAvail = rec?.config.b_info.avail_vcpus;
   ts.hv.setVcpusOnline(domid, count);
-  if (domid !== 0 && rec) {
+  if (domid === 0) ts.commitOrUndo(0, () => ts.hv.setVcpusOnline(0, before));
+  else if (rec) {
     rec.config.b_info.avail_vcpus = Array.from({ length: count }, (_, i) => i);
     ts.commitOrUndo(domid, () => { ts.hv.setVcpusOnline(domid, before); rec.config.b_info.avail_vcpus = beforeAvail; });
     await ts.xs.transaction(async tx => {

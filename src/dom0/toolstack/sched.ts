@@ -50,7 +50,7 @@ export function setVcpuAffinity(ts: Toolstack, domid: number, vcpu: number | 'al
     if (v >= d.maxVcpus || noPcpu) throw new LibxlError('EINVAL', `${refused}\nCould not set affinity for vcpu \`${v}'.`, 1);
     hv.setAffinity(domid, v, hard, soft);
   }
-  if (domid !== 0) ts.platform.commit(domid);
+  ts.platform.commit(domid);
 }
 
 /** libxl_sched_credit2_params_get for each pool (or the one named), with its domains' parameters (or the one domain's). */
@@ -82,7 +82,7 @@ export function setCredit2Domain(ts: Toolstack, domid: number, p: { weight?: num
   }
   const before = { weight: d.weight, cap: d.cap };
   ts.hv.setSchedParams(domid, { weight, cap });
-  if (domid !== 0) ts.commitOrUndo(domid, () => ts.hv.setSchedParams(domid, before));
+  ts.commitOrUndo(domid, () => ts.hv.setSchedParams(domid, before));
 }
 
 /** libxl_sched_credit2_params_set: a pool's ratelimit (sched_ratelimit_check), kept across daemon restarts. */
