@@ -132,7 +132,7 @@ export class Host {
         this.log(`event ${kind} d${domid} ${name ?? ''} ${detail ?? ''}`);
       },
       log: l => this.log(l),
-    }, spec.dom0MemMiB * 1024);
+    });
     // VIRQ_DOM_EXC reaches xenstored too, which tells @releaseDomain watchers.
     const toToolstack = this.hv.onDomainException;
     this.hv.onDomainException = domid => { this.xenstored.domainShutdown(domid); toToolstack(domid); };

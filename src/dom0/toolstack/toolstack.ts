@@ -66,7 +66,7 @@ export class Toolstack {
   readonly reservedNames = new Set<string>();
   private waiters: { domid: number; until: 'gone' | 'shutdown'; resolve: () => void }[] = [];
 
-  constructor(readonly hv: Hypervisor, readonly xs: XsClient, readonly platform: ToolstackPlatform, readonly dom0MemKb: number) {
+  constructor(readonly hv: Hypervisor, readonly xs: XsClient, readonly platform: ToolstackPlatform) {
     hv.onDomainException = domid => { onDomainException(this, domid).catch(e => platform.log(`d${domid}: ${e instanceof Error ? e.message : String(e)}`)); };
   }
 
