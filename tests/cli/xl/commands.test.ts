@@ -71,6 +71,20 @@ test('domid and domname look up names and ids as xl does', async () => {
   assert.deepEqual([none.status, none.stderr], [1, "Can't get domain name of domain id '13', maybe this domain does not exist.\n"]);
 });
 
+test('vcpu-set: growing a domain past the host\'s pCPUs and its online vCPUs is xl\'s own refusal, unless --ignore-host', async () => {
+  const answers = { 'host.info': () => host, 'domain.list': () => fakeDomains, 'vcpu.set': () => ({}) };
+  const over = await runXl(['vcpu-set', '1', String(host.nrCpus + 1)], answers);
+  assert.deepEqual([over.status, over.stderr, over.requests.some(q => q.type === 'vcpu.set')],
+    [1, `You are overcommmitting! You have ${host.nrCpus} physical CPUs and want ${host.nrCpus + 1} vCPUs! Aborting, use --ignore-host to continue\n`, false]);
+  const ignored = await runXl(['vcpu-set', '-i', '1', String(host.nrCpus + 1)], answers);
+  assert.deepEqual([ignored.status, ignored.requests.at(-1)], [0, { type: 'vcpu.set', args: { dom: '1', count: host.nrCpus + 1 } }]);
+  // Domain 7 has 8 vCPUs online: on a 4-pCPU host, 6 is fewer than it has, so no overcommit.
+  const small = { ...answers, 'host.info': () => ({ ...host, nrCpus: 4 }) };
+  const fewer = await runXl(['vcpu-set', '7', '6'], small);
+  assert.deepEqual([fewer.status, fewer.requests.at(-1)], [0, { type: 'vcpu.set', args: { dom: '7', count: 6 } }]);
+  assert.equal((await runXl(['vcpu-set', '7', '9'], small)).status, 1);
+});
+
 test('vcpu-pin: vCPU and cpu-list syntax errors, -N prints the maps, nodes expand to their CPUs', async () => {
   const answers = { 'host.info': () => host, 'vcpu.pin': () => ({}) };
   const e = async (args: string[]) => { const r = await runXl(args, answers); return [r.status, r.stderr]; };
