@@ -6,20 +6,35 @@ import { dirname } from 'node:path';
 import { PROTOCOL_VERSION, MAX_FRAME_BYTES, FrameSplitter, encodeFrame, readClientFrame, rawChannelToken, ToolError } from '../protocol/wire.ts';
 import { inputError, isStreamType, messageError } from '../protocol/schemas.ts';
 import type { StreamType } from '../protocol/streams.ts';
+import type { RequestType } from '../protocol/requests.ts';
 import type { Host } from './host.ts';
-import { XsError } from '../formats/xenstore-client.ts';
-import type { Handler } from './handlers/context.ts';
+import { toolError } from './tool-error.ts';
+import type { Handlers } from './handlers/context.ts';
 import { domainHandlers } from './handlers/domain.ts';
 import { hostHandlers } from './handlers/host.ts';
 import { vcpuHandlers } from './handlers/vcpu.ts';
 import { deviceHandlers } from './handlers/devices.ts';
-import { streamHandlers as watchHandlers, type StreamCtx, type StreamHandler } from './handlers/streams.ts';
+import { streamHandlers as watchHandlers, type StreamCtx, type StreamHandlers } from './handlers/streams.ts';
 import { traceHandlers, traceStreamHandlers } from './handlers/trace.ts';
 import { migrateHandlers, migrateStreamHandlers } from './handlers/migrate.ts';
 
-// Maps, not objects: a request named `constructor` or `__proto__` finds nothing.
-const requestHandlers = new Map<string, Handler>(Object.entries({ ...domainHandlers, ...hostHandlers, ...vcpuHandlers, ...deviceHandlers, ...traceHandlers, ...migrateHandlers }));
-const streamHandlers = new Map<string, StreamHandler>(Object.entries({ ...watchHandlers, ...traceStreamHandlers, ...migrateStreamHandlers }));
+const requestHandlers: Handlers = { ...domainHandlers, ...hostHandlers, ...vcpuHandlers, ...deviceHandlers, ...traceHandlers, ...migrateHandlers };
+const streamHandlers: StreamHandlers = { ...watchHandlers, ...traceStreamHandlers, ...migrateStreamHandlers };
+
+/**
+ * The handler of a request whose arguments its schema has checked: the one place where a frame's
+ * untyped arguments become the request's type. Own properties only: a request named
+ * `constructor` or `__proto__` finds nothing.
+ */
+function requestHandler(type: string): ((host: Host, args: unknown) => unknown) | undefined {
+  if (!Object.hasOwn(requestHandlers, type)) return undefined;
+  return requestHandlers[type as RequestType] as ((host: Host, args: unknown) => unknown) | undefined;
+}
+
+function streamHandler(type: StreamType): ((host: Host, args: unknown, ctx: StreamCtx) => (() => void) | void) | undefined {
+  if (!Object.hasOwn(streamHandlers, type)) return undefined;
+  return streamHandlers[type] as ((host: Host, args: unknown, ctx: StreamCtx) => (() => void) | void) | undefined;
+}
 
 /** A client may have this many streams open on one connection (xl shutdown -w -a opens one per domain). */
 const MAX_STREAMS = 4096;
@@ -104,7 +119,7 @@ export class ControlServer {
       const bad = messageError(f.type, f.args);
       if (bad) return refuse(f.id, bad);
       if (!isStreamType(f.type)) {
-        void this.dispatch(f.type, f.args).then(result => send({ id: f.id, ok: true, result }), e => refuse(f.id, asToolError(e)));
+        void this.dispatch(f.type, f.args).then(result => send({ id: f.id, ok: true, result }), e => refuse(f.id, toolError(e)));
         return;
       }
       if (streams.size >= MAX_STREAMS) return refuse(f.id, new ToolError('EAGAIN', `xenlabd: more than ${MAX_STREAMS} open streams on one connection`, 1));
@@ -116,13 +131,13 @@ export class ControlServer {
         fail: e => { if (streams.get(f.id) === entry) { streams.delete(f.id); refuse(f.id, e); } },
         onInput: cb => { entry.input = cb; },
       };
-      try { entry.cleanup = streamHandlers.get(f.type)!(this.host, f.args, ctx) ?? undefined; }
-      catch (e) { ctx.fail(asToolError(e)); }
+      try { entry.cleanup = streamHandler(f.type)!(this.host, f.args, ctx) ?? undefined; }
+      catch (e) { ctx.fail(toolError(e)); }
     }, MAX_FRAME_BYTES, why => refuse(null, new ToolError('EPROTO', `xenlabd: ${why}`, 1)));
     sock.on('data', d => {
       try { split.push(d); } catch (e) {
         // Only an over-long line gets here: answer why, then stop reading this client.
-        refuse(null, asToolError(e));
+        refuse(null, toolError(e));
         sock.end();
         sock.destroy();
       }
@@ -133,21 +148,11 @@ export class ControlServer {
 
   private async dispatch(type: string, args: unknown): Promise<unknown> {
     if (type === 'daemon.stop') { setImmediate(() => this.onStop()); return {}; }
-    return await requestHandlers.get(type)!(this.host, args);
+    return await requestHandler(type)!(this.host, args);
   }
 
   close(): void {
     for (const s of this.sockets) s.destroy();
     this.server?.close();
   }
-}
-
-function asToolError(e: unknown): ToolError {
-  if (e instanceof ToolError) return e;
-  // xenstored refuses a change it cannot write to its journal (a full disk): nothing changed.
-  if (e instanceof XsError && (e.code === 'ENOSPC' || e.code === 'EIO')) {
-    return new ToolError(e.code, `xenlabd: xenstored cannot record the change: ${e.code === 'ENOSPC' ? 'no space left on device' : 'input/output error'}`, 1);
-  }
-  const m = e instanceof Error ? e.message : String(e);
-  return new ToolError('EINTERNAL', `xenlabd: ${m}`, 1);
 }

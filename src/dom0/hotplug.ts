@@ -2,7 +2,7 @@
 // backend reached InitWait, check what they attach, and report through hotplug-status.
 import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
 import type { XsClient } from '../formats/xenstore-client.ts';
-import { ToolError } from '../protocol/wire.ts';
+import { LibxlError } from './toolstack/errors.ts';
 
 let nextLoop = 0;
 
@@ -36,7 +36,7 @@ function writable(file: string): boolean {
 async function scriptFailed(xs: XsClient, be: string, status: 'error' | 'busy', reason: string): Promise<never> {
   await xs.write(`${be}/hotplug-error`, reason);
   await xs.write(`${be}/hotplug-status`, status);
-  throw new ToolError('EHOTPLUG', `libxl: error: libxl_exec.c:117:libxl_report_child_exitstatus: /etc/xen/scripts/block add [${process.pid}] exited with error status 1\n` +
+  throw new LibxlError('EHOTPLUG', `libxl: error: libxl_exec.c:117:libxl_report_child_exitstatus: /etc/xen/scripts/block add [${process.pid}] exited with error status 1\n` +
     `libxl: error: libxl_device.c:1286:device_hotplug_child_death_cb: script: ${reason}\n` +
     `libxl: error: libxl_create.c:1920:domcreate_attach_devices: Domain ${be.split('/')[6]}:unable to add disk devices`, 3);
 }

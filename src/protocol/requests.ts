@@ -5,11 +5,11 @@ import type { CpupoolInfo, DomainConfigEntry, DomainInfo, SchedCredit2Params, Vc
 import type { HostInfo } from './host.ts';
 import type { TraceRequests } from './trace.ts';
 import type { MigrateRequests } from './migrate.ts';
+import type { DeviceInfo } from '../dom0/toolstack/types.ts';
 
 export type ShutdownAction = 'poweroff' | 'reboot';
 
-/** vif: devid, backendId, mac, state, evtchn, txRef, rxRef, bePath; vbd: devid, backendId, frontendId, state, evtchn, ringRef, bePath. */
-export type DeviceInfo = Record<string, number | string>;
+export type { DeviceInfo };
 
 export interface Requests extends TraceRequests, MigrateRequests {
   'host.info': { args: {}; result: HostInfo };
@@ -49,7 +49,7 @@ export interface Requests extends TraceRequests, MigrateRequests {
 
   'vcpu.list': { args: { doms?: string[] }; result: { nrCpus: number; vcpus: VcpuInfo[] } };
   'vcpu.pin': { args: { dom: string; vcpu: number | 'all'; hard: number[] | null; soft: number[] | null; force?: boolean }; result: {} };
-  'vcpu.set': { args: { dom: string; count: number; ignoreHost?: boolean }; result: {} };
+  'vcpu.set': { args: { dom: string; count: number }; result: {} };
 
   'sched.credit2.get': { args: { dom?: string; pool?: string }; result: { pools: { name: string; ratelimitUs: number; domains: SchedCredit2Params[] }[] } };
   'sched.credit2.set': { args: { dom: string; weight?: number; cap?: number }; result: {} };

@@ -58,7 +58,7 @@ export const requestArgs: Record<RequestType, Schema> = {
 
   'vcpu.list': obj({ doms }),
   'vcpu.pin': obj({ dom, vcpu: either(int(0, UINT32), oneOf('all')), hard: either(cpus, nil), soft: either(cpus, nil), force: opt(bool) }),
-  'vcpu.set': obj({ dom, count: int(0, UINT32), ignoreHost: opt(bool) }),
+  'vcpu.set': obj({ dom, count: int(0, UINT32) }),
 
   'sched.credit2.get': obj({ dom: opt(dom), pool: opt(str()) }),
   'sched.credit2.set': obj({ dom, weight: opt(int(INT32_MIN, INT32_MAX)), cap: opt(int(INT32_MIN, INT32_MAX)) }),

@@ -2,20 +2,9 @@
 // Counters are cumulative since the device/domain came into being; rates are computed by the
 // viewer between two samples, as the real xentop does.
 
-export interface NetStats {
-  id: number;
-  /** Counted from dom0's side of the vif, as xenstat reads them: what the guest sends is RX. */
-  txBytes: number; txPackets: number; txErrors: number; txDrops: number;
-  rxBytes: number; rxPackets: number; rxErrors: number; rxDrops: number;
-}
+import type { NetStats, VbdStats } from '../dom0/io-stats.ts';
 
-export interface VbdStats {
-  /** Xen virtual device number (e.g. 51712 for xvda). */
-  dev: number;
-  /** 1 = blkback (vbd), 2 = tap, 3 = qdisk (xenstat back_type). */
-  backType: number;
-  ooReqs: number; rdReqs: number; wrReqs: number; rdSects: number; wrSects: number;
-}
+export type { NetStats, VbdStats };
 
 export interface VcpuStats { id: number; online: boolean; ns: number }
 

@@ -81,8 +81,11 @@ test('out-of-range scheduler and memory values are refused with libxl\'s words',
   const w = h.xl('sched-credit2', '-d', 'first', '-w', '0');
   assert.equal(w.status, 1);
   assert.match(w.stderr, /Cpu weight out of range, valid values are within range from 1 to 65535\nlibxl_domain_sched_params_set failed.\n$/);
+  // first has one vCPU: a cap past 100 is refused by libxl (the toolstack).
+  const c = h.xl('sched-credit2', '-d', 'first', '-c', '150');
+  assert.deepEqual([c.status, c.stderr], [1, 'libxl: error: libxl_sched.c:455:sched_credit2_domain_set: Domain 1:Cpu cap out of range, valid range is from 0 to 100 for specified number of vcpus\nlibxl_domain_sched_params_set failed.\n']);
   const rl = h.xl('sched-credit2', '-s', '-r', '50');
-  assert.equal(rl.status, 1);
+  assert.deepEqual([rl.status, rl.stderr], [1, 'libxl: error: libxl_sched.c:270:sched_ratelimit_check: Ratelimit out of range, valid range is from 100 to 500000\nlibxl_sched_credit2_params_set failed.\n']);
   const m = h.xl('mem-set', 'first', '1.5g');
   assert.deepEqual([m.status, m.stderr], [1, 'invalid memory size: 1.5g\n']);
   assert.deepEqual(snapshot(), before);

@@ -59,8 +59,18 @@ const vcpuSet: CommandRun = async (ctx, argv, self) => {
   // strtoul into an unsigned long that must not pass INT_MAX (so "-1" fails too).
   const n = strtoul(p.positionals[1], 10);
   if (n.end === 0 || n.value > 0x7fffffffn) { ctx.io.err('Error: Invalid argument.\n'); return 1; }
+  const count = Number(n.value);
   const d = await ctx.daemon();
-  await d.request('vcpu.set', { dom: String(domid), count: Number(n.value), ignoreHost: optionMap(p).has('i') });
+  // xl's own check before asking libxl: growing a domain past the host's pCPUs needs --ignore-host.
+  if (!optionMap(p).has('i')) {
+    const { nrCpus } = await d.request('host.info', {});
+    const dom = (await d.request('domain.list', {})).find(x => x.domid === domid);
+    if (dom && count > dom.vcpuOnline && count > nrCpus) {
+      ctx.io.err(`You are overcommmitting! You have ${nrCpus} physical CPUs and want ${count} vCPUs! Aborting, use --ignore-host to continue\n`);
+      return 1;
+    }
+  }
+  await d.request('vcpu.set', { dom: String(domid), count });
   return 0;
 };
 

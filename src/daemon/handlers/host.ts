@@ -1,12 +1,10 @@
 // Host-wide requests: xl info, dmesg, the clock.
-import type { Handler } from './context.ts';
+import type { Handlers } from './context.ts';
 import type { HostInfo } from '../../protocol/host.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { DOM0_UTS } from '../../dom0/dom0-kernel.ts';
 import { eventChannelInfo, grantTableUsage } from '../../hypervisor/debug-keys.ts';
 import type { Hypervisor } from '../../hypervisor/hypervisor.ts';
-import { LOGLVL_PARAMS, type LoglvlParam } from '../../hypervisor/console-ring.ts';
-import { err } from '../../dom0/toolstack/errors.ts';
 
 /** What Xen prints for the debug keys it knows (keyhandler.c's descriptions). */
 const DEBUG_KEYS: Record<string, string> = {
@@ -18,10 +16,7 @@ const DEBUG_KEYS: Record<string, string> = {
 /** Keys whose handlers print a dump of their own. */
 const DUMPS: Record<string, (hv: Hypervisor) => string[]> = { e: eventChannelInfo, g: grantTableUsage };
 
-/** Of Xen's runtime parameters (the hypfs /params entries) the model has the log thresholds; any other name is not there. */
-const isRuntimeParam = (name: string): name is LoglvlParam => (LOGLVL_PARAMS as readonly string[]).includes(name);
-
-export const hostHandlers: Record<string, Handler> = {
+export const hostHandlers: Handlers = {
   'host.info': (host): HostInfo => {
     const m = host.machine;
     const freeMiB = Math.floor(host.hv.freePages / 256);
@@ -52,19 +47,7 @@ export const hostHandlers: Record<string, Handler> = {
     return {};
   },
 
-  // libxl_set_parameters: each blank-separated `name=value` (`noname` meaning name=no) is a hypfs write of
-  // /params/<name>, in order; the first that fails ends it, the ones before it staying set.
-  'host.setParameters': (host, a: { params: string }) => {
-    for (const p of a.params.split(/[ \t]+/).filter(Boolean)) {
-      const eq = p.indexOf('=');
-      const [name, value] = eq < 0 && p.startsWith('no') ? [p.slice(2), 'no'] : [p.slice(0, eq), p.slice(eq + 1)];
-      if (!isRuntimeParam(name)) throw err.setParameters('ENOENT', a.params);
-      const ok = host.hv.console.setLoglvl(name, value);
-      host.store.setHost(name, host.hv.console.loglvl(name));
-      if (!ok) throw err.setParameters('EINVAL', a.params);
-    }
-    return {};
-  },
+  'host.setParameters': (host, a) => { host.toolstack.setParameters(a.params); return {}; },
 
   'clock.get': host => ({ mode: host.clock.mode, nowNs: host.clock.now().toString(), wallMs: host.clock.wallMs() }),
 

@@ -1,14 +1,12 @@
 // Save, restore (the two ends of a migration) and core dump. The stream bytes go over a raw
 // channel the tool opened; the JSON stream carries log lines, progress and the summary.
-import { closeSync, constants, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
-import type { Host } from '../host.ts';
-import type { Handler } from './context.ts';
-import { existingDomid } from './context.ts';
-import { domainHandlers } from './domain.ts';
-import type { StreamHandler } from './streams.ts';
+import type { Handlers } from './context.ts';
+import type { StreamHandlers } from './streams.ts';
 import { ToolError } from '../../protocol/wire.ts';
-import { saveDomain, resumeDomain, type SaveSink } from '../../dom0/toolstack/save.ts';
+import { toolError } from '../tool-error.ts';
+import { saveDomain, resumeDomain, saveConfig, streamWriteFailed, type SaveSink } from '../../dom0/toolstack/save.ts';
 import { restoreDomain, type RestoreInput } from '../../dom0/toolstack/restore.ts';
 import type { RawChannel } from '../raw-channels.ts';
 import { dumpCore } from '../../dom0/toolstack/dump-core.ts';
@@ -36,18 +34,6 @@ function socketSink(sock: Socket): SaveSink {
       });
     },
   };
-}
-
-function writeFailed(domid: number): ToolError {
-  return new ToolError('EPIPE',
-    'xc: error: Failed to write page data to stream (32 = Broken pipe): Internal error\n' +
-    'xc: error: Save failed (32 = Broken pipe): Internal error\n' +
-    `libxl: error: libxl_stream_write.c:350:libxl__xc_domain_save_done: Domain ${domid}:saving domain: domain responded to suspend request: Broken pipe`, 1);
-}
-
-function asToolError(e: unknown): ToolError {
-  if (e instanceof ToolError) return e;
-  return new ToolError('EINTERNAL', `xenlabd: ${e instanceof Error ? e.message : String(e)}`, 1);
 }
 
 const DEFAULT_LINK_MBIT = 1000;
@@ -126,12 +112,12 @@ function pipeInput(path: string, head: Buffer): RestoreTransport {
   };
 }
 
-export const migrateStreamHandlers: Record<string, StreamHandler> = {
-  'domain.save': (host: Host, a: { dom: string; token: string; live: boolean; linkMbit?: number; path?: string }, ctx) => {
+export const migrateStreamHandlers: StreamHandlers = {
+  'domain.save': (host, a, ctx) => {
     let sock: Socket | undefined;
     let domid = -1;
     void (async () => {
-      domid = existingDomid(host, a.dom);
+      domid = host.toolstack.existing(a.dom);
       sock = a.path ? openPipeForWriting(a.path) : (await host.rawChannels.take(a.token)).socket;
       const linkMbit = a.linkMbit ?? DEFAULT_LINK_MBIT;
       const summary = await saveDomain(host.toolstack, domid, socketSink(sock), {
@@ -147,17 +133,16 @@ export const migrateStreamHandlers: Record<string, StreamHandler> = {
       ctx.end();
     })().catch(e => {
       sock?.destroy();
-      ctx.fail(e instanceof SinkClosed || e?.code === 'ENXIO' || e?.code === 'EPIPE' ? writeFailed(domid) : asToolError(e));
+      ctx.fail(toolError(e instanceof SinkClosed || e?.code === 'ENXIO' || e?.code === 'EPIPE' ? streamWriteFailed(domid) : e));
     });
     return () => { sock?.destroy(); };
   },
 
-  'domain.restore': (host: Host, a, ctx) => {
+  'domain.restore': (host, a, ctx) => {
     let input: RestoreTransport | undefined;
     let cancelled = false;
     void (async () => {
-      const ch = a.path ? null : await host.rawChannels.take(a.token);
-      input = ch ? channelInput(ch) : pipeInput(a.path, Buffer.from(a.head ?? '', 'base64'));
+      input = a.path ? pipeInput(a.path, Buffer.from(a.head ?? '', 'base64')) : channelInput(await host.rawChannels.take(a.token));
       if (cancelled) { input.close(); return; }
       const rec = await restoreDomain(host.toolstack, input, {
         config: a.config, workload: a.workload, configText: a.configText, configFile: a.configFile,
@@ -166,35 +151,20 @@ export const migrateStreamHandlers: Record<string, StreamHandler> = {
       input.close();
       ctx.emit({ restored: { domid: rec.domid, name: rec.name } });
       ctx.end();
-    })().catch(e => { input?.close(); ctx.fail(asToolError(e)); });
+    })().catch(e => { input?.close(); ctx.fail(toolError(e)); });
     return () => { cancelled = true; input?.close(); };
   },
 };
 
-export const migrateHandlers: Record<string, Handler> = {
-  'domain.saveConfig': async (host, a: { dom: string }) => {
-    const domid = existingDomid(host, a.dom);
-    const rec = host.toolstack.records.get(domid);
-    if (!rec) throw new ToolError('ENOCONFIG', 'unable to retrieve domain configuration', 1);
-    const [entry] = (await domainHandlers['domain.configs']!(host, { doms: [String(domid)] })) as { config: Record<string, unknown> }[];
-    return { domid, name: rec.name, config: entry!.config, workload: rec.workload };
-  },
+export const migrateHandlers: Handlers = {
+  'domain.saveConfig': (host, a) => saveConfig(host.toolstack, host.toolstack.existing(a.dom)),
 
-  'domain.resume': (host, a: { dom: string; paused?: boolean }) => {
-    const domid = existingDomid(host, a.dom);
+  'domain.resume': (host, a) => {
+    const domid = host.toolstack.existing(a.dom);
     if (a.paused) host.toolstack.pause(domid);
     resumeDomain(host.toolstack, domid);
     return {};
   },
 
-  'domain.dumpCore': (host, a: { dom: string; path: string }) => {
-    const domid = host.toolstack.resolve(a.dom);
-    const chunks = dumpCore(host.toolstack, domid);
-    let fd: number;
-    try { fd = openSync(a.path, 'w', 0o600); } catch (e: any) {
-      throw new ToolError('EIO', `xc: error: Failed to open core file ${a.path} (${e.errno ? -e.errno : 2} = ${e.message}): Internal error\ncore dump failed (rc=-3)`, 1);
-    }
-    try { for (const c of chunks) writeSync(fd, c); } finally { closeSync(fd); }
-    return {};
-  },
+  'domain.dumpCore': (host, a) => { dumpCore(host.toolstack, host.toolstack.resolve(a.dom), a.path); return {}; },
 };

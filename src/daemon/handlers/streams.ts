@@ -2,22 +2,26 @@
 import type { Host } from '../host.ts';
 import type { StatsSample } from '../../protocol/stats.ts';
 import { ShutdownReason } from '../../protocol/domain.ts';
+import type { StreamType, Streams } from '../../protocol/streams.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { bytesFromText, textFromBytes } from '../../formats/byte-text.ts';
-import { domainInfo } from './context.ts';
 
-export interface StreamCtx {
-  emit(event: unknown): void;
+/** What a stream's handler may do: send events of its type, end or fail it, take the tool's input. */
+export interface StreamCtx<E = unknown> {
+  emit(event: E): void;
   end(): void;
   fail(e: ToolError): void;
   onInput(cb: (x: unknown) => void): void;
 }
-/** Starts a stream; returns its cleanup, called when either side closes it. */
-export type StreamHandler = (host: Host, args: any, ctx: StreamCtx) => (() => void) | void;
+/** Starts a stream of type T; returns its cleanup, called when either side closes it. */
+export type StreamHandler<T extends StreamType> = (host: Host, args: Streams[T]['args'], ctx: StreamCtx<Streams[T]['event']>) => (() => void) | void;
+
+/** Handlers for some of the stream types (each module exports those of its area). */
+export type StreamHandlers = { [T in StreamType]?: StreamHandler<T> };
 
 export function statsSample(host: Host): StatsSample {
   const domains = [...host.hv.domains.keys()].sort((a, b) => a - b).map(domid => {
-    const i = domainInfo(host, domid);
+    const i = host.toolstack.info(domid);
     const d = host.hv.get(domid);
     return {
       domid, name: i.name ?? '(null)', running: i.running, blocked: i.blocked, paused: i.paused,
@@ -34,8 +38,8 @@ export function statsSample(host: Host): StatsSample {
   };
 }
 
-export const streamHandlers: Record<string, StreamHandler> = {
-  'stats.watch': (host, a: { delayNs: string }, ctx) => {
+export const streamHandlers: StreamHandlers = {
+  'stats.watch': (host, a, ctx) => {
     const delay = BigInt(a.delayNs);
     const tick = () => { ctx.emit(statsSample(host)); timer = host.clock.after(delay, tick); };
     ctx.emit(statsSample(host));
@@ -43,10 +47,9 @@ export const streamHandlers: Record<string, StreamHandler> = {
     return () => host.clock.cancel(timer);
   },
 
-  'console.attach': (host, a: { dom: string; type?: 'pv' | 'serial' }, ctx) => {
+  'console.attach': (host, a, ctx) => {
     const domid = host.toolstack.resolve(a.dom);
-    // libxl_primary_console_exec: an HVM guest's primary console is its serial port.
-    const kind = a.type ?? (host.toolstack.records.get(domid)?.type === 'hvm' ? 'serial' : 'pv');
+    const kind = a.type ?? host.toolstack.primaryConsole(domid);
     const att = host.xenconsoled.attach(domid, kind, d => { if (d === '') { ctx.emit({ closed: true }); ctx.end(); } else ctx.emit({ data: bytesFromText(d).toString('base64') }); });
     if (!att) { ctx.fail(new ToolError('ENOCONSOLE', 'Unable to attach console', 1)); return; }
     ctx.emit({ domid, data: bytesFromText(att.history).toString('base64') });
@@ -54,7 +57,7 @@ export const streamHandlers: Record<string, StreamHandler> = {
     return () => att.detach();
   },
 
-  'domain.wait': (host, a: { domid: number; until: 'gone' | 'shutdown' }, ctx) => {
+  'domain.wait': (host, a, ctx) => {
     let live = true;
     void host.toolstack.waitFor(a.domid, a.until).then(() => { if (live) { ctx.emit({ reached: true }); ctx.end(); } });
     return () => { live = false; };

@@ -4,8 +4,8 @@
 // over a raw channel: base64 in JSON frames cost more than producing the records.
 import type { Socket } from 'node:net';
 import type { Host } from '../host.ts';
-import type { Handler } from './context.ts';
-import type { StreamHandler } from './streams.ts';
+import type { Handlers } from './context.ts';
+import type { StreamHandlers } from './streams.ts';
 import type { TraceStatus } from '../../protocol/trace.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { PAGE_SIZE } from '../../hypervisor/trace-buffers.ts';
@@ -39,7 +39,7 @@ function status(host: Host): TraceStatus {
   };
 }
 
-export const traceHandlers: Record<string, Handler> = {
+export const traceHandlers: Handlers = {
   'trace.status': (host): TraceStatus => status(host),
 
   'trace.setEventMask': (host, a: { mask: number }) => {
@@ -71,7 +71,7 @@ export const traceHandlers: Record<string, Handler> = {
   },
 };
 
-export const traceStreamHandlers: Record<string, StreamHandler> = {
+export const traceStreamHandlers: StreamHandlers = {
   'trace.windows': (host, a: { pollNs: string; timeoutNs?: string; disableAtStop: boolean; token: string }, ctx) => {
     const hv = host.hv, clock = host.clock;
     if (!hv.trace.allocated) { ctx.fail(new ToolError('EINVAL', 'trace buffers are not allocated', 1)); return; }

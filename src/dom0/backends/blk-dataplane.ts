@@ -6,7 +6,7 @@
 import { closeSync, openSync, readSync, writeSync, statSync } from 'node:fs';
 import { queueCeiling, type DeviceModel } from '../../machine/devices.ts';
 import { BLKIF_RSP_ERROR, BLKIF_RSP_OKAY, type BlkRequest, type BlkResponse, type BlkRings } from '../../hypervisor/io-ring.ts';
-import type { VbdStats } from '../../protocol/stats.ts';
+import type { VbdStats } from '../io-stats.ts';
 import type { BackendWork, IoQueue, Served, WorkCost } from './backend-work.ts';
 import type { BlkbackGrants } from './blkback-grants.ts';
 

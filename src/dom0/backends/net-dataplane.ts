@@ -6,7 +6,7 @@
 import type { Clock } from '../../machine/clock.ts';
 import { queueCeiling, type DeviceModel } from '../../machine/devices.ts';
 import type { NetRequest, NetRings, Ring } from '../../hypervisor/io-ring.ts';
-import type { NetStats } from '../../protocol/stats.ts';
+import type { NetStats } from '../io-stats.ts';
 import { XEN_NETIF_MAX_TX_SIZE, XEN_PAGE_SIZE } from '../../formats/xen-ring/index.ts';
 import type { BackendWork, IoQueue, Served, WorkCost } from './backend-work.ts';
 import type { NetbackGrants } from './netback-grants.ts';

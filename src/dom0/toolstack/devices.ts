@@ -1,12 +1,16 @@
-// Device plumbing as libxl does it: the backend and frontend directories written in one
-// transaction (state 1), a wait for the backend driver (state 2), the hotplug script, and the
-// wait for the handshake to reach Connected; unplug through Closing/Closed.
+// Devices as libxl handles them (libxl_device.c, libxl_nic.c, libxl_disk.c): the plumbing — the
+// backend and frontend directories written in one transaction (state 1), a wait for the backend
+// driver (state 2), the hotplug script, and the wait for the handshake to reach Connected; unplug
+// through Closing/Closed — and the operations on a running guest: hot-plug, unplug, getinfo.
 import type { XsClient } from '../../formats/xenstore-client.ts';
 import type { Clock } from '../../machine/clock.ts';
 import { isAbsolute, join } from 'node:path';
-import { ToolError } from '../../protocol/wire.ts';
+import { LibxlError } from './errors.ts';
 import { vdevToDevid } from './device-ids.ts';
 import { runHotplug } from '../hotplug.ts';
+import { fillDeviceDefaults } from './create.ts';
+import type { Toolstack } from './toolstack.ts';
+import type { DeviceInfo } from './types.ts';
 
 export type DeviceKind = 'vif' | 'vbd';
 
@@ -52,7 +56,7 @@ export async function waitXs(xs: XsClient, clock: Clock, path: string, ok: (v: s
       if (ok(v)) finish(v);
     };
     const off = xs.onWatchEvent((_p, t) => { if (t === token) void check(); });
-    const timer = clock.after(DEVICE_TIMEOUT_NS, () => finish(null, new ToolError('ETIMEDOUT', `libxl: error: libxl_device.c:1138:device_backend_callback: Domain ${path.split('/')[5] ?? '?'}:unable to add device with path ${path.replace(/\/state$/, '')}: ${what}`, 3)));
+    const timer = clock.after(DEVICE_TIMEOUT_NS, () => finish(null, new LibxlError('ETIMEDOUT', `libxl: error: libxl_device.c:1138:device_backend_callback: Domain ${path.split('/')[5] ?? '?'}:unable to add device with path ${path.replace(/\/state$/, '')}: ${what}`, 3)));
     void xs.watch(path, token).catch(e => finish(null, e));
   });
 }
@@ -74,7 +78,7 @@ export async function addVif(xs: XsClient, clock: Clock, domid: number, nic: Nic
 
 export function diskDevid(disk: DiskSpec): number {
   const id = vdevToDevid(disk.vdev);
-  if (id === undefined) throw new ToolError('EINVAL', `libxl: error: libxl_disk.c:179:libxl__device_disk_setdefault: Invalid or unsupported virtual disk identifier ${disk.vdev}`, 3);
+  if (id === undefined) throw new LibxlError('EINVAL', `libxl: error: libxl_disk.c:179:libxl__device_disk_setdefault: Invalid or unsupported virtual disk identifier ${disk.vdev}`, 3);
   return id;
 }
 
@@ -105,6 +109,11 @@ export async function addConsole(xs: XsClient, domid: number, o: { port: number;
   });
 }
 
+/** libxl_primary_console_exec's choice: an HVM guest's primary console is its serial port. */
+export function primaryConsole(ts: Toolstack, domid: number): 'pv' | 'serial' {
+  return ts.records.get(domid)?.type === 'hvm' ? 'serial' : 'pv';
+}
+
 /** libxl__device_destroy after a clean unplug: backend online=0, Closing; wait for Closed; remove. */
 export async function removeDevice(xs: XsClient, clock: Clock, kind: DeviceKind, domid: number, devid: number): Promise<void> {
   const be = backendPath(kind, domid, devid);
@@ -115,4 +124,86 @@ export async function removeDevice(xs: XsClient, clock: Clock, kind: DeviceKind,
       try { await xs.rm(p, tx); } catch (e: any) { if (e.code !== 'ENOENT') throw e; }
     }
   });
+}
+
+/** A device recorded in the stored config is committed; if it cannot be recorded, it is unplugged again. */
+async function commitOrDetach(ts: Toolstack, domid: number, unrecord: () => void, kind: DeviceKind, devid: number): Promise<void> {
+  try { ts.platform.commit(domid); } catch (e) {
+    unrecord();
+    await removeDevice(ts.xs, ts.hv.clock, kind, domid, devid).catch(() => {});
+    ts.hv.rings.drop(domid, kind, devid);
+    throw e;
+  }
+}
+
+/** libxl_device_nic_add. */
+export async function attachNic(ts: Toolstack, domid: number, nic: Record<string, any>): Promise<void> {
+  const rec = ts.records.get(domid);
+  if (!rec) throw new LibxlError('ENODOM', 'libxl_device_nic_add failed.', 1);
+  const nics: any[] = (rec.config.nics ??= []);
+  nic.devid ??= nics.reduce((m, n) => Math.max(m, n.devid + 1), 0);
+  const holder: Record<string, any> = { nics: [nic] };
+  fillDeviceDefaults(holder, domid + nics.length);
+  await addVif(ts.xs, ts.hv.clock, domid, holder.nics[0]);
+  nics.push(holder.nics[0]);
+  await commitOrDetach(ts, domid, () => nics.pop(), 'vif', holder.nics[0].devid);
+}
+
+/** libxl_device_nic_remove, the nic named by devid or MAC. */
+export async function detachNic(ts: Toolstack, domid: number, q: string): Promise<void> {
+  const rec = ts.records.get(domid);
+  if (!rec) throw new LibxlError('ENODOM', 'libxl_device_nic_del failed.', 1);
+  const nics: any[] = rec.config.nics ?? [];
+  const nic = nics.find(n => String(n.devid) === q || n.mac === q.toLowerCase());
+  if (!nic) throw new LibxlError('ENODEV', `Unknown device ${q}.`, 1);
+  rec.config.nics = nics.filter(n => n !== nic);
+  ts.commitOrUndo(domid, () => { rec.config.nics = nics; });
+  await removeDevice(ts.xs, ts.hv.clock, 'vif', domid, nic.devid);
+  ts.hv.rings.drop(domid, 'vif', nic.devid);
+}
+
+/** libxl_device_disk_add; a relative target is relative to `cwd` (xl's), else to the creating xl's. */
+export async function attachDisk(ts: Toolstack, domid: number, disk: Record<string, any>, cwd?: string): Promise<void> {
+  const rec = ts.records.get(domid);
+  if (!rec) throw new LibxlError('ENODOM', 'libxl_device_disk_add failed.', 1);
+  const disks: any[] = (rec.config.disks ??= []);
+  if (disks.some(dk => dk.vdev === disk.vdev)) throw new LibxlError('EEXIST', `libxl: error: libxl_device.c:331:libxl__device_disk_set_backend: Disk vdev=${disk.vdev} already exists
+libxl_device_disk_add failed.`, 1);
+  const holder: Record<string, any> = { disks: [disk] };
+  fillDeviceDefaults(holder, domid);
+  await addVbd(ts.xs, ts.hv.clock, domid, holder.disks[0], cwd ?? rec.cwd);
+  disks.push(holder.disks[0]);
+  await commitOrDetach(ts, domid, () => disks.pop(), 'vbd', diskDevid(holder.disks[0]));
+}
+
+/** libxl_device_disk_remove, the disk named by vdev or devid. */
+export async function detachDisk(ts: Toolstack, domid: number, q: string): Promise<void> {
+  const rec = ts.records.get(domid);
+  const disks: any[] = rec?.config.disks ?? [];
+  const disk = disks.find(dk => dk.vdev === q || String(diskDevid(dk)) === q);
+  if (!rec || !disk) throw new LibxlError('ENODEV', `Error: Device ${q} not connected.`, 1);
+  const devid = diskDevid(disk);
+  rec.config.disks = disks.filter(dk => dk !== disk);
+  ts.commitOrUndo(domid, () => { rec.config.disks = disks; });
+  await removeDevice(ts.xs, ts.hv.clock, 'vbd', domid, devid);
+  ts.hv.rings.drop(domid, 'vbd', devid);
+}
+
+/** What libxl_device_{nic,disk}_getinfo read from xenstore (-1 where a key is missing); none for a domain without devices (Domain-0). */
+export async function deviceInfo(ts: Toolstack, domid: number, kind: DeviceKind): Promise<DeviceInfo[]> {
+  const rec = ts.records.get(domid);
+  const xs = ts.xs;
+  const ids = kind === 'vif' ? (rec?.config.nics ?? []).map((n: any) => n.devid as number) : (rec?.config.disks ?? []).map((dk: any) => diskDevid(dk));
+  const num = async (p: string) => { try { const v = await xs.read(p); return v === '' ? -1 : Number(v); } catch { return -1; } };
+  const out: DeviceInfo[] = [];
+  for (const devid of ids) {
+    const fe = frontendPath(kind, domid, devid), be = backendPath(kind, domid, devid);
+    if (kind === 'vif') {
+      const mac = await xs.read(`${fe}/mac`).catch(() => '00:00:00:00:00:00');
+      out.push({ devid, backendId: 0, mac, state: await num(`${fe}/state`), evtchn: await num(`${fe}/event-channel`), txRef: await num(`${fe}/tx-ring-ref`), rxRef: await num(`${fe}/rx-ring-ref`), bePath: be });
+    } else {
+      out.push({ devid, backendId: 0, frontendId: domid, state: await num(`${fe}/state`), evtchn: await num(`${fe}/event-channel`), ringRef: await num(`${fe}/ring-ref`), bePath: be });
+    }
+  }
+  return out;
 }

@@ -5,7 +5,7 @@
 // `<dompath>/name` fails there. The toolstack runs these checks before it builds or sends anything.
 // Names reach file names only through xenconsoled, which confines them itself.
 import { XS_PAYLOAD_MAX } from '../../formats/xenstore-wire.ts';
-import { ToolError } from '../../protocol/wire.ts';
+import { LibxlError } from './errors.ts';
 
 /** Would xs_write(path, value) fit in one request (path NUL value)? */
 function fitsWrite(path: string, value: string): boolean {
@@ -20,7 +20,7 @@ function nameWriteFailed(domid: number, newName: string, oldName: string | null)
 /** libxl__domain_make: the name must fit `/local/domain/<domid>/name`, else xl create exits 3. */
 export function checkNewDomainName(domid: number, name: string): void {
   if (fitsWrite(`/local/domain/${domid}/name`, name)) return;
-  throw new ToolError('E2BIG', `${nameWriteFailed(domid, name, null)}\n` +
+  throw new LibxlError('E2BIG', `${nameWriteFailed(domid, name, null)}\n` +
     `libxl: error: libxl_create.c:1294:initiate_domain_create: Domain ${domid}:cannot make domain: -3`, 3);
 }
 
@@ -33,5 +33,5 @@ export function checkRename(domid: number, uuid: string, oldName: string, newNam
   const why = !fitsWrite(`/local/domain/${domid}/name`, newName) ? nameWriteFailed(domid, newName, oldName)
     : !fitsWrite(vmName, newName) ? `libxl: error: libxl_xshelp.c:230:libxl__xs_write_checked: xenstore write failed: \`${vmName}' = \`${newName}': Argument list too long`
     : null;
-  if (why !== null) throw new ToolError('E2BIG', `${why}\nCan't rename domain '${q}'.`, 1);
+  if (why !== null) throw new LibxlError('E2BIG', `${why}\nCan't rename domain '${q}'.`, 1);
 }

@@ -2,7 +2,7 @@
 // before it builds anything: a file it cannot open fails the create with libxc's and libxl's lines.
 import { closeSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ToolError } from '../../protocol/wire.ts';
+import { LibxlError } from './errors.ts';
 import { DOM0_BOOT_FILES } from '../dom0-kernel.ts';
 
 /** strerror for the errors open(2) gives on a path that names no readable file. */
@@ -27,7 +27,7 @@ export function checkPvBootFiles(domid: number, o: { kernel?: string; ramdisk?: 
     if (!path) continue;
     const why = openError(path, o.cwd);
     if (why === undefined) continue;
-    throw new ToolError('ENOENT',
+    throw new LibxlError('ENOENT',
       `xc: error: panic: xg_dom_core.c:205: failed to open file '${path}': ${why}: Internal error\n` +
       `libxl: error: libxl_dom.c:${line}:libxl__build_pv: ${what} failed: ${why}\n` +
       `libxl: error: libxl_create.c:1638:domcreate_rebuild_done: Domain ${domid}:cannot (re-)build domain: -3`, 3);

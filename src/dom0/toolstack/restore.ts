@@ -4,7 +4,7 @@
 // so nothing of it is left behind. The xl header has been read by xl; the stream starts at the
 // libxl header.
 import type { DomainRecord, Toolstack } from './toolstack.ts';
-import { ToolError } from '../../protocol/wire.ts';
+import { LibxlError } from './errors.ts';
 import { GuestMemory, MemoryRestorer, PageCorruptError } from '../../hypervisor/guest-memory.ts';
 import { StreamError, StreamReader } from '../../formats/save-stream/index.ts';
 
@@ -25,8 +25,8 @@ export interface RestoreOptions {
   line(text: string): void;
 }
 
-function restoreFailed(domid: number, what: string): ToolError {
-  return new ToolError('ERESTORE',
+function restoreFailed(domid: number, what: string): LibxlError {
+  return new LibxlError('ERESTORE',
     `xc: error: ${what} (0 = Success): Internal error\n` +
     `xc: error: Restore failed (0 = Success): Internal error\n` +
     `libxl: error: libxl_stream_read.c:850:libxl__xc_domain_restore_done: Domain ${domid}:restoring domain: Success\n` +
@@ -100,6 +100,6 @@ export async function restoreDomain(ts: Toolstack, input: RestoreInput, o: Resto
     return rec;
   } catch (e) {
     await ts.destroy(domid).catch(() => {});
-    throw e instanceof ToolError ? e : restoreFailed(domid, e instanceof Error ? e.message : String(e));
+    throw e instanceof LibxlError ? e : restoreFailed(domid, e instanceof Error ? e.message : String(e));
   }
 }

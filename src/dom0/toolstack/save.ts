@@ -9,7 +9,8 @@
 // depend on simulated time only (the bytes themselves still move at real speed).
 import type { Toolstack } from './toolstack.ts';
 import { ShutdownReason } from '../../hypervisor/shutdown-reason.ts';
-import { ToolError } from '../../protocol/wire.ts';
+import { LibxlError } from './errors.ts';
+import { retrieveConfig } from './domain.ts';
 import { PAGE_SIZE, StreamWriter } from '../../formats/save-stream/index.ts';
 
 /** Where the stream goes; write resolves when more may be written, rejects if the reader is gone. */
@@ -56,10 +57,25 @@ export function precopyShouldStop(iteration: number, dirtyCount: number): boolea
   return (dirtyCount >= 0 && dirtyCount < SPP_TARGET_DIRTY_COUNT) || iteration >= SPP_MAX_ITERATIONS;
 }
 
-export function suspendTimeout(domid: number): ToolError {
-  return new ToolError('EGUESTTIMEDOUT',
+export function suspendTimeout(domid: number): LibxlError {
+  return new LibxlError('EGUESTTIMEDOUT',
     `libxl: error: libxl_dom_suspend.c:231:domain_suspend_common_pvcontrol_suspending: Domain ${domid}:guest didn't acknowledge suspend, cancelling request\n` +
     `libxl: error: libxl_stream_write.c:350:libxl__xc_domain_save_done: Domain ${domid}:saving domain: domain did not respond to suspend request: Operation not permitted`, 1);
+}
+
+/** The reader of the stream went away (xl's pipe to the receiver broke). */
+export function streamWriteFailed(domid: number): LibxlError {
+  return new LibxlError('EPIPE',
+    'xc: error: Failed to write page data to stream (32 = Broken pipe): Internal error\n' +
+    'xc: error: Save failed (32 = Broken pipe): Internal error\n' +
+    `libxl: error: libxl_stream_write.c:350:libxl__xc_domain_save_done: Domain ${domid}:saving domain: domain responded to suspend request: Broken pipe`, 1);
+}
+
+/** What xl save puts in its header (libxl_retrieve_domain_configuration), with xenlab's workload. */
+export function saveConfig(ts: Toolstack, domid: number): { domid: number; name: string; config: Record<string, unknown>; workload: string | null } {
+  const rec = ts.records.get(domid);
+  if (!rec) throw new LibxlError('ENOCONFIG', 'unable to retrieve domain configuration', 1);
+  return { domid, name: rec.name, config: retrieveConfig(ts, domid), workload: rec.workload };
 }
 
 /** Ask the guest to suspend and wait until it has (shutdown reason 2), as libxl does. */
@@ -67,21 +83,21 @@ export async function suspendDomain(ts: Toolstack, domid: number): Promise<void>
   try {
     await ts.requestShutdown(domid, 'suspend');
   } catch (e) {
-    if (e instanceof ToolError && e.code === 'ETIMEDOUT') throw suspendTimeout(domid);
+    if (e instanceof LibxlError && e.code === 'ETIMEDOUT') throw suspendTimeout(domid);
     throw e;
   }
   await ts.waitFor(domid, 'shutdown');
   const d = ts.hv.domains.get(domid);
-  if (!d) throw new ToolError('ESRCH', `libxl: error: libxl_dom_suspend.c:377:suspend_common_wait_guest_check: Domain ${domid}:guest we were suspending has been destroyed: No such process`, 1);
+  if (!d) throw new LibxlError('ESRCH', `libxl: error: libxl_dom_suspend.c:377:suspend_common_wait_guest_check: Domain ${domid}:guest we were suspending has been destroyed: No such process`, 1);
   if (d.shutdownReason !== ShutdownReason.suspend) {
-    throw new ToolError('EFAIL', `libxl: error: libxl_dom_suspend.c:391:suspend_common_wait_guest_check: Domain ${domid}:guest we were suspending has shut down with unexpected reason code ${d.shutdownReason}`, 1);
+    throw new LibxlError('EFAIL', `libxl: error: libxl_dom_suspend.c:391:suspend_common_wait_guest_check: Domain ${domid}:guest we were suspending has shut down with unexpected reason code ${d.shutdownReason}`, 1);
   }
 }
 
 export async function saveDomain(ts: Toolstack, domid: number, sink: SaveSink, o: SaveOptions): Promise<SaveSummary> {
   const d = ts.hv.get(domid);
   const mem = d.memory;
-  if (!mem) throw new ToolError('EINVAL', `xc: error: Unable to save domain ${domid}: no guest memory`, 1);
+  if (!mem) throw new LibxlError('EINVAL', `xc: error: Unable to save domain ${domid}: no guest memory`, 1);
   const clock = ts.hv.clock;
   const paced = o.live && clock.mode === 'virtual' && o.linkBitsPerSec > 0;
   const transferNs = (bytes: number) => BigInt(Math.round((bytes * 8 / o.linkBitsPerSec) * 1e9));

@@ -1,0 +1,192 @@
+// What the daemon keeps in its database so that a restart finds the host as it was: each
+// domain's record and hypervisor state (written at every command's commit point, refreshed by
+// periodic checkpoints), the host's counters, and the settings an administrator changed in the
+// running Xen (log thresholds, pool ratelimits), which on a real host outlive the toolstack.
+import type { Clock } from '../machine/clock.ts';
+import type { Hypervisor } from '../hypervisor/hypervisor.ts';
+import { LOGLVL_PARAMS } from '../hypervisor/console-ring.ts';
+import { ShutdownReason } from '../hypervisor/shutdown-reason.ts';
+import type { DomainRecord, Toolstack } from '../dom0/toolstack/toolstack.ts';
+import { LibxlError } from '../dom0/toolstack/errors.ts';
+import { MIGRATED_AWAY_SUFFIX } from '../protocol/migrate.ts';
+import type { Store } from './store.ts';
+
+interface PersistedDomainState {
+  totPages: number; pauseCount: number; shutdown: boolean; shutdownReason: number; maxPages: number;
+  onlineVcpus: number; maxVcpus: number; weight: number; cap: number; poolId: number;
+  affinity: { hard: number[] | null; soft: number[] | null }[]; cpuNs: string[]; createdNs: string;
+  targetKb: number; staticMaxKb: number; videoKb: number; type: string; cwd?: string;
+}
+
+const ratelimitKey = (poolId: number) => `ratelimit_${poolId}`;
+
+/** Domain-0's scheduling as an administrator set it (it is never destroyed, so it has no domain row). */
+interface PersistedDom0 { onlineVcpus: number; weight: number; cap: number; affinity: PersistedDomainState['affinity'] }
+const DOM0_KEY = 'dom0_sched';
+
+/** The host's epoch (recorded at its first start) and the simulated time the last record left. */
+export function savedClock(store: Store): { epochMs: number; nowNs: bigint } {
+  const saved = store.getHost('clock_ns');
+  const epochMs = Number(store.getHost('epoch_ms') ?? Date.now());
+  if (!store.getHost('epoch_ms')) store.setHost('epoch_ms', String(epochMs));
+  return { epochMs, nowNs: saved ? BigInt(saved) : 0n };
+}
+
+export class Persistence {
+  /** What the last commit of each domain recorded (checkpoints add only runtime progress to it). */
+  private committed = new Map<number, PersistedDomainState>();
+  private checkpointFailing = false;
+
+  constructor(
+    private readonly store: Store, private readonly hv: Hypervisor, private readonly clock: Clock,
+    private readonly records: () => ReadonlyMap<number, DomainRecord>, private readonly log: (line: string) => void,
+  ) {}
+
+  /** The domid rover as last recorded. */
+  savedRover(): number { return Number(this.store.getHost('rover') ?? 0); }
+
+  /** Domain-0's CPU time per vCPU as last recorded (the host stood still while the daemon was down). */
+  savedDom0CpuNs(): bigint[] {
+    const ns: string[] = JSON.parse(this.store.getHost('dom0_cpu_ns') ?? '[]');
+    return ns.map(s => BigInt(s));
+  }
+
+  /** Domain-0's vCPUs online, weight, cap and affinity as last committed, or those it boots with. */
+  savedDom0(vcpus: number): PersistedDom0 {
+    const saved: PersistedDom0 | undefined = JSON.parse(this.store.getHost(DOM0_KEY) ?? 'null') ?? undefined;
+    if (saved && saved.affinity.length === vcpus) return saved;
+    return { onlineVcpus: vcpus, weight: 256, cap: 0, affinity: Array.from({ length: vcpus }, () => ({ hard: null, soft: null })) };
+  }
+
+  /** Xen's settings changed at run time stay with the running Xen, which outlives the daemon. */
+  restoreXenSettings(): void {
+    for (const p of LOGLVL_PARAMS) { const v = this.store.getHost(p); if (v) this.hv.console.setLoglvl(p, v); }
+    for (const pool of this.hv.pools) {
+      const us = this.store.getHost(ratelimitKey(pool.id));
+      if (us !== undefined) this.hv.sched.setRatelimit(pool.id, Number(us));
+    }
+  }
+
+  /**
+   * Persist one domain (Domain-0: its scheduling) and the host counters in one transaction: the
+   * commit point of every command, made before the reply. A domain still being built (a create before its end, a
+   * restore before its last page, an incoming migration before the sender's go) is not written:
+   * what was never completely built must not come back. A failed write throws a LibxlError the
+   * tool prints; the caller undoes its change, so the command changes nothing.
+   */
+  commit(domid: number): void {
+    const rec = this.records().get(domid);
+    const d = this.hv.domains.get(domid);
+    if (rec?.incoming) return;
+    const st: PersistedDomainState | undefined = rec && d ? {
+      totPages: d.totPages, pauseCount: d.pauseCount, shutdown: d.shutdown, shutdownReason: d.shutdownReason,
+      maxPages: d.maxPages, onlineVcpus: d.onlineVcpus, maxVcpus: d.maxVcpus, weight: d.weight, cap: d.cap, poolId: d.poolId,
+      affinity: d.affinity, cpuNs: this.cpuNs(domid), createdNs: d.createdNs.toString(),
+      cwd: rec.cwd, targetKb: rec.targetKb, staticMaxKb: rec.staticMaxKb, videoKb: rec.videoKb, type: rec.type,
+    } : undefined;
+    const dom0: PersistedDom0 | undefined = domid === 0 && d ? { onlineVcpus: d.onlineVcpus, weight: d.weight, cap: d.cap, affinity: d.affinity } : undefined;
+    this.write(`the state of domain ${domid}`, () => {
+      this.writeHostCounters();
+      if (dom0) this.store.setHost(DOM0_KEY, JSON.stringify(dom0));
+      if (!rec || !st) return;
+      this.store.putDomain({
+        domid, name: rec.name, uuid: rec.uuid, config: JSON.stringify(rec.config), configText: rec.configText,
+        configFile: rec.configFile, workload: rec.workload, state: JSON.stringify(st),
+      });
+    });
+    if (st) this.committed.set(domid, st);
+  }
+
+  /** Persist Xen's host-wide settings as they are now (with the counters), before the reply. */
+  commitXenSettings(): void {
+    this.write('the host settings', () => {
+      this.writeHostCounters();
+      for (const p of LOGLVL_PARAMS) this.store.setHost(p, this.hv.console.loglvl(p));
+      for (const pool of this.hv.pools) this.store.setHost(ratelimitKey(pool.id), String(this.hv.sched.getRatelimit(pool.id)));
+    });
+  }
+
+  /** Record a destroy (before the teardown, so a destroy that cannot be recorded leaves the domain as it was). */
+  forget(domid: number): void {
+    if (!this.committed.has(domid)) return;
+    this.write(`the destruction of domain ${domid}`, () => this.store.deleteDomain(domid));
+    this.committed.delete(domid);
+  }
+
+  private write(what: string, fn: () => void): void {
+    try { this.store.tx(fn); } catch (e) {
+      throw new LibxlError('EIO', `xenlabd: cannot record ${what}: ${e instanceof Error ? e.message : String(e)}`, 1);
+    }
+  }
+
+  /** The domid rover, the clock and Domain-0's CPU time, recorded with every commit and checkpoint. */
+  private writeHostCounters(): void {
+    this.store.setHost('rover', String(this.hv.rover));
+    this.store.setHost('clock_ns', this.clock.now().toString());
+    this.store.setHost('dom0_cpu_ns', JSON.stringify(this.cpuNs(0)));
+  }
+
+  private cpuNs(domid: number): string[] {
+    return Array.from({ length: this.hv.get(domid).maxVcpus }, (_, v) => this.hv.vcpuTimeNs(domid, v).toString());
+  }
+
+  /**
+   * Save what runs on by itself (CPU time, Domain-0's too, the balloon's progress, the clock) into the state the
+   * last commit of each domain recorded: periodic and at stop. It never records a command, so a
+   * command that was not acknowledged (its commit had not happened) cannot slip in. A failure
+   * (a full disk) is logged and the next period tries again: the daemon keeps serving.
+   */
+  checkpoint(): void {
+    try {
+      this.store.tx(() => {
+        for (const [domid, st] of this.committed) {
+          const d = this.hv.domains.get(domid);
+          if (d) this.store.updateState(domid, JSON.stringify({ ...st, totPages: d.totPages, cpuNs: this.cpuNs(domid) }));
+        }
+        this.writeHostCounters();
+      });
+      if (this.checkpointFailing) this.log('checkpoint: written again');
+      this.checkpointFailing = false;
+    } catch (e) {
+      if (!this.checkpointFailing) this.log(`checkpoint failed, retrying every period: ${e instanceof Error ? e.message : String(e)}`);
+      this.checkpointFailing = true;
+    }
+  }
+
+  /** Bring back every recorded domain: its hypervisor state here, its runtime parts through the toolstack. */
+  async recover(toolstack: Toolstack): Promise<void> {
+    for (const row of this.store.domains()) {
+      const st: PersistedDomainState = JSON.parse(row.state);
+      const config = JSON.parse(row.config);
+      const rec: DomainRecord = {
+        domid: row.domid, name: row.name, uuid: row.uuid, type: st.type as DomainRecord['type'], config,
+        configText: row.configText, configFile: row.configFile, cwd: st.cwd, workload: row.workload,
+        targetKb: st.targetKb, staticMaxKb: st.staticMaxKb, videoKb: st.videoKb,
+      };
+      // A lowered maximum may sit below the pages the guest still had (its balloon was on the
+      // way down): Xen allows that, so the pages come back under the larger and the maximum after.
+      this.hv.restoreDomain(row.domid, {
+        type: rec.type, uuid: row.uuid, maxVcpus: st.maxVcpus, onlineVcpus: st.onlineVcpus, maxMemkb: st.maxPages < 0 ? -1 : Math.max(st.maxPages, st.totPages) * 4,
+        memkb: st.totPages * 4, weight: st.weight, cap: st.cap, poolId: st.poolId, affinity: st.affinity,
+        maxGrantFrames: config.b_info?.max_grant_frames, maxMaptrackFrames: config.b_info?.max_maptrack_frames, maxEvtchnPort: config.b_info?.event_channels,
+      }, {
+        totPages: st.totPages, pauseCount: st.pauseCount, shutdown: st.shutdown, shutdownReason: st.shutdownReason,
+        cpuBaseNs: st.cpuNs.map(s => BigInt(s)), createdNs: BigInt(st.createdNs),
+      });
+      this.hv.setMaxmem(row.domid, st.maxPages < 0 ? -1 : st.maxPages * 4);
+      this.hv.setVcpusOnline(row.domid, st.onlineVcpus);
+      // Suspended for a save that never finished: libxl resumes such a guest ("resuming domain").
+      // Not once xl has renamed it <name>--migratedaway: the target then has, or is about to get,
+      // permission to start it, and a resumed copy would run on both hosts. It stays suspended
+      // for the administrator, as real xl leaves it when a migration fails that late.
+      const migratedAway = row.name.endsWith(MIGRATED_AWAY_SUFFIX);
+      const resume = st.shutdown && st.shutdownReason === ShutdownReason.suspend && !migratedAway;
+      if (migratedAway && st.shutdown) this.log(`d${row.domid} ${row.name}: a migration's target was given permission to start it: left suspended`);
+      if (resume) this.hv.resumeDomain(row.domid);
+      this.committed.set(row.domid, st);
+      await toolstack.recover(rec);
+      this.log(`recovered d${row.domid} ${row.name}${resume ? ', resuming domain suspended by an unfinished save' : ''}`);
+      if (resume) try { this.commit(row.domid); } catch (e) { this.log(e instanceof Error ? e.message : String(e)); }
+    }
+  }
+}
