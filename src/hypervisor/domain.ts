@@ -56,6 +56,10 @@ export class Domain {
   private mem: GuestMemory | null = null;
   readonly grantTable: GrantTable;
   readonly evtchn: EvtchnTable;
+  /** Per vCPU: where it was when the domain last stopped (see vcpu-context.ts). */
+  vcpuStops: { cpuNs: bigint; idle: boolean }[] = [];
+  /** Per vCPU: a context set by the toolstack (a restore's X86_PV_VCPU_BASIC), until the domain runs again. */
+  vcpuContextsSet: (Buffer | undefined)[] = [];
 
   /**
    * The guest's physical memory, made on first use (most guests never need its bytes): until

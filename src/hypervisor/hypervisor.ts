@@ -19,6 +19,9 @@ import { HypervisorError } from './errors.ts';
 import { GrantOps } from './grant-ops.ts';
 import type { GrantTable } from './grant-table.ts';
 import { EventChannelOps, VIRQ_DOM_EXC } from './event-channel.ts';
+import { encodeVcpuContext } from '../formats/x86-vcpu-context.ts';
+import { stoppedContext } from './vcpu-context.ts';
+import { DebugKeys } from './debug-keys.ts';
 
 export { HypervisorError };
 
@@ -49,6 +52,8 @@ export class Hypervisor {
   readonly gnttab: GrantOps;
   /** EVTCHNOP on the domains' ports. */
   readonly evtchn: EventChannelOps;
+  /** What `xl debug-keys` presses. */
+  readonly debugKeys = new DebugKeys(this);
   /** Grant tables of destroyed domains whose grants another domain still maps (zombies until unmapped). */
   private readonly dyingGrantTables = new Map<number, GrantTable>();
 
@@ -192,13 +197,44 @@ export class Hypervisor {
 
   pause(domid: number): void {
     const d = this.get(domid);
+    if (d.pauseCount === 0 && !d.shutdown) this.stopVcpus(d);
     if (d.pauseCount++ === 0) this.sched.pauseDomain(domid);
+  }
+
+  /** The domain stops running: each vCPU's state stays where it was, for getvcpucontext and a save. */
+  private stopVcpus(d: Domain): void {
+    d.vcpuContextsSet = [];
+    d.vcpuStops = Array.from({ length: d.maxVcpus }, (_, v) => ({ cpuNs: this.vcpuTimeNs(d.domid, v), idle: this.sched.vcpu(d.domid, v).state !== 'running' }));
+  }
+
+  /** XEN_DOMCTL_getvcpucontext: vcpu_guest_context of a vCPU, as of the domain's last stop (now, if it runs). */
+  vcpuContext(domid: number, vcpu: number): Buffer {
+    const d = this.get(domid);
+    if (vcpu < 0 || vcpu >= d.maxVcpus) throw new HypervisorError('EINVAL', 'Invalid argument');
+    const set = d.vcpuContextsSet[vcpu];
+    if (set) return set;
+    const stop = d.vcpuStops[vcpu] ?? { cpuNs: this.vcpuTimeNs(domid, vcpu), idle: this.sched.vcpu(domid, vcpu).state !== 'running' };
+    return encodeVcpuContext(stoppedContext({ seed: d.memorySeed || memorySeed(d.uuid, domid), vcpu, ...stop, online: vcpu < d.onlineVcpus, hvm: d.type === 'hvm' }));
+  }
+
+  /** XEN_DOMCTL_setvcpucontext (a restore puts back the state the stream carried). */
+  setVcpuContext(domid: number, vcpu: number, ctx: Buffer): void {
+    const d = this.get(domid);
+    if (vcpu < 0 || vcpu >= d.maxVcpus) throw new HypervisorError('EINVAL', 'Invalid argument');
+    d.vcpuContextsSet[vcpu] = Buffer.from(ctx);
   }
 
   unpause(domid: number): void {
     const d = this.get(domid);
     if (d.pauseCount === 0) return;
-    if (--d.pauseCount === 0 && !d.shutdown) this.sched.unpauseDomain(domid);
+    if (--d.pauseCount === 0 && !d.shutdown) this.runVcpus(d);
+  }
+
+  /** The domain runs again: its vCPUs leave the state they stopped in. */
+  private runVcpus(d: Domain): void {
+    d.vcpuStops = [];
+    d.vcpuContextsSet = [];
+    this.sched.unpauseDomain(d.domid);
   }
 
   /** SCHEDOP_shutdown from the guest (or domain_shutdown from Xen on a crash). */
@@ -207,7 +243,7 @@ export class Hypervisor {
     if (d.shutdown) return;
     d.shutdown = true;
     d.shutdownReason = reason;
-    if (d.pauseCount === 0) this.sched.pauseDomain(domid);
+    if (d.pauseCount === 0) { this.stopVcpus(d); this.sched.pauseDomain(domid); }
     this.evtchn.sendVirq(VIRQ_DOM_EXC);
     if (notify) this.onDomainException(domid);
   }
@@ -217,7 +253,7 @@ export class Hypervisor {
     const d = this.get(domid);
     if (!d.shutdown) return;
     d.shutdown = false;
-    if (d.pauseCount === 0) this.sched.unpauseDomain(domid);
+    if (d.pauseCount === 0) this.runVcpus(d);
   }
 
   setWorkloadDemand(domid: number, vcpu: number, frac: number): void {
