@@ -16,9 +16,10 @@ import { deviceHandlers } from './handlers/devices.ts';
 import { streamHandlers as watchHandlers, type StreamCtx, type StreamHandler } from './handlers/streams.ts';
 import { traceHandlers, traceStreamHandlers } from './handlers/trace.ts';
 import { migrateHandlers, migrateStreamHandlers } from './handlers/migrate.ts';
+import { debugHandlers } from './handlers/debug.ts';
 
 // Maps, not objects: a request named `constructor` or `__proto__` finds nothing.
-const requestHandlers = new Map<string, Handler>(Object.entries({ ...domainHandlers, ...hostHandlers, ...vcpuHandlers, ...deviceHandlers, ...traceHandlers, ...migrateHandlers }));
+const requestHandlers = new Map<string, Handler>(Object.entries({ ...domainHandlers, ...hostHandlers, ...vcpuHandlers, ...deviceHandlers, ...traceHandlers, ...migrateHandlers, ...debugHandlers }));
 const streamHandlers = new Map<string, StreamHandler>(Object.entries({ ...watchHandlers, ...traceStreamHandlers, ...migrateStreamHandlers }));
 
 /** A client may have this many streams open on one connection (xl shutdown -w -a opens one per domain). */

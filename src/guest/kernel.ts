@@ -17,6 +17,7 @@ import { VIRQ_TIMER } from '../hypervisor/event-channel.ts';
 import { IoWorkload } from './io-workload.ts';
 import { MemoryWorkload } from './memory-workload.ts';
 import { Printk } from './printk.ts';
+import { guestPlatform } from './acpi-events.ts';
 
 const SEC = 1_000_000_000n;
 /** Demand of an idle guest's vCPUs: timer ticks and housekeeping. */
@@ -85,7 +86,12 @@ export class GuestKernel {
     this.shells = ttys.map(([tty, page]) => this.getty(tty, page));
     this.balloon = new Balloon(o.hv, o.clock, o.domid);
     this.frontends = new Frontends(this.xs, o.hv, o.domid);
-    this.io = new IoWorkload(o.hv, o.clock, o.domid, o.workload, new Printk(o.clock, () => this.bootNs, log));
+    const printk = new Printk(o.clock, () => this.bootNs, log);
+    this.io = new IoWorkload(o.hv, o.clock, o.domid, o.workload, printk);
+    // The kernel's NMI callback and (HVM) its ACPI button and S3 handling.
+    o.hv.get(o.domid).platform = guestPlatform({
+      printk, poweroff: () => this.powerDown(ShutdownReason.poweroff), enterS3: () => o.hv.s3Suspend(o.domid),
+    });
     this.dirtier = new MemoryWorkload(o.hv, o.clock, o.domid, o.workload.dirtyPagesPerSec);
     this.frontends.onConnected = (kind, devid, sectors) => { if (kind === 'vif') this.io.addNet(devid); else this.io.addBlk(devid, sectors); };
     this.frontends.onClosed = (kind, devid) => this.io.removeDevice(kind, devid);

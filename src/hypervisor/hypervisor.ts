@@ -230,11 +230,49 @@ export class Hypervisor {
     if (--d.pauseCount === 0 && !d.shutdown) this.runVcpus(d);
   }
 
-  /** The domain runs again: its vCPUs leave the state they stopped in. */
+  /** The domain runs again: its vCPUs leave the state they stopped in and take the NMIs sent meanwhile. */
   private runVcpus(d: Domain): void {
     d.vcpuStops = [];
     d.vcpuContextsSet = [];
     this.sched.unpauseDomain(d.domid);
+    this.deliverNmis(d);
+  }
+
+  /**
+   * XEN_DOMCTL_sendtrigger: an NMI to one vCPU (a second one while the first is pending is
+   * lost); the power and sleep buttons to an HVM guest's ACPI PM1a (a PVH guest has no ACPI PM
+   * device: nothing happens). INIT and RESET are not implemented on x86.
+   */
+  sendTrigger(domid: number, trigger: 'nmi' | 'power' | 'sleep' | 'init' | 'reset', vcpu: number): void {
+    const d = this.get(domid);
+    if (vcpu < 0 || vcpu >= d.maxVcpus) throw new HypervisorError('ESRCH', 'No such process');
+    if (trigger === 'nmi') { d.nmiPending.add(vcpu); if (!d.paused && !d.shutdown) this.deliverNmis(d); return; }
+    if (trigger === 'init' || trigger === 'reset') throw new HypervisorError('ENOSYS', 'Function not implemented');
+    if (d.type === 'pv') throw new HypervisorError('EINVAL', 'Invalid argument');
+    if (d.type === 'hvm') d.platform?.acpiButton(trigger);
+  }
+
+  private deliverNmis(d: Domain): void {
+    for (const v of d.nmiPending) d.platform?.nmi(v);
+    d.nmiPending.clear();
+  }
+
+  /** hvm_s3_suspend: the guest wrote S3 to its PM1a control register; it stays paused until woken. */
+  s3Suspend(domid: number): void {
+    const d = this.get(domid);
+    if (d.s3Suspended) return;
+    d.s3Suspended = true;
+    this.pause(domid);
+  }
+
+  /** hvm_s3_resume: false when the domain was not in S3. */
+  s3Resume(domid: number): boolean {
+    const d = this.get(domid);
+    if (!d.s3Suspended) return false;
+    d.s3Suspended = false;
+    this.unpause(domid);
+    d.platform?.s3Resumed();
+    return true;
   }
 
   /** SCHEDOP_shutdown from the guest (or domain_shutdown from Xen on a crash). */

@@ -5,13 +5,14 @@ import type { CpupoolInfo, DomainConfigEntry, DomainInfo, SchedCredit2Params, Vc
 import type { HostInfo } from './host.ts';
 import type { TraceRequests } from './trace.ts';
 import type { MigrateRequests } from './migrate.ts';
+import type { DebugRequests } from './debug.ts';
 
 export type ShutdownAction = 'poweroff' | 'reboot';
 
 /** vif: devid, backendId, mac, state, evtchn, txRef, rxRef, bePath; vbd: devid, backendId, frontendId, state, evtchn, ringRef, bePath. */
 export type DeviceInfo = Record<string, number | string>;
 
-export interface Requests extends TraceRequests, MigrateRequests {
+export interface Requests extends TraceRequests, MigrateRequests, DebugRequests {
   'host.info': { args: {}; result: HostInfo };
   'host.dmesg': { args: { clear: boolean }; result: { text: string } };
   /** xl debug-keys: the keys' output lands in the console ring. */

@@ -84,6 +84,9 @@ export const requestArgs: Record<RequestType, Schema> = {
   'domain.saveConfig': obj({ dom }),
   'domain.resume': obj({ dom, paused: opt(bool) }),
   'domain.dumpCore': obj({ dom, path }),
+
+  'domain.trigger': obj({ dom, trigger: str(64), vcpu: int(0, UINT32) }),
+  'domain.vcpuContext': obj({ domid: int(0, UINT32), vcpu: opt(int(INT32_MIN, INT32_MAX)) }),
 };
 
 export const streamArgs: Record<StreamType, Schema> = {
