@@ -20,7 +20,7 @@ import { GrantOps } from './grant-ops.ts';
 import type { GrantTable } from './grant-table.ts';
 import { EventChannelOps, VIRQ_DOM_EXC } from './event-channel.ts';
 import { encodeVcpuContext } from '../formats/x86-vcpu-context.ts';
-import { stoppedContext } from './vcpu-context.ts';
+import { kernelPfn, stoppedContext } from './vcpu-context.ts';
 import { DebugKeys } from './debug-keys.ts';
 
 export { HypervisorError };
@@ -215,6 +215,14 @@ export class Hypervisor {
     if (set) return set;
     const stop = d.vcpuStops[vcpu] ?? { cpuNs: this.vcpuTimeNs(domid, vcpu), idle: this.sched.vcpu(domid, vcpu).state !== 'running' };
     return encodeVcpuContext(stoppedContext({ seed: d.memorySeed || memorySeed(d.uuid, domid), vcpu, ...stop, online: vcpu < d.onlineVcpus, hvm: d.type === 'hvm' }));
+  }
+
+  /** xc_translate_foreign_address and a foreign mapping: the page of a guest kernel address, null when nothing is there. */
+  guestKernelPage(domid: number, va: bigint): Buffer | null {
+    const mem = this.get(domid).memory;
+    const pfn = kernelPfn(va);
+    if (!mem || pfn === null || pfn >= mem.nrPages || !mem.populated(pfn)) return null;
+    return mem.readPage(pfn);
   }
 
   /** XEN_DOMCTL_setvcpucontext (a restore puts back the state the stream carried). */

@@ -74,3 +74,10 @@ export function stoppedContext(s: StoppedVcpu): X86VcpuContext {
     fsBase: 0n, gsBaseKernel: gsBase, gsBaseUser: 0n,
   };
 }
+
+/** The guest frame behind a kernel address (kernel text map or direct map), as the guest's own page tables map it. */
+export function kernelPfn(va: bigint): number | null {
+  if (va >= START_KERNEL_MAP) return Number((va - START_KERNEL_MAP) >> 12n);
+  if (va >= PAGE_OFFSET && va < PAGE_OFFSET + (1n << 46n)) return Number((va - PAGE_OFFSET) >> 12n);
+  return null;
+}

@@ -1,10 +1,18 @@
-// Debugging requests: xl trigger / button-press and xenctx's view of a guest's vCPUs.
+// Debugging requests: xl trigger / button-press, and the libxc calls xenctx makes.
 import type { Handler } from './context.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { sendTrigger, TRIGGERS, type Trigger } from '../../dom0/toolstack/trigger.ts';
 import { HypervisorError } from '../../hypervisor/errors.ts';
+import type { Host } from '../host.ts';
 
 const isTrigger = (t: string): t is Trigger => (TRIGGERS as readonly string[]).includes(t);
+
+/** A libxc call on a domain that is not there fails as perror() prints it; the tool exits -1. */
+function domain(host: Host, domid: number, call: string) {
+  const d = host.hv.domains.get(domid);
+  if (!d) throw new ToolError('ESRCH', `${call}: No such process`, 255);
+  return d;
+}
 
 export const debugHandlers: Record<string, Handler> = {
   'domain.trigger': (host, a: { dom: string; trigger: string; vcpu: number }) => {
@@ -15,21 +23,26 @@ export const debugHandlers: Record<string, Handler> = {
     return {};
   },
 
-  // xc_domain_pause, xc_vcpu_getcontext per vCPU, xc_domain_unpause, with perror()'s texts.
-  'domain.vcpuContext': (host, a: { domid: number; vcpu?: number }) => {
-    const hv = host.hv;
-    const d = hv.domains.get(a.domid);
-    if (!d) throw new ToolError('ESRCH', 'xc_domain_pause: No such process', 255);
-    hv.pause(a.domid);
-    try {
-      const ids = a.vcpu === undefined ? Array.from({ length: d.maxVcpus }, (_, v) => v) : [a.vcpu];
-      const vcpus = ids.map(v => {
-        try { return { vcpu: v, online: v < d.onlineVcpus, context: hv.vcpuContext(a.domid, v).toString('hex') }; } catch (e) {
-          if (e instanceof HypervisorError) throw new ToolError(e.errno, `xc_vcpu_getcontext: ${e.message}`, 0);
-          throw e;
-        }
-      });
-      return { hvm: d.type !== 'pv', guestWidth: 8, vcpus };
-    } finally { hv.unpause(a.domid); }
+  'xc.pause': (host, a: { domid: number; unpause: boolean }) => {
+    domain(host, a.domid, a.unpause ? 'xc_domain_unpause' : 'xc_domain_pause');
+    if (a.unpause) host.hv.unpause(a.domid); else host.hv.pause(a.domid);
+    return {};
+  },
+
+  'xc.vcpuContext': (host, a: { domid: number; vcpu?: number }) => {
+    const d = domain(host, a.domid, 'xc_domain_getinfo');
+    const ids = a.vcpu === undefined ? Array.from({ length: d.maxVcpus }, (_, v) => v) : [a.vcpu];
+    const vcpus = ids.map(v => {
+      try { return { vcpu: v, online: v < d.onlineVcpus, context: host.hv.vcpuContext(a.domid, v).toString('hex') }; } catch (e) {
+        if (e instanceof HypervisorError) throw new ToolError(e.errno, `xc_vcpu_getcontext: ${e.message}`, 0);
+        throw e;
+      }
+    });
+    return { hvm: d.type !== 'pv', guestWidth: 8, vcpus };
+  },
+
+  'xc.guestPage': (host, a: { domid: number; vcpu: number; addr: string }) => {
+    domain(host, a.domid, 'xc_translate_foreign_address');
+    return { data: host.hv.guestKernelPage(a.domid, BigInt(a.addr))?.toString('hex') ?? null };
   },
 };
