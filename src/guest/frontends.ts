@@ -30,6 +30,9 @@ export class Frontends {
   private nextRing = 0;
   onConnected: (kind: 'vif' | 'vbd', devid: number, sectors: number) => void = () => {};
   onClosed: (kind: 'vif' | 'vbd', devid: number) => void = () => {};
+  /** An IRQ of the driver's was bound to a port, or unbound. */
+  onBound: (port: number, name: string) => void = () => {};
+  onUnbound: (port: number) => void = () => {};
 
   constructor(private readonly xs: XsClient, private readonly hv: Hypervisor, private readonly domid: number) {
     this.root = `/local/domain/${domid}/device`;
@@ -104,7 +107,7 @@ export class Frontends {
     this.disconnect(fe);
     const queues = Array.from({ length: nq }, (_, q) => [
       ...rings.map(k => [k, this.grantRing(fe, d, k, q)] as const),
-      ...channels.map(k => [k, this.allocChannel(fe)] as const),
+      ...channels.map(k => [k, this.allocChannel(fe, k, q)] as const),
     ]);
     await xs.transaction(async tx => {
       if (nq > 1) await xs.write(`${fe.path}/multi-queue-num-queues`, String(nq), tx);
@@ -133,11 +136,22 @@ export class Frontends {
     return ref;
   }
 
-  /** xenbus_alloc_evtchn, then bound to the driver's interrupt handler. */
-  private allocChannel(fe: Frontend): number {
+  /**
+   * xenbus_alloc_evtchn, then bound to the driver's interrupt handler (an IRQ named as netfront
+   * and blkfront name theirs). The driver notifies the backend on it when its ring says so.
+   */
+  private allocChannel(fe: Frontend, key: string, queue: number): number {
     const port = this.hv.evtchn.allocUnbound(this.domid, fe.backendId);
     this.hv.evtchn.setHandler(this.domid, port, () => {});
     fe.ports.push(port);
+    const devid = Number(fe.path.slice(fe.path.lastIndexOf('/') + 1));
+    const dir = key.endsWith('-rx') ? 'rx' : 'tx';
+    this.onBound(port, fe.kind === 'vbd' ? 'blkif' : `vif${devid}-q${queue}-${dir}`);
+    // Queues past the first have no modelled ring.
+    if (queue === 0) {
+      const ring = fe.kind === 'vbd' ? this.hv.rings.blk(this.domid, devid).ring.shared : this.hv.rings.net(this.domid, devid)[dir].shared;
+      ring.onBackendNotify = () => { if (fe.ports.includes(port)) this.hv.evtchn.send(this.domid, port); };
+    }
     return port;
   }
 
@@ -154,7 +168,7 @@ export class Frontends {
   /** Close the device's event channels and end the backend's access to its rings. */
   private disconnect(fe: Frontend): void {
     if (!this.dom()) { fe.ports = []; fe.grants = []; return; }
-    for (const port of fe.ports.splice(0)) this.hv.evtchn.close(this.domid, port);
+    for (const port of fe.ports.splice(0)) { this.hv.evtchn.close(this.domid, port); this.onUnbound(port); }
     for (const ref of fe.grants.splice(0)) this.gnttab?.endForeignAccess(ref);
   }
 

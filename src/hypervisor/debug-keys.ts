@@ -6,6 +6,7 @@ import type { Hypervisor } from './hypervisor.ts';
 import { dumpDomains } from './keyhandlers/dump-domains.ts';
 import { eventChannelInfo } from './keyhandlers/dump-evtchn.ts';
 import { dumpRunq } from './keyhandlers/dump-runq.ts';
+import { dumpIrqs } from './keyhandlers/dump-irqs.ts';
 import { grantTableUsage } from './keyhandlers/grant-usage.ts';
 import { memoryInfo } from './keyhandlers/memory-info.ts';
 import { ClockSkew } from './keyhandlers/read-clocks.ts';
@@ -41,7 +42,7 @@ export class DebugKeys {
       e: { desc: 'dump evtchn info', dump: () => eventChannelInfo(hv) },
       g: { desc: 'print grant table usage', dump: () => grantTableUsage(hv) },
       h: { desc: 'show this message', dump: k => this.showHandlers(k) },
-      i: { desc: 'dump interrupt bindings' },
+      i: { desc: 'dump interrupt bindings', dump: () => dumpIrqs(hv) },
       m: { desc: 'memory info', dump: () => memoryInfo(hv) },
       n: { desc: 'NMI statistics' },
       o: { desc: 'dump iommu page tables' },

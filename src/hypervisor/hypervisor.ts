@@ -22,6 +22,7 @@ import { EventChannelOps, VIRQ_DOM_EXC } from './event-channel.ts';
 import { encodeVcpuContext } from '../formats/x86-vcpu-context.ts';
 import { kernelPfn, stoppedContext } from './vcpu-context.ts';
 import { DebugKeys } from './debug-keys.ts';
+import { IrqTable } from './irq.ts';
 
 export { HypervisorError };
 
@@ -52,6 +53,8 @@ export class Hypervisor {
   readonly gnttab: GrantOps;
   /** EVTCHNOP on the domains' ports. */
   readonly evtchn: EventChannelOps;
+  /** The host's physical IRQs and where they go. */
+  readonly irqs: IrqTable;
   /** What `xl debug-keys` presses. */
   readonly debugKeys = new DebugKeys(this);
   /** Grant tables of destroyed domains whose grants another domain still maps (zombies until unmapped). */
@@ -83,6 +86,7 @@ export class Hypervisor {
       released: granter => { if (!this.domains.has(granter)) this.dyingGrantTables.delete(granter); },
     });
     this.evtchn = new EventChannelOps({ table: domid => this.domains.get(domid)?.evtchn, virqDomain: 0 });
+    this.irqs = new IrqTable(this.evtchn);
   }
 
   /** Grant tables in the order Xen's domain list holds them: live domains, then the dying ones still mapped. */

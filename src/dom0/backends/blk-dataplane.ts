@@ -34,7 +34,8 @@ export class BlkDataplane {
   private vbds = new Map<string, Vbd>();
   private timer: Timer | undefined;
 
-  constructor(private readonly clock: Clock, private readonly grants: GrantOps = { map: () => {}, unmap: () => {} }) {}
+  /** `irq`: the disk raises its interrupt for a tick's completed requests. */
+  constructor(private readonly clock: Clock, private readonly grants: GrantOps = { map: () => {}, unmap: () => {} }, private readonly irq: () => void = () => {}) {}
 
   attach(domid: number, devid: number, rings: BlkRings, params: string, writable: boolean): void {
     this.vbds.set(`${domid}/${devid}`, {
@@ -60,9 +61,11 @@ export class BlkDataplane {
 
   private tick(): void {
     this.timer = undefined;
+    let done = 0;
     for (const v of this.vbds.values()) {
-      for (const req of v.rings.ring.take()) v.rings.responses.push({ id: req.id, status: this.serve(v, req) });
+      for (const req of v.rings.ring.take()) { v.rings.responses.push({ id: req.id, status: this.serve(v, req) }); done++; }
     }
+    if (done) this.irq();
     if (this.vbds.size) this.timer = this.clock.after(TICK_NS, () => this.tick());
   }
 

@@ -21,7 +21,8 @@ export class NetDataplane {
   private vifs = new Map<string, Vif>();
   private timer: Timer | undefined;
 
-  constructor(private readonly clock: Clock) {}
+  /** `irq`: the NIC raises its interrupt for a tick's completed work. */
+  constructor(private readonly clock: Clock, private readonly irq: () => void = () => {}) {}
 
   attach(domid: number, devid: number, rings: NetRings, bytesPerSec: number | null): void {
     this.vifs.set(`${domid}/${devid}`, {
@@ -42,7 +43,9 @@ export class NetDataplane {
   private tick(): void {
     this.timer = undefined;
     const tickS = Number(TICK_NS) / 1e9;
+    let moved = 0;
     for (const v of this.vifs.values()) {
+      const seen = v.stats.rxPackets + v.stats.txPackets;
       // Guest transmit → vif RX, within the credit the rate limit grants per tick.
       const limit = v.bytesPerSec;
       if (limit !== null) v.credit = Math.min(v.credit + limit * tickS, limit * tickS);
@@ -58,7 +61,9 @@ export class NetDataplane {
       }
       // Traffic for the guest fills the receive buffers it posted → vif TX.
       for (const req of v.rings.rx.take()) { v.stats.txBytes += req.bytes; v.stats.txPackets += req.packets; }
+      moved += v.stats.rxPackets + v.stats.txPackets - seen;
     }
+    if (moved) this.irq();
     if (this.vifs.size) this.timer = this.clock.after(TICK_NS, () => this.tick());
   }
 }

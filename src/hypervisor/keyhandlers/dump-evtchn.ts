@@ -13,17 +13,18 @@ export function eventChannelInfo(hv: Hypervisor): string[] {
     for (const port of t.livePorts()) {
       const chn = t.ports[port]!;
       const sel = t.pendingSel[chn.notifyVcpu]?.has(Math.floor(port / BITS_PER_EVTCHN_WORD)) ? 1 : 0;
-      out.push(`    ${right(port, 4)} [${+chn.pending}/${+chn.masked}/${sel}]: s=${chn.state} n=${chn.notifyVcpu} x=0${detail(chn)}`);
+      out.push(`    ${right(port, 4)} [${+chn.pending}/${+chn.masked}/${sel}]: s=${chn.state} n=${chn.notifyVcpu} x=0${detail(chn, chn.state === ECS_PIRQ ? hv.irqs.pirqToIrq(d.domid, chn.pirq) ?? 0 : 0)}`);
     }
   }
   return out;
 }
 
-function detail(chn: Evtchn): string {
+/** `irq`: domain_pirq_to_irq for a pirq port. */
+function detail(chn: Evtchn, irq: number): string {
   switch (chn.state) {
     case ECS_UNBOUND: return ` d=${chn.remoteDomid}`;
     case ECS_INTERDOMAIN: return ` d=${chn.remoteDomid} p=${chn.remotePort}`;
-    case ECS_PIRQ: return ` p=${chn.pirq} i=${chn.pirq}`;
+    case ECS_PIRQ: return ` p=${chn.pirq} i=${irq}`;
     case ECS_VIRQ: return ` v=${chn.virq}`;
     default: return '';
   }
