@@ -7,15 +7,15 @@
 import type { X86VcpuContext } from '../formats/x86-vcpu-context.ts';
 
 /** Linux x86-64's layout: kernel text at __START_KERNEL_map + 16 MiB, the direct map at __PAGE_OFFSET. */
-export const START_KERNEL_MAP = 0xffffffff80000000n;
-export const KERNEL_TEXT = 0xffffffff81000000n;
-export const PAGE_OFFSET = 0xffff888000000000n;
+const START_KERNEL_MAP = 0xffffffff80000000n;
+const KERNEL_TEXT = 0xffffffff81000000n;
+const PAGE_OFFSET = 0xffff888000000000n;
 /** hypercall_page + 29 * 32 + 10: just after the SCHEDOP hypercall's syscall instruction. */
-export const IDLE_RIP_PV = KERNEL_TEXT + 0x13aan;
+const IDLE_RIP_PV = KERNEL_TEXT + 0x13aan;
 /** native_safe_halt, after its sti; hlt. */
-export const IDLE_RIP_HVM = KERNEL_TEXT + 0xc27f5bn;
+const IDLE_RIP_HVM = KERNEL_TEXT + 0xc27f5bn;
 /** Each vCPU's kernel stack: 16 KiB in the direct map, from this guest frame on. */
-export const STACK_PFN_BASE = 0x1000;
+const STACK_PFN_BASE = 0x1000;
 const THREAD_SIZE = 0x4000n;
 
 /** FLAT_KERNEL_CS64 / FLAT_KERNEL_SS64 of a 64-bit PV kernel; __KERNEL_CS / __KERNEL_DS of a native one. */
@@ -39,7 +39,7 @@ function words(s: StoppedVcpu): () => bigint {
   };
 }
 
-export function stackTop(vcpu: number): bigint {
+function stackTop(vcpu: number): bigint {
   return PAGE_OFFSET + (BigInt(STACK_PFN_BASE + vcpu * 4) << 12n) + THREAD_SIZE;
 }
 
