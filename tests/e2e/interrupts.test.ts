@@ -35,13 +35,16 @@ async function procInterrupts(): Promise<string> {
     child.stdin!.write('root\r');
     await until(t => t.endsWith(prompt), from);
   }
+  // Output of the command: after its echoed line, up to the next prompt (a prompt still in flight from above comes before the echo).
+  const command = 'cat /proc/interrupts';
   from = seen.length;
-  child.stdin!.write('cat /proc/interrupts\r');
-  await until(t => t.endsWith(prompt), from);
+  child.stdin!.write(`${command}\r`);
+  await until(t => t.includes(`${command}\r\n`) && t.endsWith(prompt), from);
   const text = seen.slice(from);
   child.stdin!.write(Buffer.from([0x1d]));
   await once(child, 'exit');
-  return text.slice(text.indexOf('\r\n') + 2, text.lastIndexOf(prompt)).replace(/\r\n/g, '\n');
+  const start = text.indexOf(`${command}\r\n`) + command.length + 2;
+  return text.slice(start, text.lastIndexOf(prompt)).replace(/\r\n/g, '\n');
 }
 
 /** The CPU0 count of each named IRQ line. */
