@@ -12,6 +12,7 @@ const esmEntries = {
   'xentop-dashboard': 'src/cli/xentop/dashboard/main.ts',
   xentrace: 'src/cli/xentrace/main.ts',
   xentrace_format: 'src/cli/xentrace/format-main.ts',
+  xenctx: 'src/cli/xenctx/main.ts',
 };
 const cjsEntries = {
   xl: 'src/cli/xl/entry.ts',

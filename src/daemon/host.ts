@@ -19,7 +19,7 @@ import { netback } from '../dom0/backends/netback.ts';
 import { blkback } from '../dom0/backends/blkback.ts';
 import { XenDevices } from '../dom0/xen-devices.ts';
 import { GNTTAB_RESERVED_CONSOLE, GNTTAB_RESERVED_XENSTORE } from '../hypervisor/grant-table.ts';
-import { EVTCHN_FIFO_NR_CHANNELS, VIRQ_CONSOLE, VIRQ_DOM_EXC, VIRQ_TIMER } from '../hypervisor/event-channel.ts';
+import { EVTCHN_FIFO_NR_CHANNELS, VIRQ_CONSOLE, VIRQ_DEBUG, VIRQ_DOM_EXC, VIRQ_TIMER } from '../hypervisor/event-channel.ts';
 import type { BackendDriver } from '../dom0/backends/backend-driver.ts';
 import { NetDataplane, parseRate } from '../dom0/backends/net-dataplane.ts';
 import { BlkDataplane } from '../dom0/backends/blk-dataplane.ts';
@@ -27,6 +27,9 @@ import { NetbackGrants } from '../dom0/backends/netback-grants.ts';
 import { BlkbackGrants } from '../dom0/backends/blkback-grants.ts';
 import { BackendWork, DOM0_IDLE_DEMAND } from '../dom0/backends/backend-work.ts';
 import { diskModel, nicModel } from '../machine/devices.ts';
+import { notifyFrontendOn } from '../dom0/backends/ring-events.ts';
+import { bindDom0Irqs } from '../dom0/dom0-irqs.ts';
+import { DISK_IRQ, NIC_IRQ } from '../hypervisor/irq.ts';
 import { XsClient } from '../formats/xenstore-client.ts';
 import { parseWorkload } from '../formats/workload-spec.ts';
 import type { HostPaths } from '../protocol/paths.ts';
@@ -70,16 +73,19 @@ export class Host {
     this.xenstored = new Xenstored({ log: l => this.log(`xenstored: ${l}`), journal: join(paths.home, 'xenstored.journal'), domainExists: d => this.hv.domains.has(d) });
     mkdirSync(paths.logs, { recursive: true });
     this.xenconsoled = new Xenconsoled(paths.logs);
-    // netback and blkback work on Dom0's vCPUs, on the machine's NIC and disk.
+    // netback and blkback work on Dom0's vCPUs, on the machine's NIC and disk; the NIC and the
+    // disk raise their IRQ when they complete work, and Xen sends it to Dom0's driver.
     const work = new BackendWork(this.clock, {
       online: () => this.hv.get(0).onlineVcpus,
       cpuNs: () => Number(this.hv.cpuTimeNs(0)),
       setDemand: f => { for (let v = 0; v < this.hv.get(0).maxVcpus; v++) this.hv.setWorkloadDemand(0, v, f); },
     });
-    this.netData = new NetDataplane(this.clock, work, nicModel(), new NetbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.netback, d, n, err, msg)));
+    this.netData = new NetDataplane(this.clock, work, nicModel(), new NetbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.netback, d, n, err, msg)),
+      () => this.hv.irqs.raise(NIC_IRQ));
     this.storeXen = new XenDevices(this.hv);
     this.consoleXen = new XenDevices(this.hv);
-    this.blkData = new BlkDataplane(work, diskModel(o.spec.disk ?? 'nvme'), new BlkbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.blkback, d, n, err, msg)));
+    this.blkData = new BlkDataplane(work, diskModel(o.spec.disk ?? 'nvme'), new BlkbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.blkback, d, n, err, msg)),
+      () => this.hv.irqs.raise(DISK_IRQ));
   }
 
   log(line: string): void {
@@ -113,12 +119,15 @@ export class Host {
     const xs = this.dom0Client();
     const nbXs = this.dom0Client(), bbXs = this.dom0Client();
     // Dom0's kernel binds its timers; xenstored takes VIRQ_DOM_EXC and xenconsoled VIRQ_CONSOLE.
-    for (let v = 0; v < spec.dom0Vcpus; v++) this.hv.evtchn.setHandler(0, this.hv.evtchn.bindVirq(0, VIRQ_TIMER, v), () => {});
+    for (let v = 0; v < spec.dom0Vcpus; v++) for (const virq of [VIRQ_TIMER, VIRQ_DEBUG]) this.hv.evtchn.setHandler(0, this.hv.evtchn.bindVirq(0, virq, v), () => {});
     for (const virq of [VIRQ_DOM_EXC, VIRQ_CONSOLE]) this.hv.evtchn.setHandler(0, this.hv.evtchn.bindVirq(0, virq), () => {});
+    bindDom0Irqs(this.hv);
     this.netback = netback(nbXs, new XenDevices(this.hv), {
       connected: dev => {
         void nbXs.read(`${dev.path}/rate`).catch(() => null)
           .then(rate => this.netData.attach(dev.domid, dev.devid, this.hv.rings.net(dev.domid, dev.devid), parseRate(rate)));
+        const r = this.hv.rings.net(dev.domid, dev.devid);
+        notifyFrontendOn(dev, { 'event-channel-tx': r.tx.shared, 'event-channel-rx': r.rx.shared }, port => this.hv.evtchn.send(0, port));
       },
       closed: dev => { this.netData.detach(dev.domid, dev.devid); },
     });
@@ -126,6 +135,7 @@ export class Host {
       connected: dev => {
         void Promise.all([bbXs.read(`${dev.path}/params`), bbXs.read(`${dev.path}/mode`)]).catch(() => ['', 'r'])
           .then(([params, mode]) => this.blkData.attach(dev.domid, dev.devid, this.hv.rings.blk(dev.domid, dev.devid), params!, mode === 'w'));
+        notifyFrontendOn(dev, { 'event-channel': this.hv.rings.blk(dev.domid, dev.devid).ring.shared }, port => this.hv.evtchn.send(0, port));
       },
       closed: dev => { this.blkData.detach(dev.domid, dev.devid); },
     });

@@ -17,8 +17,9 @@ import { deviceHandlers } from './handlers/devices.ts';
 import { streamHandlers as watchHandlers, type StreamCtx, type StreamHandlers } from './handlers/streams.ts';
 import { traceHandlers, traceStreamHandlers } from './handlers/trace.ts';
 import { migrateHandlers, migrateStreamHandlers } from './handlers/migrate.ts';
+import { debugHandlers } from './handlers/debug.ts';
 
-const requestHandlers: Handlers = { ...domainHandlers, ...hostHandlers, ...vcpuHandlers, ...deviceHandlers, ...traceHandlers, ...migrateHandlers };
+const requestHandlers: Handlers = { ...domainHandlers, ...hostHandlers, ...vcpuHandlers, ...deviceHandlers, ...traceHandlers, ...migrateHandlers, ...debugHandlers };
 const streamHandlers: StreamHandlers = { ...watchHandlers, ...traceStreamHandlers, ...migrateStreamHandlers };
 
 /**

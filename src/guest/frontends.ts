@@ -34,6 +34,9 @@ export class Frontends {
   private nextData = 0;
   onConnected: (kind: 'vif' | 'vbd', devid: number, sectors: number) => void = () => {};
   onClosed: (kind: 'vif' | 'vbd', devid: number) => void = () => {};
+  /** An IRQ of the driver's was bound to a port, or unbound. */
+  onBound: (port: number, name: string) => void = () => {};
+  onUnbound: (port: number) => void = () => {};
 
   constructor(private readonly xs: XsClient, private readonly hv: Hypervisor, private readonly domid: number) {
     this.root = `/local/domain/${domid}/device`;
@@ -109,7 +112,7 @@ export class Frontends {
     this.disconnect(fe);
     const queues = Array.from({ length: nq }, (_, q) => [
       ...rings.map(k => [k, this.grantRing(fe, d, k, q)] as const),
-      ...channels.map(k => [k, this.allocChannel(fe)] as const),
+      ...channels.map(k => [k, this.allocChannel(fe, k, q)] as const),
     ]);
     await xs.transaction(async tx => {
       if (nq > 1) await xs.write(`${fe.path}/multi-queue-num-queues`, String(nq), tx);
@@ -138,11 +141,22 @@ export class Frontends {
     return ref;
   }
 
-  /** xenbus_alloc_evtchn, then bound to the driver's interrupt handler. */
-  private allocChannel(fe: Frontend): number {
+  /**
+   * xenbus_alloc_evtchn, then bound to the driver's interrupt handler (an IRQ named as netfront
+   * and blkfront name theirs). The driver notifies the backend on it when its ring says so.
+   */
+  private allocChannel(fe: Frontend, key: string, queue: number): number {
     const port = this.hv.evtchn.allocUnbound(this.domid, fe.backendId);
-    this.hv.evtchn.setHandler(this.domid, port, () => {});
+    const devid = Number(fe.path.slice(fe.path.lastIndexOf('/') + 1));
+    const dir = key.endsWith('-rx') ? 'rx' : 'tx';
+    // Queues past the first have no modelled ring.
+    const ring = queue > 0 ? undefined
+      : fe.kind === 'vbd' ? this.hv.rings.blk(this.domid, devid).ring.shared : this.hv.rings.net(this.domid, devid)[dir].shared;
+    // The upcall runs the driver's interrupt handler, which takes the ring's responses.
+    this.hv.evtchn.setHandler(this.domid, port, () => ring?.frontendInterrupt());
     fe.ports.push(port);
+    this.onBound(port, fe.kind === 'vbd' ? 'blkif' : `vif${devid}-q${queue}-${dir}`);
+    if (ring) ring.onBackendNotify = () => { if (fe.ports.includes(port)) this.hv.evtchn.send(this.domid, port); };
     return port;
   }
 
@@ -200,7 +214,7 @@ export class Frontends {
   /** Close the device's event channels and end the backend's access to its rings. */
   private disconnect(fe: Frontend): void {
     if (!this.dom()) { fe.ports = []; fe.grants = []; fe.dataGrants = []; return; }
-    for (const port of fe.ports.splice(0)) this.hv.evtchn.close(this.domid, port);
+    for (const port of fe.ports.splice(0)) { this.hv.evtchn.close(this.domid, port); this.onUnbound(port); }
     for (const ref of [...fe.grants.splice(0), ...fe.dataGrants.splice(0)]) this.gnttab?.endForeignAccess(ref);
   }
 

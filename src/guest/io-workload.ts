@@ -44,8 +44,8 @@ export class IoWorkload {
     this.nets.push(n);
     // netfront's interrupts: answered transmits and filled buffers free slots for more.
     const rings = this.hv.rings.net(this.domid, devid);
-    rings.tx.shared.onFrontendNotify = () => { if (this.running()) this.sendNet(n); };
-    rings.rx.shared.onFrontendNotify = () => { if (this.running()) this.postRx(n); };
+    rings.tx.shared.frontendInterrupt = () => { if (this.running()) this.sendNet(n); };
+    rings.rx.shared.frontendInterrupt = () => { if (this.running()) this.postRx(n); };
     this.arm();
   }
   addBlk(devid: number, sectors: number): void {

@@ -13,11 +13,13 @@ import { guestDisks } from './disk-name.ts';
 import { Shell } from './shell.ts';
 import { Balloon } from './balloon.ts';
 import { Frontends } from './frontends.ts';
-import { VIRQ_TIMER } from '../hypervisor/event-channel.ts';
+import { VIRQ_DEBUG, VIRQ_TIMER } from '../hypervisor/event-channel.ts';
+import { GuestInterrupts } from './interrupts.ts';
 import { IoWorkload } from './io-workload.ts';
 import { MemoryWorkload } from './memory-workload.ts';
 import { Printk } from './printk.ts';
 import { xenlabFault } from './fault.ts';
+import { guestPlatform } from './acpi-events.ts';
 
 const SEC = 1_000_000_000n;
 /** Demand of an idle guest's vCPUs: timer ticks and housekeeping. */
@@ -57,6 +59,8 @@ export class GuestKernel {
   private readonly shells: Shell[];
   readonly balloon: Balloon;
   readonly frontends: Frontends;
+  /** Its Linux IRQs, one per bound event channel (/proc/interrupts). */
+  private readonly interrupts: GuestInterrupts;
   private readonly io: IoWorkload;
   private readonly dirtier: MemoryWorkload;
   private booted = false;
@@ -86,10 +90,19 @@ export class GuestKernel {
     this.shells = ttys.map(([tty, page]) => this.getty(tty, page));
     this.balloon = new Balloon(o.hv, o.clock, o.domid);
     this.frontends = new Frontends(this.xs, o.hv, o.domid);
-    this.io = new IoWorkload(o.hv, o.clock, o.domid, o.workload, new Printk(o.clock, () => this.bootNs, log));
+    const printk = new Printk(o.clock, () => this.bootNs, log);
+    this.io = new IoWorkload(o.hv, o.clock, o.domid, o.workload, printk);
+    // The kernel's NMI callback and (HVM) its ACPI button and S3 handling.
+    o.hv.get(o.domid).platform = guestPlatform({
+      printk, poweroff: () => this.powerDown(ShutdownReason.poweroff), enterS3: () => o.hv.s3Suspend(o.domid),
+    });
     this.dirtier = new MemoryWorkload(o.hv, o.clock, o.domid, o.workload.dirtyPagesPerSec);
     this.frontends.onConnected = (kind, devid, sectors) => { if (kind === 'vif') this.io.addNet(devid); else this.io.addBlk(devid, sectors); };
     this.frontends.onClosed = (kind, devid) => this.io.removeDevice(kind, devid);
+    // Legacy PIC IRQs below the first dynamic one on PV; the IO-APIC's 24 on PVH and HVM, whose events come by vector.
+    this.interrupts = new GuestInterrupts(o.type === 'pv' ? 16 : 24, o.type !== 'pv');
+    this.frontends.onBound = (port, name) => this.interrupts.bind(port, 'xen-dyn-lateeoi', 'event', name);
+    this.frontends.onUnbound = port => this.interrupts.unbind(port);
   }
 
   private getty(tty: string, page: ConsolePage): Shell {
@@ -104,6 +117,7 @@ export class GuestKernel {
       runnable: () => (o.workload.cpuPercent / 100) * o.hv.get(o.domid).onlineVcpus,
       after: (sec, fn) => this.shellTimer(sec, fn),
       vcpus: () => o.hv.get(o.domid).onlineVcpus,
+      procInterrupts: () => this.interrupts.procInterrupts(o.hv.get(o.domid).onlineVcpus, port => o.hv.domains.get(o.domid)?.evtchn.ports[port]?.count ?? 0),
       poweroff: () => this.powerDown(ShutdownReason.poweroff),
       reboot: () => this.powerDown(ShutdownReason.reboot),
       crash: () => this.crash(),
@@ -133,11 +147,32 @@ export class GuestKernel {
     this.whenRunning(() => this.boot());
   }
 
-  /** xenbus and hvc bind the start_info ports; each online vCPU binds its VIRQ_TIMER. */
+  /**
+   * In Linux's order: each online CPU's timer VIRQ, IPIs and debug VIRQ (xen_setup_timer,
+   * xen_smp_intr_init, the PV irq_work IPI, PV spinlocks when there are several CPUs), then xenbus
+   * and hvc on the start_info ports.
+   */
   private bindEventChannels(): void {
     const { hv, ports } = this.o;
-    for (const port of ports ? [ports.store, ports.console] : []) hv.evtchn.setHandler(this.domid, port, () => {});
-    for (let v = 0; v < hv.get(this.domid).onlineVcpus; v++) hv.evtchn.setHandler(this.domid, hv.evtchn.bindVirq(this.domid, VIRQ_TIMER, v), () => {});
+    const bind = (port: number, chip: string, type: 'virq' | 'ipi' | 'event', name: string, cpu = 0): void => {
+      hv.evtchn.setHandler(this.domid, port, () => {});
+      this.interrupts.bind(port, chip, type, name, cpu);
+    };
+    const nr = hv.get(this.domid).onlineVcpus;
+    for (let v = 0; v < nr; v++) {
+      const ipi = (name: string): void => bind(hv.evtchn.bindIpi(this.domid, v), 'xen-percpu', 'ipi', `${name}${v}`, v);
+      bind(hv.evtchn.bindVirq(this.domid, VIRQ_TIMER, v), 'xen-percpu', 'virq', `timer${v}`, v);
+      ipi('resched');
+      ipi('callfunc');
+      bind(hv.evtchn.bindVirq(this.domid, VIRQ_DEBUG, v), 'xen-percpu', 'virq', `debug${v}`, v);
+      ipi('callfuncsingle');
+      if (this.o.type === 'pv') ipi('irqwork');
+      if (nr > 1) ipi('spinlock');
+    }
+    if (ports) {
+      bind(ports.store, 'xen-dyn', 'event', 'xenbus');
+      bind(ports.console, 'xen-dyn-lateeoi', 'event', 'hvc_console');
+    }
   }
 
   /**

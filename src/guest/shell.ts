@@ -6,6 +6,7 @@ import { parseFree } from './free.ts';
 import { guestMeminfo } from './meminfo.ts';
 import { uname, GUEST_UTS } from './uname.ts';
 import { loadavg, uptime } from './uptime.ts';
+import { cat } from './cat.ts';
 
 export interface ShellHost {
   name: string;
@@ -21,6 +22,8 @@ export interface ShellHost {
   /** Run `fn` after `sec` seconds of the guest's time; the result cancels it. */
   after(sec: number, fn: () => void): () => void;
   vcpus(): number;
+  /** The text of /proc/interrupts. */
+  procInterrupts(): string;
   poweroff(): void;
   reboot(): void;
   crash(): void;
@@ -86,12 +89,13 @@ export class Shell {
         return;
       }
       case 'echo': out(args.join(' ')); break;
+      case 'cat': show(cat(args, { '/proc/interrupts': () => this.h.procInterrupts() })); break;
       case 'poweroff': case 'halt': case 'shutdown': this.h.poweroff(); return;
       case 'reboot': this.h.reboot(); return;
       case 'crash': this.h.crash(); return;
       case 'xenlab-fault': show(this.h.fault(args)); break;
       case 'exit': case 'logout': this.loggedIn = false; break;
-      case 'help': out('commands: uname, hostname, nproc, uptime, free, echo, poweroff, reboot, crash, exit, xenlab-fault'); break;
+      case 'help': out('commands: uname, hostname, nproc, uptime, free, echo, cat, poweroff, reboot, crash, exit, xenlab-fault'); break;
       default: out(`-bash: ${c}: command not found`);
     }
     this.prompt();

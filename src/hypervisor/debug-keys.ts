@@ -1,51 +1,77 @@
-// The dumps behind `xl debug-keys g` and `e`, line for line in Xen 4.17's formats: grant table
-// usage per domain (gnttab_usage_print_all) and event channels per domain (dump_evtchn_info).
+// Xen's debug keys (keyhandler.c's key_table and the handlers other parts register): what
+// `xl debug-keys` presses. Each handler writes its dump to the console ring, in Xen 4.17's
+// formats. The table is a release build's on an Intel host with VT-x, EPT and VT-d, in the
+// order 'h' lists it (by ASCII code); keys without a table entry do nothing, as in Xen.
 import type { Hypervisor } from './hypervisor.ts';
-import { BITS_PER_EVTCHN_WORD, ECS_INTERDOMAIN, ECS_PIRQ, ECS_UNBOUND, ECS_VIRQ, type Evtchn } from './event-channel.ts';
+import { dumpDomains } from './keyhandlers/dump-domains.ts';
+import { eventChannelInfo } from './keyhandlers/dump-evtchn.ts';
+import { dumpRunq } from './keyhandlers/dump-runq.ts';
+import { dumpIrqs } from './keyhandlers/dump-irqs.ts';
+import { grantTableUsage } from './keyhandlers/grant-usage.ts';
+import { memoryInfo } from './keyhandlers/memory-info.ts';
+import { ClockSkew } from './keyhandlers/read-clocks.ts';
 
-const hex = (n: number, w: number): string => n.toString(16).padStart(w, '0');
-const right = (v: number | string, w: number): string => String(v).padStart(w);
+interface KeyHandler { desc: string; dump?: (key: string) => string[] }
 
-/** 'g': for every domain, its grant table's size and each entry some domain has mapped. */
-export function grantTableUsage(hv: Hypervisor): string[] {
-  const out = ["gnttab_usage_print_all [ key 'g' pressed"];
-  for (const gt of hv.grantTables().sort((a, b) => a.domid - b.domid)) {
-    out.push('      -------- active --------       -------- shared --------');
-    out.push('[ref] localdom mfn      pin          localdom gmfn     flags');
-    out.push(`grant-table for remote d${gt.domid} (v1)`);
-    out.push(`  ${gt.nrFrames} frames (${gt.maxGrantFrames} max), ${gt.nrMaptrackFrames} maptrack frames (${gt.maxMaptrackFrames} max)`);
-    const refs = gt.pinnedRefs();
-    for (const ref of refs) {
-      const act = gt.activeEntry(ref)!, sha = gt.entry(ref);
-      out.push(`[0x${hex(ref, 3)}]  ${right(act.domid, 5)} 0x${hex(act.mfn, 5)} 0x${hex(act.pin, 8)}      ${right(sha.domid, 5)} 0x${hex(sha.frame, 6)} 0x${hex(sha.flags, 2)}`);
-    }
-    if (!refs.length) out.push('no active grant table entries');
+export class DebugKeys {
+  private altKeyHandling = false;
+  private readonly clocks = new ClockSkew();
+  private readonly table: Record<string, KeyHandler>;
+
+  constructor(private readonly hv: Hypervisor) {
+    this.table = {
+      '%': { desc: 'trap to xendbg' },
+      '*': { desc: 'print all diagnostics' },
+      '+': { desc: 'increase log level threshold' },
+      '-': { desc: 'decrease log level threshold' },
+      '0': { desc: 'dump Dom0 registers' },
+      A: { desc: 'toggle alternative key handling', dump: k => this.toggleAlt(k) },
+      C: { desc: 'trigger a crashdump' },
+      D: { desc: 'dump VT-x EPT tables' },
+      G: { desc: 'toggle host/guest log level adjustment' },
+      H: { desc: 'dump heap info' },
+      I: { desc: 'dump HVM irq info' },
+      M: { desc: 'dump MSI state' },
+      N: { desc: 'trigger an NMI' },
+      Q: { desc: 'dump PCI devices' },
+      R: { desc: 'reboot machine' },
+      V: { desc: 'dump iommu info' },
+      a: { desc: 'dump timer queues' },
+      c: { desc: 'dump ACPI Cx structures' },
+      d: { desc: 'dump registers' },
+      e: { desc: 'dump evtchn info', dump: () => eventChannelInfo(hv) },
+      g: { desc: 'print grant table usage', dump: () => grantTableUsage(hv) },
+      h: { desc: 'show this message', dump: k => this.showHandlers(k) },
+      i: { desc: 'dump interrupt bindings', dump: () => dumpIrqs(hv) },
+      m: { desc: 'memory info', dump: () => memoryInfo(hv) },
+      n: { desc: 'NMI statistics' },
+      o: { desc: 'dump iommu page tables' },
+      q: { desc: 'dump domain (and guest debug) info', dump: k => dumpDomains(hv, k) },
+      r: { desc: 'dump run queues', dump: () => dumpRunq(hv) },
+      s: { desc: 'dump softtsc stats' },
+      t: { desc: 'display multi-cpu clock info', dump: () => this.clocks.read() },
+      u: { desc: 'dump NUMA info' },
+      v: { desc: 'dump VT-x VMCSs' },
+      w: { desc: 'synchronously dump console ring buffer (dmesg)' },
+      x: { desc: 'print livepatch info' },
+      z: { desc: 'dump IOAPIC info' },
+    };
   }
-  out.push('gnttab_usage_print_all ] done');
-  return out;
-}
 
-/** 'e': every domain's ports that are not free, with their pending, mask and selector bits. */
-export function eventChannelInfo(hv: Hypervisor): string[] {
-  const out = ["'e' pressed -> dumping event-channel info"];
-  for (const d of [...hv.domains.values()].sort((a, b) => a.domid - b.domid)) {
-    out.push(`Event channel information for domain ${d.domid}:`, 'Polling vCPUs: {}', '    port [p/m/s]');
-    const t = d.evtchn;
-    for (const port of t.livePorts()) {
-      const chn = t.ports[port]!;
-      const sel = t.pendingSel[chn.notifyVcpu]?.has(Math.floor(port / BITS_PER_EVTCHN_WORD)) ? 1 : 0;
-      out.push(`    ${right(port, 4)} [${+chn.pending}/${+chn.masked}/${sel}]: s=${chn.state} n=${chn.notifyVcpu} x=0${detail(chn)}`);
-    }
+  /** handle_keypress: the key's handler writes to the console ring; a key without one is ignored. */
+  press(key: string): void {
+    // console_start_log_everything: a dump is printed whatever the log thresholds.
+    for (const line of this.table[key]?.dump?.(key) ?? []) this.hv.console.push(`(XEN) ${line}`);
   }
-  return out;
-}
 
-function detail(chn: Evtchn): string {
-  switch (chn.state) {
-    case ECS_UNBOUND: return ` d=${chn.remoteDomid}`;
-    case ECS_INTERDOMAIN: return ` d=${chn.remoteDomid} p=${chn.remotePort}`;
-    case ECS_PIRQ: return ` p=${chn.pirq} i=${chn.pirq}`;
-    case ECS_VIRQ: return ` v=${chn.virq}`;
-    default: return '';
+  private showHandlers(key: string): string[] {
+    const keys = Object.keys(this.table).sort((a, b) => a.charCodeAt(0) - b.charCodeAt(0));
+    return [`'${key}' pressed -> showing installed handlers`,
+      ...keys.map(k => ` key '${k}' (ascii '${k.charCodeAt(0).toString(16).padStart(2, '0')}') => ${this.table[k]!.desc}`)];
+  }
+
+  private toggleAlt(key: string): string[] {
+    this.altKeyHandling = !this.altKeyHandling;
+    return [`'${key}' pressed -> using ${this.altKeyHandling ? 'alternative' : 'normal'} key handling`];
   }
 }

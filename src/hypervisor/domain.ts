@@ -8,6 +8,14 @@ export const SPECIAL_PFN_FIRST = 0xfeff0;
 
 export type DomainType = 'pv' | 'pvh' | 'hvm';
 
+/** What the guest's kernel set up to receive from its platform: its NMI callback, and (HVM) the ACPI SCI the PM1a events raise. */
+export interface GuestPlatform {
+  nmi(vcpu: number): void;
+  acpiButton(button: 'power' | 'sleep'): void;
+  /** Woken from S3 (hvm_s3_resume). */
+  s3Resumed(): void;
+}
+
 export interface VcpuAffinity { hard: number[] | null; soft: number[] | null }
 
 export interface DomainSpec {
@@ -56,6 +64,15 @@ export class Domain {
   private mem: GuestMemory | null = null;
   readonly grantTable: GrantTable;
   readonly evtchn: EvtchnTable;
+  platform: GuestPlatform | null = null;
+  /** vCPUs with an NMI not yet taken (arch.nmi_pending): taken once the domain runs. */
+  nmiPending = new Set<number>();
+  /** In ACPI S3 (arch.hvm.is_s3_suspended): paused until an s3resume. */
+  s3Suspended = false;
+  /** Per vCPU: where it was when the domain last stopped (see vcpu-context.ts). */
+  vcpuStops: { cpuNs: bigint; idle: boolean }[] = [];
+  /** Per vCPU: a context set by the toolstack (a restore's X86_PV_VCPU_BASIC), until the domain runs again. */
+  vcpuContextsSet: (Buffer | undefined)[] = [];
 
   /**
    * The guest's physical memory, made on first use (most guests never need its bytes): until

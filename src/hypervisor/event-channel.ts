@@ -51,6 +51,8 @@ export class EvtchnTable {
   private readonly virqPort = new Map<string, number>();
   /** The ABI's port space: 2-level until the kernel asks for FIFO. */
   private abiPorts = MAX_2L_PORTS;
+  /** pirq → its port (one port per pirq). */
+  readonly pirqPort = new Map<number, number>();
   dying = false;
 
   constructor(readonly domid: number, readonly maxEvtchnPort: number, nrVcpus: number) {
@@ -139,6 +141,22 @@ export class EventChannelOps {
     return port;
   }
 
+  /** EVTCHNOP_bind_pirq: a physical IRQ the domain was given (PHYSDEVOP_map_pirq) comes to a new port. */
+  bindPirq(dom: number, pirq: number): number {
+    const t = this.table(dom);
+    if (t.pirqPort.has(pirq)) throw err('EEXIST', 'File exists');
+    const port = t.allocPort();
+    Object.assign(t.ports[port]!, { state: ECS_PIRQ, pirq });
+    t.pirqPort.set(pirq, port);
+    return port;
+  }
+
+  /** send_guest_pirq: the IRQ fired; nothing happens while no port is bound. */
+  sendPirq(dom: number, pirq: number): void {
+    const port = this.w.table(dom)?.pirqPort.get(pirq);
+    if (port !== undefined) this.setPending(dom, port);
+  }
+
   /** EVTCHNOP_bind_ipi. */
   bindIpi(dom: number, vcpu: number): number {
     const t = this.table(dom);
@@ -184,6 +202,7 @@ export class EventChannelOps {
     const chn = t.channel(port);
     if (chn.state === ECS_FREE || chn.state === ECS_RESERVED) throw err('EINVAL', 'Invalid argument');
     if (chn.state === ECS_VIRQ) t.setVirqPort(chn.virq, virqIsGlobal(chn.virq) ? 0 : chn.notifyVcpu, undefined);
+    if (chn.state === ECS_PIRQ) t.pirqPort.delete(chn.pirq);
     if (chn.state === ECS_INTERDOMAIN) {
       const peer = this.w.table(chn.remoteDomid)?.ports[chn.remotePort];
       if (peer) Object.assign(peer, { state: ECS_UNBOUND, remoteDomid: dom, remotePort: 0 });

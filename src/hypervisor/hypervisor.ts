@@ -19,6 +19,10 @@ import { HypervisorError } from './errors.ts';
 import { GrantOps } from './grant-ops.ts';
 import type { GrantTable } from './grant-table.ts';
 import { EventChannelOps, VIRQ_DOM_EXC } from './event-channel.ts';
+import { encodeVcpuContext } from '../formats/x86-vcpu-context.ts';
+import { kernelPfn, stoppedContext } from './vcpu-context.ts';
+import { DebugKeys } from './debug-keys.ts';
+import { IrqTable } from './irq.ts';
 
 export { HypervisorError };
 
@@ -49,6 +53,10 @@ export class Hypervisor {
   readonly gnttab: GrantOps;
   /** EVTCHNOP on the domains' ports. */
   readonly evtchn: EventChannelOps;
+  /** The host's physical IRQs and where they go. */
+  readonly irqs: IrqTable;
+  /** What `xl debug-keys` presses. */
+  readonly debugKeys = new DebugKeys(this);
   /** Grant tables of destroyed domains whose grants another domain still maps (zombies until unmapped). */
   private readonly dyingGrantTables = new Map<number, GrantTable>();
 
@@ -78,6 +86,7 @@ export class Hypervisor {
       released: granter => { if (!this.domains.has(granter)) this.dyingGrantTables.delete(granter); },
     });
     this.evtchn = new EventChannelOps({ table: domid => this.domains.get(domid)?.evtchn, virqDomain: 0 });
+    this.irqs = new IrqTable(this.evtchn);
   }
 
   /** Grant tables in the order Xen's domain list holds them: live domains, then the dying ones still mapped. */
@@ -192,13 +201,90 @@ export class Hypervisor {
 
   pause(domid: number): void {
     const d = this.get(domid);
+    if (d.pauseCount === 0 && !d.shutdown) this.stopVcpus(d);
     if (d.pauseCount++ === 0) this.sched.pauseDomain(domid);
+  }
+
+  /** The domain stops running: each vCPU's state stays where it was, for getvcpucontext and a save. */
+  private stopVcpus(d: Domain): void {
+    d.vcpuContextsSet = [];
+    d.vcpuStops = Array.from({ length: d.maxVcpus }, (_, v) => ({ cpuNs: this.vcpuTimeNs(d.domid, v), idle: this.sched.vcpu(d.domid, v).state !== 'running' }));
+  }
+
+  /** XEN_DOMCTL_getvcpucontext: vcpu_guest_context of a vCPU, as of the domain's last stop (now, if it runs). */
+  vcpuContext(domid: number, vcpu: number): Buffer {
+    const d = this.get(domid);
+    if (vcpu < 0 || vcpu >= d.maxVcpus) throw new HypervisorError('EINVAL', 'Invalid argument');
+    const set = d.vcpuContextsSet[vcpu];
+    if (set) return set;
+    const stop = d.vcpuStops[vcpu] ?? { cpuNs: this.vcpuTimeNs(domid, vcpu), idle: this.sched.vcpu(domid, vcpu).state !== 'running' };
+    return encodeVcpuContext(stoppedContext({ seed: d.memorySeed || memorySeed(d.uuid, domid), vcpu, ...stop, online: vcpu < d.onlineVcpus, hvm: d.type === 'hvm' }));
+  }
+
+  /** xc_translate_foreign_address and a foreign mapping: the page of a guest kernel address, null when nothing is there. */
+  guestKernelPage(domid: number, va: bigint): Buffer | null {
+    const mem = this.get(domid).memory;
+    const pfn = kernelPfn(va);
+    if (!mem || pfn === null || pfn >= mem.nrPages || !mem.populated(pfn)) return null;
+    return mem.readPage(pfn);
+  }
+
+  /** XEN_DOMCTL_setvcpucontext (a restore puts back the state the stream carried). */
+  setVcpuContext(domid: number, vcpu: number, ctx: Buffer): void {
+    const d = this.get(domid);
+    if (vcpu < 0 || vcpu >= d.maxVcpus) throw new HypervisorError('EINVAL', 'Invalid argument');
+    d.vcpuContextsSet[vcpu] = Buffer.from(ctx);
   }
 
   unpause(domid: number): void {
     const d = this.get(domid);
     if (d.pauseCount === 0) return;
-    if (--d.pauseCount === 0 && !d.shutdown) this.sched.unpauseDomain(domid);
+    if (--d.pauseCount === 0 && !d.shutdown) this.runVcpus(d);
+  }
+
+  /** The domain runs again: its vCPUs leave the state they stopped in and take the NMIs sent meanwhile. */
+  private runVcpus(d: Domain): void {
+    d.vcpuStops = [];
+    d.vcpuContextsSet = [];
+    this.sched.unpauseDomain(d.domid);
+    this.deliverNmis(d);
+  }
+
+  /**
+   * XEN_DOMCTL_sendtrigger: an NMI to one vCPU (a second one while the first is pending is
+   * lost); the power and sleep buttons to an HVM guest's ACPI PM1a (a PVH guest has no ACPI PM
+   * device: nothing happens). INIT and RESET are not implemented on x86.
+   */
+  sendTrigger(domid: number, trigger: 'nmi' | 'power' | 'sleep' | 'init' | 'reset', vcpu: number): void {
+    const d = this.get(domid);
+    if (vcpu < 0 || vcpu >= d.maxVcpus) throw new HypervisorError('ESRCH', 'No such process');
+    if (trigger === 'nmi') { d.nmiPending.add(vcpu); if (!d.paused && !d.shutdown) this.deliverNmis(d); return; }
+    if (trigger === 'init' || trigger === 'reset') throw new HypervisorError('ENOSYS', 'Function not implemented');
+    if (d.type === 'pv') throw new HypervisorError('EINVAL', 'Invalid argument');
+    if (d.type === 'hvm') d.platform?.acpiButton(trigger);
+  }
+
+  private deliverNmis(d: Domain): void {
+    for (const v of d.nmiPending) d.platform?.nmi(v);
+    d.nmiPending.clear();
+  }
+
+  /** hvm_s3_suspend: the guest wrote S3 to its PM1a control register; it stays paused until woken. */
+  s3Suspend(domid: number): void {
+    const d = this.get(domid);
+    if (d.s3Suspended) return;
+    d.s3Suspended = true;
+    this.pause(domid);
+  }
+
+  /** hvm_s3_resume: false when the domain was not in S3. */
+  s3Resume(domid: number): boolean {
+    const d = this.get(domid);
+    if (!d.s3Suspended) return false;
+    d.s3Suspended = false;
+    this.unpause(domid);
+    d.platform?.s3Resumed();
+    return true;
   }
 
   /** SCHEDOP_shutdown from the guest (or domain_shutdown from Xen on a crash). */
@@ -207,7 +293,7 @@ export class Hypervisor {
     if (d.shutdown) return;
     d.shutdown = true;
     d.shutdownReason = reason;
-    if (d.pauseCount === 0) this.sched.pauseDomain(domid);
+    if (d.pauseCount === 0) { this.stopVcpus(d); this.sched.pauseDomain(domid); }
     this.evtchn.sendVirq(VIRQ_DOM_EXC);
     if (notify) this.onDomainException(domid);
   }
@@ -217,7 +303,7 @@ export class Hypervisor {
     const d = this.get(domid);
     if (!d.shutdown) return;
     d.shutdown = false;
-    if (d.pauseCount === 0) this.sched.unpauseDomain(domid);
+    if (d.pauseCount === 0) this.runVcpus(d);
   }
 
   setWorkloadDemand(domid: number, vcpu: number, frac: number): void {

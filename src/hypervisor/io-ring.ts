@@ -82,7 +82,10 @@ export class SharedRing {
   notifiedBackend = 0;
   notifiedFrontend = 0;
   onBackendNotify: () => void = () => {};
-  onFrontendNotify: () => void = () => {};
+  /** The frontend driver's interrupt handler: what its event channel's upcall runs. */
+  frontendInterrupt: () => void = () => {};
+  /** The backend's notify_remote_via_irq; until a backend binds the ring's channel, straight to the frontend's handler. */
+  onFrontendNotify: () => void = () => this.frontendInterrupt();
 
   constructor(private page: RingPage, readonly size: number, readonly entry: number) { initSring(page.bytes); }
 
@@ -265,7 +268,7 @@ export class ResponseRing<T> {
     return out;
   }
 
-  onNotify(cb: () => void): void { this.shared.onFrontendNotify = cb; }
+  onNotify(cb: () => void): void { this.shared.frontendInterrupt = cb; }
 }
 
 /**

@@ -6,12 +6,13 @@ import type { HostInfo } from './host.ts';
 import type { TraceRequests } from './trace.ts';
 import type { MigrateRequests } from './migrate.ts';
 import type { DeviceInfo } from '../dom0/toolstack/types.ts';
+import type { DebugRequests } from './debug.ts';
 
 export type ShutdownAction = 'poweroff' | 'reboot';
 
 export type { DeviceInfo };
 
-export interface Requests extends TraceRequests, MigrateRequests {
+export interface Requests extends TraceRequests, MigrateRequests, DebugRequests {
   'host.info': { args: {}; result: HostInfo };
   'host.dmesg': { args: { clear: boolean }; result: { text: string } };
   /** xl debug-keys: the keys' output lands in the console ring. */

@@ -84,6 +84,11 @@ export const requestArgs: Record<RequestType, Schema> = {
   'domain.saveConfig': obj({ dom }),
   'domain.resume': obj({ dom, paused: opt(bool) }),
   'domain.dumpCore': obj({ dom, path }),
+
+  'domain.trigger': obj({ dom, trigger: str(64), vcpu: int(0, UINT32) }),
+  'xc.pause': obj({ domid: int(0, UINT32), unpause: bool }),
+  'xc.vcpuContext': obj({ domid: int(0, UINT32), vcpu: opt(int(INT32_MIN, INT32_MAX)) }),
+  'xc.guestPage': obj({ domid: int(0, UINT32), vcpu: int(0, UINT32), addr: decimal(0n, 2n ** 64n - 1n) }),
 };
 
 export const streamArgs: Record<StreamType, Schema> = {

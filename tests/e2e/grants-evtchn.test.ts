@@ -50,7 +50,7 @@ function portsOf(lines: string[], domid: number): Port[] {
   if (at < 0) return [];
   const out: Port[] = [];
   for (const l of lines.slice(at + 3)) {
-    const m = /^ +(\d+) \[[01]\/[01]\/[01]\]: s=(\d) n=\d+ x=0(?: d=(\d+))?(?: p=(\d+))?(?: v=\d+)?$/.exec(l);
+    const m = /^ +(\d+) \[[01]\/[01]\/[01]\]: s=(\d) n=\d+ x=0(?: d=(\d+))?(?: p=(\d+))?(?: i=\d+)?(?: v=\d+)?$/.exec(l);
     if (!m) break;
     out.push({ port: Number(m[1]), state: Number(m[2]), remote: m[3] === undefined ? undefined : Number(m[3]), remotePort: m[4] === undefined ? undefined : Number(m[4]) });
   }

@@ -7,7 +7,7 @@ import { Machine, DEFAULT_MACHINE } from '../../src/machine/host.ts';
 import { Clock } from '../../src/machine/clock.ts';
 import { Hypervisor } from '../../src/hypervisor/hypervisor.ts';
 import { ECS_FREE, ECS_INTERDOMAIN, ECS_RESERVED, ECS_UNBOUND, ECS_VIRQ, VIRQ_DOM_EXC, VIRQ_TIMER } from '../../src/hypervisor/event-channel.ts';
-import { eventChannelInfo } from '../../src/hypervisor/debug-keys.ts';
+import { eventChannelInfo } from '../../src/hypervisor/keyhandlers/dump-evtchn.ts';
 
 function host(maxEvtchnPort?: number): Hypervisor {
   const hv = new Hypervisor(new Machine(DEFAULT_MACHINE), new Clock('virtual', 0));

@@ -13,7 +13,7 @@ import {
 } from '../../src/hypervisor/grant-table.ts';
 import { GNTCOPY_dest_gref, GNTCOPY_source_gref } from '../../src/hypervisor/grant-ops.ts';
 import { GuestGnttab } from '../../src/guest/gnttab.ts';
-import { grantTableUsage } from '../../src/hypervisor/debug-keys.ts';
+import { grantTableUsage } from '../../src/hypervisor/keyhandlers/grant-usage.ts';
 
 function host(): Hypervisor {
   const hv = new Hypervisor(new Machine(DEFAULT_MACHINE), new Clock('virtual', 0));

@@ -11,6 +11,7 @@ import { memoryCommands } from './memory.ts';
 import { consoleCommands } from './console.ts';
 import { deviceCommands } from './devices.ts';
 import { miscCommands } from './misc.ts';
+import { triggerCommands } from './trigger.ts';
 
 /** Save, restore, migration and core dumps load their modules only when run. */
 const lazy = (load: () => Promise<Record<string, CommandRun>>) => (name: string): CommandRun =>
@@ -26,6 +27,7 @@ const migrationCommands: Record<string, CommandRun> = {
 const handlers: Record<string, CommandRun> = {
   ...lifecycleCommands, ...infoCommands, ...vcpuCommands, ...schedCommands, ...memoryCommands, ...consoleCommands,
   ...deviceCommands, ...migrationCommands, ...miscCommands,
+  ...triggerCommands,
 };
 
 const notImplemented: CommandRun = async (ctx, argv, self) => {

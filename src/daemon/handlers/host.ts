@@ -3,18 +3,6 @@ import type { Handlers } from './context.ts';
 import type { HostInfo } from '../../protocol/host.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { DOM0_UTS } from '../../dom0/dom0-kernel.ts';
-import { eventChannelInfo, grantTableUsage } from '../../hypervisor/debug-keys.ts';
-import type { Hypervisor } from '../../hypervisor/hypervisor.ts';
-
-/** What Xen prints for the debug keys it knows (keyhandler.c's descriptions). */
-const DEBUG_KEYS: Record<string, string> = {
-  h: 'showing installed handlers', q: 'dump domain (and guest debug) info', r: 'dump run queues',
-  m: 'memory info', d: 'dump registers', t: 'display multi-cpu clock info', a: 'dump timer queues',
-  s: 'dump softtsc stats', '0': 'dump Dom0 registers',
-};
-
-/** Keys whose handlers print a dump of their own. */
-const DUMPS: Record<string, (hv: Hypervisor) => string[]> = { e: eventChannelInfo, g: grantTableUsage };
 
 export const hostHandlers: Handlers = {
   'host.info': (host): HostInfo => {
@@ -39,11 +27,7 @@ export const hostHandlers: Handlers = {
   'host.dmesg': (host, a: { clear: boolean }) => ({ text: host.hv.console.read(a.clear) }),
 
   'host.debugKeys': (host, a: { keys: string }) => {
-    for (const k of a.keys) {
-      const dump = DUMPS[k], what = DEBUG_KEYS[k];
-      if (dump) for (const line of dump(host.hv)) host.hv.console.xen(line);
-      else if (what) host.hv.console.xen(`'${k}' pressed -> ${what}`);
-    }
+    for (const k of a.keys) host.hv.debugKeys.press(k);
     return {};
   },
 

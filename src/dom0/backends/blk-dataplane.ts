@@ -31,7 +31,8 @@ function openImage(params: string, writable: boolean): Image {
 export class BlkDataplane {
   private vbds = new Map<string, Vbd>();
 
-  constructor(private readonly work: BackendWork, private readonly disk: DeviceModel, private readonly grants: BlkbackGrants) {}
+  /** `irq`: the disk raises its interrupt for completed requests. */
+  constructor(private readonly work: BackendWork, private readonly disk: DeviceModel, private readonly grants: BlkbackGrants, private readonly irq: () => void = () => {}) {}
 
   attach(domid: number, devid: number, rings: BlkRings, params: string, writable: boolean): void {
     this.detach(domid, devid);
@@ -78,6 +79,7 @@ export class BlkDataplane {
       requests += reqs.length;
       v.rings.responses.pushAll(rsps);
     }
+    if (requests) this.irq();
     return { bytes, requests, notifications: shared.notifiedFrontend - n0 };
   }
 

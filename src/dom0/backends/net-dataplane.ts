@@ -36,7 +36,7 @@ class VifQueue implements IoQueue {
 
   constructor(readonly device: DeviceModel, readonly direction: 'in' | 'out', private readonly ring: Ring<NetRequest>, private readonly maxRequest: number,
     private readonly count: (r: NetRequest) => void, private readonly clock: Clock, private readonly bytesPerSec: number | null,
-    private readonly grants: VifGrants) {
+    private readonly grants: VifGrants, private readonly irq: () => void) {
     this.filledAt = clock.now();
   }
 
@@ -69,6 +69,7 @@ class VifQueue implements IoQueue {
       requests += reqs.length;
     }
     if (this.bytesPerSec !== null) this.credit -= bytes;
+    if (requests) this.irq();
     return { bytes, requests, notifications: this.ring.shared.notifiedFrontend - n0 };
   }
 }
@@ -76,17 +77,19 @@ class VifQueue implements IoQueue {
 export class NetDataplane {
   private vifs = new Map<string, Vif>();
 
-  constructor(private readonly clock: Clock, private readonly work: BackendWork, private readonly nic: DeviceModel, private readonly grants: NetbackGrants) {}
+  /** `irq`: the NIC raises its interrupt for completed work. */
+  constructor(private readonly clock: Clock, private readonly work: BackendWork, private readonly nic: DeviceModel, private readonly grants: NetbackGrants,
+    private readonly irq: () => void = () => {}) {}
 
   attach(domid: number, devid: number, rings: NetRings, bytesPerSec: number | null): void {
     const stats: NetStats = { id: devid, txBytes: 0, txPackets: 0, txErrors: 0, txDrops: 0, rxBytes: 0, rxPackets: 0, rxErrors: 0, rxDrops: 0 };
     const queues = [
       // Guest transmit → vif RX → out of the NIC.
       new VifQueue(this.nic, 'out', rings.tx, XEN_NETIF_MAX_TX_SIZE, r => { stats.rxBytes += r.bytes; stats.rxPackets += r.packets; }, this.clock, bytesPerSec,
-        { sane: () => this.grants.txRingSane(domid, devid, rings), request: r => this.grants.tx(domid, devid, r) }),
+        { sane: () => this.grants.txRingSane(domid, devid, rings), request: r => this.grants.tx(domid, devid, r) }, this.irq),
       // In from the NIC → the buffers the guest posted → vif TX.
       new VifQueue(this.nic, 'in', rings.rx, XEN_PAGE_SIZE, r => { stats.txBytes += r.bytes; stats.txPackets += r.packets; }, this.clock, null,
-        { sane: () => true, request: r => this.grants.rx(domid, devid, r) }),
+        { sane: () => true, request: r => this.grants.rx(domid, devid, r) }, this.irq),
     ];
     this.detach(domid, devid);
     this.vifs.set(`${domid}/${devid}`, { domid, devid, queues, stats });

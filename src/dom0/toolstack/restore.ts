@@ -6,7 +6,7 @@
 import type { DomainRecord, Toolstack } from './toolstack.ts';
 import { LibxlError } from './errors.ts';
 import { GuestMemory, MemoryRestorer, PageCorruptError } from '../../hypervisor/guest-memory.ts';
-import { StreamError, StreamReader } from '../../formats/save-stream/index.ts';
+import { LibxcRec, StreamError, StreamReader } from '../../formats/save-stream/index.ts';
 
 export interface RestoreOptions {
   /** libxl_domain_config as saved (or as the user's replacement config file gave it). */
@@ -68,6 +68,8 @@ export async function restoreDomain(ts: Toolstack, input: RestoreInput, o: Resto
           o.line(`xc: info: Found ${t} domain from Xen ${r.domain.xenMajor}.${r.domain.xenMinor}`);
           o.line('xc: info: Restoring domain');
         }
+        // setvcpucontext: the registers the stream carried (a vcpu id and padding, then the context).
+        if (r.layer === 'libxc' && r.type === LibxcRec.X86_PV_VCPU_BASIC) ts.hv.setVcpuContext(domid, r.body.readUInt32LE(0), r.body.subarray(8));
         try { restorer.apply(r); } catch (e) {
           if (e instanceof PageCorruptError) throw restoreFailed(domid, `Failed to restore page data: ${e.message}`);
           throw e;

@@ -205,7 +205,9 @@ export async function saveDomain(ts: Toolstack, domid: number, sink: SaveSink, o
       await send(last, `Frames iteration ${iteration}`);
       finalPages = last.length;
     }
-    const tail = w.finish({ tsc: { nsec: clock.now() } });
+    // The vCPUs' registers as they stopped (getvcpucontext): what xenctx shows and the target resumes from.
+    const vcpuContexts = Array.from({ length: d.onlineVcpus }, (_, v) => ts.hv.vcpuContext(domid, v));
+    const tail = w.finish({ tsc: { nsec: clock.now() }, vcpuContexts });
     await sink.write(tail);
     if (paced) downtimeMs = Number(transferNs(finalPages * (PAGE_SIZE + 8) + tail.length)) / 1e6 + RESUME_MS;
   } finally {

@@ -355,6 +355,11 @@ export class Credit2 {
     return v ? { domid: v.dom.id, vcpu: v.id } : null;
   }
 
+  /** The scheduler's own state, read only, for the 'r' debug key's dump (csched2_dump). */
+  dumpView(): { pools: readonly Pool[]; doms: readonly Dom[]; pcpus: readonly Pcpu[] } {
+    return { pools: [...this.pools.values()], doms: [...this.doms.values()], pcpus: this.pcpus };
+  }
+
   private vcpuCpuNs(v: Vcpu): number { return v.cpuNs + (v.running ? this.t - v.runFrom : 0); }
 
   // ---- placement ------------------------------------------------------------------------------

@@ -1,0 +1,101 @@
+// Interrupts on a real daemon: the NIC and the disk raise IRQs that Xen gives Dom0 as pirqs
+// ('i' and 'e' show them bound), the backends notify the guest on its rings' event channels, and
+// the guest's /proc/interrupts counts them per port in Linux's format: the counts grow with the
+// traffic and stay far below the requests while the rings are busy (event suppression).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { openSync, closeSync, ftruncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { TestHost } from '../helpers/host.ts';
+
+let h: TestHost;
+before(() => {
+  h = new TestHost().start();
+  const img = join(h.home, 'web.img');
+  const fd = openSync(img, 'w'); ftruncateSync(fd, 256 << 20); closeSync(fd);
+  h.xlOk('create', '-q', h.guestConfig('web', `vif = [ 'bridge=xenbr0' ]\ndisk = [ '${img},raw,xvda,rw' ]\nworkload = "net-tx=50M,disk-write=20M"`));
+  h.advance('5s');
+});
+after(() => h.stop());
+
+/** `cat /proc/interrupts` typed in the guest's console shell (logging in as root first if need be). */
+async function procInterrupts(): Promise<string> {
+  const child = h.spawn('xl', ['console', 'web']);
+  let seen = '';
+  const waiters: (() => void)[] = [];
+  child.stdout!.on('data', d => { seen += d; for (const w of waiters.splice(0)) w(); });
+  const until = async (test: (since: string) => boolean, from: number): Promise<void> => { while (!test(seen.slice(from))) await new Promise<void>(r => waiters.push(r)); };
+  const prompt = 'root@web:~# ';
+  let from = seen.length;
+  child.stdin!.write('\r');
+  await until(t => t.endsWith('login: ') || t.endsWith(prompt), from);
+  if (seen.endsWith('login: ')) {
+    from = seen.length;
+    child.stdin!.write('root\r');
+    await until(t => t.endsWith(prompt), from);
+  }
+  // Output of the command: after its echoed line, up to the next prompt (a prompt still in flight from above comes before the echo).
+  const command = 'cat /proc/interrupts';
+  from = seen.length;
+  child.stdin!.write(`${command}\r`);
+  await until(t => t.includes(`${command}\r\n`) && t.endsWith(prompt), from);
+  const text = seen.slice(from);
+  child.stdin!.write(Buffer.from([0x1d]));
+  await once(child, 'exit');
+  const start = text.indexOf(`${command}\r\n`) + command.length + 2;
+  return text.slice(start, text.lastIndexOf(prompt)).replace(/\r\n/g, '\n');
+}
+
+/** The CPU0 count of each named IRQ line. */
+function counts(text: string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const l of text.split('\n')) {
+    const x = /^ *\d+: +(\d+)  +\S+ +-\S+ +(\S+)$/.exec(l);
+    if (x) m.set(x[2]!, Number(x[1]));
+  }
+  return m;
+}
+
+/** VBD_WR and NETRX(k) of the guest in xentop's batch output. */
+function traffic(): { vbdWr: number; netRxKb: number } {
+  const lines = h.run('xentop', ['-b', '-i', '1']).stdout.trim().split('\n');
+  const head = lines[0]!.trim().split(/\s+/), web = lines.find(l => l.trim().startsWith('web '))!.trim().split(/\s+/);
+  return { vbdWr: Number(web[head.indexOf('VBD_WR')]), netRxKb: Number(web[head.indexOf('NETRX(k)')]) };
+}
+
+test("the guest's /proc/interrupts: Linux's layout, its IRQs in binding order", async () => {
+  const text = await procInterrupts();
+  const lines = text.split('\n');
+  assert.equal(lines[0], `${' '.repeat(11)}CPU0       `);
+  assert.match(lines[1]!, /^ 16: +\d+  xen-percpu    -virq      timer0$/);
+  assert.match(text, /\n *\d+: +\d+   xen-dyn    -event     xenbus\n *\d+: +\d+  xen-dyn-lateeoi    -event     hvc_console\n/);
+  for (const name of ['vif0-q0-tx', 'vif0-q0-rx', 'blkif']) assert.ok(counts(text).has(name), name);
+  assert.match(text, /\nNMI: {10}0   Non-maskable interrupts\n/);
+  assert.match(text, /\nERR: {10}0\nMIS: {10}0\n$/);
+});
+
+test('busy rings: the notifications grow with the traffic and are far fewer than the requests', async () => {
+  const first = counts(await procInterrupts()), t1 = traffic();
+  h.advance('5s');
+  const second = counts(await procInterrupts()), t2 = traffic();
+  const blk = second.get('blkif')!, tx = second.get('vif0-q0-tx')!;
+  assert.ok(blk > first.get('blkif')!, `blkif grew (${first.get('blkif')} -> ${blk})`);
+  assert.ok(tx > first.get('vif0-q0-tx')!, `vif0-q0-tx grew (${first.get('vif0-q0-tx')} -> ${tx})`);
+  assert.ok(t2.vbdWr > t1.vbdWr && t2.netRxKb > t1.netRxKb, 'the guest kept doing I/O');
+  // A tx request carries at most 64 KiB: at least this many requests went over the ring.
+  const txRequests = (t2.netRxKb * 1024) / 65536;
+  assert.ok(blk * 10 < t2.vbdWr, `blkif ${blk} interrupts for ${t2.vbdWr} write requests`);
+  assert.ok(tx * 10 < txRequests, `vif0-q0-tx ${tx} interrupts for ${txRequests} tx requests`);
+});
+
+test("Xen gives the NIC's and the disk's MSI-X IRQs to Dom0 as pirqs: 'i' and 'e' show them bound", () => {
+  h.xlOk('dmesg', '-c');
+  h.xlOk('debug-keys', 'ie');
+  const out = h.xlOk('dmesg');
+  assert.match(out, /^\(XEN\) IRQ information:$/m);
+  const msi = [...out.matchAll(/^\(XEN\)    IRQ: +(\d+) vec:[0-9a-f]{2} PCI-MSI\/-X {6}status=010 aff:\{\d+\}\/\{\d+\} in-flight=0 d0:(\d+)\(---\)$/gm)];
+  assert.equal(msi.length, 2, 'the NIC and the disk');
+  const dom0 = out.slice(out.indexOf('Event channel information for domain 0:'));
+  for (const [, irq, pirq] of msi) assert.match(dom0, new RegExp(`^\\(XEN\\) +\\d+ \\[[01]/0/[01]\\]: s=4 n=0 x=0 p=${pirq} i=${irq}$`, 'm'));
+});
