@@ -14,10 +14,11 @@ import { Toolstack, type DomainRecord } from '../dom0/toolstack/toolstack.ts';
 import { writeDom0Tree } from '../dom0/toolstack/xs-tree.ts';
 import { guestHardware } from '../dom0/toolstack/guest-hardware.ts';
 import { GuestKernel } from '../guest/kernel.ts';
+import { XenbusComms } from '../guest/xenbus-comms.ts';
 import { netback } from '../dom0/backends/netback.ts';
 import { blkback } from '../dom0/backends/blkback.ts';
 import { XenDevices } from '../dom0/xen-devices.ts';
-import { GNTTAB_RESERVED_CONSOLE, GNTTAB_RESERVED_XENSTORE } from '../hypervisor/grant-table.ts';
+import { GNTTAB_RESERVED_CONSOLE } from '../hypervisor/grant-table.ts';
 import { VIRQ_CONSOLE, VIRQ_DOM_EXC, VIRQ_TIMER } from '../hypervisor/event-channel.ts';
 import type { BackendDriver } from '../dom0/backends/backend-driver.ts';
 import { NetDataplane, parseRate } from '../dom0/backends/net-dataplane.ts';
@@ -77,11 +78,11 @@ export class Host {
     for (const p of LOGLVL_PARAMS) { const v = store.getHost(p); if (v) this.hv.console.setLoglvl(p, v); }
     this.clock.setStepper(to => this.hv.step(to));
     // The tree outlives the daemon, as the guests do: it comes back before they are recovered.
-    this.xenstored = new Xenstored({ log: l => this.log(`xenstored: ${l}`), journal: join(paths.home, 'xenstored.journal'), domainExists: d => this.hv.domains.has(d) });
+    this.storeXen = new XenDevices(this.hv);
+    this.xenstored = new Xenstored({ log: l => this.log(`xenstored: ${l}`), journal: join(paths.home, 'xenstored.journal'), domainExists: d => this.hv.domains.has(d), xen: this.storeXen });
     mkdirSync(paths.logs, { recursive: true });
     this.xenconsoled = new Xenconsoled(paths.logs);
     this.netData = new NetDataplane(this.clock);
-    this.storeXen = new XenDevices(this.hv);
     this.consoleXen = new XenDevices(this.hv);
     this.blkDataXen = new XenDevices(this.hv);
     this.blkData = new BlkDataplane(this.clock, { map: (domid, n) => this.mapPersistent(domid, n), unmap: (domid, n) => this.unmapPersistent(domid, n) });
@@ -188,29 +189,27 @@ export class Host {
   }
 
   private async startGuest(rec: DomainRecord, alreadyBooted: boolean): Promise<void> {
-    const ring = this.xenstored.connectDomain(rec.domid);
     const page = new ConsolePage();
     this.xenconsoled.add(rec.domid, rec.name, page);
     const hw = guestHardware(rec);
     const serial = hw.serialPty ? new ConsolePage() : undefined;
     if (serial) this.xenconsoled.add(rec.domid, rec.name, serial, 'serial');
-    // xenstored and xenconsoled map the guest's xenstore and console pages (the reserved grants)
-    // and bind the ports libxl allocated for them.
+    // xenstored mapped the guest's xenstore page when libxl introduced it; xenconsoled maps the
+    // console page (the reserved grants) and binds the port libxl allocated for it. The guest's
+    // xenbus talks through the page start_info names.
     const m = rec.magic!;
-    this.storeXen.mapGrant(rec.domid, GNTTAB_RESERVED_XENSTORE);
-    this.storeXen.bindInterdomain(rec.domid, m.storePort);
+    const xenstore = new XenbusComms(this.hv, rec.domid, this.hv.get(rec.domid).sharedFrame(m.storePfn)!, m.storePort);
     this.consoleXen.mapGrant(rec.domid, GNTTAB_RESERVED_CONSOLE);
     this.consoleXen.bindInterdomain(rec.domid, m.consolePort);
     const g = new GuestKernel({
       domid: rec.domid, name: rec.name, type: rec.type, hv: this.hv, clock: this.clock, ports: { store: m.storePort, console: m.consolePort },
-      xenstore: ring, console: page, serial, disks: hw.disks, platformPci: hw.platformPci, cmdline: hw.cmdline, workload: parseWorkload(rec.workload ?? undefined), alreadyBooted,
+      xenstore, console: page, serial, disks: hw.disks, platformPci: hw.platformPci, cmdline: hw.cmdline, workload: parseWorkload(rec.workload ?? undefined), alreadyBooted,
     });
     this.guests.set(rec.domid, g);
     await g.start();
   }
 
   private stopGuest(domid: number): void {
-    this.storeXen.release(domid);
     this.consoleXen.release(domid);
     this.guests.get(domid)?.stop();
     this.guests.delete(domid);

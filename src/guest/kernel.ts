@@ -131,10 +131,10 @@ export class GuestKernel {
     this.whenRunning(() => this.boot());
   }
 
-  /** xenbus and hvc bind the start_info ports; each online vCPU binds its VIRQ_TIMER. */
+  /** hvc binds its start_info port (xenbus bound the store's); each online vCPU binds its VIRQ_TIMER. */
   private bindEventChannels(): void {
     const { hv, ports } = this.o;
-    for (const port of ports ? [ports.store, ports.console] : []) hv.evtchn.setHandler(this.domid, port, () => {});
+    if (ports) hv.evtchn.setHandler(this.domid, ports.console, () => {});
     for (let v = 0; v < hv.get(this.domid).onlineVcpus; v++) hv.evtchn.setHandler(this.domid, hv.evtchn.bindVirq(this.domid, VIRQ_TIMER, v), () => {});
   }
 
