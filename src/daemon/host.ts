@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Clock, type ClockMode } from '../machine/clock.ts';
 import { Machine, type MachineSpec } from '../machine/host.ts';
 import { Hypervisor } from '../hypervisor/hypervisor.ts';
-import { ConsolePage } from '../hypervisor/console-page.ts';
+import { SerialPort } from '../hypervisor/console-page.ts';
 import { Xenstored } from '../dom0/xenstored/index.ts';
 import { Xenconsoled } from '../dom0/xenconsoled.ts';
 import { appendStateFile } from '../dom0/state-files.ts';
@@ -14,11 +14,11 @@ import { Toolstack, type DomainRecord } from '../dom0/toolstack/toolstack.ts';
 import { writeDom0Tree } from '../dom0/toolstack/xs-tree.ts';
 import { guestHardware } from '../dom0/toolstack/guest-hardware.ts';
 import { GuestKernel } from '../guest/kernel.ts';
-import { XenbusComms } from '../guest/xenbus-comms.ts';
+import { xenbusComms } from '../guest/xenbus-comms.ts';
+import { hvcConsole } from '../guest/hvc-console.ts';
 import { netback } from '../dom0/backends/netback.ts';
 import { blkback } from '../dom0/backends/blkback.ts';
 import { XenDevices } from '../dom0/xen-devices.ts';
-import { GNTTAB_RESERVED_CONSOLE } from '../hypervisor/grant-table.ts';
 import { VIRQ_CONSOLE, VIRQ_DOM_EXC, VIRQ_TIMER } from '../hypervisor/event-channel.ts';
 import type { BackendDriver } from '../dom0/backends/backend-driver.ts';
 import { NetDataplane, parseRate } from '../dom0/backends/net-dataplane.ts';
@@ -81,9 +81,9 @@ export class Host {
     this.storeXen = new XenDevices(this.hv);
     this.xenstored = new Xenstored({ log: l => this.log(`xenstored: ${l}`), journal: join(paths.home, 'xenstored.journal'), domainExists: d => this.hv.domains.has(d), xen: this.storeXen });
     mkdirSync(paths.logs, { recursive: true });
-    this.xenconsoled = new Xenconsoled(paths.logs);
-    this.netData = new NetDataplane(this.clock);
     this.consoleXen = new XenDevices(this.hv);
+    this.xenconsoled = new Xenconsoled(paths.logs, this.consoleXen);
+    this.netData = new NetDataplane(this.clock);
     this.blkDataXen = new XenDevices(this.hv);
     this.blkData = new BlkDataplane(this.clock, { map: (domid, n) => this.mapPersistent(domid, n), unmap: (domid, n) => this.unmapPersistent(domid, n) });
     if (!store.getHost('epoch_ms')) store.setHost('epoch_ms', String(epoch));
@@ -189,28 +189,26 @@ export class Host {
   }
 
   private async startGuest(rec: DomainRecord, alreadyBooted: boolean): Promise<void> {
-    const page = new ConsolePage();
-    this.xenconsoled.add(rec.domid, rec.name, page);
     const hw = guestHardware(rec);
-    const serial = hw.serialPty ? new ConsolePage() : undefined;
+    const serial = hw.serialPty ? new SerialPort() : undefined;
     if (serial) this.xenconsoled.add(rec.domid, rec.name, serial, 'serial');
-    // xenstored mapped the guest's xenstore page when libxl introduced it; xenconsoled maps the
-    // console page (the reserved grants) and binds the port libxl allocated for it. The guest's
-    // xenbus talks through the page start_info names.
+    // xenstored mapped the guest's xenstore page when libxl introduced it; xenconsoled maps its
+    // console page and binds the console port. The guest's xenbus and hvc drivers talk through
+    // the pages start_info names.
     const m = rec.magic!;
-    const xenstore = new XenbusComms(this.hv, rec.domid, this.hv.get(rec.domid).sharedFrame(m.storePfn)!, m.storePort);
-    this.consoleXen.mapGrant(rec.domid, GNTTAB_RESERVED_CONSOLE);
-    this.consoleXen.bindInterdomain(rec.domid, m.consolePort);
+    const d = this.hv.get(rec.domid);
+    const xenstore = xenbusComms(this.hv, rec.domid, d.sharedFrame(m.storePfn)!, m.storePort);
+    const console = hvcConsole(this.hv, rec.domid, d.sharedFrame(m.consolePfn)!, m.consolePort);
+    this.xenconsoled.connect(rec.domid, rec.name, m.consolePort);
     const g = new GuestKernel({
-      domid: rec.domid, name: rec.name, type: rec.type, hv: this.hv, clock: this.clock, ports: { store: m.storePort, console: m.consolePort },
-      xenstore, console: page, serial, disks: hw.disks, platformPci: hw.platformPci, cmdline: hw.cmdline, workload: parseWorkload(rec.workload ?? undefined), alreadyBooted,
+      domid: rec.domid, name: rec.name, type: rec.type, hv: this.hv, clock: this.clock,
+      xenstore, console, serial, disks: hw.disks, platformPci: hw.platformPci, cmdline: hw.cmdline, workload: parseWorkload(rec.workload ?? undefined), alreadyBooted,
     });
     this.guests.set(rec.domid, g);
     await g.start();
   }
 
   private stopGuest(domid: number): void {
-    this.consoleXen.release(domid);
     this.guests.get(domid)?.stop();
     this.guests.delete(domid);
     this.xenconsoled.remove(domid);

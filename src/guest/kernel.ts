@@ -4,7 +4,7 @@
 // hypervisor model; everything else goes through the rings the daemon wired up.
 import type { Clock, Timer } from '../machine/clock.ts';
 import type { Hypervisor } from '../hypervisor/hypervisor.ts';
-import type { ConsolePage, XenstoreRing } from '../hypervisor/console-page.ts';
+import type { GuestConsole, XenstoreRing } from '../hypervisor/console-page.ts';
 import { ShutdownReason } from '../hypervisor/shutdown-reason.ts';
 import { XsClient } from '../formats/xenstore-client.ts';
 import type { Workload } from '../formats/workload-spec.ts';
@@ -32,9 +32,9 @@ export interface GuestOptions {
   clock: Clock;
   xenstore: XenstoreRing;
   /** The PV console (hvc0). */
-  console: ConsolePage;
+  console: GuestConsole;
   /** An HVM guest's emulated serial port (ttyS0), when its config gives it one. */
-  serial?: ConsolePage;
+  serial?: GuestConsole;
   /** Virtual-device numbers of the guest's disks, in config order. */
   disks: number[];
   /** An HVM guest has the Xen platform PCI device (xen_platform_pci, on by default): its PV drivers unplug the emulated disks. */
@@ -44,8 +44,6 @@ export interface GuestOptions {
   workload: Workload;
   /** Skip the boot (a guest carried over a daemon restart is already up). */
   alreadyBooted?: boolean;
-  /** start_info's xenstore and console event channels (unbound ports libxl allocated for Dom0). */
-  ports?: { store: number; console: number };
 }
 
 export class GuestKernel {
@@ -69,7 +67,7 @@ export class GuestKernel {
    * Where the kernel's log goes: console=ttyS0 on HVM (lost without a serial port, as on a real
    * guest whose serial is off), hvc0 on PV and PVH.
    */
-  private readonly kernelTty: ConsolePage | undefined;
+  private readonly kernelTty: GuestConsole | undefined;
 
   constructor(o: GuestOptions) {
     this.o = o;
@@ -81,7 +79,7 @@ export class GuestKernel {
     this.xs = new XsClient(b => o.xenstore.write(b));
     o.xenstore.onData(b => this.xs.feed(b));
     // systemd's getty generator: one on the kernel's serial console, one on hvc0.
-    const ttys: [string, ConsolePage][] = [...(o.serial ? [['ttyS0', o.serial]] as [string, ConsolePage][] : []), ['hvc0', o.console]];
+    const ttys: [string, GuestConsole][] = [...(o.serial ? [['ttyS0', o.serial]] as [string, GuestConsole][] : []), ['hvc0', o.console]];
     this.shells = ttys.map(([tty, page]) => this.getty(tty, page));
     this.balloon = new Balloon(o.hv, o.clock, o.domid);
     this.frontends = new Frontends(this.xs, o.hv, o.domid);
@@ -91,7 +89,7 @@ export class GuestKernel {
     this.frontends.onClosed = (kind, devid) => this.io.removeDevice(kind, devid);
   }
 
-  private getty(tty: string, page: ConsolePage): Shell {
+  private getty(tty: string, page: GuestConsole): Shell {
     const o = this.o;
     const shell = new Shell({
       name: o.name,
@@ -131,10 +129,9 @@ export class GuestKernel {
     this.whenRunning(() => this.boot());
   }
 
-  /** hvc binds its start_info port (xenbus bound the store's); each online vCPU binds its VIRQ_TIMER. */
+  /** Each online vCPU binds its VIRQ_TIMER (xenbus and hvc bound the start_info ports). */
   private bindEventChannels(): void {
-    const { hv, ports } = this.o;
-    if (ports) hv.evtchn.setHandler(this.domid, ports.console, () => {});
+    const { hv } = this.o;
     for (let v = 0; v < hv.get(this.domid).onlineVcpus; v++) hv.evtchn.setHandler(this.domid, hv.evtchn.bindVirq(this.domid, VIRQ_TIMER, v), () => {});
   }
 

@@ -46,3 +46,83 @@ export function byteRingRead(page: Buffer, r: ByteRing, max = r.size): Buffer | 
   page.writeUInt32LE(cons, r.cons);
   return out;
 }
+
+/** A writer's queue in front of a byte ring: what does not fit yet waits, in order, for room. */
+export class ByteRingQueue {
+  private readonly out: Buffer[] = [];
+
+  constructor(private readonly page: Buffer, private readonly ring: ByteRing) {}
+
+  /** Buffers not yet wholly in the ring. */
+  get waiting(): number { return this.out.length; }
+
+  push(data: Buffer): void { if (data.length) this.out.push(data); }
+
+  /** Moves what fits into the ring: the bytes moved, or -1 when the reader's indexes are corrupt. */
+  flush(): number {
+    let moved = 0;
+    while (this.out.length) {
+      const head = this.out[0]!;
+      const n = byteRingWrite(this.page, this.ring, head);
+      if (n < 0) return -1;
+      moved += n;
+      if (n < head.length) { this.out[0] = head.subarray(n); break; }
+      this.out.shift();
+    }
+    return moved;
+  }
+
+  clear(): void { this.out.length = 0; }
+}
+
+/**
+ * One end of a page's pair of byte rings (the xenstore page seen from the guest, the console
+ * page from either side): writes go out through a queue, the other ring is read when the peer
+ * notifies. The peer is notified after bytes are written, and after reading a ring that was
+ * full (the one time it may be waiting for room), as Linux's xenbus does. An event that
+ * arrives while the bytes read are being handed on is taken by the same loop, in order.
+ */
+export class ByteRingChannel {
+  private readonly out: ByteRingQueue;
+  private deliver: (data: Buffer) => void = () => {};
+  private busy = false;
+  private again = false;
+  private closed = false;
+
+  constructor(private readonly page: Buffer, private readonly rings: { out: ByteRing; in: ByteRing }, private readonly notify: () => void) {
+    this.out = new ByteRingQueue(page, rings.out);
+  }
+
+  write(data: Buffer): void {
+    if (this.closed) return;
+    this.out.push(data);
+    if (this.out.waiting === 1) this.flush();
+  }
+
+  onData(cb: (data: Buffer) => void): void { this.deliver = cb; }
+
+  close(): void { this.closed = true; this.out.clear(); }
+
+  /** The peer notified: read what it wrote, then write what waited for room. */
+  event(): void {
+    if (this.closed) return;
+    if (this.busy) { this.again = true; return; }
+    this.busy = true;
+    try {
+      do {
+        this.again = false;
+        const wasFull = byteRingUsed(this.page, this.rings.in) === this.rings.in.size;
+        const data = byteRingRead(this.page, this.rings.in);
+        if (data?.length) {
+          if (wasFull) this.notify();
+          this.deliver(data);
+        }
+        if (this.out.waiting) this.flush();
+      } while (this.again && !this.closed);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private flush(): void { if (this.out.flush() > 0) this.notify(); }
+}

@@ -14,7 +14,7 @@ import { Hypervisor } from '../../../src/hypervisor/hypervisor.ts';
 import { GNTTAB_RESERVED_XENSTORE, GTF_permit_access } from '../../../src/hypervisor/grant-table.ts';
 import { Xenstored } from '../../../src/dom0/xenstored/index.ts';
 import { XenDevices } from '../../../src/dom0/xen-devices.ts';
-import { XenbusComms } from '../../../src/guest/xenbus-comms.ts';
+import { xenbusComms } from '../../../src/guest/xenbus-comms.ts';
 import { XsClient } from '../../../src/formats/xenstore-client.ts';
 import { domainClient } from './util.ts';
 
@@ -37,7 +37,7 @@ function host(): { hv: Hypervisor; port: number } {
 /** The guest's xenbus on its own page and port. */
 function guest(hv: Hypervisor, port: number): { xs: XsClient; page: Buffer } {
   const page = hv.get(1).sharedFrame(STORE_PFN)!;
-  const comms = new XenbusComms(hv, 1, page, port);
+  const comms = xenbusComms(hv, 1, page, port);
   const xs = new XsClient(b => comms.write(b));
   comms.onData(b => xs.feed(b));
   return { xs, page };
