@@ -28,6 +28,8 @@ export interface DomainRings {
   reset(domid: number): void;
   /** Unmap the page and unbind the port. */
   disconnect(domid: number): void;
+  /** Replies and events waiting for room in the domain's page. */
+  queued(domid: number): number;
 }
 
 export class XenstoredCore {

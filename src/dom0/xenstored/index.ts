@@ -246,6 +246,7 @@ export class Xenstored {
         this.pages.delete(domid);
         xen.release(domid);
       },
+      queued: domid => this.pages.get(domid)?.ring.queued ?? 0,
     };
   }
 

@@ -16,7 +16,8 @@ import { Xenstored } from '../../../src/dom0/xenstored/index.ts';
 import { XenDevices } from '../../../src/dom0/xen-devices.ts';
 import { xenbusComms } from '../../../src/guest/xenbus-comms.ts';
 import { XsClient } from '../../../src/formats/xenstore-client.ts';
-import { domainClient } from './util.ts';
+import { domainClient, errOf } from './util.ts';
+import { ECS_INTERDOMAIN, ECS_UNBOUND } from '../../../src/hypervisor/event-channel.ts';
 
 // xenstore_domain_interface: req[1024], rsp[1024], req_cons, req_prod, rsp_cons, rsp_prod, server_features, connection, error.
 const indexes = (page: Buffer) => ({
@@ -106,7 +107,7 @@ test('a request larger than the free space waits in order, half in the ring, and
     const { xs, page } = guest(hv, port);
     await xs.write('/local/domain/1/a', '1');
     await first.close();
-    assert.equal(hv.get(0).evtchn.ports.filter(c => c?.remoteDomid === 1 && c.state === 3).length, 0, 'the old xenstored let the port go');
+    assert.equal(hv.get(0).evtchn.ports.filter(c => c?.remoteDomid === 1 && c.state === ECS_INTERDOMAIN).length, 0, 'the old xenstored let the port go');
 
     // 16 + 18 + 2000 bytes: more than the ring holds; the guest writes what fits and waits.
     const big = 'y'.repeat(2000);
@@ -128,4 +129,27 @@ test('a request larger than the free space waits in order, half in the ring, and
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('XS_INTRODUCE of a page that cannot be mapped fails and introduces nothing; a repeated one binds the new port and resets the rings', async () => {
+  const { hv, port } = host();
+  const xenstored = new Xenstored({ xen: new XenDevices(hv) });
+  const dom0 = domainClient(xenstored, 0).client;
+  hv.get(1).grantTable.endAccess(GNTTAB_RESERVED_XENSTORE);
+  assert.equal(await errOf(dom0.introduce(1, STORE_PFN, port)), 'EINVAL');
+  assert.equal(await dom0.isDomainIntroduced(1), false);
+  assert.equal(hv.get(1).evtchn.ports[port]!.state, ECS_UNBOUND, 'the port was left alone');
+
+  hv.get(1).grantTable.setEntry(GNTTAB_RESERVED_XENSTORE, { flags: GTF_permit_access, domid: 0, frame: STORE_PFN });
+  await introduce(xenstored, port);
+  const { xs, page } = guest(hv, port);
+  await xs.write('/local/domain/1/data', 'x');
+  assert.notEqual(indexes(page).reqProd, 0);
+  // The guest's kernel would bind a new port for a new xenstored connection (Linux's xenbus on reconnection).
+  const again = hv.evtchn.allocUnbound(1, 0);
+  await dom0.introduce(1, STORE_PFN, again);
+  assert.deepEqual(indexes(page), { reqCons: 0, reqProd: 0, rspCons: 0, rspProd: 0 }, 'domain_conn_reset');
+  assert.equal(hv.get(1).evtchn.ports[again]!.state, ECS_INTERDOMAIN, 'xenstored bound the new port');
+  assert.equal(hv.get(1).evtchn.ports[port]!.state, ECS_UNBOUND, 'and let the old one go');
+  await xenstored.close();
 });
