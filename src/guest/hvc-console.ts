@@ -7,11 +7,11 @@ import { XENCONS_IN_RING, XENCONS_OUT_RING } from '../formats/xen-ring/index.ts'
 import { bytesFromText, textFromBytes } from '../formats/byte-text.ts';
 import { guestRingChannel } from './event-ring.ts';
 
-export function hvcConsole(hv: Hypervisor, domid: number, page: Buffer, port: number): GuestConsole & { close(): void } {
-  const { channel, close } = guestRingChannel(hv, domid, page, port, { out: XENCONS_OUT_RING, in: XENCONS_IN_RING });
+/** The console lives as long as the domain: its port goes when the domain is destroyed. */
+export function hvcConsole(hv: Hypervisor, domid: number, page: Buffer, port: number): GuestConsole {
+  const { channel } = guestRingChannel(hv, domid, page, port, { out: XENCONS_OUT_RING, in: XENCONS_IN_RING });
   return {
     guestWrite: data => channel.write(bytesFromText(data)),
     onGuestInput: cb => channel.onData(b => cb(textFromBytes(b))),
-    close,
   };
 }
