@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Clock, type ClockMode } from '../machine/clock.ts';
 import { Machine, type MachineSpec } from '../machine/host.ts';
 import { Hypervisor } from '../hypervisor/hypervisor.ts';
-import { ConsolePage } from '../hypervisor/console-page.ts';
+import { SerialPort } from '../hypervisor/console-page.ts';
 import { Xenstored } from '../dom0/xenstored/index.ts';
 import { Xenconsoled } from '../dom0/xenconsoled.ts';
 import { appendStateFile } from '../dom0/state-files.ts';
@@ -15,10 +15,11 @@ import { Toolstack, type DomainRecord } from '../dom0/toolstack/toolstack.ts';
 import { writeDom0Tree } from '../dom0/toolstack/xs-tree.ts';
 import { guestHardware } from '../dom0/toolstack/guest-hardware.ts';
 import { GuestKernel } from '../guest/kernel.ts';
+import { xenbusComms } from '../guest/xenbus-comms.ts';
+import { hvcConsole } from '../guest/hvc-console.ts';
 import { netback } from '../dom0/backends/netback.ts';
 import { blkback } from '../dom0/backends/blkback.ts';
 import { XenDevices } from '../dom0/xen-devices.ts';
-import { GNTTAB_RESERVED_CONSOLE, GNTTAB_RESERVED_XENSTORE } from '../hypervisor/grant-table.ts';
 import { EVTCHN_FIFO_NR_CHANNELS, VIRQ_CONSOLE, VIRQ_DEBUG, VIRQ_DOM_EXC, VIRQ_TIMER } from '../hypervisor/event-channel.ts';
 import type { BackendDriver } from '../dom0/backends/backend-driver.ts';
 import { NetDataplane, parseRate } from '../dom0/backends/net-dataplane.ts';
@@ -69,10 +70,6 @@ export class Host {
     this.persistence = new Persistence(store, this.hv, this.clock, () => this.toolstack.records, l => this.log(l));
     this.persistence.restoreXenSettings();
     this.clock.setStepper(to => this.hv.step(to));
-    // The tree outlives the daemon, as the guests do: it comes back before they are recovered.
-    this.xenstored = new Xenstored({ log: l => this.log(`xenstored: ${l}`), journal: join(paths.home, 'xenstored.journal'), domainExists: d => this.hv.domains.has(d) });
-    mkdirSync(paths.logs, { recursive: true });
-    this.xenconsoled = new Xenconsoled(paths.logs);
     // netback and blkback work on Dom0's vCPUs, on the machine's NIC and disk; the NIC and the
     // disk raise their IRQ when they complete work, and Xen sends it to Dom0's driver.
     const work = new BackendWork(this.clock, {
@@ -83,7 +80,11 @@ export class Host {
     this.netData = new NetDataplane(this.clock, work, nicModel(), new NetbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.netback, d, n, err, msg)),
       () => this.hv.irqs.raise(NIC_IRQ));
     this.storeXen = new XenDevices(this.hv);
+    // The tree outlives the daemon, as the guests do: it comes back before they are recovered.
+    this.xenstored = new Xenstored({ log: l => this.log(`xenstored: ${l}`), journal: join(paths.home, 'xenstored.journal'), domainExists: d => this.hv.domains.has(d), xen: this.storeXen });
+    mkdirSync(paths.logs, { recursive: true });
     this.consoleXen = new XenDevices(this.hv);
+    this.xenconsoled = new Xenconsoled(paths.logs, this.consoleXen);
     this.blkData = new BlkDataplane(work, diskModel(o.spec.disk ?? 'nvme'), new BlkbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.blkback, d, n, err, msg)),
       () => this.hv.irqs.raise(DISK_IRQ));
   }
@@ -173,30 +174,26 @@ export class Host {
   }
 
   private async startGuest(rec: DomainRecord, alreadyBooted: boolean): Promise<void> {
-    const ring = this.xenstored.connectDomain(rec.domid);
-    const page = new ConsolePage();
-    this.xenconsoled.add(rec.domid, rec.name, page);
     const hw = guestHardware(rec);
-    const serial = hw.serialPty ? new ConsolePage() : undefined;
+    const serial = hw.serialPty ? new SerialPort() : undefined;
     if (serial) this.xenconsoled.add(rec.domid, rec.name, serial, 'serial');
-    // xenstored and xenconsoled map the guest's xenstore and console pages (the reserved grants)
-    // and bind the ports libxl allocated for them.
+    // xenstored mapped the guest's xenstore page when libxl introduced it; xenconsoled maps its
+    // console page and binds the console port. The guest's xenbus and hvc drivers talk through
+    // the pages start_info names.
     const m = rec.magic!;
-    this.storeXen.mapGrant(rec.domid, GNTTAB_RESERVED_XENSTORE);
-    this.storeXen.bindInterdomain(rec.domid, m.storePort);
-    this.consoleXen.mapGrant(rec.domid, GNTTAB_RESERVED_CONSOLE);
-    this.consoleXen.bindInterdomain(rec.domid, m.consolePort);
+    const d = this.hv.get(rec.domid);
+    const xenstore = xenbusComms(this.hv, rec.domid, d.sharedFrame(m.storePfn)!, m.storePort);
+    const console = hvcConsole(this.hv, rec.domid, d.sharedFrame(m.consolePfn)!, m.consolePort);
+    this.xenconsoled.connect(rec.domid, rec.name, m.consolePort);
     const g = new GuestKernel({
-      domid: rec.domid, name: rec.name, type: rec.type, hv: this.hv, clock: this.clock, ports: { store: m.storePort, console: m.consolePort },
-      xenstore: ring, console: page, serial, disks: hw.disks, platformPci: hw.platformPci, cmdline: hw.cmdline, workload: parseWorkload(rec.workload ?? undefined), alreadyBooted,
+      domid: rec.domid, name: rec.name, type: rec.type, hv: this.hv, clock: this.clock,
+      xenstore, console, ports: { store: m.storePort, console: m.consolePort }, serial, disks: hw.disks, platformPci: hw.platformPci, cmdline: hw.cmdline, workload: parseWorkload(rec.workload ?? undefined), alreadyBooted,
     });
     this.guests.set(rec.domid, g);
     await g.start();
   }
 
   private stopGuest(domid: number): void {
-    this.storeXen.release(domid);
-    this.consoleXen.release(domid);
     this.guests.get(domid)?.stop();
     this.guests.delete(domid);
     this.xenconsoled.remove(domid);

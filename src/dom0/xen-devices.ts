@@ -2,7 +2,7 @@
 // and binds their event channels through the hypervisor, and remembers what it holds per
 // guest so that letting a guest go (or closing the devices) unmaps and unbinds all of it.
 import type { Hypervisor } from '../hypervisor/hypervisor.ts';
-import { GNTMAP_host_map, GNTMAP_readonly, GNTST_okay, grantStatusMessage } from '../hypervisor/grant-table.ts';
+import { GNTMAP_host_map, GNTMAP_readonly, GNTST_bad_page, GNTST_okay, grantStatusMessage } from '../hypervisor/grant-table.ts';
 
 export class GrantMapError extends Error {
   constructor(readonly status: number, domid: number, ref: number) {
@@ -25,6 +25,15 @@ export class XenDevices {
     return r.handle;
   }
 
+  /** mmap of a mapped grant: the live bytes of the granted frame. */
+  mapPage(domid: number, ref: number): Buffer {
+    const handle = this.mapGrant(domid, ref);
+    const d = this.hv.get(domid);
+    const page = d.sharedFrame(d.grantTable.entry(ref).frame);
+    if (!page) { this.unmapGrant(domid, handle); throw new GrantMapError(GNTST_bad_page, domid, ref); }
+    return page;
+  }
+
   unmapGrant(domid: number, handle: number): void {
     if (this.handles.get(domid)?.delete(handle)) this.hv.gnttab.unmap(this.self, handle);
   }
@@ -36,6 +45,9 @@ export class XenDevices {
     this.held(this.ports, domid).add(port);
     return port;
   }
+
+  /** IOCTL_EVTCHN_NOTIFY on a port this device bound. */
+  notify(port: number): void { this.hv.evtchn.send(this.self, port); }
 
   unbind(domid: number, port: number): void {
     if (this.ports.get(domid)?.delete(port)) this.hv.evtchn.close(this.self, port);

@@ -1,13 +1,18 @@
-// xenconsoled: reads each guest's console page, keeps a scroll-back for `xl console` and writes
-// the log file logs/console/guest-<name>.log, as the real daemon does with log-guest enabled.
+// xenconsoled: maps each guest's console page (its reserved console grant) and binds its console
+// port, reads the guest's output from the page's out ring when notified and writes input into
+// its in ring; keeps a scroll-back for `xl console` and writes the log file
+// logs/console/guest-<name>.log, as the real daemon does with log-guest enabled.
 // An HVM guest's serial port is QEMU's pty rather than xenconsoled's; it is attached the same
 // way here, and like QEMU's pty it has no log file.
 // libxl accepts any name, '/' and '..' included, and the real daemon puts it in the path as it
 // is; here a name is always one file name inside logs/console (see logFile).
 import { appendStateFile, privateDir } from './state-files.ts';
-import { bytesFromText } from '../formats/byte-text.ts';
+import { bytesFromText, textFromBytes } from '../formats/byte-text.ts';
 import { dirname, join } from 'node:path';
-import type { ConsolePage } from '../hypervisor/console-page.ts';
+import type { ConsoleBackend } from '../hypervisor/console-page.ts';
+import { GNTTAB_RESERVED_CONSOLE } from '../hypervisor/grant-table.ts';
+import { ByteRingChannel, XENCONS_IN_RING, XENCONS_OUT_RING } from '../formats/xen-ring/index.ts';
+import type { XenDevices } from './xen-devices.ts';
 
 const HISTORY_BYTES = 64 * 1024;
 
@@ -25,13 +30,26 @@ export function logFile(dir: string, name: string): string | null {
 /** The PV console (console/ in xenstore) or the emulated serial port (serial/0). */
 export type ConsoleKind = 'pv' | 'serial';
 
-interface ConsoleState { page: ConsolePage; name: string; history: string; listeners: Set<(d: string) => void> }
+interface ConsoleState { page: ConsoleBackend; name: string; history: string; listeners: Set<(d: string) => void> }
 
 export class Xenconsoled {
   private consoles = new Map<number, Map<ConsoleKind, ConsoleState>>();
-  constructor(private readonly logDir: string) { privateDir(join(logDir, 'console')); }
+  /** `xen`: the gntdev and evtchn devices the guests' console pages are mapped and bound through. */
+  constructor(private readonly logDir: string, private readonly xen: XenDevices) { privateDir(join(logDir, 'console')); }
 
-  add(domid: number, name: string, page: ConsolePage, kind: ConsoleKind = 'pv'): void {
+  /** A guest's PV console: its page (the reserved console grant) and the console port libxl allocated. */
+  connect(domid: number, name: string, port: number): void {
+    const page = this.xen.mapPage(domid, GNTTAB_RESERVED_CONSOLE);
+    let channel: ByteRingChannel | null = null;
+    const local = this.xen.bindInterdomain(domid, port, () => channel?.event());
+    channel = new ByteRingChannel(page, { out: XENCONS_IN_RING, in: XENCONS_OUT_RING }, () => this.xen.notify(local));
+    const ring = channel;
+    this.add(domid, name, { onOutput: cb => ring.onData(b => cb(textFromBytes(b))), backendWrite: d => ring.write(bytesFromText(d)) });
+    // Output the guest wrote before xenconsoled was there.
+    ring.event();
+  }
+
+  add(domid: number, name: string, page: ConsoleBackend, kind: ConsoleKind = 'pv'): void {
     const st: ConsoleState = { page, name, history: '', listeners: new Set() };
     const of = this.consoles.get(domid) ?? new Map<ConsoleKind, ConsoleState>();
     of.set(kind, st);
@@ -49,6 +67,7 @@ export class Xenconsoled {
   remove(domid: number): void {
     for (const s of this.consoles.get(domid)?.values() ?? []) for (const l of s.listeners) l('');
     this.consoles.delete(domid);
+    this.xen.release(domid);
   }
 
   /**

@@ -4,7 +4,7 @@
 // hypervisor model; everything else goes through the rings the daemon wired up.
 import type { Clock, Timer } from '../machine/clock.ts';
 import type { Hypervisor } from '../hypervisor/hypervisor.ts';
-import type { ConsolePage, XenstoreRing } from '../hypervisor/console-page.ts';
+import type { GuestConsole, XenstoreRing } from '../hypervisor/console-page.ts';
 import { ShutdownReason } from '../hypervisor/shutdown-reason.ts';
 import { XsClient } from '../formats/xenstore-client.ts';
 import type { Workload } from '../formats/workload-spec.ts';
@@ -35,9 +35,11 @@ export interface GuestOptions {
   clock: Clock;
   xenstore: XenstoreRing;
   /** The PV console (hvc0). */
-  console: ConsolePage;
+  console: GuestConsole;
+  /** The xenstore and console ports start_info names (xenbus and hvc bind them; /proc/interrupts names them). */
+  ports?: { store: number; console: number };
   /** An HVM guest's emulated serial port (ttyS0), when its config gives it one. */
-  serial?: ConsolePage;
+  serial?: GuestConsole;
   /** Virtual-device numbers of the guest's disks, in config order. */
   disks: number[];
   /** An HVM guest has the Xen platform PCI device (xen_platform_pci, on by default): its PV drivers unplug the emulated disks. */
@@ -47,8 +49,6 @@ export interface GuestOptions {
   workload: Workload;
   /** Skip the boot (a guest carried over a daemon restart is already up). */
   alreadyBooted?: boolean;
-  /** start_info's xenstore and console event channels (unbound ports libxl allocated for Dom0). */
-  ports?: { store: number; console: number };
 }
 
 export class GuestKernel {
@@ -74,7 +74,7 @@ export class GuestKernel {
    * Where the kernel's log goes: console=ttyS0 on HVM (lost without a serial port, as on a real
    * guest whose serial is off), hvc0 on PV and PVH.
    */
-  private readonly kernelTty: ConsolePage | undefined;
+  private readonly kernelTty: GuestConsole | undefined;
 
   constructor(o: GuestOptions) {
     this.o = o;
@@ -86,7 +86,7 @@ export class GuestKernel {
     this.xs = new XsClient(b => o.xenstore.write(b));
     o.xenstore.onData(b => this.xs.feed(b));
     // systemd's getty generator: one on the kernel's serial console, one on hvc0.
-    const ttys: [string, ConsolePage][] = [...(o.serial ? [['ttyS0', o.serial]] as [string, ConsolePage][] : []), ['hvc0', o.console]];
+    const ttys: [string, GuestConsole][] = [...(o.serial ? [['ttyS0', o.serial]] as [string, GuestConsole][] : []), ['hvc0', o.console]];
     this.shells = ttys.map(([tty, page]) => this.getty(tty, page));
     this.balloon = new Balloon(o.hv, o.clock, o.domid);
     this.frontends = new Frontends(this.xs, o.hv, o.domid);
@@ -105,7 +105,7 @@ export class GuestKernel {
     this.frontends.onUnbound = port => this.interrupts.unbind(port);
   }
 
-  private getty(tty: string, page: ConsolePage): Shell {
+  private getty(tty: string, page: GuestConsole): Shell {
     const o = this.o;
     const shell = new Shell({
       name: o.name,
@@ -169,9 +169,10 @@ export class GuestKernel {
       if (this.o.type === 'pv') ipi('irqwork');
       if (nr > 1) ipi('spinlock');
     }
+    // xenbus and hvc bound their ports to their own handlers: named here, counted by the hypervisor.
     if (ports) {
-      bind(ports.store, 'xen-dyn', 'event', 'xenbus');
-      bind(ports.console, 'xen-dyn-lateeoi', 'event', 'hvc_console');
+      this.interrupts.bind(ports.store, 'xen-dyn', 'event', 'xenbus');
+      this.interrupts.bind(ports.console, 'xen-dyn-lateeoi', 'event', 'hvc_console');
     }
   }
 

@@ -1,19 +1,32 @@
-// A domain's PV console ring page: bytes out from the guest, bytes in to it, each direction with
-// an event-channel style notification. xenconsoled reads `out` and writes `in`; the guest the reverse.
-export class ConsolePage {
+// The two ends of a guest console and the xenstore transport, as the guest kernel and Dom0's
+// daemons see them. A PV console and the xenstore connection are pages the guest shares with
+// Dom0 (src/guest's hvc and xenbus drivers, xenconsoled and xenstored on the other side); an
+// HVM guest's emulated serial port is QEMU's, with no page between the two ends.
+
+/** The guest's end of a console: what it writes out, and the input it is given. */
+export interface GuestConsole {
+  guestWrite(data: string): void;
+  onGuestInput(cb: (data: string) => void): void;
+}
+
+/** The backend's end of a console: the guest's output, and input for the guest. */
+export interface ConsoleBackend {
+  onOutput(cb: (data: string) => void): void;
+  backendWrite(data: string): void;
+}
+
+/** An emulated serial port (QEMU's pty): the UART passes bytes straight between its two ends. */
+export class SerialPort implements GuestConsole, ConsoleBackend {
   private outListeners: ((data: string) => void)[] = [];
   private inListener: (data: string) => void = () => {};
 
-  /** Guest side: write console output. */
   guestWrite(data: string): void { for (const l of this.outListeners) l(data); }
-  /** Guest side: receive console input. */
   onGuestInput(cb: (data: string) => void): void { this.inListener = cb; }
-  /** Backend side (xenconsoled). */
   onOutput(cb: (data: string) => void): void { this.outListeners.push(cb); }
   backendWrite(data: string): void { this.inListener(data); }
 }
 
-/** A xenstore ring between one domain and xenstored: wire-format bytes both ways. */
+/** The guest's xenstore transport: wire-format bytes both ways. */
 export interface XenstoreRing {
   write(buf: Buffer): void;
   onData(cb: (buf: Buffer) => void): void;

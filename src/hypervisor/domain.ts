@@ -1,6 +1,6 @@
 // A domain as the hypervisor knows it: no names, no configs (those belong to the toolstack).
 import { GuestMemory } from './guest-memory.ts';
-import { GrantTable, OPT_MAX_GRANT_FRAMES, OPT_MAX_MAPTRACK_FRAMES } from './grant-table.ts';
+import { GrantTable, OPT_MAX_GRANT_FRAMES, OPT_MAX_MAPTRACK_FRAMES, PAGE_SIZE } from './grant-table.ts';
 import { DEFAULT_MAX_EVTCHN_PORT, EvtchnTable } from './event-channel.ts';
 
 /** Where the toolstack's special pages start (the xenstore and console pages are there). */
@@ -62,6 +62,8 @@ export class Domain {
   memoryPages = 0;
   memorySeed = 0;
   private mem: GuestMemory | null = null;
+  /** The special pages above RAM (xenstore, console), made scrubbed when first touched. */
+  private readonly special = new Map<number, Buffer>();
   readonly grantTable: GrantTable;
   readonly evtchn: EvtchnTable;
   platform: GuestPlatform | null = null;
@@ -119,6 +121,22 @@ export class Domain {
   }
 
   get paused(): boolean { return this.pauseCount > 0; }
+
+  /**
+   * The live bytes of a frame the guest shares with Dom0: a special page, or a page its kernel
+   * shares (a ring); null for any other frame.
+   */
+  sharedFrame(gfn: number): Buffer | null {
+    if (gfn >= SPECIAL_PFN_FIRST) {
+      let page = this.special.get(gfn);
+      if (!page) this.special.set(gfn, page = Buffer.alloc(PAGE_SIZE));
+      return page;
+    }
+    return this.mem?.isKernelPage(gfn) ? this.mem.sharedPage(gfn) : null;
+  }
+
+  /** The special pages in use, ascending (a core dump holds them with RAM). */
+  specialPfns(): number[] { return [...this.special.keys()].sort((a, b) => a - b); }
 }
 
 /** A per-domain seed for page contents, so two guests never have the same memory. */

@@ -65,8 +65,8 @@ function domainQuota(core: XenstoredCore, domid: number): string {
   for (const c of core.connections) if (c.domid === domid && !c.isSocket) txs += c.transactions.size;
   const rows: [string, number][] = [
     ['nodes', core.store.ownedBy(domid)], ['watches', core.watchesOfDomain(domid)],
-    // Replies and events reach a domain's ring as they are made: none is ever outstanding.
-    ['transactions', txs], ['outstanding', 0], ['memory', core.memoryOf(domid)],
+    // Requests are answered as they are read: what is outstanding is replies waiting for room in the domain's page.
+    ['transactions', txs], ['outstanding', core.rings?.queued(domid) ?? 0], ['memory', core.memoryOf(domid)],
   ];
   return `Domain ${domid}:\n` + rows.map(([n, v]) => `${n.padEnd(16)}: ${String(v).padStart(8)}\n`).join('');
 }

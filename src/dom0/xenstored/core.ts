@@ -18,6 +18,20 @@ export const RELEASE_DOMAIN = '@releaseDomain';
 
 export interface DomainInfo { shutdownReported: boolean }
 
+/** What xenstored holds of an introduced domain's page and event channel (nothing without a hypervisor). */
+export interface DomainRings {
+  /** map_interface and bind the domain's port: from then on it talks through its page. Throws XsdError. */
+  connect(domid: number, port: number): void;
+  /** A repeated XS_INTRODUCE binds the port again (a new event channel). Throws XsdError. */
+  rebind(domid: number, port: number): void;
+  /** domain_conn_reset: the domain's watches, transactions and queued output go, its rings restart empty. */
+  reset(domid: number): void;
+  /** Unmap the page and unbind the port. */
+  disconnect(domid: number): void;
+  /** Replies and events waiting for room in the domain's page. */
+  queued(domid: number): number;
+}
+
 export class XenstoredCore {
   readonly connections = new ConnectionSet<Connection>();
   /** Introduced domains; dom0 is introduced from the start. */
@@ -40,6 +54,7 @@ export class XenstoredCore {
    * unchanged; null is 0, on which C aborts (an assertion) and we answer EINVAL.
    */
   errno: XsdErrorName | null = 'ENOENT';
+  rings: DomainRings | null = null;
 
   constructor(
     readonly log: (line: string) => void,
@@ -118,11 +133,28 @@ export class XenstoredCore {
     return readable(this.store.get(parentOf(ev.path))?.perms);
   }
 
-  introduce(domid: number): void {
+  /**
+   * XS_INTRODUCE: a new domain is connected through its page and announced; an introduced one
+   * gets its port bound again. Either way its connection starts afresh, as in C.
+   */
+  introduce(domid: number, port: number): void {
+    if (domid === 0) return;
+    if (this.domains.has(domid)) this.rings?.rebind(domid, port);
+    else {
+      this.rings?.connect(domid, port);
+      this.domains.set(domid, { shutdownReported: false });
+      this.accounted.add(domid);
+      this.fire([{ path: INTRODUCE_DOMAIN, exact: true }]);
+    }
+    this.rings?.reset(domid);
+  }
+
+  /** A restarted xenstored takes a running domain back: its page as the domain left it, no @introduceDomain. */
+  restore(domid: number, port: number): void {
     if (this.domains.has(domid)) return;
+    this.rings?.connect(domid, port);
     this.domains.set(domid, { shutdownReported: false });
     this.accounted.add(domid);
-    this.fire([{ path: INTRODUCE_DOMAIN, exact: true }]);
   }
 
   /**
@@ -143,6 +175,7 @@ export class XenstoredCore {
     this.accounted.delete(domid);
     this.targets.delete(domid);
     for (const c of [...this.connections]) if (c.domid === domid && !c.privileged) c.drop();
+    this.rings?.disconnect(domid);
     const events: PendingEvent[] = [];
     this.removeOwnedBy(domid, '/', events);
     this.fire(events);

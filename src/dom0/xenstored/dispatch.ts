@@ -216,9 +216,10 @@ const handlers: Partial<Record<number, Handler>> = {
     priv(r);
     const [domStr, , portStr] = getStrings(r.msg);
     if (portStr === undefined) fail('EINVAL');
-    // The gfn is not needed; port 0 is no event channel.
-    if (domidArg(portStr) === 0) fail('EINVAL');
-    r.core.introduce(domidArg(domStr));
+    // The gfn is not needed (the page is the domain's reserved grant); port 0 is no event channel.
+    const port = domidArg(portStr);
+    if (port === 0) fail('EINVAL');
+    r.core.introduce(domidArg(domStr), port);
     return OK;
   },
 

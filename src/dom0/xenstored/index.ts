@@ -1,16 +1,24 @@
-// xenstored: the wire server. Socket clients are dom0 (privileged); domains connect in-process
-// (their ring) through connectDomain. Bad input costs only the offending connection.
+// xenstored: the wire server. Socket clients are dom0 (privileged); an introduced domain talks
+// through its xenstore page and event channel, which xenstored maps and binds itself (given the
+// Xen devices); Dom0's own services connect in-process through connectDomain. Bad input costs
+// only the offending connection.
 
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { createServer, Socket, type Server } from 'node:net';
 import { dirname } from 'node:path';
 import { FrameSplitter, XS_HEADER_LEN, XS_PAYLOAD_MAX, XsType, encodeMessage, type XsMessage } from '../../formats/xenstore-wire.ts';
 import { Connection } from './connection.ts';
-import { XenstoredCore } from './core.ts';
+import { XenstoredCore, type DomainRings } from './core.ts';
+import { DomainRing } from './domain-ring.ts';
+import { XsdError, type XsdErrorName } from './errors.ts';
+import { quota } from './quota.ts';
 import { handle } from './dispatch.ts';
 import { Journal } from './journal.ts';
 import { ReplyWriter, readNow } from './socket-io.ts';
 import { socketFd } from '../socket-write.ts';
+import type { XenDevices } from '../xen-devices.ts';
+import { GNTTAB_RESERVED_XENSTORE } from '../../hypervisor/grant-table.ts';
+import { XENSTORE_ERROR_PROTO, XENSTORE_ERROR_RINGIDX } from '../../formats/xen-ring/index.ts';
 
 export interface DomainEndpoint {
   write(buf: Buffer): void;
@@ -37,10 +45,20 @@ export class Xenstored {
    * `journal`: the file the tree is kept in across restarts (none: the tree lives in memory only).
    * `domainExists`: the hypervisor's answer to whether a domain exists (default: any does).
    */
-  constructor(opts: { log?: (line: string) => void; journal?: string; domainExists?: (domid: number) => boolean } = {}) {
+  /** Introduced domains' pages, by domid. */
+  private readonly pages = new Map<number, DomainPage>();
+
+  /**
+   * `journal`: the file the tree is kept in across restarts (none: the tree lives in memory only).
+   * `domainExists`: the hypervisor's answer to whether a domain exists (default: any does).
+   * `xen`: xenstored's gntdev and evtchn devices, through which introduced domains' pages are
+   * mapped (none: domains are only named by XS_INTRODUCE and connect in-process).
+   */
+  constructor(opts: { log?: (line: string) => void; journal?: string; domainExists?: (domid: number) => boolean; xen?: XenDevices } = {}) {
     const log = opts.log ?? (() => {});
     const saved = opts.journal ? Journal.open(opts.journal, log) : undefined;
     this.core = new XenstoredCore(log, saved?.store, saved?.journal, opts.domainExists);
+    if (opts.xen) this.core.rings = this.domainRings(opts.xen);
   }
 
   async listen(socketPath: string): Promise<void> {
@@ -62,6 +80,8 @@ export class Xenstored {
     this.server = null;
     // Closing a listening Unix socket server also removes its socket file.
     if (server) await new Promise<void>(resolve => server.close(() => resolve()));
+    // Domains' pages are let go as they are: whatever is in them waits for the next xenstored.
+    for (const domid of [...this.pages.keys()]) this.core.rings!.disconnect(domid);
     for (const c of [...this.core.connections]) c.drop();
     this.core.journal?.close();
   }
@@ -190,8 +210,115 @@ export class Xenstored {
     };
   }
 
-  introduceDomain(domid: number): void { this.core.introduce(domid); }
+  // ---- domains' pages ----------------------------------------------------------------------
+
+  private domainRings(xen: XenDevices): DomainRings {
+    const bind = (domid: number, port: number): number => {
+      try { return xen.bindInterdomain(domid, port, () => this.pageEvent(domid)); } catch (e) { throw xenFailure(e); }
+    };
+    return {
+      connect: (domid, port) => {
+        let bytes: Buffer;
+        try { bytes = xen.mapPage(domid, GNTTAB_RESERVED_XENSTORE); } catch (e) { throw xenFailure(e); }
+        let localPort: number;
+        try { localPort = bind(domid, port); } catch (e) { xen.release(domid); throw e; }
+        const p: DomainPage = { conn: null!, ring: new DomainRing(bytes, () => xen.notify(p.port)), port: localPort, input: null!, busy: false, again: false };
+        this.pages.set(domid, p);
+        this.openPage(domid, p);
+      },
+      rebind: (domid, port) => {
+        const p = this.pages.get(domid);
+        if (!p) return;
+        xen.unbind(domid, p.port);
+        p.port = bind(domid, port);
+      },
+      reset: domid => {
+        const p = this.pages.get(domid);
+        if (!p) return;
+        this.detach(p.conn);
+        p.ring.reset();
+        this.openPage(domid, p);
+      },
+      disconnect: domid => {
+        const p = this.pages.get(domid);
+        if (!p) return;
+        this.detach(p.conn);
+        this.pages.delete(domid);
+        xen.release(domid);
+      },
+      queued: domid => this.pages.get(domid)?.ring.queued ?? 0,
+    };
+  }
+
+  /** A connection reading and writing the domain's page. */
+  private openPage(domid: number, p: DomainPage): void {
+    const conn: Connection = new Connection(domid, false, (type, reqId, txId, payload) => {
+      if (!p.ring.write(encodeMessage({ type, reqId, txId, payload }))) this.ignorePage(p, XENSTORE_ERROR_RINGIDX);
+    }, () => this.ignorePage(p, XENSTORE_ERROR_PROTO), this.core.targets);
+    p.conn = conn;
+    // Like C's domain_can_read: a domain with as many replies waiting as it may have outstanding is not read.
+    p.input = this.attach(conn, () => p.ring.queued >= quota.outstanding);
+  }
+
+  /** ignore_connection: the domain learns why from its page's error word and is no longer served. */
+  private ignorePage(p: DomainPage, err: number): void {
+    if (p.conn.closed) return;
+    p.ring.setError(err);
+    this.detach(p.conn);
+  }
+
+  /** The domain notified: write what waits for room, then read its requests until none are left or it must wait. */
+  private pageEvent(domid: number): void {
+    const p = this.pages.get(domid);
+    if (!p) return;
+    // A notification while this runs (the domain answered an event at once) is taken by the loop.
+    if (p.busy) { p.again = true; return; }
+    p.busy = true;
+    try {
+      do {
+        p.again = false;
+        if (p.conn.closed) return;
+        if (!p.ring.flush()) { this.ignorePage(p, XENSTORE_ERROR_RINGIDX); return; }
+        if (!p.input.resume()) continue;
+        for (;;) {
+          const data = p.ring.read();
+          if (data === null) { this.ignorePage(p, XENSTORE_ERROR_RINGIDX); return; }
+          if (data.length === 0 || !p.input.feed(data)) break;
+        }
+      } while (p.again);
+    } finally {
+      p.busy = false;
+    }
+  }
+
+  /** The page of an introduced domain (tests read its indexes). */
+  domainPage(domid: number): Buffer | undefined { return this.pages.get(domid)?.ring.page; }
+
+  introduceDomain(domid: number, port: number): void { this.core.introduce(domid, port); }
+  /** Take back a domain that was introduced to an earlier xenstored (as a live update does): its page is read from where it was left. */
+  restoreDomain(domid: number, port: number): void {
+    this.core.restore(domid, port);
+    // What the domain wrote while no xenstored was reading is served now.
+    this.pageEvent(domid);
+  }
   releaseDomain(domid: number): void { this.core.release(domid); this.core.persist(); }
   /** The domain shut down (VIRQ_DOM_EXC): fires @releaseDomain once. */
   domainShutdown(domid: number): void { this.core.shutdown(domid); }
+}
+
+interface DomainPage {
+  conn: Connection;
+  ring: DomainRing;
+  /** xenstored's end of the domain's store event channel. */
+  port: number;
+  input: { feed(data: Buffer): boolean; resume(): boolean };
+  busy: boolean;
+  again: boolean;
+}
+
+/** A failed map or bind: the errno xenstored answers XS_INTRODUCE with. */
+function xenFailure(e: unknown): XsdError {
+  const errno = (e as { errno?: string }).errno;
+  const known: XsdErrorName[] = ['EINVAL', 'EACCES', 'EEXIST', 'ENOENT', 'ENOMEM', 'ENOSPC', 'EIO', 'EBUSY', 'EAGAIN', 'EPERM'];
+  return new XsdError(known.includes(errno as XsdErrorName) ? errno as XsdErrorName : 'EINVAL');
 }

@@ -5,3 +5,4 @@ export * from './netif.ts';
 export * from './blkif.ts';
 export * from './console.ts';
 export * from './xs-wire.ts';
+export * from './byte-ring.ts';

@@ -22,7 +22,7 @@ test('writes, mkdir, set-perms, rm, a committed transaction and a domain\'s own 
   const file = journalFile();
   const xs = new Xenstored({ journal: file });
   const dom0 = domainClient(xs, 0).client;
-  xs.introduceDomain(3);
+  xs.introduceDomain(3, 1);
   await dom0.mkdir('/local/domain/3/data');
   await dom0.setPerms('/local/domain/3/data', ['n3']);
   const guest = domainClient(xs, 3).client;
@@ -43,7 +43,7 @@ test('writes, mkdir, set-perms, rm, a committed transaction and a domain\'s own 
   assert.deepEqual(await dump(c), before);
   assert.equal(await errOf(c.read('/t/aborted')), 'ENOENT');
   assert.deepEqual(await c.directory('/d'), ['n0', 'n2', 'n3', 'n1']);
-  again.introduceDomain(3);
+  again.introduceDomain(3, 1);
   assert.equal(await c.control('quota', '3'), quota, 'node ownership counts come back');
 });
 

@@ -7,7 +7,7 @@ async function host() {
   const xs = new Xenstored();
   const dom0 = domainClient(xs, 0).client;
   for (const d of [1, 2]) {
-    xs.introduceDomain(d);
+    xs.introduceDomain(d, 1);
     await dom0.mkdir(`/local/domain/${d}`);
     await dom0.setPerms(`/local/domain/${d}`, [`n0`, `r${d}`]);
     await dom0.write(`/local/domain/${d}/name`, `guest${d}`);

@@ -6,7 +6,7 @@ import { domainClient, errOf } from './util.ts';
 async function guest(domid: number) {
   const xs = new Xenstored();
   const dom0 = domainClient(xs, 0).client;
-  xs.introduceDomain(domid);
+  xs.introduceDomain(domid, 1);
   await dom0.mkdir(`/local/domain/${domid}/data`);
   await dom0.setPerms(`/local/domain/${domid}/data`, [`n${domid}`]);
   return { xs, dom0, g: domainClient(xs, domid).client };

@@ -18,7 +18,7 @@ test('socket: mode 0600, clients are privileged dom0, close removes it', async (
   assert.equal(await client.isDomainIntroduced(0), true);
   assert.equal(await client.control('check'), 'OK');
   // A guest's write lands in the same store the socket client sees.
-  xs.introduceDomain(9);
+  xs.introduceDomain(9, 1);
   await client.mkdir('/local/domain/9');
   await client.setPerms('/local/domain/9', ['n9']);
   await domainClient(xs, 9).client.write('data', 'from guest');

@@ -36,7 +36,7 @@ test('rm of a subtree: children first, exact events for watched descendants, the
 
 test('relative watches report relative paths', async () => {
   const xs = new Xenstored();
-  xs.introduceDomain(3);
+  xs.introduceDomain(3, 1);
   const dom0 = domainClient(xs, 0).client;
   await dom0.mkdir('/local/domain/3/control');
   await dom0.setPerms('/local/domain/3/control', ['n3']);
@@ -48,7 +48,7 @@ test('relative watches report relative paths', async () => {
 
 test('events are filtered by what the watcher may read', async () => {
   const xs = new Xenstored();
-  xs.introduceDomain(3);
+  xs.introduceDomain(3, 1);
   const dom0 = domainClient(xs, 0).client;
   const g = domainClient(xs, 3);
   await dom0.mkdir('/secret');
@@ -91,15 +91,15 @@ test('@introduceDomain and @releaseDomain; release drops the domain and its node
 
 test('guests need READ on the special node to see domain events', async () => {
   const xs = new Xenstored();
-  xs.introduceDomain(3);
+  xs.introduceDomain(3, 1);
   const g = domainClient(xs, 3);
   await g.client.watch('@introduceDomain', 'i');
   g.events.length = 0;
-  xs.introduceDomain(4);
+  xs.introduceDomain(4, 1);
   assert.deepEqual(g.events, []);
   const dom0 = domainClient(xs, 0).client;
   await dom0.setPerms('@introduceDomain', ['n0', 'r3']);
-  xs.introduceDomain(5);
+  xs.introduceDomain(5, 1);
   assert.deepEqual(g.events, [['@introduceDomain', 'i']]);
 });
 
