@@ -74,3 +74,11 @@ export function appendStateFile(path: string, data: string | Uint8Array): void {
   const fd = openStateFile(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT);
   try { writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data); } finally { closeSync(fd); }
 }
+
+/**
+ * A domain name as one file name: '%', '/' and NUL written %25, %2F, %00, so no name reaches
+ * another directory (callers add a prefix or suffix, which rules out '.' and '..').
+ */
+export function nameAsFileName(name: string): string {
+  return name.replace(/[%/\0]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}

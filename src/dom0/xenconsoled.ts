@@ -6,7 +6,7 @@
 // way here, and like QEMU's pty it has no log file.
 // libxl accepts any name, '/' and '..' included, and the real daemon puts it in the path as it
 // is; here a name is always one file name inside logs/console (see logFile).
-import { appendStateFile, privateDir } from './state-files.ts';
+import { appendStateFile, nameAsFileName, privateDir } from './state-files.ts';
 import { bytesFromText, textFromBytes } from '../formats/byte-text.ts';
 import { dirname, join } from 'node:path';
 import type { ConsoleBackend } from '../hypervisor/console-page.ts';
@@ -22,8 +22,7 @@ const HISTORY_BYTES = 64 * 1024;
  * name. Null if the result would still leave `dir` (it cannot; the check guards the invariant).
  */
 export function logFile(dir: string, name: string): string | null {
-  const escaped = name.replace(/[%/\0]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-  const path = join(dir, `guest-${escaped}.log`);
+  const path = join(dir, `guest-${nameAsFileName(name)}.log`);
   return dirname(path) === dir ? path : null;
 }
 

@@ -256,3 +256,14 @@ async function waitFor(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !cond(); i++) await new Promise(r => setTimeout(r, 20));
   assert.ok(cond());
 }
+
+test('define with a name holding slashes keeps its config inside libvirt/libxl, and undefine removes it', { skip }, () => {
+  const name = '../../escaped';
+  const file = join(h.home, 'slash.xml');
+  writeFileSync(file, G1.replace('<name>g1</name>', `<name>${name}</name>`));
+  assert.equal(virshOk('define', file), `Domain '${name}' defined from ${file}\n\n`);
+  assert.ok(!existsSync(join(h.home, 'escaped.xml')) && !existsSync(join(h.home, '..', 'escaped.xml')), 'nothing written outside libvirt/libxl');
+  assert.ok(existsSync(join(h.home, 'libvirt', 'libxl', '..%2F..%2Fescaped.xml')));
+  assert.equal(virshOk('undefine', name), `Domain '${name}' has been undefined\n\n`);
+  assert.ok(!existsSync(join(h.home, 'libvirt', 'libxl', '..%2F..%2Fescaped.xml')));
+});

@@ -3,6 +3,7 @@
 // names it, the persistent configs (libvirt keeps them in /etc/libvirt/libxl; ours live in
 // XENLAB_HOME/libvirt/libxl/NAME.xml), and the lifecycle events it emits.
 import { closeSync, createReadStream, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { nameAsFileName } from '../state-files.ts';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { formatDomainXml, parseDomainXml, DomainXmlError, type DomainDef } from '../../formats/libvirt/domain-def.ts';
@@ -60,7 +61,7 @@ export class LibxlDriver {
   }
 
   private saveDef(def: DomainDef): void {
-    const file = join(this.configDir, `${def.name}.xml`);
+    const file = join(this.configDir, `${nameAsFileName(def.name)}.xml`);
     writeFileSync(`${file}.new`, formatDomainXml({ ...def, id: undefined }), { mode: 0o600 });
     renameSync(`${file}.new`, file);
   }
@@ -158,7 +159,7 @@ export class LibxlDriver {
   undefine(ref: DomainRef): void {
     const d = this.get(ref);
     if (!d.persistent) throw new VirError(VIR_ERR.OPERATION_INVALID, VIR_FROM.LIBXL, 'cannot undefine transient domain');
-    rmSync(join(this.configDir, `${d.def!.name}.xml`), { force: true });
+    rmSync(join(this.configDir, `${nameAsFileName(d.def!.name)}.xml`), { force: true });
     this.emit(d, LifecycleEvent.UNDEFINED, Detail.UNDEFINED_REMOVED);
   }
 
