@@ -597,24 +597,26 @@ export class Credit2 implements Scheduler {
 
   // ---- credits and budget ------------------------------------------------------------------------
 
-  private burn(v: Vcpu): void {
+  /** burn_credits(); its record goes to the pCPU doing the accounting (`cpu`), by default the vCPU's own. */
+  private burn(v: Vcpu, cpu = v.processor): void {
     const delta = this.t - v.startTime;
     if (delta > 0) {
       burnCredit(v, v.rq!.maxWeight, delta);
       if (v.dom.cap) v.budget -= delta;
       v.startTime = this.t;
     }
-    if (this.sink.enabled) T.creditBurn(this.sink, v.processor, v.word, v.credit, v.dom.cap ? v.budget : null, delta);
+    if (this.sink.enabled) T.creditBurn(this.sink, cpu, v.word, v.credit, v.dom.cap ? v.budget : null, delta);
   }
 
-  private resetCredit(rq: Runq, snext: Vcpu): void {
+  /** reset_credit() run by pCPU `cpu`: its records go to that pCPU's trace buffer, as Xen's do. */
+  private resetCredit(rq: Runq, snext: Vcpu, cpu: number): void {
     let reset = K.CSCHED2_CREDIT_INIT;
     if (snext.credit === K.CSCHED2_CREDIT_MIN) reset += K.CSCHED2_CREDIT_INIT;
     const max = K.CSCHED2_CREDIT_INIT + K.CSCHED2_CARRYOVER_MAX;
     const tracing = this.sink.enabled;
     for (const s of rq.svc) {
       if (s.running) {
-        this.burn(s);
+        this.burn(s, cpu);
         if (s.dom.cap && s.budget <= 0) this.tickleCpu(this.cpu[s.processor]!);
       }
       const start = s.credit;
@@ -622,7 +624,7 @@ export class Credit2 implements Scheduler {
       if (c > max) c = max;
       s.credit = c;
       s.startTime = this.t;
-      if (tracing) T.creditReset(this.sink, s.processor, s.word, start, c);
+      if (tracing) T.creditReset(this.sink, cpu, s.word, start, c);
     }
   }
 
@@ -826,7 +828,7 @@ export class Credit2 implements Scheduler {
       const head = rq.runq[0];
       const top = head && head.credit > snext.credit ? head.credit : snext.credit;
       if (top <= K.CSCHED2_CREDIT_RESET) {
-        this.resetCredit(rq, snext);
+        this.resetCredit(rq, snext, p.id);
         this.balanceLoad(rq);
       }
       snext.startTime = now;
