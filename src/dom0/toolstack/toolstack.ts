@@ -13,7 +13,7 @@ import { recoverDomain, removeStaleDomains } from './recover.ts';
 import { destroy, domainInfo, domids, pause, rename, retrieveConfig, unpause, vcpuSet } from './domain.ts';
 import { setMaxmem, setMemoryTarget } from './mem.ts';
 import { credit2Params, setCredit2Domain, setCredit2Ratelimit, setVcpuAffinity, vcpuList } from './sched.ts';
-import { cpupoolList } from './cpupool.ts';
+import { cpupoolCpuAdd, cpupoolCpuRemove, cpupoolCreate, cpupoolDestroy, cpupoolList, cpupoolMigrate, cpupoolNumaSplit, cpupoolRename } from './cpupool.ts';
 import { attachDisk, attachNic, detachDisk, detachNic, deviceInfo, primaryConsole, type DeviceKind } from './devices.ts';
 import { requestShutdown, sendSysrq } from './pvcontrol.ts';
 import { setParameters } from './parameters.ts';
@@ -149,6 +149,13 @@ export class Toolstack {
   setCredit2Domain(domid: number, p: { weight?: number; cap?: number }): void { setCredit2Domain(this, domid, p); }
   setCredit2Ratelimit(pool: string | undefined, ratelimitUs: number): void { setCredit2Ratelimit(this, pool, ratelimitUs); }
   cpupoolList(pool?: string): CpupoolInfo[] { return cpupoolList(this, pool); }
+  cpupoolCreate(name: string, sched: string, cpus: number[]): Promise<number> { return cpupoolCreate(this, name, sched, cpus); }
+  cpupoolDestroy(pool: string): Promise<void> { return cpupoolDestroy(this, pool); }
+  cpupoolRename(pool: string, name: string): Promise<void> { return cpupoolRename(this, pool, name); }
+  cpupoolCpuAdd(pool: string, cpus: number[]): void { cpupoolCpuAdd(this, pool, cpus); }
+  cpupoolCpuRemove(pool: string, cpus: number[]): void { cpupoolCpuRemove(this, pool, cpus); }
+  cpupoolMigrate(dom: string, pool: string): void { cpupoolMigrate(this, dom, pool); }
+  cpupoolNumaSplit(): Promise<void> { return cpupoolNumaSplit(this); }
 
   attachNic(domid: number, nic: Record<string, any>): Promise<void> { return attachNic(this, domid, nic); }
   detachNic(domid: number, q: string): Promise<void> { return detachNic(this, domid, q); }
