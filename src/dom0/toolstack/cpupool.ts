@@ -11,13 +11,6 @@ import { Credit2 } from '../../hypervisor/credit2/index.ts';
 import { HypervisorError } from '../../hypervisor/errors.ts';
 import { isSchedulerName } from '../../hypervisor/sched-factory.ts';
 
-/** libxl_cpupool_qualifier_to_cpupoolid by name; xl's text when there is none. */
-export function poolByName(ts: Toolstack, name: string): Cpupool {
-  const p = ts.hv.pools.find(x => x.name === name);
-  if (!p) throw new LibxlError('ENOPOOL', `unknown cpupool '${name}'`, 1);
-  return p;
-}
-
 /**
  * libxl_cpupool_qualifier_to_cpupoolid then libxl_cpupoolid_is_valid: digits are a pool id,
  * anything else a name; xl's "unknown cpupool" when neither names a pool.
