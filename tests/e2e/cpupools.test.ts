@@ -139,13 +139,20 @@ test("xenlabd start --sched names Pool-0's scheduler as Xen's sched= does, and r
     const bad = other.run('xenlabd', ['start', '--clock', 'virtual', '--sched', 'bfs']);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /^xenlabd: invalid --sched bfs \(.*credit2.*\)$/m);
-    other.start(['--clock', 'virtual', '--sched', 'credit2']);
+    other.start(['--clock', 'virtual', '--cpus', '32', '--sched', 'credit2']);
     const info = other.run('xl', ['info']).stdout;
     assert.match(info, /^xen_scheduler\s+: credit2$/m);
     assert.match(info, /^xen_commandline\s+: .* sched=credit2$/m);
     const dmesg = other.run('xl', ['dmesg']).stdout;
     assert.match(dmesg, /^\(XEN\) Command line: .* sched=credit2\n/m);
     assert.match(dmesg, /^\(XEN\) Using scheduler: SMP Credit Scheduler rev2 \(credit2\)\n\(XEN\) Initializing Credit2 scheduler\n/m);
-    assert.match(other.run('xl', ['cpupool-list']).stdout, /^Pool-0 +8 +credit2 +y +1$/m);
+    assert.match(other.run('xl', ['cpupool-list']).stdout, /^Pool-0 +32 +credit2 +y +1$/m);
+    // Two sockets, one NUMA node each: a pool per node.
+    assert.deepEqual(other.run('xl', ['cpupool-numa-split']), { status: 0, stdout: '', stderr: '' });
+    assert.equal(other.run('xl', ['cpupool-list']).stdout,
+      'Name               CPUs   Sched     Active   Domain count\n' +
+      'Pool-node0          16   credit2       y          1\n' +
+      'Pool-node1          16   credit2       y          0\n');
+    assert.equal(other.run('xl', ['cpupool-list', '-c', 'Pool-node1']).stdout, 'Name               CPU list\nPool-node1         16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n');
   } finally { other.stop(); }
 });
