@@ -36,6 +36,8 @@ export interface CoreVcpu<D> {
   soft: number[] | null;
   work: DutyCycle;
   wakeGen: number;
+  /** Until when its last switch-out is in progress (context_saved not yet called): no other pCPU may take it. */
+  savedAt: number;
 }
 
 export interface CorePcpu<V> {
@@ -56,8 +58,8 @@ export interface CorePcpu<V> {
 export interface Decision<V> { next: V | null; slice: number }
 
 /** Event kinds below this are the core's; a scheduler numbers its own from it. */
-export const EV_FIRST_OWN = 1;
-const EV_WAKE = 0;
+export const EV_FIRST_OWN = 2;
+const EV_WAKE = 0, EV_SAVED = 1;
 
 export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> implements Scheduler {
   abstract readonly name: SchedulerName;
@@ -137,11 +139,13 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
       const { kind, target, gen } = e;
       q.recycle(e);
       if (qa > this.t) this.setTime(qa);
-      if (kind === EV_WAKE) {
+      if (kind === EV_WAKE || kind === EV_SAVED) {
         const v = this.wakeTargets[target];
         this.wakeTargets[target] = undefined;
         this.freeWakeSlots.push(target);
-        if (v && gen === v.wakeGen) this.workloadWake(v);
+        if (!v) continue;
+        if (kind === EV_SAVED) { if (this.doms.get(v.dom.id) === v.dom && gen === v.savedAt) this.contextSaved(v); }
+        else if (gen === v.wakeGen) this.workloadWake(v);
       } else this.onEvent(kind, target, gen);
     }
     if (to > this.t) this.setTime(to);
@@ -227,7 +231,7 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
         dom: d, id: i, word: T.unitWord(domid, i), processor: this.cpus[0]!, running: false, runstate: RUNSTATE_offline,
         stateEntry: this.t, runFrom: this.t, cpuNs: Number(o.cpuTimeNs?.[i] ?? 0n), online: i < online, blocked: !wantsCpu(work),
         hard: o.hardAffinity?.[i]?.length ? [...o.hardAffinity[i]!] : null, soft: o.softAffinity?.[i]?.length ? [...o.softAffinity[i]!] : null,
-        work, wakeGen: 0,
+        work, wakeGen: 0, savedAt: -1,
       };
       d.vcpus.push(this.newVcpu(core, o));
     }
@@ -386,9 +390,14 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
     const w = v.work;
     if (w.quota <= 0) return;
     v.wakeGen++;
+    this.q.push(w.periodEnd > this.t ? w.periodEnd : this.t, this.seq++, EV_WAKE, this.slotOf(v), v.wakeGen);
+  }
+
+  /** Events name vCPUs by a slot number, reused once the event has fired. */
+  private slotOf(v: V): number {
     const slot = this.freeWakeSlots.length ? this.freeWakeSlots.pop()! : this.wakeTargets.length;
     this.wakeTargets[slot] = v;
-    this.q.push(w.periodEnd > this.t ? w.periodEnd : this.t, this.seq++, EV_WAKE, slot, v.wakeGen);
+    return slot;
   }
 
   /** A new workload period began for a blocked vCPU. */
@@ -423,7 +432,7 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
       const p = this.pc[v.processor]!;
       const hold = v.dom.dying;
       v.dom.dying = true; // not runnable during this switch
-      this.schedule(p);
+      this.schedule(p, false);
       v.dom.dying = hold;
     }
     this.removeUnit(v);
@@ -431,17 +440,23 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
 
   // ---- the context switch ------------------------------------------------------------------------
 
-  /** schedule() of core.c on one pCPU at the current instant. */
-  private schedule(p: CorePcpu<V>): void {
+  /**
+   * schedule() of core.c on one pCPU at the current instant. The switched-out vCPU's context is
+   * saved TICKLE_LATENCY later, as the switch takes a little time: until then no other pCPU can
+   * pick it up, so a vCPU never shows up on two pCPUs at one TSC (which xenalyze cannot order).
+   * A vCPU being detached is saved at once, before it leaves the scheduler.
+   */
+  private schedule(p: CorePcpu<V>, deferSave = true): void {
     if (!p.inPool) { p.tickled = false; return; }
     const prev = p.curr;
     if (prev) this.accountRun(prev);
-    const { next, slice } = this.doSchedule(p, prev);
+    // The softirq is being served; do_schedule may raise it again (to look once more shortly).
     p.tickled = false;
-    this.contextSwitch(p, prev, next, slice);
+    const { next, slice } = this.doSchedule(p, prev);
+    this.contextSwitch(p, prev, next, slice, deferSave);
   }
 
-  private contextSwitch(p: CorePcpu<V>, prev: V | null, next: V | null, slice: number): void {
+  private contextSwitch(p: CorePcpu<V>, prev: V | null, next: V | null, slice: number, deferSave: boolean): void {
     const now = this.t;
     const s = this.sink;
     const tracing = s.enabled;
@@ -480,7 +495,10 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
       }
       p.curr = next;
       if (prev) {
-        this.contextSaved(prev);
+        if (deferSave) {
+          prev.savedAt = now + TICKLE_LATENCY;
+          this.q.push(prev.savedAt, this.seq++, EV_SAVED, this.slotOf(prev), prev.savedAt);
+        } else { prev.savedAt = now; this.contextSaved(prev); }
         if (prev.blocked && prev.online && !prev.dom.paused && !prev.dom.dying) this.armWake(prev);
       }
     }

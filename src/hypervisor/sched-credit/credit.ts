@@ -27,6 +27,7 @@ export class Credit extends SchedCore<CVcpu, CDom> {
   private migrDelayNs = 0;
   private lastTickleCpu = 0;
   private balanceBias = 0;
+  private sawSaving = false;
 
   constructor(o: SchedulerOptions) {
     super(o);
@@ -319,6 +320,8 @@ export class Credit extends SchedCore<CVcpu, CDom> {
         } while (peer !== first);
       }
     }
+    // A candidate was still being switched out elsewhere: look again once it is.
+    if (this.sawSaving) { this.sawSaving = false; this.tickle(cpu); }
     if (local) this.runqRemove(local);
     return local;
   }
@@ -328,8 +331,10 @@ export class Credit extends SchedCore<CVcpu, CDom> {
       if (v.pri <= pri) break;
       const set = soft ? this.softCpus(v) : this.effective(v);
       if (!set) continue;
-      const hot = this.migrDelayNs > 0 && this.t - v.lastSchedTime < this.migrDelayNs;
-      if (hot || !set.includes(cpu)) continue;
+      if (!set.includes(cpu)) continue;
+      // Still being switched out over there (is_running until context_saved).
+      if (this.t < v.savedAt) { this.sawSaving = true; continue; }
+      if (this.migrDelayNs > 0 && this.t - v.lastSchedTime < this.migrDelayNs) continue;
       if (this.sink.enabled) T.stolenUnit(this.sink, cpu, peer, v.dom.id, v.id);
       this.runqRemove(v);
       v.processor = cpu;

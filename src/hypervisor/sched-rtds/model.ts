@@ -24,6 +24,8 @@ export interface RtVcpu extends CoreVcpu<RtDom> {
   onQ: 'runq' | 'depletedq' | null;
   onReplq: boolean;
   depleted: boolean;
+  /** Picked to run; cleared when its context is saved after it stops (RTDS_scheduled). */
+  scheduled: boolean;
   /** Switched out while runnable: queued again once its context is saved. */
   delayedRunqAdd: boolean;
   /** Deadlines it reached runnable with budget left (not a Xen counter; the model's check of EDF). */

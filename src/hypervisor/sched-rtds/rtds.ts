@@ -56,7 +56,7 @@ export class Rtds extends SchedCore<RtVcpu, RtDom> {
   protected newVcpu(core: CoreVcpu<RtDom>): RtVcpu {
     return {
       ...core, period: RTDS_DEFAULT_PERIOD, budget: RTDS_DEFAULT_BUDGET, curBudget: 0, curDeadline: 0, lastStart: 0, priorityLevel: 0,
-      extratime: true, onQ: null, onReplq: false, depleted: false, delayedRunqAdd: false, misses: 0,
+      extratime: true, onQ: null, onReplq: false, depleted: false, scheduled: false, delayedRunqAdd: false, misses: 0,
     };
   }
 
@@ -74,12 +74,15 @@ export class Rtds extends SchedCore<RtVcpu, RtDom> {
     if (v.onQ) this.qRemove(v);
     if (v.onReplq) this.replqRemove(v);
     v.delayedRunqAdd = false;
+    v.scheduled = false;
   }
 
   protected unitWake(v: RtVcpu): void {
     if (v.onQ) return;
     // A deadline passed while it slept: a new period with a full budget.
     if (this.t >= v.curDeadline) this.updateDeadline(v);
+    // Its context is still being saved: it is queued once it is.
+    if (v.scheduled) { v.delayedRunqAdd = true; return; }
     if (!v.onReplq) this.replqInsert(v);
     this.runqInsert(v);
     this.runqTickle(v);
@@ -92,6 +95,7 @@ export class Rtds extends SchedCore<RtVcpu, RtDom> {
   }
 
   protected contextSaved(prev: RtVcpu): void {
+    prev.scheduled = false;
     if (prev.delayedRunqAdd && this.runnable(prev)) {
       prev.delayedRunqAdd = false;
       this.runqInsert(prev);
@@ -240,7 +244,7 @@ export class Rtds extends SchedCore<RtVcpu, RtDom> {
     if (prev && snext !== prev && this.runnable(prev)) prev.delayedRunqAdd = true;
     if (!snext) return { next: null, slice: Infinity };
     snext.lastStart = this.t;
-    if (snext !== prev) this.qRemove(snext);
+    if (snext !== prev) { this.qRemove(snext); snext.scheduled = true; }
     return { next: snext, slice: snext.curBudget };
   }
 
