@@ -8,6 +8,7 @@ import { LOGLVL_PARAMS } from '../hypervisor/console-ring.ts';
 import { ShutdownReason } from '../hypervisor/shutdown-reason.ts';
 import type { DomainRecord, Toolstack } from '../dom0/toolstack/toolstack.ts';
 import { LibxlError } from '../dom0/toolstack/errors.ts';
+import { credit2Of } from '../dom0/toolstack/cpupool.ts';
 import { MIGRATED_AWAY_SUFFIX } from '../protocol/migrate.ts';
 import type { Store } from './store.ts';
 
@@ -63,7 +64,7 @@ export class Persistence {
     for (const p of LOGLVL_PARAMS) { const v = this.store.getHost(p); if (v) this.hv.console.setLoglvl(p, v); }
     for (const pool of this.hv.pools) {
       const us = this.store.getHost(ratelimitKey(pool.id));
-      if (us !== undefined) this.hv.sched.setRatelimit(pool.id, Number(us));
+      if (us !== undefined) credit2Of(pool)?.setRatelimit(Number(us));
     }
   }
 
@@ -102,7 +103,10 @@ export class Persistence {
     this.write('the host settings', () => {
       this.writeHostCounters();
       for (const p of LOGLVL_PARAMS) this.store.setHost(p, this.hv.console.loglvl(p));
-      for (const pool of this.hv.pools) this.store.setHost(ratelimitKey(pool.id), String(this.hv.sched.getRatelimit(pool.id)));
+      for (const pool of this.hv.pools) {
+        const c = credit2Of(pool);
+        if (c) this.store.setHost(ratelimitKey(pool.id), String(c.getRatelimit()));
+      }
     });
   }
 

@@ -1,10 +1,13 @@
 // The hypervisor model: domains and their vCPUs, domid allocation (Xen's rover), host memory
-// accounting, pausing, guest-requested shutdown, and the credit2 scheduler that turns simulated
+// accounting, pausing, guest-requested shutdown, and the cpupools whose schedulers turn simulated
 // time into CPU time. It knows nothing of Dom0's services: it reports domain exceptions through
 // a callback, as Xen raises VIRQ_DOM_EXC.
 import type { Clock } from '../machine/clock.ts';
 import type { Machine } from '../machine/host.ts';
 import { Credit2 } from './credit2/index.ts';
+import { Cpupools, type Cpupool } from './cpupools.ts';
+import { isSchedulerName, schedulerKind } from './sched-factory.ts';
+import type { SchedulerName } from './scheduler.ts';
 import { ConsoleRing, XENLOG } from './console-ring.ts';
 import { Domain, memorySeed, populateLowest, releaseHighest, type DomainSpec } from './domain.ts';
 import { GrantedRings } from './io-ring.ts';
@@ -26,15 +29,13 @@ import { IrqTable } from './irq.ts';
 
 export { HypervisorError };
 
-export interface CpupoolState { id: number; name: string; cpus: number[] }
-
 export class Hypervisor {
   readonly machine: Machine;
   readonly clock: Clock;
-  readonly sched: Credit2;
+  /** The cpupools and their schedulers: every domain's scheduling goes through its pool. */
+  readonly sched: Cpupools;
   readonly console: ConsoleRing;
   readonly domains = new Map<number, Domain>();
-  readonly pools: CpupoolState[];
   /** Device rings shared between frontends and backends. */
   readonly rings = new GrantedRings(domid => this.domains.get(domid));
   /** Per-pCPU trace buffers (xentrace); off until a tool enables them. */
@@ -71,11 +72,10 @@ export class Hypervisor {
     });
     // The scheduler starts where the clock stands (a recovered host's), so CPU time is counted
     // from there on and not again from host boot.
-    this.sched = new Credit2({ nrPcpus: machine.spec.nrCpus, trace: this.trace, startNs: clock.now() });
+    const sched = bootScheduler(machine);
+    this.sched = new Cpupools({ nrPcpus: machine.spec.nrCpus, sched, trace: this.trace, startNs: clock.now(), topology: machine.topology });
     this.freePagesCount = machine.totalPages - this.xenReservedPages();
-    const allCpus = Array.from({ length: machine.spec.nrCpus }, (_, i) => i);
-    this.pools = [{ id: 0, name: 'Pool-0', cpus: allCpus }];
-    this.console = new ConsoleRing(bootBanner(machine));
+    this.console = new ConsoleRing(bootBanner(machine, sched));
     this.gnttab = new GrantOps({
       table: domid => this.domains.get(domid)?.grantTable ?? this.dyingGrantTables.get(domid),
       frameValid: (domid, gfn) => this.domains.get(domid)?.frameValid(gfn) ?? false,
@@ -121,8 +121,8 @@ export class Hypervisor {
     this.domains.set(id, d);
     // domain_create: the toolstack's hypercall runs on the pCPU of Dom0's first vCPU.
     if (this.trace.enabled) this.trace.record(this.vcpu0Cpu(0), this.clock.now(), TRC_DOM0_DOM_ADD, [id]);
-    this.sched.addDomain(id, {
-      weight: spec.weight, cap: spec.cap, nrVcpus: spec.maxVcpus, onlineVcpus: spec.onlineVcpus, poolId: spec.poolId,
+    this.sched.addDomain(id, spec.poolId, {
+      weight: spec.weight, cap: spec.cap, nrVcpus: spec.maxVcpus, onlineVcpus: spec.onlineVcpus,
       hardAffinity: spec.affinity.map(a => a.hard ?? this.poolCpus(spec.poolId)),
       softAffinity: spec.affinity.map(a => a.soft ?? this.poolCpus(spec.poolId)),
     });
@@ -148,7 +148,24 @@ export class Hypervisor {
     for (const line of text.split('\n').slice(0, -1)) this.console.guest(domid, XENLOG.debug, line.replace(/[^\x20-\x7e\t]/g, ''));
   }
 
-  poolCpus(poolId: number): number[] { return this.pools.find(p => p.id === poolId)?.cpus ?? []; }
+  /** The cpupools, by id. */
+  get pools(): readonly Cpupool[] { return this.sched.list(); }
+
+  poolCpus(poolId: number): number[] { return this.sched.get(poolId)?.cpus ?? []; }
+
+  /**
+   * XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN: the domain continues in another pool, with that scheduler's
+   * default parameters and no vCPU affinity (as sched_move_domain leaves it).
+   */
+  moveDomainToPool(domid: number, poolId: number): void {
+    const d = this.get(domid);
+    this.sched.moveDomain(domid, poolId);
+    if (d.poolId === poolId) return;
+    d.poolId = poolId;
+    d.weight = 256;
+    d.cap = 0;
+    d.affinity = d.affinity.map(() => ({ hard: null, soft: null }));
+  }
 
   get(domid: number): Domain {
     const d = this.domains.get(domid);
@@ -377,7 +394,8 @@ export class Hypervisor {
     const d = this.get(domid);
     if (p.weight !== undefined) d.weight = p.weight;
     if (p.cap !== undefined) d.cap = p.cap;
-    this.sched.setParams(domid, p);
+    const s = this.sched.poolOf(domid).sched;
+    if (s instanceof Credit2) s.setParams(domid, p);
   }
 
   vcpuTimeNs(domid: number, vcpu: number): bigint {
@@ -396,7 +414,14 @@ export class Hypervisor {
 /** Where a guest frame sits in host memory: each domain's frames in a region of their own. */
 function machineFrame(domid: number, gfn: number): number { return 0x100000 + domid * 0x40000 + gfn; }
 
-function bootBanner(m: Machine): string[] {
+/** Xen's sched= boot option: an unknown name falls back to the default, as scheduler_init does. */
+function bootScheduler(m: Machine): SchedulerName {
+  return m.spec.sched && isSchedulerName(m.spec.sched) ? m.spec.sched : 'credit2';
+}
+
+function bootBanner(m: Machine, sched: SchedulerName): string[] {
+  const kind = schedulerKind(sched);
+  const fallback = m.spec.sched && m.spec.sched !== sched ? [`(XEN) Could not find scheduler: ${m.spec.sched}`, `(XEN) Using '${kind.title}' (${sched})`] : [];
   return [
     ' __  __            _  _    _ _____    _____ ',
     ' \\ \\/ /___ _ __   | || |  / |___  |  |___  |',
@@ -408,7 +433,7 @@ function bootBanner(m: Machine): string[] {
     '(XEN) Latest ChangeSet: ',
     '(XEN) build-id: ',
     '(XEN) Bootloader: GRUB 2.06-13+deb12u1',
-    `(XEN) Command line: placeholder dom0_mem=${m.spec.dom0MemMiB}M,max:${m.spec.dom0MemMiB}M`,
+    `(XEN) Command line: placeholder dom0_mem=${m.spec.dom0MemMiB}M,max:${m.spec.dom0MemMiB}M${m.spec.sched ? ` sched=${m.spec.sched}` : ''}`,
     '(XEN) Xen image load base address: 0',
     '(XEN) Video information:',
     '(XEN)  No VGA detected',
@@ -420,14 +445,9 @@ function bootBanner(m: Machine): string[] {
     `(XEN)  [0000000000100000, ${(m.spec.memoryMiB * 1024 * 1024 - 1).toString(16).padStart(16, '0')}] (usable)`,
     `(XEN) System RAM: ${m.spec.memoryMiB}MB (${m.spec.memoryMiB * 1024}kB)`,
     `(XEN) Domain heap initialised`,
-    `(XEN) Using scheduler: SMP Credit Scheduler rev2 (credit2)`,
-    `(XEN) Initializing Credit2 scheduler`,
-    `(XEN)  load_precision_shift: 18`,
-    `(XEN)  load_window_shift: 30`,
-    `(XEN)  underload_balance_tolerance: 0`,
-    `(XEN)  overload_balance_tolerance: -3`,
-    `(XEN)  runqueues arrangement: socket`,
-    `(XEN)  cap enforcement granularity: 10ms`,
+    ...fallback,
+    `(XEN) Using scheduler: ${kind.title} (${sched})`,
+    ...kind.initLines.map(l => `(XEN) ${l}`),
     `(XEN) Detected ${(m.spec.cpuKhz / 1000).toFixed(3)} MHz processor.`,
     `(XEN) Brought up ${m.spec.nrCpus} CPUs`,
     `(XEN) *** Building a PV Dom0 ***`,

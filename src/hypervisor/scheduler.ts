@@ -7,6 +7,7 @@
 // Parameters that belong to one algorithm (credit's weight/cap, RTDS's period/budget per vCPU,
 // the pool-wide timeslice or ratelimit) are methods of the concrete class; the toolstack narrows
 // by `name` before calling them, as libxl switches on the pool's scheduler id.
+import type { CpuTopology } from '../machine/host.ts';
 import type { TraceSink } from './trace-sink.ts';
 
 /** Xen's scheduler names, as `xl cpupool-list` and `sched=` spell them. */
@@ -22,6 +23,8 @@ export interface SchedulerOptions {
   startNs?: bigint;
   /** Pool-wide ratelimit (µs), where the algorithm has one. */
   ratelimitUs?: number;
+  /** Sockets and cores of the machine's pCPUs (for the dumps' sibling masks); each its own core by default. */
+  topology?: readonly CpuTopology[];
 }
 
 export interface DomainSchedOptions {
@@ -68,6 +71,8 @@ export interface Scheduler {
   /** The vCPU running on a pCPU, or null when it is idle. */
   pcpuCurrent(pcpu: number): { domid: number; vcpu: number } | null;
 
-  /** What the 'r' debug key prints for this pool, after the pool's header line (Xen's dump_settings and dump_cpu_state). */
+  /** What the 'r' debug key prints for this pool after its "Scheduler:" line (Xen's dump_settings). */
   dump(): string[];
+  /** What it prints after a pCPU's "CPU[nn] current=" line (Xen's dump_cpu_state; credit2 has none). */
+  dumpCpu?(pcpu: number): string[];
 }

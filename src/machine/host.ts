@@ -12,6 +12,8 @@ export interface MachineSpec {
   seed: number;
   /** The disk holding XENLAB_HOME and the guests' images (hosts recorded before it have an NVMe). */
   disk?: DiskKind;
+  /** Xen's `sched=` boot option: Pool-0's scheduler (credit2 when absent). */
+  sched?: string;
 }
 
 export interface CpuTopology { core: number; socket: number; node: number }

@@ -2,7 +2,7 @@
 // with libxl's range checks and texts (the line numbers of 4.17's libxl_sched.c), and the vCPU
 // list (libxl_list_vcpu). xl's line after a failure ends each message, as xl prints it.
 import { LibxlError } from './errors.ts';
-import { poolByName } from './cpupool.ts';
+import { credit2Of, poolByName } from './cpupool.ts';
 import type { Toolstack } from './toolstack.ts';
 import type { SchedCredit2Params, VcpuInfo } from './types.ts';
 import { domids } from './domain.ts';
@@ -56,10 +56,10 @@ export function setVcpuAffinity(ts: Toolstack, domid: number, vcpu: number | 'al
 /** libxl_sched_credit2_params_get for each pool (or the one named), with its domains' parameters (or the one domain's). */
 export function credit2Params(ts: Toolstack, o: { domid?: number; pool?: string }): { pools: { name: string; ratelimitUs: number; domains: SchedCredit2Params[] }[] } {
   const hv = ts.hv;
-  const pools = o.pool ? [poolByName(ts, o.pool)] : hv.pools;
+  const pools = (o.pool ? [poolByName(ts, o.pool)] : hv.pools).flatMap(p => { const c = credit2Of(p); return c ? [{ p, c }] : []; });
   return {
-    pools: pools.map(p => ({
-      name: p.name, ratelimitUs: hv.sched.getRatelimit(p.id),
+    pools: pools.map(({ p, c }) => ({
+      name: p.name, ratelimitUs: c.getRatelimit(),
       domains: [...hv.domains.values()].filter(d => d.poolId === p.id && (o.domid === undefined || d.domid === o.domid))
         .sort((x, y) => x.domid - y.domid)
         .map(d => ({ domid: d.domid, name: ts.nameOf(d.domid) ?? '(null)', weight: d.weight, cap: d.cap, poolName: p.name })),
@@ -93,7 +93,9 @@ export function setCredit2Ratelimit(ts: Toolstack, pool: string | undefined, rat
     throw new LibxlError('EINVAL', `libxl: error: libxl_sched.c:270:sched_ratelimit_check: Ratelimit out of range, valid range is from ${RATELIMIT_MIN} to ${RATELIMIT_MAX}\n` +
       'libxl_sched_credit2_params_set failed.', 1);
   }
-  const before = hv.sched.getRatelimit(p.id);
-  hv.sched.setRatelimit(p.id, ratelimitUs);
-  try { ts.platform.commitXenSettings(); } catch (e) { hv.sched.setRatelimit(p.id, before); throw e; }
+  const c = credit2Of(p);
+  if (!c) return;
+  const before = c.getRatelimit();
+  c.setRatelimit(ratelimitUs);
+  try { ts.platform.commitXenSettings(); } catch (e) { c.setRatelimit(before); throw e; }
 }

@@ -14,38 +14,23 @@ import { EventQueue, TimerHeap } from '../sched-core/event-queue.ts';
 import * as T from './trace.ts';
 import { blockTime, consume, newDutyCycle, roll, setDemand, wantsCpu } from '../sched-core/workload.ts';
 import { type Dom, type Pcpu, type Pool, type Runq, type Vcpu, isRunnable } from './model.ts';
+import type { DomainSchedOptions, Scheduler, SchedulerOptions, VcpuInfo, VcpuState } from '../scheduler.ts';
 import { burnCredit, creditAfter, runtime } from './credit.ts';
+import { credit2Dump } from './dump.ts';
+import type { CpuTopology } from '../../machine/host.ts';
 
-export interface Credit2Options {
-  nrPcpus: number;
-  /** Ratelimit of Pool-0 and the default for new pools (µs). */
-  ratelimitUs?: number;
-  trace?: TraceSink;
-  /** Most pCPUs in one runqueue (sched_credit2_max_cpus_runqueue); pools are split evenly. */
+export interface Credit2Options extends Omit<SchedulerOptions, 'pcpus'> {
+  /** The pool's pCPUs at creation; all of them by default (Pool-0 at boot). */
+  pcpus?: number[];
+  /** Most pCPUs in one runqueue (sched_credit2_max_cpus_runqueue); the pool is split evenly. */
   runqueuePerSocket?: number;
-  /** Simulated time at start (ns). */
-  startNs?: bigint;
 }
-
-export interface DomainSchedOptions {
-  weight?: number;
-  cap?: number;
-  nrVcpus: number;
-  onlineVcpus?: number;
-  poolId?: number;
-  hardAffinity?: (number[] | null | undefined)[];
-  softAffinity?: (number[] | null | undefined)[];
-  /** Initial workload of every vCPU (0..1). Default 0: blocked until setDemand. */
-  demand?: number;
-  paused?: boolean;
-}
-
-export type VcpuState = 'running' | 'runnable' | 'blocked' | 'offline' | 'paused';
-export interface VcpuInfo { cpuTimeNs: bigint; state: VcpuState; pcpu: number; online: boolean; hard: number[]; soft: number[] }
 
 const EV_WAKE = 1, EV_REPL = 2;
 
-export class Credit2 {
+/** One cpupool's credit2 instance: it schedules only the pCPUs and domains of its pool. */
+export class Credit2 implements Scheduler {
+  readonly name = 'credit2' as const;
   private t: number;
   private readonly q = new EventQueue();
   private readonly timers: TimerHeap;
@@ -53,10 +38,11 @@ export class Credit2 {
   private seq = 0;
   private readonly sink: TraceSink;
   private readonly perRq: number;
-  private readonly defaultRatelimitNs: number;
-  private readonly pcpus: Pcpu[] = [];
-  private readonly pools = new Map<number, Pool>();
+  /** Every pCPU of the machine; those of other pools have no `pool`. */
+  private readonly cpu: Pcpu[] = [];
+  private readonly pool: Pool;
   private readonly doms = new Map<number, Dom>();
+  private readonly topology: readonly CpuTopology[];
   private readonly wakeTargets: Vcpu[] = [];
   private readonly freeWakeSlots: number[] = [];
 
@@ -65,11 +51,12 @@ export class Credit2 {
     this.sink = opts.trace ?? NO_TRACE;
     this.sink.now[0] = this.t;
     this.perRq = opts.runqueuePerSocket ?? K.MAX_CPUS_RUNQUEUE;
-    this.defaultRatelimitNs = (opts.ratelimitUs ?? K.SCHED_DEFAULT_RATELIMIT_US) * 1000;
+    this.pool = { pcpus: [], ratelimitNs: (opts.ratelimitUs ?? K.SCHED_DEFAULT_RATELIMIT_US) * 1000, runqs: [] };
     this.timers = new TimerHeap(opts.nrPcpus);
+    this.topology = opts.topology ?? Array.from({ length: opts.nrPcpus }, (_, i) => ({ socket: 0, core: i, node: 0 }));
     for (let i = 0; i < opts.nrPcpus; i++)
-      this.pcpus.push({ id: i, pool: null, rq: null, curr: null, rqIdx: 0, idle: true, tickled: false, tickleAt: 0, idleEntry: this.t, idleSince: this.t, idleNs: 0, blockAt: Infinity, sliceEnd: Infinity });
-    this.createPool(0, 'Pool-0', this.pcpus.map(p => p.id));
+      this.cpu.push({ id: i, pool: null, rq: null, curr: null, rqIdx: 0, idle: true, tickled: false, tickleAt: 0, idleEntry: this.t, idleSince: this.t, idleNs: 0, blockAt: Infinity, sliceEnd: Infinity });
+    this.movePcpus(opts.pcpus ?? this.cpu.map(p => p.id), true);
   }
 
   // ---- time ------------------------------------------------------------------------------------
@@ -85,7 +72,7 @@ export class Credit2 {
       if (ta < qa || (ta === qa && timers.topSeq() < q.peekSeq())) {
         // A pCPU's timer or tickle: the end of a slice, its vCPU's workload blocking, a softirq.
         if (ta > to) break;
-        const p = this.pcpus[timers.topSlot()]!;
+        const p = this.cpu[timers.topSlot()]!;
         timers.clear(p.id);
         if (ta > this.t) this.setTime(ta);
         const v = p.curr;
@@ -117,66 +104,37 @@ export class Credit2 {
     this.sink.now[0] = this.t = t;
   }
 
-  // ---- cpupools -------------------------------------------------------------------------------
+  // ---- the pool's pCPUs ------------------------------------------------------------------------
 
-  /** Create a pool holding `pcpus`, taken from whatever pool held them. */
-  createPool(id: number, name: string, pcpus: number[]): void {
-    if (this.pools.has(id)) throw new Error(`cpupool ${id} exists`);
-    const pool: Pool = { id, name, pcpus: [], ratelimitNs: this.defaultRatelimitNs, runqs: [] };
-    this.pools.set(id, pool);
-    this.movePcpus(pcpus, id);
-    if (pcpus.length === 0) this.rebuildPool(pool);
-  }
+  /** cpupool-cpu-add: the pCPU joins this pool. */
+  addPcpu(pcpu: number): void { this.movePcpus([pcpu], true); }
+  /** cpupool-cpu-remove: the pCPU leaves (the pool layer refuses the last one of a pool with domains). */
+  removePcpu(pcpu: number): void { this.movePcpus([pcpu], false); }
+  pcpus(): number[] { return [...this.pool.pcpus]; }
 
-  /** Destroy an empty pool (no domains); its pCPUs become free. */
-  destroyPool(id: number): void {
-    const pool = this.getPool(id);
-    for (const d of this.doms.values()) if (d.pool === pool) throw new Error(`cpupool ${id} has domains`);
-    this.movePcpus([...pool.pcpus], null);
-    this.pools.delete(id);
-  }
+  setRatelimit(us: number): void { this.pool.ratelimitNs = us * 1000; }
+  getRatelimit(): number { return this.pool.ratelimitNs / 1000; }
+  /** The runqueues, as lists of pCPUs. */
+  runqueues(): number[][] { return this.pool.runqs.map(r => [...r.cpus]); }
 
-  /** Move one pCPU to another pool, or out of every pool (null). */
-  movePcpu(pcpu: number, toPool: number | null): void { this.movePcpus([pcpu], toPool); }
-
-  setRatelimit(poolId: number, us: number): void { this.getPool(poolId).ratelimitNs = us * 1000; }
-  getRatelimit(poolId: number): number { return this.getPool(poolId).ratelimitNs / 1000; }
-  poolPcpus(poolId: number): number[] { return [...this.getPool(poolId).pcpus]; }
-  /** Runqueues of a pool, as lists of pCPUs. */
-  runqueues(poolId: number): number[][] { return this.getPool(poolId).runqs.map(r => [...r.cpus]); }
-
-  /** Move a domain to another pool (xl cpupool-migrate). */
-  moveDomain(domid: number, poolId: number): void {
-    const d = this.getDom(domid);
-    const to = this.getPool(poolId);
-    if (to.pcpus.length === 0) throw new Error(`cpupool ${poolId} has no cpus`);
-    for (const v of d.vcpus) this.detach(v);
-    d.pool = to;
-    for (const v of d.vcpus) this.attach(v);
-  }
-
-  private movePcpus(cpus: number[], toPool: number | null): void {
-    const target = toPool === null ? null : this.getPool(toPool);
-    const touched = new Set<Pool>();
+  private movePcpus(cpus: number[], join: boolean): void {
+    const pool = this.pool;
+    let changed = false;
     for (const c of cpus) {
-      const p = this.pcpus[c];
+      const p = this.cpu[c];
       if (!p) throw new Error(`no pcpu ${c}`);
-      if (p.pool === target) continue;
-      if (p.pool) {
-        const from = p.pool;
-        if (from.pcpus.length === 1 && this.poolHasDomains(from)) throw new Error(`EBUSY: last cpu of cpupool ${from.id}`);
-        from.pcpus = from.pcpus.filter(x => x !== c);
-        touched.add(from);
-      }
-      p.pool = target;
-      if (target) { target.pcpus.push(c); target.pcpus.sort((a, b) => a - b); }
+      if ((p.pool === pool) === join) continue;
+      if (!join && pool.pcpus.length === 1 && this.doms.size) throw new Error(`EBUSY: last cpu of a cpupool with domains`);
+      pool.pcpus = join ? [...pool.pcpus, c].sort((x, y) => x - y) : pool.pcpus.filter(x => x !== c);
+      p.pool = join ? pool : null;
+      changed = true;
     }
-    if (target) touched.add(target);
-    // Everything running in a touched pool stops, runqueues are rebuilt and the vCPUs requeued.
-    const affected = [...this.doms.values()].filter(d => touched.has(d.pool));
+    if (!changed) { if (!pool.runqs.length) this.rebuildPool(pool); return; }
+    // Everything running stops, runqueues are rebuilt and the vCPUs requeued.
+    const affected = [...this.doms.values()];
     for (const d of affected) for (const v of d.vcpus) this.detach(v);
-    for (const c of cpus) { const p = this.pcpus[c]!; if (!p.pool) { p.rq = null; this.descheduleIdle(p); } }
-    for (const pool of touched) this.rebuildPool(pool);
+    for (const c of cpus) { const p = this.cpu[c]!; if (!p.pool) { p.rq = null; this.descheduleIdle(p); } }
+    this.rebuildPool(pool);
     for (const d of affected) for (const v of d.vcpus) this.attach(v);
   }
 
@@ -191,7 +149,7 @@ export class Credit2 {
       k += size;
       const rq: Runq = { id: i, pool, cpus, runq: [], svc: new Set(), maxWeight: 1, pickBias: cpus[0]!, busy: 0, since: new Float64Array(size).fill(Infinity) };
       pool.runqs.push(rq);
-      cpus.forEach((c, j) => { const p = this.pcpus[c]!; p.rq = rq; p.rqIdx = j; p.tickled = false; });
+      cpus.forEach((c, j) => { const p = this.cpu[c]!; p.rq = rq; p.rqIdx = j; p.tickled = false; });
     }
   }
 
@@ -199,8 +157,8 @@ export class Credit2 {
 
   addDomain(domid: number, o: DomainSchedOptions): void {
     if (this.doms.has(domid)) throw new Error(`domain ${domid} exists`);
-    const pool = this.getPool(o.poolId ?? 0);
-    if (pool.pcpus.length === 0) throw new Error(`cpupool ${pool.id} has no cpus`);
+    const pool = this.pool;
+    if (pool.pcpus.length === 0) throw new Error('cpupool has no cpus');
     const d: Dom = {
       id: domid, weight: o.weight ?? K.CSCHED2_DEFAULT_WEIGHT, cap: 0, pool, paused: o.paused ?? false, dying: false,
       vcpus: [], budget: 0, totBudget: 0, nextRepl: 0, parked: [], replGen: 0, replPending: false,
@@ -212,8 +170,8 @@ export class Credit2 {
       const v: Vcpu = {
         dom: d, id: i, word: T.unitWord(domid, i), credit: K.CSCHED2_CREDIT_INIT, residual: 0, budget: Infinity, budgetQuota: 0,
         rq: null, onRunq: false, processor: pool.pcpus[0]!, running: false, runstate: RUNSTATE_offline, stateEntry: this.t,
-        startTime: this.t, runFrom: this.t, cpuNs: 0, tickledCpu: -1, online: i < online, blocked: false, parked: false,
-        hard: o.hardAffinity?.[i] ?? null, soft: o.softAffinity?.[i] ?? null, eff: new Uint8Array(this.pcpus.length), softMask: null,
+        startTime: this.t, runFrom: this.t, cpuNs: Number(o.cpuTimeNs?.[i] ?? 0n), tickledCpu: -1, online: i < online, blocked: false, parked: false,
+        hard: o.hardAffinity?.[i] ?? null, soft: o.softAffinity?.[i] ?? null, eff: new Uint8Array(this.cpu.length), softMask: null,
         pinned: false, work: newDutyCycle(domid, i, o.demand ?? 0, this.t), wakeGen: 0,
       };
       v.blocked = !wantsCpu(v.work);
@@ -288,7 +246,7 @@ export class Credit2 {
     if (soft) v.soft = soft.length ? [...soft] : null;
     this.computeMasks(v);
     if (v.running) {
-      if (!v.eff[v.processor] && v.processor >= 0) this.tickleCpu(this.pcpus[v.processor]!);
+      if (!v.eff[v.processor] && v.processor >= 0) this.tickleCpu(this.cpu[v.processor]!);
     } else if (v.rq && !this.rqAllowed(v, v.rq)) {
       // Its runqueue has no pCPU it may use any more: move it (csched2_unit_migrate).
       this.detach(v);
@@ -309,7 +267,7 @@ export class Credit2 {
     else roll(w, this.t);
     setDemand(w, frac);
     if (v.running) {
-      const p = this.pcpus[v.processor]!;
+      const p = this.cpu[v.processor]!;
       p.blockAt = blockTime(w, this.t);
       this.armTimer(p);
     } else if (v.blocked && wantsCpu(w)) {
@@ -331,7 +289,7 @@ export class Credit2 {
     const state: VcpuState = v.running ? 'running' : !v.online ? 'offline' : v.dom.paused ? 'paused' : v.blocked ? 'blocked' : 'runnable';
     return {
       cpuTimeNs: BigInt(Math.round(this.vcpuCpuNs(v))), state, pcpu: v.processor, online: v.online,
-      hard: v.hard ? [...v.hard] : this.pcpus.map(p => p.id), soft: v.soft ? [...v.soft] : this.pcpus.map(p => p.id),
+      hard: v.hard ? [...v.hard] : this.cpu.map(p => p.id), soft: v.soft ? [...v.soft] : this.cpu.map(p => p.id),
     };
   }
 
@@ -344,21 +302,23 @@ export class Credit2 {
   }
 
   pcpuIdleTimeNs(pcpu: number): bigint {
-    const p = this.pcpus[pcpu];
+    const p = this.cpu[pcpu];
     if (!p) throw new Error(`no pcpu ${pcpu}`);
     return BigInt(Math.round(p.idleNs + (p.curr ? 0 : this.t - p.idleSince)));
   }
 
   /** The domain running on a pCPU, or null when it is idle. */
   pcpuCurrent(pcpu: number): { domid: number; vcpu: number } | null {
-    const v = this.pcpus[pcpu]?.curr;
+    const v = this.cpu[pcpu]?.curr;
     return v ? { domid: v.dom.id, vcpu: v.id } : null;
   }
 
   /** The scheduler's own state, read only, for the 'r' debug key's dump (csched2_dump). */
-  dumpView(): { pools: readonly Pool[]; doms: readonly Dom[]; pcpus: readonly Pcpu[] } {
-    return { pools: [...this.pools.values()], doms: [...this.doms.values()], pcpus: this.pcpus };
+  dumpView(): { pool: Pool; doms: readonly Dom[]; pcpus: readonly Pcpu[] } {
+    return { pool: this.pool, doms: [...this.doms.values()], pcpus: this.cpu };
   }
+
+  dump(): string[] { return credit2Dump(this.dumpView(), this.topology); }
 
   private vcpuCpuNs(v: Vcpu): number { return v.cpuNs + (v.running ? this.t - v.runFrom : 0); }
 
@@ -370,14 +330,14 @@ export class Credit2 {
     eff.fill(0);
     let any = false;
     const hard = v.hard ?? pool.pcpus;
-    for (const c of hard) if (this.pcpus[c]?.pool === pool) { eff[c] = 1; any = true; }
+    for (const c of hard) if (this.cpu[c]?.pool === pool) { eff[c] = 1; any = true; }
     if (!any) for (const c of pool.pcpus) eff[c] = 1;
     let n = 0;
     for (const c of pool.pcpus) n += eff[c]!;
     v.pinned = n === 1;
     v.softMask = null;
     if (v.soft) {
-      const m = new Uint8Array(this.pcpus.length);
+      const m = new Uint8Array(this.cpu.length);
       let inter = 0, covers = true;
       for (const c of v.soft) if (c < m.length) m[c] = 1;
       for (const c of pool.pcpus) if (eff[c]) { if (m[c]) inter++; else covers = false; }
@@ -406,7 +366,7 @@ export class Credit2 {
   /** Take a vCPU off its pCPU and runqueue (the caller re-attaches it, or it is going away). */
   private detach(v: Vcpu): void {
     if (v.running) {
-      const p = this.pcpus[v.processor]!;
+      const p = this.cpu[v.processor]!;
       const hold = v.dom.dying;
       v.dom.dying = true; // not runnable during this switch
       this.schedule(p);
@@ -557,7 +517,7 @@ export class Credit2 {
     const cpu = nw.processor;
     if (this.sink.enabled) T.tickleNew(this.sink, cpu, nw.word, cpu, nw.credit);
     let ipid = -1;
-    const pc = this.pcpus;
+    const pc = this.cpu;
     const self = pc[cpu]!;
     if (nw.pinned && self.idle && !self.tickled) ipid = cpu;
     else {
@@ -605,7 +565,7 @@ export class Credit2 {
   /** An idle, untickled pCPU of rq that v may use, soft affinity first, `from` preferred. */
   private idleIn(v: Vcpu, rq: Runq, from: number): number {
     if (rq.busy === rq.cpus.length) return -1;
-    const pc = this.pcpus;
+    const pc = this.cpu;
     for (let pass = v.softMask ? 0 : 1; pass < 2; pass++) {
       const mask = pass === 0 ? v.softMask! : null;
       if (from >= 0) {
@@ -655,7 +615,7 @@ export class Credit2 {
     for (const s of rq.svc) {
       if (s.running) {
         this.burn(s);
-        if (s.dom.cap && s.budget <= 0) this.tickleCpu(this.pcpus[s.processor]!);
+        if (s.dom.cap && s.budget <= 0) this.tickleCpu(this.cpu[s.processor]!);
       }
       const start = s.credit;
       let c = start + reset;
@@ -681,7 +641,7 @@ export class Credit2 {
         v.budgetQuota = quota;
       }
       // A running vCPU with no budget must grab some or be parked at its next decision.
-      for (const v of d.vcpus) if (v.running && !was) this.tickleCpu(this.pcpus[v.processor]!);
+      for (const v of d.vcpus) if (v.running && !was) this.tickleCpu(this.cpu[v.processor]!);
     } else {
       d.replGen++;
       d.replPending = false;
@@ -795,7 +755,7 @@ export class Credit2 {
   private sleep(v: Vcpu): void {
     v.wakeGen++;
     if (v.runstate === RUNSTATE_runnable) this.setRunstate(v, RUNSTATE_offline);
-    if (v.running) this.tickleCpu(this.pcpus[v.processor]!);
+    if (v.running) this.tickleCpu(this.cpu[v.processor]!);
     else if (v.onRunq) this.runqRemove(v);
   }
 
@@ -895,7 +855,7 @@ export class Credit2 {
       let softPreempt = false;
       if (scurr.softMask && !scurr.softMask[cpu]) {
         for (const c of rq.cpus) {
-          const o = this.pcpus[c]!;
+          const o = this.cpu[c]!;
           if (scurr.softMask[c] && scurr.eff[c] && o.idle && !o.tickled) { softPreempt = true; break; }
         }
       }
@@ -910,7 +870,7 @@ export class Credit2 {
       if (svc.credit <= snextCredit) break;
       if (!isRunnable(svc)) continue;
       if (!svc.eff[cpu]) continue;
-      if (svc.tickledCpu !== -1 && svc.tickledCpu !== cpu && this.pcpus[svc.tickledCpu]!.tickled) continue;
+      if (svc.tickledCpu !== -1 && svc.tickledCpu !== cpu && this.cpu[svc.tickledCpu]!.tickled) continue;
       if (svc.processor !== cpu && snextCredit + K.CSCHED2_MIGRATE_RESIST > svc.credit) continue;
       // A capped vCPU whose domain has no budget left is parked (off the runqueue) and passed
       // over for the next one.
@@ -996,7 +956,7 @@ export class Credit2 {
       if (o === rq) continue;
       for (const v of o.runq) {
         if (!v.eff[p.id] || !isRunnable(v)) continue;
-        if (v.tickledCpu !== -1 && this.pcpus[v.tickledCpu]!.tickled) continue;
+        if (v.tickledCpu !== -1 && this.cpu[v.tickledCpu]!.tickled) continue;
         if (!best || v.credit > best.credit) { best = v; from = o; }
         break;
       }
@@ -1029,15 +989,6 @@ export class Credit2 {
 
   // ---- lookups ----------------------------------------------------------------------------------
 
-  private poolHasDomains(pool: Pool): boolean {
-    for (const d of this.doms.values()) if (d.pool === pool) return true;
-    return false;
-  }
-  private getPool(id: number): Pool {
-    const p = this.pools.get(id);
-    if (!p) throw new Error(`no cpupool ${id}`);
-    return p;
-  }
   private getDom(id: number): Dom {
     const d = this.doms.get(id);
     if (!d) throw new Error(`no domain ${id}`);

@@ -1,4 +1,4 @@
-// The scheduler's state: pCPUs, cpupools, runqueues, domains and their vCPUs (the csched2_*
+// The scheduler's state: pCPUs, its cpupool, runqueues, domains and their vCPUs (the csched2_*
 // structures and the bits of struct vcpu / sched_unit that credit2 reads). Times are ns.
 import type { DutyCycle } from '../sched-core/workload.ts';
 
@@ -18,7 +18,8 @@ export interface Runq {
   since: Float64Array;
 }
 
-export interface Pool { id: number; name: string; pcpus: number[]; ratelimitNs: number; runqs: Runq[] }
+/** The one cpupool a credit2 instance schedules. */
+export interface Pool { pcpus: number[]; ratelimitNs: number; runqs: Runq[] }
 
 export interface Pcpu {
   id: number;

@@ -1,0 +1,39 @@
+// The schedulers a cpupool can run (Xen's schedulers[] array, with each one's name and the lines
+// its init prints): `sched=` at boot and `xl cpupool-create sched=` pick one by name.
+import { Credit2 } from './credit2/index.ts';
+import { HypervisorError } from './errors.ts';
+import type { Scheduler, SchedulerName, SchedulerOptions } from './scheduler.ts';
+
+export interface SchedulerKind {
+  /** struct scheduler's name, as "Using scheduler:" and the 'r' dump print it. */
+  title: string;
+  /** What its init prints to the console ring (at boot, and again for each new pool of it). */
+  initLines: string[];
+  create(opts: SchedulerOptions): Scheduler;
+}
+
+const SCHEDULERS: Partial<Record<SchedulerName, SchedulerKind>> = {
+  credit2: {
+    title: 'SMP Credit Scheduler rev2',
+    initLines: [
+      'Initializing Credit2 scheduler', ' load_precision_shift: 18', ' load_window_shift: 30', ' underload_balance_tolerance: 0',
+      ' overload_balance_tolerance: -3', ' runqueues arrangement: socket', ' cap enforcement granularity: 10ms',
+    ],
+    create: o => new Credit2(o),
+  },
+};
+
+export const SCHEDULER_NAMES: readonly SchedulerName[] = ['credit', 'credit2', 'rtds', 'null'];
+
+export function isSchedulerName(s: string): s is SchedulerName { return (SCHEDULER_NAMES as readonly string[]).includes(s); }
+
+/** The scheduler of that name; ENOENT (as scheduler_alloc) for one this build lacks. */
+export function schedulerKind(name: SchedulerName): SchedulerKind {
+  const k = SCHEDULERS[name];
+  if (!k) throw new HypervisorError('ENOENT', `scheduler ${name} is not built into this xenlab yet`);
+  return k;
+}
+
+export function createScheduler(name: SchedulerName, opts: SchedulerOptions): Scheduler {
+  return schedulerKind(name).create(opts);
+}
