@@ -11,6 +11,9 @@ import {
 import type { DomainSchedOptions, Scheduler, SchedulerName, SchedulerOptions, VcpuInfo, VcpuState } from '../scheduler.ts';
 import { EventQueue, TimerHeap } from './event-queue.ts';
 import * as T from './trace.ts';
+import { coreMates, siblings } from './topology.ts';
+import { maskList } from '../keyhandlers/printk-formats.ts';
+import type { CpuTopology } from '../../machine/host.ts';
 import { blockTime, consume, newDutyCycle, roll, setDemand, wantsCpu, type DutyCycle } from './workload.ts';
 
 /** Delay between a tickle and the tickled pCPU running its scheduler (IPI and softirq). */
@@ -74,6 +77,7 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
   protected readonly doms = new Map<number, D>();
   private readonly wakeTargets: (V | undefined)[] = [];
   private readonly freeWakeSlots: number[] = [];
+  private readonly topology: readonly CpuTopology[];
 
   constructor(o: SchedulerOptions) {
     this.t = Number(o.startNs ?? 0n);
@@ -84,6 +88,7 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
       this.pc.push({ id: i, inPool: false, curr: null, tickled: false, tickleAt: 0, idleEntry: this.t, idleSince: this.t, idleNs: 0, blockAt: Infinity, sliceEnd: Infinity });
     for (const c of o.pcpus) this.pc[c]!.inPool = true;
     this.cpus = [...o.pcpus].sort((a, b) => a - b);
+    this.topology = o.topology ?? this.pc.map(p => ({ core: p.id, socket: 0, node: 0 }));
   }
 
   // ---- the scheduler's hooks (struct scheduler) ------------------------------------------------
@@ -107,10 +112,9 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
   protected abstract onEvent(kind: number, target: number, gen: number): void;
   /** The pool's pCPUs changed (every vCPU is detached meanwhile). */
   protected abstract pcpusChanged(): void;
-  /** dump_settings, then per pCPU dump_cpu_state. */
+  /** dump_settings and dump_cpu_state: what the 'r' key prints for the pool and for each of its pCPUs. */
   protected abstract dumpSettings(): string[];
-  protected abstract dumpCpu(cpu: number): string[];
-  protected abstract readonly longName: string;
+  abstract dumpCpu(cpu: number): string[];
 
   /** unit_runnable(); a scheduler may add its own conditions (credit's parked units). */
   protected runnable(v: V): boolean {
@@ -325,14 +329,11 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
     return v ? { domid: v.dom.id, vcpu: v.id } : null;
   }
 
-  dump(): string[] {
-    const out = [`Scheduler: ${this.longName} (${this.name})`, ...this.dumpSettings(), 'CPUs info:'];
-    for (const c of this.cpus) {
-      const v = this.pc[c]!.curr;
-      const cur = v ? `d${v.dom.id}v${v.id}` : `d[IDLE]v${c}`;
-      out.push(`CPU[${String(c).padStart(2, '0')}] current=${cur}, curr=${cur}, prev=NULL`, ...this.dumpCpu(c));
-    }
-    return out;
+  dump(): string[] { return this.dumpSettings(); }
+
+  /** The 'r' dump's sibling and core masks of a pCPU. */
+  protected cpuMasks(cpu: number): string {
+    return `sibling={${maskList(siblings(this.topology, cpu))}}, core={${maskList(coreMates(this.topology, cpu))}}`;
   }
 
   protected cpuNs(v: V): number { return v.cpuNs + (v.running ? this.t - v.runFrom : 0); }

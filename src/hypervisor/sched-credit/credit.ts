@@ -18,7 +18,6 @@ export interface CreditParams { tsliceMs: number; ratelimitUs: number; migrDelay
 
 export class Credit extends SchedCore<CVcpu, CDom> {
   readonly name = 'credit' as const;
-  protected readonly longName = 'SMP Credit Scheduler';
   private readonly spc: CPcpu[];
   private readonly prv: AcctState & { runqSort: number; master: number; acctGen: number; acctRunning: boolean };
   private tsliceMs = K.CSCHED_DEFAULT_TSLICE_MS;
@@ -361,9 +360,9 @@ export class Credit extends SchedCore<CVcpu, CDom> {
     return out;
   }
 
-  protected dumpCpu(cpu: number): string[] {
+  dumpCpu(cpu: number): string[] {
     const spc = this.spc[cpu]!;
-    const out = [`CPU[${String(cpu).padStart(2, '0')}] nr_run=${this.nrRunnable(cpu)}, sort=${spc.runqSortLast}, sibling={${cpu}}, core={${this.cpus.join(',')}}`];
+    const out = [`CPU[${String(cpu).padStart(2, '0')}] nr_run=${this.nrRunnable(cpu)}, sort=${spc.runqSortLast}, ${this.cpuMasks(cpu)}`];
     const cur = this.pc[cpu]!.curr;
     if (cur) out.push(`\trun: ${this.dumpUnit(cur)}`);
     spc.runq.forEach((v, i) => out.push(`\t${String(i + 1).padStart(3)}: ${this.dumpUnit(v)}`));

@@ -12,7 +12,6 @@ interface NVcpu extends CoreVcpu<NDom> { inWaitq: boolean }
 
 export class Null extends SchedCore<NVcpu, NDom> {
   readonly name = 'null' as const;
-  protected readonly longName = 'null Scheduler';
   /** The vCPU assigned to each pCPU (null_pcpu.unit). */
   private readonly assigned: (NVcpu | null)[] = this.pc.map(() => null);
   private waitq: NVcpu[] = [];
@@ -145,10 +144,10 @@ export class Null extends SchedCore<NVcpu, NDom> {
     return out;
   }
 
-  protected dumpCpu(cpu: number): string[] {
+  dumpCpu(cpu: number): string[] {
     const a = this.assigned[cpu];
     const cur = this.pc[cpu]!.curr;
-    const out = [`CPU[${String(cpu).padStart(2, '0')}] sibling={${cpu}}, core={${this.cpus.join(',')}}${a ? `, unit=d${a.dom.id}v${a.id}` : ''}`];
+    const out = [`CPU[${String(cpu).padStart(2, '0')}] ${this.cpuMasks(cpu)}${a ? `, unit=d${a.dom.id}v${a.id}` : ''}`];
     if (cur) out.push(`\trun: ${this.dumpUnit(cur)}`);
     return out;
   }

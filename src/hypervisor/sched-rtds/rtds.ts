@@ -15,7 +15,6 @@ export interface RtdsVcpuParams { periodUs: number; budgetUs: number; extratime:
 
 export class Rtds extends SchedCore<RtVcpu, RtDom> {
   readonly name = 'rtds' as const;
-  protected readonly longName = 'SMP RTDS Scheduler';
   private runq: RtVcpu[] = [];
   private depletedq: RtVcpu[] = [];
   private replq: RtVcpu[] = [];
@@ -258,7 +257,7 @@ export class Rtds extends SchedCore<RtVcpu, RtDom> {
     return out;
   }
 
-  protected dumpCpu(cpu: number): string[] {
+  dumpCpu(cpu: number): string[] {
     const cur = this.pc[cpu]!.curr;
     return [`CPU[${String(cpu).padStart(2, '0')}]`, ...(cur ? this.dumpUnit(cur) : [])];
   }
