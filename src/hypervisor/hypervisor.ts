@@ -124,8 +124,9 @@ export class Hypervisor {
     if (this.trace.enabled) this.trace.record(this.vcpu0Cpu(0), this.clock.now(), TRC_DOM0_DOM_ADD, [id]);
     this.sched.addDomain(id, spec.poolId, {
       weight: spec.weight, cap: spec.cap, nrVcpus: spec.maxVcpus, onlineVcpus: spec.onlineVcpus,
-      hardAffinity: spec.affinity.map(a => a.hard ?? this.poolCpus(spec.poolId)),
-      softAffinity: spec.affinity.map(a => a.soft ?? this.poolCpus(spec.poolId)),
+      // No affinity is all pCPUs (cpumask_all), whatever the pool.
+      hardAffinity: spec.affinity.map(a => a.hard),
+      softAffinity: spec.affinity.map(a => a.soft),
     });
     return d;
   }
@@ -387,8 +388,8 @@ export class Hypervisor {
     const d = this.get(domid);
     const cur = d.affinity[vcpu] ?? { hard: null, soft: null };
     d.affinity[vcpu] = { hard: hard ?? cur.hard, soft: soft ?? cur.soft };
-    const pool = this.poolCpus(d.poolId);
-    this.sched.setAffinity(domid, vcpu, d.affinity[vcpu]!.hard ?? pool, d.affinity[vcpu]!.soft ?? pool);
+    // An empty list is all pCPUs, as no affinity is.
+    this.sched.setAffinity(domid, vcpu, d.affinity[vcpu]!.hard ?? [], d.affinity[vcpu]!.soft ?? []);
   }
 
   setSchedParams(domid: number, p: { weight?: number; cap?: number }): void {
@@ -416,6 +417,11 @@ export class Hypervisor {
 /** Where a guest frame sits in host memory: each domain's frames in a region of their own. */
 function machineFrame(domid: number, gfn: number): number { return 0x100000 + domid * 0x40000 + gfn; }
 
+/** What the boot loader gave Xen (xl info's xen_commandline). */
+export function xenCommandLine(m: Machine): string {
+  return `placeholder dom0_mem=${m.spec.dom0MemMiB}M,max:${m.spec.dom0MemMiB}M${m.spec.sched ? ` sched=${m.spec.sched}` : ''}`;
+}
+
 /** Xen's sched= boot option: an unknown name falls back to the default, as scheduler_init does. */
 function bootScheduler(m: Machine): SchedulerName {
   return m.spec.sched && isSchedulerName(m.spec.sched) ? m.spec.sched : 'credit2';
@@ -435,7 +441,7 @@ function bootBanner(m: Machine, sched: SchedulerName): string[] {
     '(XEN) Latest ChangeSet: ',
     '(XEN) build-id: ',
     '(XEN) Bootloader: GRUB 2.06-13+deb12u1',
-    `(XEN) Command line: placeholder dom0_mem=${m.spec.dom0MemMiB}M,max:${m.spec.dom0MemMiB}M${m.spec.sched ? ` sched=${m.spec.sched}` : ''}`,
+    `(XEN) Command line: ${xenCommandLine(m)}`,
     '(XEN) Xen image load base address: 0',
     '(XEN) Video information:',
     '(XEN)  No VGA detected',

@@ -57,6 +57,15 @@ export interface Requests extends TraceRequests, MigrateRequests, DebugRequests,
   'sched.credit2.set': { args: { dom: string; weight?: number; cap?: number }; result: {} };
   'sched.credit2.setPool': { args: { pool?: string; ratelimitUs: number }; result: {} };
   'cpupool.list': { args: { pool?: string }; result: CpupoolInfo[] };
+  /** XEN_SYSCTL_CPUPOOL_OP_FREEINFO: the pCPUs in no pool. */
+  'cpupool.free': { args: {}; result: { cpus: number[] } };
+  'cpupool.create': { args: { name: string; sched: string; cpus: number[] }; result: { poolid: number } };
+  'cpupool.destroy': { args: { pool: string }; result: {} };
+  'cpupool.rename': { args: { pool: string; name: string }; result: {} };
+  'cpupool.cpuAdd': { args: { pool: string; cpus: number[] }; result: {} };
+  'cpupool.cpuRemove': { args: { pool: string; cpus: number[] }; result: {} };
+  'cpupool.migrate': { args: { dom: string; pool: string }; result: {} };
+  'cpupool.numaSplit': { args: {}; result: {} };
 
   'clock.get': { args: {}; result: { mode: 'real' | 'virtual'; nowNs: string; wallMs: number } };
   'clock.advance': { args: { ns: string }; result: { nowNs: string } };

@@ -14,7 +14,7 @@ import { destroy, domainInfo, domids, pause, rename, retrieveConfig, unpause, vc
 import { setMaxmem, setMemoryTarget } from './mem.ts';
 import { credit2Params, setCredit2Domain, setCredit2Ratelimit, setVcpuAffinity, vcpuList } from './sched.ts';
 import { creditParams, creditPoolParams, rtdsDomains, rtdsVcpus, setCreditDomain, setCreditPoolParams, setRtdsVcpus } from './sched.ts';
-import { cpupoolList } from './cpupool.ts';
+import { cpupoolCpuAdd, cpupoolCpuRemove, cpupoolCreate, cpupoolDestroy, cpupoolList, cpupoolMigrate, cpupoolNumaSplit, cpupoolRename } from './cpupool.ts';
 import { attachDisk, attachNic, detachDisk, detachNic, deviceInfo, primaryConsole, type DeviceKind } from './devices.ts';
 import { requestShutdown, sendSysrq } from './pvcontrol.ts';
 import { setParameters } from './parameters.ts';
@@ -159,6 +159,13 @@ export class Toolstack {
   rtdsVcpus(o: { domid?: number; pool?: string; vcpus: number[] | 'all' }) { return rtdsVcpus(this, o); }
   setRtdsVcpus(domid: number, list: RtdsVcpuParams[], all: boolean): void { setRtdsVcpus(this, domid, list, all); }
   cpupoolList(pool?: string): CpupoolInfo[] { return cpupoolList(this, pool); }
+  cpupoolCreate(name: string, sched: string, cpus: number[]): Promise<number> { return cpupoolCreate(this, name, sched, cpus); }
+  cpupoolDestroy(pool: string): Promise<void> { return cpupoolDestroy(this, pool); }
+  cpupoolRename(pool: string, name: string): Promise<void> { return cpupoolRename(this, pool, name); }
+  cpupoolCpuAdd(pool: string, cpus: number[]): void { cpupoolCpuAdd(this, pool, cpus); }
+  cpupoolCpuRemove(pool: string, cpus: number[]): void { cpupoolCpuRemove(this, pool, cpus); }
+  cpupoolMigrate(dom: string, pool: string): void { cpupoolMigrate(this, dom, pool); }
+  cpupoolNumaSplit(): Promise<void> { return cpupoolNumaSplit(this); }
 
   attachNic(domid: number, nic: Record<string, any>): Promise<void> { return attachNic(this, domid, nic); }
   detachNic(domid: number, q: string): Promise<void> { return detachNic(this, domid, q); }

@@ -391,6 +391,9 @@ export class Credit2 implements Scheduler {
       p.idleEntry = this.t;
     }
     p.idle = true;
+    // A pending tickle dies with the timer: a pCPU left marked tickled would turn away, for ever,
+    // every vCPU once tickled to it (runqCandidate skips those).
+    p.tickled = false;
     p.blockAt = Infinity;
     this.timers.clear(p.id);
   }
