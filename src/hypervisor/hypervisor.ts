@@ -4,6 +4,7 @@
 // a callback, as Xen raises VIRQ_DOM_EXC.
 import type { Clock } from '../machine/clock.ts';
 import type { Machine } from '../machine/host.ts';
+import { Credit } from './sched-credit/credit.ts';
 import { Credit2 } from './credit2/index.ts';
 import { Cpupools, type Cpupool } from './cpupools.ts';
 import { isSchedulerName, schedulerKind } from './sched-factory.ts';
@@ -397,6 +398,7 @@ export class Hypervisor {
     if (p.cap !== undefined) d.cap = p.cap;
     const s = this.sched.poolOf(domid).sched;
     if (s instanceof Credit2) s.setParams(domid, p);
+    else if (s instanceof Credit) s.setDomainParams(domid, p);
   }
 
   vcpuTimeNs(domid: number, vcpu: number): bigint {

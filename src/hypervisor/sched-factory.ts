@@ -1,6 +1,9 @@
 // The schedulers a cpupool can run (Xen's schedulers[] array, with each one's name and the lines
 // its init prints): `sched=` at boot and `xl cpupool-create sched=` pick one by name.
 import { Credit2 } from './credit2/index.ts';
+import { Credit } from './sched-credit/credit.ts';
+import { Rtds } from './sched-rtds/rtds.ts';
+import { Null } from './sched-null/null.ts';
 import { HypervisorError } from './errors.ts';
 import type { Scheduler, SchedulerName, SchedulerOptions } from './scheduler.ts';
 
@@ -12,6 +15,9 @@ export interface SchedulerKind {
   create(opts: SchedulerOptions): Scheduler;
 }
 
+/** What RTDS's and null's init add after their first line. */
+const EXPERIMENTAL = ['WARNING: This is experimental software in development.', 'Use at your own risk.'];
+
 const SCHEDULERS: Partial<Record<SchedulerName, SchedulerKind>> = {
   credit2: {
     title: 'SMP Credit Scheduler rev2',
@@ -21,6 +27,9 @@ const SCHEDULERS: Partial<Record<SchedulerName, SchedulerKind>> = {
     ],
     create: o => new Credit2(o),
   },
+  credit: { title: 'SMP Credit Scheduler', initLines: [], create: o => new Credit(o) },
+  rtds: { title: 'SMP RTDS Scheduler', initLines: ['Initializing RTDS scheduler', ...EXPERIMENTAL], create: o => new Rtds(o) },
+  null: { title: 'null Scheduler', initLines: ['Initializing null scheduler', ...EXPERIMENTAL], create: o => new Null(o) },
 };
 
 export const SCHEDULER_NAMES: readonly SchedulerName[] = ['credit', 'credit2', 'rtds', 'null'];
