@@ -131,7 +131,7 @@ function poolDomains(ts: Toolstack, p: Cpupool): number[] {
 
 /** The pools xl's sched_domain_output walks: every pool of that scheduler, or the one named if it is one. */
 function poolsOf<S>(ts: Toolstack, pool: string | undefined, is: (p: Cpupool) => S | null): { p: Cpupool; s: S }[] {
-  return (pool ? [poolByName(ts, pool)] : ts.hv.pools).flatMap(p => { const s = is(p); return s ? [{ p, s }] : []; });
+  return (pool ? [poolByQualifier(ts, pool)] : ts.hv.pools).flatMap(p => { const s = is(p); return s ? [{ p, s }] : []; });
 }
 
 const creditOf = (p: Cpupool): Credit | null => (p.sched instanceof Credit ? p.sched : null);
@@ -188,7 +188,7 @@ export function setCreditDomain(ts: Toolstack, domid: number, p: { weight?: numb
 
 /** libxl_sched_credit_params_get: Xen answers EINVAL for a pool of another scheduler. */
 function creditPool(ts: Toolstack, pool: string | undefined): { p: Cpupool; c: Credit | null; error: string } {
-  const p = pool ? poolByName(ts, pool) : ts.hv.pools[0]!;
+  const p = pool ? poolByQualifier(ts, pool) : ts.hv.pools[0]!;
   return { p, c: creditOf(p), error: 'libxl: error: libxl_sched.c:287:libxl_sched_credit_params_get: getting Credit scheduler parameters: Invalid argument' };
 }
 
