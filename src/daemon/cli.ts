@@ -5,6 +5,8 @@ import yargs, { type Argv } from 'yargs';
 import { DEFAULT_MACHINE, parseSizeMiB, type MachineSpec } from '../machine/host.ts';
 import { parseDuration, type ClockMode } from '../machine/clock.ts';
 import { DISK_KINDS, type DiskKind } from '../machine/devices.ts';
+import { SCHEDULER_NAMES, isSchedulerName, schedulerKind } from '../hypervisor/sched-factory.ts';
+import type { SchedulerName } from '../hypervisor/scheduler.ts';
 
 /** The machine options of start/run, validated; `argv` repeats them for a spawned `xenlabd run`. */
 export interface MachineArgs { spec: Partial<MachineSpec>; clock?: ClockMode; argv: string[] }
@@ -50,9 +52,18 @@ const MACHINE_OPTIONS = {
     coerce: (s: string): ClockMode => s === 'real' || s === 'virtual' ? s : invalid('clock', s, ' (real or virtual)'),
   },
   seed: { type: 'string', requiresArg: true, describe: 'seed of the deterministic simulation (default 1)', coerce: integer('seed', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) },
+  sched: {
+    type: 'string', requiresArg: true, describe: "Pool-0's scheduler, as Xen's sched= boot option (default credit2)",
+    coerce: (s: string): SchedulerName => isSchedulerName(s) && built(s) ? s : invalid('sched', s, ` (${SCHEDULER_NAMES.filter(built).join(', ')})`),
+  },
 } as const;
 
-interface MachineValues { host?: string; cpus?: number; memory?: number; 'dom0-mem'?: number; 'dom0-vcpus'?: number; disk?: DiskKind; clock?: ClockMode; seed?: number }
+/** A scheduler this build has (the table names every one Xen 4.17 knows). */
+function built(name: SchedulerName): boolean {
+  try { schedulerKind(name); return true; } catch { return false; }
+}
+
+interface MachineValues { host?: string; cpus?: number; memory?: number; 'dom0-mem'?: number; 'dom0-vcpus'?: number; disk?: DiskKind; clock?: ClockMode; seed?: number; sched?: SchedulerName }
 
 function machineArgs(v: MachineValues): MachineArgs {
   const spec: Partial<MachineSpec> = {};
@@ -64,6 +75,7 @@ function machineArgs(v: MachineValues): MachineArgs {
   if (v['dom0-vcpus'] !== undefined) { spec.dom0Vcpus = v['dom0-vcpus']; argv.push('--dom0-vcpus', String(v['dom0-vcpus'])); }
   if (v.disk !== undefined) { spec.disk = v.disk; argv.push('--disk', v.disk); }
   if (v.seed !== undefined) { spec.seed = v.seed; argv.push('--seed', String(v.seed)); }
+  if (v.sched !== undefined) { spec.sched = v.sched; argv.push('--sched', v.sched); }
   if (v.clock !== undefined) argv.push('--clock', v.clock);
   return { spec, clock: v.clock, argv };
 }

@@ -142,7 +142,7 @@ export class Host {
     });
     await this.netback.start();
     await this.blkback.start();
-    await writeDom0Tree(xs, { memKb: spec.dom0MemMiB * 1024, pools: this.hv.pools.map(p => p.name) });
+    await writeDom0Tree(xs, { memKb: spec.dom0MemMiB * 1024, pools: this.hv.pools });
     this.toolstack = new Toolstack(this.hv, xs, {
       startGuest: (rec, booted) => this.startGuest(rec, booted),
       stopGuest: domid => this.stopGuest(domid),

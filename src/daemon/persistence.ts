@@ -9,6 +9,7 @@ import { ShutdownReason } from '../hypervisor/shutdown-reason.ts';
 import type { DomainRecord, Toolstack } from '../dom0/toolstack/toolstack.ts';
 import { LibxlError } from '../dom0/toolstack/errors.ts';
 import { credit2Of } from '../dom0/toolstack/cpupool.ts';
+import type { SchedulerName } from '../hypervisor/scheduler.ts';
 import { MIGRATED_AWAY_SUFFIX } from '../protocol/migrate.ts';
 import type { Store } from './store.ts';
 
@@ -20,6 +21,10 @@ interface PersistedDomainState {
 }
 
 const ratelimitKey = (poolId: number) => `ratelimit_${poolId}`;
+
+/** The cpupools as Xen holds them (each pool's pCPUs and scheduler; its name, which libxl keeps in xenstore). */
+interface PersistedCpupool { id: number; name: string; sched: SchedulerName; cpus: number[] }
+const CPUPOOLS_KEY = 'cpupools';
 
 /** Domain-0's scheduling as an administrator set it (it is never destroyed, so it has no domain row). */
 interface PersistedDom0 { onlineVcpus: number; weight: number; cap: number; affinity: PersistedDomainState['affinity'] }
@@ -62,6 +67,7 @@ export class Persistence {
   /** Xen's settings changed at run time stay with the running Xen, which outlives the daemon. */
   restoreXenSettings(): void {
     for (const p of LOGLVL_PARAMS) { const v = this.store.getHost(p); if (v) this.hv.console.setLoglvl(p, v); }
+    this.restoreCpupools();
     for (const pool of this.hv.pools) {
       const us = this.store.getHost(ratelimitKey(pool.id));
       if (us !== undefined) credit2Of(pool)?.setRatelimit(Number(us));
@@ -103,11 +109,27 @@ export class Persistence {
     this.write('the host settings', () => {
       this.writeHostCounters();
       for (const p of LOGLVL_PARAMS) this.store.setHost(p, this.hv.console.loglvl(p));
+      const pools: PersistedCpupool[] = this.hv.pools.map(p => ({ id: p.id, name: p.name, sched: p.sched.name, cpus: p.cpus }));
+      this.store.setHost(CPUPOOLS_KEY, JSON.stringify(pools));
       for (const pool of this.hv.pools) {
         const c = credit2Of(pool);
         if (c) this.store.setHost(ratelimitKey(pool.id), String(c.getRatelimit()));
       }
     });
+  }
+
+  /** The pools as last committed: Pool-0 (booted with every pCPU) gives back the others' pCPUs. */
+  private restoreCpupools(): void {
+    const saved: PersistedCpupool[] | null = JSON.parse(this.store.getHost(CPUPOOLS_KEY) ?? 'null');
+    if (!saved) return;
+    const pools = this.hv.sched;
+    for (const p of saved) {
+      const pool = p.id === 0 ? pools.get(0)! : pools.create(p.name, p.sched, p.id);
+      pool.name = p.name;
+      if (p.id !== 0) for (const c of p.cpus) { pools.removeCpu(0, c); pools.addCpu(p.id, c); }
+    }
+    const pool0 = new Set(saved.find(p => p.id === 0)?.cpus);
+    for (const c of pools.get(0)!.cpus) if (!pool0.has(c)) pools.removeCpu(0, c);
   }
 
   /** Record a destroy (before the teardown, so a destroy that cannot be recorded leaves the domain as it was). */

@@ -138,6 +138,8 @@ export class Cpupools {
 
   addDomain(domid: number, poolId: number, o: DomainSchedOptions): void {
     const pool = this.mustGet(poolId);
+    // cpupool_add_domain: a pool without pCPUs takes no domain.
+    if (!pool.cpus.length) throw new HypervisorError('ENODEV', 'No such device');
     pool.sched.addDomain(domid, o);
     const online = Array.from({ length: o.nrVcpus }, (_, v) => v < (o.onlineVcpus ?? o.nrVcpus));
     this.doms.set(domid, { pool, online, demand: online.map(() => o.demand ?? 0), paused: o.paused ?? false });

@@ -4,6 +4,7 @@
 // a callback, as Xen raises VIRQ_DOM_EXC.
 import type { Clock } from '../machine/clock.ts';
 import type { Machine } from '../machine/host.ts';
+import { Credit } from './sched-credit/credit.ts';
 import { Credit2 } from './credit2/index.ts';
 import { Cpupools, type Cpupool } from './cpupools.ts';
 import { isSchedulerName, schedulerKind } from './sched-factory.ts';
@@ -123,8 +124,9 @@ export class Hypervisor {
     if (this.trace.enabled) this.trace.record(this.vcpu0Cpu(0), this.clock.now(), TRC_DOM0_DOM_ADD, [id]);
     this.sched.addDomain(id, spec.poolId, {
       weight: spec.weight, cap: spec.cap, nrVcpus: spec.maxVcpus, onlineVcpus: spec.onlineVcpus,
-      hardAffinity: spec.affinity.map(a => a.hard ?? this.poolCpus(spec.poolId)),
-      softAffinity: spec.affinity.map(a => a.soft ?? this.poolCpus(spec.poolId)),
+      // No affinity is all pCPUs (cpumask_all), whatever the pool.
+      hardAffinity: spec.affinity.map(a => a.hard),
+      softAffinity: spec.affinity.map(a => a.soft),
     });
     return d;
   }
@@ -152,6 +154,15 @@ export class Hypervisor {
   get pools(): readonly Cpupool[] { return this.sched.list(); }
 
   poolCpus(poolId: number): number[] { return this.sched.get(poolId)?.cpus ?? []; }
+
+  /** XEN_SYSCTL_CPUPOOL_OP_CREATE: a new pool, whose scheduler's init prints as at boot. */
+  createCpupool(name: string, sched: SchedulerName): Cpupool {
+    const pool = this.sched.create(name, sched);
+    const kind = schedulerKind(sched);
+    for (const l of kind.initLines) this.console.xen(l);
+    for (const l of kind.initInfoLines ?? []) this.console.xen(l, XENLOG.info);
+    return pool;
+  }
 
   /**
    * XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN: the domain continues in another pool, with that scheduler's
@@ -386,8 +397,8 @@ export class Hypervisor {
     const d = this.get(domid);
     const cur = d.affinity[vcpu] ?? { hard: null, soft: null };
     d.affinity[vcpu] = { hard: hard ?? cur.hard, soft: soft ?? cur.soft };
-    const pool = this.poolCpus(d.poolId);
-    this.sched.setAffinity(domid, vcpu, d.affinity[vcpu]!.hard ?? pool, d.affinity[vcpu]!.soft ?? pool);
+    // An empty list is all pCPUs, as no affinity is.
+    this.sched.setAffinity(domid, vcpu, d.affinity[vcpu]!.hard ?? [], d.affinity[vcpu]!.soft ?? []);
   }
 
   setSchedParams(domid: number, p: { weight?: number; cap?: number }): void {
@@ -396,6 +407,7 @@ export class Hypervisor {
     if (p.cap !== undefined) d.cap = p.cap;
     const s = this.sched.poolOf(domid).sched;
     if (s instanceof Credit2) s.setParams(domid, p);
+    else if (s instanceof Credit) s.setDomainParams(domid, p);
   }
 
   vcpuTimeNs(domid: number, vcpu: number): bigint {
@@ -413,6 +425,11 @@ export class Hypervisor {
 
 /** Where a guest frame sits in host memory: each domain's frames in a region of their own. */
 function machineFrame(domid: number, gfn: number): number { return 0x100000 + domid * 0x40000 + gfn; }
+
+/** What the boot loader gave Xen (xl info's xen_commandline). */
+export function xenCommandLine(m: Machine): string {
+  return `placeholder dom0_mem=${m.spec.dom0MemMiB}M,max:${m.spec.dom0MemMiB}M${m.spec.sched ? ` sched=${m.spec.sched}` : ''}`;
+}
 
 /** Xen's sched= boot option: an unknown name falls back to the default, as scheduler_init does. */
 function bootScheduler(m: Machine): SchedulerName {
@@ -433,7 +450,7 @@ function bootBanner(m: Machine, sched: SchedulerName): string[] {
     '(XEN) Latest ChangeSet: ',
     '(XEN) build-id: ',
     '(XEN) Bootloader: GRUB 2.06-13+deb12u1',
-    `(XEN) Command line: placeholder dom0_mem=${m.spec.dom0MemMiB}M,max:${m.spec.dom0MemMiB}M${m.spec.sched ? ` sched=${m.spec.sched}` : ''}`,
+    `(XEN) Command line: ${xenCommandLine(m)}`,
     '(XEN) Xen image load base address: 0',
     '(XEN) Video information:',
     '(XEN)  No VGA detected',
@@ -447,7 +464,7 @@ function bootBanner(m: Machine, sched: SchedulerName): string[] {
     `(XEN) Domain heap initialised`,
     ...fallback,
     `(XEN) Using scheduler: ${kind.title} (${sched})`,
-    ...kind.initLines.map(l => `(XEN) ${l}`),
+    ...[...kind.initLines, ...kind.initInfoLines ?? []].map(l => `(XEN) ${l}`),
     `(XEN) Detected ${(m.spec.cpuKhz / 1000).toFixed(3)} MHz processor.`,
     `(XEN) Brought up ${m.spec.nrCpus} CPUs`,
     `(XEN) *** Building a PV Dom0 ***`,

@@ -164,3 +164,30 @@ export const TRC_PM_IDLE_EXIT = TRC_HW_PM + 0x03;
 
 /** DOMID_IDLE: the idle vCPU of pCPU n is d32767v<n>. */
 export const DOMID_IDLE = 32767;
+
+// credit (credit1), RTDS and null scheduler events (credit.c, rt.c, null.c).
+export const TRC_CSCHED_SCHED_TASKLET = schedClassEvent(TRC_SCHED_CSCHED, 1);
+export const TRC_CSCHED_ACCOUNT_START = schedClassEvent(TRC_SCHED_CSCHED, 2);
+export const TRC_CSCHED_ACCOUNT_STOP = schedClassEvent(TRC_SCHED_CSCHED, 3);
+export const TRC_CSCHED_STOLEN_UNIT = schedClassEvent(TRC_SCHED_CSCHED, 4);
+export const TRC_CSCHED_PICKED_CPU = schedClassEvent(TRC_SCHED_CSCHED, 5);
+export const TRC_CSCHED_TICKLE = schedClassEvent(TRC_SCHED_CSCHED, 6);
+export const TRC_CSCHED_BOOST_START = schedClassEvent(TRC_SCHED_CSCHED, 7);
+export const TRC_CSCHED_BOOST_END = schedClassEvent(TRC_SCHED_CSCHED, 8);
+export const TRC_CSCHED_SCHEDULE = schedClassEvent(TRC_SCHED_CSCHED, 9);
+export const TRC_CSCHED_RATELIMIT = schedClassEvent(TRC_SCHED_CSCHED, 10);
+export const TRC_CSCHED_STEAL_CHECK = schedClassEvent(TRC_SCHED_CSCHED, 11);
+
+export const TRC_RTDS_TICKLE = schedClassEvent(TRC_SCHED_RTDS, 1);
+export const TRC_RTDS_RUNQ_PICK = schedClassEvent(TRC_SCHED_RTDS, 2);
+export const TRC_RTDS_BUDGET_BURN = schedClassEvent(TRC_SCHED_RTDS, 3);
+export const TRC_RTDS_BUDGET_REPLENISH = schedClassEvent(TRC_SCHED_RTDS, 4);
+export const TRC_RTDS_SCHED_TASKLET = schedClassEvent(TRC_SCHED_RTDS, 5);
+export const TRC_RTDS_SCHEDULE = schedClassEvent(TRC_SCHED_RTDS, 6);
+
+export const TRC_SNULL_PICKED_CPU = schedClassEvent(TRC_SCHED_SNULL, 1);
+export const TRC_SNULL_UNIT_ASSIGN = schedClassEvent(TRC_SCHED_SNULL, 2);
+export const TRC_SNULL_UNIT_DEASSIGN = schedClassEvent(TRC_SCHED_SNULL, 3);
+export const TRC_SNULL_MIGRATE = schedClassEvent(TRC_SCHED_SNULL, 4);
+export const TRC_SNULL_SCHEDULE = schedClassEvent(TRC_SCHED_SNULL, 5);
+export const TRC_SNULL_TASKLET = schedClassEvent(TRC_SCHED_SNULL, 6);

@@ -7,12 +7,13 @@ import type { TraceRequests } from './trace.ts';
 import type { MigrateRequests } from './migrate.ts';
 import type { DeviceInfo } from '../dom0/toolstack/types.ts';
 import type { DebugRequests } from './debug.ts';
+import type { SchedRequests } from './sched.ts';
 
 export type ShutdownAction = 'poweroff' | 'reboot';
 
 export type { DeviceInfo };
 
-export interface Requests extends TraceRequests, MigrateRequests, DebugRequests {
+export interface Requests extends TraceRequests, MigrateRequests, DebugRequests, SchedRequests {
   'host.info': { args: {}; result: HostInfo };
   'host.dmesg': { args: { clear: boolean }; result: { text: string } };
   /** xl debug-keys: the keys' output lands in the console ring. */
@@ -52,10 +53,19 @@ export interface Requests extends TraceRequests, MigrateRequests, DebugRequests 
   'vcpu.pin': { args: { dom: string; vcpu: number | 'all'; hard: number[] | null; soft: number[] | null; force?: boolean }; result: {} };
   'vcpu.set': { args: { dom: string; count: number }; result: {} };
 
-  'sched.credit2.get': { args: { dom?: string; pool?: string }; result: { pools: { name: string; ratelimitUs: number; domains: SchedCredit2Params[] }[] } };
+  'sched.credit2.get': { args: { dom?: string; pool?: string }; result: { pools: { name: string; ratelimitUs: number | null; domains: SchedCredit2Params[] }[] } };
   'sched.credit2.set': { args: { dom: string; weight?: number; cap?: number }; result: {} };
   'sched.credit2.setPool': { args: { pool?: string; ratelimitUs: number }; result: {} };
   'cpupool.list': { args: { pool?: string }; result: CpupoolInfo[] };
+  /** XEN_SYSCTL_CPUPOOL_OP_FREEINFO: the pCPUs in no pool. */
+  'cpupool.free': { args: {}; result: { cpus: number[] } };
+  'cpupool.create': { args: { name: string; sched: string; cpus: number[] }; result: { poolid: number } };
+  'cpupool.destroy': { args: { pool: string }; result: {} };
+  'cpupool.rename': { args: { pool: string; name: string }; result: {} };
+  'cpupool.cpuAdd': { args: { pool: string; cpus: number[] }; result: {} };
+  'cpupool.cpuRemove': { args: { pool: string; cpus: number[] }; result: {} };
+  'cpupool.migrate': { args: { dom: string; pool: string }; result: {} };
+  'cpupool.numaSplit': { args: {}; result: {} };
 
   'clock.get': { args: {}; result: { mode: 'real' | 'virtual'; nowNs: string; wallMs: number } };
   'clock.advance': { args: { ns: string }; result: { nowNs: string } };

@@ -64,6 +64,14 @@ export const requestArgs: Record<RequestType, Schema> = {
   'sched.credit2.set': obj({ dom, weight: opt(int(INT32_MIN, INT32_MAX)), cap: opt(int(INT32_MIN, INT32_MAX)) }),
   'sched.credit2.setPool': obj({ pool: opt(str()), ratelimitUs: int(INT32_MIN, INT32_MAX) }),
   'cpupool.list': obj({ pool: opt(str()) }),
+  'cpupool.free': obj({}),
+  'cpupool.create': obj({ name: text, sched: oneOf('unknown', 'sedf', 'credit', 'credit2', 'arinc653', 'rtds', 'null'), cpus }),
+  'cpupool.destroy': obj({ pool: text }),
+  'cpupool.rename': obj({ pool: text, name: text }),
+  'cpupool.cpuAdd': obj({ pool: text, cpus }),
+  'cpupool.cpuRemove': obj({ pool: text, cpus }),
+  'cpupool.migrate': obj({ dom, pool: text }),
+  'cpupool.numaSplit': obj({}),
 
   'clock.get': obj({}),
   'clock.advance': obj({ ns }),
@@ -89,6 +97,13 @@ export const requestArgs: Record<RequestType, Schema> = {
   'xc.pause': obj({ domid: int(0, UINT32), unpause: bool }),
   'xc.vcpuContext': obj({ domid: int(0, UINT32), vcpu: opt(int(INT32_MIN, INT32_MAX)) }),
   'xc.guestPage': obj({ domid: int(0, UINT32), vcpu: int(0, UINT32), addr: decimal(0n, 2n ** 64n - 1n) }),
+
+  'sched.credit.get': obj({ dom: opt(dom), pool: opt(str()) }),
+  'sched.credit.set': obj({ dom, weight: opt(int(INT32_MIN, INT32_MAX)), cap: opt(int(INT32_MIN, INT32_MAX)) }),
+  'sched.credit.getPool': obj({ pool: opt(str()) }),
+  'sched.credit.setPool': obj({ pool: opt(str()), tsliceMs: opt(int(INT32_MIN, INT32_MAX)), ratelimitUs: opt(int(INT32_MIN, INT32_MAX)), migrDelayUs: opt(int(INT32_MIN, INT32_MAX)) }),
+  'sched.rtds.get': obj({ dom: opt(dom), pool: opt(str()), vcpus: opt(either(arr(int(INT32_MIN, INT32_MAX), 0x10000), oneOf('all'))) }),
+  'sched.rtds.set': obj({ dom, all: bool, vcpus: arr(obj({ vcpuid: int(INT32_MIN, INT32_MAX), periodUs: int(INT32_MIN, INT32_MAX), budgetUs: int(INT32_MIN, INT32_MAX), extratime: bool }), 0x10000) }),
 };
 
 export const streamArgs: Record<StreamType, Schema> = {

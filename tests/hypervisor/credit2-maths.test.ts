@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { burnCredit, creditAfter, runtime } from '../../src/hypervisor/credit2/credit.ts';
 import type { Vcpu } from '../../src/hypervisor/credit2/model.ts';
-import { blockTime, consume, newDutyCycle, roll } from '../../src/hypervisor/credit2/workload.ts';
-import { EventQueue, TimerHeap } from '../../src/hypervisor/credit2/event-queue.ts';
+import { blockTime, consume, newDutyCycle, roll } from '../../src/hypervisor/sched-core/workload.ts';
+import { EventQueue, TimerHeap } from '../../src/hypervisor/sched-core/event-queue.ts';
 
 const MS = 1_000_000;
 const vcpu = (weight: number, credit = 10 * MS, cap = 0, budget = Infinity): Vcpu =>

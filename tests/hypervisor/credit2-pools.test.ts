@@ -111,3 +111,17 @@ test('parameter validation texts', () => {
   assert.equal(validateRatelimit(0), null);
   assert.match(validateRatelimit(50)!, /100 to 500000/);
 });
+
+test('a vCPU tickled to a pCPU that then leaves the pool still gets its share', () => {
+  // Both vCPUs wake at once on a two-pCPU pool, one of them tickled to pCPU 2, which leaves
+  // before its tickle lands: the pool's last pCPU must still alternate between them.
+  const c = new Credit2({ nrPcpus: 4, pcpus: [2, 3] });
+  c.addDomain(1, { nrVcpus: 2, paused: true });
+  c.setDemand(1, 0, 1);
+  c.setDemand(1, 1, 1);
+  c.unpauseDomain(1);
+  c.removePcpu(2);
+  c.advance(2n * S);
+  nearNs(c.vcpu(1, 0).cpuTimeNs, 1n * S, 'vCPU 0');
+  nearNs(c.vcpu(1, 1).cpuTimeNs, 1n * S, 'vCPU 1');
+});

@@ -28,7 +28,7 @@ const STRERROR: Record<string, string> = {
  * libxl_read_file_contents as xl calls it: the file's text, or the lines printed when it fails
  * (libxl's own line first, except for a missing file; anything but a plain file is refused).
  */
-function readConfigFile(file: string): { text: string } | { lines: string[] } {
+export function readConfigFile(file: string): { text: string } | { lines: string[] } {
   const failed = (code: string, libxlLine?: string) => {
     const why = STRERROR[code] ?? code;
     const head = libxlLine ? [`libxl: error: libxl_utils.c:${libxlLine}: ${why}`] : [];

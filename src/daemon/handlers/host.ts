@@ -3,6 +3,7 @@ import type { Handlers } from './context.ts';
 import type { HostInfo } from '../../protocol/host.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { DOM0_UTS } from '../../dom0/dom0-kernel.ts';
+import { xenCommandLine } from '../../hypervisor/hypervisor.ts';
 
 export const hostHandlers: Handlers = {
   'host.info': (host): HostInfo => {
@@ -13,8 +14,9 @@ export const hostHandlers: Handlers = {
       host: m.spec.hostname, release: DOM0_UTS.release, version: DOM0_UTS.version, machine: 'x86_64',
       nrCpus: m.spec.nrCpus, maxCpuId: m.spec.nrCpus - 1, nrNodes: m.nrNodes, coresPerSocket: m.coresPerSocket,
       threadsPerCore: m.threadsPerCore, cpuKhz: m.spec.cpuKhz, totalPages: m.totalPages, freePages: host.hv.freePages,
-      outstandingPages: 0, freeCpus: 0, xenMajor: 4, xenMinor: 17, xenExtra: '.7',
-      xenCommandline: `placeholder dom0_mem=${m.spec.dom0MemMiB}M,max:${m.spec.dom0MemMiB}M`, scheduler: 'credit2',
+      outstandingPages: 0, freeCpus: host.hv.sched.freeCpus().length, xenMajor: 4, xenMinor: 17, xenExtra: '.7',
+      xenCommandline: xenCommandLine(m),
+      scheduler: host.hv.sched.get(0)!.sched.name,
       cpuTopology: m.topology,
       numa: Array.from({ length: m.nrNodes }, (_, n) => ({
         memsizeMiB: perNode, memfreeMiB: Math.floor(freeMiB / m.nrNodes),

@@ -2,9 +2,14 @@
 // with libxl's range checks and texts (the line numbers of 4.17's libxl_sched.c), and the vCPU
 // list (libxl_list_vcpu). xl's line after a failure ends each message, as xl prints it.
 import { LibxlError } from './errors.ts';
-import { credit2Of, poolByName } from './cpupool.ts';
+import { credit2Of, poolByQualifier } from './cpupool.ts';
 import type { Toolstack } from './toolstack.ts';
-import type { SchedCredit2Params, VcpuInfo } from './types.ts';
+import type { RtdsVcpuParams, SchedCredit2Params, SchedCreditParams, SchedCreditPoolParams, SchedRtdsDomain, VcpuInfo } from './types.ts';
+import type { Cpupool } from '../../hypervisor/cpupools.ts';
+import { Credit } from '../../hypervisor/sched-credit/credit.ts';
+import * as CK from '../../hypervisor/sched-credit/constants.ts';
+import { Rtds } from '../../hypervisor/sched-rtds/rtds.ts';
+import { RTDS_DEFAULT_BUDGET, RTDS_DEFAULT_PERIOD, RTDS_MIN_BUDGET, RTDS_MIN_PERIOD } from '../../hypervisor/sched-rtds/model.ts';
 import { domids } from './domain.ts';
 
 /** libxl's `Domain N:` prefix appears for guest domids only (libxl_domid_valid_guest). */
@@ -53,13 +58,21 @@ export function setVcpuAffinity(ts: Toolstack, domid: number, vcpu: number | 'al
   ts.platform.commit(domid);
 }
 
-/** libxl_sched_credit2_params_get for each pool (or the one named), with its domains' parameters (or the one domain's). */
-export function credit2Params(ts: Toolstack, o: { domid?: number; pool?: string }): { pools: { name: string; ratelimitUs: number; domains: SchedCredit2Params[] }[] } {
+/**
+ * libxl_sched_credit2_params_get for each pool (or the one named), with its domains' parameters
+ * (or the one domain's); a pool of another scheduler has no ratelimit (null: Xen's EINVAL), and
+ * a domain in one is refused as xl's sched_domain_get refuses it.
+ */
+export function credit2Params(ts: Toolstack, o: { domid?: number; pool?: string }): { pools: { name: string; ratelimitUs: number | null; domains: SchedCredit2Params[] }[] } {
   const hv = ts.hv;
-  const pools = (o.pool ? [poolByName(ts, o.pool)] : hv.pools).flatMap(p => { const c = credit2Of(p); return c ? [{ p, c }] : []; });
+  if (o.domid !== undefined) {
+    const sched = hv.sched.poolOf(o.domid).sched.name;
+    if (sched !== 'credit2') throw new LibxlError('EINVAL', `libxl_domain_sched_params_get returned ${sched} not credit2.`, 1);
+  }
+  const pools = o.pool ? [poolByQualifier(ts, o.pool)] : hv.pools;
   return {
-    pools: pools.map(({ p, c }) => ({
-      name: p.name, ratelimitUs: c.getRatelimit(),
+    pools: pools.map(p => ({
+      name: p.name, ratelimitUs: credit2Of(p)?.getRatelimit() ?? null,
       domains: [...hv.domains.values()].filter(d => d.poolId === p.id && (o.domid === undefined || d.domid === o.domid))
         .sort((x, y) => x.domid - y.domid)
         .map(d => ({ domid: d.domid, name: ts.nameOf(d.domid) ?? '(null)', weight: d.weight, cap: d.cap, poolName: p.name })),
@@ -70,6 +83,9 @@ export function credit2Params(ts: Toolstack, o: { domid?: number; pool?: string 
 /** sched_credit2_domain_set (libxl_domain_sched_params_set): weight 1..65535, cap 0..100 per vCPU. */
 export function setCredit2Domain(ts: Toolstack, domid: number, p: { weight?: number; cap?: number }): void {
   const d = ts.hv.get(domid);
+  if (ts.hv.sched.poolOf(domid).sched.name !== 'credit2') {
+    throw new LibxlError('EINVAL', `libxl: error: libxl_sched.c:439:sched_credit2_domain_set: ${domainCtx(domid)}Getting domain sched credit2: Invalid argument\nlibxl_domain_sched_params_set failed.`, 1);
+  }
   const weight = p.weight === PARAM_DEFAULT ? undefined : p.weight;
   const cap = p.cap === PARAM_DEFAULT ? undefined : p.cap;
   const failed = (what: string) => new LibxlError('EINVAL', `libxl: error: libxl_sched.c:${what}\nlibxl_domain_sched_params_set failed.`, 1);
@@ -88,14 +104,185 @@ export function setCredit2Domain(ts: Toolstack, domid: number, p: { weight?: num
 /** libxl_sched_credit2_params_set: a pool's ratelimit (sched_ratelimit_check), kept across daemon restarts. */
 export function setCredit2Ratelimit(ts: Toolstack, pool: string | undefined, ratelimitUs: number): void {
   const hv = ts.hv;
-  const p = pool ? poolByName(ts, pool) : hv.pools[0]!;
+  const p = pool ? poolByQualifier(ts, pool) : hv.pools[0]!;
   if (ratelimitUs !== 0 && (ratelimitUs < RATELIMIT_MIN || ratelimitUs > RATELIMIT_MAX)) {
     throw new LibxlError('EINVAL', `libxl: error: libxl_sched.c:270:sched_ratelimit_check: Ratelimit out of range, valid range is from ${RATELIMIT_MIN} to ${RATELIMIT_MAX}\n` +
       'libxl_sched_credit2_params_set failed.', 1);
   }
   const c = credit2Of(p);
-  if (!c) return;
+  if (!c) {
+    throw new LibxlError('EINVAL', 'libxl: error: libxl_sched.c:389:libxl_sched_credit2_params_set: Setting Credit2 scheduler parameters: Invalid argument\n' +
+      'libxl_sched_credit2_params_set failed.', 1);
+  }
   const before = c.getRatelimit();
   c.setRatelimit(ratelimitUs);
   try { ts.platform.commitXenSettings(); } catch (e) { c.setRatelimit(before); throw e; }
+}
+
+// ---- credit (credit1) and RTDS -------------------------------------------------------------------
+
+/** libxl__domain_scheduler(): the scheduler of the domain's pool. */
+const schedOf = (ts: Toolstack, domid: number) => ts.hv.sched.poolOf(domid).sched;
+
+/** The domains of a pool, by domid, as libxl_list_domain gives them to xl. */
+function poolDomains(ts: Toolstack, p: Cpupool): number[] {
+  return [...ts.hv.domains.values()].filter(d => d.poolId === p.id).map(d => d.domid).sort((a, b) => a - b);
+}
+
+/** The pools xl's sched_domain_output walks: every pool of that scheduler, or the one named if it is one. */
+function poolsOf<S>(ts: Toolstack, pool: string | undefined, is: (p: Cpupool) => S | null): { p: Cpupool; s: S }[] {
+  return (pool ? [poolByQualifier(ts, pool)] : ts.hv.pools).flatMap(p => { const s = is(p); return s ? [{ p, s }] : []; });
+}
+
+const creditOf = (p: Cpupool): Credit | null => (p.sched instanceof Credit ? p.sched : null);
+const rtdsOf = (p: Cpupool): Rtds | null => (p.sched instanceof Rtds ? p.sched : null);
+
+/** xl's complaint when libxl_domain_sched_params_get answers for another scheduler than the command's. */
+function wrongScheduler(ts: Toolstack, domid: number, want: string): LibxlError | null {
+  const got = schedOf(ts, domid).name;
+  return got === want ? null : new LibxlError('EINVAL', `libxl_domain_sched_params_get returned ${got} not ${want}.`, 1);
+}
+
+/** Xen refuses a domctl for another scheduler than the domain's (sched_adjust: EINVAL), as libxl logs it. */
+function refusedByXen(ts: Toolstack, domid: number, want: string, where: string, what: string, xlLine: string): LibxlError | null {
+  if (schedOf(ts, domid).name === want) return null;
+  return new LibxlError('EINVAL', `libxl: error: libxl_sched.c:${where}: ${domainCtx(domid)}${what}: Invalid argument\n${xlLine}`, 1);
+}
+
+/** xl sched-credit's listing: each credit pool (or the one named) with its parameters and domains, or the one domain. */
+export function creditParams(ts: Toolstack, o: { domid?: number; pool?: string }): { pools: (SchedCreditPoolParams & { name: string; domains: SchedCreditParams[] })[] } {
+  if (o.domid !== undefined) {
+    const bad = wrongScheduler(ts, o.domid, 'credit');
+    if (bad) throw bad;
+  }
+  const pools = o.domid !== undefined ? [{ p: ts.hv.sched.poolOf(o.domid), s: schedOf(ts, o.domid) as Credit }] : poolsOf(ts, o.pool, creditOf);
+  return {
+    pools: pools.map(({ p, s }) => ({
+      name: p.name, ...s.getParams(),
+      domains: poolDomains(ts, p).filter(d => o.domid === undefined || d === o.domid)
+        .map(domid => ({ domid, name: ts.nameOf(domid) ?? '(null)', ...s.getDomainParams(domid), poolName: p.name })),
+    })),
+  };
+}
+
+/** sched_credit_domain_set: weight 1..65535, cap 0..100 per vCPU. */
+export function setCreditDomain(ts: Toolstack, domid: number, p: { weight?: number; cap?: number }): void {
+  const d = ts.hv.get(domid);
+  const xlLine = 'libxl_domain_sched_params_set failed.';
+  const refused = refusedByXen(ts, domid, 'credit', '232:sched_credit_domain_set', 'Getting domain sched credit', xlLine);
+  if (refused) throw refused;
+  const weight = p.weight === PARAM_DEFAULT ? undefined : p.weight;
+  const cap = p.cap === PARAM_DEFAULT ? undefined : p.cap;
+  const failed = (what: string) => new LibxlError('EINVAL', `libxl: error: libxl_sched.c:${what}\n${xlLine}`, 1);
+  if (weight !== undefined && (weight < 1 || weight > 65535)) {
+    throw failed(`238:sched_credit_domain_set: ${domainCtx(domid)}Cpu weight out of range, valid values are within range from 1 to 65535`);
+  }
+  const maxCap = d.maxVcpus * 100;
+  if (cap !== undefined && (cap < 0 || cap > maxCap)) {
+    throw failed(`248:sched_credit_domain_set: ${domainCtx(domid)}Cpu cap out of range, valid range is from 0 to ${maxCap} for specified number of vcpus`);
+  }
+  const before = { weight: d.weight, cap: d.cap };
+  ts.hv.setSchedParams(domid, { weight, cap });
+  ts.commitOrUndo(domid, () => ts.hv.setSchedParams(domid, before));
+}
+
+/** libxl_sched_credit_params_get: Xen answers EINVAL for a pool of another scheduler. */
+function creditPool(ts: Toolstack, pool: string | undefined): { p: Cpupool; c: Credit | null; error: string } {
+  const p = pool ? poolByQualifier(ts, pool) : ts.hv.pools[0]!;
+  return { p, c: creditOf(p), error: 'libxl: error: libxl_sched.c:287:libxl_sched_credit_params_get: getting Credit scheduler parameters: Invalid argument' };
+}
+
+/** xl sched-credit -s: a pool's time slice, ratelimit and migration delay, or libxl's error (xl then says the parameters are unavailable). */
+export function creditPoolParams(ts: Toolstack, pool: string | undefined): { name: string; params: SchedCreditPoolParams | null; error?: string } {
+  const { p, c, error } = creditPool(ts, pool);
+  return c ? { name: p.name, params: c.getParams() } : { name: p.name, params: null, error };
+}
+
+/** libxl_sched_credit_params_set with libxl's checks (Xen's are the same), kept across daemon restarts. */
+export function setCreditPoolParams(ts: Toolstack, pool: string | undefined, set: Partial<SchedCreditPoolParams>): void {
+  const { c, error } = creditPool(ts, pool);
+  if (!c) throw new LibxlError('EINVAL', `${error}\nlibxl_sched_credit_params_get failed.`, 1);
+  const before = c.getParams();
+  const next = { ...before, ...set };
+  const failed = (line: string) => new LibxlError('EINVAL', `libxl: error: libxl_sched.c:${line}\nlibxl_sched_credit_params_set failed.`, 1);
+  if (next.tsliceMs < CK.XEN_SYSCTL_CSCHED_TSLICE_MIN || next.tsliceMs > CK.XEN_SYSCTL_CSCHED_TSLICE_MAX) {
+    throw failed(`311:libxl_sched_credit_params_set: Time slice out of range, valid range is from ${CK.XEN_SYSCTL_CSCHED_TSLICE_MIN} to ${CK.XEN_SYSCTL_CSCHED_TSLICE_MAX}`);
+  }
+  if (next.ratelimitUs !== 0 && (next.ratelimitUs < RATELIMIT_MIN || next.ratelimitUs > RATELIMIT_MAX)) {
+    throw failed(`270:sched_ratelimit_check: Ratelimit out of range, valid range is from ${RATELIMIT_MIN} to ${RATELIMIT_MAX}`);
+  }
+  if (next.ratelimitUs > next.tsliceMs * 1000) throw failed('321:libxl_sched_credit_params_set: Ratelimit cannot be greater than timeslice');
+  if (next.migrDelayUs < 0 || next.migrDelayUs > CK.XEN_SYSCTL_CSCHED_MGR_DLY_MAX_US) {
+    throw failed(`326:libxl_sched_credit_params_set: vcpu migration delay should be >= 0 and <= ${CK.XEN_SYSCTL_CSCHED_MGR_DLY_MAX_US}us`);
+  }
+  c.setParams(next);
+  try { ts.platform.commitXenSettings(); } catch (e) { c.setParams(before); throw e; }
+}
+
+/** xl sched-rtds's listing of domains: Xen answers every domain's getinfo with RTDS's defaults (extratime unset, which xl shows as yes). */
+export function rtdsDomains(ts: Toolstack, o: { domid?: number; pool?: string }): { pools: { name: string; domains: SchedRtdsDomain[] }[] } {
+  if (o.domid !== undefined) {
+    const bad = wrongScheduler(ts, o.domid, 'rtds');
+    if (bad) throw bad;
+  }
+  const pools = o.domid !== undefined ? [{ p: ts.hv.sched.poolOf(o.domid) }] : poolsOf(ts, o.pool, rtdsOf);
+  const defaults = { periodUs: RTDS_DEFAULT_PERIOD / 1000, budgetUs: RTDS_DEFAULT_BUDGET / 1000, extratime: true };
+  return {
+    pools: pools.map(({ p }) => ({
+      name: p.name,
+      domains: poolDomains(ts, p).filter(d => o.domid === undefined || d === o.domid).map(domid => ({ domid, name: ts.nameOf(domid) ?? '(null)', ...defaults })),
+    })),
+  };
+}
+
+/**
+ * libxl_vcpu_sched_params_get(_all): the RTDS parameters of the vCPUs named (all of them for
+ * 'all'), for one domain, or for every domain of the RTDS pools (or the one named).
+ */
+export function rtdsVcpus(ts: Toolstack, o: { domid?: number; pool?: string; vcpus: number[] | 'all' }): { pools: { name: string; domains: SchedRtdsDomain[] }[] } {
+  const all = o.vcpus === 'all';
+  const one = (domid: number, s: Rtds): SchedRtdsDomain => {
+    const d = ts.hv.get(domid);
+    const ids = all ? Array.from({ length: d.maxVcpus }, (_, i) => i) : (o.vcpus as number[]);
+    for (const v of ids) {
+      if (v < 0 || v >= d.maxVcpus) {
+        throw new LibxlError('EINVAL', `libxl: error: libxl_sched.c:524:sched_rtds_vcpu_get: ${domainCtx(domid)}VCPU index is out of range, valid values are within range from 0 to ${d.maxVcpus - 1}\nlibxl_vcpu_sched_params_get failed.`, 1);
+      }
+    }
+    const vcpus = ids.map(v => ({ vcpuid: v, ...s.getVcpuParams(domid, v) }));
+    return { domid, name: ts.nameOf(domid) ?? '(null)', periodUs: 0, budgetUs: 0, extratime: false, vcpus };
+  };
+  if (o.domid !== undefined) {
+    const s = schedOf(ts, o.domid);
+    if (!(s instanceof Rtds)) {
+      const [line, fn] = all ? ['964', 'libxl_vcpu_sched_params_get_all'] : ['931', 'libxl_vcpu_sched_params_get'];
+      throw new LibxlError('EINVAL', `libxl: error: libxl_sched.c:${line}:${fn}: ${domainCtx(o.domid)}per-VCPU parameter getting not supported for this scheduler\n${fn} failed.`, 1);
+    }
+    return { pools: [{ name: ts.hv.sched.poolOf(o.domid).name, domains: [one(o.domid, s)] }] };
+  }
+  return { pools: poolsOf(ts, o.pool, rtdsOf).map(({ p, s }) => ({ name: p.name, domains: poolDomains(ts, p).map(d => one(d, s)) })) };
+}
+
+/**
+ * libxl_vcpu_sched_params_set (the vCPUs listed) or _set_all (every vCPU, `vcpuid` ignored):
+ * libxl's checks, then Xen's (rt_dom_cntl: period 10 µs or more, budget 10 µs..period).
+ */
+export function setRtdsVcpus(ts: Toolstack, domid: number, list: RtdsVcpuParams[], all: boolean): void {
+  const d = ts.hv.get(domid);
+  const [fn, setLine] = all ? ['libxl_vcpu_sched_params_set_all', '705:sched_rtds_vcpu_set_all'] : ['libxl_vcpu_sched_params_set', '653:sched_rtds_vcpu_set'];
+  const failed = (line: string) => new LibxlError('EINVAL', `libxl: error: libxl_sched.c:${line}\n${fn} failed.`, 1);
+  for (const v of list) {
+    if (!all && (v.vcpuid < 0 || v.vcpuid >= d.maxVcpus)) {
+      throw failed(`627:sched_rtds_vcpu_set: ${domainCtx(domid)}Invalid VCPU ${v.vcpuid}: valid range is [0, ${d.maxVcpus - 1}]`);
+    }
+    if (v.periodUs < 1) throw failed(`477:sched_rtds_validate_params: Invalid VCPU period of ${v.periodUs} (it should be >= 1)`);
+    if (v.budgetUs < 1) throw failed(`483:sched_rtds_validate_params: Invalid VCPU budget of ${v.budgetUs} (it should be >= 1)`);
+    if (v.budgetUs > v.periodUs) throw failed(`489:sched_rtds_validate_params: VCPU budget must be smaller than or equal to period, but ${v.budgetUs} > ${v.periodUs}`);
+  }
+  const s = schedOf(ts, domid);
+  const xen = `${setLine}: ${domainCtx(domid)}Setting vcpu sched rtds: Invalid argument`;
+  if (!(s instanceof Rtds)) throw failed(xen);
+  if (list.some(v => v.periodUs * 1000 < RTDS_MIN_PERIOD || v.budgetUs * 1000 < RTDS_MIN_BUDGET)) throw failed(xen);
+  const targets = all ? Array.from({ length: d.maxVcpus }, (_, i) => ({ ...list[0]!, vcpuid: i })) : list;
+  for (const v of targets) s.setVcpuParams(domid, v.vcpuid, v);
 }

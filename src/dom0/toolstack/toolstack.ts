@@ -13,12 +13,14 @@ import { recoverDomain, removeStaleDomains } from './recover.ts';
 import { destroy, domainInfo, domids, pause, rename, retrieveConfig, unpause, vcpuSet } from './domain.ts';
 import { setMaxmem, setMemoryTarget } from './mem.ts';
 import { credit2Params, setCredit2Domain, setCredit2Ratelimit, setVcpuAffinity, vcpuList } from './sched.ts';
-import { cpupoolList } from './cpupool.ts';
+import { creditParams, creditPoolParams, rtdsDomains, rtdsVcpus, setCreditDomain, setCreditPoolParams, setRtdsVcpus } from './sched.ts';
+import { cpupoolCpuAdd, cpupoolCpuRemove, cpupoolCreate, cpupoolDestroy, cpupoolList, cpupoolMigrate, cpupoolNumaSplit, cpupoolRename } from './cpupool.ts';
 import { attachDisk, attachNic, detachDisk, detachNic, deviceInfo, primaryConsole, type DeviceKind } from './devices.ts';
 import { requestShutdown, sendSysrq } from './pvcontrol.ts';
 import { setParameters } from './parameters.ts';
 import { onDomainException } from './shutdown-actions.ts';
 import type { CpupoolInfo, DeviceInfo, DomainInfo, SchedCredit2Params, VcpuInfo } from './types.ts';
+import type { RtdsVcpuParams, SchedCreditPoolParams } from './types.ts';
 
 export type { ShutdownActionName } from './shutdown-actions.ts';
 
@@ -145,10 +147,25 @@ export class Toolstack {
 
   vcpuList(doms?: string[]): { nrCpus: number; vcpus: VcpuInfo[] } { return vcpuList(this, doms); }
   vcpuPin(domid: number, vcpu: number | 'all', hard: number[] | null, soft: number[] | null): void { setVcpuAffinity(this, domid, vcpu, hard, soft); }
-  credit2Params(o: { domid?: number; pool?: string }): { pools: { name: string; ratelimitUs: number; domains: SchedCredit2Params[] }[] } { return credit2Params(this, o); }
+  credit2Params(o: { domid?: number; pool?: string }): { pools: { name: string; ratelimitUs: number | null; domains: SchedCredit2Params[] }[] } { return credit2Params(this, o); }
   setCredit2Domain(domid: number, p: { weight?: number; cap?: number }): void { setCredit2Domain(this, domid, p); }
   setCredit2Ratelimit(pool: string | undefined, ratelimitUs: number): void { setCredit2Ratelimit(this, pool, ratelimitUs); }
+  // credit (credit1) and RTDS: xl sched-credit and sched-rtds.
+  creditParams(o: { domid?: number; pool?: string }) { return creditParams(this, o); }
+  setCreditDomain(domid: number, p: { weight?: number; cap?: number }): void { setCreditDomain(this, domid, p); }
+  creditPoolParams(pool: string | undefined) { return creditPoolParams(this, pool); }
+  setCreditPoolParams(pool: string | undefined, p: Partial<SchedCreditPoolParams>): void { setCreditPoolParams(this, pool, p); }
+  rtdsDomains(o: { domid?: number; pool?: string }) { return rtdsDomains(this, o); }
+  rtdsVcpus(o: { domid?: number; pool?: string; vcpus: number[] | 'all' }) { return rtdsVcpus(this, o); }
+  setRtdsVcpus(domid: number, list: RtdsVcpuParams[], all: boolean): void { setRtdsVcpus(this, domid, list, all); }
   cpupoolList(pool?: string): CpupoolInfo[] { return cpupoolList(this, pool); }
+  cpupoolCreate(name: string, sched: string, cpus: number[]): Promise<number> { return cpupoolCreate(this, name, sched, cpus); }
+  cpupoolDestroy(pool: string): Promise<void> { return cpupoolDestroy(this, pool); }
+  cpupoolRename(pool: string, name: string): Promise<void> { return cpupoolRename(this, pool, name); }
+  cpupoolCpuAdd(pool: string, cpus: number[]): void { cpupoolCpuAdd(this, pool, cpus); }
+  cpupoolCpuRemove(pool: string, cpus: number[]): void { cpupoolCpuRemove(this, pool, cpus); }
+  cpupoolMigrate(dom: string, pool: string): void { cpupoolMigrate(this, dom, pool); }
+  cpupoolNumaSplit(): Promise<void> { return cpupoolNumaSplit(this); }
 
   attachNic(domid: number, nic: Record<string, any>): Promise<void> { return attachNic(this, domid, nic); }
   detachNic(domid: number, q: string): Promise<void> { return detachNic(this, domid, q); }

@@ -50,3 +50,12 @@ export interface CpupoolInfo { poolid: number; name: string; sched: string; cpus
 
 /** vif: devid, backendId, mac, state, evtchn, txRef, rxRef, bePath; vbd: devid, backendId, frontendId, state, evtchn, ringRef, bePath. */
 export type DeviceInfo = Record<string, number | string>;
+
+/** A domain's credit (credit1) parameters, for xl sched-credit: the same fields as credit2's. */
+export type SchedCreditParams = SchedCredit2Params;
+/** A pool's credit parameters (libxl_sched_credit_params). */
+export interface SchedCreditPoolParams { tsliceMs: number; ratelimitUs: number; migrDelayUs: number }
+/** One vCPU's RTDS parameters (libxl_sched_params), µs. */
+export interface RtdsVcpuParams { vcpuid: number; periodUs: number; budgetUs: number; extratime: boolean }
+/** A domain's RTDS parameters for xl sched-rtds: its default ones, or those of the vCPUs asked for. */
+export interface SchedRtdsDomain { domid: number; name: string; periodUs: number; budgetUs: number; extratime: boolean; vcpus?: RtdsVcpuParams[] }

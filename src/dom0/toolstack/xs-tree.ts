@@ -72,14 +72,14 @@ export async function writeDomainTree(xs: XsClient, d: DomainTreeInfo): Promise<
 }
 
 /** Dom0's own nodes, as xen-init-dom0 and the dom0 kernel write them at boot. */
-export async function writeDom0Tree(xs: XsClient, o: { memKb: number; pools: string[] }): Promise<void> {
+export async function writeDom0Tree(xs: XsClient, o: { memKb: number; pools: readonly { id: number; name: string }[] }): Promise<void> {
   await xs.transaction(async tx => {
     await xs.write('/local/domain/0/domid', '0', tx);
     await xs.write('/local/domain/0/name', 'Domain-0', tx);
     for (const f of ['feature-poweroff', 'feature-reboot', 'feature-suspend']) await xs.write(`/local/domain/0/control/${f}`, '1', tx);
     await xs.write('/local/domain/0/memory/static-max', String(o.memKb), tx);
     await xs.write('/local/domain/0/memory/target', String(o.memKb), tx);
-    for (let i = 0; i < o.pools.length; i++) await xs.write(`/local/pool/${i}/name`, o.pools[i]!, tx);
+    for (const p of o.pools) await xs.write(`/local/pool/${p.id}/name`, p.name, tx);
   });
 }
 

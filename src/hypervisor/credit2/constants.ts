@@ -28,5 +28,3 @@ export const WEIGHT_MAX = 65535;
 /** Delay between a tickle and the tickled pCPU running its scheduler (IPI and softirq). */
 export const TICKLE_LATENCY = 1 * US;
 
-/** Period of the duty-cycle workload model (a vCPU with demand f wants f of each period). */
-export const DEMAND_PERIOD = 10 * MS;

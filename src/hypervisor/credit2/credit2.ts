@@ -10,9 +10,9 @@ import {
   TRC_SCHED_BLOCK, TRC_SCHED_DOM_ADD, TRC_SCHED_DOM_REM, TRC_SCHED_SLEEP, TRC_SCHED_WAKE,
 } from '../trace-events.ts';
 import * as K from './constants.ts';
-import { EventQueue, TimerHeap } from './event-queue.ts';
+import { EventQueue, TimerHeap } from '../sched-core/event-queue.ts';
 import * as T from './trace.ts';
-import { blockTime, consume, newDutyCycle, roll, setDemand, wantsCpu } from './workload.ts';
+import { blockTime, consume, newDutyCycle, roll, setDemand, wantsCpu } from '../sched-core/workload.ts';
 import { type Dom, type Pcpu, type Pool, type Runq, type Vcpu, isRunnable } from './model.ts';
 import type { DomainSchedOptions, Scheduler, SchedulerOptions, VcpuInfo, VcpuState } from '../scheduler.ts';
 import { burnCredit, creditAfter, runtime } from './credit.ts';
@@ -391,6 +391,9 @@ export class Credit2 implements Scheduler {
       p.idleEntry = this.t;
     }
     p.idle = true;
+    // A pending tickle dies with the timer: a pCPU left marked tickled would turn away, for ever,
+    // every vCPU once tickled to it (runqCandidate skips those).
+    p.tickled = false;
     p.blockAt = Infinity;
     this.timers.clear(p.id);
   }

@@ -6,6 +6,7 @@ import type { Dom, Pcpu, Pool, Vcpu } from './model.ts';
 import { CSCHED2_DEFAULT_WEIGHT } from './constants.ts';
 import type { CpuTopology } from '../../machine/host.ts';
 import { maskHex, maskList } from '../keyhandlers/printk-formats.ts';
+import { coreMates, siblings } from '../sched-core/topology.ts';
 
 const LOAD_PRECISION_SHIFT = 18;
 /** CSFLAG_scheduled: the unit is running on a pCPU. */
@@ -55,12 +56,3 @@ export function credit2Dump(s: { pool: Pool; doms: readonly Dom[]; pcpus: readon
   return out;
 }
 
-/** Hyperthreads of the same core. */
-function siblings(t: readonly CpuTopology[], cpu: number): number[] {
-  return t.flatMap((x, i) => (x.socket === t[cpu]!.socket && x.core === t[cpu]!.core ? [i] : []));
-}
-
-/** pCPUs of the same socket (cpu_core_mask). */
-function coreMates(t: readonly CpuTopology[], cpu: number): number[] {
-  return t.flatMap((x, i) => (x.socket === t[cpu]!.socket ? [i] : []));
-}

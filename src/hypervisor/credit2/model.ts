@@ -1,6 +1,6 @@
 // The scheduler's state: pCPUs, its cpupool, runqueues, domains and their vCPUs (the csched2_*
 // structures and the bits of struct vcpu / sched_unit that credit2 reads). Times are ns.
-import type { DutyCycle } from './workload.ts';
+import type { DutyCycle } from '../sched-core/workload.ts';
 
 export interface Runq {
   id: number;

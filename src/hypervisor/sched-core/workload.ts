@@ -3,7 +3,8 @@
 // it gets less (contention) it stays runnable to the period's end and the shortfall is lost, so
 // contention lowers the achieved share instead of the demand. f = 1 never blocks; f = 0 never wakes.
 // Periods are offset per vCPU by a fixed phase so that thousands of guests do not wake in step.
-import { DEMAND_PERIOD } from './constants.ts';
+/** Period of the duty-cycle workload (a vCPU with demand f wants f of each period), ns. */
+export const DEMAND_PERIOD = 10_000_000;
 
 export interface DutyCycle {
   demand: number;
