@@ -155,6 +155,15 @@ export class Hypervisor {
 
   poolCpus(poolId: number): number[] { return this.sched.get(poolId)?.cpus ?? []; }
 
+  /** XEN_SYSCTL_CPUPOOL_OP_CREATE: a new pool, whose scheduler's init prints as at boot. */
+  createCpupool(name: string, sched: SchedulerName): Cpupool {
+    const pool = this.sched.create(name, sched);
+    const kind = schedulerKind(sched);
+    for (const l of kind.initLines) this.console.xen(l);
+    for (const l of kind.initInfoLines ?? []) this.console.xen(l, XENLOG.info);
+    return pool;
+  }
+
   /**
    * XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN: the domain continues in another pool, with that scheduler's
    * default parameters and no vCPU affinity (as sched_move_domain leaves it).
@@ -455,7 +464,7 @@ function bootBanner(m: Machine, sched: SchedulerName): string[] {
     `(XEN) Domain heap initialised`,
     ...fallback,
     `(XEN) Using scheduler: ${kind.title} (${sched})`,
-    ...kind.initLines.map(l => `(XEN) ${l}`),
+    ...[...kind.initLines, ...kind.initInfoLines ?? []].map(l => `(XEN) ${l}`),
     `(XEN) Detected ${(m.spec.cpuKhz / 1000).toFixed(3)} MHz processor.`,
     `(XEN) Brought up ${m.spec.nrCpus} CPUs`,
     `(XEN) *** Building a PV Dom0 ***`,

@@ -12,6 +12,8 @@ export interface SchedulerKind {
   title: string;
   /** What its init prints to the console ring (at boot, and again for each new pool of it). */
   initLines: string[];
+  /** What it prints after them at XENLOG_INFO (in the boot log; later only if loglvl lets info through). */
+  initInfoLines?: string[];
   create(opts: SchedulerOptions): Scheduler;
 }
 
@@ -21,8 +23,9 @@ const EXPERIMENTAL = ['WARNING: This is experimental software in development.', 
 const SCHEDULERS: Partial<Record<SchedulerName, SchedulerKind>> = {
   credit2: {
     title: 'SMP Credit Scheduler rev2',
-    initLines: [
-      'Initializing Credit2 scheduler', ' load_precision_shift: 18', ' load_window_shift: 30', ' underload_balance_tolerance: 0',
+    initLines: ['Initializing Credit2 scheduler'],
+    initInfoLines: [
+      ' load_precision_shift: 18', ' load_window_shift: 30', ' underload_balance_tolerance: 0',
       ' overload_balance_tolerance: -3', ' runqueues arrangement: socket', ' cap enforcement granularity: 10ms',
     ],
     create: o => new Credit2(o),

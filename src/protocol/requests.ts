@@ -53,7 +53,7 @@ export interface Requests extends TraceRequests, MigrateRequests, DebugRequests,
   'vcpu.pin': { args: { dom: string; vcpu: number | 'all'; hard: number[] | null; soft: number[] | null; force?: boolean }; result: {} };
   'vcpu.set': { args: { dom: string; count: number }; result: {} };
 
-  'sched.credit2.get': { args: { dom?: string; pool?: string }; result: { pools: { name: string; ratelimitUs: number; domains: SchedCredit2Params[] }[] } };
+  'sched.credit2.get': { args: { dom?: string; pool?: string }; result: { pools: { name: string; ratelimitUs: number | null; domains: SchedCredit2Params[] }[] } };
   'sched.credit2.set': { args: { dom: string; weight?: number; cap?: number }; result: {} };
   'sched.credit2.setPool': { args: { pool?: string; ratelimitUs: number }; result: {} };
   'cpupool.list': { args: { pool?: string }; result: CpupoolInfo[] };

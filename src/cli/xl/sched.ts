@@ -40,6 +40,9 @@ const schedCredit2: CommandRun = async (ctx, argv, self) => {
     if (ratelimit === undefined) {
       const r = await d.request('sched.credit2.get', { pool: pool ?? undefined });
       const first = r.pools[0];
+      if (first?.ratelimitUs === null) {
+        io.err('libxl: error: libxl_sched.c:362:libxl_sched_credit2_params_get: getting Credit2 scheduler parameters: Invalid argument\nlibxl_sched_credit2_params_get failed.\n');
+      }
       if (first) io.out(formatCredit2PoolLine(first.name, first.ratelimitUs));
       return 0;
     }
@@ -48,7 +51,8 @@ const schedCredit2: CommandRun = async (ctx, argv, self) => {
   }
   if (dom === undefined) {
     const r = await d.request('sched.credit2.get', { pool });
-    for (const pl of r.pools) io.out(formatCredit2PoolLine(pl.name, pl.ratelimitUs) + CREDIT2_HEADER + pl.domains.map(formatCredit2Row).join(''));
+    // sched_domain_output lists the pools of this scheduler only.
+    for (const pl of r.pools) if (pl.ratelimitUs !== null) io.out(formatCredit2PoolLine(pl.name, pl.ratelimitUs) + CREDIT2_HEADER + pl.domains.map(formatCredit2Row).join(''));
     return 0;
   }
   const domid = await findDomain(ctx, dom);

@@ -11,13 +11,6 @@ import { Credit2 } from '../../hypervisor/credit2/index.ts';
 import { HypervisorError } from '../../hypervisor/errors.ts';
 import { isSchedulerName } from '../../hypervisor/sched-factory.ts';
 
-/** libxl_cpupool_qualifier_to_cpupoolid by name; xl's text when there is none. */
-export function poolByName(ts: Toolstack, name: string): Cpupool {
-  const p = ts.hv.pools.find(x => x.name === name);
-  if (!p) throw new LibxlError('ENOPOOL', `unknown cpupool '${name}'`, 1);
-  return p;
-}
-
 /**
  * libxl_cpupool_qualifier_to_cpupoolid then libxl_cpupoolid_is_valid: digits are a pool id,
  * anything else a name; xl's "unknown cpupool" when neither names a pool.
@@ -70,7 +63,7 @@ export async function cpupoolCreate(ts: Toolstack, name: string, sched: string, 
   // libxl knows arinc653 and sedf too; Debian's Xen 4.17 has neither (XEN_SYSCTL_CPUPOOL_OP_CREATE fails).
   try {
     if (!isSchedulerName(sched)) throw new HypervisorError('ENOENT', 'No such file or directory');
-    pool = pools.create(name, sched);
+    pool = ts.hv.createCpupool(name, sched);
   } catch (e) {
     strerror(e);
     throw new LibxlError('EFAIL', 'libxl: error: libxl_cpupool.c:157:libxl_cpupool_create: Could not create cpupool\nerror on creating cpupool', 1);
@@ -183,7 +176,7 @@ export async function cpupoolNumaSplit(ts: Toolstack): Promise<void> {
   for (const node of nodes) {
     const cpus = topo.flatMap((t, c) => (t.node === node ? [c] : []));
     for (const c of cpus) if (pools.poolOfCpu(c) === pool0) pools.removeCpu(0, c);
-    const pool = pools.create(`Pool-node${node}`, pool0.sched.name);
+    const pool = hv.createCpupool(`Pool-node${node}`, pool0.sched.name);
     for (const c of cpus) pools.addCpu(pool.id, c);
     await ts.xs.write(`/local/pool/${pool.id}/uuid`, randomUUID());
   }

@@ -2,7 +2,7 @@
 // with libxl's range checks and texts (the line numbers of 4.17's libxl_sched.c), and the vCPU
 // list (libxl_list_vcpu). xl's line after a failure ends each message, as xl prints it.
 import { LibxlError } from './errors.ts';
-import { credit2Of, poolByName } from './cpupool.ts';
+import { credit2Of, poolByQualifier } from './cpupool.ts';
 import type { Toolstack } from './toolstack.ts';
 import type { RtdsVcpuParams, SchedCredit2Params, SchedCreditParams, SchedCreditPoolParams, SchedRtdsDomain, VcpuInfo } from './types.ts';
 import type { Cpupool } from '../../hypervisor/cpupools.ts';
@@ -58,13 +58,21 @@ export function setVcpuAffinity(ts: Toolstack, domid: number, vcpu: number | 'al
   ts.platform.commit(domid);
 }
 
-/** libxl_sched_credit2_params_get for each pool (or the one named), with its domains' parameters (or the one domain's). */
-export function credit2Params(ts: Toolstack, o: { domid?: number; pool?: string }): { pools: { name: string; ratelimitUs: number; domains: SchedCredit2Params[] }[] } {
+/**
+ * libxl_sched_credit2_params_get for each pool (or the one named), with its domains' parameters
+ * (or the one domain's); a pool of another scheduler has no ratelimit (null: Xen's EINVAL), and
+ * a domain in one is refused as xl's sched_domain_get refuses it.
+ */
+export function credit2Params(ts: Toolstack, o: { domid?: number; pool?: string }): { pools: { name: string; ratelimitUs: number | null; domains: SchedCredit2Params[] }[] } {
   const hv = ts.hv;
-  const pools = (o.pool ? [poolByName(ts, o.pool)] : hv.pools).flatMap(p => { const c = credit2Of(p); return c ? [{ p, c }] : []; });
+  if (o.domid !== undefined) {
+    const sched = hv.sched.poolOf(o.domid).sched.name;
+    if (sched !== 'credit2') throw new LibxlError('EINVAL', `libxl_domain_sched_params_get returned ${sched} not credit2.`, 1);
+  }
+  const pools = o.pool ? [poolByQualifier(ts, o.pool)] : hv.pools;
   return {
-    pools: pools.map(({ p, c }) => ({
-      name: p.name, ratelimitUs: c.getRatelimit(),
+    pools: pools.map(p => ({
+      name: p.name, ratelimitUs: credit2Of(p)?.getRatelimit() ?? null,
       domains: [...hv.domains.values()].filter(d => d.poolId === p.id && (o.domid === undefined || d.domid === o.domid))
         .sort((x, y) => x.domid - y.domid)
         .map(d => ({ domid: d.domid, name: ts.nameOf(d.domid) ?? '(null)', weight: d.weight, cap: d.cap, poolName: p.name })),
@@ -75,6 +83,9 @@ export function credit2Params(ts: Toolstack, o: { domid?: number; pool?: string 
 /** sched_credit2_domain_set (libxl_domain_sched_params_set): weight 1..65535, cap 0..100 per vCPU. */
 export function setCredit2Domain(ts: Toolstack, domid: number, p: { weight?: number; cap?: number }): void {
   const d = ts.hv.get(domid);
+  if (ts.hv.sched.poolOf(domid).sched.name !== 'credit2') {
+    throw new LibxlError('EINVAL', `libxl: error: libxl_sched.c:439:sched_credit2_domain_set: ${domainCtx(domid)}Getting domain sched credit2: Invalid argument\nlibxl_domain_sched_params_set failed.`, 1);
+  }
   const weight = p.weight === PARAM_DEFAULT ? undefined : p.weight;
   const cap = p.cap === PARAM_DEFAULT ? undefined : p.cap;
   const failed = (what: string) => new LibxlError('EINVAL', `libxl: error: libxl_sched.c:${what}\nlibxl_domain_sched_params_set failed.`, 1);
@@ -93,13 +104,16 @@ export function setCredit2Domain(ts: Toolstack, domid: number, p: { weight?: num
 /** libxl_sched_credit2_params_set: a pool's ratelimit (sched_ratelimit_check), kept across daemon restarts. */
 export function setCredit2Ratelimit(ts: Toolstack, pool: string | undefined, ratelimitUs: number): void {
   const hv = ts.hv;
-  const p = pool ? poolByName(ts, pool) : hv.pools[0]!;
+  const p = pool ? poolByQualifier(ts, pool) : hv.pools[0]!;
   if (ratelimitUs !== 0 && (ratelimitUs < RATELIMIT_MIN || ratelimitUs > RATELIMIT_MAX)) {
     throw new LibxlError('EINVAL', `libxl: error: libxl_sched.c:270:sched_ratelimit_check: Ratelimit out of range, valid range is from ${RATELIMIT_MIN} to ${RATELIMIT_MAX}\n` +
       'libxl_sched_credit2_params_set failed.', 1);
   }
   const c = credit2Of(p);
-  if (!c) return;
+  if (!c) {
+    throw new LibxlError('EINVAL', 'libxl: error: libxl_sched.c:389:libxl_sched_credit2_params_set: Setting Credit2 scheduler parameters: Invalid argument\n' +
+      'libxl_sched_credit2_params_set failed.', 1);
+  }
   const before = c.getRatelimit();
   c.setRatelimit(ratelimitUs);
   try { ts.platform.commitXenSettings(); } catch (e) { c.setRatelimit(before); throw e; }
@@ -117,7 +131,7 @@ function poolDomains(ts: Toolstack, p: Cpupool): number[] {
 
 /** The pools xl's sched_domain_output walks: every pool of that scheduler, or the one named if it is one. */
 function poolsOf<S>(ts: Toolstack, pool: string | undefined, is: (p: Cpupool) => S | null): { p: Cpupool; s: S }[] {
-  return (pool ? [poolByName(ts, pool)] : ts.hv.pools).flatMap(p => { const s = is(p); return s ? [{ p, s }] : []; });
+  return (pool ? [poolByQualifier(ts, pool)] : ts.hv.pools).flatMap(p => { const s = is(p); return s ? [{ p, s }] : []; });
 }
 
 const creditOf = (p: Cpupool): Credit | null => (p.sched instanceof Credit ? p.sched : null);
@@ -174,7 +188,7 @@ export function setCreditDomain(ts: Toolstack, domid: number, p: { weight?: numb
 
 /** libxl_sched_credit_params_get: Xen answers EINVAL for a pool of another scheduler. */
 function creditPool(ts: Toolstack, pool: string | undefined): { p: Cpupool; c: Credit | null; error: string } {
-  const p = pool ? poolByName(ts, pool) : ts.hv.pools[0]!;
+  const p = pool ? poolByQualifier(ts, pool) : ts.hv.pools[0]!;
   return { p, c: creditOf(p), error: 'libxl: error: libxl_sched.c:287:libxl_sched_credit_params_get: getting Credit scheduler parameters: Invalid argument' };
 }
 

@@ -147,7 +147,7 @@ export class Toolstack {
 
   vcpuList(doms?: string[]): { nrCpus: number; vcpus: VcpuInfo[] } { return vcpuList(this, doms); }
   vcpuPin(domid: number, vcpu: number | 'all', hard: number[] | null, soft: number[] | null): void { setVcpuAffinity(this, domid, vcpu, hard, soft); }
-  credit2Params(o: { domid?: number; pool?: string }): { pools: { name: string; ratelimitUs: number; domains: SchedCredit2Params[] }[] } { return credit2Params(this, o); }
+  credit2Params(o: { domid?: number; pool?: string }): { pools: { name: string; ratelimitUs: number | null; domains: SchedCredit2Params[] }[] } { return credit2Params(this, o); }
   setCredit2Domain(domid: number, p: { weight?: number; cap?: number }): void { setCredit2Domain(this, domid, p); }
   setCredit2Ratelimit(pool: string | undefined, ratelimitUs: number): void { setCredit2Ratelimit(this, pool, ratelimitUs); }
   // credit (credit1) and RTDS: xl sched-credit and sched-rtds.

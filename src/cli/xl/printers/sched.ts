@@ -10,8 +10,9 @@ export function formatCredit2Row(p: SchedCredit2Params): string {
   return `${left(p.name, 33)} ${right(p.domid, 4)} ${right(p.weight, 6)} ${right(p.cap, 4)}\n`;
 }
 
-export function formatCredit2PoolLine(name: string, ratelimitUs: number): string {
-  return `Cpupool ${name}: ratelimit=${ratelimitUs}us\n`;
+/** sched_credit2_pool_output; null: the pool runs another scheduler, so Xen gave no parameters. */
+export function formatCredit2PoolLine(name: string, ratelimitUs: number | null): string {
+  return ratelimitUs === null ? `Cpupool ${name}: [sched params unavailable]\n` : `Cpupool ${name}: ratelimit=${ratelimitUs}us\n`;
 }
 
 export function formatCpupoolList(pools: CpupoolInfo[], showCpus: boolean): string {
