@@ -203,7 +203,9 @@ export function setCreditPoolParams(ts: Toolstack, pool: string | undefined, set
   const { c, error } = creditPool(ts, pool);
   if (!c) throw new LibxlError('EINVAL', `${error}\nlibxl_sched_credit_params_get failed.`, 1);
   const before = c.getParams();
-  const next = { ...before, ...set };
+  // xl gets the parameters and sets them back with those it was given changed.
+  const next = { ...before };
+  for (const k of ['tsliceMs', 'ratelimitUs', 'migrDelayUs'] as const) if (set[k] !== undefined) next[k] = set[k];
   const failed = (line: string) => new LibxlError('EINVAL', `libxl: error: libxl_sched.c:${line}\nlibxl_sched_credit_params_set failed.`, 1);
   if (next.tsliceMs < CK.XEN_SYSCTL_CSCHED_TSLICE_MIN || next.tsliceMs > CK.XEN_SYSCTL_CSCHED_TSLICE_MAX) {
     throw failed(`311:libxl_sched_credit_params_set: Time slice out of range, valid range is from ${CK.XEN_SYSCTL_CSCHED_TSLICE_MIN} to ${CK.XEN_SYSCTL_CSCHED_TSLICE_MAX}`);
@@ -284,5 +286,7 @@ export function setRtdsVcpus(ts: Toolstack, domid: number, list: RtdsVcpuParams[
   if (!(s instanceof Rtds)) throw failed(xen);
   if (list.some(v => v.periodUs * 1000 < RTDS_MIN_PERIOD || v.budgetUs * 1000 < RTDS_MIN_BUDGET)) throw failed(xen);
   const targets = all ? Array.from({ length: d.maxVcpus }, (_, i) => ({ ...list[0]!, vcpuid: i })) : list;
+  const before = targets.map(v => s.getVcpuParams(domid, v.vcpuid));
   for (const v of targets) s.setVcpuParams(domid, v.vcpuid, v);
+  ts.commitOrUndo(domid, () => targets.forEach((v, i) => s.setVcpuParams(domid, v.vcpuid, before[i]!)));
 }
