@@ -1,0 +1,79 @@
+// The power model on a real hypervisor under a virtual clock: C-state and P-state residencies
+// add up to the uptime to the nanosecond, governors set the frequency, and a fixed amount of work
+// takes more CPU time at a lower frequency.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Machine, DEFAULT_MACHINE } from '../../src/machine/host.ts';
+import { Clock } from '../../src/machine/clock.ts';
+import { Hypervisor } from '../../src/hypervisor/hypervisor.ts';
+
+const SEC = 1_000_000_000n;
+
+function host(): { hv: Hypervisor; clock: Clock } {
+  const clock = new Clock('virtual', 0, 0n);
+  const hv = new Hypervisor(new Machine(DEFAULT_MACHINE), clock);
+  clock.setStepper(to => hv.step(to));
+  return { hv, clock };
+}
+
+/** A one-vCPU guest pinned to `cpu` with workload `frac`. */
+function guest(hv: Hypervisor, domid: number, cpu: number, frac: number): void {
+  hv.createDomain({ type: 'pv', uuid: `00000000-0000-0000-0000-00000000000${domid}`, maxVcpus: 1, onlineVcpus: 1, maxMemkb: 65536, memkb: 65536, weight: 256, cap: 0, poolId: 0, affinity: [{ hard: [cpu], soft: null }] }, domid);
+  hv.setWorkloadDemand(domid, 0, frac);
+}
+
+const sum = (a: number[]): number => a.reduce((x, y) => x + y, 0);
+
+test('an idle and a loaded pCPU: C-state and P-state residencies each add up to the elapsed time', () => {
+  const { hv, clock } = host();
+  guest(hv, 1, 3, 1);
+  clock.advanceTo(10n * SEC + 7_654_321n);
+  const now = clock.now();
+  for (const cpu of [2, 3]) {
+    const cx = hv.pm.cxStat(cpu, now), px = hv.pm.pxStat(cpu, now);
+    assert.equal(sum(cx.residenciesNs), Number(now), `C-states of pCPU ${cpu}`);
+    assert.equal(sum(px.residenciesNs), Number(now), `P-states of pCPU ${cpu}`);
+    assert.equal(cx.idleTimeNs, Number(hv.sched.pcpuIdleTimeNs(cpu)));
+  }
+  const idle = hv.pm.cxStat(2, now), busy = hv.pm.cxStat(3, now);
+  // The idle pCPU sleeps in the deepest state; the loaded one never leaves C0.
+  assert.equal(idle.residenciesNs[3], idle.idleTimeNs);
+  assert.ok(idle.idleTimeNs > Number(now) - 1_000_000);
+  assert.ok(busy.residenciesNs[0]! > Number(now) - 1_000_000);
+  // ondemand: the idle pCPU drops to the lowest frequency, the loaded one goes to P0 (turbo).
+  assert.equal(hv.pm.pxStat(2, now).freqsMhz[hv.pm.pxStat(2, now).cur], 800);
+  assert.equal(hv.pm.pxStat(3, now).cur, 0);
+});
+
+test('set-max-cstate 1 keeps idle time in C1', () => {
+  const { hv, clock } = host();
+  hv.pm.setMaxCstate(1);
+  clock.advanceTo(2n * SEC);
+  const cx = hv.pm.cxStat(5, clock.now());
+  assert.equal(cx.residenciesNs[1], cx.idleTimeNs);
+  assert.equal(cx.residenciesNs[2], 0);
+  assert.equal(cx.residenciesNs[3], 0);
+});
+
+test('a fixed amount of work takes more CPU time at a lower frequency', () => {
+  const run = (governor: string): number => {
+    const { hv, clock } = host();
+    for (let cpu = 0; cpu < hv.pm.nrPcpus; cpu++) hv.pm.setGovernor(cpu, governor, 0n);
+    guest(hv, 1, 4, 0.3);
+    clock.advanceTo(10n * SEC);
+    return Number(hv.vcpuTimeNs(1, 0)) / 10e9;
+  };
+  const performance = run('performance'), powersave = run('powersave');
+  // At P0 with turbo the work runs at 4/3 of nominal; at 800 MHz at a third of it.
+  assert.ok(Math.abs(performance - 0.3 * 3 / 4) < 0.01, `performance: ${performance}`);
+  assert.ok(Math.abs(powersave - 0.3 * 2394 / 800) < 0.01, `powersave: ${powersave}`);
+});
+
+test('governor and limit errors are EINVAL', () => {
+  const { hv } = host();
+  assert.throws(() => hv.pm.setGovernor(0, 'turbo', 0n), /Invalid argument/);
+  assert.throws(() => hv.pm.setSpeed(0, 1200000, 0n), /Invalid argument/);
+  hv.pm.setScalingLimit(0, 'max', 1600000, 0n);
+  assert.throws(() => hv.pm.setScalingLimit(0, 'min', 2000000, 0n), /Invalid argument/);
+  assert.throws(() => hv.pm.cxStat(99, 0n), /Invalid argument/);
+});
