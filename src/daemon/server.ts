@@ -18,8 +18,11 @@ import { streamHandlers as watchHandlers, type StreamCtx, type StreamHandlers } 
 import { traceHandlers, traceStreamHandlers } from './handlers/trace.ts';
 import { migrateHandlers, migrateStreamHandlers } from './handlers/migrate.ts';
 import { debugHandlers } from './handlers/debug.ts';
+import { pmHandlers } from './handlers/pm.ts';
+import { psrHandlers } from './handlers/psr.ts';
 
-const requestHandlers: Handlers = { ...domainHandlers, ...hostHandlers, ...vcpuHandlers, ...deviceHandlers, ...traceHandlers, ...migrateHandlers, ...debugHandlers };
+const requestHandlers: Handlers = { ...domainHandlers, ...hostHandlers, ...vcpuHandlers, ...deviceHandlers, ...traceHandlers, ...migrateHandlers, ...debugHandlers,
+  ...pmHandlers, ...psrHandlers };
 const streamHandlers: StreamHandlers = { ...watchHandlers, ...traceStreamHandlers, ...migrateStreamHandlers };
 
 /**

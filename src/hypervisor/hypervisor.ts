@@ -335,15 +335,14 @@ export class Hypervisor {
   }
 
   /**
-   * A workload below 1 is a fixed amount of work per period, sized at the nominal frequency: on
-   * a pCPU running slower the same work takes proportionally more CPU time (less in turbo). A
-   * vCPU that wants all of its CPU (1) spins whatever the frequency.
+   * A workload below 1 is a fixed amount of work per period: on a pCPU running slower than the
+   * speed it was sized at, the same work takes proportionally more CPU time. A vCPU that wants
+   * all of its CPU (1) spins whatever the frequency.
    */
   private workDemand(domid: number, vcpu: number, frac: number): number {
     if (frac >= 1 || frac <= 0) return frac;
     const cpu = this.sched.vcpu(domid, vcpu).pcpu;
-    const khz = cpu >= 0 && cpu < this.pm.nrPcpus ? this.pm.effectiveKhz(cpu) : this.machine.spec.cpuKhz;
-    return Math.min(1, frac * this.machine.spec.cpuKhz / khz);
+    return cpu >= 0 && cpu < this.pm.nrPcpus ? Math.min(1, frac * this.pm.workScale(cpu)) : frac;
   }
 
   /** A pCPU's frequency changed: the vCPUs there get their workloads' new CPU demand. */

@@ -89,6 +89,20 @@ export const requestArgs: Record<RequestType, Schema> = {
   'xc.pause': obj({ domid: int(0, UINT32), unpause: bool }),
   'xc.vcpuContext': obj({ domid: int(0, UINT32), vcpu: opt(int(INT32_MIN, INT32_MAX)) }),
   'xc.guestPage': obj({ domid: int(0, UINT32), vcpu: int(0, UINT32), addr: decimal(0n, 2n ** 64n - 1n) }),
+
+  'pm.cxStat': obj({ cpu: int(0, UINT32) }),
+  'pm.pxStat': obj({ cpu: int(0, UINT32) }),
+  'pm.avgFreq': obj({ cpu: int(0, UINT32) }),
+  'pm.cpufreqPara': obj({ cpu: int(0, UINT32) }),
+  'pm.maxCstate': obj({}),
+  'pm.set': obj({ cpu: int(0, UINT32), setting: oneOf('governor', 'maxfreq', 'minfreq', 'speed', 'sampling-rate', 'up-threshold', 'turbo', 'max-cstate', 'max-csubstate'), value: str(64) }),
+  'pm.sleepUntil': obj({ ns }),
+
+  'psr.hwinfo': obj({}),
+  'psr.cmtAttach': obj({ domid: int(0, UINT32), detach: bool }),
+  'psr.cmtShow': obj({ type: oneOf('cache-occupancy', 'total-mem-bandwidth', 'local-mem-bandwidth'), domid: opt(int(0, UINT32)) }),
+  'psr.setVal': obj({ domid: int(0, UINT32), type: oneOf('l3-cbm', 'l3-cbm-code', 'l3-cbm-data', 'l2-cbm', 'mba-thrtl'), sockets: opt(cpus), value: decimal(0n, 2n ** 64n - 1n) }),
+  'psr.showVal': obj({ type: oneOf('l3-cbm', 'mba-thrtl'), domid: opt(int(0, UINT32)) }),
 };
 
 export const streamArgs: Record<StreamType, Schema> = {

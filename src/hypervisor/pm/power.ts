@@ -92,7 +92,7 @@ export class PowerManagement {
       return {
         usage: CSTATES.map(() => 0).concat(0), resNs: CSTATES.map(() => 0).concat(0),
         idleAtSample: o.idleNs(cpu), idleRunNs: 0, lastState: 0,
-        policy: { governor: 'ondemand', minKhz, maxKhz, curKhz: maxKhz, setspeedKhz: maxKhz },
+        policy: { governor: 'performance', minKhz, maxKhz, curKhz: maxKhz, setspeedKhz: maxKhz },
         pIdx: 0, pCount: this.freqsKhz.map(() => 0), pResNs, pFrom: this.lastSample,
         aperf: 0, mperf: 0, avgSnap: { aperf: 0, mperf: 0 }, turbo: true,
       };
@@ -162,9 +162,18 @@ export class PowerManagement {
   /** The frequency a pCPU's work runs at: P0 is turbo while turbo is on, the nominal frequency otherwise. */
   effectiveKhz(cpu: number): number {
     const p = this.cpus[cpu]!;
-    if (p.pIdx === 0) return p.turbo ? Math.round(this.o.nominalKhz * TURBO_RATIO) : this.o.nominalKhz;
+    if (p.pIdx === 0) return p.turbo ? this.turboKhz : this.o.nominalKhz;
     return p.policy.curKhz;
   }
+
+  /**
+   * How much more CPU time a fixed amount of work takes on this pCPU than on the host as it boots
+   * (performance governor, turbo on): workloads are sized at that speed, so they keep their
+   * share until someone changes a governor, a limit or turbo.
+   */
+  workScale(cpu: number): number { return this.turboKhz / this.effectiveKhz(cpu); }
+
+  private get turboKhz(): number { return Math.round(this.o.nominalKhz * TURBO_RATIO); }
 
   // ---- XEN_SYSCTL_get_pmstat / XEN_SYSCTL_pm_op ---------------------------------------------
 
@@ -191,7 +200,9 @@ export class PowerManagement {
     for (let i = 1; i < res.length; i++) { idleRes += res[i]!; idleUsage += triggers[i]!; }
     triggers[0] = idleUsage;
     res[0] = t - idleRes;
-    const idleNow = idle > 0 && idle === t - this.lastSample;
+    // Idle now: the open period has been idle throughout (or, just at a sample, the last one was).
+    const w = t - this.lastSample;
+    const idleNow = w > 0 ? idle === w : p.idleRunNs > 0;
     return { nr: res.length, last: idleNow ? cx.state || p.lastState : 0, idleTimeNs: idleRes, triggers, residenciesNs: res };
   }
 

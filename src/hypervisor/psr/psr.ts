@@ -43,6 +43,9 @@ interface DomainQos {
   thrtl: number[];
 }
 
+/** libxl_psr_type, as the toolstack names the values it sets. */
+export type PsrType = 'l3-cbm' | 'l3-cbm-code' | 'l3-cbm-data' | 'l2-cbm' | 'mba-thrtl';
+
 const err = (errno: string, text: string): HypervisorError => new HypervisorError(errno, text);
 
 export class PlatformQos {
@@ -127,16 +130,19 @@ export class PlatformQos {
   getCbm(domid: number, socket: number): number { return this.doms.get(domid)?.cbm[socket] ?? DEFAULT_CBM; }
   getThrtl(domid: number, socket: number): number { return this.doms.get(domid)?.thrtl[socket] ?? 0; }
 
-  /** psr_set_val for the L3 CBM: checked, then given a class of service (shared by equal settings). */
-  setCbm(domid: number, socket: number, cbm: bigint, now: bigint): void {
+  /**
+   * psr_set_val: a feature this CPU lacks (L2 CAT, CDP) is ENOENT; a value is checked (and a
+   * throttle rounded), then given a class of service.
+   */
+  setVal(domid: number, socket: number, type: PsrType, value: bigint, now: bigint): void {
     if (socket >= this.src.nrSockets) throw err('ERANGE', 'Numerical result out of range');
-    if (!cbmValid(cbm)) throw err('EINVAL', 'Invalid argument');
-    this.apply(domid, socket, now, d => { d.cbm[socket] = Number(cbm); });
-  }
-
-  setThrtl(domid: number, socket: number, thrtl: bigint, now: bigint): void {
-    if (socket >= this.src.nrSockets) throw err('ERANGE', 'Numerical result out of range');
-    const t = sanitizeThrtl(thrtl);
+    if (type !== 'l3-cbm' && type !== 'mba-thrtl') throw err('ENOENT', 'No such file or directory');
+    if (type === 'l3-cbm') {
+      if (!cbmValid(value)) throw err('EINVAL', 'Invalid argument');
+      this.apply(domid, socket, now, d => { d.cbm[socket] = Number(value); });
+      return;
+    }
+    const t = sanitizeThrtl(value);
     if (t === null) throw err('EINVAL', 'Invalid argument');
     this.apply(domid, socket, now, d => { d.thrtl[socket] = t; });
   }
