@@ -18,7 +18,7 @@ function host(): { hv: Hypervisor; clock: Clock } {
 
 /** A one-vCPU guest pinned to `cpu` with workload `frac`. */
 function guest(hv: Hypervisor, domid: number, cpu: number, frac: number): void {
-  hv.createDomain({ type: 'pv', uuid: `00000000-0000-0000-0000-00000000000${domid}`, maxVcpus: 1, onlineVcpus: 1, maxMemkb: 65536, memkb: 65536, weight: 256, cap: 0, poolId: 0, affinity: [{ hard: [cpu], soft: null }] }, domid);
+  hv.createDomain({ type: 'pv', uuid: `00000000-0000-0000-0000-${String(domid).padStart(12, "0")}`, maxVcpus: 1, onlineVcpus: 1, maxMemkb: 65536, memkb: 65536, weight: 256, cap: 0, poolId: 0, affinity: [{ hard: [cpu], soft: null }] }, domid);
   hv.setWorkloadDemand(domid, 0, frac);
 }
 
@@ -78,4 +78,21 @@ test('governor and limit errors are EINVAL', () => {
   hv.pm.setScalingLimit(0, 'max', 1600000, 0n);
   assert.throws(() => hv.pm.setScalingLimit(0, 'min', 2000000, 0n), /Invalid argument/);
   assert.throws(() => hv.pm.cxStat(99, 0n), /Invalid argument/);
+});
+
+test('PSR: fifteen classes of service besides the default one, shared by equal masks', () => {
+  const { hv } = host();
+  for (let d = 1; d <= 16; d++) guest(hv, d, 0, 0);
+  // Contiguous masks 0x1, 0x3, ... 0x7fff: fifteen distinct classes.
+  for (let d = 1; d <= 15; d++) hv.psr.setVal(d, 0, 'l3-cbm', (1n << BigInt(d)) - 1n, 0n);
+  hv.psr.setVal(16, 0, 'l3-cbm', 0x3n, 0n);
+  assert.throws(() => hv.psr.setVal(16, 0, 'l3-cbm', 0xffffn, 0n), /Value too large/);
+  assert.equal(hv.psr.getCbm(16, 0), 0x3);
+  // MBA has eight: seven throttled classes (a class is the pair of mask and throttle).
+  const other = host().hv;
+  for (let d = 1; d <= 8; d++) guest(other, d, 0, 0);
+  for (let d = 1; d <= 7; d++) other.psr.setVal(d, 0, 'mba-thrtl', BigInt(d * 10), 0n);
+  assert.throws(() => other.psr.setVal(8, 0, 'mba-thrtl', 80n, 0n), /Value too large/);
+  other.psr.setVal(8, 0, 'mba-thrtl', 75n, 0n);
+  assert.equal(other.psr.getThrtl(8, 0), 70);
 });
