@@ -74,6 +74,7 @@ export class Hypervisor {
       current: cpu => this.sched.pcpuCurrent(cpu),
       kind: domid => (this.domains.get(domid)?.type === 'pv' ? 'pv' : 'hvm'),
       load: (domid, vcpu) => this.vcpuLoad.get(`${domid}:${vcpu}`) ?? 0,
+      cstate: spanNs => this.pm.cstateFor(spanNs),
     });
     // The scheduler starts where the clock stands (a recovered host's), so CPU time is counted
     // from there on and not again from host boot.

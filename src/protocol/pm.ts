@@ -4,6 +4,7 @@
 import type { CpufreqPara, CxStat, PxStat } from '../hypervisor/pm/power.ts';
 
 export type { CpufreqPara, CxStat, PxStat };
+export { CX_UNLIMITED } from '../hypervisor/pm/cpu-power.ts';
 
 /** What xenpm sets: SET_CPUFREQ_GOV, SET_CPUFREQ_PARA's controls, turbo, and the C-state limits. */
 export type PmSetting = 'governor' | 'maxfreq' | 'minfreq' | 'speed' | 'sampling-rate' | 'up-threshold' | 'turbo' | 'max-cstate' | 'max-csubstate';

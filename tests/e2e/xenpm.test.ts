@@ -5,8 +5,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { TestHost } from '../helpers/host.ts';
 import { vcpuSeconds } from '../helpers/xl-parse.ts';
+import { recordsOf, startXentrace } from '../cli/xentrace/xentrace-run.ts';
+import { TRC_PM_FREQ_CHANGE, TRC_PM_IDLE_ENTRY, TRC_PM_IDLE_EXIT } from '../../src/hypervisor/trace-events.ts';
 
 let h: TestHost;
 before(() => {
@@ -117,4 +122,25 @@ test('errors in xenpm\'s words and exit statuses', () => {
   assert.equal(r.status, 0);
   r = xenpm('set-scaling-minfreq', '3', '1200000');
   assert.equal(r.stderr, 'failed to set scaling min freq (22 - Invalid argument)\n');
+});
+
+test('xentrace records the power states: frequency changes and C-state entries that xenalyze reads', { skip: existsSync('/usr/bin/xenalyze') ? false : 'xenalyze is not installed' }, async () => {
+  const file = join(h.home, 'pm.trace');
+  // Power management records only (TRC_HW_PM), for one simulated second.
+  const run = await startXentrace(h, ['-e', '0x00801000', '-T', '1', file]);
+  assert.equal(xenpm('set-scaling-governor', '1', 'powersave').status, 0);
+  h.advance('1s');
+  const { code, stderr } = await run.exited;
+  assert.equal(code, 0, stderr);
+  const recs = recordsOf(file);
+  const freq = recs.filter(r => r.event === TRC_PM_FREQ_CHANGE);
+  assert.deepEqual(freq.map(r => [r.cpu, ...r.data]), [[1, 2395, 800]]);
+  // The idle pCPU sleeps in C3 between its rare wake-ups; entries and exits pair up.
+  const idle2 = recs.filter(r => r.cpu === 2 && (r.event === TRC_PM_IDLE_ENTRY || r.event === TRC_PM_IDLE_EXIT));
+  assert.ok(idle2.length >= 2 && idle2.every(r => r.data[0] === 3), idle2.slice(0, 6).map(r => r.data.join(",")).join(" "));
+  const dump = spawnSync('/usr/bin/xenalyze', ['--dump-all', file], { encoding: 'utf8' });
+  assert.equal(dump.status, 0, dump.stderr);
+  assert.match(dump.stdout, / pm_freq_change o2395 n800\n/);
+  assert.match(dump.stdout, / pm_idle_start c3\n/);
+  assert.doesNotMatch(dump.stdout, /Strange/);
 });

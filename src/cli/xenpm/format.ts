@@ -1,13 +1,11 @@
 // xenpm's printouts (tools/misc/xenpm.c), pure: the statistics and parameters in Xen 4.17's
 // printf formats.
-import type { CpufreqPara, CxStat, PxStat } from '../../protocol/pm.ts';
+import { CX_UNLIMITED, type CpufreqPara, type CxStat, type PxStat } from '../../protocol/pm.ts';
 
 const ms = (ns: number): number => Math.floor(ns / 1_000_000);
 const u20 = (n: number): string => String(n).padStart(20);
 /** printf("%5.2f"). */
 export const pct = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : String(x === Infinity ? 'inf' : '-nan')).padStart(5);
-
-export const CX_UNLIMITED = 0xffff_ffff;
 
 /** show_max_cstate. */
 export function formatMaxCstate(l: { cstate: number; csubstate: number }): string {

@@ -8,8 +8,8 @@ import type { Connection } from '../../client/connection.ts';
 import { hostPaths } from '../../protocol/paths.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import type { HostInfo } from '../../protocol/host.ts';
-import type { PmSetting } from '../../protocol/pm.ts';
-import { CX_UNLIMITED, formatCpufreqPara, formatCxStat, formatGather, formatMaxCstate, formatPxStat, type GatherSnapshot } from './format.ts';
+import { CX_UNLIMITED, type PmSetting } from '../../protocol/pm.ts';
+import { formatCpufreqPara, formatCxStat, formatGather, formatMaxCstate, formatPxStat, type GatherSnapshot } from './format.ts';
 import { HELP } from './help.ts';
 
 const out = (s: string): void => { if (s) writeSync(1, s); };

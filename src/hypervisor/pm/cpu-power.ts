@@ -16,6 +16,9 @@ const IDLE_LATENCY_FACTOR = 2;
 /** C1 (halt), C2 (the core's clocks stop) and C3 (caches flushed, core power gated). */
 export const CSTATES: readonly CState[] = [1, 41, 133].map((latencyUs, i) => ({ type: i + 1, latencyUs, residencyUs: latencyUs * IDLE_LATENCY_FACTOR }));
 
+/** XEN_SYSCTL_CX_UNLIMITED: no limit on the C-state. */
+export const CX_UNLIMITED = 0xffff_ffff;
+
 /** Lowest frequency of _PSS, and the step between its entries below the nominal one. */
 const MIN_MHZ = 800;
 const STEP_MHZ = 200;
@@ -32,4 +35,15 @@ export function pstateTable(nominalMhz: number): number[] {
   const t = [nominalMhz + 1, nominalMhz];
   for (let f = Math.floor((nominalMhz - 1) / STEP_MHZ) * STEP_MHZ; f >= MIN_MHZ; f -= STEP_MHZ) t.push(f);
   return t;
+}
+
+/**
+ * The idle state for an idle period of `lengthNs` (the menu governor's choice, knowing the
+ * length): the deepest one allowed by `maxCstate` whose target residency the period reaches;
+ * C1 (halt) at least.
+ */
+export function cstateFor(lengthNs: number, maxCstate: number): number {
+  let state = 1;
+  for (const c of CSTATES) if (c.type <= maxCstate && c.residencyUs * 1000 <= lengthNs) state = c.type;
+  return state;
 }

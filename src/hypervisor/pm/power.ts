@@ -12,11 +12,9 @@
 import { HypervisorError } from '../errors.ts';
 import type { TraceSink } from '../trace-sink.ts';
 import { TRC_PM_FREQ_CHANGE } from '../trace-events.ts';
-import { CSTATES, PSTATE_LATENCY_US, TURBO_RATIO, pstateTable } from './cpu-power.ts';
+import { CSTATES, CX_UNLIMITED, PSTATE_LATENCY_US, TURBO_RATIO, cstateFor, pstateTable } from './cpu-power.ts';
 import { DEF_UP_THRESHOLD, GOVERNORS, MAX_UP_THRESHOLD, MIN_UP_THRESHOLD, govern, resolve, type GovernorName, type Policy } from './governor.ts';
 
-/** XEN_SYSCTL_CX_UNLIMITED. */
-export const CX_UNLIMITED = 0xffff_ffff;
 /** ondemand's default sampling rate: 1000 × the P-state latency, at least 20 ms (ns). */
 export const SAMPLING_NS = Math.max(PSTATE_LATENCY_US * 1000 * 1000, 20_000_000);
 /** The workloads' duty-cycle period: a partly busy pCPU goes idle about once per period. */
@@ -136,10 +134,11 @@ export class PowerManagement {
     const whole = idle === w;
     const entries = whole ? (p.idleRunNs === 0 ? 1 : 0) : Math.max(1, Math.round(w / WAKE_PERIOD_NS));
     const length = whole ? p.idleRunNs + w : idle / entries;
-    let state = 1;
-    for (const c of CSTATES) if (c.type <= this.maxCstate && c.residencyUs * 1000 <= length) state = c.type;
-    return { state, entries };
+    return { state: this.cstateFor(length), entries };
   }
+
+  /** The C-state an idle period of `lengthNs` goes to under the current limit. */
+  cstateFor(lengthNs: number): number { return cstateFor(lengthNs, this.maxCstate); }
 
   private setFreq(cpu: number, khz: number, now: number): void {
     const p = this.cpus[cpu]!;
