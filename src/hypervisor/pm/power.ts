@@ -17,6 +17,9 @@ import { DEF_UP_THRESHOLD, GOVERNORS, MAX_UP_THRESHOLD, MIN_UP_THRESHOLD, govern
 
 /** ondemand's default sampling rate: 1000 × the P-state latency, at least 20 ms (ns). */
 export const SAMPLING_NS = Math.max(PSTATE_LATENCY_US * 1000 * 1000, 20_000_000);
+/** ondemand's sampling rate bounds (µs): MAX_SAMPLING_RATE and MIN_SAMPLING_RATE. */
+const SAMPLING_MAX_US = 500 * SAMPLING_NS / 1000;
+const SAMPLING_MIN_US = SAMPLING_NS / 2 / 1000;
 /** The workloads' duty-cycle period: a partly busy pCPU goes idle about once per period. */
 const WAKE_PERIOD_NS = 10_000_000;
 
@@ -230,7 +233,7 @@ export class PowerManagement {
       affectedCpus: [cpu], cpuinfoMaxKhz: this.freqsKhz[0]!, cpuinfoMinKhz: this.freqsKhz[this.freqsKhz.length - 1]!,
       cpuinfoCurKhz: p.policy.curKhz, scalingDriver: 'acpi-cpufreq', availableGovernors: GOVERNORS.join(' '),
       governor: p.policy.governor, setspeedKhz: p.policy.curKhz,
-      samplingRateMaxUs: 500 * SAMPLING_NS / 1000, samplingRateMinUs: SAMPLING_NS / 2 / 1000,
+      samplingRateMaxUs: SAMPLING_MAX_US, samplingRateMinUs: SAMPLING_MIN_US,
       samplingRateUs: this.samplingNs / 1000, upThreshold: this.upThreshold,
       availableKhz: [...this.freqsKhz], scalingMaxKhz: p.policy.maxKhz, scalingMinKhz: p.policy.minKhz,
       scalingCurKhz: p.policy.curKhz, turbo: p.turbo,
@@ -270,7 +273,7 @@ export class PowerManagement {
   setOndemand(cpu: number, what: 'rate' | 'threshold', value: number): void {
     if (this.pcpu(cpu).policy.governor !== 'ondemand') throw einval();
     if (what === 'rate') {
-      if (value > 500 * SAMPLING_NS / 1000 || value < SAMPLING_NS / 2 / 1000) throw einval();
+      if (value > SAMPLING_MAX_US || value < SAMPLING_MIN_US) throw einval();
       this.samplingNs = value * 1000;
     } else {
       if (value > MAX_UP_THRESHOLD || value < MIN_UP_THRESHOLD) throw einval();
