@@ -78,6 +78,7 @@ test('refusals: libxl\'s log line and xl\'s exit status', () => {
   fails(['psr-cat-set', '-c', '-d', 'light', '0xf'], 1, 'Cannot handle -c and -d at the same time\n');
   fails(['psr-mba-set', 'light', '100'], 253, 'libxl: error: libxl_psr.c:123:libxl__psr_alloc_log_err_msg: MBA: Invalid input or some internal values are not expected\n');
   fails(['psr-cat-show', '-l', '2'], 253, 'Failed to get info\n');
+  fails(['psr-cmt-attach', '77'], 253, 'libxl: error: libxl_psr.c:46:libxl__psr_log_err_msg: invalid domain ID: No such process\n');
   const r = h.xl('psr-cmt-show', 'llc');
   assert.equal(r.status, 2);
   assert.match(r.stdout, /^Usage: xl \[-vtTf\] psr-cmt-show <PSR-CMT-Type> <Domain>/);

@@ -40,6 +40,11 @@ function rethrow(e: unknown, wrap: (e: HypervisorError) => LibxlError): never {
   throw e instanceof HypervisorError ? wrap(e) : e;
 }
 
+/** The domctl's own check: a domain that is not there is ESRCH, which libxl words generically. */
+function domain(hv: Hypervisor, domid: number): void {
+  if (!hv.domains.has(domid)) throw new LibxlError('ESRCH', 'libxl: error: libxl_psr.c:46:libxl__psr_log_err_msg: invalid domain ID: No such process', EXIT_ERROR_FAIL);
+}
+
 const sockets = (hv: Hypervisor): number[] => Array.from({ length: hv.machine.nrSockets }, (_, i) => i);
 
 export function psrHwInfo(hv: Hypervisor) {
@@ -53,6 +58,7 @@ export function psrHwInfo(hv: Hypervisor) {
 
 /** libxl_psr_cmt_attach / libxl_psr_cmt_detach. */
 export function psrCmtAttach(hv: Hypervisor, domid: number, detach: boolean): void {
+  domain(hv, domid);
   try {
     if (detach) hv.psr.detach(domid); else hv.psr.attach(domid, hv.clock.now());
   } catch (e) { rethrow(e, cmtError); }
@@ -68,6 +74,7 @@ export function psrCmtShow(ts: Toolstack, type: CmtType, domids: number[]) {
 
 /** libxl_psr_set_val: each socket in turn, a refusal logged and the others still tried. */
 export function psrSetVal(hv: Hypervisor, domid: number, type: PsrType, targets: number[] | undefined, value: bigint): void {
+  domain(hv, domid);
   const failures: LibxlError[] = [];
   for (const s of targets ?? sockets(hv)) {
     if (s >= hv.machine.nrSockets) break;
