@@ -13,6 +13,7 @@ const esmEntries = {
   xentrace: 'src/cli/xentrace/main.ts',
   xentrace_format: 'src/cli/xentrace/format-main.ts',
   xenctx: 'src/cli/xenctx/main.ts',
+  xenpm: 'src/cli/xenpm/main.ts',
 };
 const cjsEntries = {
   xl: 'src/cli/xl/entry.ts',

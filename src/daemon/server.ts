@@ -19,8 +19,11 @@ import { traceHandlers, traceStreamHandlers } from './handlers/trace.ts';
 import { migrateHandlers, migrateStreamHandlers } from './handlers/migrate.ts';
 import { debugHandlers } from './handlers/debug.ts';
 import { schedHandlers } from './handlers/sched.ts';
+import { pmHandlers } from './handlers/pm.ts';
+import { psrHandlers } from './handlers/psr.ts';
 
-const requestHandlers: Handlers = { ...domainHandlers, ...hostHandlers, ...vcpuHandlers, ...deviceHandlers, ...traceHandlers, ...migrateHandlers, ...debugHandlers, ...schedHandlers };
+const requestHandlers: Handlers = { ...domainHandlers, ...hostHandlers, ...vcpuHandlers, ...deviceHandlers, ...traceHandlers, ...migrateHandlers, ...debugHandlers, ...schedHandlers,
+  ...pmHandlers, ...psrHandlers };
 const streamHandlers: StreamHandlers = { ...watchHandlers, ...traceStreamHandlers, ...migrateStreamHandlers };
 
 /**

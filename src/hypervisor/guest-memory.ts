@@ -173,6 +173,8 @@ export class GuestMemory {
   private readonly kernel = new Set<number>();
   private readonly types = new Map<number, number>();
   private dirtyMap: Uint8Array | null = null;
+  /** Pages the workload has written since the domain was built (the memory traffic cache monitoring sees). */
+  pagesWritten = 0;
   private nrDirty = 0;
 
   constructor(nrPages: number, opts: GuestMemoryOptions = {}) {
@@ -249,6 +251,7 @@ export class GuestMemory {
       this.markDirty(pfn);
       written++;
     }
+    this.pagesWritten += written;
     return written;
   }
 

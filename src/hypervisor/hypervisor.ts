@@ -27,6 +27,8 @@ import { encodeVcpuContext } from '../formats/x86-vcpu-context.ts';
 import { kernelPfn, stoppedContext } from './vcpu-context.ts';
 import { DebugKeys } from './debug-keys.ts';
 import { IrqTable } from './irq.ts';
+import { PowerManagement } from './pm/power.ts';
+import { PlatformQos } from './psr/psr.ts';
 
 export { HypervisorError };
 
@@ -61,6 +63,10 @@ export class Hypervisor {
   readonly debugKeys = new DebugKeys(this);
   /** Grant tables of destroyed domains whose grants another domain still maps (zombies until unmapped). */
   private readonly dyingGrantTables = new Map<number, GrantTable>();
+  /** The pCPUs' C-states and P-states (xenpm). */
+  readonly pm: PowerManagement;
+  /** Intel RDT: cache monitoring and allocation, memory bandwidth (xl psr-*). */
+  readonly psr: PlatformQos;
 
   constructor(machine: Machine, clock: Clock) {
     this.machine = machine;
@@ -70,6 +76,7 @@ export class Hypervisor {
       current: cpu => this.sched.pcpuCurrent(cpu),
       kind: domid => (this.domains.get(domid)?.type === 'pv' ? 'pv' : 'hvm'),
       load: (domid, vcpu) => this.vcpuLoad.get(`${domid}:${vcpu}`) ?? 0,
+      cstate: spanNs => this.pm.cstateFor(spanNs),
     });
     // The scheduler starts where the clock stands (a recovered host's), so CPU time is counted
     // from there on and not again from host boot.
@@ -88,7 +95,19 @@ export class Hypervisor {
     });
     this.evtchn = new EventChannelOps({ table: domid => this.domains.get(domid)?.evtchn, virqDomain: 0 });
     this.irqs = new IrqTable(this.evtchn);
+    this.pm = new PowerManagement({
+      nrPcpus: machine.spec.nrCpus, nominalKhz: machine.spec.cpuKhz, startNs: clock.now(), trace: this.trace,
+      idleNs: cpu => Number(this.pcpuIdleTimeNs(cpu)), onFreqChange: cpu => this.rescaleWork(cpu),
+    });
+    this.psr = new PlatformQos({
+      nrSockets: machine.nrSockets,
+      cpuTimeNs: domid => (this.domains.has(domid) ? Number(this.cpuTimeNs(domid)) : 0),
+      pagesWritten: domid => { const d = this.domains.get(domid); return d?.memoryMade ? d.memory!.pagesWritten : 0; },
+    });
   }
+
+  /** A pCPU's idle time (ns): the one place power management reads the scheduler. */
+  private pcpuIdleTimeNs(cpu: number): bigint { return this.sched.pcpuIdleTimeNs(cpu); }
 
   /** Grant tables in the order Xen's domain list holds them: live domains, then the dying ones still mapped. */
   grantTables(): GrantTable[] {
@@ -101,7 +120,11 @@ export class Hypervisor {
   get freePages(): number { return this.freePagesCount; }
 
   /** Advance the scheduler to `to` (the clock's stepper). */
-  step(to: bigint): void { this.sched.advance(to); }
+  step(to: bigint): void {
+    // The governors sample each pCPU's load at their own rate: the scheduler runs up to each sample.
+    for (let t = this.pm.nextSampleNs(); t <= to; t = this.pm.nextSampleNs()) { this.sched.advance(t); this.pm.sample(t); }
+    this.sched.advance(to);
+  }
 
   /** Pick the next domid as Xen does: the first free id after the rover, wrapping before the reserved range. */
   allocDomid(): number {
@@ -224,6 +247,7 @@ export class Hypervisor {
     this.rings.drop(domid);
     this.domains.delete(domid);
     for (let v = 0; v < d.maxVcpus; v++) this.vcpuLoad.delete(`${domid}:${v}`);
+    this.psr.removeDomain(domid);
     this.evtchn.sendVirq(VIRQ_DOM_EXC);
   }
 
@@ -336,7 +360,26 @@ export class Hypervisor {
 
   setWorkloadDemand(domid: number, vcpu: number, frac: number): void {
     this.vcpuLoad.set(`${domid}:${vcpu}`, frac);
-    this.sched.setDemand(domid, vcpu, frac);
+    this.sched.setDemand(domid, vcpu, this.workDemand(domid, vcpu, frac));
+  }
+
+  /**
+   * A workload below 1 is a fixed amount of work per period: on a pCPU running slower than the
+   * speed it was sized at, the same work takes proportionally more CPU time. A vCPU that wants
+   * all of its CPU (1) spins whatever the frequency.
+   */
+  private workDemand(domid: number, vcpu: number, frac: number): number {
+    if (frac >= 1 || frac <= 0) return frac;
+    const cpu = this.sched.vcpu(domid, vcpu).pcpu;
+    return cpu >= 0 && cpu < this.pm.nrPcpus ? Math.min(1, frac * this.pm.workScale(cpu)) : frac;
+  }
+
+  /** A pCPU's frequency changed: the vCPUs there get their workloads' new CPU demand. */
+  private rescaleWork(cpu: number): void {
+    for (const [key, frac] of this.vcpuLoad) {
+      const [domid, vcpu] = key.split(':').map(Number) as [number, number];
+      if (this.domains.has(domid) && this.sched.vcpu(domid, vcpu).pcpu === cpu) this.sched.setDemand(domid, vcpu, this.workDemand(domid, vcpu, frac));
+    }
   }
 
   // ---- tracing (xentrace's side of XEN_SYSCTL_tbuf_op) ----------------------------------------

@@ -14,6 +14,8 @@ export interface ActivitySource {
   kind(domid: number): GuestKind;
   /** The vCPU's workload: the fraction of time it wants to compute (0..1). */
   load(domid: number, vcpu: number): number;
+  /** The C-state an idle period of `spanNs` goes to. */
+  cstate(spanNs: number): number;
 }
 
 /** Dom0 drives the guests' I/O: backends' event channels and grant copies. */
@@ -31,7 +33,7 @@ export class TraceActivity implements TraceGapWriter {
   private readonly streams: ActivityStream[];
 
   constructor(private readonly tb: TraceBuffers, private readonly src: ActivitySource) {
-    this.streams = Array.from({ length: tb.nrPcpus }, (_, cpu) => new ActivityStream(cpu));
+    this.streams = Array.from({ length: tb.nrPcpus }, (_, cpu) => new ActivityStream(cpu, span => src.cstate(span)));
   }
 
   /** Tracing starts at `ns`: learn who runs where now; activity is written from here on. */

@@ -19,6 +19,7 @@
 // start, so that short stretches, which are most of them, keep the average rate.
 import type { TraceSink } from './trace-sink.ts';
 import * as T from './trace-events.ts';
+import { CX_UNLIMITED, cstateFor } from './pm/cpu-power.ts';
 
 export type GuestKind = 'pv' | 'hvm';
 
@@ -88,7 +89,8 @@ export class ActivityStream {
   /** Records written so far. */
   written = 0;
 
-  constructor(readonly cpu: number) {}
+  /** `cstateOf`: the C-state an idle period of that many ns goes to (power management's choice). */
+  constructor(readonly cpu: number, private readonly cstateOf: (spanNs: number) => number = span => cstateFor(span, CX_UNLIMITED)) {}
 
   /** The idle vCPU runs from now[0]; at[0] is then the instant after which advance() has something to do. */
   armIdle(now: Float64Array): void {
@@ -202,7 +204,7 @@ export class ActivityStream {
     const ns = sink.now[0]!, from = this.at[0]!, span = ns - from;
     this.at[0] = ns;
     if (span < IDLE_MIN_NS || !sink.wants(this.cpu, T.TRC_PM_IDLE_ENTRY)) return;
-    const cstate = span > 1_000_000 ? 2 : 1;
+    const cstate = this.cstateOf(span);
     const us = Math.floor(span / 1000);
     const enter = from + 1000, leave = ns - 1000;
     sink.now[0] = enter;

@@ -8,12 +8,14 @@ import type { MigrateRequests } from './migrate.ts';
 import type { DeviceInfo } from '../dom0/toolstack/types.ts';
 import type { DebugRequests } from './debug.ts';
 import type { SchedRequests } from './sched.ts';
+import type { PmRequests } from './pm.ts';
+import type { PsrRequests } from './psr.ts';
 
 export type ShutdownAction = 'poweroff' | 'reboot';
 
 export type { DeviceInfo };
 
-export interface Requests extends TraceRequests, MigrateRequests, DebugRequests, SchedRequests {
+export interface Requests extends TraceRequests, MigrateRequests, DebugRequests, SchedRequests, PmRequests, PsrRequests {
   'host.info': { args: {}; result: HostInfo };
   'host.dmesg': { args: { clear: boolean }; result: { text: string } };
   /** xl debug-keys: the keys' output lands in the console ring. */

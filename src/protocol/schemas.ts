@@ -104,6 +104,19 @@ export const requestArgs: Record<RequestType, Schema> = {
   'sched.credit.setPool': obj({ pool: opt(str()), tsliceMs: opt(int(INT32_MIN, INT32_MAX)), ratelimitUs: opt(int(INT32_MIN, INT32_MAX)), migrDelayUs: opt(int(INT32_MIN, INT32_MAX)) }),
   'sched.rtds.get': obj({ dom: opt(dom), pool: opt(str()), vcpus: opt(either(arr(int(INT32_MIN, INT32_MAX), 0x10000), oneOf('all'))) }),
   'sched.rtds.set': obj({ dom, all: bool, vcpus: arr(obj({ vcpuid: int(INT32_MIN, INT32_MAX), periodUs: int(INT32_MIN, INT32_MAX), budgetUs: int(INT32_MIN, INT32_MAX), extratime: bool }), 0x10000) }),
+  'pm.cxStat': obj({ cpu: int(0, UINT32) }),
+  'pm.pxStat': obj({ cpu: int(0, UINT32) }),
+  'pm.avgFreq': obj({ cpu: int(0, UINT32) }),
+  'pm.cpufreqPara': obj({ cpu: int(0, UINT32) }),
+  'pm.maxCstate': obj({}),
+  'pm.set': obj({ cpu: int(0, UINT32), setting: oneOf('governor', 'maxfreq', 'minfreq', 'speed', 'sampling-rate', 'up-threshold', 'turbo', 'max-cstate', 'max-csubstate'), value: str(64) }),
+  'pm.sleepUntil': obj({ ns }),
+
+  'psr.hwinfo': obj({}),
+  'psr.cmtAttach': obj({ domid: int(0, UINT32), detach: bool }),
+  'psr.cmtShow': obj({ type: oneOf('cache-occupancy', 'total-mem-bandwidth', 'local-mem-bandwidth'), domid: opt(int(0, UINT32)) }),
+  'psr.setVal': obj({ domid: int(0, UINT32), type: oneOf('l3-cbm', 'l3-cbm-code', 'l3-cbm-data', 'l2-cbm', 'mba-thrtl'), sockets: opt(cpus), value: decimal(0n, 2n ** 64n - 1n) }),
+  'psr.showVal': obj({ type: oneOf('l3-cbm', 'mba-thrtl'), domid: opt(int(0, UINT32)) }),
 };
 
 export const streamArgs: Record<StreamType, Schema> = {

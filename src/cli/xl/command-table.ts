@@ -13,6 +13,7 @@ import { deviceCommands } from './devices.ts';
 import { miscCommands } from './misc.ts';
 import { triggerCommands } from './trigger.ts';
 import { cpupoolCommands } from './cpupool.ts';
+import { psrCommands } from './psr.ts';
 
 /** Save, restore, migration and core dumps load their modules only when run. */
 const lazy = (load: () => Promise<Record<string, CommandRun>>) => (name: string): CommandRun =>
@@ -30,6 +31,7 @@ const handlers: Record<string, CommandRun> = {
   ...deviceCommands, ...migrationCommands, ...miscCommands,
   ...triggerCommands,
   ...cpupoolCommands,
+  ...psrCommands,
 };
 
 const notImplemented: CommandRun = async (ctx, argv, self) => {
