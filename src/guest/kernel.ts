@@ -61,6 +61,8 @@ export class GuestKernel {
   readonly frontends: Frontends;
   /** Its Linux IRQs, one per bound event channel (/proc/interrupts). */
   private readonly interrupts: GuestInterrupts;
+  /** The emulated CD-ROM drives (an HVM guest's), by devid: their media's sizes in bytes. */
+  private readonly cdroms = new Map<number, number>();
   private readonly io: IoWorkload;
   private readonly dirtier: MemoryWorkload;
   private booted = false;
@@ -122,6 +124,7 @@ export class GuestKernel {
       reboot: () => this.powerDown(ShutdownReason.reboot),
       crash: () => this.crash(),
       fault: args => xenlabFault(args, this.frontends),
+      blockSizes: () => Object.fromEntries([...this.cdroms].sort(([a], [b]) => a - b).map(([, bytes], i) => [`sr${i}`, Math.floor(bytes / 512)])),
     });
     page.onGuestInput(d => { if (this.booted && !this.paused()) shell.input(d); });
     return shell;
@@ -290,6 +293,12 @@ export class GuestKernel {
     this.kernelTty?.guestWrite('sysrq: Trigger a crash\r\nKernel panic - not syncing: sysrq triggered crash\r\n');
     this.o.hv.shutdownDomain(this.domid, ShutdownReason.crash);
   }
+
+  /**
+   * QEMU's emulated CD-ROM drive `devid` has a new medium of `bytes` (0: none). The sr driver
+   * sees the media change and resizes sr0, ... (the drives in IDE order).
+   */
+  changeMedium(devid: number, bytes: number): void { this.cdroms.set(devid, bytes); }
 
   /** The domain is gone: stop timers and drop the ring. */
   stop(): void {

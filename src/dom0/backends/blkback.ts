@@ -23,7 +23,10 @@ function vdiskInfo(mode: string, deviceType: string): number {
   return (deviceType === 'cdrom' ? VDISK_CDROM : 0) | (mode.includes('w') ? 0 : VDISK_READONLY);
 }
 
-export function blkbackOps(hooks: Pick<BackendOps, 'connected' | 'closed'> = {}): BackendOps {
+/** The driver's hooks; `backing` finds the file behind a device name of Dom0's /dev (a plain file is itself). */
+export type BlkbackHooks = Pick<BackendOps, 'connected' | 'closed'> & { backing?: (params: string) => string };
+
+export function blkbackOps({ backing = p => p, ...hooks }: BlkbackHooks = {}): BackendOps {
   return {
     features: () => ({ 'feature-max-indirect-segments': '256', 'max-ring-page-order': '4', 'multi-queue-max-queues': '4' }),
     ready: async (xs, dev) => (await xs.read(`${dev.path}/hotplug-status`).catch(() => '')) === 'connected',
@@ -34,13 +37,13 @@ export function blkbackOps(hooks: Pick<BackendOps, 'connected' | 'closed'> = {})
       return {
         'feature-flush-cache': '1', 'feature-discard': '1', 'discard-granularity': '4096', 'discard-alignment': '0',
         'discard-secure': '0', 'feature-barrier': '1', 'feature-persistent': '1',
-        sectors: String(sectorsOf(params)), info: String(vdiskInfo(mode, deviceType)), 'sector-size': '512', 'physical-sector-size': '512',
+        sectors: String(sectorsOf(backing(params))), info: String(vdiskInfo(mode, deviceType)), 'sector-size': '512', 'physical-sector-size': '512',
       };
     },
     ...hooks,
   };
 }
 
-export function blkback(xs: XsClient, xen: XenDevices, hooks?: Pick<BackendOps, 'connected' | 'closed'>): BackendDriver {
+export function blkback(xs: XsClient, xen: XenDevices, hooks?: BlkbackHooks): BackendDriver {
   return new BackendDriver(xs, 'vbd', blkbackOps(hooks), xen);
 }
