@@ -9,7 +9,7 @@ import { ShutdownReason } from '../hypervisor/shutdown-reason.ts';
 import { XsClient } from '../formats/xenstore-client.ts';
 import type { Workload } from '../formats/workload-spec.ts';
 import { BOOT_SECONDS, SHUTDOWN_SECONDS, bootLog, firmwareLog } from './boot-log.ts';
-import { guestDisks } from './disk-name.ts';
+import { guestCdroms, guestDisks } from './disk-name.ts';
 import { Shell } from './shell.ts';
 import { Balloon } from './balloon.ts';
 import { Frontends } from './frontends.ts';
@@ -42,6 +42,8 @@ export interface GuestOptions {
   serial?: GuestConsole;
   /** Virtual-device numbers of the guest's disks, in config order. */
   disks: number[];
+  /** Virtual-device numbers of an HVM guest's emulated CD-ROM drives. */
+  cdroms?: number[];
   /** An HVM guest has the Xen platform PCI device (xen_platform_pci, on by default): its PV drivers unplug the emulated disks. */
   platformPci: boolean;
   /** The PV kernel's command line from the config. */
@@ -199,7 +201,7 @@ export class GuestKernel {
     const pvDisks = this.o.type !== 'hvm' || this.o.platformPci;
     const log = bootLog({
       name: this.o.name, type: this.o.type, vcpus: d.onlineVcpus, memMiB, uuid: d.uuid, cmdline: this.o.cmdline,
-      disks: guestDisks(this.o.disks, pvDisks), pvDisks,
+      disks: guestDisks(this.o.disks, pvDisks), pvDisks, cdroms: guestCdroms(this.o.cdroms ?? []),
     });
     for (const [s, line] of log) {
       this.timers.push(clock.after(BigInt(Math.round(s * 1e9)), () => this.kernelTty?.guestWrite(line + '\r\n')));

@@ -92,7 +92,7 @@ export class Shell {
       }
       case 'echo': out(args.join(' ')); break;
       case 'cat': {
-        const sys = Object.fromEntries(Object.entries(this.h.blockSizes()).map(([dev, n]) => [`/sys/block/${dev}/size`, () => String(n)]));
+        const sys = Object.fromEntries(Object.entries(this.h.blockSizes()).map(([dev, n]) => [`/sys/block/${dev}/size`, () => `${n}\n`]));
         show(cat(args, { '/proc/interrupts': () => this.h.procInterrupts(), ...sys }));
         break;
       }

@@ -220,7 +220,9 @@ export async function deviceInfo(ts: Toolstack, domid: number, kind: DeviceKind)
       const mac = await xs.read(`${fe}/mac`).catch(() => '00:00:00:00:00:00');
       out.push({ devid, backendId: 0, mac, state: await num(`${fe}/state`), evtchn: await num(`${fe}/event-channel`), txRef: await num(`${fe}/tx-ring-ref`), rxRef: await num(`${fe}/rx-ring-ref`), bePath: be });
     } else {
-      out.push({ devid, backendId: 0, frontendId: domid, state: await num(`${fe}/state`), evtchn: await num(`${fe}/event-channel`), ringRef: await num(`${fe}/ring-ref`), bePath: be });
+      // A CD-ROM of an HVM guest has its backend elsewhere (qdisk): the frontend names it.
+      const bePath = await xs.read(`${fe}/backend`).catch(() => be);
+      out.push({ devid, backendId: 0, frontendId: domid, state: await num(`${fe}/state`), evtchn: await num(`${fe}/event-channel`), ringRef: await num(`${fe}/ring-ref`), bePath });
     }
   }
   return out;
