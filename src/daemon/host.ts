@@ -90,7 +90,7 @@ export class Host {
     mkdirSync(paths.logs, { recursive: true });
     this.consoleXen = new XenDevices(this.hv);
     this.xenconsoled = new Xenconsoled(paths.logs, this.consoleXen);
-    this.blockDevices = new HostBlockDevices(join(paths.home, 'block'), DEFAULT_DISKS, { load: () => store.getHost('lvm'), save: json => store.setHost('lvm', json) }, randomUUID);
+    this.blockDevices = new HostBlockDevices(join(paths.home, 'block'), DEFAULT_DISKS, this.persistence.lvmMetadata, randomUUID);
     this.blkData = new BlkDataplane(work, diskModel(o.spec.disk ?? 'nvme'), new BlkbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.blkback, d, n, err, msg)),
       () => this.hv.irqs.raise(DISK_IRQ));
   }
