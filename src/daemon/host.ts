@@ -146,6 +146,7 @@ export class Host {
       },
       closed: dev => { this.blkData.detach(dev.domid, dev.devid); this.blockDevices.release(`vbd-${dev.domid}-${dev.devid}`); },
       backing: params => this.blockDevices.backingFile(params),
+      readOnly: params => this.blockDevices.lookup(params)?.readOnly ?? false,
     });
     await this.netback.start();
     await this.blkback.start();

@@ -95,3 +95,11 @@ test('cd-insert refusals: a missing file, a disk that is no CD-ROM drive, a PV g
   assert.equal(usage.status, 2);
   assert.match(usage.stderr, /^'xl cd-eject' requires at least 2 arguments\.\n/);
 });
+
+test('block-detach of the drive removes its nodes; destroy leaves no qdisk backend behind', () => {
+  h.xlOk('block-detach', 'cd', 'hdc');
+  assert.notEqual(h.sys('/usr/bin/xenstore-exists', [`/local/domain/0/backend/qdisk/${domid}/5632`]).status, 0);
+  assert.notEqual(h.sys('/usr/bin/xenstore-exists', [`/local/domain/0/backend/vbd/${domid}/5632`]).status, 0);
+  h.xlOk('destroy', 'cd');
+  assert.notEqual(h.sys('/usr/bin/xenstore-exists', [`/local/domain/0/backend/qdisk/${domid}`]).status, 0);
+});

@@ -3,7 +3,8 @@
 // and messages, metadata kept over a daemon restart, a guest writing to phy:/dev/vg0/web (xentop
 // counts it, the volume's sparse file gets the blocks), and the real refusals: a missing device
 // (libxl's stat), a volume already used read-write by another guest (the block script's
-// check_sharing), Dom0's own mounted root, and lvremove of an open volume.
+// check_sharing), Dom0's own mounted root, a read-only volume asked for w (blkback), and
+// lvremove of an open volume.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
@@ -84,6 +85,20 @@ test('a missing device is refused by libxl\'s stat, in create and in block-attac
   assert.deepEqual([a.status, a.stderr], [1, 'libxl: error: libxl_device.c:455:libxl__device_disk_set_backend: Disk vdev=xvdb failed to stat: /dev/sdz1: No such file or directory\nlibxl_device_disk_add failed.\n']);
   const root = h.xl('block-attach', 'att', 'phy:/dev/nvme0n1p2,xvdc,w');
   assert.ok(root.stderr.includes('script: Device /dev/nvme0n1p2 is mounted in the privileged domain,\nand so cannot be mounted by a guest.\n'), root.stderr);
+});
+
+test('a read-only volume asked for w: blkback cannot open it (xenbus_dev_fatal), while r works', () => {
+  assert.equal(lvm('lvcreate', '-p', 'r', '-L', '16M', '-n', 'media', 'vg0').status, 0);
+  assert.match(lvm('lvs').stdout, /\n  media vg0 -ri-a----- 16\.00m /);
+  // libxl and the hotplug script accept it, as on Xen: the backend refuses when it opens the device.
+  h.xlOk('create', h.guestConfig('ro1', `disk = [ 'phy:/dev/vg0/media,xvda,w', 'phy:/dev/vg0/media,xvdb,r' ]`));
+  h.advance('3s');
+  const domid = h.xlOk('domid', 'ro1').trim();
+  assert.equal(xsRead(`/local/domain/0/error/backend/vbd/${domid}/51712/error`), '2 creating vbd structure');
+  assert.ok(['5', '6'].includes(xsRead(`/local/domain/0/backend/vbd/${domid}/51712/state`)));
+  assert.equal(xsRead(`/local/domain/0/backend/vbd/${domid}/51728/state`), '4');
+  assert.equal(xsRead(`/local/domain/0/backend/vbd/${domid}/51728/info`), '4');
+  h.xlOk('destroy', 'ro1');
 });
 
 test('xl block-attach of a partition (by name and by its /dev/disk/by-id link) connects it', () => {

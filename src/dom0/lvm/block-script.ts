@@ -38,6 +38,8 @@ function busyReason(dev: BlockDevice, mode: 'w' | 'r', holder: 'local' | 'guest'
 export async function blockScriptPhy(xs: XsClient, devs: HostBlockDevices, be: string, back: Record<string, string>, fail: ScriptFailure): Promise<void> {
   const params = back.params ?? '';
   const dev = devs.lookup(params);
+  // Neither a block device nor a file (a character device): the script has nothing to set up.
+  if (!dev && devs.isCharDevice(params)) { await xs.write(`${be}/hotplug-status`, 'connected'); return; }
   if (!dev) return fail('error', `${params} does not exist.`);
   const mode = (back.mode ?? 'r').includes('w') ? 'w' : 'r';
   const holder = await checkSharing(xs, devs, dev, mode, back['frontend-id'] ?? be.split('/')[6] ?? '');

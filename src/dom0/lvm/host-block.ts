@@ -12,6 +12,8 @@ import { openStateFile, privateDir } from '../state-files.ts';
 import { EXTENT_BYTES, dmName, newVolumeGroup, type LogicalVolume, type LvmMetadata, type VolumeGroup } from './volume-group.ts';
 
 const DM_MAJOR = 253;
+/** Dom0's character devices a disk line may name (no block device: libxl hands them to QEMU's qdisk, the block script lets them be). */
+const CHAR_DEVICES = ['/dev/null', '/dev/zero'];
 
 /** A block device as Dom0's kernel has it. */
 export interface BlockDevice {
@@ -82,6 +84,12 @@ export class HostBlockDevices {
     if (dev) this.fitFile(dev.file, dev.bytes);
     return dev?.file ?? name;
   }
+
+  /** Is `name` one of Dom0's character devices (not a block device, but there)? */
+  isCharDevice(name: string): boolean { return CHAR_DEVICES.includes(posix.normalize(name)); }
+
+  /** Does `name` exist in Dom0's /dev (what a stat of it finds)? */
+  exists(name: string): boolean { return this.lookup(name) !== undefined || this.isCharDevice(name); }
 
   /** A user opens the device `name` (or a plain file): the file to do I/O on. */
   open(user: string, name: string): string {

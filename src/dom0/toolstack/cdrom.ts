@@ -6,7 +6,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { LibxlError } from './errors.ts';
-import { backendPath, writeDevice, type DiskSpec } from './devices.ts';
+import { backendPath, removeDeviceNodes, writeDevice, type DiskSpec } from './devices.ts';
 import { vdevToDevid } from './device-ids.ts';
 import type { Toolstack } from './toolstack.ts';
 
@@ -23,6 +23,12 @@ export async function addEmulatedCdrom(ts: Toolstack, domid: number, devid: numb
   };
   await writeDevice(ts.xs, 'vbd', domid, devid, back, { 'virtual-device': String(devid), 'device-type': 'cdrom', trusted: '1' }, {}, 'qdisk');
   ts.platform.changeMedium(domid, devid, disk.pdev_path ? disk.pdev_path : null);
+}
+
+/** The drive's nodes go (no PV backend has to close it); QEMU's drive is left without a medium. */
+export async function removeEmulatedCdrom(ts: Toolstack, domid: number, devid: number): Promise<void> {
+  ts.platform.changeMedium(domid, devid, null);
+  await removeDeviceNodes(ts.xs, domid, devid, 'vbd', 'qdisk');
 }
 
 const fail = (domid: number, line: string, msg: string) => new LibxlError('EINVAL', `libxl: error: libxl_disk.c:${line}: Domain ${domid}:${msg}`, 1);

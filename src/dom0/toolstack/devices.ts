@@ -12,7 +12,7 @@ import { fillDeviceDefaults } from './create.ts';
 import type { Toolstack } from './toolstack.ts';
 import type { DeviceInfo } from './types.ts';
 import type { HostBlockDevices } from '../lvm/host-block.ts';
-import { addEmulatedCdrom } from './cdrom.ts';
+import { addEmulatedCdrom, removeEmulatedCdrom } from './cdrom.ts';
 
 export type DeviceKind = 'vif' | 'vbd';
 
@@ -92,7 +92,7 @@ export function diskDevid(disk: DiskSpec): number {
 export function checkDiskTarget(ts: Toolstack, domid: number, disk: DiskSpec & { script?: string }, then: string, exitCode: number): void {
   const p = disk.pdev_path ?? '';
   if (disk.format === 'empty' || disk.backend === 'qdisk' || disk.script || (disk.is_cdrom && ts.records.get(domid)?.type === 'hvm')) return;
-  if (p.startsWith('/dev/') && !ts.platform.blockDevices.lookup(p)) {
+  if (p.startsWith('/dev/') && !ts.platform.blockDevices.exists(p)) {
     throw new LibxlError('ENOENT', `libxl: error: libxl_device.c:455:libxl__device_disk_set_backend: Disk vdev=${disk.vdev} failed to stat: ${p}: No such file or directory\n${then}`, exitCode);
   }
 }
@@ -136,8 +136,13 @@ export async function removeDevice(xs: XsClient, clock: Clock, kind: DeviceKind,
   const be = backendPath(kind, domid, devid);
   await xs.transaction(async tx => { await xs.write(`${be}/online`, '0', tx); await xs.write(`${be}/state`, '5', tx); });
   await waitXs(xs, clock, `${be}/state`, v => v === '6' || v === null, 'backend did not close').catch(() => {});
+  await removeDeviceNodes(xs, domid, devid, kind, kind);
+}
+
+/** A device's frontend, backend and libxl directories, gone in one transaction. */
+export async function removeDeviceNodes(xs: XsClient, domid: number, devid: number, kind: DeviceKind, backendKind: string): Promise<void> {
   await xs.transaction(async tx => {
-    for (const p of [frontendPath(kind, domid, devid), be, `/libxl/${domid}/device/${kind}/${devid}`]) {
+    for (const p of [frontendPath(kind, domid, devid), backendPath(backendKind, domid, devid), `/libxl/${domid}/device/${kind}/${devid}`]) {
       try { await xs.rm(p, tx); } catch (e: any) { if (e.code !== 'ENOENT') throw e; }
     }
   });
@@ -203,6 +208,7 @@ export async function detachDisk(ts: Toolstack, domid: number, q: string): Promi
   const devid = diskDevid(disk);
   rec.config.disks = disks.filter(dk => dk !== disk);
   ts.commitOrUndo(domid, () => { rec.config.disks = disks; });
+  if (disk.is_cdrom && rec.type === 'hvm') { await removeEmulatedCdrom(ts, domid, devid); return; }
   await removeDevice(ts.xs, ts.hv.clock, 'vbd', domid, devid);
   ts.hv.rings.drop(domid, 'vbd', devid);
 }
