@@ -37,6 +37,10 @@ test('lvcreate, lvs, vgs, lvextend and their errors, in LVM2 formats; the metada
   assert.equal(lvm('lvs').stdout,
     '  LV   VG  Attr       LSize  Pool Origin Data%  Meta%  Move Log Cpy%Sync Convert\n' +
     '  web  vg0 -wi-a----- 10.00g                                                    \n');
+  assert.equal(lvm('lvs', 'vg0/web').stdout.split('\n').length, 3);
+  const nope = lvm('lvs', 'vg0/nope');
+  assert.deepEqual([nope.status, nope.stderr], [5, '  Failed to find logical volume "vg0/nope"\n']);
+  assert.equal(lvm('vgs', 'vgx').stderr, '  Volume group "vgx" not found\n  Cannot process volume group vgx\n');
   // Its data is a sparse file of its size in the host's private block directory.
   const files = readdirSync(join(h.home, 'block'));
   assert.equal(files.length, 1);
@@ -53,6 +57,11 @@ test('a guest writes to phy:/dev/vg0/web: blkback serves the volume, xentop coun
   assert.deepEqual([xsRead(`${be}/params`), xsRead(`${be}/type`), xsRead(`${be}/physical-device`), xsRead(`${be}/physical-device-path`), xsRead(`${be}/state`)],
     ['/dev/vg0/db', 'phy', 'fd:1', '/dev/dm-1', '4']);
   assert.equal(xsRead(`${be}/sectors`), String(64 * 2048));
+  // The tree as the real xenstore-ls sees it: the script's keys beside libxl's, the backend's permissions.
+  const ls = h.sys('/usr/bin/xenstore-ls', ['-fp', be]).stdout;
+  for (const key of ['params = "/dev/vg0/db"', 'script = "/etc/xen/scripts/block"', 'mode = "w"', 'type = "phy"', 'physical-device = "fd:1"', 'physical-device-path = "/dev/dm-1"', 'hotplug-status = "connected"']) {
+    assert.ok(ls.includes(`${be}/${key}   (n0,r${domid})\n`), `${key}:\n${ls}`);
+  }
   const lines = h.run('xentop', ['-b', '-i', '1']).stdout.trim().split('\n');
   const head = lines[0]!.trim().split(/\s+/), row = lines.find(l => l.trim().startsWith('db1 '))!.trim().split(/\s+/);
   assert.ok(Number(row[head.indexOf('VBD_WR')]) > 0, lines.join('\n'));

@@ -161,7 +161,11 @@ const lvremove: Run = withQuestions((devs, p, out, confirm) => {
 
 const COMMANDS: Record<LvmCommand, Run> = {
   lvcreate, lvextend: resize('extend'), lvreduce: resize('reduce'), lvresize: resize('resize'), lvremove,
-  lvs: (devs, _p, out) => { out([formatLvs(devs.md, (vg, lv) => devs.lvOpen(vg, lv)).replace(/\n$/, '')].filter(Boolean)); },
-  vgs: (devs, _p, out) => { out([formatVgs(devs.md).replace(/\n$/, '')].filter(Boolean)); },
-  pvs: (devs, _p, out) => { out([formatPvs(devs.md).replace(/\n$/, '')].filter(Boolean)); },
+  lvs: (devs, p, out) => {
+    // Each argument, a VG or VG/LV, must exist; with none, every volume is shown.
+    const named = p.args.map(a => { const q = parseLvPath(a); return q ? (findLv(devs.md, q.vg, q.lv), q) : { vg: findVg(devs.md, a).name, lv: undefined }; });
+    out(formatLvs(devs.md, (vg, lv) => !named.length || named.some(n => n.vg === vg && (n.lv === undefined || n.lv === lv)), (vg, lv) => devs.lvOpen(vg, lv)));
+  },
+  vgs: (devs, p, out) => { for (const a of p.args) findVg(devs.md, a); out(formatVgs(devs.md, vg => !p.args.length || p.args.includes(vg))); },
+  pvs: (devs, _p, out) => { out(formatPvs(devs.md)); },
 };
