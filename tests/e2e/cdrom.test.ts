@@ -91,9 +91,15 @@ test('cd-insert refusals: a missing file, a disk that is no CD-ROM drive, a PV g
   const pv = h.xlOk('domid', 'pv').trim();
   const r = h.xl('cd-insert', 'pv', 'hdc', iso);
   assert.deepEqual([r.status, r.stderr], [1, `libxl: error: libxl_disk.c:838:libxl_cdrom_insert: Domain ${pv}:cdrom-insert requires an HVM domain\n`]);
+  const dom0 = h.xl('cd-insert', '0', 'hdc', iso);
+  assert.deepEqual([dom0.status, dom0.stderr], [1, 'libxl: error: libxl_disk.c:838:libxl_cdrom_insert: Domain 0:cdrom-insert requires an HVM domain\n']);
+  const gone = h.xl('cd-eject', '77', 'hdc');
+  assert.deepEqual([gone.status, gone.stderr], [1, 'libxl: error: libxl_dom.c:37:libxl__domain_type: unable to get domain type for domid=77\n']);
+  // Usage as the real xl prints it (recorded from ../shared/tools/realxl).
   const usage = h.xl('cd-eject', 'cd');
   assert.equal(usage.status, 2);
-  assert.match(usage.stderr, /^'xl cd-eject' requires at least 2 arguments\.\n/);
+  assert.equal(usage.stderr, "'xl cd-eject' requires at least 2 arguments.\n\n");
+  assert.equal(usage.stdout, "Usage: xl [-vtTfN] cd-eject <Domain> <VirtualDevice>\n\nEject a cdrom from a guest's cd drive.\n\n");
 });
 
 test('block-detach of the drive removes its nodes; destroy leaves no qdisk backend behind', () => {

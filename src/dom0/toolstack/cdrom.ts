@@ -35,9 +35,10 @@ const fail = (domid: number, line: string, msg: string) => new LibxlError('EINVA
 
 /** libxl_cdrom_insert: `target` '' ejects. A relative file is relative to xl's directory (libxl runs in xl). */
 export async function insertCdrom(ts: Toolstack, domid: number, vdev: string, target: string, format: string, cwd?: string): Promise<void> {
+  if (!ts.exists(domid)) throw new LibxlError('ENODOM', `libxl: error: libxl_dom.c:37:libxl__domain_type: unable to get domain type for domid=${domid}`, 1);
+  // Domain-0 has no record here: it is a PV domain.
   const rec = ts.records.get(domid);
-  if (!rec) throw new LibxlError('ENODOM', `libxl: error: libxl_domain.c:1697:libxl__domain_type: unable to get domain type for domid=${domid}`, 1);
-  if (rec.type !== 'hvm') throw fail(domid, '838:libxl_cdrom_insert', 'cdrom-insert requires an HVM domain');
+  if (rec?.type !== 'hvm') throw fail(domid, '838:libxl_cdrom_insert', 'cdrom-insert requires an HVM domain');
   const disk: DiskSpec | undefined = (rec.config.disks ?? []).find((d: DiskSpec) => d.is_cdrom && d.vdev === vdev);
   const devid = vdevToDevid(vdev);
   if (!disk || devid === undefined) throw fail(domid, '866:libxl_cdrom_insert', 'Virtual device not found');
