@@ -31,7 +31,7 @@ test('names: LVM\'s rules, device-mapper escaping both ways', () => {
 });
 
 test('extents: rounding up, free space, resizing rules, removal of an open volume', () => {
-  const md: LvmMetadata = { vgs: [newVolumeGroup('vg0', 'sda1', 1 * GiB + 2 ** 20, 'u')], nextMinor: 0 };
+  const md: LvmMetadata = { vgs: [newVolumeGroup('vg0', 'sda1', 1 * GiB + 2 ** 20, 'u')] };
   assert.equal(md.vgs[0]!.totalExtents, 256);
   assert.deepEqual(createLv(md, { vg: 'vg0', name: 'a', bytes: 10 * 2 ** 20, readOnly: false, uuid: '1' }),
     ['  Rounding up size to full physical extent 12.00 MiB', '  Logical volume "a" created.']);
@@ -42,10 +42,13 @@ test('extents: rounding up, free space, resizing rules, removal of an open volum
   assert.throws(() => removeLv(md, 'vg0', 'a', true), /Logical volume vg0\/a in use\./);
   assert.deepEqual(removeLv(md, 'vg0', 'a', false), ['  Logical volume "a" successfully removed.']);
   assert.throws(() => removeLv(md, 'vg0', 'a', false), /Failed to find logical volume "vg0\/a"/);
+  // device-mapper gives a new volume the lowest free minor.
+  createLv(md, { vg: 'vg0', name: 'b', bytes: 4 * 2 ** 20, readOnly: false, uuid: '3' });
+  assert.equal(md.vgs[0]!.lvs.find(l => l.name === 'b')!.minor, 0);
 });
 
 test('reports: padded columns, headings left, sizes right, sorted by VG then LV', () => {
-  const md: LvmMetadata = { vgs: [newVolumeGroup('vg0', 'sda1', 100 * GiB, 'u')], nextMinor: 0 };
+  const md: LvmMetadata = { vgs: [newVolumeGroup('vg0', 'sda1', 100 * GiB, 'u')] };
   createLv(md, { vg: 'vg0', name: 'web', bytes: 8 * GiB, readOnly: false, uuid: '1' });
   createLv(md, { vg: 'vg0', name: 'db', bytes: 512 * 2 ** 20, readOnly: true, uuid: '2' });
   assert.deepEqual(formatLvs(md, () => true, (_vg, lv) => lv === 'web'), [

@@ -32,6 +32,15 @@ test('lvcreate, lvs, vgs, lvextend and their errors, in LVM2 formats; the metada
   const ext = lvm('lvextend', '-L', '+2G', 'vg0/web');
   assert.equal(ext.stdout, '  Size of logical volume vg0/web changed from 8.00 GiB (2048 extents) to 10.00 GiB (2560 extents).\n  Logical volume vg0/web successfully resized.\n');
   assert.equal(lvm('lvextend', '-L', '4G', 'vg0/web').stderr, '  New size given (1024 extents) not larger than existing size (2560 extents)\n');
+  // lvremove asks first (on stderr, the answer from stdin); no, or no answer at all, keeps the volume.
+  lvm('lvcreate', '-L', '4M', '-n', 'tmp', 'vg0');
+  const q = 'Do you really want to remove active logical volume vg0/tmp? [y/n]: ';
+  const no = h.run('xenlabd', ['lvremove', 'vg0/tmp'], { input: 'n\n' });
+  assert.deepEqual([no.status, no.stdout, no.stderr], [5, '', `${q}  Logical volume vg0/tmp not removed.\n`]);
+  const eof = h.run('xenlabd', ['lvremove', 'vg0/tmp'], { input: '' });
+  assert.deepEqual([eof.status, eof.stderr], [5, `${q}[n]\n  Logical volume vg0/tmp not removed.\n`]);
+  const yes = h.run('xenlabd', ['lvremove', 'vg0/tmp'], { input: 'y\n' });
+  assert.deepEqual([yes.status, yes.stdout, yes.stderr], [0, '  Logical volume "tmp" successfully removed.\n', q]);
   h.run('xenlabd', ['stop']);
   h.start();
   assert.equal(lvm('lvs').stdout,

@@ -46,7 +46,7 @@ export class HostBlockDevices {
     else {
       // A new host comes with its volume group made on the first LVM partition, as an installer leaves it.
       const pv = this.nodes.find(n => n.partition?.type === 'Linux LVM');
-      this.md = { vgs: pv ? [newVolumeGroup('vg0', pv.name, pv.sectors * 512, newUuid())] : [], nextMinor: 0 };
+      this.md = { vgs: pv ? [newVolumeGroup('vg0', pv.name, pv.sectors * 512, newUuid())] : [] };
       this.commit();
     }
   }

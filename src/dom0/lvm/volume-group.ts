@@ -13,7 +13,7 @@ export interface LogicalVolume {
   name: string;
   uuid: string;
   extents: number;
-  /** Its device-mapper minor (/dev/dm-N), kept for its life as the kernel keeps it while active. */
+  /** Its device-mapper minor (/dev/dm-N): the lowest free one when it was made, kept while it lives. */
   minor: number;
   /** lvcreate -p r: a read-only volume. */
   readOnly: boolean;
@@ -28,7 +28,7 @@ export interface VolumeGroup {
   lvs: LogicalVolume[];
 }
 
-export interface LvmMetadata { vgs: VolumeGroup[]; nextMinor: number }
+export interface LvmMetadata { vgs: VolumeGroup[] }
 
 /** An LVM command's failure: its stderr lines (LVM indents them) and exit status. */
 export class LvmError extends Error {
@@ -81,7 +81,10 @@ export function createLv(md: LvmMetadata, o: CreateLv): string[] {
   if (vg.lvs.some(l => l.name === name)) throw new LvmError(`  Logical Volume "${name}" already exists in volume group "${vg.name}"`);
   const free = freeExtents(vg);
   if (free < extents) throw new LvmError(`  Volume group "${vg.name}" has insufficient free space (${free} extents): ${extents} required.`);
-  vg.lvs.push({ name, uuid: o.uuid, extents, minor: md.nextMinor++, readOnly: o.readOnly });
+  const used = new Set(md.vgs.flatMap(v => v.lvs.map(l => l.minor)));
+  let minor = 0;
+  while (used.has(minor)) minor++;
+  vg.lvs.push({ name, uuid: o.uuid, extents, minor, readOnly: o.readOnly });
   return [...(note ? [note] : []), `  Logical volume "${name}" created.`];
 }
 
