@@ -84,7 +84,8 @@ const machine = (y: Argv) => y.options(MACHINE_OPTIONS).group(Object.keys(MACHIN
   // Domain-0 cannot have more vCPUs than the machine has pCPUs.
   .check((v: MachineValues) => v['dom0-vcpus'] === undefined || v['dom0-vcpus'] <= (v.cpus ?? DEFAULT_MACHINE.nrCpus) || invalid('dom0-vcpus', String(v['dom0-vcpus'])));
 
-const EPILOG = 'State lives in $XENLAB_HOME (default ${XDG_STATE_HOME:-~/.local/state}/xenlab).';
+const EPILOG = 'State lives in $XENLAB_HOME (default ${XDG_STATE_HOME:-~/.local/state}/xenlab).\n' +
+  "Dom0's LVM (extensions, LVM2's options and output; see xenlabd(8)): lvcreate, lvs, vgs, pvs, lvextend, lvreduce, lvresize, lvremove.";
 
 export function xenlabdCli(argv: string[], commands: DaemonCommands): Promise<unknown> {
   const cli: Argv = yargs(argv)

@@ -2,7 +2,7 @@
 // xenconsoled, the backends, the toolstack) and the guests together, with the persistence that
 // records them and recovers them after a crash. The wiring is the only place that knows every
 // part; it holds no protocol details and no libxl logic (that is the toolstack's).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Clock, type ClockMode } from '../machine/clock.ts';
 import { Machine, type MachineSpec } from '../machine/host.ts';
@@ -38,6 +38,9 @@ import type { Store } from './store.ts';
 import { Persistence, savedClock } from './persistence.ts';
 import { RawChannels } from './raw-channels.ts';
 import { startLibvirtd } from '../dom0/libvirt/libvirtd.ts';
+import { randomUUID } from 'node:crypto';
+import { HostBlockDevices } from '../dom0/lvm/host-block.ts';
+import { DEFAULT_DISKS } from '../machine/block-devices.ts';
 import type { LibvirtServer } from '../dom0/libvirt/server.ts';
 
 export interface HostOptions { spec: MachineSpec; clockMode: ClockMode }
@@ -60,6 +63,8 @@ export class Host {
   private readonly consoleXen: XenDevices;
   private libvirtd: LibvirtServer | undefined;
   readonly persistence: Persistence;
+  /** Dom0's block devices (disks, partitions, LVM volumes): its /dev for phy: disks. */
+  readonly blockDevices: HostBlockDevices;
   private eventListeners = new Set<(e: { ns: string; kind: string; domid: number; name: string | null; detail?: string }) => void>();
 
   constructor(readonly paths: HostPaths, store: Store, o: HostOptions) {
@@ -85,6 +90,7 @@ export class Host {
     mkdirSync(paths.logs, { recursive: true });
     this.consoleXen = new XenDevices(this.hv);
     this.xenconsoled = new Xenconsoled(paths.logs, this.consoleXen);
+    this.blockDevices = new HostBlockDevices(join(paths.home, 'block'), DEFAULT_DISKS, this.persistence.lvmMetadata, randomUUID);
     this.blkData = new BlkDataplane(work, diskModel(o.spec.disk ?? 'nvme'), new BlkbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.blkback, d, n, err, msg)),
       () => this.hv.irqs.raise(DISK_IRQ));
   }
@@ -135,10 +141,12 @@ export class Host {
     this.blkback = blkback(bbXs, new XenDevices(this.hv), {
       connected: dev => {
         void Promise.all([bbXs.read(`${dev.path}/params`), bbXs.read(`${dev.path}/mode`)]).catch(() => ['', 'r'])
-          .then(([params, mode]) => this.blkData.attach(dev.domid, dev.devid, this.hv.rings.blk(dev.domid, dev.devid), params!, mode === 'w'));
+          .then(([params, mode]) => this.blkData.attach(dev.domid, dev.devid, this.hv.rings.blk(dev.domid, dev.devid), this.blockDevices.open(`vbd-${dev.domid}-${dev.devid}`, params!), mode === 'w'));
         notifyFrontendOn(dev, { 'event-channel': this.hv.rings.blk(dev.domid, dev.devid).ring.shared }, port => this.hv.evtchn.send(0, port));
       },
-      closed: dev => { this.blkData.detach(dev.domid, dev.devid); },
+      closed: dev => { this.blkData.detach(dev.domid, dev.devid); this.blockDevices.release(`vbd-${dev.domid}-${dev.devid}`); },
+      backing: params => this.blockDevices.backingFile(params),
+      readOnly: params => this.blockDevices.lookup(params)?.readOnly ?? false,
     });
     await this.netback.start();
     await this.blkback.start();
@@ -155,6 +163,8 @@ export class Host {
         this.log(`event ${kind} d${domid} ${name ?? ''} ${detail ?? ''}`);
       },
       log: l => this.log(l),
+      blockDevices: this.blockDevices,
+      changeMedium: (domid, devid, file) => this.guests.get(domid)?.changeMedium(devid, file ? statSync(file).size : 0),
     });
     // VIRQ_DOM_EXC reaches xenstored too, which tells @releaseDomain watchers.
     const toToolstack = this.hv.onDomainException;
@@ -187,7 +197,7 @@ export class Host {
     this.xenconsoled.connect(rec.domid, rec.name, m.consolePort);
     const g = new GuestKernel({
       domid: rec.domid, name: rec.name, type: rec.type, hv: this.hv, clock: this.clock,
-      xenstore, console, ports: { store: m.storePort, console: m.consolePort }, serial, disks: hw.disks, platformPci: hw.platformPci, cmdline: hw.cmdline, workload: parseWorkload(rec.workload ?? undefined), alreadyBooted,
+      xenstore, console, ports: { store: m.storePort, console: m.consolePort }, serial, disks: hw.disks, cdroms: hw.cdroms, platformPci: hw.platformPci, cmdline: hw.cmdline, workload: parseWorkload(rec.workload ?? undefined), alreadyBooted,
     });
     this.guests.set(rec.domid, g);
     await g.start();

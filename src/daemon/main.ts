@@ -11,6 +11,7 @@ import { claimStateFile, openStateFile, privateDir } from '../dom0/state-files.t
 import { DEFAULT_MACHINE } from '../machine/host.ts';
 import { parseDuration, type ClockMode } from '../machine/clock.ts';
 import type { MachineArgs } from './cli.ts';
+import { LVM_COMMANDS, lvmCommand } from './lvm-command.ts';
 
 function fail(msg: string, code = 1): never { process.stderr.write(`${msg.startsWith('xenlabd: ') ? '' : 'xenlabd: '}${msg}\n`); process.exit(code); }
 
@@ -160,7 +161,8 @@ function plainCommand(args: string[]): (() => Promise<void> | void) | undefined 
 
 const args = process.argv.slice(2);
 const plain = plainCommand(args);
-(plain ? Promise.resolve().then(plain) : import('./cli.ts').then(c => c.xenlabdCli(args, { run, start, stop: stopCmd, status, env, clock, clockAdvance }))).catch(e => {
+// The LVM commands (extensions) take LVM's own options: they bypass yargs.
+(plain ? Promise.resolve().then(plain) : LVM_COMMANDS.includes(args[0]!) ? lvmCommand(args[0]!, args.slice(1)) : import('./cli.ts').then(c => c.xenlabdCli(args, { run, start, stop: stopCmd, status, env, clock, clockAdvance }))).catch(e => {
   if (e instanceof ToolError) fail(e.message, e.exitCode === 1 && e.code.startsWith('ED') ? EXIT_UNAVAILABLE : e.exitCode);
   fail(e?.message ?? String(e));
 });

@@ -51,6 +51,9 @@ export class Persistence {
     private readonly records: () => ReadonlyMap<number, DomainRecord>, private readonly log: (line: string) => void,
   ) {}
 
+  /** Dom0's LVM metadata (it lives on the PV, which outlives the daemon). */
+  readonly lvmMetadata = { load: (): string | undefined => this.store.getHost('lvm'), save: (json: string): void => this.store.setHost('lvm', json) };
+
   /** The domid rover as last recorded. */
   savedRover(): number { return Number(this.store.getHost('rover') ?? 0); }
 

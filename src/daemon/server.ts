@@ -21,9 +21,21 @@ import { debugHandlers } from './handlers/debug.ts';
 import { schedHandlers } from './handlers/sched.ts';
 import { pmHandlers } from './handlers/pm.ts';
 import { psrHandlers } from './handlers/psr.ts';
+import { blockHandlers } from './handlers/block.ts';
 
-const requestHandlers: Handlers = { ...domainHandlers, ...hostHandlers, ...vcpuHandlers, ...deviceHandlers, ...traceHandlers, ...migrateHandlers, ...debugHandlers, ...schedHandlers,
-  ...pmHandlers, ...psrHandlers };
+const requestHandlers: Handlers = {
+  ...domainHandlers,
+  ...hostHandlers,
+  ...vcpuHandlers,
+  ...deviceHandlers,
+  ...traceHandlers,
+  ...migrateHandlers,
+  ...debugHandlers,
+  ...schedHandlers,
+  ...pmHandlers,
+  ...psrHandlers,
+  ...blockHandlers,
+};
 const streamHandlers: StreamHandlers = { ...watchHandlers, ...traceStreamHandlers, ...migrateStreamHandlers };
 
 /**

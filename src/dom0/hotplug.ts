@@ -3,12 +3,16 @@
 import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
 import type { XsClient } from '../formats/xenstore-client.ts';
 import { LibxlError } from './toolstack/errors.ts';
+import type { HostBlockDevices } from './lvm/host-block.ts';
+import { blockScriptPhy } from './lvm/block-script.ts';
 
 let nextLoop = 0;
 
-export async function runHotplug(xs: XsClient, kind: 'vif' | 'vbd', be: string, back: Record<string, string>): Promise<void> {
+export async function runHotplug(xs: XsClient, kind: 'vif' | 'vbd', be: string, back: Record<string, string>, devs?: HostBlockDevices): Promise<void> {
   if (kind === 'vif') { await xs.write(`${be}/hotplug-status`, 'connected'); return; }
   const params = back.params ?? '';
+  // Every name under /dev is one of Dom0's devices, never the machine's.
+  if (params.startsWith('/dev/') && devs) return blockScriptPhy(xs, devs, be, back, (status, reason) => scriptFailed(xs, be, status, reason));
   if (!params || !existsSync(params)) await scriptFailed(xs, be, 'error', `${params} does not exist.`);
   // A block device is used as it is; a file is attached through a loop device (major 7).
   const isBlock = statSync(params).isBlockDevice();

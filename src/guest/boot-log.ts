@@ -17,6 +17,8 @@ export interface BootOptions {
   disks: GuestDisk[];
   /** Disks reached through the Xen platform PCI device's PV drivers (HVM: emulated ones unplugged). */
   pvDisks: boolean;
+  /** An HVM guest's emulated CD-ROM drives (never unplugged). */
+  cdroms?: GuestDisk[];
   /** The PV kernel's command line from the config (PV and PVH); HVM guests get theirs from GRUB. */
   cmdline?: string;
   /** Domain uuid: the root file system's UUID on the HVM command line is derived from it. */
@@ -111,26 +113,37 @@ function platformLines(o: BootOptions, root: string): [number, string][] {
   ];
 }
 
-/** How the guest's disks come up: blkfront for PV drivers, ata_piix for QEMU's emulated IDE. */
+/** How the guest's disks come up: blkfront for PV drivers, ata_piix for QEMU's emulated IDE (disks and CD-ROM drives). */
 function diskLines(o: BootOptions): [number, string][] {
   const lines: [number, string][] = [];
+  const cdroms = o.cdroms ?? [];
   if (o.pvDisks) {
     for (const { name: d } of o.disks) {
       lines.push([0.6, `blkfront: ${d}: flush diskcache: enabled; persistent grants: enabled; indirect descriptors: enabled; bounce buffer: disabled;`],
         [0.6, ` ${d}: ${d}1`]);
     }
-    lines.push([0.8, 'xen_netfront: Initialising Xen virtual ethernet driver']);
-    return lines;
   }
-  lines.push([0.5, 'ata_piix 0000:00:01.1: version 2.13'], [0.5, 'scsi host0: ata_piix'], [0.5, 'scsi host1: ata_piix'],
-    [0.5, 'ata1: PATA max MWDMA2 cmd 0x1f0 ctl 0x3f6 bmdma 0xc120 irq 14'],
-    [0.5, 'ata2: PATA max MWDMA2 cmd 0x170 ctl 0x376 bmdma 0xc128 irq 15']);
-  for (const { name: d, ideSlot: i = 0 } of o.disks) {
-    // ataN.0M: channel (host) N-1, device M; the SCSI address follows.
+  const ide = o.pvDisks ? [] : o.disks;
+  if (!o.pvDisks || cdroms.length) {
+    lines.push([0.5, 'ata_piix 0000:00:01.1: version 2.13'], [0.5, 'scsi host0: ata_piix'], [0.5, 'scsi host1: ata_piix'],
+      [0.5, 'ata1: PATA max MWDMA2 cmd 0x1f0 ctl 0x3f6 bmdma 0xc120 irq 14'],
+      [0.5, 'ata2: PATA max MWDMA2 cmd 0x170 ctl 0x376 bmdma 0xc128 irq 15']);
+  }
+  // ataN.0M: channel (host) N-1, device M; the SCSI address follows.
+  const scsi = (i: number) => `${i >> 1}:0:${i & 1}:0`;
+  for (const { name: d, ideSlot: i = 0 } of ide) {
     lines.push([0.6, `ata${(i >> 1) + 1}.0${i & 1}: ATA-7: QEMU HARDDISK, 2.5+, max UDMA/100`],
-      [0.6, `scsi ${i >> 1}:0:${i & 1}:0: Direct-Access     ATA      QEMU HARDDISK    2.5+ PQ: 0 ANSI: 5`],
-      [0.6, `sd ${i >> 1}:0:${i & 1}:0: [${d}] Attached SCSI disk`], [0.6, ` ${d}: ${d}1`]);
+      [0.6, `scsi ${scsi(i)}: Direct-Access     ATA      QEMU HARDDISK    2.5+ PQ: 0 ANSI: 5`],
+      [0.6, `sd ${scsi(i)}: [${d}] Attached SCSI disk`], [0.6, ` ${d}: ${d}1`]);
   }
+  for (const [n, { name: d, ideSlot: i = 0 }] of cdroms.entries()) {
+    lines.push([0.6, `ata${(i >> 1) + 1}.0${i & 1}: ATAPI: QEMU DVD-ROM, 2.5+, max UDMA/100`],
+      [0.6, `scsi ${scsi(i)}: CD-ROM            QEMU     QEMU DVD-ROM     2.5+ PQ: 0 ANSI: 5`],
+      [0.6, `sr ${scsi(i)}: [${d}] scsi3-mmc drive: 4x/4x cd/rw xa/form2 tray`],
+      ...(n === 0 ? [[0.6, 'cdrom: Uniform CD-ROM driver Revision: 3.20']] as [number, string][] : []),
+      [0.6, `sr ${scsi(i)}: Attached scsi CD-ROM ${d}`]);
+  }
+  if (o.pvDisks) lines.push([0.8, 'xen_netfront: Initialising Xen virtual ethernet driver']);
   return lines;
 }
 

@@ -43,3 +43,12 @@ export function guestDisks(vdevices: number[], pvDrivers: boolean): GuestDisk[] 
   const ide = vdevices.map(diskIndex).filter((i): i is number => i !== undefined && i < EMULATED_IDE_DISKS).sort((a, b) => a - b);
   return ide.map((slot, n) => ({ name: `sd${letters(n)}`, ideSlot: slot }));
 }
+
+/**
+ * An HVM guest's CD-ROM drives: QEMU's emulated IDE drives (the PV drivers leave them), which the
+ * sr driver names sr0, sr1, ... in the order libata probes them.
+ */
+export function guestCdroms(vdevices: number[]): GuestDisk[] {
+  const slots = vdevices.map(diskIndex).filter((i): i is number => i !== undefined && i < EMULATED_IDE_DISKS).sort((a, b) => a - b);
+  return slots.map((slot, n) => ({ name: `sr${n}`, ideSlot: slot }));
+}

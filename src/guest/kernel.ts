@@ -9,7 +9,7 @@ import { ShutdownReason } from '../hypervisor/shutdown-reason.ts';
 import { XsClient } from '../formats/xenstore-client.ts';
 import type { Workload } from '../formats/workload-spec.ts';
 import { BOOT_SECONDS, SHUTDOWN_SECONDS, bootLog, firmwareLog } from './boot-log.ts';
-import { guestDisks } from './disk-name.ts';
+import { guestCdroms, guestDisks } from './disk-name.ts';
 import { Shell } from './shell.ts';
 import { Balloon } from './balloon.ts';
 import { Frontends } from './frontends.ts';
@@ -42,6 +42,8 @@ export interface GuestOptions {
   serial?: GuestConsole;
   /** Virtual-device numbers of the guest's disks, in config order. */
   disks: number[];
+  /** Virtual-device numbers of an HVM guest's emulated CD-ROM drives. */
+  cdroms?: number[];
   /** An HVM guest has the Xen platform PCI device (xen_platform_pci, on by default): its PV drivers unplug the emulated disks. */
   platformPci: boolean;
   /** The PV kernel's command line from the config. */
@@ -61,6 +63,8 @@ export class GuestKernel {
   readonly frontends: Frontends;
   /** Its Linux IRQs, one per bound event channel (/proc/interrupts). */
   private readonly interrupts: GuestInterrupts;
+  /** The emulated CD-ROM drives (an HVM guest's), by devid: their media's sizes in bytes. */
+  private readonly cdroms = new Map<number, number>();
   private readonly io: IoWorkload;
   private readonly dirtier: MemoryWorkload;
   private booted = false;
@@ -122,6 +126,7 @@ export class GuestKernel {
       reboot: () => this.powerDown(ShutdownReason.reboot),
       crash: () => this.crash(),
       fault: args => xenlabFault(args, this.frontends),
+      blockSizes: () => Object.fromEntries([...this.cdroms].sort(([a], [b]) => a - b).map(([, bytes], i) => [`sr${i}`, Math.floor(bytes / 512)])),
     });
     page.onGuestInput(d => { if (this.booted && !this.paused()) shell.input(d); });
     return shell;
@@ -196,7 +201,7 @@ export class GuestKernel {
     const pvDisks = this.o.type !== 'hvm' || this.o.platformPci;
     const log = bootLog({
       name: this.o.name, type: this.o.type, vcpus: d.onlineVcpus, memMiB, uuid: d.uuid, cmdline: this.o.cmdline,
-      disks: guestDisks(this.o.disks, pvDisks), pvDisks,
+      disks: guestDisks(this.o.disks, pvDisks), pvDisks, cdroms: guestCdroms(this.o.cdroms ?? []),
     });
     for (const [s, line] of log) {
       this.timers.push(clock.after(BigInt(Math.round(s * 1e9)), () => this.kernelTty?.guestWrite(line + '\r\n')));
@@ -290,6 +295,12 @@ export class GuestKernel {
     this.kernelTty?.guestWrite('sysrq: Trigger a crash\r\nKernel panic - not syncing: sysrq triggered crash\r\n');
     this.o.hv.shutdownDomain(this.domid, ShutdownReason.crash);
   }
+
+  /**
+   * QEMU's emulated CD-ROM drive `devid` has a new medium of `bytes` (0: none). The sr driver
+   * sees the media change and resizes sr0, ... (the drives in IDE order).
+   */
+  changeMedium(devid: number, bytes: number): void { this.cdroms.set(devid, bytes); }
 
   /** The domain is gone: stop timers and drop the ring. */
   stop(): void {

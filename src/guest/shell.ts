@@ -27,6 +27,8 @@ export interface ShellHost {
   poweroff(): void;
   reboot(): void;
   crash(): void;
+  /** The block devices' sizes in 512-byte sectors, by name (/sys/block/NAME/size). */
+  blockSizes(): Record<string, number>;
   /** xenlab-fault (a xenlab extension): make one of the guest's frontends misbehave. */
   fault(args: string[]): CommandResult;
 }
@@ -89,7 +91,11 @@ export class Shell {
         return;
       }
       case 'echo': out(args.join(' ')); break;
-      case 'cat': show(cat(args, { '/proc/interrupts': () => this.h.procInterrupts() })); break;
+      case 'cat': {
+        const sys = Object.fromEntries(Object.entries(this.h.blockSizes()).map(([dev, n]) => [`/sys/block/${dev}/size`, () => `${n}\n`]));
+        show(cat(args, { '/proc/interrupts': () => this.h.procInterrupts(), ...sys }));
+        break;
+      }
       case 'poweroff': case 'halt': case 'shutdown': this.h.poweroff(); return;
       case 'reboot': this.h.reboot(); return;
       case 'crash': this.h.crash(); return;

@@ -80,6 +80,11 @@ export interface Requests extends TraceRequests, MigrateRequests, DebugRequests,
   'device.detach': { args: { dom: string; kind: 'vif' | 'vbd'; id: string }; result: {} };
 
   'daemon.stop': { args: {}; result: {} };
+
+  /** xenlabd lvcreate/lvs/...: one LVM command run in Dom0, with the user's answers to its questions so far. */
+  'lvm.run': { args: { command: string; argv: string[]; answers: string[] }; result: { stdout: string; stderr: string; exitCode: number; prompt?: string } };
+  /** xl cd-insert / cd-eject (an empty target ejects): libxl_cdrom_insert. */
+  'cdrom.insert': { args: { dom: string; vdev: string; target: string; format: string; cwd?: string }; result: {} };
 }
 
 export type RequestType = keyof Requests;

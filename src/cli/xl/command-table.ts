@@ -14,6 +14,7 @@ import { miscCommands } from './misc.ts';
 import { triggerCommands } from './trigger.ts';
 import { cpupoolCommands } from './cpupool.ts';
 import { psrCommands } from './psr.ts';
+import { cdromCommands } from './cdrom.ts';
 
 /** Save, restore, migration and core dumps load their modules only when run. */
 const lazy = (load: () => Promise<Record<string, CommandRun>>) => (name: string): CommandRun =>
@@ -32,6 +33,7 @@ const handlers: Record<string, CommandRun> = {
   ...triggerCommands,
   ...cpupoolCommands,
   ...psrCommands,
+  ...cdromCommands,
 };
 
 const notImplemented: CommandRun = async (ctx, argv, self) => {

@@ -15,6 +15,8 @@ export interface BoundChannel { dir: string; key: string; remotePort: number; po
 export interface BackendDevice {
   domid: number; devid: number; path: string; frontend: string; probed: boolean; connected: boolean;
   rings: MappedRing[]; channels: BoundChannel[];
+  /** The driver opened what the hotplug script named (Linux blkback's backend_changed), or gave up on it. */
+  opened?: boolean;
 }
 
 /** A device's data path gave up on it: the errno and the message of xenbus_dev_fatal. */
@@ -32,6 +34,8 @@ export interface BackendOps {
   connect(xs: XsClient, dev: BackendDevice): Promise<Record<string, string>>;
   connected?(dev: BackendDevice): void;
   closed?(dev: BackendDevice): void;
+  /** Once ready, before the frontend connects: why the device cannot be opened (xenbus_dev_fatal's errno and message), if it cannot. */
+  open?(xs: XsClient, dev: BackendDevice): Promise<{ err: number; message: string } | undefined>;
 }
 
 async function readOr(xs: XsClient, path: string): Promise<string | null> {
@@ -98,6 +102,11 @@ export class BackendDriver {
       });
       return;
     }
+    if (state === '2' && this.ops.open && !dev.opened && await this.ops.ready(xs, dev)) {
+      dev.opened = true;
+      const refused = await this.ops.open(xs, dev);
+      if (refused) { await this.reportFatal(dev, refused.err, refused.message); return; }
+    }
     if ((state === '2' || state === '3') && (fstate === '3' || fstate === '4') && !dev.connected && await this.ops.ready(xs, dev)) {
       dev.connected = true;
       try { await this.attachRings(dev); } catch (e) { this.disconnect(dev); dev.connected = false; throw e; }
@@ -127,10 +136,14 @@ export class BackendDriver {
   fatal(domid: number, devid: number, err: number, message: string): void {
     const path = `${this.root}/${domid}/${devid}`;
     this.serialise(path, async () => {
-      if (!this.devices.get(path)?.connected) return;
-      await this.xs.write(`/local/domain/0/error/backend/${this.kind}/${domid}/${devid}/error`, `${err} ${message}`);
-      await this.xs.write(`${path}/state`, '5');
+      const dev = this.devices.get(path);
+      if (dev?.connected) await this.reportFatal(dev, err, message);
     });
+  }
+
+  private async reportFatal(dev: BackendDevice, err: number, message: string): Promise<void> {
+    await this.xs.write(`/local/domain/0/error/backend/${this.kind}/${dev.domid}/${dev.devid}/error`, `${err} ${message}`);
+    await this.xs.write(`${dev.path}/state`, '5');
   }
 
   /** Map every ring the frontend granted and bind every event channel it allocated, queue by queue. */

@@ -14,7 +14,7 @@ import { LibxlError, err } from './errors.ts';
 import { writeDomainTree } from './xs-tree.ts';
 import { checkNewDomainName } from './names.ts';
 import { checkPvBootFiles } from './pv-kernel.ts';
-import { addConsole, addVbd, addVif } from './devices.ts';
+import { addConsole, addVbd, addVif, checkDiskTarget, type DiskSpec } from './devices.ts';
 import { teardown } from './domain.ts';
 import type { DomainRecord, GuestMagic, Toolstack } from './toolstack.ts';
 
@@ -99,6 +99,7 @@ async function build(ts: Toolstack, domid: number, name: string, type: DomainTyp
   };
   ts.records.set(domid, rec);
   try {
+    (config.disks ?? []).forEach((dk: DiskSpec, i: number) => checkDiskTarget(ts, domid, dk, `libxl: error: libxl_create.c:1316:initiate_domain_create: Domain ${domid}:Unable to set disk defaults for disk ${i}`, 3));
     const m = rec.magic = buildMagic(ts, domid);
     await xs.introduce(domid, m.storePfn, m.storePort);
     await writeDomainTree(xs, {
@@ -108,7 +109,7 @@ async function build(ts: Toolstack, domid: number, name: string, type: DomainTyp
     await addConsole(xs, domid, { port: m.consolePort, ringRef: m.consolePfn });
     // A restored guest resumes where it was saved: it does not boot again.
     await platform.startGuest(rec, o.restored === true);
-    for (const disk of config.disks ?? []) await addVbd(xs, hv.clock, domid, disk, o.cwd);
+    for (const disk of config.disks ?? []) await addVbd(ts, domid, disk, o.cwd);
     for (const nic of config.nics ?? []) await addVif(xs, hv.clock, domid, nic);
   } catch (e) {
     await teardown(ts, domid).catch(() => {});

@@ -11,6 +11,8 @@ import { runHotplug } from '../hotplug.ts';
 import { fillDeviceDefaults } from './create.ts';
 import type { Toolstack } from './toolstack.ts';
 import type { DeviceInfo } from './types.ts';
+import type { HostBlockDevices } from '../lvm/host-block.ts';
+import { addEmulatedCdrom, removeEmulatedCdrom } from './cdrom.ts';
 
 export type DeviceKind = 'vif' | 'vbd';
 
@@ -19,8 +21,9 @@ const DEVICE_TIMEOUT_NS = 10_000_000_000n;
 export function backendPath(kind: string, domid: number, devid: number): string { return `/local/domain/0/backend/${kind}/${domid}/${devid}`; }
 export function frontendPath(kind: string, domid: number, devid: number): string { return `/local/domain/${domid}/device/${kind}/${devid}`; }
 
-async function writeDevice(xs: XsClient, kind: string, domid: number, devid: number, back: Record<string, string>, front: Record<string, string>, frontRo: Record<string, string> = {}): Promise<void> {
-  const be = backendPath(kind, domid, devid);
+/** `backendKind`: the backend's directory when it is not the device's kind (an HVM guest's CD-ROM: qdisk for a vbd). */
+export async function writeDevice(xs: XsClient, kind: string, domid: number, devid: number, back: Record<string, string>, front: Record<string, string>, frontRo: Record<string, string> = {}, backendKind = kind): Promise<void> {
+  const be = backendPath(backendKind, domid, devid);
   const fe = kind === 'console' ? `/local/domain/${domid}/console` : frontendPath(kind, domid, devid);
   const lx = `/libxl/${domid}/device/${kind}/${devid}`;
   await xs.transaction(async tx => {
@@ -82,8 +85,22 @@ export function diskDevid(disk: DiskSpec): number {
   return id;
 }
 
-export async function addVbd(xs: XsClient, clock: Clock, domid: number, disk: DiskSpec, cwd?: string): Promise<number> {
+/**
+ * libxl__device_disk_set_backend's stat of the target, for a phy: (or unknown) backend: a name
+ * under /dev is looked up in Dom0's /dev. `then`: what the caller reports after libxl's line.
+ */
+export function checkDiskTarget(ts: Toolstack, domid: number, disk: DiskSpec & { script?: string }, then: string, exitCode: number): void {
+  const p = disk.pdev_path ?? '';
+  if (disk.format === 'empty' || disk.backend === 'qdisk' || disk.script || (disk.is_cdrom && ts.records.get(domid)?.type === 'hvm')) return;
+  if (p.startsWith('/dev/') && !ts.platform.blockDevices.exists(p)) {
+    throw new LibxlError('ENOENT', `libxl: error: libxl_device.c:455:libxl__device_disk_set_backend: Disk vdev=${disk.vdev} failed to stat: ${p}: No such file or directory\n${then}`, exitCode);
+  }
+}
+
+export async function addVbd(ts: Toolstack, domid: number, disk: DiskSpec, cwd?: string): Promise<number> {
+  const { xs } = ts, clock = ts.hv.clock;
   const devid = diskDevid(disk);
+  if (disk.is_cdrom && ts.records.get(domid)?.type === 'hvm') { await addEmulatedCdrom(ts, domid, devid, disk); return devid; }
   // An absent readwrite is 0, as in libxl's JSON (which omits zeros): the disk is read-only.
   // The hotplug script runs where xl runs: a relative target is relative to xl's directory.
   const params = disk.pdev_path && cwd && !isAbsolute(disk.pdev_path) ? join(cwd, disk.pdev_path) : disk.pdev_path ?? '';
@@ -93,14 +110,14 @@ export async function addVbd(xs: XsClient, clock: Clock, domid: number, disk: Di
     'device-type': disk.is_cdrom ? 'cdrom' : 'disk', 'discard-enable': '1', specification: 'xen',
   };
   await writeDevice(xs, 'vbd', domid, devid, back, { 'virtual-device': String(devid), 'device-type': back['device-type']!, trusted: '1' });
-  await connect(xs, clock, 'vbd', domid, devid, back);
+  await connect(xs, clock, 'vbd', domid, devid, back, ts.platform.blockDevices);
   return devid;
 }
 
-async function connect(xs: XsClient, clock: Clock, kind: DeviceKind, domid: number, devid: number, back: Record<string, string>): Promise<void> {
+async function connect(xs: XsClient, clock: Clock, kind: DeviceKind, domid: number, devid: number, back: Record<string, string>, devs?: HostBlockDevices): Promise<void> {
   const be = backendPath(kind, domid, devid);
   await waitXs(xs, clock, `${be}/state`, v => v === '2' || v === '4', 'backend did not reach InitWait');
-  await runHotplug(xs, kind, be, back);
+  await runHotplug(xs, kind, be, back, devs);
 }
 
 export async function addConsole(xs: XsClient, domid: number, o: { port: number; ringRef: number }): Promise<void> {
@@ -119,8 +136,13 @@ export async function removeDevice(xs: XsClient, clock: Clock, kind: DeviceKind,
   const be = backendPath(kind, domid, devid);
   await xs.transaction(async tx => { await xs.write(`${be}/online`, '0', tx); await xs.write(`${be}/state`, '5', tx); });
   await waitXs(xs, clock, `${be}/state`, v => v === '6' || v === null, 'backend did not close').catch(() => {});
+  await removeDeviceNodes(xs, domid, devid, kind, kind);
+}
+
+/** A device's frontend, backend and libxl directories, gone in one transaction. */
+export async function removeDeviceNodes(xs: XsClient, domid: number, devid: number, kind: DeviceKind, backendKind: string): Promise<void> {
   await xs.transaction(async tx => {
-    for (const p of [frontendPath(kind, domid, devid), be, `/libxl/${domid}/device/${kind}/${devid}`]) {
+    for (const p of [frontendPath(kind, domid, devid), backendPath(backendKind, domid, devid), `/libxl/${domid}/device/${kind}/${devid}`]) {
       try { await xs.rm(p, tx); } catch (e: any) { if (e.code !== 'ENOENT') throw e; }
     }
   });
@@ -171,7 +193,8 @@ export async function attachDisk(ts: Toolstack, domid: number, disk: Record<stri
 libxl_device_disk_add failed.`, 1);
   const holder: Record<string, any> = { disks: [disk] };
   fillDeviceDefaults(holder, domid);
-  await addVbd(ts.xs, ts.hv.clock, domid, holder.disks[0], cwd ?? rec.cwd);
+  checkDiskTarget(ts, domid, holder.disks[0], 'libxl_device_disk_add failed.', 1);
+  await addVbd(ts, domid, holder.disks[0], cwd ?? rec.cwd);
   disks.push(holder.disks[0]);
   await commitOrDetach(ts, domid, () => disks.pop(), 'vbd', diskDevid(holder.disks[0]));
 }
@@ -185,6 +208,7 @@ export async function detachDisk(ts: Toolstack, domid: number, q: string): Promi
   const devid = diskDevid(disk);
   rec.config.disks = disks.filter(dk => dk !== disk);
   ts.commitOrUndo(domid, () => { rec.config.disks = disks; });
+  if (disk.is_cdrom && rec.type === 'hvm') { await removeEmulatedCdrom(ts, domid, devid); return; }
   await removeDevice(ts.xs, ts.hv.clock, 'vbd', domid, devid);
   ts.hv.rings.drop(domid, 'vbd', devid);
 }
@@ -202,7 +226,9 @@ export async function deviceInfo(ts: Toolstack, domid: number, kind: DeviceKind)
       const mac = await xs.read(`${fe}/mac`).catch(() => '00:00:00:00:00:00');
       out.push({ devid, backendId: 0, mac, state: await num(`${fe}/state`), evtchn: await num(`${fe}/event-channel`), txRef: await num(`${fe}/tx-ring-ref`), rxRef: await num(`${fe}/rx-ring-ref`), bePath: be });
     } else {
-      out.push({ devid, backendId: 0, frontendId: domid, state: await num(`${fe}/state`), evtchn: await num(`${fe}/event-channel`), ringRef: await num(`${fe}/ring-ref`), bePath: be });
+      // A CD-ROM of an HVM guest has its backend elsewhere (qdisk): the frontend names it.
+      const bePath = await xs.read(`${fe}/backend`).catch(() => be);
+      out.push({ devid, backendId: 0, frontendId: domid, state: await num(`${fe}/state`), evtchn: await num(`${fe}/event-channel`), ringRef: await num(`${fe}/ring-ref`), bePath });
     }
   }
   return out;

@@ -23,7 +23,7 @@ export async function recoverDomain(ts: Toolstack, rec: DomainRecord): Promise<v
   await addConsole(xs, rec.domid, { port: m.consolePort, ringRef: m.consolePfn });
   if (d.shutdown) return;
   await platform.startGuest(rec, true);
-  for (const disk of rec.config.disks ?? []) await addVbd(xs, hv.clock, rec.domid, disk, rec.cwd).catch(e => platform.log(`recover d${rec.domid}: ${e.message}`));
+  for (const disk of rec.config.disks ?? []) await addVbd(ts, rec.domid, disk, rec.cwd).catch(e => platform.log(`recover d${rec.domid}: ${e.message}`));
   for (const nic of rec.config.nics ?? []) await addVif(xs, hv.clock, rec.domid, nic).catch(e => platform.log(`recover d${rec.domid}: ${e.message}`));
 }
 

@@ -17,8 +17,10 @@ import { creditParams, creditPoolParams, rtdsDomains, rtdsVcpus, setCreditDomain
 import { cpupoolCpuAdd, cpupoolCpuRemove, cpupoolCreate, cpupoolDestroy, cpupoolList, cpupoolMigrate, cpupoolNumaSplit, cpupoolRename } from './cpupool.ts';
 import { attachDisk, attachNic, detachDisk, detachNic, deviceInfo, primaryConsole, type DeviceKind } from './devices.ts';
 import { requestShutdown, sendSysrq } from './pvcontrol.ts';
+import { insertCdrom } from './cdrom.ts';
 import { setParameters } from './parameters.ts';
 import { onDomainException } from './shutdown-actions.ts';
+import type { HostBlockDevices } from '../lvm/host-block.ts';
 import type { CpupoolInfo, DeviceInfo, DomainInfo, SchedCredit2Params, VcpuInfo } from './types.ts';
 import type { RtdsVcpuParams, SchedCreditPoolParams } from './types.ts';
 
@@ -60,6 +62,10 @@ export interface ToolstackPlatform {
   forget(domid: number): void;
   event(kind: string, domid: number, name: string | null, detail?: string): void;
   log(line: string): void;
+  /** Dom0's /dev (disks, partitions, LVM volumes), where phy: targets are found. */
+  blockDevices: HostBlockDevices;
+  /** QEMU's emulated CD-ROM drive of an HVM guest gets a new medium (a file), or none (ejected). */
+  changeMedium(domid: number, devid: number, file: string | null): void;
 }
 
 export class Toolstack {
@@ -173,6 +179,7 @@ export class Toolstack {
   detachDisk(domid: number, q: string): Promise<void> { return detachDisk(this, domid, q); }
   deviceInfo(domid: number, kind: DeviceKind): Promise<DeviceInfo[]> { return deviceInfo(this, domid, kind); }
   primaryConsole(domid: number): 'pv' | 'serial' { return primaryConsole(this, domid); }
+  cdromInsert(domid: number, vdev: string, target: string, format: string, cwd?: string): Promise<void> { return insertCdrom(this, domid, vdev, target, format, cwd); }
 
   requestShutdown(domid: number, action: 'poweroff' | 'reboot' | 'suspend', timeoutNs?: bigint): Promise<void> { return requestShutdown(this, domid, action, timeoutNs); }
   sysrq(domid: number, key: string): Promise<void> { return sendSysrq(this, domid, key); }
