@@ -23,6 +23,8 @@ const ratelimitKey = (poolId: number) => `ratelimit_${poolId}`;
 /** Domain-0's scheduling as an administrator set it (it is never destroyed, so it has no domain row). */
 interface PersistedDom0 { onlineVcpus: number; weight: number; cap: number; affinity: PersistedDomainState['affinity'] }
 const DOM0_KEY = 'dom0_sched';
+/** xenpm's settings and the domains' RDT settings (RMIDs, CBMs, throttles). */
+const PM_KEY = 'pm_settings', PSR_KEY = 'psr_settings';
 
 /** The host's epoch (recorded at its first start) and the simulated time the last record left. */
 export function savedClock(store: Store): { epochMs: number; nowNs: bigint } {
@@ -65,6 +67,9 @@ export class Persistence {
       const us = this.store.getHost(ratelimitKey(pool.id));
       if (us !== undefined) this.hv.sched.setRatelimit(pool.id, Number(us));
     }
+    const pm = this.store.getHost(PM_KEY), psr = this.store.getHost(PSR_KEY);
+    if (pm) this.hv.pm.restoreSettings(JSON.parse(pm), this.clock.now());
+    if (psr) this.hv.psr.restoreSettings(JSON.parse(psr), this.clock.now());
   }
 
   /**
@@ -103,6 +108,8 @@ export class Persistence {
       this.writeHostCounters();
       for (const p of LOGLVL_PARAMS) this.store.setHost(p, this.hv.console.loglvl(p));
       for (const pool of this.hv.pools) this.store.setHost(ratelimitKey(pool.id), String(this.hv.sched.getRatelimit(pool.id)));
+      this.store.setHost(PM_KEY, JSON.stringify(this.hv.pm.settings()));
+      this.store.setHost(PSR_KEY, JSON.stringify(this.hv.psr.settings()));
     });
   }
 
