@@ -81,6 +81,7 @@ export class PlatformQos {
     for (const d of this.doms.values()) { d.rmid = 0; d.cbm.fill(DEFAULT_CBM); d.thrtl.fill(0); }
     for (const x of list) {
       const d = this.dom(x.domid, Number(now));
+      if (!this.src.exists(x.domid)) d.cpuNs = -1;
       d.rmid = x.rmid;
       x.cbm.slice(0, d.cbm.length).forEach((v, s) => { d.cbm[s] = v; });
       x.thrtl.slice(0, d.thrtl.length).forEach((v, s) => { d.thrtl[s] = v; });
@@ -94,8 +95,10 @@ export class PlatformQos {
   private update(domid: number, now: number): DomainQos {
     const d = this.dom(domid, now);
     const dt = now - d.at;
-    if (dt <= 0) return d;
     const cpuNs = this.src.cpuTimeNs(domid), pages = this.src.pagesWritten(domid);
+    // Settings restored before their domain came back: its counters start from here.
+    if (d.cpuNs < 0) { d.at = now; d.cpuNs = cpuNs; d.pages = pages; return d; }
+    if (dt <= 0) return d;
     const cpus = (cpuNs - d.cpuNs) / dt, written = (pages - d.pages) * PAGE;
     const n = this.src.nrSockets;
     const workingSet = (cpus * CACHE_PER_CPU + written * Math.min(1, DIRTY_LINGER_NS / dt)) / n;
