@@ -32,6 +32,8 @@ const CPUPOOLS_KEY = 'cpupools';
 /** Domain-0's scheduling as an administrator set it (it is never destroyed, so it has no domain row). */
 interface PersistedDom0 { onlineVcpus: number; weight: number; cap: number; affinity: PersistedDomainState['affinity'] }
 const DOM0_KEY = 'dom0_sched';
+/** xenpm's settings and the domains' RDT settings (RMIDs, CBMs, throttles). */
+const PM_KEY = 'pm_settings', PSR_KEY = 'psr_settings';
 
 /** The host's epoch (recorded at its first start) and the simulated time the last record left. */
 export function savedClock(store: Store): { epochMs: number; nowNs: bigint } {
@@ -77,7 +79,11 @@ export class Persistence {
     for (const pool of this.hv.pools) {
       const us = this.store.getHost(ratelimitKey(pool.id));
       if (us !== undefined) credit2Of(pool)?.setRatelimit(Number(us));
-    }  restoreCreditPools(this.hv, this.store);
+    }
+    restoreCreditPools(this.hv, this.store);
+    const pm = this.store.getHost(PM_KEY), psr = this.store.getHost(PSR_KEY);
+    if (pm) this.hv.pm.restoreSettings(JSON.parse(pm), this.clock.now());
+    if (psr) this.hv.psr.restoreSettings(JSON.parse(psr), this.clock.now());
   }
 
   /**
@@ -123,6 +129,8 @@ export class Persistence {
         if (c) this.store.setHost(ratelimitKey(pool.id), String(c.getRatelimit()));
       }
       commitCreditPools(this.hv, this.store);
+      this.store.setHost(PM_KEY, JSON.stringify(this.hv.pm.settings()));
+      this.store.setHost(PSR_KEY, JSON.stringify(this.hv.psr.settings()));
     });
   }
 

@@ -100,7 +100,7 @@ export class Hypervisor {
       idleNs: cpu => Number(this.pcpuIdleTimeNs(cpu)), onFreqChange: cpu => this.rescaleWork(cpu),
     });
     this.psr = new PlatformQos({
-      nrSockets: machine.nrSockets,
+      nrSockets: machine.nrSockets, exists: domid => this.domains.has(domid),
       cpuTimeNs: domid => (this.domains.has(domid) ? Number(this.cpuTimeNs(domid)) : 0),
       pagesWritten: domid => { const d = this.domains.get(domid); return d?.memoryMade ? d.memory!.pagesWritten : 0; },
     });

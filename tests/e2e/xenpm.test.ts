@@ -144,3 +144,12 @@ test('xentrace records the power states: frequency changes and C-state entries t
   assert.match(dump.stdout, / pm_idle_start c3\n/);
   assert.doesNotMatch(dump.stdout, /Strange/);
 });
+
+test('governors and the C-state limit stay with the running Xen across a daemon restart', () => {
+  assert.equal(xenpm('set-scaling-governor', '6', 'ondemand').status, 0);
+  assert.equal(xenpm('set-max-cstate', '2').status, 0);
+  h.run('xenlabd', ['stop']);
+  h.start();
+  assert.match(xenpm('get-cpufreq-para', '6').stdout, /current_governor     : ondemand\n  ondemand specific  :\n    sampling_rate    : max \[10000000\] min \[10000\] cur \[20000\]\n    up_threshold     : 80\n/);
+  assert.match(xenpm('get-cpuidle-states', '6').stdout, /^Max possible C-state: C2\n\n/);
+});

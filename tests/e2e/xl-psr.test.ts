@@ -90,3 +90,13 @@ test('psr-cat-show and psr-mba-show list every domain, the defaults included', (
   assert.match(cat, / {4}0 {17}Domain-0 {9}0xfffff\n/);
   assert.match(h.xlOk('psr-mba-show'), / {4}0 {17}Domain-0 {15}0\n/);
 });
+
+test('RMIDs, masks and throttles stay with the running Xen across a daemon restart', () => {
+  const before = [h.xlOk('psr-cat-show'), h.xlOk('psr-mba-show')];
+  h.run('xenlabd', ['stop']);
+  h.start();
+  assert.deepEqual([h.xlOk('psr-cat-show'), h.xlOk('psr-mba-show')], before);
+  // heavy still has its RMID: attaching again is refused, and it is listed.
+  assert.equal(h.xl('psr-cmt-attach', 'heavy').status, 253);
+  assert.match(h.xlOk('psr-cmt-show', 'cache-occupancy'), /^heavy /m);
+});

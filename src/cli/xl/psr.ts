@@ -5,7 +5,6 @@ import { strtol } from '../../formats/libc/strtol.ts';
 import type { PsrCmtType, PsrHwInfo, PsrValType } from '../../protocol/psr.ts';
 import { findDomain, optionMap, parseArgs, type CommandRun, type XlContext } from './command.ts';
 
-const request = async (ctx: XlContext) => ctx.daemon();
 /** xl's exit status when a function returns libxl's ERROR_FAIL (-3). */
 const EXIT_ERROR_FAIL = 253;
 const hex = (n: number | bigint): string => (BigInt(n) === 0n ? '0' : `0x${BigInt(n).toString(16)}`);
@@ -42,7 +41,7 @@ function mbaHwinfo(h: PsrHwInfo): string {
 const psrHwinfo: CommandRun = async (ctx, argv, self) => {
   const o = optionMap(parseArgs(ctx, argv, self, { short: 'mab', long: [{ name: 'cmt', hasArg: false, val: 'm' }, { name: 'cat', hasArg: false, val: 'a' }, { name: 'mba', hasArg: false, val: 'b' }] }, 0));
   const all = !o.has('m') && !o.has('a') && !o.has('b');
-  const h = await (await request(ctx)).request('psr.hwinfo', {});
+  const h = await (await ctx.daemon()).request('psr.hwinfo', {});
   let ret = 0;
   if (all || o.has('m')) ctx.io.out(cmtHwinfo(h));
   if (all || o.has('a')) {
@@ -56,7 +55,7 @@ const psrHwinfo: CommandRun = async (ctx, argv, self) => {
 const cmtAttach = (detach: boolean): CommandRun => async (ctx, argv, self) => {
   const p = parseArgs(ctx, argv, self, { short: '' }, 1);
   const domid = await findDomain(ctx, p.positionals[0]!);
-  await (await request(ctx)).request('psr.cmtAttach', { domid, detach });
+  await (await ctx.daemon()).request('psr.cmtAttach', { domid, detach });
   return 0;
 };
 
@@ -68,7 +67,7 @@ const psrCmtShow: CommandRun = async (ctx, argv, self) => {
   const type = CMT_TYPES.find(t => t === p.positionals[0]);
   if (!type || p.positionals.length > 2) { ctx.io.out(self.helpText); return 2; }
   const domid = p.positionals.length === 2 ? await findDomain(ctx, p.positionals[1]!) : undefined;
-  const d = await request(ctx);
+  const d = await ctx.daemon();
   const h = await d.request('psr.hwinfo', {});
   const { domains } = await d.request('psr.cmtShow', { type, domid });
   let t = `Total RMID: ${h.cmt.totalRmid}\n${'Name'.padEnd(40)} ${'ID'.padStart(5)}${h.sockets.map(s => `${'Socket'.padStart(14)} ${s}`).join('')}\n`;
@@ -113,7 +112,7 @@ const psrCatSet: CommandRun = async (ctx, argv, self) => {
   const domid = await findDomain(ctx, p.positionals[0]!);
   const value = strtollU64(p.positionals[1]!);
   const type: PsrValType = lvl === 2 ? 'l2-cbm' : data ? 'l3-cbm-data' : code ? 'l3-cbm-code' : 'l3-cbm';
-  await (await request(ctx)).request('psr.setVal', { domid, type, sockets, value });
+  await (await ctx.daemon()).request('psr.setVal', { domid, type, sockets, value });
   return 0;
 };
 
@@ -123,13 +122,13 @@ const psrMbaSet: CommandRun = async (ctx, argv, self) => {
   for (const [o, a] of p.opts) if (o === 's') sockets = [...(sockets ?? []), ...socketList(a!)];
   if (p.positionals.length !== 2) { ctx.io.out(self.helpText); return 1; }
   const domid = await findDomain(ctx, p.positionals[0]!);
-  await (await request(ctx)).request('psr.setVal', { domid, type: 'mba-thrtl', sockets, value: strtollU64(p.positionals[1]!) });
+  await (await ctx.daemon()).request('psr.setVal', { domid, type: 'mba-thrtl', sockets, value: strtollU64(p.positionals[1]!) });
   return 0;
 };
 
 /** psr_val_show: per socket its header and each domain's value. */
 async function valShow(ctx: XlContext, type: 'l3-cbm' | 'mba-thrtl', domid: number | undefined): Promise<number> {
-  const d = await request(ctx);
+  const d = await ctx.daemon();
   const h = await d.request('psr.hwinfo', {});
   const { domains } = await d.request('psr.showVal', { type, domid });
   let t = '';

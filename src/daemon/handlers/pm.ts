@@ -37,6 +37,12 @@ export const pmHandlers: Handlers = {
   'pm.avgFreq': (host, a) => hypercall(() => ({ khz: host.hv.pm.averageKhz(a.cpu, host.clock.now()) })),
   'pm.cpufreqPara': (host, a) => hypercall(() => host.hv.pm.cpufreqPara(a.cpu)),
   'pm.maxCstate': host => host.hv.pm.maxCstateLimit(),
-  'pm.set': (host, a) => { hypercall(() => set(host, a.cpu, a.setting, a.value)); return {}; },
+  'pm.set': (host, a) => {
+    const before = host.hv.pm.settings();
+    hypercall(() => set(host, a.cpu, a.setting, a.value));
+    // Recorded before the reply, so a daemon restart keeps it (undone if it cannot be recorded).
+    try { host.persistence.commitXenSettings(); } catch (e) { host.hv.pm.restoreSettings(before, host.clock.now()); throw e; }
+    return {};
+  },
   'pm.sleepUntil': (host, a) => new Promise<{}>(resolve => { host.clock.at(BigInt(a.ns), () => resolve({})); }),
 };

@@ -9,8 +9,8 @@ const domids = (host: Host, domid: number | undefined): number[] =>
 
 export const psrHandlers: Handlers = {
   'psr.hwinfo': host => psrHwInfo(host.hv),
-  'psr.cmtAttach': (host, a) => { psrCmtAttach(host.hv, a.domid, a.detach); return {}; },
+  'psr.cmtAttach': (host, a) => { psrCmtAttach(host.toolstack, a.domid, a.detach); return {}; },
   'psr.cmtShow': (host, a) => ({ domains: psrCmtShow(host.toolstack, a.type, domids(host, a.domid)) }),
-  'psr.setVal': (host, a) => { psrSetVal(host.hv, a.domid, a.type, a.sockets, BigInt(a.value)); return {}; },
+  'psr.setVal': (host, a) => { psrSetVal(host.toolstack, a.domid, a.type, a.sockets, BigInt(a.value)); return {}; },
   'psr.showVal': (host, a) => ({ domains: psrShowVal(host.toolstack, a.type, domids(host, a.domid)) }),
 };

@@ -56,12 +56,19 @@ export function psrHwInfo(hv: Hypervisor) {
   };
 }
 
+/** Record the RDT settings before the reply; if they cannot be recorded, they are undone. */
+function commit(ts: Toolstack, before: ReturnType<Hypervisor['psr']['settings']>): void {
+  try { ts.platform.commitXenSettings(); } catch (e) { ts.hv.psr.restoreSettings(before, ts.hv.clock.now()); throw e; }
+}
+
 /** libxl_psr_cmt_attach / libxl_psr_cmt_detach. */
-export function psrCmtAttach(hv: Hypervisor, domid: number, detach: boolean): void {
+export function psrCmtAttach(ts: Toolstack, domid: number, detach: boolean): void {
+  const hv = ts.hv, before = hv.psr.settings();
   domain(hv, domid);
   try {
     if (detach) hv.psr.detach(domid); else hv.psr.attach(domid, hv.clock.now());
   } catch (e) { rethrow(e, cmtError); }
+  commit(ts, before);
 }
 
 /** libxl_psr_cmt_get_sample on every socket, for the listed domains that have an RMID. */
@@ -73,7 +80,8 @@ export function psrCmtShow(ts: Toolstack, type: CmtType, domids: number[]) {
 }
 
 /** libxl_psr_set_val: each socket in turn, a refusal logged and the others still tried. */
-export function psrSetVal(hv: Hypervisor, domid: number, type: PsrType, targets: number[] | undefined, value: bigint): void {
+export function psrSetVal(ts: Toolstack, domid: number, type: PsrType, targets: number[] | undefined, value: bigint): void {
+  const hv = ts.hv, before = hv.psr.settings();
   domain(hv, domid);
   const failures: LibxlError[] = [];
   for (const s of targets ?? sockets(hv)) {
@@ -85,6 +93,7 @@ export function psrSetVal(hv: Hypervisor, domid: number, type: PsrType, targets:
       failures.push(allocError(e, type));
     }
   }
+  commit(ts, before);
   if (failures.length) throw new LibxlError(failures[0]!.code, failures.map(f => f.message).join('\n'), EXIT_ERROR_FAIL);
 }
 

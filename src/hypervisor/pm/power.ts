@@ -60,6 +60,15 @@ export interface CpufreqPara {
   turbo: boolean;
 }
 
+/** What the administrator set (xenpm), which stays with the running Xen when the daemon restarts. */
+export interface PmSettings {
+  maxCstate: number;
+  maxCsubstate: number;
+  samplingNs: number;
+  upThreshold: number;
+  cpus: { governor: GovernorName; minKhz: number; maxKhz: number; setspeedKhz: number; turbo: boolean }[];
+}
+
 export interface PowerOptions {
   nrPcpus: number;
   nominalKhz: number;
@@ -293,6 +302,24 @@ export class PowerManagement {
     const p = this.cpus[cpu]!;
     const target = p.policy.governor === 'ondemand' ? resolve(this.freqsKhz, p.policy, p.policy.curKhz, 'L') : govern(this.freqsKhz, p.policy, 0, p.policy.curKhz, this.upThreshold);
     this.setFreq(cpu, target, Number(now));
+  }
+
+  settings(): PmSettings {
+    return {
+      maxCstate: this.maxCstate, maxCsubstate: this.maxCsubstate, samplingNs: this.samplingNs, upThreshold: this.upThreshold,
+      cpus: this.cpus.map(({ policy: p, turbo }) => ({ governor: p.governor, minKhz: p.minKhz, maxKhz: p.maxKhz, setspeedKhz: p.setspeedKhz, turbo })),
+    };
+  }
+
+  /** Put back settings recorded by settings(); each pCPU's governor applies them at once. */
+  restoreSettings(s: PmSettings, now: bigint): void {
+    ({ maxCstate: this.maxCstate, maxCsubstate: this.maxCsubstate, samplingNs: this.samplingNs, upThreshold: this.upThreshold } = s);
+    s.cpus.slice(0, this.cpus.length).forEach((c, cpu) => {
+      const p = this.cpus[cpu]!;
+      Object.assign(p.policy, { governor: c.governor, minKhz: c.minKhz, maxKhz: c.maxKhz, setspeedKhz: c.setspeedKhz });
+      p.turbo = c.turbo;
+      this.apply(cpu, now);
+    });
   }
 
   maxCstateLimit(): { cstate: number; csubstate: number } { return { cstate: this.maxCstate, csubstate: this.maxCsubstate }; }

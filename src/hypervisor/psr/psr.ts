@@ -23,6 +23,8 @@ const READS_MISS = 2 * 1024 * 1024 * 1024;
 
 export interface QosSource {
   nrSockets: number;
+  /** Does the domain exist? (Settings recorded for a domain that did not come back hold nothing.) */
+  exists: (domid: number) => boolean;
   /** A domain's CPU time so far (ns). */
   cpuTimeNs: (domid: number) => number;
   /** Pages its workload has written so far. */
@@ -67,6 +69,25 @@ export class PlatformQos {
     return d;
   }
 
+  private live(): DomainQos[] { return [...this.doms].filter(([domid]) => this.src.exists(domid)).map(([, d]) => d); }
+
+  /** Per domain its RMID and per socket its CBM and throttle: what stays with the running Xen when the daemon restarts. */
+  settings(): { domid: number; rmid: number; cbm: number[]; thrtl: number[] }[] {
+    return [...this.doms].filter(([domid]) => this.src.exists(domid)).map(([domid, d]) => ({ domid, rmid: d.rmid, cbm: d.cbm, thrtl: d.thrtl }));
+  }
+
+  /** Make the settings those of `list` (recorded by settings()): domains it leaves out get the defaults. */
+  restoreSettings(list: { domid: number; rmid: number; cbm: number[]; thrtl: number[] }[], now: bigint): void {
+    for (const d of this.doms.values()) { d.rmid = 0; d.cbm.fill(DEFAULT_CBM); d.thrtl.fill(0); }
+    for (const x of list) {
+      const d = this.dom(x.domid, Number(now));
+      if (!this.src.exists(x.domid)) d.cpuNs = -1;
+      d.rmid = x.rmid;
+      x.cbm.slice(0, d.cbm.length).forEach((v, s) => { d.cbm[s] = v; });
+      x.thrtl.slice(0, d.thrtl.length).forEach((v, s) => { d.thrtl[s] = v; });
+    }
+  }
+
   /** A domain is gone: its RMID and classes of service are free again. */
   removeDomain(domid: number): void { this.doms.delete(domid); }
 
@@ -74,8 +95,10 @@ export class PlatformQos {
   private update(domid: number, now: number): DomainQos {
     const d = this.dom(domid, now);
     const dt = now - d.at;
-    if (dt <= 0) return d;
     const cpuNs = this.src.cpuTimeNs(domid), pages = this.src.pagesWritten(domid);
+    // Settings restored before their domain came back: its counters start from here.
+    if (d.cpuNs < 0) { d.at = now; d.cpuNs = cpuNs; d.pages = pages; return d; }
+    if (dt <= 0) return d;
     const cpus = (cpuNs - d.cpuNs) / dt, written = (pages - d.pages) * PAGE;
     const n = this.src.nrSockets;
     const workingSet = (cpus * CACHE_PER_CPU + written * Math.min(1, DIRTY_LINGER_NS / dt)) / n;
@@ -98,7 +121,7 @@ export class PlatformQos {
   attach(domid: number, now: bigint): void {
     const d = this.update(domid, Number(now));
     if (d.rmid > 0) throw err('EEXIST', 'File exists');
-    const used = new Set([...this.doms.values()].map(x => x.rmid));
+    const used = new Set(this.live().map(x => x.rmid));
     let rmid = 1;
     while (rmid <= RMID_MAX && used.has(rmid)) rmid++;
     if (rmid > RMID_MAX) throw err('EOVERFLOW', 'Value too large for defined data type');
@@ -157,7 +180,7 @@ export class PlatformQos {
     const before = { cbm: d.cbm[socket]!, thrtl: d.thrtl[socket]! };
     change(d);
     const classes = new Set<string>(), throttled = new Set<string>();
-    for (const x of this.doms.values()) {
+    for (const x of this.live()) {
       const cbm = x.cbm[socket]!, thrtl = x.thrtl[socket]!;
       if (cbm === DEFAULT_CBM && thrtl === 0) continue;
       classes.add(`${cbm}:${thrtl}`);
