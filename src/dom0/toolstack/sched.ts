@@ -287,3 +287,15 @@ export function setRtdsVcpus(ts: Toolstack, domid: number, list: RtdsVcpuParams[
   for (const v of targets) s.setVcpuParams(domid, v.vcpuid, v);
   ts.commitOrUndo(domid, () => targets.forEach((v, i) => s.setVcpuParams(domid, v.vcpuid, before[i]!)));
 }
+
+/**
+ * libxl_domain_sched_params_get as libxl_retrieve_domain_configuration stores it (xl list -l):
+ * the pool's scheduler and what it answers, the fields left at their defaults omitted.
+ */
+export function domainSchedParams(ts: Toolstack, domid: number): Record<string, unknown> {
+  const d = ts.hv.get(domid);
+  const sched = schedOf(ts, domid).name;
+  if (sched === 'rtds') return { sched, period: RTDS_DEFAULT_PERIOD / 1000, budget: RTDS_DEFAULT_BUDGET / 1000 };
+  if (sched === 'null') return { sched };
+  return { sched, weight: d.weight, cap: d.cap };
+}
