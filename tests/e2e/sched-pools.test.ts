@@ -97,6 +97,9 @@ test('RTDS pool: xl sched-rtds lists and sets per-vCPU parameters; each guest ge
   // U = 0.25 + 0.5: each gets exactly its budget/period share, the pCPU idles the rest.
   assert.ok(Math.abs(a! - 2.5) < 0.01, `rt1 ${a}s`);
   assert.ok(Math.abs(b! - 5) < 0.02, `rt2 ${b}s`);
+  // libxl stores what the domain's scheduler answers in the retrieved config.
+  assert.match(h.xlOk('list', '-l', 'rt1'), /"sched_params": \{\s*"sched": "rtds",\s*"period": 10000,\s*"budget": 4000\s*\}/);
+  assert.match(h.xlOk('list', '-l', 'n2'), /"sched_params": \{\s*"sched": "null"\s*\}/);
   const bad = h.xl('sched-rtds', '-d', 'rt1', '-v', '0', '-p', '100', '-b', '200', '-e', '1');
   assert.deepEqual([bad.status, bad.stderr], [1,
     'libxl: error: libxl_sched.c:489:sched_rtds_validate_params: VCPU budget must be smaller than or equal to period, but 200 > 100\nlibxl_vcpu_sched_params_set failed.\n']);
