@@ -61,7 +61,6 @@ export class Cpupools {
     for (const d of this.doms.values()) if (d.pool === pool) n++;
     return n;
   }
-  domainsIn(pool: Cpupool): number[] { return [...this.doms].flatMap(([id, d]) => (d.pool === pool ? [id] : [])).sort((a, b) => a - b); }
 
   /** XEN_SYSCTL_CPUPOOL_OP_CREATE: an empty pool; its id is the one given or the last one's + 1. */
   create(name: string, sched: SchedulerName, id?: number): Cpupool {

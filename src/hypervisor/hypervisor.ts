@@ -145,12 +145,18 @@ export class Hypervisor {
     this.domains.set(id, d);
     // domain_create: the toolstack's hypercall runs on the pCPU of Dom0's first vCPU.
     if (this.trace.enabled) this.trace.record(this.vcpu0Cpu(0), this.clock.now(), TRC_DOM0_DOM_ADD, [id]);
-    this.sched.addDomain(id, spec.poolId, {
-      weight: spec.weight, cap: spec.cap, nrVcpus: spec.maxVcpus, onlineVcpus: spec.onlineVcpus,
-      // No affinity is all pCPUs (cpumask_all), whatever the pool.
-      hardAffinity: spec.affinity.map(a => a.hard),
-      softAffinity: spec.affinity.map(a => a.soft),
-    });
+    try {
+      this.sched.addDomain(id, spec.poolId, {
+        weight: spec.weight, cap: spec.cap, nrVcpus: spec.maxVcpus, onlineVcpus: spec.onlineVcpus,
+        // No affinity is all pCPUs (cpumask_all), whatever the pool.
+        hardAffinity: spec.affinity.map(a => a.hard),
+        softAffinity: spec.affinity.map(a => a.soft),
+      });
+    } catch (e) {
+      // The pool takes no domain (cpupool_add_domain): the domain never was.
+      this.domains.delete(id);
+      throw e;
+    }
     return d;
   }
 

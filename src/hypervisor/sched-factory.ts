@@ -4,7 +4,6 @@ import { Credit2 } from './credit2/index.ts';
 import { Credit } from './sched-credit/credit.ts';
 import { Rtds } from './sched-rtds/rtds.ts';
 import { Null } from './sched-null/null.ts';
-import { HypervisorError } from './errors.ts';
 import type { Scheduler, SchedulerName, SchedulerOptions } from './scheduler.ts';
 
 export interface SchedulerKind {
@@ -20,7 +19,7 @@ export interface SchedulerKind {
 /** What RTDS's and null's init add after their first line. */
 const EXPERIMENTAL = ['WARNING: This is experimental software in development.', 'Use at your own risk.'];
 
-const SCHEDULERS: Partial<Record<SchedulerName, SchedulerKind>> = {
+const SCHEDULERS: Record<SchedulerName, SchedulerKind> = {
   credit2: {
     title: 'SMP Credit Scheduler rev2',
     initLines: ['Initializing Credit2 scheduler'],
@@ -35,16 +34,9 @@ const SCHEDULERS: Partial<Record<SchedulerName, SchedulerKind>> = {
   null: { title: 'null Scheduler', initLines: ['Initializing null scheduler', ...EXPERIMENTAL], create: o => new Null(o) },
 };
 
-export const SCHEDULER_NAMES: readonly SchedulerName[] = ['credit', 'credit2', 'rtds', 'null'];
+export function isSchedulerName(s: string): s is SchedulerName { return Object.hasOwn(SCHEDULERS, s); }
 
-export function isSchedulerName(s: string): s is SchedulerName { return (SCHEDULER_NAMES as readonly string[]).includes(s); }
-
-/** The scheduler of that name; ENOENT (as scheduler_alloc) for one this build lacks. */
-export function schedulerKind(name: SchedulerName): SchedulerKind {
-  const k = SCHEDULERS[name];
-  if (!k) throw new HypervisorError('ENOENT', `scheduler ${name} is not built into this xenlab yet`);
-  return k;
-}
+export function schedulerKind(name: SchedulerName): SchedulerKind { return SCHEDULERS[name]; }
 
 export function createScheduler(name: SchedulerName, opts: SchedulerOptions): Scheduler {
   return schedulerKind(name).create(opts);

@@ -106,6 +106,17 @@ test('the refusals, in xl\'s and libxl\'s words with their exit codes', () => {
   expectFail(['cpupool-migrate', 'web', 'nosuch'], 1, "unknown cpupool 'nosuch'\n");
   expectFail(['cpupool-migrate', '0', 'batch'], 1, 'libxl: error: libxl_cpupool.c:437:libxl_cpupool_movedomain: Error moving domain to cpupool\n');
   expectFail(['cpupool-numa-split'], 1, 'splitting not possible, already cpupools in use\n');
+  // A pool that does not exist, or has no pCPUs, takes no domain.
+  const lost = h.guestConfig('lost', 'pool = "nosuch"');
+  expectFail(['create', lost], 6, `Parsing config from ${lost}\nlibxl: error: libxl_create.c:1132:libxl__domain_config_setdefault: Illegal pool specified: nosuch\n`);
+  h.xlOk('cpupool-create', 'name="empty"');
+  const stray = h.guestConfig('stray', 'pool = "empty"');
+  expectFail(['create', stray], 3, `Parsing config from ${stray}\n` +
+    'libxl: error: libxl_create.c:709:libxl__domain_make: domain creation fail: No such device\nlibxl: error: libxl_create.c:1294:initiate_domain_create: cannot make domain: -3\n');
+  const webId = h.xlOk('domid', 'web').trim();
+  expectFail(['cpupool-migrate', 'web', 'empty'], 1, `libxl: error: libxl_cpupool.c:437:libxl_cpupool_movedomain: Domain ${webId}:Error moving domain to cpupool\n`);
+  assert.equal(h.xlOk('cpupool-destroy', 'empty'), '');
+  assert.doesNotMatch(h.xlOk('list'), /lost|stray/);
 });
 
 test('pools and their domains survive a daemon restart and a kill -9', () => {

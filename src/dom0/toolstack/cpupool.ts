@@ -42,7 +42,7 @@ const strerror = (e: unknown): string => {
 };
 
 /** The pools' records in xenstore (/local/pool/<id>/name, as libxl reads pool names). */
-export async function writePoolNames(ts: Toolstack): Promise<void> {
+async function writePoolNames(ts: Toolstack): Promise<void> {
   await ts.xs.transaction(async tx => {
     for (const p of ts.hv.pools) await ts.xs.write(`/local/pool/${p.id}/name`, p.name, tx);
   });

@@ -67,8 +67,9 @@ async function build(ts: Toolstack, domid: number, name: string, type: DomainTyp
   const weight: number = sp.weight ?? 256;
   const cap: number = sp.cap ?? 0;
   const poolName: string = c.pool_name ?? 'Pool-0';
-  const pool = hv.pools.find(p => p.name === poolName);
-  if (!pool) throw new LibxlError('EINVAL', `libxl: error: libxl_create.c:1294:initiate_domain_create: cpupool ${poolName} does not exist`, 3);
+  // libxl_cpupool_qualifier_to_cpupoolid: a pool id or a name; ERROR_INVAL, which xl exits with.
+  const pool = /^\d+$/.test(poolName) ? hv.sched.get(Number(poolName)) : hv.pools.find(p => p.name === poolName);
+  if (!pool) throw new LibxlError('EINVAL', `libxl: error: libxl_create.c:1132:libxl__domain_config_setdefault: Illegal pool specified: ${poolName}`, 6);
   const hardAll = Array.isArray(b.vcpu_hard_affinity) ? b.vcpu_hard_affinity : null;
   const softAll = Array.isArray(b.vcpu_soft_affinity) ? b.vcpu_soft_affinity : null;
   const affinity = Array.from({ length: maxVcpus }, (_, v) => ({
@@ -77,6 +78,11 @@ async function build(ts: Toolstack, domid: number, name: string, type: DomainTyp
   fillDeviceDefaults(config, domid);
   config.b_info = inIdlOrder(b, B_INFO_ORDER);
 
+  // A pool without pCPUs takes no domain: XEN_DOMCTL_createdomain fails with ENODEV.
+  if (!pool.cpus.length) {
+    throw new LibxlError('ENODEV', 'libxl: error: libxl_create.c:709:libxl__domain_make: domain creation fail: No such device\n' +
+      'libxl: error: libxl_create.c:1294:initiate_domain_create: cannot make domain: -3', 3);
+  }
   const d = hv.createDomain({
     type, uuid: c.uuid, maxVcpus, onlineVcpus: avail.length, maxMemkb: staticMaxKb + videoKb, memkb: targetKb,
     weight, cap, poolId: pool.id, affinity,
