@@ -39,6 +39,8 @@ import { Persistence, savedClock } from './persistence.ts';
 import { RawChannels } from './raw-channels.ts';
 import { startLibvirtd } from '../dom0/libvirt/libvirtd.ts';
 import type { LibvirtServer } from '../dom0/libvirt/server.ts';
+import { PciDrivers, type PciDriversState } from '../dom0/pci-drivers.ts';
+import { pciback } from '../dom0/pciback.ts';
 
 export interface HostOptions { spec: MachineSpec; clockMode: ClockMode }
 
@@ -60,6 +62,9 @@ export class Host {
   private readonly consoleXen: XenDevices;
   private libvirtd: LibvirtServer | undefined;
   readonly persistence: Persistence;
+  /** Dom0's PCI drivers (sysfs bindings, SR-IOV), recorded with Xen's device ownership. */
+  readonly pciDrivers: PciDrivers;
+  private readonly store: Store;
   private eventListeners = new Set<(e: { ns: string; kind: string; domid: number; name: string | null; detail?: string }) => void>();
 
   constructor(readonly paths: HostPaths, store: Store, o: HostOptions) {
@@ -69,6 +74,14 @@ export class Host {
     this.hv = new Hypervisor(this.machine, this.clock);
     this.persistence = new Persistence(store, this.hv, this.clock, () => this.toolstack.records, l => this.log(l));
     this.persistence.restoreXenSettings();
+    this.store = store;
+    this.pciDrivers = new PciDrivers(this.machine.pci);
+    const pci = store.getHost('pci');
+    if (pci) {
+      const saved = JSON.parse(pci) as { drivers: PciDriversState; owners: Record<string, number> };
+      this.pciDrivers.restore(saved.drivers);
+      this.hv.passthrough.restore(saved.owners);
+    }
     this.clock.setStepper(to => this.hv.step(to));
     // netback and blkback work on Dom0's vCPUs, on the machine's NIC and disk; the NIC and the
     // disk raise their IRQ when they complete work, and Xen sends it to Dom0's driver.
@@ -87,6 +100,11 @@ export class Host {
     this.xenconsoled = new Xenconsoled(paths.logs, this.consoleXen);
     this.blkData = new BlkDataplane(work, diskModel(o.spec.disk ?? 'nvme'), new BlkbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.blkback, d, n, err, msg)),
       () => this.hv.irqs.raise(DISK_IRQ));
+  }
+
+  /** Record the PCI drivers' bindings and who owns each device. */
+  savePci(): void {
+    this.store.setHost('pci', JSON.stringify({ drivers: this.pciDrivers.snapshot(), owners: this.hv.passthrough.snapshot() }));
   }
 
   log(line: string): void {
@@ -142,6 +160,7 @@ export class Host {
     });
     await this.netback.start();
     await this.blkback.start();
+    await pciback(this.dom0Client(), this.hv).start();
     await writeDom0Tree(xs, { memKb: spec.dom0MemMiB * 1024, pools: this.hv.pools.map(p => p.name) });
     this.toolstack = new Toolstack(this.hv, xs, {
       startGuest: (rec, booted) => this.startGuest(rec, booted),
@@ -152,9 +171,11 @@ export class Host {
       event: (kind, domid, name, detail) => {
         const e = { ns: this.clock.now().toString(), kind, domid, name, detail };
         for (const l of this.eventListeners) l(e);
+        this.savePci();
         this.log(`event ${kind} d${domid} ${name ?? ''} ${detail ?? ''}`);
       },
       log: l => this.log(l),
+      pci: this.pciDrivers,
     });
     // VIRQ_DOM_EXC reaches xenstored too, which tells @releaseDomain watchers.
     const toToolstack = this.hv.onDomainException;
@@ -206,7 +227,7 @@ export class Host {
   }
 
   /** Record what runs on by itself (CPU time, the clock): periodic, and after a clock advance. */
-  checkpoint(): void { this.persistence.checkpoint(); }
+  checkpoint(): void { this.persistence.checkpoint(); this.savePci(); }
 
   /** Advance simulated time, letting reactions (watches, acks, actions) run at each timer's instant. */
   async advance(to: bigint): Promise<void> {

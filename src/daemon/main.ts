@@ -138,6 +138,24 @@ async function clockAdvance(ns: bigint): Promise<void> {
   conn.close();
 }
 
+async function lspci(o: { numeric: 0 | 1 | 2; verbose: boolean }): Promise<void> {
+  const conn = await connectDaemon();
+  process.stdout.write((await conn.request('host.lspci', o)).text);
+  conn.close();
+}
+
+async function lsusb(): Promise<void> {
+  const conn = await connectDaemon();
+  process.stdout.write((await conn.request('host.lsusb', {})).text);
+  conn.close();
+}
+
+async function sriov(pf: string, numVfs: number): Promise<void> {
+  const conn = await connectDaemon();
+  await conn.request('pci.sriov', { pf, numVfs });
+  conn.close();
+}
+
 function env(): void {
   const p = hostPaths();
   process.stdout.write(`export XENLAB_HOME=${p.home}\nexport XENSTORED_PATH=${p.xenstored}\n`);
@@ -160,7 +178,7 @@ function plainCommand(args: string[]): (() => Promise<void> | void) | undefined 
 
 const args = process.argv.slice(2);
 const plain = plainCommand(args);
-(plain ? Promise.resolve().then(plain) : import('./cli.ts').then(c => c.xenlabdCli(args, { run, start, stop: stopCmd, status, env, clock, clockAdvance }))).catch(e => {
+(plain ? Promise.resolve().then(plain) : import('./cli.ts').then(c => c.xenlabdCli(args, { run, start, stop: stopCmd, status, env, clock, clockAdvance, lspci, lsusb, sriov }))).catch(e => {
   if (e instanceof ToolError) fail(e.message, e.exitCode === 1 && e.code.startsWith('ED') ? EXIT_UNAVAILABLE : e.exitCode);
   fail(e?.message ?? String(e));
 });

@@ -2,6 +2,7 @@
 // accounting, pausing, guest-requested shutdown, and the credit2 scheduler that turns simulated
 // time into CPU time. It knows nothing of Dom0's services: it reports domain exceptions through
 // a callback, as Xen raises VIRQ_DOM_EXC.
+import { Passthrough } from './passthrough.ts';
 import type { Clock } from '../machine/clock.ts';
 import type { Machine } from '../machine/host.ts';
 import { Credit2 } from './credit2/index.ts';
@@ -55,6 +56,8 @@ export class Hypervisor {
   readonly evtchn: EventChannelOps;
   /** The host's physical IRQs and where they go. */
   readonly irqs: IrqTable;
+  /** Who owns each PCI function (passthrough). */
+  readonly passthrough: Passthrough;
   /** What `xl debug-keys` presses. */
   readonly debugKeys = new DebugKeys(this);
   /** Grant tables of destroyed domains whose grants another domain still maps (zombies until unmapped). */
@@ -87,6 +90,7 @@ export class Hypervisor {
     });
     this.evtchn = new EventChannelOps({ table: domid => this.domains.get(domid)?.evtchn, virqDomain: 0 });
     this.irqs = new IrqTable(this.evtchn);
+    this.passthrough = new Passthrough(machine.pci, this.console);
   }
 
   /** Grant tables in the order Xen's domain list holds them: live domains, then the dying ones still mapped. */
@@ -194,6 +198,8 @@ export class Hypervisor {
     this.sched.removeDomain(domid);
     if (this.trace.enabled) this.trace.record(this.vcpu0Cpu(0), this.clock.now(), TRC_DOM0_DOM_REM, [domid]);
     this.rings.drop(domid);
+    this.irqs.releaseDomain(domid);
+    this.passthrough.releaseDomain(domid);
     this.domains.delete(domid);
     for (let v = 0; v < d.maxVcpus; v++) this.vcpuLoad.delete(`${domid}:${v}`);
     this.evtchn.sendVirq(VIRQ_DOM_EXC);

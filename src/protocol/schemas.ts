@@ -89,6 +89,16 @@ export const requestArgs: Record<RequestType, Schema> = {
   'xc.pause': obj({ domid: int(0, UINT32), unpause: bool }),
   'xc.vcpuContext': obj({ domid: int(0, UINT32), vcpu: opt(int(INT32_MIN, INT32_MAX)) }),
   'xc.guestPage': obj({ domid: int(0, UINT32), vcpu: int(0, UINT32), addr: decimal(0n, 2n ** 64n - 1n) }),
+
+  'pci.assignableAdd': obj({ device: anyObject }),
+  'pci.assignableRemove': obj({ ident: text, device: either(anyObject, nil), rebind: bool }),
+  'pci.assignableList': obj({}),
+  'pci.attach': obj({ dom, device: anyObject }),
+  'pci.detach': obj({ dom, device: anyObject, force: bool }),
+  'pci.list': obj({ dom }),
+  'pci.sriov': obj({ pf: str(64), numVfs: int(0, 0xffff) }),
+  'host.lspci': obj({ numeric: oneOf(0, 1, 2), verbose: bool }),
+  'host.lsusb': obj({}),
 };
 
 export const streamArgs: Record<StreamType, Schema> = {

@@ -19,6 +19,7 @@ import { requestShutdown, sendSysrq } from './pvcontrol.ts';
 import { setParameters } from './parameters.ts';
 import { onDomainException } from './shutdown-actions.ts';
 import type { CpupoolInfo, DeviceInfo, DomainInfo, SchedCredit2Params, VcpuInfo } from './types.ts';
+import type { PciDrivers } from '../pci-drivers.ts';
 
 export type { ShutdownActionName } from './shutdown-actions.ts';
 
@@ -58,6 +59,8 @@ export interface ToolstackPlatform {
   forget(domid: number): void;
   event(kind: string, domid: number, name: string | null, detail?: string): void;
   log(line: string): void;
+  /** Dom0's PCI drivers (sysfs), where passthrough takes devices from and gives them back. */
+  readonly pci: PciDrivers;
 }
 
 export class Toolstack {
