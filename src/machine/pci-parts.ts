@@ -142,6 +142,7 @@ export const PARTS: Record<string, PartSpec> = {
 
 /** lspci's class names (pci.ids), by base class and subclass. */
 export const CLASS_NAMES: Record<number, string> = {
+  0x0101: 'IDE interface', 0x0601: 'ISA bridge', 0x0680: 'Bridge', 0xff80: 'Unassigned class',
   0x0106: 'SATA controller', 0x0108: 'Non-Volatile memory controller', 0x0200: 'Ethernet controller',
   0x0300: 'VGA compatible controller', 0x0302: '3D controller', 0x0403: 'Audio device', 0x0600: 'Host bridge',
   0x0604: 'PCI bridge', 0x0c03: 'USB controller',

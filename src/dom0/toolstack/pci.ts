@@ -132,6 +132,15 @@ async function assignableRemove(ts: Toolstack, a: PciAddr, rebind: boolean, log:
   await rmOr(ts, infoPath(a, 'name'));
 }
 
+/** libxl__xs_path_cleanup: the node, then each parent left empty by it. */
+async function pathCleanup(ts: Toolstack, path: string, tx: number): Promise<void> {
+  await rmOr(ts, path, tx);
+  for (let p = path.slice(0, path.lastIndexOf('/')); p.split('/').length > 4; p = p.slice(0, p.lastIndexOf('/'))) {
+    if ((await ts.xs.directory(p, tx).catch(() => ['?'])).length) break;
+    await rmOr(ts, p, tx);
+  }
+}
+
 async function guarded(fn: (log: string[]) => Promise<void>): Promise<PciResult> {
   const log: string[] = [];
   try { await fn(log); } catch (e) {
@@ -289,7 +298,7 @@ async function removeXenstore(ts: Toolstack, domid: number, a: PciAddr, force: b
   });
   if (num === 1) {
     await xs.transaction(async tx => {
-      for (const p of [frontendPath('pci', domid, 0), be]) await rmOr(ts, p, tx);
+      for (const p of [frontendPath('pci', domid, 0), be]) await pathCleanup(ts, p, tx);
     });
   }
 }
