@@ -15,7 +15,7 @@ import { writeDomainTree } from './xs-tree.ts';
 import { checkNewDomainName } from './names.ts';
 import { checkPvBootFiles } from './pv-kernel.ts';
 import { addConsole, addVbd, addVif } from './devices.ts';
-import { addPcis } from './pci.ts';
+import { addPcis, checkGfxPassthru } from './pci.ts';
 import { teardown } from './domain.ts';
 import type { DomainRecord, GuestMagic, Toolstack } from './toolstack.ts';
 
@@ -110,6 +110,7 @@ async function build(ts: Toolstack, domid: number, name: string, type: DomainTyp
     // A restored guest resumes where it was saved: it does not boot again.
     await platform.startGuest(rec, o.restored === true);
     for (const disk of config.disks ?? []) await addVbd(xs, hv.clock, domid, disk, o.cwd);
+    checkGfxPassthru(ts, domid, config);
     for (const nic of config.nics ?? []) await addVif(xs, hv.clock, domid, nic);
     if (config.pcidevs?.length) await addPcis(ts, domid, config.pcidevs);
   } catch (e) {

@@ -266,9 +266,29 @@ async function pciAdd(ts: Toolstack, domid: number, p: LibxlDevicePci, starting:
 
 /** libxl__is_igd_vga_passthru for this device, with gfx_passthru on: QEMU puts it at 00:02.0. */
 function isGfxIgd(ts: Toolstack, domid: number, sbdf: string): boolean {
-  const f = ts.hv.machine.pci.get(sbdf);
   const hvm = ts.records.get(domid)?.config.b_info?.['type.hvm'] ?? {};
-  return hvm.gfx_passthru === 'True' && f?.spec.vendor === 0x8086 && f.spec.classCode === 0x030000;
+  return hvm.gfx_passthru === 'True' && isIntelVga(ts, sbdf);
+}
+
+/** libxl__is_igd_vga_passthru's test of one device: Intel's, class 0x030000. */
+function isIntelVga(ts: Toolstack, sbdf: string): boolean {
+  const f = ts.hv.machine.pci.get(sbdf);
+  return f?.spec.vendor === 0x8086 && f.spec.classCode === 0x030000;
+}
+
+/**
+ * The device model's part of gfx_passthru (libxl_dm.c): with no gfx_passthru_kind given, the
+ * kind is IGD only when one of the guest's devices is an Intel VGA controller; else QEMU cannot
+ * be started and the create fails.
+ */
+export function checkGfxPassthru(ts: Toolstack, domid: number, config: Record<string, any>): void {
+  const hvm = config.b_info?.['type.hvm'];
+  if (config.c_info?.type !== 'hvm' || hvm?.gfx_passthru !== 'True' || hvm.gfx_passthru_kind) return;
+  if ((config.pcidevs ?? []).some((p: LibxlDevicePci) => isIntelVga(ts, pciBdf(addr(p))))) return;
+  throw new LibxlError('EINVAL', [
+    `libxl: error: libxl_dm.c:1842:libxl__build_device_model_args_new: Domain ${domid}:unable to detect required gfx_passthru_kind`,
+    `libxl: error: libxl_create.c:1894:domcreate_devmodel_started: Domain ${domid}:device model did not start: -3`,
+  ].join('\n'), 3);
 }
 
 /** libxl__device_pci_remove_xenstore: state-N Closing and the backend Reconfiguring, then the keys renumbered. */
