@@ -20,6 +20,9 @@ test('xenlabd start --machine FILE builds the host the file describes', () => {
       '05:02.1 Ethernet controller: Intel Corporation Ethernet Virtual Function 700 Series (rev 02)', ''].join('\n'));
     assert.match(other.xlOk('info'), /^host +: lab2$/m);
     assert.match(other.xlOk('info'), /^nr_cpus +: 4$/m);
+    // The IOMMU that passthrough needs: in virt_caps and in Xen's boot log.
+    assert.match(other.xlOk('info'), /^virt_caps +: pv hvm hvm_directio pv_directio hap shadow iommu_hap_pt_share gnttab-v1 gnttab-v2$/m);
+    assert.match(other.xlOk('dmesg'), /^\(XEN\) I\/O virtualisation enabled$/m);
     writeFileSync(file, '{"pci": [{"at": "05:00", "part": "intel-x999"}]}');
     const bad = other.run('xenlabd', ['run', '--machine', file]);
     assert.equal(bad.status, 2);
