@@ -87,6 +87,9 @@ export class Pcifront {
     } else if (state === '3' && bstate === '4') {
       await this.scan(be, 'vdev');
       await xs.write(`${this.fe}/state`, '4');
+    } else if (state === '4' && bstate === '4') {
+      // Connected already (a guest carried over a daemon restart): take the devices again.
+      await this.scan(be, 'vdev');
     } else if (state === '4' && bstate === '7') {
       await this.scan(be, 'vdev');
       await xs.write(`${this.fe}/state`, '7');

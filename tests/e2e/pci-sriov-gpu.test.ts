@@ -31,6 +31,12 @@ test('two VFs of one PF go to two guests at once; the PF stays with ixgbe while 
   const s = h.run('xenlabd', ['sriov', '03:00.1', '0']);
   assert.equal(s.status, 1);
   assert.equal(s.stderr, 'xenlabd: cannot write 0 to /sys/bus/pci/devices/0000:03:00.1/sriov_numvfs: Device or resource busy\n');
+  // The VFs, who has them and pciback's bindings outlive the daemon.
+  assert.equal(h.run('xenlabd', ['stop']).status, 0);
+  h.start();
+  assert.equal(h.xlOk('pci-list', 'vfb'), 'Vdev Device\n00.0 0000:03:10.3\n');
+  assert.match(h.run('xenlabd', ['lspci', '-v']).stdout, /^03:10\.1 .*\n(\t.*\n)*\tKernel driver in use: pciback\n/m);
+  assert.equal(h.xl('pci-assignable-add', '03:00.1').status, 1);
   // Back from the guests and from pciback, the VFs let the PF go: its driver leaving takes them.
   for (const [d, vf] of [['vfa', '03:10.1'], ['vfb', '03:10.3']]) { h.xlOk('destroy', d!); h.xlOk('pci-assignable-remove', '-r', vf!); }
   assert.equal(h.xl('pci-assignable-add', '03:00.1').status, 0);
