@@ -64,7 +64,6 @@ export class Host {
   readonly persistence: Persistence;
   /** Dom0's PCI drivers (sysfs bindings, SR-IOV), recorded with Xen's device ownership. */
   readonly pciDrivers: PciDrivers;
-  private readonly store: Store;
   private eventListeners = new Set<(e: { ns: string; kind: string; domid: number; name: string | null; detail?: string }) => void>();
 
   constructor(readonly paths: HostPaths, store: Store, o: HostOptions) {
@@ -74,13 +73,11 @@ export class Host {
     this.hv = new Hypervisor(this.machine, this.clock);
     this.persistence = new Persistence(store, this.hv, this.clock, () => this.toolstack.records, l => this.log(l));
     this.persistence.restoreXenSettings();
-    this.store = store;
     this.pciDrivers = new PciDrivers(this.machine.pci);
-    const pci = store.getHost('pci');
+    const pci = this.persistence.savedPci() as { drivers: PciDriversState; owners: Record<string, number> } | undefined;
     if (pci) {
-      const saved = JSON.parse(pci) as { drivers: PciDriversState; owners: Record<string, number> };
-      this.pciDrivers.restore(saved.drivers);
-      this.hv.passthrough.restore(saved.owners);
+      this.pciDrivers.restore(pci.drivers);
+      this.hv.passthrough.restore(pci.owners);
     }
     this.clock.setStepper(to => this.hv.step(to));
     // netback and blkback work on Dom0's vCPUs, on the machine's NIC and disk; the NIC and the
@@ -104,7 +101,7 @@ export class Host {
 
   /** Record the PCI drivers' bindings and who owns each device. */
   savePci(): void {
-    this.store.setHost('pci', JSON.stringify({ drivers: this.pciDrivers.snapshot(), owners: this.hv.passthrough.snapshot() }));
+    this.persistence.commitPci({ drivers: this.pciDrivers.snapshot(), owners: this.hv.passthrough.snapshot() });
   }
 
   log(line: string): void {
