@@ -13,7 +13,7 @@ import type { PciAddress, PciFunction } from '../machine/pci.ts';
 import type { Workload } from '../formats/workload-spec.ts';
 
 /** A device as the guest sees it: where, which physical function, its driver's vectors. */
-export interface GuestPciDevice { at: PciAddress; fn: PciFunction; index: number; vectors: { irq: number; pirq: number; port: number; name: string }[] }
+export interface GuestPciDevice { at: PciAddress; fn: PciFunction; vectors: { irq: number; pirq: number; port: number; name: string }[] }
 
 export interface PcifrontHooks {
   /** A vector's IRQ was bound to a port (its /proc/interrupts line), or unbound. */
@@ -111,7 +111,7 @@ export class Pcifront {
       const at = await this.address(be, key, i);
       if (!at) continue;
       present.push(fn.sbdf);
-      if (!this.devices.some(d => d.fn.sbdf === fn.sbdf)) this.attach(fn, at, i);
+      if (!this.devices.some(d => d.fn.sbdf === fn.sbdf)) this.attach(fn, at);
     }
     this.detach(d => !present.includes(d.fn.sbdf));
   }
@@ -127,7 +127,7 @@ export class Pcifront {
   }
 
   /** The driver probes: its vectors mapped as pirqs of this guest and bound (one queue per vCPU for a NIC). */
-  private attach(fn: PciFunction, at: PciAddress, index: number): void {
+  private attach(fn: PciFunction, at: PciAddress): void {
     const spec = fn.spec;
     const vcpus = this.hv.get(this.domid).onlineVcpus;
     const ifname = `enp${at.bus}s${at.dev}${at.fn ? `f${at.fn}` : ''}`;
@@ -148,7 +148,7 @@ export class Pcifront {
     const where = `0000:${at.bus.toString(16).padStart(2, '0')}:${at.dev.toString(16).padStart(2, '0')}.${at.fn}`;
     this.hooks.log(`pci ${where}: [${spec.vendor.toString(16).padStart(4, '0')}:${spec.device.toString(16).padStart(4, '0')}] type 00 class 0x${spec.classCode.toString(16).padStart(6, '0')}`);
     if (spec.classCode >> 8 === 0x0300) this.hooks.log(`pci ${where}: vgaarb: VGA device added: decodes=io+mem,owns=none,locks=none`);
-    this.devices.push({ at, fn, index, vectors });
+    this.devices.push({ at, fn, vectors });
     this.devices.sort((a, b) => a.at.dev - b.at.dev || a.at.fn - b.at.fn);
     this.schedule();
   }

@@ -12,10 +12,8 @@ export interface LspciEntry {
   bars: Bar[];
   irq?: number;
   iommuGroup?: number;
-  /** The driver bound now (null: none), and the module that would handle it. */
+  /** The driver bound now (null: none). */
   driver: string | null;
-  /** A BAR the firmware found no room for (lspci: "<unassigned>"). */
-  unassigned?: number[];
 }
 
 /** `numeric`: 0 names only, 1 numbers only (-n), 2 both (-nn). */
@@ -47,10 +45,9 @@ function header(e: LspciEntry, o: LspciOptions, withSeg: boolean): string {
   return `${address(e.at, withSeg)} ${cls}: ${s.vendorName} ${s.deviceName}${o.numeric ? ` [${ids}]` : ''}${rev}${pi}\n`;
 }
 
-function barLine(b: Bar, unassigned: boolean): string {
-  if (b.kind === 'io') return `\tI/O ports at ${unassigned ? '<unassigned>' : hex(b.base, 4)} [size=${size(b.size)}]\n`;
-  const where = unassigned ? '<unassigned>' : hex(b.base, 8);
-  return `\tMemory at ${where} (${b.kind === 'mem64' ? '64-bit' : '32-bit'}, ${b.prefetchable ? '' : 'non-'}prefetchable) [size=${size(b.size)}]\n`;
+function barLine(b: Bar): string {
+  if (b.kind === 'io') return `\tI/O ports at ${hex(b.base, 4)} [size=${size(b.size)}]\n`;
+  return `\tMemory at ${hex(b.base, 8)} (${b.kind === 'mem64' ? '64-bit' : '32-bit'}, ${b.prefetchable ? '' : 'non-'}prefetchable) [size=${size(b.size)}]\n`;
 }
 
 function details(e: LspciEntry, o: LspciOptions): string {
@@ -64,7 +61,7 @@ function details(e: LspciEntry, o: LspciOptions): string {
   if (e.irq !== undefined) flags.push(`IRQ ${e.irq}`);
   if (e.iommuGroup !== undefined) flags.push(`IOMMU group ${e.iommuGroup}`);
   t += `\tFlags: ${flags.join(', ')}\n`;
-  for (const b of e.bars) t += barLine(b, e.unassigned?.includes(b.index) ?? false);
+  for (const b of e.bars) t += barLine(b);
   if (s.msi) t += `\tCapabilities: [50] MSI: Enable${e.driver && !s.msix ? '+' : '-'} Count=1/${s.msi.vectors} Maskable+ 64bit+\n`;
   if (s.msix) t += `\tCapabilities: [70] MSI-X: Enable${e.driver ? '+' : '-'} Count=${s.msix.vectors} Masked-\n`;
   if (s.sriov) t += '\tCapabilities: [160] Single Root I/O Virtualization (SR-IOV)\n';
