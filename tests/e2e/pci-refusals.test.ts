@@ -43,6 +43,17 @@ test('refusals: not assignable, assigned to another guest, a shared RMRR, a seco
   assert.equal(h.xl('pci-attach', 'pv2', '00:14.0,rdm_policy=relaxed').status, 0);
   assert.match(h.xlOk('dmesg'), /\(XEN\) \[VT-D\] It's risky to assign 0000:00:14\.0 with shared RMRR at ab800000 for d\d+\./);
 
+  // A whole device needs a virtual slot, and every function with pciback.
+  r = h.xl('pci-attach', 'pv2', '01:00.*');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^libxl: error: libxl_pci\.c:1677:.*PCI device 0:1:0\.0 is not assignable\n/);
+  h.xlOk('pci-assignable-add', '01:00.0');
+  r = h.xl('pci-attach', 'pv2', '01:00.*');
+  assert.match(r.stderr, /^libxl: error: libxl_pci\.c:1756:device_pci_add_stubdom_done: Domain (\d+):Must specify a v-slot for multi-function devices\nlibxl: error: libxl_pci\.c:1809:device_pci_add_done: Domain \1:libxl__device_pci_add failed for PCI device 0:1:0\.0 \(rc -6\)\n/);
+  r = h.xl('pci-attach', 'pv2', '01:00.*@6');
+  assert.match(r.stderr, /^libxl: error: libxl_pci\.c:1008:pci_multifunction_check: 0000:01:00\.1 is not assigned to pciback driver\n/);
+  h.xlOk('pci-assignable-remove', '-r', '01:00.0');
+
   // Not assignable any more: de-quarantining fails.
   r = h.xl('pci-assignable-remove', '02:00.0');
   assert.equal(r.status, 1);

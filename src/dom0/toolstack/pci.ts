@@ -228,9 +228,9 @@ async function addXenstore(ts: Toolstack, domid: number, p: LibxlDevicePci, a: P
 async function pciAdd(ts: Toolstack, domid: number, p: LibxlDevicePci, starting: boolean, log: string[]): Promise<void> {
   let a = addr(p);
   const F = 'libxl__device_pci_add';
-  const fail = (lines: string[]): never => {
+  const fail = (lines: string[], rc = -3): never => {
     const what = p.name !== undefined ? [1803, `'${p.name}'`] as const : [1809, shortBdf(a)] as const;
-    throw new PciFailure([...lines, lx('error', what[0], 'device_pci_add_done', `libxl__device_pci_add failed for PCI device ${what[1]} (rc -3)`, domid)]);
+    throw new PciFailure([...lines, lx('error', what[0], 'device_pci_add_done', `libxl__device_pci_add failed for PCI device ${what[1]} (rc ${rc})`, domid)]);
   };
   if (p.name !== undefined) {
     const named = await nameToBdf(ts, p.name);
@@ -252,16 +252,34 @@ async function pciAdd(ts: Toolstack, domid: number, p: LibxlDevicePci, starting:
   const assignable = (await pciAssignableList(ts)).some(d => pciBdf(d) === sbdf);
   if (!assignable) fail([lx('error', 1677, F, `PCI device ${shortBdf(a)} is not assignable`, domid)]);
   await ts.xs.write(infoPath(a, 'domid'), String(domid));
+  let target = a, vslot = p.vdevfn;
   try {
-    const e = ts.hv.passthrough.assign(domid, sbdf, p.rdm_policy === 'relaxed');
+    if (p.vfunc_mask === LIBXL_PCI_FUNC_ALL) [target, vslot] = wholeDevice(ts, domid, p, a, fail);
+    const e = ts.hv.passthrough.assign(domid, pciBdf(target), p.rdm_policy === 'relaxed');
     if (e) fail([lx('error', 1529, 'pci_add_dm_done', `xc_assign_device failed: ${STRERROR[e]}`, domid)]);
-    const vdevfn = hvm ? await pciVslot(ts, domid, p, isGfxIgd(ts, domid, sbdf)) : p.vdevfn ?? 0;
-    await addXenstore(ts, domid, { ...p, vdevfn }, a, starting);
+    const vdevfn = hvm ? await pciVslot(ts, domid, { ...p, vdevfn: vslot }, isGfxIgd(ts, domid, sbdf)) : vslot ?? 0;
+    await addXenstore(ts, domid, { ...p, vdevfn }, target, starting);
   } catch (e) {
-    if (ts.hv.passthrough.ownerOf(sbdf) === domid) ts.hv.passthrough.deassign(domid, sbdf);
+    if (ts.hv.passthrough.ownerOf(pciBdf(target)) === domid) ts.hv.passthrough.deassign(domid, pciBdf(target));
     await rmOr(ts, infoPath(a, 'domid'));
     throw e;
   }
+}
+
+const LIBXL_PCI_FUNC_ALL = 0xffffffff;
+
+/**
+ * A whole device (`BB:DD.*`): libxl wants a virtual slot for it and every function with pciback
+ * (pci_multifunction_check); its loop over the functions then passes 4.17 only the highest one,
+ * at the slot with that function's number. The function and the vdevfn to use.
+ */
+function wholeDevice(ts: Toolstack, domid: number, p: LibxlDevicePci, a: PciAddr, fail: (lines: string[], rc?: number) => never): [PciAddr, number] {
+  if (!((p.vdevfn ?? 0) >> 3)) fail([lx('error', 1756, 'device_pci_add_stubdom_done', 'Must specify a v-slot for multi-function devices', domid)], -6);
+  const fns = ts.hv.machine.pci.functions().filter(f => f.seg === a.domain && f.bus === a.bus && f.dev === a.dev);
+  const stray = fns.find(f => ts.platform.pci.driverOf(f.sbdf) !== PCIBACK);
+  if (stray) fail([lx('error', 1008, 'pci_multifunction_check', `${stray.sbdf} is not assigned to pciback driver`)]);
+  const top = fns[fns.length - 1]!.fn;
+  return [{ ...a, func: top }, (p.vdevfn! & ~7) | top];
 }
 
 /** libxl__is_igd_vga_passthru for this device, with gfx_passthru on: QEMU puts it at 00:02.0. */
