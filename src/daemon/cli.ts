@@ -7,6 +7,9 @@ import { parseDuration, type ClockMode } from '../machine/clock.ts';
 import { DISK_KINDS, type DiskKind } from '../machine/devices.ts';
 import { isSchedulerName } from '../hypervisor/sched-factory.ts';
 import type { SchedulerName } from '../hypervisor/scheduler.ts';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { MachineFileError, parseMachineFile } from '../machine/machine-file.ts';
 
 /** The machine options of start/run, validated; `argv` repeats them for a spawned `xenlabd run`. */
 export interface MachineArgs { spec: Partial<MachineSpec>; clock?: ClockMode; argv: string[] }
@@ -19,6 +22,10 @@ export interface DaemonCommands {
   env(): void;
   clock(): Promise<void>;
   clockAdvance(ns: bigint): Promise<void>;
+  /** Extensions: Dom0's lspci and lsusb, and a PF's sriov_numvfs. */
+  lspci(o: { numeric: 0 | 1 | 2; verbose: boolean }): Promise<void>;
+  lsusb(): Promise<void>;
+  sriov(pf: string, numVfs: number): Promise<void>;
 }
 
 /** A refused value: yargs reports it through fail() below, which makes it a usage error. */
@@ -56,13 +63,25 @@ const MACHINE_OPTIONS = {
     type: 'string', requiresArg: true, describe: "Pool-0's scheduler, as Xen's sched= boot option (default credit2)",
     coerce: (s: string): SchedulerName => isSchedulerName(s) ? s : invalid('sched', s, ' (credit, credit2, rtds or null)'),
   },
+  machine: {
+    type: 'string', requiresArg: true, describe: 'a machine file (JSON, see xenlabd(8)) describing the host; the options above override it',
+    coerce: (file: string): { path: string; spec: Partial<MachineSpec> } => {
+      const path = resolve(file);
+      let text: string;
+      try { text = readFileSync(path, 'utf8'); } catch (e) { return refuse(`cannot read machine file ${file}: ${(e as Error).message}`); }
+      try { return { path, spec: parseMachineFile(text) }; } catch (e) {
+        if (e instanceof MachineFileError) refuse(`machine file ${file}: ${e.message}`);
+        throw e;
+      }
+    },
+  },
 } as const;
 
-interface MachineValues { host?: string; cpus?: number; memory?: number; 'dom0-mem'?: number; 'dom0-vcpus'?: number; disk?: DiskKind; clock?: ClockMode; seed?: number; sched?: SchedulerName }
+interface MachineValues { machine?: { path: string; spec: Partial<MachineSpec> }; host?: string; cpus?: number; memory?: number; 'dom0-mem'?: number; 'dom0-vcpus'?: number; disk?: DiskKind; clock?: ClockMode; seed?: number; sched?: SchedulerName }
 
 function machineArgs(v: MachineValues): MachineArgs {
-  const spec: Partial<MachineSpec> = {};
-  const argv: string[] = [];
+  const spec: Partial<MachineSpec> = { ...v.machine?.spec };
+  const argv: string[] = v.machine ? ['--machine', v.machine.path] : [];
   if (v.host !== undefined) { spec.hostname = v.host; argv.push('--host', v.host); }
   if (v.cpus !== undefined) { spec.nrCpus = v.cpus; argv.push('--cpus', String(v.cpus)); }
   if (v.memory !== undefined) { spec.memoryMiB = v.memory; argv.push('--memory', `${v.memory}M`); }
@@ -77,7 +96,7 @@ function machineArgs(v: MachineValues): MachineArgs {
 
 const machine = (y: Argv) => y.options(MACHINE_OPTIONS).group(Object.keys(MACHINE_OPTIONS), 'Machine options (used when the host is first created):')
   // Domain-0 cannot have more vCPUs than the machine has pCPUs.
-  .check((v: MachineValues) => v['dom0-vcpus'] === undefined || v['dom0-vcpus'] <= (v.cpus ?? DEFAULT_MACHINE.nrCpus) || invalid('dom0-vcpus', String(v['dom0-vcpus'])));
+  .check((v: MachineValues) => v['dom0-vcpus'] === undefined || v['dom0-vcpus'] <= (v.cpus ?? v.machine?.spec.nrCpus ?? DEFAULT_MACHINE.nrCpus) || invalid('dom0-vcpus', String(v['dom0-vcpus'])));
 
 const EPILOG = 'State lives in $XENLAB_HOME (default ${XDG_STATE_HOME:-~/.local/state}/xenlab).\n' +
   "Dom0's LVM (extensions, LVM2's options and output; see xenlabd(8)): lvcreate, lvs, vgs, pvs, lvextend, lvreduce, lvresize, lvremove.";
@@ -97,6 +116,15 @@ export function xenlabdCli(argv: string[], commands: DaemonCommands): Promise<un
         type: 'string',
         coerce: (s: string) => parseDuration(s) ?? refuse('usage: xenlabd clock advance DURATION (e.g. 10s, 250ms)'),
       }), v => commands.clockAdvance(v.duration as bigint)), () => commands.clock())
+    .command('lspci', "(extension) list Dom0's PCI devices as lspci does", y => y
+      .option('n', { type: 'count', describe: 'numbers instead of names (-nn: both), as lspci -n' })
+      .option('v', { type: 'boolean', describe: 'verbose, as lspci -v' }),
+    v => commands.lspci({ numeric: Math.min(2, v.n as number) as 0 | 1 | 2, verbose: !!v.v }))
+    .command('lsusb', "(extension) list the host's USB devices as lsusb does", {}, () => commands.lsusb())
+    .command('sriov <pf> <numvfs>', '(extension) enable NUMVFS virtual functions on an SR-IOV physical function (0 disables them)', a => a
+      .positional('pf', { type: 'string', describe: 'the PF, as 0000:03:00.1 or 03:00.1' })
+      .positional('numvfs', { type: 'string', coerce: integer('numvfs', 0, 0xffff) }),
+    v => commands.sriov(v.pf as string, v.numvfs as number))
     .command('help', 'print this help', {}, () => { cli.showHelp('log'); })
     .completion('completion', 'print a bash completion script (eval "$(xenlabd completion)")')
     .demandCommand(1, '')

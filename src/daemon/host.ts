@@ -42,6 +42,8 @@ import { randomUUID } from 'node:crypto';
 import { HostBlockDevices } from '../dom0/lvm/host-block.ts';
 import { DEFAULT_DISKS } from '../machine/block-devices.ts';
 import type { LibvirtServer } from '../dom0/libvirt/server.ts';
+import { PciDrivers, type PciDriversState } from '../dom0/pci-drivers.ts';
+import { pciback } from '../dom0/pciback.ts';
 
 export interface HostOptions { spec: MachineSpec; clockMode: ClockMode }
 
@@ -65,6 +67,8 @@ export class Host {
   readonly persistence: Persistence;
   /** Dom0's block devices (disks, partitions, LVM volumes): its /dev for phy: disks. */
   readonly blockDevices: HostBlockDevices;
+  /** Dom0's PCI drivers (sysfs bindings, SR-IOV), recorded with Xen's device ownership. */
+  readonly pciDrivers: PciDrivers;
   private eventListeners = new Set<(e: { ns: string; kind: string; domid: number; name: string | null; detail?: string }) => void>();
 
   constructor(readonly paths: HostPaths, store: Store, o: HostOptions) {
@@ -74,6 +78,12 @@ export class Host {
     this.hv = new Hypervisor(this.machine, this.clock);
     this.persistence = new Persistence(store, this.hv, this.clock, () => this.toolstack.records, l => this.log(l));
     this.persistence.restoreXenSettings();
+    this.pciDrivers = new PciDrivers(this.machine.pci);
+    const pci = this.persistence.savedPci() as { drivers: PciDriversState; owners: Record<string, number> } | undefined;
+    if (pci) {
+      this.pciDrivers.restore(pci.drivers);
+      this.hv.passthrough.restore(pci.owners);
+    }
     this.clock.setStepper(to => this.hv.step(to));
     // netback and blkback work on Dom0's vCPUs, on the machine's NIC and disk; the NIC and the
     // disk raise their IRQ when they complete work, and Xen sends it to Dom0's driver.
@@ -93,6 +103,11 @@ export class Host {
     this.blockDevices = new HostBlockDevices(join(paths.home, 'block'), DEFAULT_DISKS, this.persistence.lvmMetadata, randomUUID);
     this.blkData = new BlkDataplane(work, diskModel(o.spec.disk ?? 'nvme'), new BlkbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.blkback, d, n, err, msg)),
       () => this.hv.irqs.raise(DISK_IRQ));
+  }
+
+  /** Record the PCI drivers' bindings and who owns each device. */
+  savePci(): void {
+    this.persistence.commitPci({ drivers: this.pciDrivers.snapshot(), owners: this.hv.passthrough.snapshot() });
   }
 
   log(line: string): void {
@@ -150,6 +165,7 @@ export class Host {
     });
     await this.netback.start();
     await this.blkback.start();
+    await pciback(this.dom0Client(), this.hv).start();
     await writeDom0Tree(xs, { memKb: spec.dom0MemMiB * 1024, pools: this.hv.pools });
     this.toolstack = new Toolstack(this.hv, xs, {
       startGuest: (rec, booted) => this.startGuest(rec, booted),
@@ -160,11 +176,13 @@ export class Host {
       event: (kind, domid, name, detail) => {
         const e = { ns: this.clock.now().toString(), kind, domid, name, detail };
         for (const l of this.eventListeners) l(e);
+        this.savePci();
         this.log(`event ${kind} d${domid} ${name ?? ''} ${detail ?? ''}`);
       },
       log: l => this.log(l),
       blockDevices: this.blockDevices,
       changeMedium: (domid, devid, file) => this.guests.get(domid)?.changeMedium(devid, file ? statSync(file).size : 0),
+      pci: this.pciDrivers,
     });
     // VIRQ_DOM_EXC reaches xenstored too, which tells @releaseDomain watchers.
     const toToolstack = this.hv.onDomainException;
@@ -216,7 +234,7 @@ export class Host {
   }
 
   /** Record what runs on by itself (CPU time, the clock): periodic, and after a clock advance. */
-  checkpoint(): void { this.persistence.checkpoint(); }
+  checkpoint(): void { this.persistence.checkpoint(); this.savePci(); }
 
   /** Advance simulated time, letting reactions (watches, acks, actions) run at each timer's instant. */
   async advance(to: bigint): Promise<void> {

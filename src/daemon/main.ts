@@ -139,6 +139,24 @@ async function clockAdvance(ns: bigint): Promise<void> {
   conn.close();
 }
 
+async function lspci(o: { numeric: 0 | 1 | 2; verbose: boolean }): Promise<void> {
+  const conn = await connectDaemon();
+  process.stdout.write((await conn.request('host.lspci', o)).text);
+  conn.close();
+}
+
+async function lsusb(): Promise<void> {
+  const conn = await connectDaemon();
+  process.stdout.write((await conn.request('host.lsusb', {})).text);
+  conn.close();
+}
+
+async function sriov(pf: string, numVfs: number): Promise<void> {
+  const conn = await connectDaemon();
+  await conn.request('pci.sriov', { pf, numVfs });
+  conn.close();
+}
+
 function env(): void {
   const p = hostPaths();
   process.stdout.write(`export XENLAB_HOME=${p.home}\nexport XENSTORED_PATH=${p.xenstored}\n`);
@@ -162,7 +180,7 @@ function plainCommand(args: string[]): (() => Promise<void> | void) | undefined 
 const args = process.argv.slice(2);
 const plain = plainCommand(args);
 // The LVM commands (extensions) take LVM's own options: they bypass yargs.
-(plain ? Promise.resolve().then(plain) : LVM_COMMANDS.includes(args[0]!) ? lvmCommand(args[0]!, args.slice(1)) : import('./cli.ts').then(c => c.xenlabdCli(args, { run, start, stop: stopCmd, status, env, clock, clockAdvance }))).catch(e => {
+(plain ? Promise.resolve().then(plain) : LVM_COMMANDS.includes(args[0]!) ? lvmCommand(args[0]!, args.slice(1)) : import('./cli.ts').then(c => c.xenlabdCli(args, { run, start, stop: stopCmd, status, env, clock, clockAdvance, lspci, lsusb, sriov }))).catch(e => {
   if (e instanceof ToolError) fail(e.message, e.exitCode === 1 && e.code.startsWith('ED') ? EXIT_UNAVAILABLE : e.exitCode);
   fail(e?.message ?? String(e));
 });

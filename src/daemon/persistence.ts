@@ -59,6 +59,13 @@ export class Persistence {
   /** The domid rover as last recorded. */
   savedRover(): number { return Number(this.store.getHost('rover') ?? 0); }
 
+  /** Dom0's PCI driver bindings and Xen's device owners, recorded whenever they may have changed. */
+  commitPci(state: object): void { this.store.setHost('pci', JSON.stringify(state)); }
+  savedPci(): object | undefined {
+    const s = this.store.getHost('pci');
+    return s ? JSON.parse(s) : undefined;
+  }
+
   /** Domain-0's CPU time per vCPU as last recorded (the host stood still while the daemon was down). */
   savedDom0CpuNs(): bigint[] {
     const ns: string[] = JSON.parse(this.store.getHost('dom0_cpu_ns') ?? '[]');

@@ -152,3 +152,9 @@ export function parsePciSpec(spec: string, defaults: PciDefaults = {}): PciParse
   for (const k of Object.keys(out) as (keyof LibxlDevicePci)[]) if (out[k] === undefined) delete out[k];
   return { pci: out, report: '' };
 }
+
+/** xlu_pci_parse_bdf: a BDF at the start of `s` (whatever follows it is not looked at), or null. */
+export function parsePciBdf(s: string): LibxlDevicePci | null {
+  const b = parseBdf(s, 0);
+  return b && { domain: b.domain, bus: b.bus, dev: b.dev, func: b.func, vfunc_mask: b.vfuncMask };
+}

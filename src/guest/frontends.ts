@@ -130,6 +130,12 @@ export class Frontends {
    * guest's memory that holds the device's shared ring, or, where that memory is not modelled or
    * for queues past the first, a page of the placeholder window.
    */
+  /** A page of the placeholder window granted to `domid` (pcifront's op page): the same grant table as the rings'. */
+  grantPage(domid: number): number {
+    this.gnttab ??= new GuestGnttab(this.dom()!.grantTable);
+    return this.gnttab.grantForeignAccess(domid, RING_PFN_BASE + (this.nextRing++ % RING_PFNS));
+  }
+
   private grantRing(fe: Frontend, d: Domain, key: string, queue: number): number {
     this.gnttab ??= new GuestGnttab(d.grantTable);
     const devid = Number(fe.path.slice(fe.path.lastIndexOf('/') + 1));

@@ -4,7 +4,7 @@
 // /proc/interrupts as Linux 6.1 prints it (kernel/irq/proc.c, arch/x86/kernel/irq.c), each
 // line's counts those of its port.
 
-export interface GuestIrq { irq: number; port: number; chip: string; type: 'virq' | 'ipi' | 'event'; name: string; cpu: number }
+export interface GuestIrq { irq: number; port: number; chip: string; type: 'virq' | 'ipi' | 'event' | 'msi' | 'msi-x'; name: string; cpu: number }
 
 /** arch_show_interrupts' per-CPU counters after the IRQ lines: none of them counts in a simulated guest. */
 const ARCH_COUNTERS: [string, string][] = [

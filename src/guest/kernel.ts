@@ -20,6 +20,8 @@ import { MemoryWorkload } from './memory-workload.ts';
 import { Printk } from './printk.ts';
 import { xenlabFault } from './fault.ts';
 import { guestPlatform } from './acpi-events.ts';
+import { Pcifront } from './pcifront.ts';
+import { lspci } from './lspci.ts';
 
 const SEC = 1_000_000_000n;
 /** Demand of an idle guest's vCPUs: timer ticks and housekeeping. */
@@ -66,6 +68,8 @@ export class GuestKernel {
   /** The emulated CD-ROM drives (an HVM guest's), by devid: their media's sizes in bytes. */
   private readonly cdroms = new Map<number, number>();
   private readonly io: IoWorkload;
+  /** The PCI devices passed through to it. */
+  private readonly pcifront: Pcifront;
   private readonly dirtier: MemoryWorkload;
   private booted = false;
   private stopping = false;
@@ -107,6 +111,12 @@ export class GuestKernel {
     this.interrupts = new GuestInterrupts(o.type === 'pv' ? 16 : 24, o.type !== 'pv');
     this.frontends.onBound = (port, name) => this.interrupts.bind(port, 'xen-dyn-lateeoi', 'event', name);
     this.frontends.onUnbound = port => this.interrupts.unbind(port);
+    this.pcifront = new Pcifront(this.xs, o.hv, o.clock, o.domid, o.type === 'hvm', o.workload, {
+      bound: (port, name, type, cpu) => this.interrupts.bind(port, 'xen-pirq', type, name, cpu),
+      unbound: port => this.interrupts.unbind(port),
+      grantPage: backendId => this.frontends.grantPage(backendId),
+      log: line => printk.line(line),
+    });
   }
 
   private getty(tty: string, page: GuestConsole): Shell {
@@ -127,6 +137,7 @@ export class GuestKernel {
       crash: () => this.crash(),
       fault: args => xenlabFault(args, this.frontends),
       blockSizes: () => Object.fromEntries([...this.cdroms].sort(([a], [b]) => a - b).map(([, bytes], i) => [`sr${i}`, Math.floor(bytes / 512)])),
+      lspci: args => lspci(args, { hvm: o.type === 'hvm', platformPci: o.platformPci, emulatedNics: this.pcifront.emulatedNics, devices: this.pcifront.devices }),
     });
     page.onGuestInput(d => { if (this.booted && !this.paused()) shell.input(d); });
     return shell;
@@ -148,7 +159,7 @@ export class GuestKernel {
     await this.xs.watch(`${this.home}/memory/target`, 'balloon');
     await this.xs.watch(`${this.home}/control/sysrq`, 'sysrq');
     this.bindEventChannels();
-    if (this.o.alreadyBooted) { this.bootDone(); this.whenRunning(() => { void this.frontends.start(); }); return; }
+    if (this.o.alreadyBooted) { this.bootDone(); this.whenRunning(() => { void this.frontends.start(); void this.pcifront.start(); }); return; }
     this.whenRunning(() => this.boot());
   }
 
@@ -206,7 +217,7 @@ export class GuestKernel {
     for (const [s, line] of log) {
       this.timers.push(clock.after(BigInt(Math.round(s * 1e9)), () => this.kernelTty?.guestWrite(line + '\r\n')));
     }
-    this.timers.push(clock.after(SEC / 2n, () => { void this.frontends.start(); }));
+    this.timers.push(clock.after(SEC / 2n, () => { void this.frontends.start(); void this.pcifront.start(); }));
     this.timers.push(clock.after(BigInt(BOOT_SECONDS) * SEC, () => this.bootDone()));
   }
 
@@ -309,6 +320,7 @@ export class GuestKernel {
     this.balloon.stop();
     this.io.stop();
     this.dirtier.stop();
+    this.pcifront.stop();
     this.xs.close();
     this.o.xenstore.close();
   }

@@ -31,6 +31,8 @@ export interface ShellHost {
   blockSizes(): Record<string, number>;
   /** xenlab-fault (a xenlab extension): make one of the guest's frontends misbehave. */
   fault(args: string[]): CommandResult;
+  /** lspci: the PCI devices the guest sees. */
+  lspci(args: string[]): CommandResult;
 }
 
 export class Shell {
@@ -100,8 +102,9 @@ export class Shell {
       case 'reboot': this.h.reboot(); return;
       case 'crash': this.h.crash(); return;
       case 'xenlab-fault': show(this.h.fault(args)); break;
+      case 'lspci': show(this.h.lspci(args)); break;
       case 'exit': case 'logout': this.loggedIn = false; break;
-      case 'help': out('commands: uname, hostname, nproc, uptime, free, echo, cat, poweroff, reboot, crash, exit, xenlab-fault'); break;
+      case 'help': out('commands: uname, hostname, nproc, uptime, free, echo, cat, lspci, poweroff, reboot, crash, exit, xenlab-fault'); break;
       default: out(`-bash: ${c}: command not found`);
     }
     this.prompt();

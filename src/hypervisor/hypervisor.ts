@@ -2,6 +2,7 @@
 // accounting, pausing, guest-requested shutdown, and the cpupools whose schedulers turn simulated
 // time into CPU time. It knows nothing of Dom0's services: it reports domain exceptions through
 // a callback, as Xen raises VIRQ_DOM_EXC.
+import { Passthrough } from './passthrough.ts';
 import type { Clock } from '../machine/clock.ts';
 import type { Machine } from '../machine/host.ts';
 import { Credit } from './sched-credit/credit.ts';
@@ -59,6 +60,8 @@ export class Hypervisor {
   readonly evtchn: EventChannelOps;
   /** The host's physical IRQs and where they go. */
   readonly irqs: IrqTable;
+  /** Who owns each PCI function (passthrough). */
+  readonly passthrough: Passthrough;
   /** What `xl debug-keys` presses. */
   readonly debugKeys = new DebugKeys(this);
   /** Grant tables of destroyed domains whose grants another domain still maps (zombies until unmapped). */
@@ -104,6 +107,7 @@ export class Hypervisor {
       cpuTimeNs: domid => (this.domains.has(domid) ? Number(this.cpuTimeNs(domid)) : 0),
       pagesWritten: domid => { const d = this.domains.get(domid); return d?.memoryMade ? d.memory!.pagesWritten : 0; },
     });
+    this.passthrough = new Passthrough(machine.pci, this.console);
   }
 
   /** A pCPU's idle time (ns): the one place power management reads the scheduler. */
@@ -251,6 +255,8 @@ export class Hypervisor {
     this.sched.removeDomain(domid);
     if (this.trace.enabled) this.trace.record(this.vcpu0Cpu(0), this.clock.now(), TRC_DOM0_DOM_REM, [domid]);
     this.rings.drop(domid);
+    this.irqs.releaseDomain(domid);
+    this.passthrough.releaseDomain(domid);
     this.domains.delete(domid);
     for (let v = 0; v < d.maxVcpus; v++) this.vcpuLoad.delete(`${domid}:${v}`);
     this.psr.removeDomain(domid);
@@ -514,6 +520,17 @@ function bootBanner(m: Machine, sched: SchedulerName): string[] {
     ...fallback,
     `(XEN) Using scheduler: ${kind.title} (${sched})`,
     ...[...kind.initLines, ...kind.initInfoLines ?? []].map(l => `(XEN) ${l}`),
+    // The IOMMU that PCI passthrough relies on (VT-d, sharing EPT's tables).
+    '(XEN) Intel VT-d iommu 0 supported page sizes: 4kB, 2MB, 1GB',
+    '(XEN) Intel VT-d Snoop Control enabled.',
+    '(XEN) Intel VT-d Dom0 DMA Passthrough not enabled.',
+    '(XEN) Intel VT-d Queued Invalidation enabled.',
+    '(XEN) Intel VT-d Interrupt Remapping enabled.',
+    '(XEN) Intel VT-d Posted Interrupt not enabled.',
+    '(XEN) Intel VT-d Shared EPT tables enabled.',
+    '(XEN) I/O virtualisation enabled',
+    '(XEN)  - Dom0 mode: Relaxed',
+    '(XEN) Interrupt remapping enabled',
     `(XEN) Detected ${(m.spec.cpuKhz / 1000).toFixed(3)} MHz processor.`,
     `(XEN) Brought up ${m.spec.nrCpus} CPUs`,
     `(XEN) *** Building a PV Dom0 ***`,

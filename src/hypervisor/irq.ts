@@ -29,6 +29,8 @@ export interface IrqDesc {
 /** The hardware domain's pirq space: nr_static_irqs plus its extra dynamic ones. */
 export const HWDOM_NR_PIRQS = 1024;
 const IRQ_GUEST = 0x10, IRQ_DISABLED = 0x02;
+/** extra_domU_irqs: the pirqs a guest has beyond the GSIs. */
+const DOMU_EXTRA_PIRQS = 32;
 /** GSIs the host's one IO-APIC has. */
 export const NR_IRQS_GSI = 24;
 
@@ -53,6 +55,30 @@ export class IrqTable {
     }
   }
 
+  /**
+   * An MSI or MSI-X vector of a passed-through device (PHYSDEVOP_map_pirq with MAP_PIRQ_TYPE_MSI
+   * for the domain that has the device): a new IRQ of the highest number so far plus one, mapped
+   * to the domain's highest free pirq — a guest's pirq space is its 24 GSIs plus 32 extra.
+   */
+  mapMsi(domid: number, cpu: number): { irq: number; pirq: number } {
+    const irq = Math.max(...this.descs.keys()) + 1;
+    const used = new Set([...this.descs.values()].filter(d => d.guest?.domid === domid).map(d => d.guest!.pirq));
+    let pirq = domid === 0 ? HWDOM_NR_PIRQS - 1 : NR_IRQS_GSI + DOMU_EXTRA_PIRQS - 1;
+    while (used.has(pirq)) pirq--;
+    this.descs.set(irq, { irq, vector: 0x30 + (irq % 0xb0), type: 'PCI-MSI/-X', status: IRQ_GUEST, affinity: [cpu], cpu, guest: { domid, pirq }, count: 0 });
+    return { irq, pirq };
+  }
+
+  /** PHYSDEVOP_unmap_pirq of an MSI: the IRQ goes away. */
+  unmapMsi(irq: number): void {
+    if (this.descs.get(irq)?.type === 'PCI-MSI/-X' && irq > DISK_IRQ) this.descs.delete(irq);
+  }
+
+  /** A destroyed domain's MSIs are unmapped with it. */
+  releaseDomain(domid: number): void {
+    for (const d of [...this.descs.values()]) if (d.guest?.domid === domid && domid !== 0 && d.irq > DISK_IRQ) this.descs.delete(d.irq);
+  }
+
   /** In IRQ order. */
   all(): IrqDesc[] { return [...this.descs.values()].sort((a, b) => a.irq - b.irq); }
 
@@ -70,11 +96,13 @@ export class IrqTable {
     return undefined;
   }
 
-  /** The device raised the IRQ: counted, and sent to the domain that has it. */
-  raise(irq: number): void {
+  /** The device raised the IRQ (`times` times): counted, and each sent to the domain that has it. */
+  raise(irq: number, times = 1): void {
     const d = this.descs.get(irq);
     if (!d) return;
-    d.count++;
-    if (d.guest) this.evtchn.sendPirq(d.guest.domid, d.guest.pirq);
+    for (let i = 0; i < times; i++) {
+      d.count++;
+      if (d.guest) this.evtchn.sendPirq(d.guest.domid, d.guest.pirq);
+    }
   }
 }

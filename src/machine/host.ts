@@ -1,6 +1,9 @@
 // The emulated physical machine: pCPUs laid out in sockets, cores and threads over NUMA nodes,
 // RAM, the CPU frequency that drives TSC values in traces, and the disk the images live on.
 import type { DiskKind } from './devices.ts';
+import { PciBus, type PciSlot } from './pci.ts';
+import { DEFAULT_USB, type UsbDevice } from './usb.ts';
+import { DEFAULT_PCI_SLOTS } from './inventory.ts';
 
 export interface MachineSpec {
   hostname: string;
@@ -14,6 +17,12 @@ export interface MachineSpec {
   disk?: DiskKind;
   /** Xen's `sched=` boot option: Pool-0's scheduler (credit2 when absent). */
   sched?: string;
+  /** The PCI bus's slots (absent: the default machine's, inventory.ts). */
+  pci?: PciSlot[];
+  /** USB devices on the controllers' buses (absent: the default machine's). */
+  usb?: UsbDevice[];
+  /** The machine file's "disks", as given: the host's block devices, read by the host-disk model. */
+  hostDisks?: unknown[];
 }
 
 export interface CpuTopology { core: number; socket: number; node: number }
@@ -29,9 +38,14 @@ export class Machine {
   readonly nrSockets: number;
   readonly nrNodes: number;
   readonly topology: CpuTopology[];
+  /** The PCI bus (its SR-IOV state changes at run time) and the USB devices. */
+  readonly pci: PciBus;
+  readonly usb: readonly UsbDevice[];
 
   constructor(spec: MachineSpec) {
     this.spec = spec;
+    this.pci = new PciBus(spec.pci ?? DEFAULT_PCI_SLOTS);
+    this.usb = spec.usb ?? DEFAULT_USB;
     const n = spec.nrCpus;
     // Two threads per core when the count is even; sockets of at most 16 threads; one NUMA node per socket.
     this.threadsPerCore = n % 2 === 0 && n >= 2 ? 2 : 1;

@@ -120,6 +120,15 @@ export const requestArgs: Record<RequestType, Schema> = {
   'psr.cmtShow': obj({ type: oneOf('cache-occupancy', 'total-mem-bandwidth', 'local-mem-bandwidth'), domid: opt(int(0, UINT32)) }),
   'psr.setVal': obj({ domid: int(0, UINT32), type: oneOf('l3-cbm', 'l3-cbm-code', 'l3-cbm-data', 'l2-cbm', 'mba-thrtl'), sockets: opt(cpus), value: decimal(0n, 2n ** 64n - 1n) }),
   'psr.showVal': obj({ type: oneOf('l3-cbm', 'mba-thrtl'), domid: opt(int(0, UINT32)) }),
+  'pci.assignableAdd': obj({ device: anyObject }),
+  'pci.assignableRemove': obj({ ident: text, device: either(anyObject, nil), rebind: bool }),
+  'pci.assignableList': obj({}),
+  'pci.attach': obj({ dom, device: anyObject }),
+  'pci.detach': obj({ dom, device: anyObject, force: bool }),
+  'pci.list': obj({ dom }),
+  'pci.sriov': obj({ pf: str(64), numVfs: int(0, 0xffff) }),
+  'host.lspci': obj({ numeric: oneOf(0, 1, 2), verbose: bool }),
+  'host.lsusb': obj({}),
 };
 
 export const streamArgs: Record<StreamType, Schema> = {

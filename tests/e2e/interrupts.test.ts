@@ -4,10 +4,10 @@
 // traffic and stay far below the requests while the rings are busy (event suppression).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { openSync, closeSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestHost } from '../helpers/host.ts';
+import { guestShell } from '../helpers/guest-shell.ts';
 
 let h: TestHost;
 before(() => {
@@ -19,33 +19,8 @@ before(() => {
 });
 after(() => h.stop());
 
-/** `cat /proc/interrupts` typed in the guest's console shell (logging in as root first if need be). */
-async function procInterrupts(): Promise<string> {
-  const child = h.spawn('xl', ['console', 'web']);
-  let seen = '';
-  const waiters: (() => void)[] = [];
-  child.stdout!.on('data', d => { seen += d; for (const w of waiters.splice(0)) w(); });
-  const until = async (test: (since: string) => boolean, from: number): Promise<void> => { while (!test(seen.slice(from))) await new Promise<void>(r => waiters.push(r)); };
-  const prompt = 'root@web:~# ';
-  let from = seen.length;
-  child.stdin!.write('\r');
-  await until(t => t.endsWith('login: ') || t.endsWith(prompt), from);
-  if (seen.endsWith('login: ')) {
-    from = seen.length;
-    child.stdin!.write('root\r');
-    await until(t => t.endsWith(prompt), from);
-  }
-  // Output of the command: after its echoed line, up to the next prompt (a prompt still in flight from above comes before the echo).
-  const command = 'cat /proc/interrupts';
-  from = seen.length;
-  child.stdin!.write(`${command}\r`);
-  await until(t => t.includes(`${command}\r\n`) && t.endsWith(prompt), from);
-  const text = seen.slice(from);
-  child.stdin!.write(Buffer.from([0x1d]));
-  await once(child, 'exit');
-  const start = text.indexOf(`${command}\r\n`) + command.length + 2;
-  return text.slice(start, text.lastIndexOf(prompt)).replace(/\r\n/g, '\n');
-}
+/** `cat /proc/interrupts` typed in the guest's console shell. */
+const procInterrupts = (): Promise<string> => guestShell(h, 'web', 'cat /proc/interrupts');
 
 /** The CPU0 count of each named IRQ line. */
 function counts(text: string): Map<string, number> {

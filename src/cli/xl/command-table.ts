@@ -15,6 +15,7 @@ import { triggerCommands } from './trigger.ts';
 import { cpupoolCommands } from './cpupool.ts';
 import { psrCommands } from './psr.ts';
 import { cdromCommands } from './cdrom.ts';
+import { pciCommands } from './pci.ts';
 
 /** Save, restore, migration and core dumps load their modules only when run. */
 const lazy = (load: () => Promise<Record<string, CommandRun>>) => (name: string): CommandRun =>
@@ -34,6 +35,7 @@ const handlers: Record<string, CommandRun> = {
   ...cpupoolCommands,
   ...psrCommands,
   ...cdromCommands,
+  ...pciCommands,
 };
 
 const notImplemented: CommandRun = async (ctx, argv, self) => {

@@ -15,6 +15,7 @@ import { writeDomainTree } from './xs-tree.ts';
 import { checkNewDomainName } from './names.ts';
 import { checkPvBootFiles } from './pv-kernel.ts';
 import { addConsole, addVbd, addVif, checkDiskTarget, type DiskSpec } from './devices.ts';
+import { addPcis, checkGfxPassthru } from './pci.ts';
 import { teardown } from './domain.ts';
 import type { DomainRecord, GuestMagic, Toolstack } from './toolstack.ts';
 
@@ -116,7 +117,9 @@ async function build(ts: Toolstack, domid: number, name: string, type: DomainTyp
     // A restored guest resumes where it was saved: it does not boot again.
     await platform.startGuest(rec, o.restored === true);
     for (const disk of config.disks ?? []) await addVbd(ts, domid, disk, o.cwd);
+    checkGfxPassthru(ts, domid, config);
     for (const nic of config.nics ?? []) await addVif(xs, hv.clock, domid, nic);
+    if (config.pcidevs?.length) await addPcis(ts, domid, config.pcidevs);
   } catch (e) {
     await teardown(ts, domid).catch(() => {});
     throw e;

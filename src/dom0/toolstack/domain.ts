@@ -6,6 +6,7 @@ import { LibxlError, err } from './errors.ts';
 import { removeDomainTree } from './xs-tree.ts';
 import { checkRename } from './names.ts';
 import type { Toolstack } from './toolstack.ts';
+import { destroyAllPcis } from './pci.ts';
 import type { DomainInfo } from './types.ts';
 
 export async function destroy(ts: Toolstack, domid: number): Promise<void> {
@@ -23,6 +24,7 @@ export async function destroy(ts: Toolstack, domid: number): Promise<void> {
 /** Everything of a domain goes: its guest, the hypervisor's domain, its record and xenstore nodes. */
 export async function teardown(ts: Toolstack, domid: number): Promise<void> {
   const rec = ts.records.get(domid);
+  await destroyAllPcis(ts, domid).catch(() => {});
   ts.platform.stopGuest(domid);
   if (ts.hv.domains.has(domid)) ts.hv.destroyDomain(domid);
   ts.records.delete(domid);

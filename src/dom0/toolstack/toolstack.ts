@@ -23,6 +23,7 @@ import { onDomainException } from './shutdown-actions.ts';
 import type { HostBlockDevices } from '../lvm/host-block.ts';
 import type { CpupoolInfo, DeviceInfo, DomainInfo, SchedCredit2Params, VcpuInfo } from './types.ts';
 import type { RtdsVcpuParams, SchedCreditPoolParams } from './types.ts';
+import type { PciDrivers } from '../pci-drivers.ts';
 
 export type { ShutdownActionName } from './shutdown-actions.ts';
 
@@ -66,6 +67,8 @@ export interface ToolstackPlatform {
   blockDevices: HostBlockDevices;
   /** QEMU's emulated CD-ROM drive of an HVM guest gets a new medium (a file), or none (ejected). */
   changeMedium(domid: number, devid: number, file: string | null): void;
+  /** Dom0's PCI drivers (sysfs), where passthrough takes devices from and gives them back. */
+  readonly pci: PciDrivers;
 }
 
 export class Toolstack {

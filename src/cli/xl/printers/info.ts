@@ -5,7 +5,7 @@ import type { HostInfo } from '../../../protocol/host.ts';
 const BUILD = {
   // Word 5 (CPUID 7.0 EBX) includes PQM and PQE: the CPU has Intel RDT (xl psr-hwinfo).
   hwCaps: 'bfebfbff:77fefbff:2c100800:00000121:0000000f:009cffbf:00000000:00000100',
-  virtCaps: ' pv hvm hvm_directio pv_directio hap shadow gnttab-v1 gnttab-v2',
+  virtCaps: ' pv hvm hvm_directio pv_directio hap shadow iommu_hap_pt_share gnttab-v1 gnttab-v2',
   xenCaps: 'xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64',
   pagesize: 4096,
   platformParams: 'virt_start=0xffff800000000000',
