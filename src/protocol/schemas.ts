@@ -5,6 +5,7 @@
 import type { RequestType } from './requests.ts';
 import type { StreamType } from './streams.ts';
 import { ToolError } from './wire.ts';
+import { VDEV_KINDS } from './vdev.ts';
 import { anyObject, arr, bool, decimal, either, int, nil, num, obj, oneOf, opt, str, type Schema } from './schema.ts';
 
 const UINT32 = 0xffff_ffff;
@@ -71,6 +72,10 @@ export const requestArgs: Record<RequestType, Schema> = {
   'device.list': obj({ dom, kind }),
   'device.attach': obj({ dom, kind, device: anyObject, cwd: opt(str()) }),
   'device.detach': obj({ dom, kind, id: str() }),
+
+  'vdev.attach': obj({ dom, kind: oneOf(...VDEV_KINDS), device: anyObject }),
+  'vdev.list': obj({ dom, kind: oneOf(...VDEV_KINDS) }),
+  'vdev.detach': obj({ dom, kind: oneOf(...VDEV_KINDS), id: str() }),
 
   'daemon.stop': obj({}),
 

@@ -12,6 +12,7 @@ import { consoleCommands } from './console.ts';
 import { deviceCommands } from './devices.ts';
 import { miscCommands } from './misc.ts';
 import { triggerCommands } from './trigger.ts';
+import { vdevCommands } from './vdev.ts';
 
 /** Save, restore, migration and core dumps load their modules only when run. */
 const lazy = (load: () => Promise<Record<string, CommandRun>>) => (name: string): CommandRun =>
@@ -28,6 +29,7 @@ const handlers: Record<string, CommandRun> = {
   ...lifecycleCommands, ...infoCommands, ...vcpuCommands, ...schedCommands, ...memoryCommands, ...consoleCommands,
   ...deviceCommands, ...migrationCommands, ...miscCommands,
   ...triggerCommands,
+  ...vdevCommands,
 };
 
 const notImplemented: CommandRun = async (ctx, argv, self) => {

@@ -19,8 +19,9 @@ const DEVICE_TIMEOUT_NS = 10_000_000_000n;
 export function backendPath(kind: string, domid: number, devid: number): string { return `/local/domain/0/backend/${kind}/${domid}/${devid}`; }
 export function frontendPath(kind: string, domid: number, devid: number): string { return `/local/domain/${domid}/device/${kind}/${devid}`; }
 
-async function writeDevice(xs: XsClient, kind: string, domid: number, devid: number, back: Record<string, string>, front: Record<string, string>, frontRo: Record<string, string> = {}): Promise<void> {
-  const be = backendPath(kind, domid, devid);
+/** libxl__device_generic_add; `backendKind` names the backend's directory where it is not `kind`'s (vkb's vinput). */
+export async function writeDevice(xs: XsClient, kind: string, domid: number, devid: number, back: Record<string, string>, front: Record<string, string>, frontRo: Record<string, string> = {}, backendKind = kind): Promise<void> {
+  const be = backendPath(backendKind, domid, devid);
   const fe = kind === 'console' ? `/local/domain/${domid}/console` : frontendPath(kind, domid, devid);
   const lx = `/libxl/${domid}/device/${kind}/${devid}`;
   await xs.transaction(async tx => {
@@ -115,8 +116,8 @@ export function primaryConsole(ts: Toolstack, domid: number): 'pv' | 'serial' {
 }
 
 /** libxl__device_destroy after a clean unplug: backend online=0, Closing; wait for Closed; remove. */
-export async function removeDevice(xs: XsClient, clock: Clock, kind: DeviceKind, domid: number, devid: number): Promise<void> {
-  const be = backendPath(kind, domid, devid);
+export async function removeDevice(xs: XsClient, clock: Clock, kind: string, domid: number, devid: number, backendKind = kind): Promise<void> {
+  const be = backendPath(backendKind, domid, devid);
   await xs.transaction(async tx => { await xs.write(`${be}/online`, '0', tx); await xs.write(`${be}/state`, '5', tx); });
   await waitXs(xs, clock, `${be}/state`, v => v === '6' || v === null, 'backend did not close').catch(() => {});
   await xs.transaction(async tx => {

@@ -18,6 +18,8 @@ import { attachDisk, attachNic, detachDisk, detachNic, deviceInfo, primaryConsol
 import { requestShutdown, sendSysrq } from './pvcontrol.ts';
 import { setParameters } from './parameters.ts';
 import { onDomainException } from './shutdown-actions.ts';
+import { attachVdev, detachVdev, listVdevs } from './vdev.ts';
+import type { VdevInfo, VdevKind } from '../../protocol/vdev.ts';
 import type { CpupoolInfo, DeviceInfo, DomainInfo, SchedCredit2Params, VcpuInfo } from './types.ts';
 
 export type { ShutdownActionName } from './shutdown-actions.ts';
@@ -156,6 +158,10 @@ export class Toolstack {
   detachDisk(domid: number, q: string): Promise<void> { return detachDisk(this, domid, q); }
   deviceInfo(domid: number, kind: DeviceKind): Promise<DeviceInfo[]> { return deviceInfo(this, domid, kind); }
   primaryConsole(domid: number): 'pv' | 'serial' { return primaryConsole(this, domid); }
+
+  attachVdev(domid: number, kind: VdevKind, dev: Record<string, any>): Promise<void> { return attachVdev(this, domid, kind, dev); }
+  detachVdev(domid: number, kind: VdevKind, id: string): Promise<void> { return detachVdev(this, domid, kind, id); }
+  listVdevs(domid: number, kind: VdevKind): Promise<VdevInfo[]> { return listVdevs(this, domid, kind); }
 
   requestShutdown(domid: number, action: 'poweroff' | 'reboot' | 'suspend', timeoutNs?: bigint): Promise<void> { return requestShutdown(this, domid, action, timeoutNs); }
   sysrq(domid: number, key: string): Promise<void> { return sendSysrq(this, domid, key); }

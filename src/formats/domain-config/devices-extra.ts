@@ -91,7 +91,7 @@ function pairs(spec: string): [string, string][] {
   return out;
 }
 
-const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+export const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export function parseVtpms(cfg: XlCfg, sink: string[], fail: Fail): Record<string, unknown>[] | undefined {
   return items(cfg, 'vtpm', sink)?.map((spec, devid) => {
@@ -209,33 +209,47 @@ const VKB_NUMBERS: Record<string, string> = {
 };
 const VKB_BOOLS = new Set(['feature_disable_keyboard', 'feature_disable_pointer', 'feature_abs_pointer', 'feature_raw_pointer', 'feature_multi_touch']);
 
+/** parse_vkb_config: one token into `v`; the message xl prints when it is refused, else null. */
+export function applyVkbToken(v: Record<string, unknown>, t: string): string | null {
+  const eq = t.indexOf('=');
+  const k = eq >= 0 ? t.slice(0, eq) : '';
+  const val = t.slice(eq + 1);
+  if (k === 'backend') v.backend_domname = val;
+  else if (k === 'backend-type') {
+    const bt = val.toLowerCase();
+    if (!['unknown', 'qemu', 'linux'].includes(bt)) return `Unknown backend_type "${val}" in vkb spec`;
+    v.backend_type = bt === 'unknown' ? undefined : bt;
+  } else if (k === 'unique-id') v.unique_id = val;
+  else if (Object.hasOwn(VKB_NUMBERS, k)) {
+    const field = VKB_NUMBERS[k];
+    const n = strtoul(val, 0).value;
+    v[field] = VKB_BOOLS.has(field) ? (n ? true : undefined) : Number(BigInt.asUintN(32, n)) || undefined;
+  } else return `Unknown string "${t}" in vkb spec`;
+  return null;
+}
+
+/**
+ * The checks after the tokens (xl.cfg's and vkb-attach's, which word the first two messages
+ * differently): the refusal, else null and `v` in IDL order.
+ */
+export function finishVkb(v: Record<string, unknown>, suffix: string): string | Record<string, unknown> {
+  if (v.backend_type === undefined) return `backend-type should be set${suffix}`;
+  if (v.multi_touch_height || v.multi_touch_width || v.multi_touch_num_contacts) v.feature_multi_touch = true;
+  else if (v.feature_multi_touch) return `multi-touch-width, multi-touch-height, multi-touch-num-contacts should be set${suffix === '' ? '' : ' for multi touch' + suffix}`;
+  return ordered(v, ['backend_domid', 'backend_domname', 'devid', 'backend_type', 'unique_id', 'feature_disable_keyboard',
+    'feature_disable_pointer', 'feature_abs_pointer', 'feature_raw_pointer', 'feature_multi_touch', 'width', 'height',
+    'multi_touch_width', 'multi_touch_height', 'multi_touch_num_contacts']);
+}
+
 /** vkb= entries; `first` is the devid of the first one (vfb entries come before them). */
 export function parseVkbs(cfg: XlCfg, sink: string[], fail: Fail, first: number): Record<string, unknown>[] | undefined {
   return items(cfg, 'vkb', sink)?.map((spec, i) => {
     const v: Record<string, unknown> = { devid: first + i };
     for (const t of tokens(spec)) {
-      const eq = t.indexOf('=');
-      const k = eq >= 0 ? t.slice(0, eq) : '';
-      const val = t.slice(eq + 1);
-      if (k === 'backend') v.backend_domname = val;
-      else if (k === 'backend-type') {
-        const bt = val.toLowerCase();
-        if (!['unknown', 'qemu', 'linux'].includes(bt)) fail(`Unknown backend_type "${val}" in vkb spec`);
-        v.backend_type = bt === 'unknown' ? undefined : bt;
-      } else if (k === 'unique-id') v.unique_id = val;
-      else if (Object.hasOwn(VKB_NUMBERS, k)) {
-        const field = VKB_NUMBERS[k];
-        const n = strtoul(val, 0).value;
-        v[field] = VKB_BOOLS.has(field) ? (n ? true : undefined) : Number(BigInt.asUintN(32, n)) || undefined;
-      } else fail(`Unknown string "${t}" in vkb spec`);
+      const refused = applyVkbToken(v, t);
+      if (refused !== null) fail(refused);
     }
-    if (v.backend_type === undefined) fail('backend-type should be set in vkb spec');
-    if (v.multi_touch_height || v.multi_touch_width || v.multi_touch_num_contacts) v.feature_multi_touch = true;
-    else if (v.feature_multi_touch) {
-      fail('multi-touch-width, multi-touch-height, multi-touch-num-contacts should be set for multi touch in vkb spec');
-    }
-    return ordered(v, ['backend_domid', 'backend_domname', 'devid', 'backend_type', 'unique_id', 'feature_disable_keyboard',
-      'feature_disable_pointer', 'feature_abs_pointer', 'feature_raw_pointer', 'feature_multi_touch', 'width', 'height',
-      'multi_touch_width', 'multi_touch_height', 'multi_touch_num_contacts']);
+    const done = finishVkb(v, ' in vkb spec');
+    return typeof done === 'string' ? fail(done) : done;
   });
 }

@@ -1,0 +1,8 @@
+// vtpm-, vkb-, vdispl- and vsnd- attach/list/detach.
+import type { Handlers } from './context.ts';
+
+export const vdevHandlers: Handlers = {
+  'vdev.attach': async (host, a) => { await host.toolstack.attachVdev(host.toolstack.resolve(a.dom), a.kind, a.device); return {}; },
+  'vdev.list': (host, a) => host.toolstack.listVdevs(host.toolstack.resolve(a.dom), a.kind),
+  'vdev.detach': async (host, a) => { await host.toolstack.detachVdev(host.toolstack.resolve(a.dom), a.kind, a.id); return {}; },
+};
