@@ -13,6 +13,7 @@ import { guestDisks } from './disk-name.ts';
 import { Shell } from './shell.ts';
 import { Balloon } from './balloon.ts';
 import { Frontends } from './frontends.ts';
+import { PvFrontends } from './pv-frontends.ts';
 import { VIRQ_DEBUG, VIRQ_TIMER } from '../hypervisor/event-channel.ts';
 import { GuestInterrupts } from './interrupts.ts';
 import { IoWorkload } from './io-workload.ts';
@@ -59,6 +60,8 @@ export class GuestKernel {
   private readonly shells: Shell[];
   readonly balloon: Balloon;
   readonly frontends: Frontends;
+  /** vtpm, vkbd, vdispl and vsnd frontends */
+  readonly pvFrontends: PvFrontends;
   /** Its Linux IRQs, one per bound event channel (/proc/interrupts). */
   private readonly interrupts: GuestInterrupts;
   private readonly io: IoWorkload;
@@ -103,6 +106,9 @@ export class GuestKernel {
     this.interrupts = new GuestInterrupts(o.type === 'pv' ? 16 : 24, o.type !== 'pv');
     this.frontends.onBound = (port, name) => this.interrupts.bind(port, 'xen-dyn-lateeoi', 'event', name);
     this.frontends.onUnbound = port => this.interrupts.unbind(port);
+    this.pvFrontends = new PvFrontends(this.xs, o.hv, o.domid, () => this.frontends.sharedGnttab());
+    this.pvFrontends.onBound = (port, name) => this.interrupts.bind(port, 'xen-dyn', 'event', name);
+    this.pvFrontends.onUnbound = port => this.interrupts.unbind(port);
   }
 
   private getty(tty: string, page: GuestConsole): Shell {
@@ -143,7 +149,7 @@ export class GuestKernel {
     await this.xs.watch(`${this.home}/memory/target`, 'balloon');
     await this.xs.watch(`${this.home}/control/sysrq`, 'sysrq');
     this.bindEventChannels();
-    if (this.o.alreadyBooted) { this.bootDone(); this.whenRunning(() => { void this.frontends.start(); }); return; }
+    if (this.o.alreadyBooted) { this.bootDone(); this.whenRunning(() => { void this.frontends.start(); void this.pvFrontends.start(); }); return; }
     this.whenRunning(() => this.boot());
   }
 
@@ -201,7 +207,7 @@ export class GuestKernel {
     for (const [s, line] of log) {
       this.timers.push(clock.after(BigInt(Math.round(s * 1e9)), () => this.kernelTty?.guestWrite(line + '\r\n')));
     }
-    this.timers.push(clock.after(SEC / 2n, () => { void this.frontends.start(); }));
+    this.timers.push(clock.after(SEC / 2n, () => { void this.frontends.start(); void this.pvFrontends.start(); }));
     this.timers.push(clock.after(BigInt(BOOT_SECONDS) * SEC, () => this.bootDone()));
   }
 

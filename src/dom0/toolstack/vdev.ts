@@ -64,7 +64,8 @@ export async function detachVdev(ts: Toolstack, domid: number, kind: VdevKind, i
   // xl reads a devid with atoi
   const devid = Number.parseInt(id, 10) || 0;
   const dev = list.find(d => byUuid ? d.uuid === id.toLowerCase() : d.devid === devid);
-  if (!rec || !dev) throw new LibxlError('ENODEV', kind === 'vtpm' ? `Unknown device ${id}.` : `Error: Device ${devid} not connected.`, 1);
+  // vtpm-detach returns 1; the others return ERROR_FAIL from main (exit status 253)
+  if (!rec || !dev) throw kind === 'vtpm' ? new LibxlError('ENODEV', `Unknown device ${id}.`, 1) : new LibxlError('ENODEV', `Error: Device ${devid} not connected.`, 253);
   rec.config[cls.configKey] = list.filter(d => d !== dev);
   ts.commitOrUndo(domid, () => { rec.config[cls.configKey] = list; });
   await removeDevice(ts.xs, ts.hv.clock, cls.xsKind, domid, dev.devid, cls.backendKind(dev));
