@@ -1,5 +1,6 @@
 // The guest kernel's frontends for the device classes without a modelled data path: Linux's
-// xen-tpmfront (vtpm), xen-kbdfront (vkbd), xen-drmfront (vdispl) and xen-sndfront (vsnd).
+// xen-tpmfront (vtpm), xen-kbdfront (vkbd), xen-drmfront (vdispl), xen-sndfront (vsnd) and
+// xen-hcd (vusb).
 // When the backend reaches InitWait each grants its ring pages and allocates its event channels
 // (the keys and directories its protocol header names), goes Initialised, and Connected once
 // the backend is; when the backend closes it closes, freeing both.
@@ -8,16 +9,16 @@ import type { Hypervisor } from '../hypervisor/hypervisor.ts';
 import type { GuestGnttab } from './gnttab.ts';
 
 /** One ring of a device: its directory under the frontend's, and the two keys naming it. */
-interface RingSpec { dir: string; ref: string; evtch: string }
+interface RingSpec { dir: string; ref: string; evtch?: string }
 
 interface PvFront { kind: string; path: string; backend: string; backendId: number; grants: number[]; ports: number[] }
 
 /** Placeholder frames for these rings, which guest memory does not model: a window of their own. */
 const PV_RING_PFN_BASE = 0xa00, PV_RING_PFNS = 0x100;
 
-const KINDS = ['vtpm', 'vkbd', 'vdispl', 'vsnd'];
+const KINDS = ['vtpm', 'vkbd', 'vdispl', 'vsnd', 'vusb'];
 /** The name each driver gives its interrupt (tpmfront its own; the others their xenbus device type). */
-const IRQ_NAME: Record<string, string> = { vtpm: 'tpmif', vkbd: 'vkbd', vdispl: 'vdispl', vsnd: 'vsnd' };
+const IRQ_NAME: Record<string, string> = { vtpm: 'tpmif', vkbd: 'vkbd', vdispl: 'vdispl', vsnd: 'vsnd', vusb: 'vusb' };
 
 async function readOr(xs: XsClient, path: string): Promise<string | null> {
   try { return await xs.read(path); } catch { return null; }
@@ -34,6 +35,8 @@ async function ringsOf(xs: XsClient, kind: string, path: string): Promise<{ ring
     case 'vtpm': return { rings: [{ dir: '', ref: 'ring-ref', evtch: 'event-channel' }], keys: [['feature-protocol-v2', '1']] };
     // kbdfront publishes the page's frame (page-ref) beside its grant (page-gref)
     case 'vkbd': return { rings: [{ dir: '', ref: 'page-gref', evtch: 'event-channel' }], keys: [] };
+    // xen-hcd: the URB ring and the connection ring, both signalled on one channel
+    case 'vusb': return { rings: [{ dir: '', ref: 'urb-ring-ref', evtch: 'event-channel' }, { dir: '', ref: 'conn-ring-ref' }], keys: [] };
     case 'vdispl': {
       const rings: RingSpec[] = [];
       for (const c of await numbered(xs, path)) {
@@ -136,12 +139,14 @@ export class PvFrontends {
       const frame = PV_RING_PFN_BASE + (this.nextRing++ % PV_RING_PFNS);
       const ref = gnttab.grantForeignAccess(fe.backendId, frame);
       fe.grants.push(ref);
+      if (fe.kind === 'vkbd') values.push([`${r.dir}page-ref`, String(frame)]);
+      values.push([`${r.dir}${r.ref}`, String(ref)]);
+      if (!r.evtch) continue;
       const port = this.hv.evtchn.allocUnbound(this.domid, fe.backendId);
       this.hv.evtchn.setHandler(this.domid, port, () => {});
       fe.ports.push(port);
       this.onBound(port, IRQ_NAME[fe.kind]!);
-      if (fe.kind === 'vkbd') values.push([`${r.dir}page-ref`, String(frame)]);
-      values.push([`${r.dir}${r.ref}`, String(ref)], [`${r.dir}${r.evtch}`, String(port)]);
+      values.push([`${r.dir}${r.evtch}`, String(port)]);
     }
     await this.xs.transaction(async tx => {
       for (const [k, v] of [...values, ...keys]) await this.xs.write(`${fe.path}/${k}`, v, tx);

@@ -77,6 +77,12 @@ export const requestArgs: Record<RequestType, Schema> = {
   'vdev.list': obj({ dom, kind: oneOf(...VDEV_KINDS) }),
   'vdev.detach': obj({ dom, kind: oneOf(...VDEV_KINDS), id: str() }),
 
+  'usb.ctrlAttach': obj({ dom, usbctrl: anyObject }),
+  'usb.ctrlDetach': obj({ dom, devid: int(INT32_MIN, INT32_MAX), id: str() }),
+  'usb.devAttach': obj({ dom, usbdev: anyObject }),
+  'usb.devDetach': obj({ dom, ctrl: int(INT32_MIN, INT32_MAX), port: int(INT32_MIN, INT32_MAX) }),
+  'usb.list': obj({ dom }),
+
   'daemon.stop': obj({}),
 
   'trace.status': obj({}),

@@ -13,6 +13,7 @@ import { deviceCommands } from './devices.ts';
 import { miscCommands } from './misc.ts';
 import { triggerCommands } from './trigger.ts';
 import { vdevCommands } from './vdev.ts';
+import { usbCommands } from './usb.ts';
 
 /** Save, restore, migration and core dumps load their modules only when run. */
 const lazy = (load: () => Promise<Record<string, CommandRun>>) => (name: string): CommandRun =>
@@ -30,6 +31,7 @@ const handlers: Record<string, CommandRun> = {
   ...deviceCommands, ...migrationCommands, ...miscCommands,
   ...triggerCommands,
   ...vdevCommands,
+  ...usbCommands,
 };
 
 const notImplemented: CommandRun = async (ctx, argv, self) => {

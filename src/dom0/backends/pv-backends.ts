@@ -1,6 +1,7 @@
 // The backends of the device classes whose data xenlab does not model: vTPM (a vtpm backend,
 // normally in a vTPM manager domain), keyboard/pointer (QEMU's vkbd, or a Linux user-space
-// vinput backend), display (displ_be) and sound (snd_be). Each walks the xenbus handshake as
+// vinput backend), display (displ_be), sound (snd_be) and USB
+// (QEMU's qusb). Each walks the xenbus handshake as
 // the real one does — InitWait when probed, Connected once the frontend is ready, Closed on
 // unplug — mapping the frontend's ring and binding its channel where they sit at the top of
 // the frontend's directory; nothing flows over them.
@@ -17,6 +18,8 @@ const FEATURES: Record<string, Record<string, string>> = {
   vinput: {},
   vdispl: {},
   vsnd: {},
+  // QEMU's PV USB backend (hw/usb/xen-usb.c)
+  qusb: {},
 };
 
 function ops(kind: string): BackendOps {

@@ -16,6 +16,8 @@ import { checkNewDomainName } from './names.ts';
 import { checkPvBootFiles } from './pv-kernel.ts';
 import { addConsole, addVbd, addVif } from './devices.ts';
 import { plugConfigVdevs } from './vdev.ts';
+import { startDeviceModel } from './device-model.ts';
+import { plugConfigUsb } from './usb.ts';
 import { teardown } from './domain.ts';
 import type { DomainRecord, GuestMagic, Toolstack } from './toolstack.ts';
 
@@ -111,7 +113,9 @@ async function build(ts: Toolstack, domid: number, name: string, type: DomainTyp
     await platform.startGuest(rec, o.restored === true);
     for (const disk of config.disks ?? []) await addVbd(xs, hv.clock, domid, disk, o.cwd);
     for (const nic of config.nics ?? []) await addVif(xs, hv.clock, domid, nic);
+    await startDeviceModel(ts, domid, config, type === 'hvm');
     await plugConfigVdevs(ts, domid, config);
+    await plugConfigUsb(ts, domid, config);
   } catch (e) {
     await teardown(ts, domid).catch(() => {});
     throw e;

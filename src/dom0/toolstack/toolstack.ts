@@ -20,6 +20,8 @@ import { setParameters } from './parameters.ts';
 import { onDomainException } from './shutdown-actions.ts';
 import { attachVdev, detachVdev, listVdevs } from './vdev.ts';
 import type { VdevInfo, VdevKind } from '../../protocol/vdev.ts';
+import { attachUsbctrl, attachUsbdev, detachUsbctrl, detachUsbdev, listUsb } from './usb.ts';
+import type { UsbctrlInfo } from '../../protocol/usb.ts';
 import type { CpupoolInfo, DeviceInfo, DomainInfo, SchedCredit2Params, VcpuInfo } from './types.ts';
 
 export type { ShutdownActionName } from './shutdown-actions.ts';
@@ -162,6 +164,12 @@ export class Toolstack {
   attachVdev(domid: number, kind: VdevKind, dev: Record<string, any>): Promise<void> { return attachVdev(this, domid, kind, dev); }
   detachVdev(domid: number, kind: VdevKind, id: string): Promise<void> { return detachVdev(this, domid, kind, id); }
   listVdevs(domid: number, kind: VdevKind): Promise<VdevInfo[]> { return listVdevs(this, domid, kind); }
+
+  attachUsbctrl(domid: number, c: Record<string, any>): Promise<void> { return attachUsbctrl(this, domid, c); }
+  detachUsbctrl(domid: number, devid: number, id: string): Promise<void> { return detachUsbctrl(this, domid, devid, id); }
+  attachUsbdev(domid: number, u: Record<string, any>): Promise<void> { return attachUsbdev(this, domid, u); }
+  detachUsbdev(domid: number, ctrl: number, port: number): Promise<void> { return detachUsbdev(this, domid, ctrl, port); }
+  listUsb(domid: number): Promise<UsbctrlInfo[]> { return listUsb(this, domid); }
 
   requestShutdown(domid: number, action: 'poweroff' | 'reboot' | 'suspend', timeoutNs?: bigint): Promise<void> { return requestShutdown(this, domid, action, timeoutNs); }
   sysrq(domid: number, key: string): Promise<void> { return sendSysrq(this, domid, key); }

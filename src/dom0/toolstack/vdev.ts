@@ -6,6 +6,7 @@ import type { VdevInfo, VdevKind } from '../../protocol/vdev.ts';
 import { LibxlError } from './errors.ts';
 import { backendPath, frontendPath, removeDevice, waitXs, writeDevice } from './devices.ts';
 import type { Toolstack } from './toolstack.ts';
+import { dmCheckStart } from './device-model.ts';
 import type { VdevClass } from './vdev-class.ts';
 import { vtpmClass } from './vtpm.ts';
 import { vkbClass } from './vkb.ts';
@@ -13,6 +14,9 @@ import { vdisplClass } from './vdispl.ts';
 import { vsndClass } from './vsnd.ts';
 
 export const VDEV_CLASSES: Record<VdevKind, VdevClass> = { vtpm: vtpmClass, vkb: vkbClass, vdispl: vdisplClass, vsnd: vsndClass };
+
+/** libxl__device_nextid: one past the highest devid in use. */
+export const nextDevid = (list: Record<string, any>[]): number => list.reduce((m, d) => Math.max(m, d.devid + 1), 0);
 
 /** Write one device and wait for its backend as libxl does; the device is filled in place. */
 export async function plugVdev(ts: Toolstack, cls: VdevClass, domid: number, dev: Record<string, any>): Promise<void> {
@@ -31,22 +35,28 @@ export async function plugConfigVdevs(ts: Toolstack, domid: number, config: Reco
   }
 }
 
+/** xl's line after libxl_device_<class>_add failed; vtpm-attach exits 1, the others return ERROR_FAIL (253). */
+const addFailed = (kind: VdevKind, logged = '') =>
+  new LibxlError('EINVAL', `${logged}libxl_device_${kind}_add failed.`, kind === 'vtpm' ? 1 : 253);
+
 /** libxl__resolve_domid of backend_domname: only Dom0 runs these backends here. */
 function checkBackend(ts: Toolstack, kind: VdevKind, dev: Record<string, any>): void {
   if (dev.backend_domname === undefined) return;
   const id = /^\d+$/.test(dev.backend_domname) ? Number(dev.backend_domname) : ts.domidByName(dev.backend_domname);
-  if (id !== 0) throw new LibxlError('EINVAL', `libxl_device_${kind}_add failed.`, 1);
+  if (id !== 0) throw addFailed(kind);
 }
 
 /** libxl_device_<class>_add: the next free devid, plugged, then recorded (unplugged again if that fails). */
 export async function attachVdev(ts: Toolstack, domid: number, kind: VdevKind, dev: Record<string, any>): Promise<void> {
   const cls = VDEV_CLASSES[kind];
   const rec = ts.records.get(domid);
-  if (!rec) throw new LibxlError('ENODOM', `libxl_device_${kind}_add failed.`, 1);
+  if (!rec) throw addFailed(kind);
   checkBackend(ts, kind, dev);
   const list: Record<string, any>[] = (rec.config[cls.configKey] ??= []);
-  dev.devid = list.reduce((m, d) => Math.max(m, d.devid + 1), 0);
+  dev.devid = nextDevid(list);
   cls.setDefault?.(dev);
+  await dmCheckStart(ts, domid, { ...rec.config, [cls.configKey]: [...list, dev] })
+    .catch(e => { throw e instanceof LibxlError ? addFailed(kind, `${e.message}\n`) : e; });
   await plugVdev(ts, cls, domid, dev);
   list.push(dev);
   try { ts.commitOrUndo(domid, () => list.pop()); } catch (e) {

@@ -162,41 +162,74 @@ export function parseChannels(cfg: XlCfg, sink: string[], fail: Fail): Record<st
   });
 }
 
+const USBCTRL_TYPES = ['auto', 'pv', 'devicemodel', 'qusb'];
+
+/** parse_usbctrl_config: one token into `v`; the message xl prints when it is refused, else null. */
+export function applyUsbctrlToken(v: Record<string, unknown>, t: string): string | null {
+  if (t.startsWith('type=')) {
+    const ty = t.slice(5).toLowerCase();
+    if (!USBCTRL_TYPES.includes(ty)) return `Invalid usb controller type '${t.slice(5)}'`;
+    v.type = ty === 'auto' ? undefined : ty;
+  } else if (t.startsWith('version=')) v.version = atoi(t.slice(8)) || undefined;
+  else if (t.startsWith('ports=')) v.ports = atoi(t.slice(6)) || undefined;
+  else return `Unknown string \`${t}' in usbctrl spec`;
+  return null;
+}
+
+export const USBCTRL_ORDER = ['type', 'devid', 'version', 'ports', 'backend_domid', 'backend_domname'];
+
 export function parseUsbctrls(cfg: XlCfg, sink: string[], fail: Fail): Record<string, unknown>[] | undefined {
-  const TYPES = ['auto', 'pv', 'devicemodel', 'qusb'];
   return items(cfg, 'usbctrl', sink)?.map((spec, devid) => {
     const v: Record<string, unknown> = { devid };
     for (const t of tokens(spec)) {
-      if (t.startsWith('type=')) {
-        const ty = t.slice(5).toLowerCase();
-        if (!TYPES.includes(ty)) fail(`Invalid usb controller type '${t.slice(5)}'`);
-        v.type = ty === 'auto' ? undefined : ty;
-      } else if (t.startsWith('version=')) v.version = atoi(t.slice(8)) || undefined;
-      else if (t.startsWith('ports=')) v.ports = atoi(t.slice(6)) || undefined;
-      else fail(`Unknown string \`${t}' in usbctrl spec`);
+      const refused = applyUsbctrlToken(v, t);
+      if (refused !== null) fail(refused);
     }
-    return ordered(v, ['type', 'devid', 'version', 'ports', 'backend_domid', 'backend_domname']);
+    return ordered(v, USBCTRL_ORDER);
   });
+}
+
+/**
+ * parse_usbdev_config: one token into `v` (ctrl -1 until given; the host bus and address in
+ * `host`); the message xl prints when it is refused, else null.
+ */
+export function applyUsbdevToken(v: Record<string, unknown>, host: Record<string, unknown>, t: string): string | null {
+  if (t.startsWith('type=')) {
+    // xl prints getopt's optarg here, not the value: (null)
+    if (t.slice(5).toLowerCase() !== 'hostdev') return 'Invalid usb device type: (null)';
+  } else if (t.startsWith('hostbus=')) host.hostbus = Number(strtoul(t.slice(8), 0).value & 0xffn) || undefined;
+  else if (t.startsWith('hostaddr=')) host.hostaddr = Number(strtoul(t.slice(9), 0).value & 0xffn) || undefined;
+  else if (t.startsWith('controller=')) v.ctrl = atoi(t.slice(11));
+  else if (t.startsWith('port=')) v.port = atoi(t.slice(5)) || undefined;
+  else return `Unknown string \`${t}' in usbdev spec`;
+  return null;
+}
+
+/** libxl_device_usbdev in IDL order (ctrl -1, its default, is not printed). */
+export function usbdevJson(v: Record<string, unknown>, host: Record<string, unknown>): Record<string, unknown> {
+  return ordered({ ...v, ctrl: v.ctrl === -1 ? undefined : v.ctrl, 'type.hostdev': ordered(host, ['hostbus', 'hostaddr']) },
+    ['ctrl', 'port', 'type.hostdev']);
 }
 
 export function parseUsbdevs(cfg: XlCfg, sink: string[], fail: Fail): Record<string, unknown>[] | undefined {
   return items(cfg, 'usbdev', sink)?.map(spec => {
     const v: Record<string, unknown> = { ctrl: -1 };
-    let hostdev = false;
     const host: Record<string, unknown> = {};
+    let hostdev = false;
     for (const t of tokens(spec)) {
-      if (t.startsWith('type=')) {
-        if (t.slice(5).toLowerCase() !== 'hostdev') fail('Invalid usb device type: (null)');
-        hostdev = true;
-      } else if (t.startsWith('hostbus=')) host.hostbus = Number(strtoul(t.slice(8), 0).value & 0xffn) || undefined;
-      else if (t.startsWith('hostaddr=')) host.hostaddr = Number(strtoul(t.slice(9), 0).value & 0xffn) || undefined;
-      else if (t.startsWith('controller=')) v.ctrl = atoi(t.slice(11));
-      else if (t.startsWith('port=')) v.port = atoi(t.slice(5)) || undefined;
-      else fail(`Unknown string \`${t}' in usbdev spec`);
+      const refused = applyUsbdevToken(v, host, t);
+      if (refused !== null) fail(refused);
+      if (t.startsWith('type=')) hostdev = true;
     }
-    if (v.ctrl === -1) v.ctrl = undefined;
-    if (hostdev) v['type.hostdev'] = ordered(host, ['hostbus', 'hostaddr']);
-    return ordered(v, ['ctrl', 'port', 'type.hostdev']);
+    const out = usbdevJson(v, host);
+    if (!hostdev) {
+      // Without type=hostdev the union is not printed, yet libxl still has the bus and address
+      // (its setdefault makes the type hostdev): they travel to the toolstack, not to -N's JSON.
+      const full = { ...out };
+      delete out['type.hostdev'];
+      Object.defineProperty(out, 'toJSON', { value: () => full });
+    }
+    return out;
   });
 }
 
