@@ -20,8 +20,9 @@ import { migrateHandlers, migrateStreamHandlers } from './handlers/migrate.ts';
 import { debugHandlers } from './handlers/debug.ts';
 import { vdevHandlers } from './handlers/vdev.ts';
 import { usbHandlers } from './handlers/usb.ts';
+import { deviceModelHandlers } from './handlers/device-model.ts';
 
-const requestHandlers: Handlers = { ...domainHandlers, ...hostHandlers, ...vcpuHandlers, ...deviceHandlers, ...traceHandlers, ...migrateHandlers, ...debugHandlers, ...vdevHandlers, ...usbHandlers };
+const requestHandlers: Handlers = { ...domainHandlers, ...hostHandlers, ...vcpuHandlers, ...deviceHandlers, ...traceHandlers, ...migrateHandlers, ...debugHandlers, ...vdevHandlers, ...usbHandlers, ...deviceModelHandlers };
 const streamHandlers: StreamHandlers = { ...watchHandlers, ...traceStreamHandlers, ...migrateStreamHandlers };
 
 /**

@@ -9,12 +9,13 @@ import type { DeviceInfo } from '../dom0/toolstack/types.ts';
 import type { DebugRequests } from './debug.ts';
 import type { VdevRequests } from './vdev.ts';
 import type { UsbRequests } from './usb.ts';
+import type { DeviceModelRequests } from './device-model.ts';
 
 export type ShutdownAction = 'poweroff' | 'reboot';
 
 export type { DeviceInfo };
 
-export interface Requests extends TraceRequests, MigrateRequests, DebugRequests, VdevRequests, UsbRequests {
+export interface Requests extends TraceRequests, MigrateRequests, DebugRequests, VdevRequests, UsbRequests, DeviceModelRequests {
   'host.info': { args: {}; result: HostInfo };
   'host.dmesg': { args: { clear: boolean }; result: { text: string } };
   /** xl debug-keys: the keys' output lands in the console ring. */

@@ -83,6 +83,9 @@ export const requestArgs: Record<RequestType, Schema> = {
   'usb.devDetach': obj({ dom, ctrl: int(INT32_MIN, INT32_MAX), port: int(INT32_MIN, INT32_MAX) }),
   'usb.list': obj({ dom }),
 
+  'dm.monitor': obj({ dom, command: text }),
+  'dm.vnc': obj({ dom, autopass: bool }),
+
   'daemon.stop': obj({}),
 
   'trace.status': obj({}),

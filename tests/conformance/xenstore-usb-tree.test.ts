@@ -26,7 +26,8 @@ before(() => {
   if (skip) return;
   h = new TestHost().start();
   h.xlOk('create', h.guestConfig('upv', 'usbctrl = [ "version=2,ports=4" ]\nusbdev = [ "hostbus=1,hostaddr=3" ]'));
-  h.xlOk('create', h.guestConfig('uhvm', 'type = "hvm"\nmemory = 512').replace(/^type = "pv"\n/m, ''));
+  // the later type setting wins over guestConfig's PV one
+  h.xlOk('create', h.guestConfig('uhvm', 'type = "hvm"\nmemory = 512'));
   h.xlOk('create', h.guestConfig('plain'));
   h.advance('3s');
   pv = Number(h.xlOk('domid', 'upv').trim());

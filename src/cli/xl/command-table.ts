@@ -14,6 +14,7 @@ import { miscCommands } from './misc.ts';
 import { triggerCommands } from './trigger.ts';
 import { vdevCommands } from './vdev.ts';
 import { usbCommands } from './usb.ts';
+import { deviceModelCommands } from './qemu-monitor.ts';
 
 /** Save, restore, migration and core dumps load their modules only when run. */
 const lazy = (load: () => Promise<Record<string, CommandRun>>) => (name: string): CommandRun =>
@@ -32,6 +33,7 @@ const handlers: Record<string, CommandRun> = {
   ...triggerCommands,
   ...vdevCommands,
   ...usbCommands,
+  ...deviceModelCommands,
 };
 
 const notImplemented: CommandRun = async (ctx, argv, self) => {

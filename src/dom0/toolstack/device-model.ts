@@ -2,7 +2,7 @@
 // when one of its devices needs a QEMU backend (libxl__need_xenpv_qemu). Once running it is
 // recorded as image/device-model-pid, which later hot-plugs check (libxl__dm_check_start), and
 // its VNC server's address is published as console/vnc-listen and vnc-port (from QMP
-// query-vnc), where `xl vncviewer` finds it.
+// query-vnc), where `xl vncviewer` finds it (with the password, when there is one).
 import type { Toolstack } from './toolstack.ts';
 import { LibxlError } from './errors.ts';
 
@@ -46,6 +46,15 @@ export async function startDeviceModel(ts: Toolstack, domid: number, c: Record<s
   if (vnc.findunused !== 'False') while (taken.has(port)) port++;
   await xs.write(`/local/domain/${domid}/console/vnc-listen`, vnc.listen ?? '127.0.0.1');
   await xs.write(`/local/domain/${domid}/console/vnc-port`, String(port));
+  if (vnc.passwd) await xs.write(`/local/domain/${domid}/console/vnc-pass`, vnc.passwd);
+}
+
+/** What libxl_vncviewer_exec reads before it runs the viewer. */
+export async function vncInfo(ts: Toolstack, domid: number, autopass: boolean): Promise<{ listen: string; port: number; password: string | null }> {
+  const read = (k: string) => ts.xs.read(`/local/domain/${domid}/console/${k}`).catch(() => null);
+  const port = await read('vnc-port');
+  if (port === null) throw new LibxlError('ENOENT', `libxl: error: libxl_console.c:201:libxl_vncviewer_exec: Domain ${domid}:Cannot get vnc-port`, 1);
+  return { listen: await read('vnc-listen') ?? 'localhost', port: Number(port), password: autopass ? await read('vnc-pass') : null };
 }
 
 /** libxl__dm_check_start: a hot-plug whose device needs QEMU, on a domain without one, fails. */

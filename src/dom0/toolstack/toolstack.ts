@@ -22,6 +22,8 @@ import { attachVdev, detachVdev, listVdevs } from './vdev.ts';
 import type { VdevInfo, VdevKind } from '../../protocol/vdev.ts';
 import { attachUsbctrl, attachUsbdev, detachUsbctrl, detachUsbdev, listUsb } from './usb.ts';
 import type { UsbctrlInfo } from '../../protocol/usb.ts';
+import { qemuMonitorCommand } from './qemu-monitor.ts';
+import { vncInfo } from './device-model.ts';
 import type { CpupoolInfo, DeviceInfo, DomainInfo, SchedCredit2Params, VcpuInfo } from './types.ts';
 
 export type { ShutdownActionName } from './shutdown-actions.ts';
@@ -170,6 +172,9 @@ export class Toolstack {
   attachUsbdev(domid: number, u: Record<string, any>): Promise<void> { return attachUsbdev(this, domid, u); }
   detachUsbdev(domid: number, ctrl: number, port: number): Promise<void> { return detachUsbdev(this, domid, ctrl, port); }
   listUsb(domid: number): Promise<UsbctrlInfo[]> { return listUsb(this, domid); }
+
+  qemuMonitorCommand(domid: number, command: string): Promise<string> { return qemuMonitorCommand(this, domid, command); }
+  vncInfo(domid: number, autopass: boolean): Promise<{ listen: string; port: number; password: string | null }> { return vncInfo(this, domid, autopass); }
 
   requestShutdown(domid: number, action: 'poweroff' | 'reboot' | 'suspend', timeoutNs?: bigint): Promise<void> { return requestShutdown(this, domid, action, timeoutNs); }
   sysrq(domid: number, key: string): Promise<void> { return sendSysrq(this, domid, key); }

@@ -13,17 +13,17 @@ import { nextDevid } from './vdev.ts';
 import type { Toolstack } from './toolstack.ts';
 
 /** A USB device on the host's buses, as sysfs (/sys/bus/usb/devices/<busid>) shows it. */
-export interface HostUsbDevice { busid: string; bus: number; addr: number; deviceClass: number; vendor: string; product: string; name: string }
+export interface HostUsbDevice { busid: string; bus: number; addr: number; deviceClass: number; vendor: string; product: string; vendorName: string; productName: string }
 
 /**
  * The default machine's USB devices until the machine inventory describes them: the root hubs
  * of an xHCI controller's USB 2 and USB 3 buses, a keyboard and a storage stick.
  */
 export const HOST_USB_DEVICES: readonly HostUsbDevice[] = [
-  { busid: 'usb1', bus: 1, addr: 1, deviceClass: 9, vendor: '1d6b', product: '0002', name: 'Linux Foundation 2.0 root hub' },
-  { busid: '1-1', bus: 1, addr: 2, deviceClass: 0, vendor: '046d', product: 'c31c', name: 'Logitech, Inc. Keyboard K120' },
-  { busid: '1-2', bus: 1, addr: 3, deviceClass: 0, vendor: '0781', product: '5567', name: 'SanDisk Corp. Cruzer Blade' },
-  { busid: 'usb2', bus: 2, addr: 1, deviceClass: 9, vendor: '1d6b', product: '0003', name: 'Linux Foundation 3.0 root hub' },
+  { busid: 'usb1', bus: 1, addr: 1, deviceClass: 9, vendor: '1d6b', product: '0002', vendorName: 'Linux Foundation', productName: '2.0 root hub' },
+  { busid: '1-1', bus: 1, addr: 2, deviceClass: 0, vendor: '046d', product: 'c31c', vendorName: 'Logitech, Inc.', productName: 'Keyboard K120' },
+  { busid: '1-2', bus: 1, addr: 3, deviceClass: 0, vendor: '0781', product: '5567', vendorName: 'SanDisk Corp.', productName: 'Cruzer Blade' },
+  { busid: 'usb2', bus: 2, addr: 1, deviceClass: 9, vendor: '1d6b', product: '0003', vendorName: 'Linux Foundation', productName: '3.0 root hub' },
 ];
 
 const USBHUB_CLASS_CODE = 9;
