@@ -1,6 +1,6 @@
 // The guest kernel's frontends for the device classes without a modelled data path: Linux's
 // xen-tpmfront (vtpm), xen-kbdfront (vkbd), xen-drmfront (vdispl), xen-sndfront (vsnd) and
-// xen-hcd (vusb).
+// xen-hcd (vusb), and hvc_xen for the consoles after the first (channels).
 // When the backend reaches InitWait each grants its ring pages and allocates its event channels
 // (the keys and directories its protocol header names), goes Initialised, and Connected once
 // the backend is; when the backend closes it closes, freeing both.
@@ -16,9 +16,9 @@ interface PvFront { kind: string; path: string; backend: string; backendId: numb
 /** Placeholder frames for these rings, which guest memory does not model: a window of their own. */
 const PV_RING_PFN_BASE = 0xa00, PV_RING_PFNS = 0x100;
 
-const KINDS = ['vtpm', 'vkbd', 'vdispl', 'vsnd', 'vusb'];
+const KINDS = ['vtpm', 'vkbd', 'vdispl', 'vsnd', 'vusb', 'console'];
 /** The name each driver gives its interrupt (tpmfront its own; the others their xenbus device type). */
-const IRQ_NAME: Record<string, string> = { vtpm: 'tpmif', vkbd: 'vkbd', vdispl: 'vdispl', vsnd: 'vsnd', vusb: 'vusb' };
+const IRQ_NAME: Record<string, string> = { vtpm: 'tpmif', vkbd: 'vkbd', vdispl: 'vdispl', vsnd: 'vsnd', vusb: 'vusb', console: 'hvc_console' };
 
 async function readOr(xs: XsClient, path: string): Promise<string | null> {
   try { return await xs.read(path); } catch { return null; }
@@ -35,6 +35,8 @@ async function ringsOf(xs: XsClient, kind: string, path: string): Promise<{ ring
     case 'vtpm': return { rings: [{ dir: '', ref: 'ring-ref', evtch: 'event-channel' }], keys: [['feature-protocol-v2', '1']] };
     // kbdfront publishes the page's frame (page-ref) beside its grant (page-gref)
     case 'vkbd': return { rings: [{ dir: '', ref: 'page-gref', evtch: 'event-channel' }], keys: [] };
+    // hvc_xen's further consoles (channels): the console ring and its port
+    case 'console': return { rings: [{ dir: '', ref: 'ring-ref', evtch: 'port' }], keys: [] };
     // xen-hcd: the URB ring and the connection ring, both signalled on one channel
     case 'vusb': return { rings: [{ dir: '', ref: 'urb-ring-ref', evtch: 'event-channel' }, { dir: '', ref: 'conn-ring-ref' }], keys: [] };
     case 'vdispl': {

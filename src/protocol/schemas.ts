@@ -76,6 +76,7 @@ export const requestArgs: Record<RequestType, Schema> = {
   'vdev.attach': obj({ dom, kind: oneOf(...VDEV_KINDS), device: anyObject }),
   'vdev.list': obj({ dom, kind: oneOf(...VDEV_KINDS) }),
   'vdev.detach': obj({ dom, kind: oneOf(...VDEV_KINDS), id: str() }),
+  'channel.list': obj({ dom }),
 
   'usb.ctrlAttach': obj({ dom, usbctrl: anyObject }),
   'usb.ctrlDetach': obj({ dom, devid: int(INT32_MIN, INT32_MAX), id: str() }),

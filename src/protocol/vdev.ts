@@ -1,5 +1,5 @@
 // The paravirtual device classes xl attaches, lists and detaches besides vif and vbd: vtpm, vkb,
-// vdispl and vsnd (libxl_device_<class>_add/_list/_getinfo/_remove).
+// vdispl and vsnd (libxl_device_<class>_add/_list/_getinfo/_remove), and the channels' list.
 
 export type VdevKind = 'vtpm' | 'vkb' | 'vdispl' | 'vsnd';
 export const VDEV_KINDS: readonly VdevKind[] = ['vtpm', 'vkb', 'vdispl', 'vsnd'];
@@ -25,9 +25,13 @@ export interface VdevInfo {
   streams?: VdevRing[][];
 }
 
+/** libxl_channelinfo as channel-list prints it (-1 where xenstore has nothing). */
+export interface ChannelInfo { devid: number; backendId: number; state: number; evtch: number; rref: number; connection: 'pty' | 'socket'; ptyPath?: string }
+
 export interface VdevRequests {
   'vdev.attach': { args: { dom: string; kind: VdevKind; device: Record<string, unknown> }; result: {} };
   'vdev.list': { args: { dom: string; kind: VdevKind }; result: VdevInfo[] };
   /** By devid (vtpm also by uuid). */
   'vdev.detach': { args: { dom: string; kind: VdevKind; id: string }; result: {} };
+  'channel.list': { args: { dom: string }; result: ChannelInfo[] };
 }

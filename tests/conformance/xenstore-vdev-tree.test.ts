@@ -1,6 +1,6 @@
 // Issue 16 acceptance 5 (vtpm, vkb, vdispl, vsnd) and 6: a fresh guest with one device of each
-// class from xl.cfg, read with the real Debian xenstore-ls -fp, against the tree libxl 4.17
-// writes; then the -list formats, hot-plug and unplug with the real errors.
+// class from xl.cfg, and two channels, read with the real Debian xenstore-ls -fp, against the
+// tree libxl 4.17 writes; then the -list formats, hot-plug and unplug with the real errors.
 //
 // Where the expected values come from:
 // - libxl__device_generic_add (libxl_device.c): the backend directory under
@@ -18,6 +18,10 @@
 //   event-channel, feature-protocol-v2; kbdfront page-ref, page-gref, event-channel; drmfront per
 //   connector req-/evt- ring-ref and event-channel; sndfront per stream ring-ref, event-channel,
 //   evt-ring-ref, evt-event-channel. Both ends then reach Connected (4).
+// - channels (libxl__init_console_from_channel, libxl__device_console_add): channel N is
+//   console N+1 (device/console/<N+1>, backend/console/<domid>/<N+1>), backend keys protocol,
+//   name, connection, path; read-only frontend keys name, limit, type=ioemu, output (pty, or
+//   chardev:libxl-channel<N> for a socket), tty (the pty QEMU opened); hvc_xen adds ring-ref, port.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestHost, haveBinary } from '../helpers/host.ts';
@@ -35,6 +39,7 @@ before(() => {
     `vtpm = [ "backend=0,uuid=${UUID}" ]`,
     'vkb = [ "backend-type=linux,unique-id=kb0,width=800,height=600" ]',
     'vdispl = [ "be-alloc=1,connectors=c0:1024x768;c1:800x600" ]',
+    'channel = [ "name=org.qemu.guest_agent.0,connection=pty", "name=logs,connection=socket,path=/run/logs.sock" ]',
     'vsnd = [ [ "card, short-name=SC, long-name=Sound card, sample-rates=44100;48000, sample-formats=s16_le;f32_le", "pcm, name=dev0", "stream, unique-id=p0, type=p", "stream, unique-id=c0, type=c, channels-max=2" ] ]',
   ].join('\n')));
   h.advance('3s'); // the guest boots and its frontends connect
@@ -169,4 +174,23 @@ test('hot-plug and unplug: the next devid, Connected on both ends, removed on de
   assert.deepEqual(h.xl('vsnd-detach', 'devs', '3'), { stdout: '', stderr: 'Error: Device 3 not connected.\n', status: 253 });
   assert.deepEqual(h.xl('vkb-attach', 'devs', 'width=5'), { stdout: '', stderr: 'backend-type should be set\n', status: 253 });
   assert.deepEqual(h.xl('vtpm-list', 'nosuch'), { stdout: h.xlOk('vtpm-list', '0'), stderr: 'nosuch is an invalid domain identifier\n', status: 0 });
+});
+
+test('channel-list and the channels\' consoles: QEMU\'s, beside xenconsoled\'s primary one', { skip }, () => {
+  const t = tree();
+  const fe = (n: number) => under(t, `/local/domain/${domid}/device/console/${n}`);
+  const be = (n: number) => under(t, `/local/domain/0/backend/console/${domid}/${n}`);
+  const ro = `(n0,r${domid})`, rw = `(n${domid},r0)`;
+  assert.equal(t.get(`/local/domain/${domid}/device/console/1`)?.perms, `n${domid},r0`);
+  assert.deepEqual([fe(1).name, fe(1).limit, fe(1).type, fe(1).output, fe(1).state, fe(1).protocol],
+    [`org.qemu.guest_agent.0 ${ro}`, `1048576 ${ro}`, `ioemu ${ro}`, `pty ${ro}`, `4 ${rw}`, `vt100 ${rw}`]);
+  assert.match(fe(1).tty!, /^\/dev\/pts\/\d+ /);
+  assert.deepEqual([be(1).name, be(1).connection, be(1).protocol, be(1).state], [`org.qemu.guest_agent.0 ${ro}`, `pty ${ro}`, `vt100 ${ro}`, `4 ${ro}`]);
+  assert.deepEqual([fe(2).output, fe(2).tty, be(2).connection, be(2).path], [`chardev:libxl-channel1 ${ro}`, ` ${ro}`, `socket ${ro}`, `/run/logs.sock ${ro}`]);
+  assert.equal(t.get(`/local/domain/0/backend/console/${domid}/0/state`)?.value, '1', 'the primary console is xenconsoled\'s, untouched');
+  const v = (n: number, k: string) => t.get(`/local/domain/${domid}/device/console/${n}/${k}`)!.value;
+  assert.equal(h.xlOk('channel-list', 'devs'),
+    'Idx BE state evt-ch ring-ref connection                               \n' +
+    `0   0  4     ${v(1, 'port').padEnd(6)} ${v(1, 'ring-ref').padEnd(8)} pty        ${v(1, 'tty').padEnd(30)} \n` +
+    `1   0  4     ${v(2, 'port').padEnd(6)} ${v(2, 'ring-ref').padEnd(8)} socket     \n`);
 });

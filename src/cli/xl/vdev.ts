@@ -5,7 +5,7 @@
 import { findDomain, parseArgs, type CommandRun, type XlContext } from './command.ts';
 import { blockDomain as qualifier } from './devices.ts';
 import type { VdevInfo, VdevKind } from '../../protocol/vdev.ts';
-import { formatVdevList } from './printers/vdev.ts';
+import { CHANNEL_LIST_HEADER, formatChannelRow, formatVdevList } from './printers/vdev.ts';
 
 /** The device JSON as `xl -N <class>-attach` prints it. */
 async function dryRun(ctx: XlContext, label: VdevKind, device: object): Promise<number> {
@@ -122,7 +122,19 @@ function vdevDetach(kind: VdevKind): CommandRun {
   };
 }
 
+/** channel-list: channels are consoles, listed with their pty (xl_console.c). */
+const channelList: CommandRun = async (ctx, argv, self) => {
+  const p = parseArgs(ctx, argv, self, { short: '' }, 1);
+  ctx.io.out(CHANNEL_LIST_HEADER);
+  for (const q of p.positionals) {
+    const domid = await findDomain(ctx, q);
+    ctx.io.out((await (await ctx.daemon()).request('channel.list', { dom: String(domid) })).map(formatChannelRow).join(''));
+  }
+  return 0;
+};
+
 export const vdevCommands: Record<string, CommandRun> = {
+  'channel-list': channelList,
   'vtpm-attach': vtpmAttach, 'vtpm-list': vdevList('vtpm'), 'vtpm-detach': vdevDetach('vtpm'),
   'vkb-attach': vkbAttach, 'vkb-list': vdevList('vkb'), 'vkb-detach': vdevDetach('vkb'),
   'vdispl-attach': vdisplAttach, 'vdispl-list': vdevList('vdispl'), 'vdispl-detach': vdevDetach('vdispl'),

@@ -17,6 +17,7 @@ import { checkPvBootFiles } from './pv-kernel.ts';
 import { addConsole, addVbd, addVif } from './devices.ts';
 import { plugConfigVdevs } from './vdev.ts';
 import { startDeviceModel } from './device-model.ts';
+import { plugChannels } from './channel.ts';
 import { plugConfigUsb } from './usb.ts';
 import { teardown } from './domain.ts';
 import type { DomainRecord, GuestMagic, Toolstack } from './toolstack.ts';
@@ -114,6 +115,7 @@ async function build(ts: Toolstack, domid: number, name: string, type: DomainTyp
     for (const disk of config.disks ?? []) await addVbd(xs, hv.clock, domid, disk, o.cwd);
     for (const nic of config.nics ?? []) await addVif(xs, hv.clock, domid, nic);
     await startDeviceModel(ts, domid, config, type === 'hvm');
+    await plugChannels(ts, domid, config);
     await plugConfigVdevs(ts, domid, config);
     await plugConfigUsb(ts, domid, config);
   } catch (e) {

@@ -20,10 +20,9 @@ export function needXenpvQemu(c: Record<string, any>): boolean {
 
 /** libxl__dm_vnc: the VNC settings QEMU serves, or null when the domain has no VNC. */
 function vncOf(c: Record<string, any>, hvm: boolean): Record<string, any> | null {
-  const vnc = hvm ? c.b_info?.['type.hvm']?.vnc ?? {} : c.vfbs?.[0]?.vnc;
-  if (!vnc) return null;
-  // HVM: enabled unless turned off; a vfb's only when turned on
-  return (hvm ? vnc.enable !== 'False' : vnc.enable === 'True') ? vnc : null;
+  // both default to enabled (libxl's setdefault of the HVM VNC and of a vfb)
+  const vnc = hvm ? c.b_info?.['type.hvm']?.vnc ?? {} : c.vfbs?.length ? c.vfbs[0].vnc ?? {} : null;
+  return vnc && vnc.enable !== 'False' ? vnc : null;
 }
 
 const dmPidPath = (domid: number) => `/local/domain/${domid}/image/device-model-pid`;

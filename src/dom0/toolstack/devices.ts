@@ -22,7 +22,9 @@ export function frontendPath(kind: string, domid: number, devid: number): string
 /** libxl__device_generic_add; `backendKind` names the backend's directory where it is not `kind`'s (vkb's vinput). */
 export async function writeDevice(xs: XsClient, kind: string, domid: number, devid: number, back: Record<string, string>, front: Record<string, string>, frontRo: Record<string, string> = {}, backendKind = kind): Promise<void> {
   const be = backendPath(backendKind, domid, devid);
-  const fe = kind === 'console' ? `/local/domain/${domid}/console` : frontendPath(kind, domid, devid);
+  // console 0 is the primary console, outside device/ and read-only to the guest; the others (channels) are devices
+  const primary = kind === 'console' && devid === 0;
+  const fe = primary ? `/local/domain/${domid}/console` : frontendPath(kind, domid, devid);
   const lx = `/libxl/${domid}/device/${kind}/${devid}`;
   await xs.transaction(async tx => {
     const b = { frontend: fe, 'frontend-id': String(domid), online: '1', state: '1', ...back };
@@ -30,10 +32,10 @@ export async function writeDevice(xs: XsClient, kind: string, domid: number, dev
     await xs.setPerms(be, ['n0', `r${domid}`], tx);
     for (const [k, v] of Object.entries(b)) await xs.write(`${be}/${k}`, v, tx);
     await xs.mkdir(fe, tx);
-    await xs.setPerms(fe, kind === 'console' ? ['n0', `r${domid}`] : [`n${domid}`, 'r0'], tx);
-    const f = { backend: be, 'backend-id': '0', ...(kind === 'console' ? {} : { state: '1' }), ...front };
+    await xs.setPerms(fe, primary ? ['n0', `r${domid}`] : [`n${domid}`, 'r0'], tx);
+    const f = { backend: be, 'backend-id': '0', ...(primary ? {} : { state: '1' }), ...front };
     for (const [k, v] of Object.entries(f)) await xs.write(`${fe}/${k}`, v, tx);
-    if (kind === 'console') await xs.setPerms(`${fe}/backend-id`, [`n${domid}`, 'r0'], tx);
+    if (primary) await xs.setPerms(`${fe}/backend-id`, [`n${domid}`, 'r0'], tx);
     for (const [k, v] of Object.entries(frontRo)) { await xs.write(`${fe}/${k}`, v, tx); await xs.setPerms(`${fe}/${k}`, ['n0', `r${domid}`], tx); }
     await xs.mkdir(lx, tx);
     await xs.setPerms(lx, ['n0'], tx);

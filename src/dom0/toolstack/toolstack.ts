@@ -19,7 +19,8 @@ import { requestShutdown, sendSysrq } from './pvcontrol.ts';
 import { setParameters } from './parameters.ts';
 import { onDomainException } from './shutdown-actions.ts';
 import { attachVdev, detachVdev, listVdevs } from './vdev.ts';
-import type { VdevInfo, VdevKind } from '../../protocol/vdev.ts';
+import type { ChannelInfo, VdevInfo, VdevKind } from '../../protocol/vdev.ts';
+import { listChannels } from './channel.ts';
 import { attachUsbctrl, attachUsbdev, detachUsbctrl, detachUsbdev, listUsb } from './usb.ts';
 import type { UsbctrlInfo } from '../../protocol/usb.ts';
 import { qemuMonitorCommand } from './qemu-monitor.ts';
@@ -166,6 +167,7 @@ export class Toolstack {
   attachVdev(domid: number, kind: VdevKind, dev: Record<string, any>): Promise<void> { return attachVdev(this, domid, kind, dev); }
   detachVdev(domid: number, kind: VdevKind, id: string): Promise<void> { return detachVdev(this, domid, kind, id); }
   listVdevs(domid: number, kind: VdevKind): Promise<VdevInfo[]> { return listVdevs(this, domid, kind); }
+  listChannels(domid: number): Promise<ChannelInfo[]> { return listChannels(this, domid); }
 
   attachUsbctrl(domid: number, c: Record<string, any>): Promise<void> { return attachUsbctrl(this, domid, c); }
   detachUsbctrl(domid: number, devid: number, id: string): Promise<void> { return detachUsbctrl(this, domid, devid, id); }

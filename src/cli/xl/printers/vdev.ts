@@ -1,6 +1,6 @@
-// vtpm-list, vkb-list, vdispl-list and vsnd-list (xl_vtpm.c, xl_vkb.c, xl_vdispl.c, xl_vsnd.c),
-// pure. vtpm and vkb print a header and one row per device; vdispl and vsnd print blocks.
-import type { VdevInfo, VdevKind } from '../../../protocol/vdev.ts';
+// vtpm-list, vkb-list, vdispl-list and vsnd-list (xl_vtpm.c, xl_vkb.c, xl_vdispl.c, xl_vsnd.c)
+// and channel-list (xl_console.c), pure. vtpm and vkb print a header and one row per device; vdispl and vsnd print blocks.
+import type { ChannelInfo, VdevInfo, VdevKind } from '../../../protocol/vdev.ts';
 import { left as l, right as r } from '../printf.ts';
 
 /** printf's `%s` of a NULL string. */
@@ -55,4 +55,12 @@ function row(kind: VdevKind, d: VdevInfo): string {
 /** The header (devs null) or one domain's devices. */
 export function formatVdevList(kind: VdevKind, devs: VdevInfo[] | null): string {
   return devs === null ? HEADERS[kind] ?? '' : devs.map(d => row(kind, d)).join('');
+}
+
+export const CHANNEL_LIST_HEADER = `${l('Idx', 3)} ${l('BE', 2)} ${l('state', 5)} ${l('evt-ch', 6)} ${r('ring-ref', 8)} ${l('connection', 10)} ${l('', 30)}\n`;
+
+/** One channel; a pty channel's row ends with the pty's path (then a blank, as printf leaves it). */
+export function formatChannelRow(c: ChannelInfo): string {
+  return `${l(String(c.devid), 3)} ${l(String(c.backendId), 2)} ${l(String(c.state), 5)} ${l(String(c.evtch), 6)} ${l(String(c.rref), 8)} ${l(c.connection, 10)} `
+    + (c.ptyPath !== undefined ? `${l(c.ptyPath, 30)} ` : '') + '\n';
 }
