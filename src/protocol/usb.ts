@@ -1,17 +1,9 @@
 // PVUSB as xl drives it (xl_usb.c over libxl_usb.c): virtual USB controllers and the host's USB
 // devices given to them, port by port.
 
-/** One controller as libxl_usbctrlinfo reports it, and what sits on each of its ports. */
-export interface UsbctrlInfo {
-  devid: number;
-  type: 'pv' | 'qusb' | 'devicemodel';
-  backendId: number;
-  state: number;
-  version: number;
-  ports: number;
-  /** per port (1..ports): the host device's bus and address, or null when the port is free */
-  devices: ({ hostbus: number; hostaddr: number } | null)[];
-}
+import type { UsbctrlInfo } from '../dom0/toolstack/device-info.ts';
+
+export type { UsbctrlInfo } from '../dom0/toolstack/device-info.ts';
 
 export interface UsbRequests {
   /** libxl_device_usbctrl_add of an xl-parsed libxl_device_usbctrl. */

@@ -3,7 +3,7 @@
 // device/console/<N+1> in the guest's tree, backend/console/<domid>/<N+1> in Dom0's; QEMU
 // connects it to a pty (whose path it publishes as the frontend's tty) or to a UNIX socket
 // (output chardev:libxl-channel<N>). libxl_device_channel_getinfo reads them back.
-import type { ChannelInfo } from '../../protocol/vdev.ts';
+import type { ChannelInfo } from './device-info.ts';
 import { frontendPath, writeDevice } from './devices.ts';
 import { LibxlError } from './errors.ts';
 import type { Toolstack } from './toolstack.ts';

@@ -5,7 +5,7 @@
 // which has no usbback, so a PV or PVH guest's controller defaults to qusb (as libxl picks it
 // when usbback is not loaded) and an HVM guest's to devicemodel. A device is given to a
 // controller by writing its host bus id into the controller's port/N key.
-import type { UsbctrlInfo } from '../../protocol/usb.ts';
+import type { UsbctrlInfo } from './device-info.ts';
 import { LibxlError } from './errors.ts';
 import { backendPath, frontendPath, removeDevice, waitXs, writeDevice } from './devices.ts';
 import { dmCheckStart } from './device-model.ts';

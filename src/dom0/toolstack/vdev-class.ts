@@ -2,7 +2,7 @@
 // structs): where the device lives in xenstore, the keys its set_xenstore_config writes, whether
 // libxl waits for the backend's InitWait, and what its getinfo reads back.
 import type { XsClient } from '../../formats/xenstore-client.ts';
-import type { VdevInfo, VdevKind, VdevRing } from '../../protocol/vdev.ts';
+import type { VdevInfo, VdevKind, VdevRing } from './device-info.ts';
 
 export type Keys = Record<string, string>;
 

@@ -2,7 +2,7 @@
 // libxl__device_remove) for vtpm, vkb, vdispl and vsnd: the device is recorded in the stored
 // config, its backend and frontend written in one transaction, and libxl waits for the backend
 // where the class says so. Listing reads each device's state and rings back from xenstore.
-import type { VdevInfo, VdevKind } from '../../protocol/vdev.ts';
+import type { VdevInfo, VdevKind } from './device-info.ts';
 import { LibxlError } from './errors.ts';
 import { backendPath, frontendPath, removeDevice, waitXs, writeDevice } from './devices.ts';
 import type { Toolstack } from './toolstack.ts';
