@@ -15,10 +15,7 @@ import { writeDomainTree } from './xs-tree.ts';
 import { checkNewDomainName } from './names.ts';
 import { checkPvBootFiles } from './pv-kernel.ts';
 import { addConsole, addVbd, addVif } from './devices.ts';
-import { plugConfigVdevs } from './vdev.ts';
-import { startDeviceModel } from './device-model.ts';
-import { plugChannels } from './channel.ts';
-import { plugConfigUsb } from './usb.ts';
+import { plugPvDevices } from './pv-devices.ts';
 import { teardown } from './domain.ts';
 import type { DomainRecord, GuestMagic, Toolstack } from './toolstack.ts';
 
@@ -114,10 +111,7 @@ async function build(ts: Toolstack, domid: number, name: string, type: DomainTyp
     await platform.startGuest(rec, o.restored === true);
     for (const disk of config.disks ?? []) await addVbd(xs, hv.clock, domid, disk, o.cwd);
     for (const nic of config.nics ?? []) await addVif(xs, hv.clock, domid, nic);
-    await startDeviceModel(ts, domid, config, type === 'hvm');
-    await plugChannels(ts, domid, config);
-    await plugConfigVdevs(ts, domid, config);
-    await plugConfigUsb(ts, domid, config);
+    await plugPvDevices(ts, domid, config, type === 'hvm');
   } catch (e) {
     await teardown(ts, domid).catch(() => {});
     throw e;
