@@ -19,6 +19,7 @@ import { xenbusComms } from '../guest/xenbus-comms.ts';
 import { hvcConsole } from '../guest/hvc-console.ts';
 import { netback } from '../dom0/backends/netback.ts';
 import { blkback } from '../dom0/backends/blkback.ts';
+import { startPvBackends } from '../dom0/backends/pv-backends.ts';
 import { XenDevices } from '../dom0/xen-devices.ts';
 import { EVTCHN_FIFO_NR_CHANNELS, VIRQ_CONSOLE, VIRQ_DEBUG, VIRQ_DOM_EXC, VIRQ_TIMER } from '../hypervisor/event-channel.ts';
 import type { BackendDriver } from '../dom0/backends/backend-driver.ts';
@@ -166,6 +167,7 @@ export class Host {
     await this.netback.start();
     await this.blkback.start();
     await pciback(this.dom0Client(), this.hv).start();
+    await startPvBackends(this.dom0Client(), new XenDevices(this.hv));
     await writeDom0Tree(xs, { memKb: spec.dom0MemMiB * 1024, pools: this.hv.pools });
     this.toolstack = new Toolstack(this.hv, xs, {
       startGuest: (rec, booted) => this.startGuest(rec, booted),

@@ -23,6 +23,9 @@ import { pmHandlers } from './handlers/pm.ts';
 import { psrHandlers } from './handlers/psr.ts';
 import { blockHandlers } from './handlers/block.ts';
 import { pciHandlers } from './handlers/pci.ts';
+import { vdevHandlers } from './handlers/vdev.ts';
+import { usbHandlers } from './handlers/usb.ts';
+import { deviceModelHandlers } from './handlers/device-model.ts';
 
 const requestHandlers: Handlers = {
   ...domainHandlers,
@@ -37,6 +40,9 @@ const requestHandlers: Handlers = {
   ...psrHandlers,
   ...blockHandlers,
   ...pciHandlers,
+  ...vdevHandlers,
+  ...usbHandlers,
+  ...deviceModelHandlers,
 };
 const streamHandlers: StreamHandlers = { ...watchHandlers, ...traceStreamHandlers, ...migrateStreamHandlers };
 

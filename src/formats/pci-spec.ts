@@ -31,6 +31,8 @@ export interface PciParseResult {
   pci?: LibxlDevicePci;
   /** text libxlutil writes before failing (its messages have no trailing newline) */
   report: string;
+  /** xl's exit status when it is not 6 (-ERROR_INVAL): an unknown rdm_policy fails with ERROR_FAIL */
+  status?: number;
 }
 
 /**
@@ -127,7 +129,7 @@ export function parsePciSpec(spec: string, defaults: PciDefaults = {}): PciParse
       case 'rdm_policy': {
         const p = val.toLowerCase();
         if (p === 'strict' || p === 'relaxed') d.rdm_policy = p;
-        else return { report: `Unknown RDM policy: ${val}` };
+        else return { report: `Unknown RDM policy: ${val}`, status: 3 };
         break;
       }
       case 'name': d.name = val; break;

@@ -45,6 +45,12 @@ export class Frontends {
 
   private dom(): Domain | undefined { return this.hv.domains.get(this.domid); }
 
+  /** The kernel's one grant-reference allocator, shared with its other frontend drivers. */
+  sharedGnttab(): GuestGnttab | null {
+    const d = this.dom();
+    return d ? (this.gnttab ??= new GuestGnttab(d.grantTable)) : null;
+  }
+
   async start(): Promise<void> {
     this.xs.onWatchEvent((path, token) => {
       if (token === 'frontends') this.onEvent(path);

@@ -13,6 +13,7 @@ import { guestCdroms, guestDisks } from './disk-name.ts';
 import { Shell } from './shell.ts';
 import { Balloon } from './balloon.ts';
 import { Frontends } from './frontends.ts';
+import { PvFrontends } from './pv-frontends.ts';
 import { VIRQ_DEBUG, VIRQ_TIMER } from '../hypervisor/event-channel.ts';
 import { GuestInterrupts } from './interrupts.ts';
 import { IoWorkload } from './io-workload.ts';
@@ -63,6 +64,8 @@ export class GuestKernel {
   private readonly shells: Shell[];
   readonly balloon: Balloon;
   readonly frontends: Frontends;
+  /** vtpm, vkbd, vdispl and vsnd frontends */
+  readonly pvFrontends: PvFrontends;
   /** Its Linux IRQs, one per bound event channel (/proc/interrupts). */
   private readonly interrupts: GuestInterrupts;
   /** The emulated CD-ROM drives (an HVM guest's), by devid: their media's sizes in bytes. */
@@ -117,6 +120,9 @@ export class GuestKernel {
       grantPage: backendId => this.frontends.grantPage(backendId),
       log: line => printk.line(line),
     });
+    this.pvFrontends = new PvFrontends(this.xs, o.hv, o.domid, () => this.frontends.sharedGnttab());
+    this.pvFrontends.onBound = (port, name) => this.interrupts.bind(port, 'xen-dyn', 'event', name);
+    this.pvFrontends.onUnbound = port => this.interrupts.unbind(port);
   }
 
   private getty(tty: string, page: GuestConsole): Shell {
@@ -159,7 +165,7 @@ export class GuestKernel {
     await this.xs.watch(`${this.home}/memory/target`, 'balloon');
     await this.xs.watch(`${this.home}/control/sysrq`, 'sysrq');
     this.bindEventChannels();
-    if (this.o.alreadyBooted) { this.bootDone(); this.whenRunning(() => { void this.frontends.start(); void this.pcifront.start(); }); return; }
+    if (this.o.alreadyBooted) { this.bootDone(); this.whenRunning(() => { void this.frontends.start(); void this.pcifront.start(); void this.pvFrontends.start(); }); return; }
     this.whenRunning(() => this.boot());
   }
 
@@ -217,7 +223,7 @@ export class GuestKernel {
     for (const [s, line] of log) {
       this.timers.push(clock.after(BigInt(Math.round(s * 1e9)), () => this.kernelTty?.guestWrite(line + '\r\n')));
     }
-    this.timers.push(clock.after(SEC / 2n, () => { void this.frontends.start(); void this.pcifront.start(); }));
+    this.timers.push(clock.after(SEC / 2n, () => { void this.frontends.start(); void this.pcifront.start(); void this.pvFrontends.start(); }));
     this.timers.push(clock.after(BigInt(BOOT_SECONDS) * SEC, () => this.bootDone()));
   }
 

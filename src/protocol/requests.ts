@@ -11,12 +11,15 @@ import type { SchedRequests } from './sched.ts';
 import type { PmRequests } from './pm.ts';
 import type { PsrRequests } from './psr.ts';
 import type { PciRequests } from './pci.ts';
+import type { VdevRequests } from './vdev.ts';
+import type { UsbRequests } from './usb.ts';
+import type { DeviceModelRequests } from './device-model.ts';
 
 export type ShutdownAction = 'poweroff' | 'reboot';
 
 export type { DeviceInfo };
 
-export interface Requests extends TraceRequests, MigrateRequests, DebugRequests, SchedRequests, PmRequests, PsrRequests, PciRequests {
+export interface Requests extends TraceRequests, MigrateRequests, DebugRequests, SchedRequests, PmRequests, PsrRequests, PciRequests, VdevRequests, UsbRequests, DeviceModelRequests {
   'host.info': { args: {}; result: HostInfo };
   'host.dmesg': { args: { clear: boolean }; result: { text: string } };
   /** xl debug-keys: the keys' output lands in the console ring. */

@@ -5,6 +5,7 @@
 import type { RequestType } from './requests.ts';
 import type { StreamType } from './streams.ts';
 import { ToolError } from './wire.ts';
+import { VDEV_KINDS } from './vdev.ts';
 import { anyObject, arr, bool, decimal, either, int, nil, num, obj, oneOf, opt, str, type Schema } from './schema.ts';
 
 const UINT32 = 0xffff_ffff;
@@ -79,6 +80,20 @@ export const requestArgs: Record<RequestType, Schema> = {
   'device.list': obj({ dom, kind }),
   'device.attach': obj({ dom, kind, device: anyObject, cwd: opt(str()) }),
   'device.detach': obj({ dom, kind, id: str() }),
+
+  'vdev.attach': obj({ dom, kind: oneOf(...VDEV_KINDS), device: anyObject }),
+  'vdev.list': obj({ dom, kind: oneOf(...VDEV_KINDS) }),
+  'vdev.detach': obj({ dom, kind: oneOf(...VDEV_KINDS), id: str() }),
+  'channel.list': obj({ dom }),
+
+  'usb.ctrlAttach': obj({ dom, usbctrl: anyObject }),
+  'usb.ctrlDetach': obj({ dom, devid: int(INT32_MIN, INT32_MAX), id: str() }),
+  'usb.devAttach': obj({ dom, usbdev: anyObject }),
+  'usb.devDetach': obj({ dom, ctrl: int(INT32_MIN, INT32_MAX), port: int(INT32_MIN, INT32_MAX) }),
+  'usb.list': obj({ dom }),
+
+  'dm.monitor': obj({ dom, command: text }),
+  'dm.vnc': obj({ dom, autopass: bool }),
 
   'daemon.stop': obj({}),
 

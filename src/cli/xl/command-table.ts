@@ -16,6 +16,9 @@ import { cpupoolCommands } from './cpupool.ts';
 import { psrCommands } from './psr.ts';
 import { cdromCommands } from './cdrom.ts';
 import { pciCommands } from './pci.ts';
+import { vdevCommands } from './vdev.ts';
+import { usbCommands } from './usb.ts';
+import { deviceModelCommands } from './qemu-monitor.ts';
 
 /** Save, restore, migration and core dumps load their modules only when run. */
 const lazy = (load: () => Promise<Record<string, CommandRun>>) => (name: string): CommandRun =>
@@ -36,6 +39,9 @@ const handlers: Record<string, CommandRun> = {
   ...psrCommands,
   ...cdromCommands,
   ...pciCommands,
+  ...vdevCommands,
+  ...usbCommands,
+  ...deviceModelCommands,
 };
 
 const notImplemented: CommandRun = async (ctx, argv, self) => {

@@ -5,8 +5,8 @@ import { findDomain, parseArgs, type CommandRun, type XlContext } from './comman
 import { ToolError } from '../../protocol/wire.ts';
 import { BLOCK_LIST_HEADER, formatBlockRow, formatNetworkRow, NETWORK_LIST_HEADER } from './printers/devices.ts';
 
-/** block-attach's find_domain variant: the same lookup, a message without the rc. */
-async function blockDomain(ctx: XlContext, q: string): Promise<number | null> {
+/** block-attach's find_domain variant (libxl_domain_qualifier_to_domid): the same lookup, a message without the rc. */
+export async function blockDomain(ctx: XlContext, q: string): Promise<number | null> {
   try { return await findDomain(ctx, q); } catch (e) {
     if (!(e instanceof ToolError) || e.code !== 'EINVALDOM') throw e;
     ctx.io.err(`${q} is an invalid domain identifier\n`);

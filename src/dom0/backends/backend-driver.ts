@@ -36,6 +36,8 @@ export interface BackendOps {
   closed?(dev: BackendDevice): void;
   /** Once ready, before the frontend connects: why the device cannot be opened (xenbus_dev_fatal's errno and message), if it cannot. */
   open?(xs: XsClient, dev: BackendDevice): Promise<{ err: number; message: string } | undefined>;
+  /** Where another service shares the directory (QEMU's consoles beside xenconsoled's primary): the devices this one serves. */
+  claims?(domid: number, devid: number): boolean;
 }
 
 async function readOr(xs: XsClient, path: string): Promise<string | null> {
@@ -86,7 +88,7 @@ export class BackendDriver {
     if (!dev) {
       const frontend = await readOr(xs, `${path}/frontend`);
       const [domid, devid] = path.slice(this.root.length + 1).split('/').map(Number);
-      if (!frontend) return;
+      if (!frontend || this.ops.claims?.(domid!, devid!) === false) return;
       dev = { domid: domid!, devid: devid!, path, frontend, probed: false, connected: false, rings: [], channels: [] };
       this.devices.set(path, dev);
       await xs.watch(`${frontend}/state`, `frontend-${this.kind}:${path}`);

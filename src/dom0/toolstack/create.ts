@@ -16,6 +16,7 @@ import { checkNewDomainName } from './names.ts';
 import { checkPvBootFiles } from './pv-kernel.ts';
 import { addConsole, addVbd, addVif, checkDiskTarget, type DiskSpec } from './devices.ts';
 import { addPcis, checkGfxPassthru } from './pci.ts';
+import { plugPvDevices } from './pv-devices.ts';
 import { teardown } from './domain.ts';
 import type { DomainRecord, GuestMagic, Toolstack } from './toolstack.ts';
 
@@ -120,6 +121,7 @@ async function build(ts: Toolstack, domid: number, name: string, type: DomainTyp
     checkGfxPassthru(ts, domid, config);
     for (const nic of config.nics ?? []) await addVif(xs, hv.clock, domid, nic);
     if (config.pcidevs?.length) await addPcis(ts, domid, config.pcidevs);
+    await plugPvDevices(ts, domid, config, type === 'hvm');
   } catch (e) {
     await teardown(ts, domid).catch(() => {});
     throw e;

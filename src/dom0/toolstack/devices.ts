@@ -21,10 +21,12 @@ const DEVICE_TIMEOUT_NS = 10_000_000_000n;
 export function backendPath(kind: string, domid: number, devid: number): string { return `/local/domain/0/backend/${kind}/${domid}/${devid}`; }
 export function frontendPath(kind: string, domid: number, devid: number): string { return `/local/domain/${domid}/device/${kind}/${devid}`; }
 
-/** `backendKind`: the backend's directory when it is not the device's kind (an HVM guest's CD-ROM: qdisk for a vbd). */
+/** libxl__device_generic_add; `backendKind` names the backend's directory where it is not `kind`'s (vkb's vinput; an HVM guest's CD-ROM: qdisk for a vbd). */
 export async function writeDevice(xs: XsClient, kind: string, domid: number, devid: number, back: Record<string, string>, front: Record<string, string>, frontRo: Record<string, string> = {}, backendKind = kind): Promise<void> {
   const be = backendPath(backendKind, domid, devid);
-  const fe = kind === 'console' ? `/local/domain/${domid}/console` : frontendPath(kind, domid, devid);
+  // console 0 is the primary console, outside device/ and read-only to the guest; the others (channels) are devices
+  const primary = kind === 'console' && devid === 0;
+  const fe = primary ? `/local/domain/${domid}/console` : frontendPath(kind, domid, devid);
   const lx = `/libxl/${domid}/device/${kind}/${devid}`;
   await xs.transaction(async tx => {
     const b = { frontend: fe, 'frontend-id': String(domid), online: '1', state: '1', ...back };
@@ -32,10 +34,10 @@ export async function writeDevice(xs: XsClient, kind: string, domid: number, dev
     await xs.setPerms(be, ['n0', `r${domid}`], tx);
     for (const [k, v] of Object.entries(b)) await xs.write(`${be}/${k}`, v, tx);
     await xs.mkdir(fe, tx);
-    await xs.setPerms(fe, kind === 'console' ? ['n0', `r${domid}`] : [`n${domid}`, 'r0'], tx);
-    const f = { backend: be, 'backend-id': '0', ...(kind === 'console' ? {} : { state: '1' }), ...front };
+    await xs.setPerms(fe, primary ? ['n0', `r${domid}`] : [`n${domid}`, 'r0'], tx);
+    const f = { backend: be, 'backend-id': '0', ...(primary ? {} : { state: '1' }), ...front };
     for (const [k, v] of Object.entries(f)) await xs.write(`${fe}/${k}`, v, tx);
-    if (kind === 'console') await xs.setPerms(`${fe}/backend-id`, [`n${domid}`, 'r0'], tx);
+    if (primary) await xs.setPerms(`${fe}/backend-id`, [`n${domid}`, 'r0'], tx);
     for (const [k, v] of Object.entries(frontRo)) { await xs.write(`${fe}/${k}`, v, tx); await xs.setPerms(`${fe}/${k}`, ['n0', `r${domid}`], tx); }
     await xs.mkdir(lx, tx);
     await xs.setPerms(lx, ['n0'], tx);
@@ -132,15 +134,15 @@ export function primaryConsole(ts: Toolstack, domid: number): 'pv' | 'serial' {
 }
 
 /** libxl__device_destroy after a clean unplug: backend online=0, Closing; wait for Closed; remove. */
-export async function removeDevice(xs: XsClient, clock: Clock, kind: DeviceKind, domid: number, devid: number): Promise<void> {
-  const be = backendPath(kind, domid, devid);
+export async function removeDevice(xs: XsClient, clock: Clock, kind: string, domid: number, devid: number, backendKind = kind): Promise<void> {
+  const be = backendPath(backendKind, domid, devid);
   await xs.transaction(async tx => { await xs.write(`${be}/online`, '0', tx); await xs.write(`${be}/state`, '5', tx); });
   await waitXs(xs, clock, `${be}/state`, v => v === '6' || v === null, 'backend did not close').catch(() => {});
-  await removeDeviceNodes(xs, domid, devid, kind, kind);
+  await removeDeviceNodes(xs, domid, devid, kind, backendKind);
 }
 
 /** A device's frontend, backend and libxl directories, gone in one transaction. */
-export async function removeDeviceNodes(xs: XsClient, domid: number, devid: number, kind: DeviceKind, backendKind: string): Promise<void> {
+export async function removeDeviceNodes(xs: XsClient, domid: number, devid: number, kind: string, backendKind: string): Promise<void> {
   await xs.transaction(async tx => {
     for (const p of [frontendPath(kind, domid, devid), backendPath(backendKind, domid, devid), `/libxl/${domid}/device/${kind}/${devid}`]) {
       try { await xs.rm(p, tx); } catch (e: any) { if (e.code !== 'ENOENT') throw e; }

@@ -4,6 +4,7 @@
 import { writeDomainTree } from './xs-tree.ts';
 import { addConsole, addVbd, addVif } from './devices.ts';
 import { buildMagic, startTime } from './create.ts';
+import { plugPvDevices } from './pv-devices.ts';
 import type { DomainRecord, Toolstack } from './toolstack.ts';
 
 /** Rebuild a domain's runtime parts after a daemon restart (its hypervisor state is restored by the caller). */
@@ -25,6 +26,7 @@ export async function recoverDomain(ts: Toolstack, rec: DomainRecord): Promise<v
   await platform.startGuest(rec, true);
   for (const disk of rec.config.disks ?? []) await addVbd(ts, rec.domid, disk, rec.cwd).catch(e => platform.log(`recover d${rec.domid}: ${e.message}`));
   for (const nic of rec.config.nics ?? []) await addVif(xs, hv.clock, rec.domid, nic).catch(e => platform.log(`recover d${rec.domid}: ${e.message}`));
+  await plugPvDevices(ts, rec.domid, rec.config, rec.type === 'hvm').catch(e => platform.log(`recover d${rec.domid}: ${e.message}`));
 }
 
 /**

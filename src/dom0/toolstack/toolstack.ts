@@ -21,6 +21,13 @@ import { insertCdrom } from './cdrom.ts';
 import { setParameters } from './parameters.ts';
 import { onDomainException } from './shutdown-actions.ts';
 import type { HostBlockDevices } from '../lvm/host-block.ts';
+import { attachVdev, detachVdev, listVdevs } from './vdev.ts';
+import type { ChannelInfo, VdevInfo, VdevKind } from './device-info.ts';
+import { listChannels } from './channel.ts';
+import { attachUsbctrl, attachUsbdev, detachUsbctrl, detachUsbdev, listUsb } from './usb.ts';
+import type { UsbctrlInfo } from './device-info.ts';
+import { qemuMonitorCommand } from './qemu-monitor.ts';
+import { vncInfo } from './device-model.ts';
 import type { CpupoolInfo, DeviceInfo, DomainInfo, SchedCredit2Params, VcpuInfo } from './types.ts';
 import type { RtdsVcpuParams, SchedCreditPoolParams } from './types.ts';
 import type { PciDrivers } from '../pci-drivers.ts';
@@ -183,6 +190,20 @@ export class Toolstack {
   deviceInfo(domid: number, kind: DeviceKind): Promise<DeviceInfo[]> { return deviceInfo(this, domid, kind); }
   primaryConsole(domid: number): 'pv' | 'serial' { return primaryConsole(this, domid); }
   cdromInsert(domid: number, vdev: string, target: string, format: string, cwd?: string): Promise<void> { return insertCdrom(this, domid, vdev, target, format, cwd); }
+
+  attachVdev(domid: number, kind: VdevKind, dev: Record<string, any>): Promise<void> { return attachVdev(this, domid, kind, dev); }
+  detachVdev(domid: number, kind: VdevKind, id: string): Promise<void> { return detachVdev(this, domid, kind, id); }
+  listVdevs(domid: number, kind: VdevKind): Promise<VdevInfo[]> { return listVdevs(this, domid, kind); }
+  listChannels(domid: number): Promise<ChannelInfo[]> { return listChannels(this, domid); }
+
+  attachUsbctrl(domid: number, c: Record<string, any>): Promise<void> { return attachUsbctrl(this, domid, c); }
+  detachUsbctrl(domid: number, devid: number, id: string): Promise<void> { return detachUsbctrl(this, domid, devid, id); }
+  attachUsbdev(domid: number, u: Record<string, any>): Promise<void> { return attachUsbdev(this, domid, u); }
+  detachUsbdev(domid: number, ctrl: number, port: number): Promise<void> { return detachUsbdev(this, domid, ctrl, port); }
+  listUsb(domid: number): Promise<UsbctrlInfo[]> { return listUsb(this, domid); }
+
+  qemuMonitorCommand(domid: number, command: string): Promise<string> { return qemuMonitorCommand(this, domid, command); }
+  vncInfo(domid: number, autopass: boolean): Promise<{ listen: string; port: number; password: string | null }> { return vncInfo(this, domid, autopass); }
 
   requestShutdown(domid: number, action: 'poweroff' | 'reboot' | 'suspend', timeoutNs?: bigint): Promise<void> { return requestShutdown(this, domid, action, timeoutNs); }
   sysrq(domid: number, key: string): Promise<void> { return sendSysrq(this, domid, key); }

@@ -85,7 +85,7 @@ export async function writeDom0Tree(xs: XsClient, o: { memKb: number; pools: rea
 
 export async function removeDomainTree(xs: XsClient, domid: number, uuid: string): Promise<void> {
   await xs.transaction(async tx => {
-    for (const p of [`/local/domain/${domid}`, `/vm/${uuid}`, `/libxl/${domid}`, ...['vif', 'vbd', 'qdisk', 'console', 'pci'].map(k => `/local/domain/0/backend/${k}/${domid}`)]) {
+    for (const p of [`/local/domain/${domid}`, `/vm/${uuid}`, `/libxl/${domid}`, ...['vif', 'vbd', 'qdisk', 'console', 'pci', 'vtpm', 'vkbd', 'vinput', 'vdispl', 'vsnd', 'qusb', 'vusb'].map(k => `/local/domain/0/backend/${k}/${domid}`)]) {
       try { await xs.rm(p, tx); } catch (e: any) { if (e.code !== 'ENOENT') throw e; }
     }
   });

@@ -17,6 +17,8 @@ import { CfgReader, db } from './reader.ts';
 import { parseHvmDevices, parseHvmPlatform } from './hvm.ts';
 import { atoi } from '../libc/strtol.ts';
 import { parseCpuidSetting } from './cpuid.ts';
+import { parseVdispls } from './vdispl.ts';
+import { parseVsnds } from './vsnd.ts';
 import { DEFAULT_TOPOLOGY, type HostTopology, parseCpuRange } from './cpumap.ts';
 import type { DomainType, LibxlDeviceDisk, LibxlDomainConfig, ShutdownAction } from './types.ts';
 
@@ -261,7 +263,7 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
         const last = `unable to parse PCI_SPEC_STRING \`${spec}' for passthrough`;
         // libxlutil's own message has no newline: it runs into xl's
         lines.push(r.report + last);
-        throw new ConfigError(lines, 6);
+        throw new ConfigError(lines, r.status ?? 6);
       }
       devs.push(r.pci);
     }
@@ -393,7 +395,9 @@ export function buildDomainConfig(cfg: XlCfg, opts: BuildOptions): BuildResult {
 
   d.p9s = extra.parseP9s(cfg, sink, fail);
   d.vtpms = extra.parseVtpms(cfg, sink, fail);
+  d.vdispls = parseVdispls(cfg, sink, fail);
   d.pvcallsifs = extra.parsePvcalls(cfg, sink, fail);
+  d.vsnds = parseVsnds(cfg, sink, fail);
   d.channels = extra.parseChannels(cfg, sink, fail);
 
   const vifList = getList(cfg, 'vif', sink);

@@ -91,7 +91,7 @@ function pairs(spec: string): [string, string][] {
   return out;
 }
 
-const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+export const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export function parseVtpms(cfg: XlCfg, sink: string[], fail: Fail): Record<string, unknown>[] | undefined {
   return items(cfg, 'vtpm', sink)?.map((spec, devid) => {
@@ -162,41 +162,74 @@ export function parseChannels(cfg: XlCfg, sink: string[], fail: Fail): Record<st
   });
 }
 
+const USBCTRL_TYPES = ['auto', 'pv', 'devicemodel', 'qusb'];
+
+/** parse_usbctrl_config: one token into `v`; the message xl prints when it is refused, else null. */
+export function applyUsbctrlToken(v: Record<string, unknown>, t: string): string | null {
+  if (t.startsWith('type=')) {
+    const ty = t.slice(5).toLowerCase();
+    if (!USBCTRL_TYPES.includes(ty)) return `Invalid usb controller type '${t.slice(5)}'`;
+    v.type = ty === 'auto' ? undefined : ty;
+  } else if (t.startsWith('version=')) v.version = atoi(t.slice(8)) || undefined;
+  else if (t.startsWith('ports=')) v.ports = atoi(t.slice(6)) || undefined;
+  else return `Unknown string \`${t}' in usbctrl spec`;
+  return null;
+}
+
+export const USBCTRL_ORDER = ['type', 'devid', 'version', 'ports', 'backend_domid', 'backend_domname'];
+
 export function parseUsbctrls(cfg: XlCfg, sink: string[], fail: Fail): Record<string, unknown>[] | undefined {
-  const TYPES = ['auto', 'pv', 'devicemodel', 'qusb'];
   return items(cfg, 'usbctrl', sink)?.map((spec, devid) => {
     const v: Record<string, unknown> = { devid };
     for (const t of tokens(spec)) {
-      if (t.startsWith('type=')) {
-        const ty = t.slice(5).toLowerCase();
-        if (!TYPES.includes(ty)) fail(`Invalid usb controller type '${t.slice(5)}'`);
-        v.type = ty === 'auto' ? undefined : ty;
-      } else if (t.startsWith('version=')) v.version = atoi(t.slice(8)) || undefined;
-      else if (t.startsWith('ports=')) v.ports = atoi(t.slice(6)) || undefined;
-      else fail(`Unknown string \`${t}' in usbctrl spec`);
+      const refused = applyUsbctrlToken(v, t);
+      if (refused !== null) fail(refused);
     }
-    return ordered(v, ['type', 'devid', 'version', 'ports', 'backend_domid', 'backend_domname']);
+    return ordered(v, USBCTRL_ORDER);
   });
+}
+
+/**
+ * parse_usbdev_config: one token into `v` (ctrl -1 until given; the host bus and address in
+ * `host`); the message xl prints when it is refused, else null.
+ */
+export function applyUsbdevToken(v: Record<string, unknown>, host: Record<string, unknown>, t: string): string | null {
+  if (t.startsWith('type=')) {
+    // xl prints getopt's optarg here, not the value: (null)
+    if (t.slice(5).toLowerCase() !== 'hostdev') return 'Invalid usb device type: (null)';
+  } else if (t.startsWith('hostbus=')) host.hostbus = Number(strtoul(t.slice(8), 0).value & 0xffn) || undefined;
+  else if (t.startsWith('hostaddr=')) host.hostaddr = Number(strtoul(t.slice(9), 0).value & 0xffn) || undefined;
+  else if (t.startsWith('controller=')) v.ctrl = atoi(t.slice(11));
+  else if (t.startsWith('port=')) v.port = atoi(t.slice(5)) || undefined;
+  else return `Unknown string \`${t}' in usbdev spec`;
+  return null;
+}
+
+/** libxl_device_usbdev in IDL order (ctrl -1, its default, is not printed). */
+export function usbdevJson(v: Record<string, unknown>, host: Record<string, unknown>): Record<string, unknown> {
+  return ordered({ ...v, ctrl: v.ctrl === -1 ? undefined : v.ctrl, 'type.hostdev': ordered(host, ['hostbus', 'hostaddr']) },
+    ['ctrl', 'port', 'type.hostdev']);
 }
 
 export function parseUsbdevs(cfg: XlCfg, sink: string[], fail: Fail): Record<string, unknown>[] | undefined {
   return items(cfg, 'usbdev', sink)?.map(spec => {
     const v: Record<string, unknown> = { ctrl: -1 };
-    let hostdev = false;
     const host: Record<string, unknown> = {};
+    let hostdev = false;
     for (const t of tokens(spec)) {
-      if (t.startsWith('type=')) {
-        if (t.slice(5).toLowerCase() !== 'hostdev') fail('Invalid usb device type: (null)');
-        hostdev = true;
-      } else if (t.startsWith('hostbus=')) host.hostbus = Number(strtoul(t.slice(8), 0).value & 0xffn) || undefined;
-      else if (t.startsWith('hostaddr=')) host.hostaddr = Number(strtoul(t.slice(9), 0).value & 0xffn) || undefined;
-      else if (t.startsWith('controller=')) v.ctrl = atoi(t.slice(11));
-      else if (t.startsWith('port=')) v.port = atoi(t.slice(5)) || undefined;
-      else fail(`Unknown string \`${t}' in usbdev spec`);
+      const refused = applyUsbdevToken(v, host, t);
+      if (refused !== null) fail(refused);
+      if (t.startsWith('type=')) hostdev = true;
     }
-    if (v.ctrl === -1) v.ctrl = undefined;
-    if (hostdev) v['type.hostdev'] = ordered(host, ['hostbus', 'hostaddr']);
-    return ordered(v, ['ctrl', 'port', 'type.hostdev']);
+    const out = usbdevJson(v, host);
+    if (!hostdev) {
+      // Without type=hostdev the union is not printed, yet libxl still has the bus and address
+      // (its setdefault makes the type hostdev): they travel to the toolstack, not to -N's JSON.
+      const full = { ...out };
+      delete out['type.hostdev'];
+      Object.defineProperty(out, 'toJSON', { value: () => full });
+    }
+    return out;
   });
 }
 
@@ -209,33 +242,47 @@ const VKB_NUMBERS: Record<string, string> = {
 };
 const VKB_BOOLS = new Set(['feature_disable_keyboard', 'feature_disable_pointer', 'feature_abs_pointer', 'feature_raw_pointer', 'feature_multi_touch']);
 
+/** parse_vkb_config: one token into `v`; the message xl prints when it is refused, else null. */
+export function applyVkbToken(v: Record<string, unknown>, t: string): string | null {
+  const eq = t.indexOf('=');
+  const k = eq >= 0 ? t.slice(0, eq) : '';
+  const val = t.slice(eq + 1);
+  if (k === 'backend') v.backend_domname = val;
+  else if (k === 'backend-type') {
+    const bt = val.toLowerCase();
+    if (!['unknown', 'qemu', 'linux'].includes(bt)) return `Unknown backend_type "${val}" in vkb spec`;
+    v.backend_type = bt === 'unknown' ? undefined : bt;
+  } else if (k === 'unique-id') v.unique_id = val;
+  else if (Object.hasOwn(VKB_NUMBERS, k)) {
+    const field = VKB_NUMBERS[k];
+    const n = strtoul(val, 0).value;
+    v[field] = VKB_BOOLS.has(field) ? (n ? true : undefined) : Number(BigInt.asUintN(32, n)) || undefined;
+  } else return `Unknown string "${t}" in vkb spec`;
+  return null;
+}
+
+/**
+ * The checks after the tokens (xl.cfg's and vkb-attach's, which word the first two messages
+ * differently): the refusal, else null and `v` in IDL order.
+ */
+export function finishVkb(v: Record<string, unknown>, suffix: string): string | Record<string, unknown> {
+  if (v.backend_type === undefined) return `backend-type should be set${suffix}`;
+  if (v.multi_touch_height || v.multi_touch_width || v.multi_touch_num_contacts) v.feature_multi_touch = true;
+  else if (v.feature_multi_touch) return `multi-touch-width, multi-touch-height, multi-touch-num-contacts should be set${suffix === '' ? '' : ' for multi touch' + suffix}`;
+  return ordered(v, ['backend_domid', 'backend_domname', 'devid', 'backend_type', 'unique_id', 'feature_disable_keyboard',
+    'feature_disable_pointer', 'feature_abs_pointer', 'feature_raw_pointer', 'feature_multi_touch', 'width', 'height',
+    'multi_touch_width', 'multi_touch_height', 'multi_touch_num_contacts']);
+}
+
 /** vkb= entries; `first` is the devid of the first one (vfb entries come before them). */
 export function parseVkbs(cfg: XlCfg, sink: string[], fail: Fail, first: number): Record<string, unknown>[] | undefined {
   return items(cfg, 'vkb', sink)?.map((spec, i) => {
     const v: Record<string, unknown> = { devid: first + i };
     for (const t of tokens(spec)) {
-      const eq = t.indexOf('=');
-      const k = eq >= 0 ? t.slice(0, eq) : '';
-      const val = t.slice(eq + 1);
-      if (k === 'backend') v.backend_domname = val;
-      else if (k === 'backend-type') {
-        const bt = val.toLowerCase();
-        if (!['unknown', 'qemu', 'linux'].includes(bt)) fail(`Unknown backend_type "${val}" in vkb spec`);
-        v.backend_type = bt === 'unknown' ? undefined : bt;
-      } else if (k === 'unique-id') v.unique_id = val;
-      else if (Object.hasOwn(VKB_NUMBERS, k)) {
-        const field = VKB_NUMBERS[k];
-        const n = strtoul(val, 0).value;
-        v[field] = VKB_BOOLS.has(field) ? (n ? true : undefined) : Number(BigInt.asUintN(32, n)) || undefined;
-      } else fail(`Unknown string "${t}" in vkb spec`);
+      const refused = applyVkbToken(v, t);
+      if (refused !== null) fail(refused);
     }
-    if (v.backend_type === undefined) fail('backend-type should be set in vkb spec');
-    if (v.multi_touch_height || v.multi_touch_width || v.multi_touch_num_contacts) v.feature_multi_touch = true;
-    else if (v.feature_multi_touch) {
-      fail('multi-touch-width, multi-touch-height, multi-touch-num-contacts should be set for multi touch in vkb spec');
-    }
-    return ordered(v, ['backend_domid', 'backend_domname', 'devid', 'backend_type', 'unique_id', 'feature_disable_keyboard',
-      'feature_disable_pointer', 'feature_abs_pointer', 'feature_raw_pointer', 'feature_multi_touch', 'width', 'height',
-      'multi_touch_width', 'multi_touch_height', 'multi_touch_num_contacts']);
+    const done = finishVkb(v, ' in vkb spec');
+    return typeof done === 'string' ? fail(done) : done;
   });
 }
