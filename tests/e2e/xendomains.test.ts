@@ -49,3 +49,25 @@ test('xendomains stop saves three guests into XENDOMAINS_SAVE; start brings them
   assert.deepEqual(readdirSync(save), [], 'each restored file is removed');
   for (const n of names) assert.deepEqual(xenPages(h, n), before[n], `${n}'s memory`);
 });
+
+test('xenlabd stop --save-guests DIR saves every guest before stopping; start --restore-guests DIR brings them back', () => {
+  for (const n of guests()) h.xlOk('destroy', n);
+  h.xlOk('create', guestCfg(h, 'app', { memory: 32, workload: 'cpu=30,dirty=500' }));
+  h.xlOk('create', guestCfg(h, 'cache', { type: 'hvm', memory: 32 }));
+  h.advance('3s');
+  const before = { app: xenPages(h, 'app'), cache: xenPages(h, 'cache') };
+  const dir = join(h.home, 'host-down');
+
+  const stop = h.run('xenlabd', ['stop', '--save-guests', dir]);
+  assert.equal(stop.status, 0, stop.stderr);
+  assert.match(stop.stdout, /^xenlabd: saved app \(\d+\) to .*\nxenlabd: saved cache \(\d+\) to .*\nxenlabd: stopped\n$/);
+  assert.match(stop.stderr, /Saving to .*\/host-down\/app new xl format/);
+  assert.deepEqual(readdirSync(dir).sort(), ['app', 'cache']);
+  assert.equal(h.run('xenlabd', ['status']).status, 3, 'the daemon stopped');
+
+  const start = h.run('xenlabd', ['start', '--restore-guests', dir]);
+  assert.equal(start.status, 0, start.stderr);
+  assert.deepEqual(guests(), ['app', 'cache'], 'the saved guests, not the ones the database kept');
+  assert.deepEqual(readdirSync(dir), []);
+  assert.deepEqual({ app: xenPages(h, 'app'), cache: xenPages(h, 'cache') }, before);
+});
