@@ -37,6 +37,45 @@ function vcpuRecords(file: string): Map<number, Buffer> {
 
 const hex = (v: bigint): string => v.toString(16).padStart(16, '0');
 
+/** The HVM_CONTEXT record's CPU entries (struct hvm_hw_cpu) of an xl save file, by vCPU. */
+function hvmCpuEntries(file: string): Map<number, Buffer> {
+  const b = readFileSync(file);
+  let at = 48 + b.readUInt32LE(44) + 16;
+  const pad = (n: number): number => (n + 7) & ~7;
+  for (;;) {
+    const type = b.readUInt32LE(at), len = b.readUInt32LE(at + 4);
+    at += 8;
+    if (type === 1) break;
+    at += pad(len);
+  }
+  at += 24 + 16;
+  for (;;) {
+    const type = b.readUInt32LE(at), len = b.readUInt32LE(at + 4);
+    assert.notEqual(type, 0, 'an HVM_CONTEXT record before END');
+    if (type === 0x09) {
+      const out = new Map<number, Buffer>();
+      const body = b.subarray(at + 8, at + 8 + len);
+      for (let p = 0; p < body.length;) {
+        const code = body.readUInt16LE(p), inst = body.readUInt16LE(p + 2), n = body.readUInt32LE(p + 4);
+        if (code === 2) out.set(inst, body.subarray(p + 8, p + 8 + n));
+        if (code === 0) return out;
+        p += 8 + n;
+      }
+    }
+    at += 8 + pad(len);
+  }
+}
+
+/** What xenctx must print for an hvm_hw_cpu, from the public header's offsets (rax at 512). */
+function expectedHvm(cpu: Buffer): Record<string, string> {
+  const order = ['rax', 'rbx', 'rcx', 'rdx', 'rbp', 'rsi', 'rdi', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip'];
+  const regs: Record<string, string> = Object.fromEntries(order.map((n, i) => [n, hex(cpu.readBigUInt64LE(512 + 8 * i))]));
+  regs.cr3 = hex(cpu.readBigUInt64LE(656 + 2 * 8));
+  regs.cs = cpu.readUInt16LE(736).toString(16).padStart(4, '0');
+  regs.ss = cpu.readUInt16LE(736 + 5 * 4).toString(16).padStart(4, '0');
+  return regs;
+}
+
 /** What xenctx must print for a context, from the public header's offsets (cpu_user_regs at 520). */
 function expected(ctx: Buffer): Record<string, string> {
   const names = ['r15', 'r14', 'r13', 'r12', 'rbp', 'rbx', 'r11', 'r10', 'r9', 'r8', 'rax', 'rcx', 'rdx', 'rsi', 'rdi'];
@@ -103,4 +142,26 @@ test("xenctx's refusals, in the real tool's words", () => {
   assert.equal(both.status, 255);
   assert.match(both.stderr, /^\S*xenctx: both --all-vcpus and \[VCPU\] is not supported\n$/, 'argv[0] first');
   assert.deepEqual(h.run('xenctx', [String(id), '7']), { stdout: '', stderr: 'xc_vcpu_getcontext: Invalid argument\n', status: 0 });
+});
+
+test('an HVM guest: its save file carries the registers in hvm_hw_cpu entries, and xenctx on the restored guest prints them', () => {
+  h.xlOk('create', h.guestConfig('win', 'type = "hvm"\nvcpus = 2\nworkload = "cpu=50"'));
+  h.advance('5s');
+  const file = join(h.home, 'win.save');
+  h.xlOk('save', 'win', file);
+  const cpus = hvmCpuEntries(file);
+  assert.deepEqual([...cpus.keys()], [0, 1]);
+  for (const cpu of cpus.values()) {
+    assert.equal(cpu.length, 1032, 'sizeof(struct hvm_hw_cpu)');
+    assert.notEqual(cpu.readBigUInt64LE(640), 0n, 'rip is saved');
+    assert.equal(cpu.readBigUInt64LE(992) & 0x400n, 0x400n, 'EFER.LMA: a 64-bit guest');
+  }
+  h.xlOk('restore', '-p', file);
+  const id = row(h.xlOk('list'), 'win').id;
+  const all = h.run('xenctx', ['-a', '-C', String(id)]);
+  assert.equal(all.status, 0, all.stderr);
+  const [v0, v1] = all.stdout.split(/^vcpu\d:\n/m).slice(1);
+  assert.deepEqual(printed(v0!), expectedHvm(cpus.get(0)!));
+  assert.deepEqual(printed(v1!), expectedHvm(cpus.get(1)!));
+  h.xlOk('destroy', 'win');
 });
