@@ -12,8 +12,8 @@ let h: TestHost;
 before(() => { h = new TestHost().start(); });
 after(() => h.stop());
 
-/** X86_PV_VCPU_BASIC bodies of an xl save file: vcpu id, padding, then the context. */
-function vcpuRecords(file: string): Map<number, Buffer> {
+/** The libxc records of an xl save file, in order: type and body. */
+function libxcRecords(file: string): { type: number; body: Buffer }[] {
   const b = readFileSync(file);
   let at = 48 + b.readUInt32LE(44);
   at += 16; // libxl stream header
@@ -25,46 +25,34 @@ function vcpuRecords(file: string): Map<number, Buffer> {
     at += pad(len);
   }
   at += 24 + 16; // libxc image header and domain header
-  const out = new Map<number, Buffer>();
+  const out: { type: number; body: Buffer }[] = [];
   for (;;) {
     const type = b.readUInt32LE(at), len = b.readUInt32LE(at + 4);
-    const body = b.subarray(at + 8, at + 8 + len);
-    if (type === 0x04) out.set(body.readUInt32LE(0), body.subarray(8));
+    out.push({ type, body: b.subarray(at + 8, at + 8 + len) });
     if (type === 0) return out;
     at += 8 + pad(len);
   }
 }
 
-const hex = (v: bigint): string => v.toString(16).padStart(16, '0');
-
-/** The HVM_CONTEXT record's CPU entries (struct hvm_hw_cpu) of an xl save file, by vCPU. */
-function hvmCpuEntries(file: string): Map<number, Buffer> {
-  const b = readFileSync(file);
-  let at = 48 + b.readUInt32LE(44) + 16;
-  const pad = (n: number): number => (n + 7) & ~7;
-  for (;;) {
-    const type = b.readUInt32LE(at), len = b.readUInt32LE(at + 4);
-    at += 8;
-    if (type === 1) break;
-    at += pad(len);
-  }
-  at += 24 + 16;
-  for (;;) {
-    const type = b.readUInt32LE(at), len = b.readUInt32LE(at + 4);
-    assert.notEqual(type, 0, 'an HVM_CONTEXT record before END');
-    if (type === 0x09) {
-      const out = new Map<number, Buffer>();
-      const body = b.subarray(at + 8, at + 8 + len);
-      for (let p = 0; p < body.length;) {
-        const code = body.readUInt16LE(p), inst = body.readUInt16LE(p + 2), n = body.readUInt32LE(p + 4);
-        if (code === 2) out.set(inst, body.subarray(p + 8, p + 8 + n));
-        if (code === 0) return out;
-        p += 8 + n;
-      }
-    }
-    at += 8 + pad(len);
-  }
+/** X86_PV_VCPU_BASIC bodies of an xl save file: vcpu id, padding, then the context. */
+function vcpuRecords(file: string): Map<number, Buffer> {
+  return new Map(libxcRecords(file).filter(r => r.type === 0x04).map(r => [r.body.readUInt32LE(0), r.body.subarray(8)]));
 }
+
+/** The HVM_CONTEXT record's CPU entries (struct hvm_hw_cpu, descriptor code 2) of an xl save file, by vCPU. */
+function hvmCpuEntries(file: string): Map<number, Buffer> {
+  const body = libxcRecords(file).find(r => r.type === 0x09)!.body;
+  const out = new Map<number, Buffer>();
+  for (let p = 0; p < body.length;) {
+    const code = body.readUInt16LE(p), inst = body.readUInt16LE(p + 2), n = body.readUInt32LE(p + 4);
+    if (code === 0) break;
+    if (code === 2) out.set(inst, body.subarray(p + 8, p + 8 + n));
+    p += 8 + n;
+  }
+  return out;
+}
+
+const hex = (v: bigint): string => v.toString(16).padStart(16, '0');
 
 /** What xenctx must print for an hvm_hw_cpu, from the public header's offsets (rax at 512). */
 function expectedHvm(cpu: Buffer): Record<string, string> {
