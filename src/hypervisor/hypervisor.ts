@@ -5,7 +5,7 @@
 import type { Clock } from '../machine/clock.ts';
 import type { Machine } from '../machine/host.ts';
 import { Credit2 } from './credit2/index.ts';
-import { ConsoleRing, XENLOG } from './console-ring.ts';
+import { ConsoleRing, XENLOG, conringSize } from './console-ring.ts';
 import { Domain, memorySeed, populateLowest, releaseHighest, type DomainSpec } from './domain.ts';
 import { GrantedRings } from './io-ring.ts';
 import { TraceBuffers } from './trace-buffers.ts';
@@ -75,7 +75,7 @@ export class Hypervisor {
     this.freePagesCount = machine.totalPages - this.xenReservedPages();
     const allCpus = Array.from({ length: machine.spec.nrCpus }, (_, i) => i);
     this.pools = [{ id: 0, name: 'Pool-0', cpus: allCpus }];
-    this.console = new ConsoleRing(bootBanner(machine));
+    this.console = new ConsoleRing(bootBanner(machine), conringSize(machine.spec.nrCpus));
     this.gnttab = new GrantOps({
       table: domid => this.domains.get(domid)?.grantTable ?? this.dyingGrantTables.get(domid),
       frameValid: (domid, gfn) => this.domains.get(domid)?.frameValid(gfn) ?? false,
@@ -429,6 +429,7 @@ function bootBanner(m: Machine): string[] {
     `(XEN)  runqueues arrangement: socket`,
     `(XEN)  cap enforcement granularity: 10ms`,
     `(XEN) Detected ${(m.spec.cpuKhz / 1000).toFixed(3)} MHz processor.`,
+    `(XEN) Allocated console ring of ${conringSize(m.spec.nrCpus) >> 10} KiB.`,
     `(XEN) Brought up ${m.spec.nrCpus} CPUs`,
     `(XEN) *** Building a PV Dom0 ***`,
     `(XEN) Dom0 has maximum ${m.spec.dom0Vcpus} VCPUs`,
