@@ -14,7 +14,7 @@ import { LibxlError, err } from './errors.ts';
 import { writeDomainTree } from './xs-tree.ts';
 import { checkNewDomainName } from './names.ts';
 import { checkPvBootFiles } from './pv-kernel.ts';
-import { addConsole, addVbd, addVif } from './devices.ts';
+import { addConsole, addVbd, addVif, writeSerialTty } from './devices.ts';
 import { teardown } from './domain.ts';
 import type { DomainRecord, GuestMagic, Toolstack } from './toolstack.ts';
 
@@ -107,7 +107,7 @@ async function build(ts: Toolstack, domid: number, name: string, type: DomainTyp
     });
     await addConsole(xs, domid, { port: m.consolePort, ringRef: m.consolePfn });
     // A restored guest resumes where it was saved: it does not boot again.
-    await platform.startGuest(rec, o.restored === true);
+    await writeSerialTty(xs, domid, (await platform.startGuest(rec, o.restored === true)).serialTty);
     for (const disk of config.disks ?? []) await addVbd(xs, hv.clock, domid, disk, o.cwd);
     for (const nic of config.nics ?? []) await addVif(xs, hv.clock, domid, nic);
   } catch (e) {

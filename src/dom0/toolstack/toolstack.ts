@@ -47,8 +47,8 @@ export interface DomainRecord {
 export interface GuestMagic { storePort: number; storePfn: number; consolePort: number; consolePfn: number }
 
 export interface ToolstackPlatform {
-  /** Wire and start the guest kernel of a new domain (xenstore ring, console page). */
-  startGuest(rec: DomainRecord, alreadyBooted: boolean): Promise<void>;
+  /** Wire and start the guest kernel of a new domain (xenstore ring, console page); says which pty its emulated serial port got, if it has one. */
+  startGuest(rec: DomainRecord, alreadyBooted: boolean): Promise<{ serialTty?: string }>;
   stopGuest(domid: number): void;
   /** Persist a domain (record + hypervisor state) in one transaction; done before replying. Throws a LibxlError if it cannot. */
   commit(domid: number): void;
