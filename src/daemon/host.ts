@@ -190,7 +190,7 @@ export class Host {
     this.xenconsoled.connect(rec.domid, rec.name, m.consolePort);
     const g = new GuestKernel({
       domid: rec.domid, name: rec.name, type: rec.type, hv: this.hv, clock: this.clock,
-      xenstore, console, ports: { store: m.storePort, console: m.consolePort }, serial, disks: hw.disks, platformPci: hw.platformPci, cmdline: hw.cmdline, workload: parseWorkload(rec.workload ?? undefined), alreadyBooted,
+      xenstore, console, ports: { store: m.storePort, console: m.consolePort }, serial, disks: hw.disks, platformPci: hw.platformPci, cmdline: hw.cmdline, firmware: hw.firmware, workload: parseWorkload(rec.workload ?? undefined), alreadyBooted,
     });
     this.guests.set(rec.domid, g);
     await g.start();
