@@ -13,7 +13,7 @@ import { B_INFO_ORDER } from '../../formats/domain-config/build.ts';
 import { LibxlError, err } from './errors.ts';
 import { writeDomainTree } from './xs-tree.ts';
 import { checkNewDomainName } from './names.ts';
-import { checkPvBootFiles } from './pv-kernel.ts';
+import { checkBootFiles } from './pv-kernel.ts';
 import { addConsole, addVbd, addVif, writeSerialTty } from './devices.ts';
 import { teardown } from './domain.ts';
 import type { DomainRecord, GuestMagic, Toolstack } from './toolstack.ts';
@@ -85,7 +85,7 @@ async function build(ts: Toolstack, domid: number, name: string, type: DomainTyp
   hv.pause(domid); // domains are built paused; unpaused at the end unless -p
   try {
     // A restored guest's kernel is already in its memory; a built one is read from Dom0's disk.
-    if (type === 'pv' && !o.restored) checkPvBootFiles(domid, { kernel: b.kernel, ramdisk: b.ramdisk, cwd: o.cwd });
+    if (type !== 'hvm' && !o.restored) checkBootFiles(domid, type, { kernel: b.kernel, ramdisk: b.ramdisk, cwd: o.cwd });
     hv.allocate(d, Math.ceil((targetKb + videoKb) / 4));
   } catch (e) {
     hv.destroyDomain(domid);
