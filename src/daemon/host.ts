@@ -157,6 +157,7 @@ export class Host {
         this.log(`event ${kind} d${domid} ${name ?? ''} ${detail ?? ''}`);
       },
       log: l => this.log(l),
+      dumpDir: join(this.paths.home, 'dump'),
     });
     // VIRQ_DOM_EXC reaches xenstored too, which tells @releaseDomain watchers.
     const toToolstack = this.hv.onDomainException;

@@ -58,6 +58,8 @@ export interface ToolstackPlatform {
   forget(domid: number): void;
   event(kind: string, domid: number, name: string | null, detail?: string): void;
   log(line: string): void;
+  /** Where on_*=coredump-* writes a core, named after the domain (XEN_DUMP_DIR, /var/lib/xen/dump on a real host). */
+  dumpDir: string;
 }
 
 export class Toolstack {
