@@ -16,8 +16,8 @@ export interface MachineArgs { spec: Partial<MachineSpec>; clock?: ClockMode; ar
 
 export interface DaemonCommands {
   run(m: MachineArgs): Promise<void>;
-  start(m: MachineArgs): Promise<void>;
-  stop(): Promise<void>;
+  start(m: MachineArgs, restoreGuests?: string): Promise<void>;
+  stop(saveGuests?: string): Promise<void>;
   status(): Promise<void>;
   env(): void;
   clock(): Promise<void>;
@@ -98,6 +98,14 @@ const machine = (y: Argv) => y.options(MACHINE_OPTIONS).group(Object.keys(MACHIN
   // Domain-0 cannot have more vCPUs than the machine has pCPUs.
   .check((v: MachineValues) => v['dom0-vcpus'] === undefined || v['dom0-vcpus'] <= (v.cpus ?? v.machine?.spec.nrCpus ?? DEFAULT_MACHINE.nrCpus) || invalid('dom0-vcpus', String(v['dom0-vcpus'])));
 
+// Extensions: the host's shutdown and boot with every guest saved, as Debian's xendomains does.
+const SAVE_OPTION = {
+  'save-guests': { type: 'string', requiresArg: true, describe: 'first save every guest (xl save) into DIR, one file per domain', normalize: true },
+} as const;
+const RESTORE_OPTION = {
+  'restore-guests': { type: 'string', requiresArg: true, describe: 'then restore every file of DIR (xl restore), removing each once restored', normalize: true },
+} as const;
+
 const EPILOG = 'State lives in $XENLAB_HOME (default ${XDG_STATE_HOME:-~/.local/state}/xenlab).\n' +
   "Dom0's LVM (extensions, LVM2's options and output; see xenlabd(8)): lvcreate, lvs, vgs, pvs, lvextend, lvreduce, lvresize, lvremove.";
 
@@ -105,10 +113,10 @@ export function xenlabdCli(argv: string[], commands: DaemonCommands): Promise<un
   const cli: Argv = yargs(argv)
     .scriptName('xenlabd')
     .usage('Usage: $0 <command> [options]')
-    .command('start', "start the host's daemon in the background (if not running)", machine,
-      v => commands.start(machineArgs(v as MachineValues)))
+    .command('start', "start the host's daemon in the background (if not running)", y => machine(y).options(RESTORE_OPTION),
+      v => commands.start(machineArgs(v as MachineValues), v['restore-guests']))
     .command('run', 'run the daemon in the foreground', machine, v => commands.run(machineArgs(v as MachineValues)))
-    .command('stop', 'stop the daemon (domains are kept and come back on the next start)', {}, () => commands.stop())
+    .command('stop', 'stop the daemon (domains are kept and come back on the next start)', SAVE_OPTION, v => commands.stop(v['save-guests']))
     .command('status', 'say whether the daemon runs (exit 3 if not), and its host', {}, () => commands.status())
     .command('env', 'print the environment for real Xen clients (XENSTORED_PATH)', {}, () => commands.env())
     .command('clock', 'print the simulated clock', y => y

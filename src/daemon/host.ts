@@ -61,6 +61,8 @@ export class Host {
   readonly blkData: BlkDataplane;
   blkback!: BackendDriver;
   private guests = new Map<number, GuestKernel>();
+  /** The pty number (QEMU's, in Dom0's /dev/pts) of each HVM guest's serial port. */
+  private serialPtys = new Map<number, number>();
   /** What xenstored and xenconsoled hold of each guest (their gntdev and evtchn devices). */
   private readonly storeXen: XenDevices;
   private readonly consoleXen: XenDevices;
@@ -185,6 +187,7 @@ export class Host {
       blockDevices: this.blockDevices,
       changeMedium: (domid, devid, file) => this.guests.get(domid)?.changeMedium(devid, file ? statSync(file).size : 0),
       pci: this.pciDrivers,
+      dumpDir: join(this.paths.home, 'dump'),
     });
     // VIRQ_DOM_EXC reaches xenstored too, which tells @releaseDomain watchers.
     const toToolstack = this.hv.onDomainException;
@@ -203,10 +206,11 @@ export class Host {
     return xs;
   }
 
-  private async startGuest(rec: DomainRecord, alreadyBooted: boolean): Promise<void> {
+  private async startGuest(rec: DomainRecord, alreadyBooted: boolean): Promise<{ serialTty?: string }> {
     const hw = guestHardware(rec);
     const serial = hw.serialPty ? new SerialPort() : undefined;
     if (serial) this.xenconsoled.add(rec.domid, rec.name, serial, 'serial');
+    if (serial) this.serialPtys.set(rec.domid, this.freePty());
     // xenstored mapped the guest's xenstore page when libxl introduced it; xenconsoled maps its
     // console page and binds the console port. The guest's xenbus and hvc drivers talk through
     // the pages start_info names.
@@ -217,15 +221,26 @@ export class Host {
     this.xenconsoled.connect(rec.domid, rec.name, m.consolePort);
     const g = new GuestKernel({
       domid: rec.domid, name: rec.name, type: rec.type, hv: this.hv, clock: this.clock,
-      xenstore, console, ports: { store: m.storePort, console: m.consolePort }, serial, disks: hw.disks, cdroms: hw.cdroms, platformPci: hw.platformPci, cmdline: hw.cmdline, workload: parseWorkload(rec.workload ?? undefined), alreadyBooted,
+      xenstore, console, ports: { store: m.storePort, console: m.consolePort }, serial, disks: hw.disks, cdroms: hw.cdroms, platformPci: hw.platformPci, cmdline: hw.cmdline, firmware: hw.firmware, workload: parseWorkload(rec.workload ?? undefined), alreadyBooted,
     });
     this.guests.set(rec.domid, g);
     await g.start();
+    const pty = this.serialPtys.get(rec.domid);
+    return pty === undefined ? {} : { serialTty: `/dev/pts/${pty}` };
+  }
+
+  /** The lowest pty number no guest's serial port holds; /dev/pts/0 is the admin's own terminal. */
+  private freePty(): number {
+    const used = new Set(this.serialPtys.values());
+    let n = 1;
+    while (used.has(n)) n++;
+    return n;
   }
 
   private stopGuest(domid: number): void {
     this.guests.get(domid)?.stop();
     this.guests.delete(domid);
+    this.serialPtys.delete(domid);
     this.xenconsoled.remove(domid);
   }
 

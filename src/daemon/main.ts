@@ -102,10 +102,22 @@ async function start(m: MachineArgs): Promise<void> {
   process.stdout.write(`xenlabd: started for ${paths.home} (clock ${st.mode})\n`);
 }
 
-async function stopCmd(): Promise<void> {
+/** start --restore-guests DIR (an extension): start, then restore every guest saved in DIR. */
+async function startRestoring(m: MachineArgs, dir?: string): Promise<void> {
+  await start(m);
+  if (dir === undefined) return;
+  const { restoreGuests } = await import('./guest-images.ts');
+  if (!restoreGuests(dir)) fail(`some guests in ${dir} could not be restored (their files are kept)`);
+}
+
+async function stopCmd(saveGuestsTo?: string): Promise<void> {
   const paths = hostPaths();
   const conn = await tryConnect();
   if (!conn) { process.stdout.write(`xenlabd: not running for ${paths.home}\n`); return; }
+  if (saveGuestsTo !== undefined) {
+    const { saveGuests } = await import('./guest-images.ts');
+    if (!(await saveGuests(conn, saveGuestsTo))) { conn.close(); fail('not stopped: some guests could not be saved (they still run)'); }
+  }
   await conn.request('daemon.stop', {}).catch(() => {});
   conn.close();
   for (let i = 0; i < 500 && existsSync(paths.pidfile); i++) await new Promise(r => setTimeout(r, 10));
@@ -180,7 +192,7 @@ function plainCommand(args: string[]): (() => Promise<void> | void) | undefined 
 const args = process.argv.slice(2);
 const plain = plainCommand(args);
 // The LVM commands (extensions) take LVM's own options: they bypass yargs.
-(plain ? Promise.resolve().then(plain) : LVM_COMMANDS.includes(args[0]!) ? lvmCommand(args[0]!, args.slice(1)) : import('./cli.ts').then(c => c.xenlabdCli(args, { run, start, stop: stopCmd, status, env, clock, clockAdvance, lspci, lsusb, sriov }))).catch(e => {
+(plain ? Promise.resolve().then(plain) : LVM_COMMANDS.includes(args[0]!) ? lvmCommand(args[0]!, args.slice(1)) : import('./cli.ts').then(c => c.xenlabdCli(args, { run, start: startRestoring, stop: stopCmd, status, env, clock, clockAdvance, lspci, lsusb, sriov }))).catch(e => {
   if (e instanceof ToolError) fail(e.message, e.exitCode === 1 && e.code.startsWith('ED') ? EXIT_UNAVAILABLE : e.exitCode);
   fail(e?.message ?? String(e));
 });

@@ -5,6 +5,7 @@
 // that others can write is refused, never followed and never reused. Files are made 0600 and
 // directories 0700; older, looser ones of ours are tightened.
 import { chmodSync, closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, writeSync, type Stats } from 'node:fs';
+import { bytesFromText } from '../formats/byte-text.ts';
 
 export class StateFileError extends Error {}
 
@@ -51,7 +52,8 @@ export function privateDir(path: string): void {
 export function openStateFile(path: string, flags: number): number {
   let fd: number;
   // O_NONBLOCK: a FIFO planted here must not hang the open.
-  try { fd = openSync(path, flags | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600); } catch (e: any) {
+  // A path holding a non-UTF-8 name (its bytes escaped in the text) is opened by those bytes.
+  try { fd = openSync(bytesFromText(path), flags | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600); } catch (e: any) {
     if (e.code === 'ELOOP') refuse(`${path} is a symbolic link`);
     throw e;
   }

@@ -1,6 +1,6 @@
 // What a guest prints while it boots, by kind of guest. An HVM guest starts in firmware: hvmloader
-// and then SeaBIOS write to Xen's debug port (0xe9), which lands in the hypervisor's console ring
-// at guest debug level; then Linux logs to the console its command line names (ttyS0 on HVM, the
+// and then SeaBIOS (OVMF prints nothing there) write to Xen's debug port (0xe9), which lands in
+// the hypervisor's console ring at guest debug level; then Linux logs to the console its command line names (ttyS0 on HVM, the
 // PV console hvc0 on PV and PVH). Kernel lines are [seconds since the kernel started, line].
 import { kernelStamp } from './printk.ts';
 import { GUEST_UTS } from './uname.ts';
@@ -23,6 +23,8 @@ export interface BootOptions {
   cmdline?: string;
   /** Domain uuid: the root file system's UUID on the HVM command line is derived from it. */
   uuid: string;
+  /** An HVM guest's firmware: under OVMF, Linux boots through EFI. */
+  firmware?: Firmware;
 }
 
 /** Seconds of simulated time a boot takes. */
@@ -33,15 +35,49 @@ export const SHUTDOWN_SECONDS = 1;
 const LINUX_BANNER = `Linux version ${GUEST_UTS.release} (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0, ` +
   `GNU ld (GNU Binutils for Debian) 2.40) ${GUEST_UTS.version}`;
 
-/** What hvmloader and SeaBIOS print on the debug port before the guest's boot loader runs. */
-export function firmwareLog(o: { memMiB: number; cpuMhz: number }): string[] {
+/** The HVM firmware hvmloader loads (xl.cfg bios=; qemu-xen's default is SeaBIOS). */
+export type Firmware = 'seabios' | 'ovmf';
+
+interface BiosImage {
+  /** bios_config.name, as hvmloader prints it. */
+  name: string;
+  /** Where hvmloader put the image ("Main BIOS" in its BIOS map). */
+  main: [number, number];
+  /** Where the e820 table's low reserved region starts (the image's base below 1 MiB). */
+  lowReserved: number;
+  /** SeaBIOS keeps its info table in hvmloader's scratch space and has MP tables built; OVMF neither. */
+  seabios: boolean;
+}
+
+const BIOSES: Record<Firmware, BiosImage> = {
+  seabios: { name: 'SeaBIOS', main: [0xc0000, 0xfffff], lowReserved: 0xc0000, seabios: true },
+  // Debian's 2 MiB OVMF.fd, placed to end at 4 GiB (ovmf_load); it reserves from LOWCHUNK_BEGIN.
+  ovmf: { name: 'OVMF', main: [0xffe00000, 0xffffffff], lowReserved: 0xf0000, seabios: false },
+};
+
+/** What SeaBIOS prints on the debug port once invoked; a release OVMF prints nothing there. */
+const SEABIOS_LINES = [
+  'SeaBIOS (version 1.16.2-1)',
+  'BUILD: gcc: (Debian 12.2.0-14) 12.2.0 binutils: (GNU Binutils for Debian) 2.40',
+  '',
+  'Found Xen hypervisor signature at 40000000',
+  'Running on QEMU (i440fx)',
+  'xen: copy e820...',
+  'Searching bootorder for: HALT',
+  'Booting from Hard Disk...',
+  'Booting from 0000:7c00',
+];
+
+/** What hvmloader, then the firmware it invokes, print on the debug port before the guest's boot loader runs. */
+export function firmwareLog(o: { memMiB: number; cpuMhz: number; firmware: Firmware }): string[] {
+  const bios = BIOSES[o.firmware];
   const lowTop = Math.min(o.memMiB, 0xf0000000 / 2 ** 20) * 2 ** 20;
   const hex = (n: number) => n.toString(16).padStart(8, '0');
   return [
     'HVM Loader',
     'Detected Xen v4.17.7',
     'Xenbus rings @0xfeffc000, event channel 1',
-    'System requested SeaBIOS',
+    `System requested ${bios.name}`,
     `CPU speed is ${Math.round(o.cpuMhz)} MHz`,
     'Relocating guest memory for lowmem MMIO space disabled',
     'PCI-ISA link 0 routed to IRQ5',
@@ -53,30 +89,22 @@ export function firmwareLog(o: { memMiB: number; cpuMhz: number }): string[] {
     'pci dev 04:0 INTA->IRQ5',
     'Multiprocessor initialisation:',
     'Writing SMBIOS tables ...',
-    'Loading SeaBIOS ...',
-    'Creating MP tables ...',
+    `Loading ${bios.name} ...`,
+    ...(bios.seabios ? ['Creating MP tables ...'] : []),
     'Loading ACPI ...',
     'vm86 TSS at fc100300',
     'BIOS map:',
-    ' 10000-100e3: Scratch space',
-    ' c0000-fffff: Main BIOS',
+    ...(bios.seabios ? [' 10000-100e3: Scratch space'] : []),
+    ` ${bios.main[0].toString(16).padStart(5, '0')}-${bios.main[1].toString(16).padStart(5, '0')}: Main BIOS`,
     'E820 table:',
     ' [00]: 00000000:00000000 - 00000000:000a0000: RAM',
-    ' HOLE: 00000000:000a0000 - 00000000:000c0000',
-    ' [01]: 00000000:000c0000 - 00000000:00100000: RESERVED',
+    ` HOLE: 00000000:000a0000 - 00000000:${hex(bios.lowReserved)}`,
+    ` [01]: 00000000:${hex(bios.lowReserved)} - 00000000:00100000: RESERVED`,
     ` [02]: 00000000:00100000 - 00000000:${hex(lowTop)}: RAM`,
     ' HOLE: 00000000:' + hex(lowTop) + ' - 00000000:fc000000',
     ' [03]: 00000000:fc000000 - 00000001:00000000: RESERVED',
-    'Invoking SeaBIOS ...',
-    'SeaBIOS (version 1.16.2-1)',
-    'BUILD: gcc: (Debian 12.2.0-14) 12.2.0 binutils: (GNU Binutils for Debian) 2.40',
-    '',
-    'Found Xen hypervisor signature at 40000000',
-    'Running on QEMU (i440fx)',
-    'xen: copy e820...',
-    'Searching bootorder for: HALT',
-    'Booting from Hard Disk...',
-    'Booting from 0000:7c00',
+    `Invoking ${bios.name} ...`,
+    ...(bios.seabios ? SEABIOS_LINES : []),
   ];
 }
 
@@ -98,6 +126,7 @@ function platformLines(o: BootOptions, root: string): [number, string][] {
   }
   return [
     [0.0, `Command line: BOOT_IMAGE=/boot/vmlinuz-${GUEST_UTS.release} root=UUID=${rootUuid(o.uuid)} ro console=tty0 console=ttyS0,115200n8`],
+    ...(o.firmware === 'ovmf' ? [[0.0, 'efi: EFI v2.70 by EDK II']] as [number, string][] : []),
     [0.0, 'DMI: Xen HVM domU, BIOS 4.17.7 11/03/2025'],
     [0.0, 'Hypervisor detected: Xen HVM'],
     [0.0, 'Xen version 4.17.'],

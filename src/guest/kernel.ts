@@ -8,7 +8,7 @@ import type { GuestConsole, XenstoreRing } from '../hypervisor/console-page.ts';
 import { ShutdownReason } from '../hypervisor/shutdown-reason.ts';
 import { XsClient } from '../formats/xenstore-client.ts';
 import type { Workload } from '../formats/workload-spec.ts';
-import { BOOT_SECONDS, SHUTDOWN_SECONDS, bootLog, firmwareLog } from './boot-log.ts';
+import { BOOT_SECONDS, SHUTDOWN_SECONDS, bootLog, firmwareLog, type Firmware } from './boot-log.ts';
 import { guestCdroms, guestDisks } from './disk-name.ts';
 import { Shell } from './shell.ts';
 import { Balloon } from './balloon.ts';
@@ -51,6 +51,8 @@ export interface GuestOptions {
   platformPci: boolean;
   /** The PV kernel's command line from the config. */
   cmdline?: string;
+  /** An HVM guest's firmware (xl.cfg bios=). */
+  firmware?: Firmware;
   workload: Workload;
   /** Skip the boot (a guest carried over a daemon restart is already up). */
   alreadyBooted?: boolean;
@@ -214,10 +216,10 @@ export class GuestKernel {
     this.setDemand(BOOT_DEMAND, IDLE_DEMAND);
     const d = hv.get(this.domid);
     const memMiB = Math.floor(d.totPages / 256);
-    if (this.o.type === 'hvm') for (const line of firmwareLog({ memMiB, cpuMhz: hv.machine.mhz })) hv.hvmDebugWrite(this.domid, line + '\n');
+    if (this.o.type === 'hvm') for (const line of firmwareLog({ memMiB, cpuMhz: hv.machine.mhz, firmware: this.o.firmware ?? 'seabios' })) hv.hvmDebugWrite(this.domid, line + '\n');
     const pvDisks = this.o.type !== 'hvm' || this.o.platformPci;
     const log = bootLog({
-      name: this.o.name, type: this.o.type, vcpus: d.onlineVcpus, memMiB, uuid: d.uuid, cmdline: this.o.cmdline,
+      name: this.o.name, type: this.o.type, vcpus: d.onlineVcpus, memMiB, uuid: d.uuid, cmdline: this.o.cmdline, firmware: this.o.firmware,
       disks: guestDisks(this.o.disks, pvDisks), pvDisks, cdroms: guestCdroms(this.o.cdroms ?? []),
     });
     for (const [s, line] of log) {

@@ -1,5 +1,16 @@
-// The hypervisor console ring that `xl dmesg` reads: a bounded buffer of lines.
-const RING_BYTES = 16384 * 4;
+// The hypervisor console ring that `xl dmesg` reads (console.c's conring): a ring of characters,
+// not lines. Once it wraps, the oldest characters are overwritten, so the boot log goes first
+// and what `xl dmesg` shows may begin in the middle of a line, as on a real host.
+
+/**
+ * console_init_postirq's size: 2 KiB per present CPU at a release build's log level
+ * (nr << (9 + 2)), at least the 16 KiB static ring, rounded up to a power of two pages.
+ */
+export function conringSize(nrCpus: number): number {
+  let size = 16384;
+  while (size < nrCpus << 11) size *= 2;
+  return size;
+}
 
 /** Xen's log levels (XENLOG_ERR .. XENLOG_DEBUG) and the names loglvl and guest_loglvl take for their thresholds. */
 export const XENLOG = { err: 0, warning: 1, info: 2, debug: 3 } as const;
@@ -12,8 +23,8 @@ export const LOGLVL_PARAMS = ['loglvl', 'guest_loglvl'] as const;
 export type LoglvlParam = typeof LOGLVL_PARAMS[number];
 
 export class ConsoleRing {
-  private lines: string[] = [];
-  private bytes = 0;
+  /** What is between conringc and conringp. */
+  private text = '';
   /**
    * Messages below `lower` are printed, below `upper` printed rate-limited (not modelled: printed),
    * others dropped. A release build (debug=n) starts at loglvl=warning and guest_loglvl=none/warning,
@@ -23,12 +34,11 @@ export class ConsoleRing {
     loglvl: { lower: 2, upper: 2 }, guest_loglvl: { lower: 0, upper: 2 },
   };
 
-  constructor(banner: string[]) { for (const l of banner) this.push(l); }
+  constructor(banner: string[], readonly size = conringSize(1)) { for (const l of banner) this.push(l); }
 
   push(line: string): void {
-    this.lines.push(line.endsWith('\n') ? line : line + '\n');
-    this.bytes += line.length + 1;
-    while (this.bytes > RING_BYTES && this.lines.length > 1) this.bytes -= this.lines.shift()!.length;
+    this.text += line.endsWith('\n') ? line : line + '\n';
+    if (this.text.length > this.size) this.text = this.text.slice(this.text.length - this.size);
   }
   /** `(XEN) ` line, as the hypervisor prints it (console_timestamps=none); a printk without a level is a warning. */
   xen(msg: string, level: number = XENLOG.warning): void {
@@ -62,8 +72,8 @@ export class ConsoleRing {
     return `${LOGLVL_SHOWN[t.lower]}/${LOGLVL_SHOWN[t.upper]}`;
   }
   read(clear: boolean): string {
-    const text = this.lines.join('');
-    if (clear) { this.lines = []; this.bytes = 0; }
+    const text = this.text;
+    if (clear) this.text = '';
     return text;
   }
 }

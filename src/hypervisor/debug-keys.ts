@@ -6,6 +6,7 @@ import type { Hypervisor } from './hypervisor.ts';
 import { dumpDomains } from './keyhandlers/dump-domains.ts';
 import { eventChannelInfo } from './keyhandlers/dump-evtchn.ts';
 import { dumpRunq } from './keyhandlers/dump-runq.ts';
+import { dumpRegisters } from './keyhandlers/dump-registers.ts';
 import { dumpIrqs } from './keyhandlers/dump-irqs.ts';
 import { grantTableUsage } from './keyhandlers/grant-usage.ts';
 import { memoryInfo } from './keyhandlers/memory-info.ts';
@@ -38,7 +39,7 @@ export class DebugKeys {
       V: { desc: 'dump iommu info' },
       a: { desc: 'dump timer queues' },
       c: { desc: 'dump ACPI Cx structures' },
-      d: { desc: 'dump registers' },
+      d: { desc: 'dump registers', dump: k => dumpRegisters(hv, k) },
       e: { desc: 'dump evtchn info', dump: () => eventChannelInfo(hv) },
       g: { desc: 'print grant table usage', dump: () => grantTableUsage(hv) },
       h: { desc: 'show this message', dump: k => this.showHandlers(k) },

@@ -10,7 +10,7 @@ import { Credit2 } from './credit2/index.ts';
 import { Cpupools, type Cpupool } from './cpupools.ts';
 import { isSchedulerName, schedulerKind } from './sched-factory.ts';
 import type { SchedulerName } from './scheduler.ts';
-import { ConsoleRing, XENLOG } from './console-ring.ts';
+import { ConsoleRing, XENLOG, conringSize } from './console-ring.ts';
 import { Domain, memorySeed, populateLowest, releaseHighest, type DomainSpec } from './domain.ts';
 import { GrantedRings } from './io-ring.ts';
 import { TraceBuffers } from './trace-buffers.ts';
@@ -86,7 +86,7 @@ export class Hypervisor {
     const sched = bootScheduler(machine);
     this.sched = new Cpupools({ nrPcpus: machine.spec.nrCpus, sched, trace: this.trace, startNs: clock.now(), topology: machine.topology });
     this.freePagesCount = machine.totalPages - this.xenReservedPages();
-    this.console = new ConsoleRing(bootBanner(machine, sched));
+    this.console = new ConsoleRing(bootBanner(machine, sched), conringSize(machine.spec.nrCpus));
     this.gnttab = new GrantOps({
       table: domid => this.domains.get(domid)?.grantTable ?? this.dyingGrantTables.get(domid),
       frameValid: (domid, gfn) => this.domains.get(domid)?.frameValid(gfn) ?? false,
@@ -532,6 +532,7 @@ function bootBanner(m: Machine, sched: SchedulerName): string[] {
     '(XEN)  - Dom0 mode: Relaxed',
     '(XEN) Interrupt remapping enabled',
     `(XEN) Detected ${(m.spec.cpuKhz / 1000).toFixed(3)} MHz processor.`,
+    `(XEN) Allocated console ring of ${conringSize(m.spec.nrCpus) >> 10} KiB.`,
     `(XEN) Brought up ${m.spec.nrCpus} CPUs`,
     `(XEN) *** Building a PV Dom0 ***`,
     `(XEN) Dom0 has maximum ${m.spec.dom0Vcpus} VCPUs`,

@@ -10,8 +10,11 @@ import type { X86VcpuContext } from '../formats/x86-vcpu-context.ts';
 const START_KERNEL_MAP = 0xffffffff80000000n;
 const KERNEL_TEXT = 0xffffffff81000000n;
 const PAGE_OFFSET = 0xffff888000000000n;
-/** hypercall_page + 29 * 32 + 10: just after the SCHEDOP hypercall's syscall instruction. */
-const IDLE_RIP_PV = KERNEL_TEXT + 0x13aan;
+/** Where a PV vCPU in hypercall `op` stands: hypercall_page (kernel text + 4 KiB) + op * 32 + 10, just after the stub's syscall. */
+export const hypercallRip = (op: number): bigint => KERNEL_TEXT + 0x1000n + BigInt(op * 32 + 10);
+/** __HYPERVISOR_sched_op (SCHEDOP_block) and __HYPERVISOR_sysctl. */
+export const HYPERVISOR_sched_op = 29, HYPERVISOR_sysctl = 35;
+const IDLE_RIP_PV = hypercallRip(HYPERVISOR_sched_op);
 /** native_safe_halt, after its sti; hlt. */
 const IDLE_RIP_HVM = KERNEL_TEXT + 0xc27f5bn;
 /** Each vCPU's kernel stack: 16 KiB in the direct map, from this guest frame on. */

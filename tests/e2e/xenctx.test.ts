@@ -12,8 +12,8 @@ let h: TestHost;
 before(() => { h = new TestHost().start(); });
 after(() => h.stop());
 
-/** X86_PV_VCPU_BASIC bodies of an xl save file: vcpu id, padding, then the context. */
-function vcpuRecords(file: string): Map<number, Buffer> {
+/** The libxc records of an xl save file, in order: type and body. */
+function libxcRecords(file: string): { type: number; body: Buffer }[] {
   const b = readFileSync(file);
   let at = 48 + b.readUInt32LE(44);
   at += 16; // libxl stream header
@@ -25,17 +25,44 @@ function vcpuRecords(file: string): Map<number, Buffer> {
     at += pad(len);
   }
   at += 24 + 16; // libxc image header and domain header
-  const out = new Map<number, Buffer>();
+  const out: { type: number; body: Buffer }[] = [];
   for (;;) {
     const type = b.readUInt32LE(at), len = b.readUInt32LE(at + 4);
-    const body = b.subarray(at + 8, at + 8 + len);
-    if (type === 0x04) out.set(body.readUInt32LE(0), body.subarray(8));
+    out.push({ type, body: b.subarray(at + 8, at + 8 + len) });
     if (type === 0) return out;
     at += 8 + pad(len);
   }
 }
 
+/** X86_PV_VCPU_BASIC bodies of an xl save file: vcpu id, padding, then the context. */
+function vcpuRecords(file: string): Map<number, Buffer> {
+  return new Map(libxcRecords(file).filter(r => r.type === 0x04).map(r => [r.body.readUInt32LE(0), r.body.subarray(8)]));
+}
+
+/** The HVM_CONTEXT record's CPU entries (struct hvm_hw_cpu, descriptor code 2) of an xl save file, by vCPU. */
+function hvmCpuEntries(file: string): Map<number, Buffer> {
+  const body = libxcRecords(file).find(r => r.type === 0x09)!.body;
+  const out = new Map<number, Buffer>();
+  for (let p = 0; p < body.length;) {
+    const code = body.readUInt16LE(p), inst = body.readUInt16LE(p + 2), n = body.readUInt32LE(p + 4);
+    if (code === 0) break;
+    if (code === 2) out.set(inst, body.subarray(p + 8, p + 8 + n));
+    p += 8 + n;
+  }
+  return out;
+}
+
 const hex = (v: bigint): string => v.toString(16).padStart(16, '0');
+
+/** What xenctx must print for an hvm_hw_cpu, from the public header's offsets (rax at 512). */
+function expectedHvm(cpu: Buffer): Record<string, string> {
+  const order = ['rax', 'rbx', 'rcx', 'rdx', 'rbp', 'rsi', 'rdi', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip'];
+  const regs: Record<string, string> = Object.fromEntries(order.map((n, i) => [n, hex(cpu.readBigUInt64LE(512 + 8 * i))]));
+  regs.cr3 = hex(cpu.readBigUInt64LE(656 + 2 * 8));
+  regs.cs = cpu.readUInt16LE(736).toString(16).padStart(4, '0');
+  regs.ss = cpu.readUInt16LE(736 + 5 * 4).toString(16).padStart(4, '0');
+  return regs;
+}
 
 /** What xenctx must print for a context, from the public header's offsets (cpu_user_regs at 520). */
 function expected(ctx: Buffer): Record<string, string> {
@@ -103,4 +130,26 @@ test("xenctx's refusals, in the real tool's words", () => {
   assert.equal(both.status, 255);
   assert.match(both.stderr, /^\S*xenctx: both --all-vcpus and \[VCPU\] is not supported\n$/, 'argv[0] first');
   assert.deepEqual(h.run('xenctx', [String(id), '7']), { stdout: '', stderr: 'xc_vcpu_getcontext: Invalid argument\n', status: 0 });
+});
+
+test('an HVM guest: its save file carries the registers in hvm_hw_cpu entries, and xenctx on the restored guest prints them', () => {
+  h.xlOk('create', h.guestConfig('win', 'type = "hvm"\nvcpus = 2\nworkload = "cpu=50"'));
+  h.advance('5s');
+  const file = join(h.home, 'win.save');
+  h.xlOk('save', 'win', file);
+  const cpus = hvmCpuEntries(file);
+  assert.deepEqual([...cpus.keys()], [0, 1]);
+  for (const cpu of cpus.values()) {
+    assert.equal(cpu.length, 1032, 'sizeof(struct hvm_hw_cpu)');
+    assert.notEqual(cpu.readBigUInt64LE(640), 0n, 'rip is saved');
+    assert.equal(cpu.readBigUInt64LE(992) & 0x400n, 0x400n, 'EFER.LMA: a 64-bit guest');
+  }
+  h.xlOk('restore', '-p', file);
+  const id = row(h.xlOk('list'), 'win').id;
+  const all = h.run('xenctx', ['-a', '-C', String(id)]);
+  assert.equal(all.status, 0, all.stderr);
+  const [v0, v1] = all.stdout.split(/^vcpu\d:\n/m).slice(1);
+  assert.deepEqual(printed(v0!), expectedHvm(cpus.get(0)!));
+  assert.deepEqual(printed(v1!), expectedHvm(cpus.get(1)!));
+  h.xlOk('destroy', 'win');
 });

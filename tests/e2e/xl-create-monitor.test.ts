@@ -4,8 +4,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TestHost } from '../helpers/host.ts';
 import { row } from '../helpers/xl-parse.ts';
+import { readCore } from '../../src/formats/elf-core.ts';
 
 let h: TestHost;
 before(() => { h = new TestHost().start(['--clock', 'virtual']); });
@@ -97,4 +100,24 @@ test('on_reboot=rename-restart: the old domain is preserved under a suffix and -
     'Done. Rebooting now\n' + waiting('rr', second, fg.pid) +
     `Domain ${second} has been destroyed.\n`);
   h.xlOk('destroy', preserved);
+});
+
+test('on_crash=coredump-destroy: -F logs where the core goes, the core is written (under XENLAB_HOME/dump), then the domain destroyed', async () => {
+  const cfg = h.guestConfig('cd', "on_crash = 'coredump-destroy'");
+  const fg = foreground(cfg);
+  await fg.waitFor(/Waiting for domain cd/);
+  const id = row(h.xlOk('list'), 'cd').id;
+  h.advance('10s');
+  h.xlOk('sysrq', 'cd', 'c');
+  h.advance('1s');
+  assert.equal(await fg.exit, 0);
+  const core = join(h.home, 'dump', 'cd');
+  assert.equal(fg.stderr, `Parsing config from ${cfg}\n` + waiting('cd', id, fg.pid) +
+    `Domain ${id} has shut down, reason code 3 0x3\n` +
+    'Action for shutdown reason code 3 is coredump-destroy\n' +
+    `dumping core to ${core}\n` +
+    `Domain ${id} needs to be cleaned up: destroying the domain\n` +
+    'Done. Exiting now\n');
+  assert.equal(readCore(readFileSync(core)).pfns.filter(p => p < 0xfeff0).length, 256 * 256, "the core holds the guest's 256 MiB");
+  assert.ok(!h.xlOk('list').includes('cd'));
 });

@@ -1,20 +1,17 @@
 // mem-set and mem-max (xl_mem.c).
 import { findDomain, parseArgs, type CommandRun } from './command.ts';
 import { ToolError } from '../../protocol/wire.ts';
-
-const INT64_MAX = (1n << 63n) - 1n;
-const INT64_MIN = -(1n << 63n);
+import { strtol } from '../../formats/libc/strtol.ts';
 
 /**
  * parse_mem_size_kb: strtoll then at most one unit letter (none or m = MiB, k, g, t, b = bytes);
  * null where xl gets its error value -1 (which `-1k` also produces).
  */
 export function parseMemSizeKb(s: string): number | null {
-  const m = /^[ \t\n\v\f\r]*([+-]?\d+)?/.exec(s)!;
-  let kb = m[1] === undefined ? 0n : BigInt(m[1]);
-  if (kb > INT64_MAX) kb = INT64_MAX;
-  if (kb < INT64_MIN) kb = INT64_MIN;
-  const rest = m[1] === undefined ? s : s.slice(m[0].length);
+  // strtoll in base 10: clamped to int64, and where the digits stop (all of s when there are none).
+  const n = strtol(s, 10);
+  let kb = n.value;
+  const rest = s.slice(n.end);
   if (rest.length > 1) return null;
   const wrap = (x: bigint) => BigInt.asIntN(64, x);
   switch (rest.toLowerCase()) {

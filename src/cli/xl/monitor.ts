@@ -70,7 +70,13 @@ export function monitorDomains(d: DaemonClient, io: XlIo): DomainMonitor {
         action = e.detail ?? '';
         log(`Action for shutdown reason code ${reason} is ${action}`);
         if (!RESTARTING.has(action) && !DESTROYING.has(action)) { log('Done. Exiting now'); return 0; }
-        if (DESTROYING.has(action)) log(`Domain ${domid} needs to be cleaned up: destroying the domain`);
+        // After a core dump, once it is written.
+        if (DESTROYING.has(action) && !action.startsWith('coredump-')) log(`Domain ${domid} needs to be cleaned up: destroying the domain`);
+      } else if (e.kind === 'coredump') {
+        const [file, ...failure] = (e.detail ?? '').split('\n');
+        log(`dumping core to ${file}`);
+        for (const l of failure) log(l);
+        log(`Domain ${domid} needs to be cleaned up: destroying the domain`);
       } else if (e.kind === 'destroy') {
         if (action === undefined) { log(`Domain ${domid} has been destroyed.`); return 0; }
         if (!RESTARTING.has(action)) { log('Done. Exiting now'); return 0; }

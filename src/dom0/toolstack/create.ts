@@ -13,8 +13,8 @@ import { B_INFO_ORDER } from '../../formats/domain-config/build.ts';
 import { LibxlError, err } from './errors.ts';
 import { writeDomainTree } from './xs-tree.ts';
 import { checkNewDomainName } from './names.ts';
-import { checkPvBootFiles } from './pv-kernel.ts';
-import { addConsole, addVbd, addVif, checkDiskTarget, type DiskSpec } from './devices.ts';
+import { checkBootFiles } from './pv-kernel.ts';
+import { addConsole, addVbd, addVif, checkDiskTarget, writeSerialTty, type DiskSpec } from './devices.ts';
 import { addPcis, checkGfxPassthru } from './pci.ts';
 import { plugPvDevices } from './pv-devices.ts';
 import { teardown } from './domain.ts';
@@ -93,7 +93,7 @@ async function build(ts: Toolstack, domid: number, name: string, type: DomainTyp
   hv.pause(domid); // domains are built paused; unpaused at the end unless -p
   try {
     // A restored guest's kernel is already in its memory; a built one is read from Dom0's disk.
-    if (type === 'pv' && !o.restored) checkPvBootFiles(domid, { kernel: b.kernel, ramdisk: b.ramdisk, cwd: o.cwd });
+    if (type !== 'hvm' && !o.restored) checkBootFiles(domid, type, { kernel: b.kernel, ramdisk: b.ramdisk, cwd: o.cwd });
     hv.allocate(d, Math.ceil((targetKb + videoKb) / 4));
   } catch (e) {
     hv.destroyDomain(domid);
@@ -116,7 +116,7 @@ async function build(ts: Toolstack, domid: number, name: string, type: DomainTyp
     });
     await addConsole(xs, domid, { port: m.consolePort, ringRef: m.consolePfn });
     // A restored guest resumes where it was saved: it does not boot again.
-    await platform.startGuest(rec, o.restored === true);
+    await writeSerialTty(xs, domid, (await platform.startGuest(rec, o.restored === true)).serialTty);
     for (const disk of config.disks ?? []) await addVbd(ts, domid, disk, o.cwd);
     checkGfxPassthru(ts, domid, config);
     for (const nic of config.nics ?? []) await addVif(xs, hv.clock, domid, nic);

@@ -128,6 +128,11 @@ export async function addConsole(xs: XsClient, domid: number, o: { port: number;
   });
 }
 
+/** What libxl writes once QEMU names the pty of an HVM guest's serial port (QMP query-chardev): xl console -t serial's tty. */
+export async function writeSerialTty(xs: XsClient, domid: number, tty: string | undefined): Promise<void> {
+  if (tty !== undefined) await xs.write(`/local/domain/${domid}/serial/0/tty`, tty);
+}
+
 /** libxl_primary_console_exec's choice: an HVM guest's primary console is its serial port. */
 export function primaryConsole(ts: Toolstack, domid: number): 'pv' | 'serial' {
   return ts.records.get(domid)?.type === 'hvm' ? 'serial' : 'pv';

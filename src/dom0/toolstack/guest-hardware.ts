@@ -13,6 +13,8 @@ export interface GuestHardware {
   /** xen_platform_pci (default on): the device HVM guests' PV drivers bind to. */
   platformPci: boolean;
   cmdline?: string;
+  /** bios= of an HVM guest: the firmware hvmloader loads (qemu-xen's default SeaBIOS). */
+  firmware: 'seabios' | 'ovmf';
 }
 
 export function guestHardware(rec: DomainRecord): GuestHardware {
@@ -29,5 +31,6 @@ export function guestHardware(rec: DomainRecord): GuestHardware {
     serialPty: rec.type === 'hvm' && serial === 'pty',
     platformPci: hvm.xen_platform_pci !== 'False',
     cmdline: typeof b.cmdline === 'string' ? b.cmdline : undefined,
+    firmware: hvm.bios === 'ovmf' ? 'ovmf' : 'seabios',
   };
 }

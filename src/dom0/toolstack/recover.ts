@@ -2,7 +2,7 @@
 // (the magic pages, its introduction to xenstored, its xenstore tree, its guest and devices), and
 // what the restored xenstore tree still holds of domains that did not come back is removed.
 import { writeDomainTree } from './xs-tree.ts';
-import { addConsole, addVbd, addVif } from './devices.ts';
+import { addConsole, addVbd, addVif, writeSerialTty } from './devices.ts';
 import { buildMagic, startTime } from './create.ts';
 import { plugPvDevices } from './pv-devices.ts';
 import type { DomainRecord, Toolstack } from './toolstack.ts';
@@ -23,7 +23,7 @@ export async function recoverDomain(ts: Toolstack, rec: DomainRecord): Promise<v
   });
   await addConsole(xs, rec.domid, { port: m.consolePort, ringRef: m.consolePfn });
   if (d.shutdown) return;
-  await platform.startGuest(rec, true);
+  await writeSerialTty(xs, rec.domid, (await platform.startGuest(rec, true)).serialTty);
   for (const disk of rec.config.disks ?? []) await addVbd(ts, rec.domid, disk, rec.cwd).catch(e => platform.log(`recover d${rec.domid}: ${e.message}`));
   for (const nic of rec.config.nics ?? []) await addVif(xs, hv.clock, rec.domid, nic).catch(e => platform.log(`recover d${rec.domid}: ${e.message}`));
   await plugPvDevices(ts, rec.domid, rec.config, rec.type === 'hvm').catch(e => platform.log(`recover d${rec.domid}: ${e.message}`));

@@ -6,7 +6,9 @@
 import type { DomainRecord, Toolstack } from './toolstack.ts';
 import { LibxlError } from './errors.ts';
 import { GuestMemory, MemoryRestorer, PageCorruptError } from '../../hypervisor/guest-memory.ts';
-import { LibxcRec, StreamError, StreamReader } from '../../formats/save-stream/index.ts';
+import { LibxcRec, StreamError, StreamReader, hvmCpuRecords } from '../../formats/save-stream/index.ts';
+import { decodeHvmHwCpu } from '../../formats/hvm-hw-cpu.ts';
+import { encodeVcpuContext } from '../../formats/x86-vcpu-context.ts';
 
 export interface RestoreOptions {
   /** libxl_domain_config as saved (or as the user's replacement config file gave it). */
@@ -70,6 +72,10 @@ export async function restoreDomain(ts: Toolstack, input: RestoreInput, o: Resto
         }
         // setvcpucontext: the registers the stream carried (a vcpu id and padding, then the context).
         if (r.layer === 'libxc' && r.type === LibxcRec.X86_PV_VCPU_BASIC) ts.hv.setVcpuContext(domid, r.body.readUInt32LE(0), r.body.subarray(8));
+        // An HVM guest's registers travel in the HVM context's CPU entries (hvm_hw_cpu).
+        if (r.layer === 'libxc' && r.type === LibxcRec.HVM_CONTEXT) {
+          for (const [v, cpu] of hvmCpuRecords(r.body)) ts.hv.setVcpuContext(domid, v, encodeVcpuContext(decodeHvmHwCpu(cpu)));
+        }
         try { restorer.apply(r); } catch (e) {
           if (e instanceof PageCorruptError) throw restoreFailed(domid, `Failed to restore page data: ${e.message}`);
           throw e;

@@ -1,11 +1,15 @@
 // What follows a domain's shutdown (xl's handle_domain_death, run here for every domain since
 // no xl process stays to watch it): on VIRQ_DOM_EXC the toolstack records the new state, wakes
 // whoever waits for it, and applies the configured on_poweroff/on_reboot/on_watchdog/on_crash
-// action — destroy, restart, rename-restart or preserve.
+// action — destroy, restart, rename-restart or preserve, after a core dump for coredump-destroy
+// and coredump-restart (into the host's dump/ directory, where a real host has /var/lib/xen/dump).
+import { join } from 'node:path';
 import { ShutdownReason } from '../../hypervisor/shutdown-reason.ts';
 import { destroy, rename } from './domain.ts';
 import { createDomain } from './create.ts';
 import type { Toolstack } from './toolstack.ts';
+import { dumpCore } from './dump-core.ts';
+import { nameAsFileName, privateDir } from '../state-files.ts';
 
 export type ShutdownActionName = 'destroy' | 'restart' | 'preserve' | 'rename-restart' | 'coredump-destroy' | 'coredump-restart' | 'soft-reset';
 
@@ -16,6 +20,23 @@ function actionOf(config: Record<string, any>, key: 'on_poweroff' | 'on_reboot' 
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/**
+ * handle_domain_death's core dump, before the domain is destroyed or restarted: a failure is
+ * logged and the action goes on, as xl does. The event's detail is the file, then xl's failure line.
+ */
+function coreDump(ts: Toolstack, domid: number, name: string): void {
+  const { platform } = ts;
+  const file = join(platform.dumpDir, nameAsFileName(name));
+  try {
+    privateDir(platform.dumpDir);
+    dumpCore(ts, domid, file);
+    platform.event('coredump', domid, name, file);
+  } catch (e) {
+    platform.log(message(e));
+    platform.event('coredump', domid, name, `${file}\ncore dump failed (rc=-3).`);
+  }
+}
 
 /** VIRQ_DOM_EXC: a domain shut down (or crashed); apply its configured action. */
 export async function onDomainException(ts: Toolstack, domid: number): Promise<void> {
@@ -39,6 +60,7 @@ export async function onDomainException(ts: Toolstack, domid: number): Promise<v
   // What xl's monitor (create -F) reports and then waits to see done.
   platform.event('action', domid, rec.name, action);
   if (action === 'preserve') return;
+  if (action === 'coredump-destroy' || action === 'coredump-restart') coreDump(ts, domid, rec.name);
   if (action === 'destroy' || action === 'coredump-destroy') { await destroy(ts, domid); return; }
   // restart / rename-restart / coredump-restart / soft-reset: a new domain from the stored config
   const keep = action === 'rename-restart';

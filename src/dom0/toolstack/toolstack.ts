@@ -59,8 +59,8 @@ export interface DomainRecord {
 export interface GuestMagic { storePort: number; storePfn: number; consolePort: number; consolePfn: number }
 
 export interface ToolstackPlatform {
-  /** Wire and start the guest kernel of a new domain (xenstore ring, console page). */
-  startGuest(rec: DomainRecord, alreadyBooted: boolean): Promise<void>;
+  /** Wire and start the guest kernel of a new domain (xenstore ring, console page); says which pty its emulated serial port got, if it has one. */
+  startGuest(rec: DomainRecord, alreadyBooted: boolean): Promise<{ serialTty?: string }>;
   stopGuest(domid: number): void;
   /** Persist a domain (record + hypervisor state) in one transaction; done before replying. Throws a LibxlError if it cannot. */
   commit(domid: number): void;
@@ -76,6 +76,8 @@ export interface ToolstackPlatform {
   changeMedium(domid: number, devid: number, file: string | null): void;
   /** Dom0's PCI drivers (sysfs), where passthrough takes devices from and gives them back. */
   readonly pci: PciDrivers;
+  /** Where on_*=coredump-* writes a core, named after the domain (XEN_DUMP_DIR, /var/lib/xen/dump on a real host). */
+  dumpDir: string;
 }
 
 export class Toolstack {

@@ -1,6 +1,8 @@
 // CPU lists as xl parses them for cpus= / cpus_soft= (parse_cpurange): comma-separated items,
 // each `N`, `N-M`, `all`, `nodes:N[-M]` / `node:N`, optionally negated with `^`.
 
+import { ULONG_MAX, strtoul } from '../libc/strtol.ts';
+
 /** Host facts that cpumaps depend on. */
 export interface HostTopology {
   /** number of pCPUs (libxl sizes cpumaps to whole bytes of this) */
@@ -16,14 +18,24 @@ export function cpumapBits(topo: HostTopology): number {
   return Math.ceil(topo.nrCpus / 8) * 8;
 }
 
-/** xl's parse_range: `N` or `N-M` in decimal, nothing else. */
-function parseRange(s: string): [number, number] | null {
-  const m = /^[ \t\n\v\f\r]*\+?(\d+)(?:-[ \t\n\v\f\r]*\+?(\d+))?$/.exec(s);
-  if (!m) return null;
-  const a = Number(m[1]);
-  const b = m[2] === undefined ? a : Number(m[2]);
-  if (b < a) return null;
-  return [a, b];
+/**
+ * xl's parse_range: `N` or `N-M`, each read by strtoul in base 10 (so leading blanks and a sign
+ * pass, and "-2" is ULONG_MAX - 1), nothing after. `ok` is false where it returns ERROR_INVAL (no
+ * digits, ULONG_MAX, M < N, junk); a and b are what it stored by then, which some callers use anyway.
+ */
+export function parseRange(s: string): { a: bigint; b: bigint; ok: boolean } {
+  const first = strtoul(s, 10);
+  const a = first.value;
+  if (first.end === 0 || a === ULONG_MAX) return { a, b: a, ok: false };
+  let rest = s.slice(first.end);
+  let b = a;
+  if (rest.startsWith('-')) {
+    const second = strtoul(rest.slice(1), 10);
+    b = second.value;
+    if (second.end === 0 || b === ULONG_MAX || b < a) return { a, b, ok: false };
+    rest = rest.slice(1 + second.end);
+  }
+  return { a, b, ok: rest === '' };
 }
 
 /**
@@ -46,10 +58,11 @@ export function parseCpuRange(spec: string, map: Set<number>, topo: HostTopology
       continue;
     }
     const r = parseRange(s);
-    if (!r) return `Invalid pcpu range: ${s}.`;
-    for (let id = r[0]; id <= r[1]; id++) {
-      // a node the host does not have contributes no CPUs
-      const cpus = nodes ? topo.nodeCpus[id] ?? [] : [id];
+    if (!r.ok) return `Invalid pcpu range: ${s}.`;
+    // Only ids the host has matter: a cpumap ignores bits past its end, a missing node has no CPUs.
+    const last = BigInt(nodes ? topo.nodeCpus.length - 1 : bits - 1);
+    for (let id = r.a; id <= r.b && id <= last; id++) {
+      const cpus = nodes ? topo.nodeCpus[Number(id)] ?? [] : [Number(id)];
       for (const c of cpus) {
         if (c >= bits) continue;
         if (not) map.delete(c); else map.add(c);

@@ -2,7 +2,8 @@
 // parse_vnuma_config reads it, including its checks against maxvcpus=, maxmem= and the host.
 
 import { type XlCfg, getList } from '../xlcfg/config.ts';
-import { type HostTopology, cpumapBits } from './cpumap.ts';
+import { type HostTopology, cpumapBits, parseRange } from './cpumap.ts';
+import { ULONG_MAX, strtoul } from '../libc/strtol.ts';
 import type { Fail } from './devices-extra.ts';
 
 export interface VnumaResult {
@@ -13,17 +14,11 @@ export interface VnumaResult {
   pinned: boolean;
 }
 
-/** strtoul(s, .., 10) as xl's parse_range uses it, without its error checks. */
-function leadingUlong(s: string): [number, string] {
-  const m = /^[ \t\n\v\f\r]*\+?(\d*)/.exec(s)!;
-  return [m[1] ? Number(m[1]) : 0, s.slice(m[0].length)];
-}
-
-/** parse_ulong: base 10, at least one digit, else the message and exit 1. */
-function parseUlong(s: string, fail: Fail): number {
-  const m = /^[ \t\n\v\f\r]*\+?(\d+)/.exec(s);
-  if (!m) fail(`xl: failed to convert "${s}" to number`);
-  return Number(m![1]);
+/** parse_ulong: strtoul in base 10, at least one digit and not ULONG_MAX, else the message and exit 1. */
+function parseUlong(s: string, fail: Fail): bigint {
+  const r = strtoul(s, 10);
+  if (r.end === 0 || r.value === ULONG_MAX) fail(`xl: failed to convert "${s}" to number`);
+  return r.value;
 }
 
 const trim = (s: string) => s.replace(/^\s+|\s+$/g, '');
@@ -41,7 +36,8 @@ export function parseVnuma(
   let maxMemkb = 0;
   let pinned = false;
   const nodes = list.map(spec => {
-    const node = { memkb: 0, distances: new Array<number>(n).fill(0), pnode: 0, vcpus: new Set<number>() };
+    // memkb stays LIBXL_MEMKB_DEFAULT (left out of the JSON) until size= sets it, to 0 too.
+    const node = { memkb: undefined as number | undefined, distances: new Array<number>(n).fill(0), pnode: 0, vcpus: new Set<number>() };
     if (spec.kind !== 'list') {
       sink.push(`${cfg.source}:${spec.line}:0: warning: value is not a list`);
       fail('xl: cannot get vnode config option list');
@@ -54,26 +50,27 @@ export function parseVnuma(
       const value = trim(parts[1]);
       if (key === 'pnode') {
         const v = parseUlong(value, fail);
-        if (v >= host.nodeCpus.length) fail(`xl: invalid pnode number: ${v}`);
-        node.pnode = v;
+        if (v >= BigInt(host.nodeCpus.length)) fail(`xl: invalid pnode number: ${v}`);
+        node.pnode = Number(v);
         pinned = true;
       } else if (key === 'size') {
-        node.memkb = parseUlong(value, fail) * 1024;
+        // unsigned long arithmetic: MiB << 10 wraps at 64 bits.
+        node.memkb = Number(BigInt.asUintN(64, parseUlong(value, fail) << 10n));
         maxMemkb += node.memkb;
       } else if (key === 'vcpus') {
         for (const item of value.split(',').filter(p => p !== '')) {
-          let [s, rest] = leadingUlong(item);
-          let e = s;
-          if (rest.startsWith('-')) e = leadingUlong(rest.slice(1))[0];
-          for (; s <= e; s++) {
-            if (s < bits) node.vcpus.add(s);
-            maxVcpus++;
-          }
+          // xl ignores parse_range's verdict and counts a vCPU for every id from a to b. Up to
+          // ULONG_MAX that loop never ends in C; here it counts as endless (too many vCPUs).
+          const { a, b } = parseRange(item);
+          if (b === ULONG_MAX) { maxVcpus = Infinity; continue; }
+          for (let id = a; id <= b && id < BigInt(bits); id++) node.vcpus.add(Number(id));
+          if (a <= b) maxVcpus += Number(b - a + 1n);
         }
       } else if (key === 'vdistances') {
         value.split(',').filter(p => p !== '').forEach((d, j) => {
           const v = parseUlong(d, fail);
-          if (j < n) node.distances[j] = v;
+          // distances are uint32_t in libxl_vnode_info.
+          if (j < n) node.distances[j] = Number(BigInt.asUintN(32, v));
         });
       }
     }
@@ -89,7 +86,7 @@ export function parseVnuma(
 
   return {
     nodes: nodes.map(nd => {
-      const out: Record<string, unknown> = { memkb: nd.memkb || undefined, distances: nd.distances };
+      const out: Record<string, unknown> = { memkb: nd.memkb, distances: nd.distances };
       if (nd.pnode) out.pnode = nd.pnode;
       if (nd.vcpus.size) out.vcpus = [...nd.vcpus].sort((a, b) => a - b);
       if (out.memkb === undefined) delete out.memkb;

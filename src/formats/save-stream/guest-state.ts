@@ -34,8 +34,8 @@ const HVM_SAVE_CODE_HEADER = 1;
 const HVM_SAVE_CODE_CPU = 2;
 const HVM_FILE_MAGIC = 0x54381286;
 const HVM_FILE_VERSION = 1;
-/** Zeroed register state per vCPU (our stand-in for struct hvm_hw_cpu). */
-const HVM_CPU_BODY = 1024;
+/** sizeof(struct hvm_hw_cpu) in Xen 4.17 (hvm-hw-cpu.ts has its layout). */
+export const HVM_HW_CPU_SIZE = 1032;
 
 function hvmDescriptor(code: number, instance: number, body: Buffer): Buffer {
   const d = Buffer.alloc(8);
@@ -45,14 +45,26 @@ function hvmDescriptor(code: number, instance: number, body: Buffer): Buffer {
   return Buffer.concat([d, body]);
 }
 
-/** An HVM context blob: HEADER, one CPU record per vCPU, END (the hvm_save descriptor chain). */
-export function hvmContext(vcpus: number, tscKhz: number): Buffer {
+/** The CPU entries (hvm_hw_cpu bodies) of an HVM context blob, by vCPU. */
+export function hvmCpuRecords(blob: Buffer): Map<number, Buffer> {
+  const out = new Map<number, Buffer>();
+  for (let at = 0; at + 8 <= blob.length;) {
+    const code = blob.readUInt16LE(at), instance = blob.readUInt16LE(at + 2), len = blob.readUInt32LE(at + 4);
+    if (code === HVM_SAVE_CODE_END) break;
+    if (code === HVM_SAVE_CODE_CPU) out.set(instance, blob.subarray(at + 8, at + 8 + len));
+    at += 8 + len;
+  }
+  return out;
+}
+
+/** An HVM context blob: HEADER, one CPU record per vCPU (the given hvm_hw_cpu bodies, else zeroed ones), END (the hvm_save descriptor chain). */
+export function hvmContext(vcpus: number, tscKhz: number, cpus?: Buffer[]): Buffer {
   const header = Buffer.alloc(24);
   header.writeUInt32LE(HVM_FILE_MAGIC, 0);
   header.writeUInt32LE(HVM_FILE_VERSION, 4);
   header.writeUInt32LE(tscKhz, 20);
   const parts = [hvmDescriptor(HVM_SAVE_CODE_HEADER, 0, header)];
-  for (let v = 0; v < vcpus; v++) parts.push(hvmDescriptor(HVM_SAVE_CODE_CPU, v, Buffer.alloc(HVM_CPU_BODY)));
+  for (const [v, cpu] of (cpus ?? Array.from({ length: vcpus }, () => Buffer.alloc(HVM_HW_CPU_SIZE))).entries()) parts.push(hvmDescriptor(HVM_SAVE_CODE_CPU, v, cpu));
   parts.push(hvmDescriptor(HVM_SAVE_CODE_END, 0, Buffer.alloc(0)));
   return Buffer.concat(parts);
 }

@@ -5,6 +5,8 @@ import {
   DHDR_TYPE_X86_HVM, DHDR_TYPE_X86_PV, EMULATOR_QEMU_UPSTREAM, LIBXL_IDENT, LIBXL_VERSION,
   LibxcRec, LibxlRec, MAX_BATCH_SIZE, PAGE_SHIFT, PAGE_SIZE, pageTypeHasData,
 } from './constants.ts';
+import { encodeHvmHwCpu } from '../hvm-hw-cpu.ts';
+import { decodeVcpuContext } from '../x86-vcpu-context.ts';
 import { RECORD_HEADER_SIZE, encodeRecord, recordHeader } from './framing.ts';
 import {
   encodeCpuidPolicy, encodeDomainHeader, encodeHvmParams, encodeImageHeader, encodeMsrPolicy,
@@ -190,7 +192,7 @@ export class StreamWriter {
     } else {
       const top = this.opts.p2mSize;
       parts.push(
-        encodeRecord(LibxcRec.HVM_CONTEXT, tail.hvmContext ?? hvmContext(vcpus, tsc.khz)),
+        encodeRecord(LibxcRec.HVM_CONTEXT, tail.hvmContext ?? hvmContext(vcpus, tsc.khz, tail.vcpuContexts?.map(c => encodeHvmHwCpu(decodeVcpuContext(c))))),
         encodeRecord(LibxcRec.HVM_PARAMS, encodeHvmParams(tail.hvmParams ?? hvmParams(top - 1, top - 2))),
       );
     }
