@@ -12,12 +12,15 @@ import { credit2Of } from '../dom0/toolstack/cpupool.ts';
 import type { SchedulerName } from '../hypervisor/scheduler.ts';
 import { MIGRATED_AWAY_SUFFIX } from '../protocol/migrate.ts';
 import type { Store } from './store.ts';
+import { commitCreditPools, restoreCreditPools, restoreRtds, rtdsState } from './sched-settings.ts';
 
 interface PersistedDomainState {
   totPages: number; pauseCount: number; shutdown: boolean; shutdownReason: number; maxPages: number;
   onlineVcpus: number; maxVcpus: number; weight: number; cap: number; poolId: number;
   affinity: { hard: number[] | null; soft: number[] | null }[]; cpuNs: string[]; createdNs: string;
   targetKb: number; staticMaxKb: number; videoKb: number; type: string; cwd?: string;
+  /** Per-vCPU RTDS parameters, in an RTDS pool. */
+  rtds?: ReturnType<typeof rtdsState>;
 }
 
 const ratelimitKey = (poolId: number) => `ratelimit_${poolId}`;
@@ -71,7 +74,7 @@ export class Persistence {
     for (const pool of this.hv.pools) {
       const us = this.store.getHost(ratelimitKey(pool.id));
       if (us !== undefined) credit2Of(pool)?.setRatelimit(Number(us));
-    }
+    }  restoreCreditPools(this.hv, this.store);
   }
 
   /**
@@ -90,6 +93,7 @@ export class Persistence {
       maxPages: d.maxPages, onlineVcpus: d.onlineVcpus, maxVcpus: d.maxVcpus, weight: d.weight, cap: d.cap, poolId: d.poolId,
       affinity: d.affinity, cpuNs: this.cpuNs(domid), createdNs: d.createdNs.toString(),
       cwd: rec.cwd, targetKb: rec.targetKb, staticMaxKb: rec.staticMaxKb, videoKb: rec.videoKb, type: rec.type,
+      rtds: rtdsState(this.hv, domid),
     } : undefined;
     const dom0: PersistedDom0 | undefined = domid === 0 && d ? { onlineVcpus: d.onlineVcpus, weight: d.weight, cap: d.cap, affinity: d.affinity } : undefined;
     this.write(`the state of domain ${domid}`, () => {
@@ -115,6 +119,7 @@ export class Persistence {
         const c = credit2Of(pool);
         if (c) this.store.setHost(ratelimitKey(pool.id), String(c.getRatelimit()));
       }
+      commitCreditPools(this.hv, this.store);
     });
   }
 
@@ -201,6 +206,7 @@ export class Persistence {
       });
       this.hv.setMaxmem(row.domid, st.maxPages < 0 ? -1 : st.maxPages * 4);
       this.hv.setVcpusOnline(row.domid, st.onlineVcpus);
+      restoreRtds(this.hv, row.domid, st.rtds);
       // Suspended for a save that never finished: libxl resumes such a guest ("resuming domain").
       // Not once xl has renamed it <name>--migratedaway: the target then has, or is about to get,
       // permission to start it, and a resumed copy would run on both hosts. It stays suspended

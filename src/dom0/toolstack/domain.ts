@@ -1,6 +1,7 @@
 // libxl_domain.c: what is asked of a domain once it exists — destroy, pause, unpause, rename,
 // the vCPUs online — and what libxl reports of it (libxl_list_domain's dominfo, the stored
 // config with its live values as libxl_retrieve_domain_configuration gives it).
+import { domainSchedParams } from './sched.ts';
 import { LibxlError, err } from './errors.ts';
 import { removeDomainTree } from './xs-tree.ts';
 import { checkRename } from './names.ts';
@@ -118,7 +119,7 @@ export function domainInfo(ts: Toolstack, domid: number): DomainInfo {
 /** The stored config with the live values libxl re-reads when listing (name, uuid, vCPUs, memory, scheduler). */
 export function retrieveConfig(ts: Toolstack, domid: number): Record<string, unknown> {
   const d = ts.hv.get(domid);
-  const sched = { sched: 'credit2', weight: d.weight, cap: d.cap };
+  const sched = domainSchedParams(ts, domid);
   if (domid === 0) {
     return {
       c_info: { type: 'pv', name: 'Domain-0' },

@@ -65,10 +65,8 @@ export function setVcpuAffinity(ts: Toolstack, domid: number, vcpu: number | 'al
  */
 export function credit2Params(ts: Toolstack, o: { domid?: number; pool?: string }): { pools: { name: string; ratelimitUs: number | null; domains: SchedCredit2Params[] }[] } {
   const hv = ts.hv;
-  if (o.domid !== undefined) {
-    const sched = hv.sched.poolOf(o.domid).sched.name;
-    if (sched !== 'credit2') throw new LibxlError('EINVAL', `libxl_domain_sched_params_get returned ${sched} not credit2.`, 1);
-  }
+  const bad = o.domid !== undefined ? wrongScheduler(ts, o.domid, 'credit2') : null;
+  if (bad) throw bad;
   const pools = o.pool ? [poolByQualifier(ts, o.pool)] : hv.pools;
   return {
     pools: pools.map(p => ({
@@ -83,9 +81,8 @@ export function credit2Params(ts: Toolstack, o: { domid?: number; pool?: string 
 /** sched_credit2_domain_set (libxl_domain_sched_params_set): weight 1..65535, cap 0..100 per vCPU. */
 export function setCredit2Domain(ts: Toolstack, domid: number, p: { weight?: number; cap?: number }): void {
   const d = ts.hv.get(domid);
-  if (ts.hv.sched.poolOf(domid).sched.name !== 'credit2') {
-    throw new LibxlError('EINVAL', `libxl: error: libxl_sched.c:439:sched_credit2_domain_set: ${domainCtx(domid)}Getting domain sched credit2: Invalid argument\nlibxl_domain_sched_params_set failed.`, 1);
-  }
+  const refused = refusedByXen(ts, domid, 'credit2', '439:sched_credit2_domain_set', 'Getting domain sched credit2', 'libxl_domain_sched_params_set failed.');
+  if (refused) throw refused;
   const weight = p.weight === PARAM_DEFAULT ? undefined : p.weight;
   const cap = p.cap === PARAM_DEFAULT ? undefined : p.cap;
   const failed = (what: string) => new LibxlError('EINVAL', `libxl: error: libxl_sched.c:${what}\nlibxl_domain_sched_params_set failed.`, 1);
@@ -203,7 +200,9 @@ export function setCreditPoolParams(ts: Toolstack, pool: string | undefined, set
   const { c, error } = creditPool(ts, pool);
   if (!c) throw new LibxlError('EINVAL', `${error}\nlibxl_sched_credit_params_get failed.`, 1);
   const before = c.getParams();
-  const next = { ...before, ...set };
+  // xl gets the parameters and sets them back with those it was given changed.
+  const next = { ...before };
+  for (const k of ['tsliceMs', 'ratelimitUs', 'migrDelayUs'] as const) if (set[k] !== undefined) next[k] = set[k];
   const failed = (line: string) => new LibxlError('EINVAL', `libxl: error: libxl_sched.c:${line}\nlibxl_sched_credit_params_set failed.`, 1);
   if (next.tsliceMs < CK.XEN_SYSCTL_CSCHED_TSLICE_MIN || next.tsliceMs > CK.XEN_SYSCTL_CSCHED_TSLICE_MAX) {
     throw failed(`311:libxl_sched_credit_params_set: Time slice out of range, valid range is from ${CK.XEN_SYSCTL_CSCHED_TSLICE_MIN} to ${CK.XEN_SYSCTL_CSCHED_TSLICE_MAX}`);
@@ -284,5 +283,19 @@ export function setRtdsVcpus(ts: Toolstack, domid: number, list: RtdsVcpuParams[
   if (!(s instanceof Rtds)) throw failed(xen);
   if (list.some(v => v.periodUs * 1000 < RTDS_MIN_PERIOD || v.budgetUs * 1000 < RTDS_MIN_BUDGET)) throw failed(xen);
   const targets = all ? Array.from({ length: d.maxVcpus }, (_, i) => ({ ...list[0]!, vcpuid: i })) : list;
+  const before = targets.map(v => s.getVcpuParams(domid, v.vcpuid));
   for (const v of targets) s.setVcpuParams(domid, v.vcpuid, v);
+  ts.commitOrUndo(domid, () => targets.forEach((v, i) => s.setVcpuParams(domid, v.vcpuid, before[i]!)));
+}
+
+/**
+ * libxl_domain_sched_params_get as libxl_retrieve_domain_configuration stores it (xl list -l):
+ * the pool's scheduler and what it answers, the fields left at their defaults omitted.
+ */
+export function domainSchedParams(ts: Toolstack, domid: number): Record<string, unknown> {
+  const d = ts.hv.get(domid);
+  const sched = schedOf(ts, domid).name;
+  if (sched === 'rtds') return { sched, period: RTDS_DEFAULT_PERIOD / 1000, budget: RTDS_DEFAULT_BUDGET / 1000 };
+  if (sched === 'null') return { sched };
+  return { sched, weight: d.weight, cap: d.cap };
 }
