@@ -122,7 +122,14 @@ export function parseMachineFile(text: string): Partial<MachineSpec> {
     const taken = new Set<string>();
     spec.pci = array(o.pci, 'pci').map((v, i) => slot(v, `pci[${i}]`, taken));
   }
-  if (o.usb !== undefined) spec.usb = array(o.usb, 'usb').map((v, i) => usbDevice(v, `usb[${i}]`));
+  if (o.usb !== undefined) {
+    spec.usb = array(o.usb, 'usb').map((v, i) => usbDevice(v, `usb[${i}]`));
+    // the passthrough finds a device by its bus and device number, or by its bus id
+    spec.usb.forEach((d, i) => spec.usb!.slice(0, i).forEach(e => {
+      if (e.bus === d.bus && e.device === d.device) fail(`usb[${i}].device`, `bus ${d.bus} device ${d.device} is taken by an earlier device`);
+      if (e.busid === d.busid) fail(`usb[${i}].port`, `port ${d.busid} is taken by an earlier device`);
+    }));
+  }
   if (o.disks !== undefined) spec.hostDisks = array(o.disks, 'disks');
   return spec;
 }

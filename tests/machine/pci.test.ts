@@ -90,4 +90,7 @@ test('a bad machine file says where and why', () => {
   bad({ pci: [{ at: '02:00', part: 'samsung-pm981', sriov: [1] }] }, /^pci\[0\]\.sriov\[0\]: the function has no SR-IOV/);
   bad({ pci: [{ at: '03:00', part: 'intel-82599es', sriov: [64] }] }, /^pci\[0\]\.sriov\[0\]: must be an integer from 0 to 63/);
   bad({ usb: [{ bus: 1, device: 1, id: '046d:c31c', vendor: 'x', product: 'y' }] }, /^usb\[0\]\.device: must be an integer from 2/);
+  const stick = { bus: 1, device: 2, id: '0781:5567', vendor: 'SanDisk Corp.', product: 'Cruzer Blade' };
+  bad({ usb: [stick, { ...stick, port: 3 }] }, /^usb\[1\]\.device: bus 1 device 2 is taken/);
+  bad({ usb: [stick, { ...stick, device: 3, port: 1 }] }, /^usb\[1\]\.port: port 1-1 is taken/);
 });
