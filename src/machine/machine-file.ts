@@ -6,12 +6,13 @@
 //     "disk": "nvme", "seed": 7,
 //     "pci": [ { "at": "03:00", "part": "intel-82599es", "sriov": [2, 0] },
 //              { "at": "00:14", "part": "intel-c220-xhci", "rmrr": "0xab800000" } ],
-//     "usb": [ { "bus": 1, "device": 2, "id": "046d:c31c", "name": "Logitech, Inc. Keyboard K120" } ],
+//     "usb": [ { "bus": 1, "device": 2, "port": 1, "id": "046d:c31c", "vendor": "Logitech, Inc.", "product": "Keyboard K120" } ],
 //     "disks": [ ... ]
 //   }
 //
 // "pci" replaces the default bus (parts are named in pci-parts.ts; `sriov` enables VFs per
-// function at boot). "usb" lists the devices on the controllers' buses. "disks" describes the
+// function at boot). "usb" lists the devices on the controllers' buses (`port`, the root hub's port the device is
+// in, defaults to one below its device number, as devices numbered in port order at boot). "disks" describes the
 // host's block devices and is kept as given for the host-disk model, which reads it. The parser
 // is pure: the caller reads the file.
 import { DISK_KINDS, type DiskKind } from './devices.ts';
@@ -84,12 +85,17 @@ function slot(v: Json, at: string, taken: Set<string>): PciSlot {
 
 function usbDevice(v: Json, at: string): UsbDevice {
   const o = object(v, at);
-  onlyKeys(o, ['bus', 'device', 'id', 'name'], at);
+  onlyKeys(o, ['bus', 'device', 'port', 'id', 'vendor', 'product'], at);
   const id = typeof o.id === 'string' ? /^([0-9a-fA-F]{4}):([0-9a-fA-F]{4})$/.exec(o.id) : null;
   if (!id) fail(`${at}.id`, 'must be "vendor:product" in hex ("046d:c31c")');
-  if (typeof o.name !== 'string' || !o.name) fail(`${at}.name`, 'must be a non-empty string');
+  const name = (k: 'vendor' | 'product'): string => {
+    if (typeof o[k] !== 'string' || !o[k]) fail(`${at}.${k}`, 'must be a non-empty string');
+    return o[k] as string;
+  };
   // Device 1 of each bus is its root hub.
-  return { bus: int(o.bus, `${at}.bus`, 1, 3), device: int(o.device, `${at}.device`, 2, 127), vendor: parseInt(id[1]!, 16), product: parseInt(id[2]!, 16), name: o.name };
+  const bus = int(o.bus, `${at}.bus`, 1, 3), device = int(o.device, `${at}.device`, 2, 127);
+  const port = o.port === undefined ? device - 1 : int(o.port, `${at}.port`, 1, 15);
+  return { bus, device, busid: `${bus}-${port}`, deviceClass: 0, vendor: parseInt(id[1]!, 16), product: parseInt(id[2]!, 16), vendorName: name('vendor'), productName: name('product') };
 }
 
 /** Parse a machine file's text into the parts of a MachineSpec it sets. */
@@ -116,7 +122,14 @@ export function parseMachineFile(text: string): Partial<MachineSpec> {
     const taken = new Set<string>();
     spec.pci = array(o.pci, 'pci').map((v, i) => slot(v, `pci[${i}]`, taken));
   }
-  if (o.usb !== undefined) spec.usb = array(o.usb, 'usb').map((v, i) => usbDevice(v, `usb[${i}]`));
+  if (o.usb !== undefined) {
+    spec.usb = array(o.usb, 'usb').map((v, i) => usbDevice(v, `usb[${i}]`));
+    // the passthrough finds a device by its bus and device number, or by its bus id
+    spec.usb.forEach((d, i) => spec.usb!.slice(0, i).forEach(e => {
+      if (e.bus === d.bus && e.device === d.device) fail(`usb[${i}].device`, `bus ${d.bus} device ${d.device} is taken by an earlier device`);
+      if (e.busid === d.busid) fail(`usb[${i}].port`, `port ${d.busid} is taken by an earlier device`);
+    }));
+  }
   if (o.disks !== undefined) spec.hostDisks = array(o.disks, 'disks');
   return spec;
 }

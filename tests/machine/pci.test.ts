@@ -57,7 +57,7 @@ test('lsusb lists the root hubs and devices, highest bus and device first', () =
   assert.equal(formatLsusb(DEFAULT_USB), [
     'Bus 003 Device 001: ID 1d6b:0002 Linux Foundation 2.0 root hub',
     'Bus 002 Device 001: ID 1d6b:0003 Linux Foundation 3.0 root hub',
-    'Bus 001 Device 003: ID 0781:5581 SanDisk Corp. Ultra',
+    'Bus 001 Device 003: ID 0781:5567 SanDisk Corp. Cruzer Blade',
     'Bus 001 Device 002: ID 046d:c31c Logitech, Inc. Keyboard K120',
     'Bus 001 Device 001: ID 1d6b:0002 Linux Foundation 2.0 root hub', ''].join('\n'));
 });
@@ -66,7 +66,7 @@ test('a machine file sets the machine, its PCI slots, USB devices and leaves dis
   const spec = parseMachineFile(JSON.stringify({
     hostname: 'lab2', cpus: 16, memory: '32G', dom0_mem: 4096,
     pci: [{ at: '00:00', part: 'intel-e3v3-host-bridge' }, { at: '05:00', part: 'intel-x710', sriov: [4] }, { at: '0000:06:00.0', part: 'amd-rx580' }],
-    usb: [{ bus: 1, device: 2, id: '046d:c31c', name: 'Logitech, Inc. Keyboard K120' }],
+    usb: [{ bus: 1, device: 2, id: '046d:c31c', vendor: 'Logitech, Inc.', product: 'Keyboard K120' }, { bus: 3, device: 4, port: 2, id: '0951:1666', vendor: 'Kingston Technology', product: 'DataTraveler 100 G3/G4/SE9 G2/50' }],
     disks: [{ anything: 'the block model reads' }],
   }));
   assert.equal(spec.hostname, 'lab2');
@@ -74,6 +74,7 @@ test('a machine file sets the machine, its PCI slots, USB devices and leaves dis
   assert.equal(spec.dom0MemMiB, 4096);
   assert.deepEqual(spec.pci![1], { at: '05:00', part: 'intel-x710', sriov: [4] });
   assert.deepEqual(spec.hostDisks, [{ anything: 'the block model reads' }]);
+  assert.deepEqual(spec.usb!.map(d => d.busid), ['1-1', '3-2']);
   const bus = new PciBus(spec.pci!);
   assert.equal(bus.vfsOf('0000:05:00.0').length, 4);
   assert.equal(bus.get('0000:06:00.1')!.spec.device, 0xaaf0);
@@ -88,5 +89,8 @@ test('a bad machine file says where and why', () => {
   bad({ pci: [{ at: '03:20', part: 'samsung-pm981' }] }, /^pci\[0\]\.at: must be a slot address/);
   bad({ pci: [{ at: '02:00', part: 'samsung-pm981', sriov: [1] }] }, /^pci\[0\]\.sriov\[0\]: the function has no SR-IOV/);
   bad({ pci: [{ at: '03:00', part: 'intel-82599es', sriov: [64] }] }, /^pci\[0\]\.sriov\[0\]: must be an integer from 0 to 63/);
-  bad({ usb: [{ bus: 1, device: 1, id: '046d:c31c', name: 'x' }] }, /^usb\[0\]\.device: must be an integer from 2/);
+  bad({ usb: [{ bus: 1, device: 1, id: '046d:c31c', vendor: 'x', product: 'y' }] }, /^usb\[0\]\.device: must be an integer from 2/);
+  const stick = { bus: 1, device: 2, id: '0781:5567', vendor: 'SanDisk Corp.', product: 'Cruzer Blade' };
+  bad({ usb: [stick, { ...stick, port: 3 }] }, /^usb\[1\]\.device: bus 1 device 2 is taken/);
+  bad({ usb: [stick, { ...stick, device: 3, port: 1 }] }, /^usb\[1\]\.port: port 1-1 is taken/);
 });

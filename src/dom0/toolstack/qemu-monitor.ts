@@ -5,7 +5,8 @@
 // QEMU 7's formats; HMP's lines end in CRLF. A domain without QEMU has no QMP socket to reach.
 import type { Toolstack } from './toolstack.ts';
 import { LibxlError } from './errors.ts';
-import { HOST_USB_DEVICES } from './usb.ts';
+import { hostUsbDevices } from './usb.ts';
+import type { UsbDevice } from '../../machine/usb.ts';
 
 interface Bar { bar: number; io: boolean; addr: number; size: number; prefetch?: boolean }
 interface EmulatedPci { slot: number; fn: number; desc: string; vendor: number; device: number; irq?: number; bars: Bar[]; id?: string }
@@ -81,12 +82,12 @@ function infoBlock(c: Record<string, any>): string {
   return blocks.join('\n');
 }
 
-function infoUsb(c: Record<string, any>): string {
+function infoUsb(c: Record<string, any>, usb: readonly UsbDevice[]): string {
   const ctrls = ((c.usbctrls ?? []) as Record<string, any>[]).filter(u => u.type === 'devicemodel');
   if (!ctrls.length) return 'USB support not enabled\n';
   let addr = 0;
   return ((c.usbdevs ?? []) as Record<string, any>[]).map(u => {
-    const host = HOST_USB_DEVICES.find(d => d.bus === u['type.hostdev']?.hostbus && d.addr === u['type.hostdev']?.hostaddr);
+    const host = usb.find(d => d.bus === u['type.hostdev']?.hostbus && d.device === u['type.hostdev']?.hostaddr);
     const ctrl = ctrls.find(x => x.devid === u.ctrl);
     if (!host || !ctrl) return '';
     const speed = ctrl.version === 1 ? '12' : ctrl.version === 2 ? '480' : '5000';
@@ -95,7 +96,7 @@ function infoUsb(c: Record<string, any>): string {
   }).join('');
 }
 
-const HMP: Record<string, (c: Record<string, any>) => string> = { 'info pci': infoPci, 'info block': infoBlock, 'info usb': infoUsb };
+const HMP: Record<string, (c: Record<string, any>, usb: readonly UsbDevice[]) => string> = { 'info pci': infoPci, 'info block': infoBlock, 'info usb': infoUsb };
 
 /** libxl_qemu_monitor_command: the HMP output (CRLF line ends, as QEMU's monitor writes them). */
 export async function qemuMonitorCommand(ts: Toolstack, domid: number, command: string): Promise<string> {
@@ -107,7 +108,7 @@ export async function qemuMonitorCommand(ts: Toolstack, domid: number, command: 
   const words = command.trim().split(/\s+/);
   const known = HMP[words.join(' ')];
   // a PV guest's QEMU (the xenpv machine) only serves backends: no PCI, IDE or USB to show
-  const text = known ? (rec.type === 'hvm' ? known(rec.config) : '')
+  const text = known ? (rec.type === 'hvm' ? known(rec.config, hostUsbDevices(ts)) : '')
     : `unknown command: '${words[0] === 'info' ? words.slice(0, 2).join(' ') : words[0]}'\n`;
   return text.replace(/\n/g, '\r\n');
 }

@@ -11,22 +11,8 @@ import { backendPath, frontendPath, removeDevice, waitXs, writeDevice } from './
 import { dmCheckStart } from './device-model.ts';
 import { nextDevid } from './vdev.ts';
 import type { Toolstack } from './toolstack.ts';
+import { busDevices, USB_CLASS_HUB, type UsbDevice } from '../../machine/usb.ts';
 
-/** A USB device on the host's buses, as sysfs (/sys/bus/usb/devices/<busid>) shows it. */
-export interface HostUsbDevice { busid: string; bus: number; addr: number; deviceClass: number; vendor: string; product: string; vendorName: string; productName: string }
-
-/**
- * The default machine's USB devices until the machine inventory describes them: the root hubs
- * of an xHCI controller's USB 2 and USB 3 buses, a keyboard and a storage stick.
- */
-export const HOST_USB_DEVICES: readonly HostUsbDevice[] = [
-  { busid: 'usb1', bus: 1, addr: 1, deviceClass: 9, vendor: '1d6b', product: '0002', vendorName: 'Linux Foundation', productName: '2.0 root hub' },
-  { busid: '1-1', bus: 1, addr: 2, deviceClass: 0, vendor: '046d', product: 'c31c', vendorName: 'Logitech, Inc.', productName: 'Keyboard K120' },
-  { busid: '1-2', bus: 1, addr: 3, deviceClass: 0, vendor: '0781', product: '5567', vendorName: 'SanDisk Corp.', productName: 'Cruzer Blade' },
-  { busid: 'usb2', bus: 2, addr: 1, deviceClass: 9, vendor: '1d6b', product: '0003', vendorName: 'Linux Foundation', productName: '3.0 root hub' },
-];
-
-const USBHUB_CLASS_CODE = 9;
 /** usbif.h */
 const USBIF_MAX_PORTNR = 31;
 
@@ -89,8 +75,11 @@ async function addCtrl(ts: Toolstack, domid: number, c: Ctrl): Promise<void> {
   if (c.type === 'pv') await waitXs(ts.xs, ts.hv.clock, `${backendPath('vusb', domid, c.devid)}/state`, v => v === '2' || v === '4', 'backend did not reach InitWait');
 }
 
-const hostDevice = (bus: number, addr: number) =>
-  bus >= 1 && addr >= 1 ? HOST_USB_DEVICES.find(d => d.bus === bus && d.addr === addr) : undefined;
+/** The host's USB devices, as sysfs lists them under /sys/bus/usb/devices: the machine's. */
+export const hostUsbDevices = (ts: Toolstack): UsbDevice[] => busDevices(ts.hv.machine.usb);
+
+const hostDevice = (ts: Toolstack, bus: number, addr: number) =>
+  bus >= 1 && addr >= 1 ? hostUsbDevices(ts).find(d => d.bus === bus && d.device === addr) : undefined;
 
 async function readPort(ts: Toolstack, domid: number, c: Ctrl, port: number): Promise<string | null> {
   return ts.xs.read(`${portsDir(domid, c)}/port/${port}`).catch(() => null);
@@ -131,15 +120,15 @@ async function addUsbdev(ts: Toolstack, domid: number, u: Usbdev): Promise<void>
   const fn = 'libxl__device_usbdev_add';
   const rec = ts.records.get(domid)!;
   const host = u['type.hostdev'] ?? {};
-  const dev = hostDevice(host.hostbus ?? 0, host.hostaddr ?? 0);
-  if (!dev || dev.deviceClass === USBHUB_CLASS_CODE) throw fail(log(1732, fn, 'USB device is not assignable.', domid));
-  if (assigned(ts).some(a => a['type.hostdev']?.hostbus === dev.bus && a['type.hostdev']?.hostaddr === dev.addr)) {
+  const dev = hostDevice(ts, host.hostbus ?? 0, host.hostaddr ?? 0);
+  if (!dev || dev.deviceClass === USB_CLASS_HUB) throw fail(log(1732, fn, 'USB device is not assignable.', domid));
+  if (assigned(ts).some(a => a['type.hostdev']?.hostbus === dev.bus && a['type.hostdev']?.hostaddr === dev.device)) {
     throw fail(log(1746, fn, 'USB device already attached to a domain', domid));
   }
   const c = await setDefaultUsbdev(ts, domid, u);
   // pv would also take the device from its Dom0 driver for usbback, which this Dom0 lacks
   await ts.xs.write(`${portsDir(domid, c)}/port/${u.port}`, dev.busid);
-  (rec.config.usbdevs ??= []).push({ ctrl: u.ctrl, port: u.port, 'type.hostdev': { hostbus: dev.bus, hostaddr: dev.addr } });
+  (rec.config.usbdevs ??= []).push({ ctrl: u.ctrl, port: u.port, 'type.hostdev': { hostbus: dev.bus, hostaddr: dev.device } });
 }
 
 /** The usbctrl= and usbdev= of xl.cfg, plugged at creation. */
@@ -204,8 +193,8 @@ export async function listUsb(ts: Toolstack, domid: number): Promise<UsbctrlInfo
     const devices: UsbctrlInfo['devices'] = [];
     for (let p = 1; p <= c.ports; p++) {
       const busid = await readPort(ts, domid, c, p);
-      const dev = HOST_USB_DEVICES.find(d => d.busid === busid);
-      devices.push(dev ? { hostbus: dev.bus, hostaddr: dev.addr } : null);
+      const dev = hostUsbDevices(ts).find(d => d.busid === busid);
+      devices.push(dev ? { hostbus: dev.bus, hostaddr: dev.device } : null);
     }
     out.push({ devid: c.devid, type: c.type, backendId: 0, state, version: c.version, ports: c.ports, devices });
   }
