@@ -42,6 +42,8 @@ import { randomUUID } from 'node:crypto';
 import { HostBlockDevices } from '../dom0/lvm/host-block.ts';
 import { DEFAULT_DISKS } from '../machine/block-devices.ts';
 import type { LibvirtServer } from '../dom0/libvirt/server.ts';
+import type { FaultTable } from '../machine/faults.ts';
+import { faultPlane } from './fault-plane.ts';
 
 export interface HostOptions { spec: MachineSpec; clockMode: ClockMode }
 
@@ -65,6 +67,8 @@ export class Host {
   readonly persistence: Persistence;
   /** Dom0's block devices (disks, partitions, LVM volumes): its /dev for phy: disks. */
   readonly blockDevices: HostBlockDevices;
+  /** The fault plane (xenlabd fault add|list|clear). */
+  readonly faults: FaultTable;
   private eventListeners = new Set<(e: { ns: string; kind: string; domid: number; name: string | null; detail?: string }) => void>();
 
   constructor(readonly paths: HostPaths, store: Store, o: HostOptions) {
@@ -93,6 +97,7 @@ export class Host {
     this.blockDevices = new HostBlockDevices(join(paths.home, 'block'), DEFAULT_DISKS, this.persistence.lvmMetadata, randomUUID);
     this.blkData = new BlkDataplane(work, diskModel(o.spec.disk ?? 'nvme'), new BlkbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.blkback, d, n, err, msg)),
       () => this.hv.irqs.raise(DISK_IRQ));
+    this.faults = faultPlane(this.clock, { hv: this.hv, blkData: this.blkData, netData: this.netData, oops: domid => this.guests.get(domid)?.oops() });
   }
 
   log(line: string): void {

@@ -22,6 +22,7 @@ import { schedHandlers } from './handlers/sched.ts';
 import { pmHandlers } from './handlers/pm.ts';
 import { psrHandlers } from './handlers/psr.ts';
 import { blockHandlers } from './handlers/block.ts';
+import { faultHandlers } from './handlers/fault.ts';
 
 const requestHandlers: Handlers = {
   ...domainHandlers,
@@ -35,6 +36,7 @@ const requestHandlers: Handlers = {
   ...pmHandlers,
   ...psrHandlers,
   ...blockHandlers,
+  ...faultHandlers,
 };
 const streamHandlers: StreamHandlers = { ...watchHandlers, ...traceStreamHandlers, ...migrateStreamHandlers };
 

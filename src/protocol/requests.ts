@@ -10,12 +10,13 @@ import type { DebugRequests } from './debug.ts';
 import type { SchedRequests } from './sched.ts';
 import type { PmRequests } from './pm.ts';
 import type { PsrRequests } from './psr.ts';
+import type { FaultRequests } from './fault.ts';
 
 export type ShutdownAction = 'poweroff' | 'reboot';
 
 export type { DeviceInfo };
 
-export interface Requests extends TraceRequests, MigrateRequests, DebugRequests, SchedRequests, PmRequests, PsrRequests {
+export interface Requests extends TraceRequests, MigrateRequests, DebugRequests, SchedRequests, PmRequests, PsrRequests, FaultRequests {
   'host.info': { args: {}; result: HostInfo };
   'host.dmesg': { args: { clear: boolean }; result: { text: string } };
   /** xl debug-keys: the keys' output lands in the console ring. */

@@ -5,6 +5,7 @@
 import type { RequestType } from './requests.ts';
 import type { StreamType } from './streams.ts';
 import { ToolError } from './wire.ts';
+import { FAULT_KIND_NAMES } from '../machine/faults.ts';
 import { anyObject, arr, bool, decimal, either, int, nil, num, obj, oneOf, opt, str, type Schema } from './schema.ts';
 
 const UINT32 = 0xffff_ffff;
@@ -120,6 +121,10 @@ export const requestArgs: Record<RequestType, Schema> = {
   'psr.cmtShow': obj({ type: oneOf('cache-occupancy', 'total-mem-bandwidth', 'local-mem-bandwidth'), domid: opt(int(0, UINT32)) }),
   'psr.setVal': obj({ domid: int(0, UINT32), type: oneOf('l3-cbm', 'l3-cbm-code', 'l3-cbm-data', 'l2-cbm', 'mba-thrtl'), sockets: opt(cpus), value: decimal(0n, 2n ** 64n - 1n) }),
   'psr.showVal': obj({ type: oneOf('l3-cbm', 'mba-thrtl'), domid: opt(int(0, UINT32)) }),
+
+  'fault.add': obj({ kind: oneOf(...FAULT_KIND_NAMES), dom, device: opt(str(64)), value: opt(int(0, UINT32)), forNs: opt(ns) }),
+  'fault.list': obj({}),
+  'fault.clear': obj({ id: opt(int(0, UINT32)), all: opt(bool) }),
 };
 
 export const streamArgs: Record<StreamType, Schema> = {
