@@ -65,6 +65,11 @@ export class FaultTable {
     return e.f;
   }
 
+  /** A domain is gone: so are its faults. */
+  forget(domid: number): void {
+    for (const f of this.list()) if (f.domid === domid) this.remove(f.id);
+  }
+
   /** The value of the active fault of `kind` on a domain's device (0 for a kind without value); undefined when none. */
   value(kind: FaultKind, domid: number, devid: number | null = null): number | undefined {
     for (const { f } of this.faults.values()) if (f.kind === kind && f.domid === domid && f.devid === devid) return f.value ?? 0;
