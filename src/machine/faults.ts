@@ -14,6 +14,8 @@ export const FAULT_KINDS = {
   'vif-latency': { device: 'vif', unit: 'MS', describe: 'each packet on one vif is delayed by MS milliseconds' },
   'guest-crash': { device: null, unit: null, describe: "the guest's kernel panics (on_crash applies)" },
   'memory-pressure': { device: null, unit: 'MB', describe: "MB of the host's free memory are taken" },
+  'xenstored-slow': { device: null, unit: 'MS', describe: "xenstored answers the domain's requests MS milliseconds late" },
+  'xenstored-stuck': { device: null, unit: null, describe: "xenstored answers none of the domain's requests until the fault ends" },
 } as const;
 
 export type FaultKind = keyof typeof FAULT_KINDS;
