@@ -10,6 +10,8 @@ import type { SchedulerName } from '../hypervisor/scheduler.ts';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MachineFileError, parseMachineFile } from '../machine/machine-file.ts';
+import { FAULT_KINDS, FAULT_KIND_NAMES, isFaultKind } from '../machine/faults.ts';
+import type { FaultAddArgs } from './fault-command.ts';
 
 /** The machine options of start/run, validated; `argv` repeats them for a spawned `xenlabd run`. */
 export interface MachineArgs { spec: Partial<MachineSpec>; clock?: ClockMode; argv: string[] }
@@ -26,6 +28,9 @@ export interface DaemonCommands {
   lspci(o: { numeric: 0 | 1 | 2; verbose: boolean }): Promise<void>;
   lsusb(): Promise<void>;
   sriov(pf: string, numVfs: number): Promise<void>;
+  faultAdd(a: FaultAddArgs): Promise<void>;
+  faultList(): Promise<void>;
+  faultClear(id: number | undefined, all: boolean): Promise<void>;
 }
 
 /** A refused value: yargs reports it through fail() below, which makes it a usage error. */
@@ -109,6 +114,30 @@ const RESTORE_OPTION = {
 const EPILOG = 'State lives in $XENLAB_HOME (default ${XDG_STATE_HOME:-~/.local/state}/xenlab).\n' +
   "Dom0's LVM (extensions, LVM2's options and output; see xenlabd(8)): lvcreate, lvs, vgs, pvs, lvextend, lvreduce, lvresize, lvremove.";
 
+const FAULT_HELP = 'Kinds:\n' + FAULT_KIND_NAMES.map(k => `  ${`${k} ${FAULT_KINDS[k].unit ?? ''}`.padEnd(22)}${FAULT_KINDS[k].describe}`).join('\n');
+
+/** xenlabd fault add|list|clear (the fault plane, a xenlab extension). */
+function faultCommands(y: Argv, commands: DaemonCommands): Argv {
+  return y
+    .command('add <kind> [value]', 'inject a fault of KIND (with its value: MS, PERCENT or MB)', a => a
+      .positional('kind', { type: 'string', coerce: (s: string) => isFaultKind(s) ? s : refuse(`unknown fault kind ${s} (${FAULT_KIND_NAMES.join(', ')})`) })
+      .positional('value', { type: 'string', coerce: (s: string) => /^\d+$/.test(s) ? Number(s) : refuse(`invalid fault value ${s} (a whole number)`) })
+      .options({
+        domain: { type: 'string', requiresArg: true, describe: 'the domain (name or id; memory-pressure: default Domain-0)' },
+        device: { type: 'string', requiresArg: true, describe: 'the vbd (vdev or devid) or vif (devid or MAC)' },
+        for: { type: 'string', requiresArg: true, describe: 'how long, in simulated time (e.g. 10s; default until cleared)', coerce: (s: string) => parseDuration(s) ?? refuse(`invalid --for ${s} (e.g. 10s, 250ms, 2m)`) },
+      })
+      .check(v => v.domain !== undefined || v.kind === 'memory-pressure' || refuse(`fault ${v.kind} needs --domain`))
+      .epilog(FAULT_HELP),
+    v => commands.faultAdd({ kind: v.kind as string, value: v.value as number | undefined, domain: (v.domain as string | undefined) ?? '0', device: v.device as string | undefined, forNs: v.for as bigint | undefined }))
+    .command('list', 'list the faults in force: id, kind, scope, start and end', {}, () => commands.faultList())
+    .command('clear [id]', 'end the fault ID now, or every fault (--all)', a => a
+      .positional('id', { type: 'string', coerce: (s: string) => /^\d+$/.test(s) ? Number(s) : refuse(`invalid fault id ${s}`) })
+      .option('all', { type: 'boolean', describe: 'every fault' })
+      .check(v => (v.id === undefined) !== !v.all || refuse('usage: xenlabd fault clear ID|--all')),
+    v => commands.faultClear(v.id as number | undefined, !!v.all));
+}
+
 export function xenlabdCli(argv: string[], commands: DaemonCommands): Promise<unknown> {
   const cli: Argv = yargs(argv)
     .scriptName('xenlabd')
@@ -133,6 +162,7 @@ export function xenlabdCli(argv: string[], commands: DaemonCommands): Promise<un
       .positional('pf', { type: 'string', describe: 'the PF, as 0000:03:00.1 or 03:00.1' })
       .positional('numvfs', { type: 'string', coerce: integer('numvfs', 0, 0xffff) }),
     v => commands.sriov(v.pf as string, v.numvfs as number))
+    .command('fault', 'inject faults into the running host (extension; see xenlabd(8))', y => faultCommands(y, commands).demandCommand(1, ''))
     .command('help', 'print this help', {}, () => { cli.showHelp('log'); })
     .completion('completion', 'print a bash completion script (eval "$(xenlabd completion)")')
     .demandCommand(1, '')

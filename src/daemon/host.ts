@@ -45,6 +45,8 @@ import { DEFAULT_DISKS } from '../machine/block-devices.ts';
 import type { LibvirtServer } from '../dom0/libvirt/server.ts';
 import { PciDrivers, type PciDriversState } from '../dom0/pci-drivers.ts';
 import { pciback } from '../dom0/pciback.ts';
+import type { FaultTable } from '../machine/faults.ts';
+import { faultPlane } from './fault-plane.ts';
 
 export interface HostOptions { spec: MachineSpec; clockMode: ClockMode }
 
@@ -72,6 +74,8 @@ export class Host {
   readonly blockDevices: HostBlockDevices;
   /** Dom0's PCI drivers (sysfs bindings, SR-IOV), recorded with Xen's device ownership. */
   readonly pciDrivers: PciDrivers;
+  /** The fault plane (xenlabd fault add|list|clear). */
+  readonly faults: FaultTable;
   private eventListeners = new Set<(e: { ns: string; kind: string; domid: number; name: string | null; detail?: string }) => void>();
 
   constructor(readonly paths: HostPaths, store: Store, o: HostOptions) {
@@ -106,6 +110,8 @@ export class Host {
     this.blockDevices = new HostBlockDevices(join(paths.home, 'block'), DEFAULT_DISKS, this.persistence.lvmMetadata, randomUUID);
     this.blkData = new BlkDataplane(work, diskModel(o.spec.disk ?? 'nvme'), new BlkbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.blkback, d, n, err, msg)),
       () => this.hv.irqs.raise(DISK_IRQ));
+    this.faults = faultPlane(this.clock, { hv: this.hv, blkData: this.blkData, netData: this.netData, xenstored: this.xenstored, oops: domid => this.guests.get(domid)?.oops() });
+    this.onEvent(e => { if (e.kind === 'destroy') this.faults.forget(e.domid); });
   }
 
   /** Record the PCI drivers' bindings and who owns each device. */

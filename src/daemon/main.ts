@@ -12,6 +12,7 @@ import { DEFAULT_MACHINE } from '../machine/host.ts';
 import { parseDuration, type ClockMode } from '../machine/clock.ts';
 import type { MachineArgs } from './cli.ts';
 import { LVM_COMMANDS, lvmCommand } from './lvm-command.ts';
+import { faultAdd, faultClear, faultList } from './fault-command.ts';
 
 function fail(msg: string, code = 1): never { process.stderr.write(`${msg.startsWith('xenlabd: ') ? '' : 'xenlabd: '}${msg}\n`); process.exit(code); }
 
@@ -192,7 +193,7 @@ function plainCommand(args: string[]): (() => Promise<void> | void) | undefined 
 const args = process.argv.slice(2);
 const plain = plainCommand(args);
 // The LVM commands (extensions) take LVM's own options: they bypass yargs.
-(plain ? Promise.resolve().then(plain) : LVM_COMMANDS.includes(args[0]!) ? lvmCommand(args[0]!, args.slice(1)) : import('./cli.ts').then(c => c.xenlabdCli(args, { run, start: startRestoring, stop: stopCmd, status, env, clock, clockAdvance, lspci, lsusb, sriov }))).catch(e => {
+(plain ? Promise.resolve().then(plain) : LVM_COMMANDS.includes(args[0]!) ? lvmCommand(args[0]!, args.slice(1)) : import('./cli.ts').then(c => c.xenlabdCli(args, { run, start: startRestoring, stop: stopCmd, status, env, clock, clockAdvance, lspci, lsusb, sriov, faultAdd, faultList, faultClear }))).catch(e => {
   if (e instanceof ToolError) fail(e.message, e.exitCode === 1 && e.code.startsWith('ED') ? EXIT_UNAVAILABLE : e.exitCode);
   fail(e?.message ?? String(e));
 });

@@ -26,6 +26,7 @@ import { pciHandlers } from './handlers/pci.ts';
 import { vdevHandlers } from './handlers/vdev.ts';
 import { usbHandlers } from './handlers/usb.ts';
 import { deviceModelHandlers } from './handlers/device-model.ts';
+import { faultHandlers } from './handlers/fault.ts';
 
 const requestHandlers: Handlers = {
   ...domainHandlers,
@@ -43,6 +44,7 @@ const requestHandlers: Handlers = {
   ...vdevHandlers,
   ...usbHandlers,
   ...deviceModelHandlers,
+  ...faultHandlers,
 };
 const streamHandlers: StreamHandlers = { ...watchHandlers, ...traceStreamHandlers, ...migrateStreamHandlers };
 

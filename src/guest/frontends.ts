@@ -6,7 +6,7 @@
 import type { XsClient } from '../formats/xenstore-client.ts';
 import type { Domain } from '../hypervisor/domain.ts';
 import type { Hypervisor } from '../hypervisor/hypervisor.ts';
-import { SRING } from '../formats/xen-ring/index.ts';
+import { SRING, VDISK_READONLY } from '../formats/xen-ring/index.ts';
 import { GuestGnttab } from './gnttab.ts';
 import { blkfrontDiskName } from './disk-name.ts';
 import type { Fault } from './fault.ts';
@@ -32,7 +32,8 @@ export class Frontends {
   private gnttab: GuestGnttab | null = null;
   private nextRing = 0;
   private nextData = 0;
-  onConnected: (kind: 'vif' | 'vbd', devid: number, sectors: number) => void = () => {};
+  /** `readOnly`: the backend's info has VDISK_READONLY (blkfront sets the disk read-only). */
+  onConnected: (kind: 'vif' | 'vbd', devid: number, sectors: number, readOnly?: boolean) => void = () => {};
   onClosed: (kind: 'vif' | 'vbd', devid: number) => void = () => {};
   /** An IRQ of the driver's was bound to a port, or unbound. */
   onBound: (port: number, name: string) => void = () => {};
@@ -97,7 +98,8 @@ export class Frontends {
       if (fe.kind === 'vif') this.onConnected('vif', Number(path.split('/').pop()), 0);
     } else if (bstate === '4' && fe.kind === 'vbd' && state === '3') {
       await xs.write(`${path}/state`, '4');
-      this.onConnected('vbd', Number(path.split('/').pop()), Number(await readOr(xs, `${fe.backend}/sectors`) ?? 0));
+      this.onConnected('vbd', Number(path.split('/').pop()), Number(await readOr(xs, `${fe.backend}/sectors`) ?? 0),
+        (Number(await readOr(xs, `${fe.backend}/info`) ?? 0) & VDISK_READONLY) !== 0);
     } else if ((bstate === '5' || bstate === '6') && state !== '6' && state !== '5') {
       this.onClosed(fe.kind, Number(path.split('/').pop()));
       this.disconnect(fe);

@@ -27,7 +27,7 @@ const BACKLOG_S = 1;
 
 interface NetDev { devid: number; txBacklog: number; rxBacklog: number }
 /** `inflight` is blkfront's shadow: the requests on the ring by id, until their responses come. */
-interface BlkDev { devid: number; name: string; sectors: number; next: number; readBacklog: number; writeBacklog: number; nextId: number; inflight: Map<number, BlkRequest> }
+interface BlkDev { devid: number; name: string; sectors: number; next: number; readBacklog: number; writeBacklog: number; nextId: number; inflight: Map<number, BlkRequest>; diskReadOnly: boolean; readOnly?: boolean }
 
 export class IoWorkload {
   private nets: NetDev[] = [];
@@ -35,7 +35,9 @@ export class IoWorkload {
   private timer: Timer | undefined;
   private readonly ioErrors = new Ratelimit('blk_print_req_error');
 
-  constructor(private readonly hv: Hypervisor, private readonly clock: Clock, private readonly domid: number, private readonly w: Workload, private readonly printk: Printk) {}
+  /** `rootDevid`: the disk holding the root file system (ext4 on its first partition). */
+  constructor(private readonly hv: Hypervisor, private readonly clock: Clock, private readonly domid: number, private readonly w: Workload, private readonly printk: Printk,
+    private readonly rootDevid?: number) {}
 
   private get active(): boolean { return this.w.netTxBps + this.w.netRxBps + this.w.diskReadBps + this.w.diskWriteBps > 0; }
 
@@ -48,8 +50,9 @@ export class IoWorkload {
     rings.rx.shared.frontendInterrupt = () => { if (this.running()) this.postRx(n); };
     this.arm();
   }
-  addBlk(devid: number, sectors: number): void {
-    const b: BlkDev = { devid, name: blkfrontDiskName(devid), sectors: Math.max(sectors, BLK_REQ_SECTORS), next: 0, readBacklog: 0, writeBacklog: 0, nextId: 0, inflight: new Map() };
+  /** `readOnly`: a read-only disk, whose file system ext4 mounted read-only (its refused writes abort no journal). */
+  addBlk(devid: number, sectors: number, readOnly = false): void {
+    const b: BlkDev = { devid, name: blkfrontDiskName(devid), sectors: Math.max(sectors, BLK_REQ_SECTORS), next: 0, readBacklog: 0, writeBacklog: 0, nextId: 0, inflight: new Map(), diskReadOnly: readOnly };
     this.blks.push(b);
     // blkfront's interrupt: the responses end their requests, and the freed slots take more.
     this.hv.rings.blk(this.domid, devid).responses.onNotify(() => { if (this.running()) this.queueBlk(b); });
@@ -80,7 +83,8 @@ export class IoWorkload {
       }
       for (const b of this.blks) {
         b.readBacklog = Math.min(b.readBacklog + this.w.diskReadBps * TICK_S, this.w.diskReadBps * BACKLOG_S);
-        b.writeBacklog = Math.min(b.writeBacklog + this.w.diskWriteBps * TICK_S, this.w.diskWriteBps * BACKLOG_S);
+        // A file system remounted read-only takes no more writes (they fail with EROFS above the block layer).
+        b.writeBacklog = b.readOnly ? 0 : Math.min(b.writeBacklog + this.w.diskWriteBps * TICK_S, this.w.diskWriteBps * BACKLOG_S);
         this.queueBlk(b);
       }
     }
@@ -137,7 +141,18 @@ export class IoWorkload {
       if (rsp.status === BLKIF_RSP_OKAY) continue;
       const [op, flags] = req.write ? ['0x1:(WRITE)', '0x800'] : ['0x0:(READ)', '0x0'];
       this.printk.ratelimited(this.ioErrors, `I/O error, dev ${b.name}, sector ${req.sector} op ${op} flags ${flags} phys_seg ${Math.ceil(req.sectors / SECTORS_PER_PAGE)} prio class 2`);
+      if (req.write && b.devid === this.rootDevid && !b.readOnly && !b.diskReadOnly) this.abortJournal(b);
     }
+  }
+
+  /** A failed write under ext4's journal on the root file system: jbd2 aborts, ext4 remounts read-only (errors=remount-ro). */
+  private abortJournal(b: BlkDev): void {
+    b.readOnly = true;
+    b.writeBacklog = 0;
+    const part = `${b.name}1`;
+    this.printk.line(`Aborting journal on device ${part}-8.`);
+    this.printk.line(`EXT4-fs error (device ${part}): ext4_journal_check_start:83: comm kworker/u4:2: Detected aborted journal`);
+    this.printk.line(`EXT4-fs (${part}): Remounting filesystem read-only`);
   }
 
   stop(): void { this.clock.cancel(this.timer); this.timer = undefined; }

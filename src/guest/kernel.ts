@@ -23,6 +23,7 @@ import { xenlabFault } from './fault.ts';
 import { guestPlatform } from './acpi-events.ts';
 import { Pcifront } from './pcifront.ts';
 import { lspci } from './lspci.ts';
+import { GUEST_UTS } from './uname.ts';
 
 const SEC = 1_000_000_000n;
 /** Demand of an idle guest's vCPUs: timer ticks and housekeeping. */
@@ -104,13 +105,13 @@ export class GuestKernel {
     this.balloon = new Balloon(o.hv, o.clock, o.domid);
     this.frontends = new Frontends(this.xs, o.hv, o.domid);
     const printk = new Printk(o.clock, () => this.bootNs, log);
-    this.io = new IoWorkload(o.hv, o.clock, o.domid, o.workload, printk);
+    this.io = new IoWorkload(o.hv, o.clock, o.domid, o.workload, printk, o.disks[0]);
     // The kernel's NMI callback and (HVM) its ACPI button and S3 handling.
     o.hv.get(o.domid).platform = guestPlatform({
       printk, poweroff: () => this.powerDown(ShutdownReason.poweroff), enterS3: () => o.hv.s3Suspend(o.domid),
     });
     this.dirtier = new MemoryWorkload(o.hv, o.clock, o.domid, o.workload.dirtyPagesPerSec);
-    this.frontends.onConnected = (kind, devid, sectors) => { if (kind === 'vif') this.io.addNet(devid); else this.io.addBlk(devid, sectors); };
+    this.frontends.onConnected = (kind, devid, sectors, readOnly) => { if (kind === 'vif') this.io.addNet(devid); else this.io.addBlk(devid, sectors, readOnly); };
     this.frontends.onClosed = (kind, devid) => this.io.removeDevice(kind, devid);
     // Legacy PIC IRQs below the first dynamic one on PV; the IO-APIC's 24 on PVH and HVM, whose events come by vector.
     this.interrupts = new GuestInterrupts(o.type === 'pv' ? 16 : 24, o.type !== 'pv');
@@ -307,6 +308,25 @@ export class GuestKernel {
       return;
     }
     this.kernelTty?.guestWrite(`sysrq: HELP : loglevel(0-9) reboot(b) crash(c) poweroff(o)\r\n`);
+  }
+
+  /**
+   * A bug in the kernel itself (the fault plane's guest-crash): Linux's oops for a NULL pointer
+   * written in kernel mode, then the panic on the fatal exception; Xen's on_crash applies.
+   */
+  oops(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    const printk = new Printk(this.o.clock, () => this.bootNs, s => this.kernelTty?.guestWrite(s));
+    for (const line of [
+      'BUG: kernel NULL pointer dereference, address: 0000000000000000',
+      '#PF: supervisor write access in kernel mode',
+      '#PF: error_code(0x0002) - not-present page',
+      'Oops: 0002 [#1] PREEMPT SMP NOPTI',
+      `CPU: 0 PID: 0 Comm: swapper/0 Not tainted ${GUEST_UTS.release} #1 ${/Debian \S+/.exec(GUEST_UTS.version)![0]}`,
+      'Kernel panic - not syncing: Fatal exception in interrupt',
+    ]) printk.line(line);
+    this.o.hv.shutdownDomain(this.domid, ShutdownReason.crash);
   }
 
   private crash(): void {

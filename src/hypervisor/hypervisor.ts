@@ -227,6 +227,17 @@ export class Hypervisor {
     if (d.memoryMade) populateLowest(d.memory!, pages);
   }
 
+  /**
+   * Pages taken from the free pool by something other than a domain (the fault plane's memory
+   * pressure, as memory Xen itself holds): as many as are free, at most `pages`; returns how many.
+   */
+  withhold(pages: number): number {
+    const n = Math.max(0, Math.min(pages, this.freePagesCount));
+    this.freePagesCount -= n;
+    return n;
+  }
+  unwithhold(pages: number): void { this.freePagesCount += pages; }
+
   /** decrease_reservation: pages go back to the free pool. */
   release(d: Domain, pages: number): void {
     const n = Math.min(pages, d.totPages);

@@ -6,6 +6,7 @@ import type { RequestType } from './requests.ts';
 import type { StreamType } from './streams.ts';
 import { ToolError } from './wire.ts';
 import { VDEV_KINDS } from './vdev.ts';
+import { FAULT_KIND_NAMES } from '../machine/faults.ts';
 import { anyObject, arr, bool, decimal, either, int, nil, num, obj, oneOf, opt, str, type Schema } from './schema.ts';
 
 const UINT32 = 0xffff_ffff;
@@ -144,6 +145,10 @@ export const requestArgs: Record<RequestType, Schema> = {
   'pci.sriov': obj({ pf: str(64), numVfs: int(0, 0xffff) }),
   'host.lspci': obj({ numeric: oneOf(0, 1, 2), verbose: bool }),
   'host.lsusb': obj({}),
+
+  'fault.add': obj({ kind: oneOf(...FAULT_KIND_NAMES), dom, device: opt(str(64)), value: opt(int(0, UINT32)), forNs: opt(ns) }),
+  'fault.list': obj({}),
+  'fault.clear': obj({ id: opt(int(0, UINT32)), all: opt(bool) }),
 };
 
 export const streamArgs: Record<StreamType, Schema> = {

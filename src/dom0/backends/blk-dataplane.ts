@@ -9,6 +9,7 @@ import { BLKIF_RSP_ERROR, BLKIF_RSP_OKAY, type BlkRequest, type BlkResponse, typ
 import type { VbdStats } from '../io-stats.ts';
 import type { BackendWork, IoQueue, Served, WorkCost } from './backend-work.ts';
 import type { BlkbackGrants } from './blkback-grants.ts';
+import type { FaultTable } from '../../machine/faults.ts';
 
 /** A copy between the persistent grants and the bio's pages, the block layer; an interrupt. */
 const BLKBACK_COST: WorkCost = { perRequest: 5_000, perByte: 1.5, perNotify: 2_000 };
@@ -30,6 +31,8 @@ function openImage(params: string, writable: boolean): Image {
 
 export class BlkDataplane {
   private vbds = new Map<string, Vbd>();
+  /** The fault plane (vbd-error, vbd-latency), when the daemon wires one in. */
+  faults: Pick<FaultTable, 'value'> | undefined;
 
   /** `irq`: the disk raises its interrupt for completed requests. */
   constructor(private readonly work: BackendWork, private readonly disk: DeviceModel, private readonly grants: BlkbackGrants, private readonly irq: () => void = () => {}) {}
@@ -42,7 +45,7 @@ export class BlkDataplane {
       queue: {
         device: this.disk, direction: 'both', cost: BLKBACK_COST,
         pending: () => rings.ring.pending > 0,
-        ceiling: (seconds, sharers) => queueCeiling(this.disk, rings.ring.size, MAX_REQUEST_BYTES, sharers, seconds),
+        ceiling: (seconds, sharers) => queueCeiling(this.slowed(domid, devid), rings.ring.size, MAX_REQUEST_BYTES, sharers, seconds),
         serve: max => this.serveRing(v, max),
       },
     };
@@ -63,6 +66,12 @@ export class BlkDataplane {
   stats(domid: number): VbdStats[] {
     return [...this.vbds.values()].filter(v => v.domid === domid).sort((a, b) => a.devid - b.devid)
       .map(v => ({ ...v.stats, ooReqs: v.rings.ring.overflows }));
+  }
+
+  /** The disk as one vbd sees it: a vbd-latency fault adds to each request's time, so fewer complete in a tick. */
+  private slowed(domid: number, devid: number): DeviceModel {
+    const ms = this.faults?.value('vbd-latency', domid, devid);
+    return ms ? { ...this.disk, latencyNs: this.disk.latencyNs + ms * 1e6 } : this.disk;
   }
 
   /** Requests worth about `max` bytes, in batches answered at once (one notification each, which lets the guest queue more). */
@@ -88,6 +97,8 @@ export class BlkDataplane {
     if (req.write) v.stats.wrReqs++; else v.stats.rdReqs++;
     // A write to a read-only vbd is refused before any page is mapped or any byte moves.
     if ((req.write && !v.writable) || v.image === undefined) return BLKIF_RSP_ERROR;
+    // An injected vbd-error fails every request, as a dying disk under blkback does.
+    if (this.faults?.value('vbd-error', v.domid, v.devid) !== undefined) return BLKIF_RSP_ERROR;
     if (!this.grants.mapRequest(v.domid, v.devid, req)) return BLKIF_RSP_ERROR;
     const len = req.sectors * 512;
     const buf = len <= v.buf.length ? v.buf.subarray(0, len) : Buffer.alloc(len);

@@ -10,12 +10,16 @@ import type { NetStats } from '../io-stats.ts';
 import { XEN_NETIF_MAX_TX_SIZE, XEN_PAGE_SIZE } from '../../formats/xen-ring/index.ts';
 import type { BackendWork, IoQueue, Served, WorkCost } from './backend-work.ts';
 import type { NetbackGrants } from './netback-grants.ts';
+import type { FaultTable } from '../../machine/faults.ts';
 
 /** A grant copy of the packet's pages, the bridge and the NIC driver; an interrupt. */
 const NETBACK_COST: WorkCost = { perRequest: 1_000, perByte: 2, perNotify: 2_000 };
 
 /** What netback checks and moves through the grant table: the ring as a whole, then each request's pages. */
 interface VifGrants { sane(): boolean; request(r: NetRequest): boolean }
+
+/** The injected faults on one vif now (the fault plane): the share of packets lost, the delay added to each. */
+interface VifFaults { lossPercent: number; latencyMs: number }
 
 interface Vif { domid: number; devid: number; queues: IoQueue[]; stats: NetStats }
 
@@ -33,17 +37,23 @@ class VifQueue implements IoQueue {
   /** The rate limit's credit (bytes; below 0 after a packet larger than what was left) and when it was last filled. */
   private credit = 0;
   private filledAt: bigint;
+  /** Packets owed to a vif-loss fault: a fraction is carried over, so the loss is exact over time. */
+  private losing = 0;
 
   constructor(readonly device: DeviceModel, readonly direction: 'in' | 'out', private readonly ring: Ring<NetRequest>, private readonly maxRequest: number,
     private readonly count: (r: NetRequest) => void, private readonly clock: Clock, private readonly bytesPerSec: number | null,
-    private readonly grants: VifGrants, private readonly irq: () => void) {
+    private readonly grants: VifGrants, private readonly irq: () => void,
+    private readonly faults: () => VifFaults, private readonly drop: (packets: number) => void) {
     this.filledAt = clock.now();
   }
 
   pending(): boolean { return this.ring.pending > 0; }
 
   ceiling(seconds: number, sharers: number): number {
-    const inFlight = queueCeiling(this.device, this.ring.size, this.maxRequest, sharers, seconds);
+    // A vif-latency fault holds each packet longer, so fewer complete in a tick.
+    const latencyMs = this.faults().latencyMs;
+    const device = latencyMs ? { ...this.device, latencyNs: this.device.latencyNs + latencyMs * 1e6 } : this.device;
+    const inFlight = queueCeiling(device, this.ring.size, this.maxRequest, sharers, seconds);
     if (this.bytesPerSec === null) return inFlight;
     // The credit grows with time up to one tick's worth, as netback's credit timer refills it.
     const now = this.clock.now();
@@ -64,7 +74,7 @@ class VifQueue implements IoQueue {
       if (!reqs.length) break;
       for (const r of reqs) {
         if (!(sound = this.grants.request(r))) break;
-        bytes += r.bytes; this.count(r);
+        bytes += r.bytes; this.deliver(r);
       }
       requests += reqs.length;
     }
@@ -72,10 +82,23 @@ class VifQueue implements IoQueue {
     if (requests) this.irq();
     return { bytes, requests, notifications: this.ring.shared.notifiedFrontend - n0 };
   }
+
+  /** A request's packets go on, less those a vif-loss fault drops (counted as drops, as the bridge counts them). */
+  private deliver(r: NetRequest): void {
+    const loss = this.faults().lossPercent;
+    if (!loss) { this.count(r); return; }
+    this.losing += r.packets * loss / 100;
+    const dropped = Math.min(r.packets, Math.floor(this.losing));
+    this.losing -= dropped;
+    if (dropped) this.drop(dropped);
+    if (dropped < r.packets) this.count({ ...r, bytes: Math.round(r.bytes * (r.packets - dropped) / r.packets), packets: r.packets - dropped });
+  }
 }
 
 export class NetDataplane {
   private vifs = new Map<string, Vif>();
+  /** The fault plane (vif-loss, vif-latency), when the daemon wires one in. */
+  faults: Pick<FaultTable, 'value'> | undefined;
 
   /** `irq`: the NIC raises its interrupt for completed work. */
   constructor(private readonly clock: Clock, private readonly work: BackendWork, private readonly nic: DeviceModel, private readonly grants: NetbackGrants,
@@ -83,13 +106,16 @@ export class NetDataplane {
 
   attach(domid: number, devid: number, rings: NetRings, bytesPerSec: number | null): void {
     const stats: NetStats = { id: devid, txBytes: 0, txPackets: 0, txErrors: 0, txDrops: 0, rxBytes: 0, rxPackets: 0, rxErrors: 0, rxDrops: 0 };
+    const faults = (): VifFaults => ({ lossPercent: this.faults?.value('vif-loss', domid, devid) ?? 0, latencyMs: this.faults?.value('vif-latency', domid, devid) ?? 0 });
     const queues = [
       // Guest transmit → vif RX → out of the NIC.
       new VifQueue(this.nic, 'out', rings.tx, XEN_NETIF_MAX_TX_SIZE, r => { stats.rxBytes += r.bytes; stats.rxPackets += r.packets; }, this.clock, bytesPerSec,
-        { sane: () => this.grants.txRingSane(domid, devid, rings), request: r => this.grants.tx(domid, devid, r) }, this.irq),
+        { sane: () => this.grants.txRingSane(domid, devid, rings), request: r => this.grants.tx(domid, devid, r) }, this.irq,
+        faults, n => { stats.rxDrops += n; }),
       // In from the NIC → the buffers the guest posted → vif TX.
       new VifQueue(this.nic, 'in', rings.rx, XEN_PAGE_SIZE, r => { stats.txBytes += r.bytes; stats.txPackets += r.packets; }, this.clock, null,
-        { sane: () => true, request: r => this.grants.rx(domid, devid, r) }, this.irq),
+        { sane: () => true, request: r => this.grants.rx(domid, devid, r) }, this.irq,
+        faults, n => { stats.txDrops += n; }),
     ];
     this.detach(domid, devid);
     this.vifs.set(`${domid}/${devid}`, { domid, devid, queues, stats });

@@ -47,6 +47,8 @@ export class Xenstored {
    */
   /** Introduced domains' pages, by domid. */
   private readonly pages = new Map<number, DomainPage>();
+  /** Domains whose requests are left in their ring (the fault plane's stuck or slow xenstored client). */
+  private readonly held = new Set<number>();
 
   /**
    * `journal`: the file the tree is kept in across restarts (none: the tree lives in memory only).
@@ -267,10 +269,23 @@ export class Xenstored {
     this.detach(p.conn);
   }
 
+  /**
+   * Leave a domain's requests unread in its ring (the fault plane: xenstored stuck for that
+   * client); let go, what it sent meanwhile is served. Other domains are served as ever.
+   */
+  hold(domid: number, held: boolean): void {
+    if (held) { this.held.add(domid); return; }
+    this.held.delete(domid);
+    this.pageEvent(domid);
+  }
+
+  /** Serve a held domain's requests once (a slow xenstored client is answered in late batches). */
+  serveHeld(domid: number): void { this.pageEvent(domid, true); }
+
   /** The domain notified: write what waits for room, then read its requests until none are left or it must wait. */
-  private pageEvent(domid: number): void {
+  private pageEvent(domid: number, evenHeld = false): void {
     const p = this.pages.get(domid);
-    if (!p) return;
+    if (!p || (this.held.has(domid) && !evenHeld)) return;
     // A notification while this runs (the domain answered an event at once) is taken by the loop.
     if (p.busy) { p.again = true; return; }
     p.busy = true;

@@ -8,6 +8,8 @@ export const BLKIF_OP_READ = 0, BLKIF_OP_WRITE = 1, BLKIF_OP_INDIRECT = 6;
 export const BLKIF_MAX_SEGMENTS_PER_REQUEST = 11;
 export const BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST = 8;
 export const BLKIF_RSP_EOPNOTSUPP = -2, BLKIF_RSP_ERROR = -1, BLKIF_RSP_OKAY = 0;
+/** The backend's `info` flags (vdisk_info). */
+export const VDISK_READONLY = 0x4;
 /** 512-byte sectors in one 4 KiB segment. */
 export const SECTORS_PER_SEGMENT = 8;
 
