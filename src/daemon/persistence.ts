@@ -12,7 +12,7 @@ import { credit2Of } from '../dom0/toolstack/cpupool.ts';
 import type { SchedulerName } from '../hypervisor/scheduler.ts';
 import { MIGRATED_AWAY_SUFFIX } from '../protocol/migrate.ts';
 import type { Store } from './store.ts';
-import { commitCreditPools, restoreCreditPools, restoreRtds, rtdsState } from './sched-settings.ts';
+import { commitCreditPools, forgetCreditPool, restoreCreditPools, restoreRtds, rtdsState } from './sched-settings.ts';
 
 interface PersistedDomainState {
   totPages: number; pauseCount: number; shutdown: boolean; shutdownReason: number; maxPages: number;
@@ -30,7 +30,7 @@ interface PersistedCpupool { id: number; name: string; sched: SchedulerName; cpu
 const CPUPOOLS_KEY = 'cpupools';
 
 /** Domain-0's scheduling as an administrator set it (it is never destroyed, so it has no domain row). */
-interface PersistedDom0 { onlineVcpus: number; weight: number; cap: number; affinity: PersistedDomainState['affinity'] }
+interface PersistedDom0 { onlineVcpus: number; weight: number; cap: number; affinity: PersistedDomainState['affinity']; rtds?: PersistedDomainState['rtds'] }
 const DOM0_KEY = 'dom0_sched';
 /** xenpm's settings and the domains' RDT settings (RMIDs, CBMs, throttles). */
 const PM_KEY = 'pm_settings', PSR_KEY = 'psr_settings';
@@ -79,6 +79,9 @@ export class Persistence {
     return { onlineVcpus: vcpus, weight: 256, cap: 0, affinity: Array.from({ length: vcpus }, () => ({ hard: null, soft: null })) };
   }
 
+  /** Domain-0's RTDS parameters as last committed, when Pool-0 runs RTDS (after its vCPUs are in). */
+  restoreDom0Rtds(saved: PersistedDom0): void { restoreRtds(this.hv, 0, saved.rtds); }
+
   /** Xen's settings changed at run time stay with the running Xen, which outlives the daemon. */
   restoreXenSettings(): void {
     for (const p of LOGLVL_PARAMS) { const v = this.store.getHost(p); if (v) this.hv.console.setLoglvl(p, v); }
@@ -111,7 +114,7 @@ export class Persistence {
       cwd: rec.cwd, targetKb: rec.targetKb, staticMaxKb: rec.staticMaxKb, videoKb: rec.videoKb, type: rec.type,
       rtds: rtdsState(this.hv, domid),
     } : undefined;
-    const dom0: PersistedDom0 | undefined = domid === 0 && d ? { onlineVcpus: d.onlineVcpus, weight: d.weight, cap: d.cap, affinity: d.affinity } : undefined;
+    const dom0: PersistedDom0 | undefined = domid === 0 && d ? { onlineVcpus: d.onlineVcpus, weight: d.weight, cap: d.cap, affinity: d.affinity, rtds: rtdsState(this.hv, 0) } : undefined;
     this.write(`the state of domain ${domid}`, () => {
       this.writeHostCounters();
       if (dom0) this.store.setHost(DOM0_KEY, JSON.stringify(dom0));
@@ -130,6 +133,11 @@ export class Persistence {
       this.writeHostCounters();
       for (const p of LOGLVL_PARAMS) this.store.setHost(p, this.hv.console.loglvl(p));
       const pools: PersistedCpupool[] = this.hv.pools.map(p => ({ id: p.id, name: p.name, sched: p.sched.name, cpus: p.cpus }));
+      const before: PersistedCpupool[] = JSON.parse(this.store.getHost(CPUPOOLS_KEY) ?? '[]');
+      for (const gone of before.filter(p => !this.hv.sched.get(p.id))) {
+        this.store.deleteHost(ratelimitKey(gone.id));
+        forgetCreditPool(this.store, gone.id);
+      }
       this.store.setHost(CPUPOOLS_KEY, JSON.stringify(pools));
       for (const pool of this.hv.pools) {
         const c = credit2Of(pool);

@@ -12,6 +12,9 @@ export function commitCreditPools(hv: Hypervisor, store: Store): void {
   for (const p of hv.pools) if (p.sched instanceof Credit) store.setHost(creditKey(p.id), JSON.stringify(p.sched.getParams()));
 }
 
+/** A destroyed pool's settings go with it: a new pool that gets its id starts from the defaults. */
+export function forgetCreditPool(store: Store, poolId: number): void { store.deleteHost(creditKey(poolId)); }
+
 export function restoreCreditPools(hv: Hypervisor, store: Store): void {
   for (const p of hv.pools) {
     const saved: CreditParams | null = JSON.parse(store.getHost(creditKey(p.id)) ?? 'null');

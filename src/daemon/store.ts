@@ -79,6 +79,9 @@ export class Store {
   setHost(key: string, value: string): void {
     this.prepared('INSERT INTO host (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
+  deleteHost(key: string): void {
+    this.prepared('DELETE FROM host WHERE key = ?').run(key);
+  }
 
   machine(): MachineSpec | undefined {
     const s = this.getHost('machine');

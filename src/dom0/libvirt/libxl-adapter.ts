@@ -44,6 +44,15 @@ export class LibxlAdapter {
 
   get nrCpus(): number { return this.host.machine.spec.nrCpus; }
 
+  /** libxl_get_scheduler: the host's scheduler (Xen's sched=, Pool-0's), not the domain's pool's. */
+  scheduler(): string { return this.host.hv.sched.get(0)!.sched.name; }
+
+  /** libxl_domain_sched_params_get's weight and cap. */
+  schedParams(domid: number): { weight: number; cap: number } {
+    const d = this.host.hv.get(domid);
+    return { weight: d.weight, cap: d.cap };
+  }
+
   node() {
     const m = this.host.machine;
     return {

@@ -10,6 +10,7 @@ import { formatDomainXml, parseDomainXml, DomainXmlError } from '../../formats/l
 import type { CallContext } from './client.ts';
 import { DomainState, type DomainObj, type LibxlDriver } from './libxl-driver.ts';
 import { capabilitiesXml } from './capabilities.ts';
+import type { LiveDomain } from './libxl-adapter.ts';
 import { openConsole } from './console.ts';
 import { destXml, IncomingMigrations, migrateP2P } from './migration.ts';
 
@@ -118,7 +119,22 @@ export class RemoteDriver {
     p(202, 'virDomainIsUpdated', (r, w) => { d.get(dom(r)); w.int(0); });
     p(15, 'virDomainGetAutostart', (r, w) => { d.get(dom(r)); w.int(0); });
     p(183, 'virDomainHasManagedSaveImage', (r, w) => { d.get(dom(r)); flags(r); w.int(0); });
-    p(56, 'virDomainGetSchedulerType', (r, w) => { d.running(dom(r)); w.string('credit2').int(1); });
+    // libvirt's libxl driver asks libxl for the host's scheduler: it names the ones it knows, and
+    // gives credit's weight and cap (XEN_SCHED_CREDIT_NPARAM) as the only parameters.
+    const schedType = (x: DomainObj & { live: LiveDomain }): string => {
+      const s = d.xen.scheduler();
+      if (s === 'credit' || s === 'credit2' || s === 'rtds') return s;
+      throw new VirError(VIR_ERR.INTERNAL_ERROR, VIR_FROM.LIBXL, `Failed to get scheduler id for domain '${x.live.domid}' with libxenlight`);
+    };
+    const schedParams = (x: DomainObj & { live: LiveDomain }, nparams: number) => {
+      if (d.xen.scheduler() !== 'credit') throw new VirError(VIR_ERR.INTERNAL_ERROR, VIR_FROM.LIBXL, "Only 'credit' scheduler is supported");
+      const { weight, cap } = d.xen.schedParams(x.live.domid);
+      const all = [{ field: 'weight', type: TypedParamType.UINT as const, value: weight }, { field: 'cap', type: TypedParamType.UINT as const, value: cap }];
+      return all.slice(0, Math.max(0, nparams));
+    };
+    p(56, 'virDomainGetSchedulerType', (r, w) => { const s = schedType(d.running(dom(r))); w.string(s).int(s === 'credit' ? 2 : 0); });
+    p(57, 'virDomainGetSchedulerParameters', (r, w) => { const x = d.running(dom(r)); writeTypedParams(w, schedParams(x, r.int())); });
+    p(224, 'virDomainGetSchedulerParametersFlags', (r, w) => { const x = d.running(dom(r)); const n = r.int(); flags(r); writeTypedParams(w, schedParams(x, n)); });
     p(121, 'virDomainGetSecurityLabel', (r, w) => { d.get(dom(r)); w.array([], () => {}).int(0); });
     p(122, 'virNodeGetSecurityModel', (_r, w) => { w.array([], () => {}).array([], () => {}); });
     p(14, 'virDomainGetXMLDesc', (r, w) => { const x = d.get(dom(r)); const f = flags(r); w.string(d.xml(x, !!(f & 2 /* INACTIVE */))); });

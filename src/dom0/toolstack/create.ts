@@ -18,6 +18,7 @@ import { addConsole, addVbd, addVif, checkDiskTarget, writeSerialTty, type DiskS
 import { addPcis, checkGfxPassthru } from './pci.ts';
 import { plugPvDevices } from './pv-devices.ts';
 import { teardown } from './domain.ts';
+import { applyCreateRtdsParams } from './sched.ts';
 import type { DomainRecord, GuestMagic, Toolstack } from './toolstack.ts';
 
 const DEFAULT_MEMKB = 32768;
@@ -93,6 +94,7 @@ async function build(ts: Toolstack, domid: number, name: string, type: DomainTyp
   hv.pause(domid); // domains are built paused; unpaused at the end unless -p
   try {
     // A restored guest's kernel is already in its memory; a built one is read from Dom0's disk.
+    applyCreateRtdsParams(ts, domid, sp);
     if (type !== 'hvm' && !o.restored) checkBootFiles(domid, type, { kernel: b.kernel, ramdisk: b.ramdisk, cwd: o.cwd });
     hv.allocate(d, Math.ceil((targetKb + videoKb) / 4));
   } catch (e) {

@@ -289,6 +289,27 @@ export function setRtdsVcpus(ts: Toolstack, domid: number, list: RtdsVcpuParams[
 }
 
 /**
+ * libxl__build_pre's libxl_domain_sched_params_set with the config's sched_params, for an RTDS
+ * pool (credit's and credit2's weight and cap reach the domain as it is created): sched_rtds_domain_set
+ * starts from Xen's per-domain answer (the defaults), takes xl.cfg's `period` (and a JSON config's
+ * `budget`), checks them, and XEN_DOMCTL_SCHEDOP_putinfo gives them to every vCPU; `extratime`
+ * only travels in flags putinfo ignores. A refusal fails the build.
+ */
+export function applyCreateRtdsParams(ts: Toolstack, domid: number, sp: { period?: number; budget?: number }): void {
+  const s = schedOf(ts, domid);
+  if (!(s instanceof Rtds)) return;
+  const given = (x: number | undefined, dflt: number) => (x === undefined || x === PARAM_DEFAULT ? dflt : x);
+  const period = given(sp.period, RTDS_DEFAULT_PERIOD / 1000), budget = given(sp.budget, RTDS_DEFAULT_BUDGET / 1000);
+  const failed = (line: string) => new LibxlError('EINVAL', `libxl: error: libxl_sched.c:${line}
+` +
+    `libxl: error: libxl_create.c:1638:domcreate_rebuild_done: Domain ${domid}:cannot (re-)build domain: -6`, 3);
+  if (period < 1) throw failed(`477:sched_rtds_validate_params: Invalid VCPU period of ${period} (it should be >= 1)`);
+  if (budget < 1) throw failed(`483:sched_rtds_validate_params: Invalid VCPU budget of ${budget} (it should be >= 1)`);
+  if (budget > period) throw failed(`489:sched_rtds_validate_params: VCPU budget must be smaller than or equal to period, but ${budget} > ${period}`);
+  s.setDomainParams(domid, period, budget);
+}
+
+/**
  * libxl_domain_sched_params_get as libxl_retrieve_domain_configuration stores it (xl list -l):
  * the pool's scheduler and what it answers, the fields left at their defaults omitted.
  */
