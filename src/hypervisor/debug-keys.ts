@@ -3,6 +3,7 @@
 // formats. The table is a release build's on an Intel host with VT-x, EPT and VT-d, in the
 // order 'h' lists it (by ASCII code); keys without a table entry do nothing, as in Xen.
 import type { Hypervisor } from './hypervisor.ts';
+import { dumpCx } from './keyhandlers/dump-cx.ts';
 import { dumpDomains } from './keyhandlers/dump-domains.ts';
 import { eventChannelInfo } from './keyhandlers/dump-evtchn.ts';
 import { dumpRunq } from './keyhandlers/dump-runq.ts';
@@ -38,7 +39,7 @@ export class DebugKeys {
       R: { desc: 'reboot machine' },
       V: { desc: 'dump iommu info' },
       a: { desc: 'dump timer queues' },
-      c: { desc: 'dump ACPI Cx structures' },
+      c: { desc: 'dump ACPI Cx structures', dump: k => dumpCx(hv, k) },
       d: { desc: 'dump registers', dump: k => dumpRegisters(hv, k) },
       e: { desc: 'dump evtchn info', dump: () => eventChannelInfo(hv) },
       g: { desc: 'print grant table usage', dump: () => grantTableUsage(hv) },

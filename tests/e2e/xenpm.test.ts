@@ -51,6 +51,23 @@ test('an idle and a loaded pCPU: C-state and P-state residencies add up to the e
   assert.ok(busy[0]! > up - 1500, `the loaded pCPU stays in C0: ${busy}`);
 });
 
+test("debug key 'c' prints each pCPU's ACPI C-states as Xen's dump_cx does: residencies add up to the uptime, '*' on one state (C0 on the loaded pCPU)", () => {
+  h.xlOk('dmesg', '-c');
+  h.xlOk('debug-keys', 'c');
+  const up = uptimeMs(), dump = h.xlOk('dmesg');
+  assert.match(dump, /\(XEN\) 'c' pressed -> printing ACPI Cx structures\n\(XEN\) max state: unlimited\n\(XEN\) ==cpu0==\n/);
+  for (const [cpu, current] of [['2', 'idle'], ['5', 'C0']] as const) {
+    const block = new RegExp(`==cpu${cpu}==\\n((?:.*\\n){6})`).exec(dump)![1]!;
+    const lines = block.split('\n').slice(0, 4);
+    assert.match(lines[0]!, /^\(XEN\)    [ *]C1:\ttype\[C1\] latency\[  1\] usage\[ *\d+\] method\[  FFH\] duration\[\d+\]$/);
+    assert.match(lines[3]!, /^\(XEN\)    [ *]C0:\tusage\[ *\d+\] duration\[\d+\]$/);
+    const ns = lines.map(l => Number(/duration\[(\d+)\]/.exec(l)![1]));
+    assert.ok(Math.abs(ns.reduce((a, b) => a + b, 0) / 1e6 - up) <= 1, `pCPU ${cpu}: ${ns} vs ${up} ms`);
+    assert.equal(lines.filter(l => l.includes('*C')).length, 1, block);
+    if (current === 'C0') assert.ok(lines[3]!.includes('*C0:'), `the loaded pCPU ${cpu} is in C0: ${block}`);
+  }
+});
+
 test('a governor change sets the frequency and the CPU time a fixed amount of work takes', () => {
   const over10s = (): number => { const t = workSeconds(); h.advance('10s'); return workSeconds() - t; };
   // performance (the boot default): P0 with turbo, the speed the workload was sized at.
