@@ -307,7 +307,8 @@ export class Credit2 {
     const w = v.work;
     if (v.running) this.accountRun(v);
     else roll(w, this.t);
-    setDemand(w, frac);
+    const end = w.periodEnd;
+    setDemand(w, frac, this.t);
     if (v.running) {
       const p = this.pcpus[v.processor]!;
       p.blockAt = blockTime(w, this.t);
@@ -320,6 +321,9 @@ export class Credit2 {
       if (v.onRunq) this.runqRemove(v);
       this.block(v);
       this.setRunstate(v, RUNSTATE_blocked);
+      this.armWake(v);
+    } else if (v.blocked && w.periodEnd !== end) {
+      // Its period was cut short: it wakes at the new end.
       this.armWake(v);
     }
   }
