@@ -48,7 +48,7 @@ function integrityProblem(path: string): string {
 
 export class Store {
   private db: Database.Database;
-  /** Statements compiled once: a checkpoint runs one per domain every period. */
+  /** Statements compiled once: every command's commit runs some. */
   private readonly statements = new Map<string, Database.Statement>();
 
   constructor(path: string) {
@@ -104,11 +104,6 @@ export class Store {
       VALUES (@domid, @name, @uuid, @config, @configText, @configFile, @workload, @state)
       ON CONFLICT(domid) DO UPDATE SET name = excluded.name, uuid = excluded.uuid, config = excluded.config,
         config_text = excluded.config_text, config_file = excluded.config_file, workload = excluded.workload, state = excluded.state`).run(r);
-  }
-
-  /** A committed domain's runtime state (never creates a row). */
-  updateState(domid: number, state: string): void {
-    this.prepared('UPDATE domains SET state = ? WHERE domid = ?').run(state, domid);
   }
 
   deleteDomain(domid: number): void { this.prepared('DELETE FROM domains WHERE domid = ?').run(domid); }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { JOURNAL_MAGIC, JournalEncoder, decodeJournal } from '../../src/formats/xenstore-journal.ts';
+import { JOURNAL_MAGIC, JournalEncoder, applySplice, childSplice, decodeJournal } from '../../src/formats/xenstore-journal.ts';
 
 function journal(): { file: Buffer; firstEnd: number } {
   const enc = new JournalEncoder();
@@ -48,4 +48,33 @@ test('a version 01 journal (16-bit domids) is still read, and marked old', () =>
   assert.equal(d.old, true);
   assert.deepEqual(d.ops, [{ op: 'put', path: '/a', value: Buffer.from('v'), perms: [{ id: 7, bits: 1 }], children: null }]);
   assert.equal(decodeJournal(journal().file).old, false);
+});
+
+test('a change to a long child list is written as the splice alone, and applies back to the same list', () => {
+  const was = Array.from({ length: 1000 }, (_, i) => String(i));
+  const cases: [string, string[]][] = [
+    ['appended', [...was, 'new']],
+    ['removed from the middle', was.filter(c => c !== '500')],
+    ['replaced', was.map(c => (c === '7' ? 'seven' : c))],
+  ];
+  for (const [what, now] of cases) {
+    const s = childSplice(was, now)!;
+    assert.ok(s && s.insert.length <= 1, what);
+    const enc = new JournalEncoder();
+    enc.putSplice('/local/domain', Buffer.alloc(0), [{ id: 0, bits: 0 }], s);
+    const rec = Buffer.from(enc.take());
+    assert.ok(rec.length < 64, `${what}: ${rec.length} bytes`);
+    const [op] = decodeJournal(Buffer.concat([JOURNAL_MAGIC, rec])).ops;
+    assert.ok(op?.op === 'put' && op.splice && op.children === null, what);
+    assert.deepEqual(applySplice(was, op.splice), now, what);
+  }
+  assert.equal(childSplice(['a', 'b'], ['b', 'a']), null, 'a short list is written whole');
+});
+
+test('a version 02 journal (no splices) is still read, and marked old', () => {
+  const { file } = journal();
+  const v2 = Buffer.concat([Buffer.from('XSJRNL02'), file.subarray(JOURNAL_MAGIC.length)]);
+  const d = decodeJournal(v2);
+  assert.equal(d.old, true);
+  assert.deepEqual(d.ops, decodeJournal(file).ops);
 });

@@ -3,9 +3,12 @@
 // may fall inside a character); `%W.Pf` is the C library's (formats/libc/printf.ts).
 import { bytesFromText, textFromBytes } from '../../formats/byte-text.ts';
 
-/** `%*s`: right-aligned in `width` bytes. */
+/** Text of ASCII characters only: as many bytes as characters. */
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** `%*s`: right-aligned in `width` bytes (counted without encoding the common ASCII case: a table of 1,000 rows pads thousands of cells). */
 export function pad(s: string, width: number): string {
-  const n = bytesFromText(s).length;
+  const n = ASCII.test(s) ? s.length : bytesFromText(s).length;
   return n >= width ? s : ' '.repeat(width - n) + s;
 }
 

@@ -9,7 +9,7 @@ import { storedValue } from './value-bytes.ts';
 import { openStateFile } from '../state-files.ts';
 import { closeSync, constants, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { JOURNAL_MAGIC, JournalEncoder, decodeJournal } from '../../formats/xenstore-journal.ts';
+import { JOURNAL_MAGIC, JournalEncoder, applySplice, childSplice, decodeJournal } from '../../formats/xenstore-journal.ts';
 import type { XsdErrorName } from './errors.ts';
 import { Store, type StoreObserver, type XsNode } from './store.ts';
 
@@ -54,7 +54,10 @@ export class Journal implements StoreObserver {
       store = new Store(true);
       for (const op of decoded.ops) {
         if (op.op === 'del') store.del(op.path);
-        else store.put(op.path, { value: storedValue(op.value), perms: op.perms, children: op.children ?? store.get(op.path)?.children ?? [] });
+        else {
+          const children = store.get(op.path)?.children ?? [];
+          store.put(op.path, { value: storedValue(op.value), perms: op.perms, children: op.children ?? (op.splice ? applySplice(children, op.splice) : children) });
+        }
       }
       if (!store.get('/')) throw new Error(`${file}: the journal holds no root node`);
       if (validBytes < bytes.length) log(`journal ${file}: ignored ${bytes.length - validBytes} bytes after offset ${validBytes} (a record cut short)`);
@@ -78,7 +81,10 @@ export class Journal implements StoreObserver {
 
   put(path: string, node: XsNode, old: XsNode | undefined): void {
     this.undo.push([path, old]);
-    this.encoder.put(path, node.value, node.perms, old && old.children === node.children ? null : node.children);
+    if (!old || old.children === node.children) { this.encoder.put(path, node.value, node.perms, old ? null : node.children); return; }
+    const splice = childSplice(old.children, node.children);
+    if (splice) this.encoder.putSplice(path, node.value, node.perms, splice);
+    else this.encoder.put(path, node.value, node.perms, node.children);
   }
 
   del(path: string, old: XsNode): void {

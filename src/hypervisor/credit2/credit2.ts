@@ -265,7 +265,8 @@ export class Credit2 implements Scheduler {
     const w = v.work;
     if (v.running) this.accountRun(v);
     else roll(w, this.t);
-    setDemand(w, frac);
+    const end = w.periodEnd;
+    setDemand(w, frac, this.t);
     if (v.running) {
       const p = this.cpu[v.processor]!;
       p.blockAt = blockTime(w, this.t);
@@ -278,6 +279,9 @@ export class Credit2 implements Scheduler {
       if (v.onRunq) this.runqRemove(v);
       this.block(v);
       this.setRunstate(v, RUNSTATE_blocked);
+      this.armWake(v);
+    } else if (v.blocked && w.periodEnd !== end) {
+      // Its period was cut short: it wakes at the new end.
       this.armWake(v);
     }
   }

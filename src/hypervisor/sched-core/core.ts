@@ -286,7 +286,8 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
     const w = v.work;
     if (v.running) this.accountRun(v);
     else roll(w, this.t);
-    setDemand(w, frac);
+    const end = w.periodEnd;
+    setDemand(w, frac, this.t);
     if (v.running) {
       const p = this.pc[v.processor]!;
       p.blockAt = blockTime(w, this.t);
@@ -299,6 +300,9 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
       this.unitSleep(v);
       this.block(v);
       this.setRunstate(v, RUNSTATE_blocked);
+      this.armWake(v);
+    } else if (v.blocked && w.periodEnd !== end) {
+      // Its period was cut short: it wakes at the new end.
       this.armWake(v);
     }
   }

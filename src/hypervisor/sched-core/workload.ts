@@ -3,15 +3,33 @@
 // it gets less (contention) it stays runnable to the period's end and the shortfall is lost, so
 // contention lowers the achieved share instead of the demand. f = 1 never blocks; f = 0 never wakes.
 // Periods are offset per vCPU by a fixed phase so that thousands of guests do not wake in step.
+// An idle kernel (demand under IDLE_DEMAND_MAX) is tickless, as Linux on Xen is (NO_HZ_IDLE): it
+// sleeps until its next timer rather than waking every tick, so its period stretches until each
+// wake runs at least IDLE_BURST (up to IDLE_PERIOD_MAX). Its share of CPU time is the same; what
+// changes is how often it wakes: a few times a second instead of 100, which is what lets
+// thousands of idle guests cost the hypervisor next to nothing.
+
 /** Period of the duty-cycle workload (a vCPU with demand f wants f of each period), ns. */
 export const DEMAND_PERIOD = 10_000_000;
+
+const MS = 1_000_000;
+/** Below this demand a vCPU is an idle, tickless kernel. */
+export const IDLE_DEMAND_MAX = 0.01;
+/** The CPU an idle kernel runs per wake-up (timers, RCU, a daemon's poll) at the least. */
+export const IDLE_BURST = 1 * MS;
+/** An idle kernel still wakes at least once a second. */
+export const IDLE_PERIOD_MAX = 1000 * MS;
 
 export interface DutyCycle {
   demand: number;
   /** CPU wanted per period (ns). */
   quota: number;
-  /** Offset of this vCPU's period boundaries (ns, < DEMAND_PERIOD). */
+  /** Length of a period (ns): DEMAND_PERIOD, longer for an idle kernel. */
+  period: number;
+  /** Offset of this vCPU's period boundaries (ns, < period). */
   phase: number;
+  /** The vCPU's spread, fixed: its phase is this modulo the period (in µs). */
+  spread: number;
   /** End of the period `used` belongs to. */
   periodEnd: number;
   /** CPU consumed in the current period. */
@@ -20,22 +38,40 @@ export interface DutyCycle {
 
 export function newDutyCycle(domid: number, vcpu: number, demand: number, now: number): DutyCycle {
   // A fixed, well-spread phase in whole microseconds (Knuth multiplicative hash).
-  const phase = (Math.imul(domid * 64 + vcpu + 1, 2654435761) >>> 0) % (DEMAND_PERIOD / 1000) * 1000;
-  const d: DutyCycle = { demand: 0, quota: 0, phase, periodEnd: 0, used: 0 };
-  setDemand(d, demand);
+  const spread = Math.imul(domid * 64 + vcpu + 1, 2654435761) >>> 0;
+  const d: DutyCycle = { demand: 0, quota: 0, period: DEMAND_PERIOD, phase: 0, spread, periodEnd: 0, used: 0 };
+  setDemand(d, demand, now);
   roll(d, now);
   return d;
 }
 
-export function setDemand(d: DutyCycle, demand: number): void {
+/**
+ * A new demand, set at `now` (the vCPU's period already rolled to contain it). It takes effect in
+ * the period under way, which keeps its end, unless the period got shorter: a tickless sleep is
+ * then cut short and the new periods start now, as a kernel woken to work runs its tick again.
+ */
+export function setDemand(d: DutyCycle, demand: number, now: number): void {
+  const was = d.period;
   d.demand = demand <= 0 ? 0 : demand >= 1 ? 1 : demand;
-  d.quota = Math.round(d.demand * DEMAND_PERIOD);
+  d.period = periodFor(d.demand);
+  d.phase = (d.spread % (d.period / 1000)) * 1000;
+  d.quota = Math.round(d.demand * d.period);
+  if (d.period < was && d.periodEnd > now) d.periodEnd = nextBoundary(d, now);
+}
+
+/** The first period boundary after t. */
+const nextBoundary = (d: DutyCycle, t: number): number => d.phase + (Math.floor((t - d.phase) / d.period) + 1) * d.period;
+
+function periodFor(demand: number): number {
+  if (demand === 0 || demand >= IDLE_DEMAND_MAX) return DEMAND_PERIOD;
+  // In whole milliseconds.
+  return Math.min(IDLE_PERIOD_MAX, Math.max(DEMAND_PERIOD, Math.ceil(IDLE_BURST / demand / MS) * MS));
 }
 
 /** Move to the period containing t (only for a vCPU not running across the boundary). */
 export function roll(d: DutyCycle, t: number): void {
   if (t < d.periodEnd) return;
-  d.periodEnd = d.phase + (Math.floor((t - d.phase) / DEMAND_PERIOD) + 1) * DEMAND_PERIOD;
+  d.periodEnd = nextBoundary(d, t);
   d.used = 0;
 }
 
@@ -43,7 +79,7 @@ export function roll(d: DutyCycle, t: number): void {
 export function consume(d: DutyCycle, from: number, to: number): void {
   if (to < d.periodEnd) { d.used += to - from; return; }
   roll(d, to);
-  d.used = to - (d.periodEnd - DEMAND_PERIOD);
+  d.used = to - (d.periodEnd - d.period);
 }
 
 /** Does the vCPU want CPU now (after roll)? */

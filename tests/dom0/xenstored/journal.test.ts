@@ -83,3 +83,17 @@ test('a growing journal is compacted into a snapshot of the tree', async () => {
   assert.equal(await c2.read('/big/v7'), `2999${big}`);
   assert.deepEqual(await dump(c2), await dump(c));
 });
+
+test('a new child of a big directory costs the journal the same few bytes however many siblings it has', async () => {
+  const file = journalFile();
+  const xs = new Xenstored({ journal: file });
+  const c = domainClient(xs, 0).client;
+  const growth = async (i: number): Promise<number> => { const s = statSync(file).size; await c.mkdir(`/local/domain/${i}`); return statSync(file).size - s; };
+  for (let i = 0; i < 10; i++) await c.mkdir(`/local/domain/${1000 + i}`);
+  const early = await growth(1010);
+  for (let i = 11; i < 2000; i++) await c.mkdir(`/local/domain/${1000 + i}`);
+  assert.equal(await growth(5000), early, 'the 2001st child writes what the 11th did');
+  await c.rm('/local/domain/1500');
+  const c2 = domainClient(new Xenstored({ journal: file }), 0).client;
+  assert.deepEqual(await c2.directory('/local/domain'), await c.directory('/local/domain'));
+});
