@@ -5,7 +5,8 @@ import type { Host } from '../host.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import type { FaultInfo } from '../../protocol/fault.ts';
 import { FAULT_KINDS, type Fault, type FaultKind, type FaultSpec } from '../../machine/faults.ts';
-import { diskDevid } from '../../dom0/toolstack/devices.ts';
+import { diskDevid, type DiskSpec } from '../../dom0/toolstack/devices.ts';
+import type { LibxlDeviceNic } from '../../formats/vif-spec.ts';
 
 const refuse = (message: string): never => { throw new ToolError('EINVAL', `xenlabd: ${message}`, 1); };
 
@@ -18,8 +19,8 @@ const info = (host: Host, f: Fault): FaultInfo => ({
 function deviceOf(host: Host, domid: number, kind: 'vif' | 'vbd', q: string): number {
   const config = host.toolstack.records.get(domid)?.config;
   const found = kind === 'vif'
-    ? (config?.nics as any[] ?? []).find(n => String(n.devid) === q || n.mac === q.toLowerCase())?.devid
-    : (config?.disks as any[] ?? []).filter(d => !d.is_cdrom).map(d => diskDevid(d)).find((devid, i) => String(devid) === q || config!.disks[i].vdev === q);
+    ? ((config?.nics ?? []) as LibxlDeviceNic[]).find(n => String(n.devid) === q || n.mac === q.toLowerCase())?.devid
+    : ((config?.disks ?? []) as DiskSpec[]).filter(d => !d.is_cdrom).map(d => ({ devid: diskDevid(d), vdev: d.vdev })).find(d => String(d.devid) === q || d.vdev === q)?.devid;
   return found ?? refuse(`domain ${domid} has no ${kind} ${q}`);
 }
 
