@@ -52,7 +52,8 @@ export interface Requests extends TraceRequests, MigrateRequests, DebugRequests,
   'domain.shutdown': { args: { dom: string; action: ShutdownAction; force?: boolean }; result: { domid: number } };
   'domain.pause': { args: { dom: string }; result: {} };
   'domain.unpause': { args: { dom: string }; result: {} };
-  'domain.rename': { args: { dom: string; name: string }; result: {} };
+  /** `unpause`: start the domain in the same commit (xl migrate-receive's rename and unpause after the go). */
+  'domain.rename': { args: { dom: string; name: string; unpause?: boolean }; result: {} };
   'domain.memSet': { args: { dom: string; targetKb: number }; result: {} };
   'domain.memMax': { args: { dom: string; maxKb: number }; result: {} };
 

@@ -54,7 +54,7 @@ export const requestArgs: Record<RequestType, Schema> = {
   'domain.shutdown': obj({ dom, action: oneOf('poweroff', 'reboot'), force: opt(bool) }),
   'domain.pause': obj({ dom }),
   'domain.unpause': obj({ dom }),
-  'domain.rename': obj({ dom, name: text }),
+  'domain.rename': obj({ dom, name: text, unpause: opt(bool) }),
   'domain.memSet': obj({ dom, targetKb: kb }),
   'domain.memMax': obj({ dom, maxKb: kb }),
 

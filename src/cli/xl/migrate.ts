@@ -204,8 +204,8 @@ const migrateReceive: CommandRun = async (ctx, argv, self) => {
     io.err('migration target: Got permission, starting domain.\n');
     const name = got.name.replace(/--incoming$/, '');
     try {
-      await d.request('domain.rename', { dom: String(got.domid), name });
-      if (!o.has('p')) await d.request('domain.unpause', { dom: String(got.domid) });
+      // libxl_domain_rename then libxl_domain_unpause, as one commit of the daemon's.
+      await d.request('domain.rename', { dom: String(got.domid), name, unpause: !o.has('p') });
       io.err('migration target: Domain started successsfully.\n');
     } catch (e) {
       if (e instanceof ToolError && e.message) io.err(e.message + '\n');

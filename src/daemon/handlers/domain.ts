@@ -30,7 +30,7 @@ export const domainHandlers: Handlers = {
   'domain.unpause': (host, a) => { host.toolstack.unpause(host.toolstack.resolve(a.dom)); return {}; },
   'domain.rename': async (host, a) => {
     const domid = host.toolstack.resolve(a.dom);
-    await host.toolstack.rename(domid, a.dom, a.name);
+    await host.toolstack.rename(domid, a.dom, a.name, a.unpause ?? false);
     host.xenconsoled.rename(domid, a.name);
     return {};
   },

@@ -48,7 +48,12 @@ export function unpause(ts: Toolstack, domid: number): void {
   ts.commitOrUndo(domid, () => { if (d.pauseCount < before) ts.hv.pause(domid); });
 }
 
-export async function rename(ts: Toolstack, domid: number, q: string, newName: string): Promise<void> {
+/**
+ * libxl_domain_rename. With `start`, the domain is also unpaused in the same commit: an incoming
+ * migration's domain is recorded either under its own name and running or not at all, never
+ * renamed and still paused by a daemon killed between xl's two calls.
+ */
+export async function rename(ts: Toolstack, domid: number, q: string, newName: string, start = false): Promise<void> {
   const rec = ts.records.get(domid);
   if (!rec) throw domid === 0 ? new LibxlError('EPERM', `Can't rename domain '${q}'.`, 1) : err.noSuchDomain(q);
   const other = ts.domidByName(newName);
@@ -59,7 +64,12 @@ export async function rename(ts: Toolstack, domid: number, q: string, newName: s
   rec.name = newName;
   rec.config.c_info.name = newName;
   rec.incoming = false;
-  ts.commitOrUndo(domid, () => { rec.name = oldName; rec.config.c_info.name = oldName; rec.incoming = incoming; });
+  const d = ts.hv.get(domid), pauses = d.pauseCount;
+  if (start) ts.hv.unpause(domid);
+  ts.commitOrUndo(domid, () => {
+    rec.name = oldName; rec.config.c_info.name = oldName; rec.incoming = incoming;
+    if (d.pauseCount < pauses) ts.hv.pause(domid);
+  });
   await ts.xs.write(`/local/domain/${domid}/name`, newName);
   await ts.xs.write(`/vm/${rec.uuid}/name`, newName);
 }

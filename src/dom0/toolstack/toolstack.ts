@@ -154,7 +154,7 @@ export class Toolstack {
   destroy(domid: number): Promise<void> { return destroy(this, domid); }
   pause(domid: number): void { pause(this, domid); }
   unpause(domid: number): void { unpause(this, domid); }
-  rename(domid: number, q: string, newName: string): Promise<void> { return rename(this, domid, q, newName); }
+  rename(domid: number, q: string, newName: string, unpause = false): Promise<void> { return rename(this, domid, q, newName, unpause); }
   vcpuSet(domid: number, count: number): Promise<void> { return vcpuSet(this, domid, count); }
   list(doms?: string[]): DomainInfo[] { return domids(this, doms).map(domid => domainInfo(this, domid)); }
   info(domid: number): DomainInfo { return domainInfo(this, domid); }
