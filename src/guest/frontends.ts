@@ -1,8 +1,8 @@
 // The guest's PV frontends (netfront, blkfront) walking the XenbusState machine with their
 // backends: on the backend's InitWait they grant their ring pages to the backend's domain and
 // allocate an unbound event channel for it, then netfront goes Connected and blkfront
-// Initialised (Connected once the backend is); on the backend's Closing they close, closing
-// their event channels and ending the backend's access to the rings.
+// Initialised (Connected once the backend is); on the backend's Closing, or its disappearance,
+// they close, closing their event channels and ending the backend's access to the rings.
 import type { XsClient } from '../formats/xenstore-client.ts';
 import type { Domain } from '../hypervisor/domain.ts';
 import type { Hypervisor } from '../hypervisor/hypervisor.ts';
@@ -100,7 +100,10 @@ export class Frontends {
       await xs.write(`${path}/state`, '4');
       this.onConnected('vbd', Number(path.split('/').pop()), Number(await readOr(xs, `${fe.backend}/sectors`) ?? 0),
         (Number(await readOr(xs, `${fe.backend}/info`) ?? 0) & VDISK_READONLY) !== 0);
-    } else if ((bstate === '5' || bstate === '6') && state !== '6' && state !== '5') {
+    } else if ((bstate === '5' || bstate === '6' || (bstate === null && (state === '3' || state === '4'))) && state !== '6' && state !== '5') {
+      // A backend whose directory vanished (its driver domain died and its home went with it)
+      // is taken as Closed: the frontend lets go of its rings and closes, and waits to be
+      // unplugged and plugged again.
       this.onClosed(fe.kind, Number(path.split('/').pop()));
       this.disconnect(fe);
       await xs.write(`${path}/state`, '5');

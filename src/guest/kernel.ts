@@ -24,6 +24,7 @@ import { guestPlatform } from './acpi-events.ts';
 import { Pcifront } from './pcifront.ts';
 import { lspci } from './lspci.ts';
 import { GUEST_UTS } from './uname.ts';
+import { driverDomainXl, type DevdHost } from './devd-xl.ts';
 
 const SEC = 1_000_000_000n;
 /** Demand of an idle guest's vCPUs: timer ticks and housekeeping. */
@@ -57,6 +58,8 @@ export interface GuestOptions {
   workload: Workload;
   /** Skip the boot (a guest carried over a daemon restart is already up). */
   alreadyBooted?: boolean;
+  /** A driver domain's `xl devd` (libxl's device events handler, in the domain): absent on other guests. */
+  devd?: DevdHost;
 }
 
 export class GuestKernel {
@@ -147,6 +150,10 @@ export class GuestKernel {
       fault: args => xenlabFault(args, this.frontends),
       blockSizes: () => Object.fromEntries([...this.cdroms].sort(([a], [b]) => a - b).map(([, bytes], i) => [`sr${i}`, Math.floor(bytes / 512)])),
       lspci: args => lspci(args, { hvm: o.type === 'hvm', platformPci: o.platformPci, emulatedNics: this.pcifront.emulatedNics, devices: this.pcifront.devices }),
+      xl: o.devd && (args => {
+        const { result, foreground } = driverDomainXl(args, o.devd!);
+        return { result, stop: foreground ? () => o.devd!.stop() : undefined };
+      }),
     });
     page.onGuestInput(d => { if (this.booted && !this.paused()) shell.input(d); });
     return shell;
@@ -240,6 +247,8 @@ export class GuestKernel {
     // The PV drivers announce what they support (Linux's xenbus writes these).
     for (const f of ['feature-poweroff', 'feature-reboot', 'feature-suspend']) void this.xs.write(`${this.home}/control/${f}`, '1').catch(() => {});
     for (const sh of this.shells) sh.prompt();
+    // Xen's xendriverdomain service runs `xl devd` at a driver domain's boot.
+    this.o.devd?.start();
     this.dirtier.start();
     if (this.pendingControl !== null) void this.onWatch(`${this.home}/control/shutdown`);
   }

@@ -33,6 +33,8 @@ export interface ShellHost {
   fault(args: string[]): CommandResult;
   /** lspci: the PCI devices the guest sees. */
   lspci(args: string[]): CommandResult;
+  /** A driver domain's xl (its `xl devd`); `stop` when the command holds the terminal until ^C. Absent on other guests. */
+  xl?(args: string[]): { result: CommandResult; stop?: () => void };
 }
 
 export class Shell {
@@ -103,6 +105,13 @@ export class Shell {
       case 'crash': this.h.crash(); return;
       case 'xenlab-fault': show(this.h.fault(args)); break;
       case 'lspci': show(this.h.lspci(args)); break;
+      case 'xl': {
+        if (!this.h.xl) { out(`-bash: ${c}: command not found`); break; }
+        const r = this.h.xl(args);
+        show(r.result);
+        if (r.stop) { this.running = r.stop; return; }
+        break;
+      }
       case 'exit': case 'logout': this.loggedIn = false; break;
       case 'help': out('commands: uname, hostname, nproc, uptime, free, echo, cat, lspci, poweroff, reboot, crash, exit, xenlab-fault'); break;
       default: out(`-bash: ${c}: command not found`);

@@ -3,8 +3,8 @@
 // and closes when the toolstack or the frontend asks. Connecting maps the frontend's ring
 // grants and binds its event channels (per queue, the keys the frontend wrote); closing unmaps
 // and unbinds them. Kind-specific parts come from `ops`. A fatal error of the data path
-// (a misbehaving frontend) is reported as xenbus_dev_fatal does: an `error` node under Dom0's
-// error/backend/... path and the device switched to Closing; the frontend then closes.
+// (a misbehaving frontend) is reported as xenbus_dev_fatal does: an `error` node under its
+// domain's error/backend/... path and the device switched to Closing; the frontend then closes.
 import type { XsClient } from '../../formats/xenstore-client.ts';
 import type { XenDevices } from '../xen-devices.ts';
 
@@ -49,8 +49,9 @@ export class BackendDriver {
   private readonly root: string;
   private busy = new Map<string, Promise<void>>();
 
-  constructor(private readonly xs: XsClient, readonly kind: string, private readonly ops: BackendOps, private readonly xen: XenDevices) {
-    this.root = `/local/domain/0/backend/${kind}`;
+  /** `self`: the domain the driver runs in (Dom0, or a driver domain): its backend directory and its error nodes are under its home. */
+  constructor(private readonly xs: XsClient, readonly kind: string, private readonly ops: BackendOps, private readonly xen: XenDevices, private readonly self = 0) {
+    this.root = `/local/domain/${self}/backend/${kind}`;
   }
 
   async start(): Promise<void> {
@@ -144,7 +145,7 @@ export class BackendDriver {
   }
 
   private async reportFatal(dev: BackendDevice, err: number, message: string): Promise<void> {
-    await this.xs.write(`/local/domain/0/error/backend/${this.kind}/${dev.domid}/${dev.devid}/error`, `${err} ${message}`);
+    await this.xs.write(`/local/domain/${this.self}/error/backend/${this.kind}/${dev.domid}/${dev.devid}/error`, `${err} ${message}`);
     await this.xs.write(`${dev.path}/state`, '5');
   }
 

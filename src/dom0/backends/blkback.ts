@@ -55,6 +55,6 @@ export function blkbackOps({ backing = p => p, readOnly = () => false, ...hooks 
   };
 }
 
-export function blkback(xs: XsClient, xen: XenDevices, hooks?: BlkbackHooks): BackendDriver {
-  return new BackendDriver(xs, 'vbd', blkbackOps(hooks), xen);
+export function blkback(xs: XsClient, xen: XenDevices, hooks?: BlkbackHooks, self = 0): BackendDriver {
+  return new BackendDriver(xs, 'vbd', blkbackOps(hooks), xen, self);
 }

@@ -20,6 +20,6 @@ export function netbackOps(hooks: Pick<BackendOps, 'connected' | 'closed'> = {})
   };
 }
 
-export function netback(xs: XsClient, xen: XenDevices, hooks?: Pick<BackendOps, 'connected' | 'closed'>): BackendDriver {
-  return new BackendDriver(xs, 'vif', netbackOps(hooks), xen);
+export function netback(xs: XsClient, xen: XenDevices, hooks?: Pick<BackendOps, 'connected' | 'closed'>, self = 0): BackendDriver {
+  return new BackendDriver(xs, 'vif', netbackOps(hooks), xen, self);
 }

@@ -19,6 +19,7 @@ import { addPcis, checkGfxPassthru } from './pci.ts';
 import { plugPvDevices } from './pv-devices.ts';
 import { teardown } from './domain.ts';
 import { applyCreateRtdsParams } from './sched.ts';
+import { isDriverDomain, resolveBackend, writeDriverDomainDirs } from './driver-domain.ts';
 import type { DomainRecord, GuestMagic, Toolstack } from './toolstack.ts';
 
 const DEFAULT_MEMKB = 32768;
@@ -79,6 +80,7 @@ async function build(ts: Toolstack, domid: number, name: string, type: DomainTyp
     hard: cpumapToList(hardAll?.[v]) ?? cpumapToList(b.cpumap), soft: cpumapToList(softAll?.[v]),
   }));
   fillDeviceDefaults(config, domid);
+  for (const dev of [...config.nics ?? [], ...config.disks ?? []]) resolveBackend(ts, dev, `libxl: error: libxl_create.c:1919:domcreate_attach_devices: Domain ${domid}:unable to add ${config.disks?.includes(dev) ? 'disk' : 'nic'} devices`);
   config.b_info = inIdlOrder(b, B_INFO_ORDER);
 
   // A pool without pCPUs takes no domain: XEN_DOMCTL_createdomain fails with ENODEV.
@@ -116,6 +118,7 @@ async function build(ts: Toolstack, domid: number, name: string, type: DomainTyp
       domid, name, uuid: c.uuid, type, maxVcpus, onlineVcpus: avail.length, staticMaxKb, targetKb, videoramKb: videoKb,
       startTime: startTime(ts), kernel: b.kernel, ramdisk: b.ramdisk, cmdline: b.cmdline, poolName, storePort: m.storePort, storeRingRef: m.storePfn,
     });
+    if (isDriverDomain(rec)) await writeDriverDomainDirs(xs, domid);
     await addConsole(xs, domid, { port: m.consolePort, ringRef: m.consolePfn });
     // A restored guest resumes where it was saved: it does not boot again.
     await writeSerialTty(xs, domid, (await platform.startGuest(rec, o.restored === true)).serialTty);
@@ -162,7 +165,8 @@ export function fillDeviceDefaults(config: Record<string, any>, domid: number): 
     return inIdlOrder(n, NIC_ORDER);
   });
   if (config.disks) config.disks = config.disks.map((dk: any) => {
-    dk.backend ??= typeof dk.pdev_path === 'string' && dk.pdev_path.startsWith('/dev/') ? 'phy' : 'qdisk';
+    // A storage driver domain's disk is phy: libxl tries it first and does not stat what the domain holds.
+    dk.backend ??= dk.backend_domname !== undefined || (typeof dk.pdev_path === 'string' && dk.pdev_path.startsWith('/dev/')) ? 'phy' : 'qdisk';
     return inIdlOrder(dk, DISK_ORDER);
   });
 }

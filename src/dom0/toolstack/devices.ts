@@ -13,17 +13,24 @@ import type { Toolstack } from './toolstack.ts';
 import type { DeviceInfo } from './types.ts';
 import type { HostBlockDevices } from '../lvm/host-block.ts';
 import { addEmulatedCdrom, removeEmulatedCdrom } from './cdrom.ts';
+import { resolveBackend } from './driver-domain.ts';
 
 export type DeviceKind = 'vif' | 'vbd';
 
 const DEVICE_TIMEOUT_NS = 10_000_000_000n;
 
-export function backendPath(kind: string, domid: number, devid: number): string { return `/local/domain/0/backend/${kind}/${domid}/${devid}`; }
+/** `backendDomid`: the domain running the backend, Dom0 or a driver domain (its home holds the directory). */
+export function backendPath(kind: string, domid: number, devid: number, backendDomid = 0): string { return `/local/domain/${backendDomid}/backend/${kind}/${domid}/${devid}`; }
 export function frontendPath(kind: string, domid: number, devid: number): string { return `/local/domain/${domid}/device/${kind}/${devid}`; }
 
-/** libxl__device_generic_add; `backendKind` names the backend's directory where it is not `kind`'s (vkb's vinput; an HVM guest's CD-ROM: qdisk for a vbd). */
-export async function writeDevice(xs: XsClient, kind: string, domid: number, devid: number, back: Record<string, string>, front: Record<string, string>, frontRo: Record<string, string> = {}, backendKind = kind): Promise<void> {
-  const be = backendPath(backendKind, domid, devid);
+/**
+ * libxl__device_generic_add; `backendKind` names the backend's directory where it is not `kind`'s
+ * (vkb's vinput; an HVM guest's CD-ROM: qdisk for a vbd). The backend's domain owns the backend
+ * directory and may read the frontend's; the guest owns its frontend and may read the backend.
+ */
+export async function writeDevice(xs: XsClient, kind: string, domid: number, devid: number, back: Record<string, string>, front: Record<string, string>, frontRo: Record<string, string> = {}, backendKind = kind, backendDomid = 0): Promise<void> {
+  const be = backendPath(backendKind, domid, devid, backendDomid);
+  const bd = String(backendDomid);
   // console 0 is the primary console, outside device/ and read-only to the guest; the others (channels) are devices
   const primary = kind === 'console' && devid === 0;
   const fe = primary ? `/local/domain/${domid}/console` : frontendPath(kind, domid, devid);
@@ -31,14 +38,14 @@ export async function writeDevice(xs: XsClient, kind: string, domid: number, dev
   await xs.transaction(async tx => {
     const b = { frontend: fe, 'frontend-id': String(domid), online: '1', state: '1', ...back };
     await xs.mkdir(be, tx);
-    await xs.setPerms(be, ['n0', `r${domid}`], tx);
+    await xs.setPerms(be, [`n${bd}`, `r${domid}`], tx);
     for (const [k, v] of Object.entries(b)) await xs.write(`${be}/${k}`, v, tx);
     await xs.mkdir(fe, tx);
-    await xs.setPerms(fe, primary ? ['n0', `r${domid}`] : [`n${domid}`, 'r0'], tx);
-    const f = { backend: be, 'backend-id': '0', ...(primary ? {} : { state: '1' }), ...front };
+    await xs.setPerms(fe, primary ? [`n${bd}`, `r${domid}`] : [`n${domid}`, `r${bd}`], tx);
+    const f = { backend: be, 'backend-id': bd, ...(primary ? {} : { state: '1' }), ...front };
     for (const [k, v] of Object.entries(f)) await xs.write(`${fe}/${k}`, v, tx);
-    if (primary) await xs.setPerms(`${fe}/backend-id`, [`n${domid}`, 'r0'], tx);
-    for (const [k, v] of Object.entries(frontRo)) { await xs.write(`${fe}/${k}`, v, tx); await xs.setPerms(`${fe}/${k}`, ['n0', `r${domid}`], tx); }
+    if (primary) await xs.setPerms(`${fe}/backend-id`, [`n${domid}`, `r${bd}`], tx);
+    for (const [k, v] of Object.entries(frontRo)) { await xs.write(`${fe}/${k}`, v, tx); await xs.setPerms(`${fe}/${k}`, [`n${bd}`, `r${domid}`], tx); }
     await xs.mkdir(lx, tx);
     await xs.setPerms(lx, ['n0'], tx);
     for (const [k, v] of Object.entries({ ...b, backend: be })) await xs.write(`${lx}/${k}`, v, tx);
@@ -66,8 +73,8 @@ export async function waitXs(xs: XsClient, clock: Clock, path: string, ok: (v: s
   });
 }
 
-export interface NicSpec { devid: number; mac: string; bridge?: string; rate_bytes_per_interval?: number; rate_interval_usecs?: number; mtu?: number; ip?: string; script?: string; vifname?: string }
-export interface DiskSpec { pdev_path?: string; vdev: string; format?: string; readwrite?: number; is_cdrom?: number; backend?: string; removable?: number }
+export interface NicSpec { devid: number; mac: string; backend_domid?: number; bridge?: string; rate_bytes_per_interval?: number; rate_interval_usecs?: number; mtu?: number; ip?: string; script?: string; vifname?: string }
+export interface DiskSpec { backend_domid?: number; backend_domname?: string; pdev_path?: string; vdev: string; format?: string; readwrite?: number; is_cdrom?: number; backend?: string; removable?: number }
 
 export async function addVif(xs: XsClient, clock: Clock, domid: number, nic: NicSpec): Promise<void> {
   const back: Record<string, string> = { script: nic.script ?? '/etc/xen/scripts/vif-bridge' };
@@ -77,8 +84,8 @@ export async function addVif(xs: XsClient, clock: Clock, domid: number, nic: Nic
   if (nic.rate_bytes_per_interval) back.rate = `${nic.rate_bytes_per_interval},${nic.rate_interval_usecs ?? 50000}`;
   if (nic.mtu && nic.mtu !== 1500) back.mtu = String(nic.mtu);
   Object.assign(back, { bridge: nic.bridge ?? 'xenbr0', handle: String(nic.devid), type: 'vif', 'hotplug-status': '' });
-  await writeDevice(xs, 'vif', domid, nic.devid, back, { handle: String(nic.devid), mac: nic.mac, trusted: '1' }, { mtu: String(nic.mtu ?? 1500) });
-  await connect(xs, clock, 'vif', domid, nic.devid, back);
+  await writeDevice(xs, 'vif', domid, nic.devid, back, { handle: String(nic.devid), mac: nic.mac, trusted: '1' }, { mtu: String(nic.mtu ?? 1500) }, 'vif', nic.backend_domid);
+  await connect(xs, clock, 'vif', domid, nic.devid, back, undefined, nic.backend_domid);
 }
 
 export function diskDevid(disk: DiskSpec): number {
@@ -93,7 +100,8 @@ export function diskDevid(disk: DiskSpec): number {
  */
 export function checkDiskTarget(ts: Toolstack, domid: number, disk: DiskSpec & { script?: string }, then: string, exitCode: number): void {
   const p = disk.pdev_path ?? '';
-  if (disk.format === 'empty' || disk.backend === 'qdisk' || disk.script || (disk.is_cdrom && ts.records.get(domid)?.type === 'hvm')) return;
+  // A storage driver domain's disk is in its file systems, not Dom0's: libxl does not look.
+  if (disk.format === 'empty' || disk.backend === 'qdisk' || disk.script || disk.backend_domname || (disk.is_cdrom && ts.records.get(domid)?.type === 'hvm')) return;
   if (p.startsWith('/dev/') && !ts.platform.blockDevices.exists(p)) {
     throw new LibxlError('ENOENT', `libxl: error: libxl_device.c:455:libxl__device_disk_set_backend: Disk vdev=${disk.vdev} failed to stat: ${p}: No such file or directory\n${then}`, exitCode);
   }
@@ -111,15 +119,16 @@ export async function addVbd(ts: Toolstack, domid: number, disk: DiskSpec, cwd?:
     dev: disk.vdev, type: disk.backend === 'qdisk' ? 'qdisk' : 'phy', mode: disk.readwrite ? 'w' : 'r',
     'device-type': disk.is_cdrom ? 'cdrom' : 'disk', 'discard-enable': '1', specification: 'xen',
   };
-  await writeDevice(xs, 'vbd', domid, devid, back, { 'virtual-device': String(devid), 'device-type': back['device-type']!, trusted: '1' });
-  await connect(xs, clock, 'vbd', domid, devid, back, ts.platform.blockDevices);
+  await writeDevice(xs, 'vbd', domid, devid, back, { 'virtual-device': String(devid), 'device-type': back['device-type']!, trusted: '1' }, {}, 'vbd', disk.backend_domid);
+  await connect(xs, clock, 'vbd', domid, devid, back, ts.platform.blockDevices, disk.backend_domid);
   return devid;
 }
 
-async function connect(xs: XsClient, clock: Clock, kind: DeviceKind, domid: number, devid: number, back: Record<string, string>, devs?: HostBlockDevices): Promise<void> {
-  const be = backendPath(kind, domid, devid);
+/** libxl__wait_device_connection: InitWait, then the hotplug script, which a driver domain's `xl devd` runs for its own backends. */
+async function connect(xs: XsClient, clock: Clock, kind: DeviceKind, domid: number, devid: number, back: Record<string, string>, devs?: HostBlockDevices, backendDomid = 0): Promise<void> {
+  const be = backendPath(kind, domid, devid, backendDomid);
   await waitXs(xs, clock, `${be}/state`, v => v === '2' || v === '4', 'backend did not reach InitWait');
-  await runHotplug(xs, kind, be, back, devs);
+  if (backendDomid === 0) await runHotplug(xs, kind, be, back, devs);
 }
 
 export async function addConsole(xs: XsClient, domid: number, o: { port: number; ringRef: number }): Promise<void> {
@@ -138,28 +147,36 @@ export function primaryConsole(ts: Toolstack, domid: number): 'pv' | 'serial' {
   return ts.records.get(domid)?.type === 'hvm' ? 'serial' : 'pv';
 }
 
-/** libxl__device_destroy after a clean unplug: backend online=0, Closing; wait for Closed; remove. */
-export async function removeDevice(xs: XsClient, clock: Clock, kind: string, domid: number, devid: number, backendKind = kind): Promise<void> {
-  const be = backendPath(backendKind, domid, devid);
-  await xs.transaction(async tx => { await xs.write(`${be}/online`, '0', tx); await xs.write(`${be}/state`, '5', tx); });
-  await waitXs(xs, clock, `${be}/state`, v => v === '6' || v === null, 'backend did not close').catch(() => {});
-  await removeDeviceNodes(xs, domid, devid, kind, backendKind);
+/**
+ * libxl__device_destroy after a clean unplug: backend online=0, Closing; wait for Closed; remove.
+ * A driver domain's backend is removed by its `xl devd`, which libxl waits for; one whose driver
+ * domain is gone leaves only the frontend to clean up.
+ */
+export async function removeDevice(xs: XsClient, clock: Clock, kind: string, domid: number, devid: number, backendKind = kind, backendDomid = 0): Promise<void> {
+  const be = backendPath(backendKind, domid, devid, backendDomid);
+  const gone = backendDomid !== 0 && await xs.read(`${be}/state`).then(() => false, () => true);
+  if (!gone) {
+    await xs.transaction(async tx => { await xs.write(`${be}/online`, '0', tx); await xs.write(`${be}/state`, '5', tx); });
+    await waitXs(xs, clock, `${be}/state`, v => v === '6' || v === null, 'backend did not close').catch(() => {});
+    if (backendDomid !== 0) await waitXs(xs, clock, be, v => v === null, 'removal of backend path').catch(() => {});
+  }
+  await removeDeviceNodes(xs, domid, devid, kind, backendKind, backendDomid);
 }
 
 /** A device's frontend, backend and libxl directories, gone in one transaction. */
-export async function removeDeviceNodes(xs: XsClient, domid: number, devid: number, kind: string, backendKind: string): Promise<void> {
+export async function removeDeviceNodes(xs: XsClient, domid: number, devid: number, kind: string, backendKind: string, backendDomid = 0): Promise<void> {
   await xs.transaction(async tx => {
-    for (const p of [frontendPath(kind, domid, devid), backendPath(backendKind, domid, devid), `/libxl/${domid}/device/${kind}/${devid}`]) {
+    for (const p of [frontendPath(kind, domid, devid), backendPath(backendKind, domid, devid, backendDomid), `/libxl/${domid}/device/${kind}/${devid}`]) {
       try { await xs.rm(p, tx); } catch (e: any) { if (e.code !== 'ENOENT') throw e; }
     }
   });
 }
 
 /** A device recorded in the stored config is committed; if it cannot be recorded, it is unplugged again. */
-async function commitOrDetach(ts: Toolstack, domid: number, unrecord: () => void, kind: DeviceKind, devid: number): Promise<void> {
+async function commitOrDetach(ts: Toolstack, domid: number, unrecord: () => void, kind: DeviceKind, devid: number, backendDomid = 0): Promise<void> {
   try { ts.platform.commit(domid); } catch (e) {
     unrecord();
-    await removeDevice(ts.xs, ts.hv.clock, kind, domid, devid).catch(() => {});
+    await removeDevice(ts.xs, ts.hv.clock, kind, domid, devid, kind, backendDomid).catch(() => {});
     ts.hv.rings.drop(domid, kind, devid);
     throw e;
   }
@@ -173,9 +190,10 @@ export async function attachNic(ts: Toolstack, domid: number, nic: Record<string
   nic.devid ??= nics.reduce((m, n) => Math.max(m, n.devid + 1), 0);
   const holder: Record<string, any> = { nics: [nic] };
   fillDeviceDefaults(holder, domid + nics.length);
+  resolveBackend(ts, holder.nics[0], 'libxl_device_nic_add failed.');
   await addVif(ts.xs, ts.hv.clock, domid, holder.nics[0]);
   nics.push(holder.nics[0]);
-  await commitOrDetach(ts, domid, () => nics.pop(), 'vif', holder.nics[0].devid);
+  await commitOrDetach(ts, domid, () => nics.pop(), 'vif', holder.nics[0].devid, holder.nics[0].backend_domid);
 }
 
 /** libxl_device_nic_remove, the nic named by devid or MAC. */
@@ -187,7 +205,7 @@ export async function detachNic(ts: Toolstack, domid: number, q: string): Promis
   if (!nic) throw new LibxlError('ENODEV', `Unknown device ${q}.`, 1);
   rec.config.nics = nics.filter(n => n !== nic);
   ts.commitOrUndo(domid, () => { rec.config.nics = nics; });
-  await removeDevice(ts.xs, ts.hv.clock, 'vif', domid, nic.devid);
+  await removeDevice(ts.xs, ts.hv.clock, 'vif', domid, nic.devid, 'vif', nic.backend_domid);
   ts.hv.rings.drop(domid, 'vif', nic.devid);
 }
 
@@ -200,10 +218,11 @@ export async function attachDisk(ts: Toolstack, domid: number, disk: Record<stri
 libxl_device_disk_add failed.`, 1);
   const holder: Record<string, any> = { disks: [disk] };
   fillDeviceDefaults(holder, domid);
+  resolveBackend(ts, holder.disks[0], 'libxl_device_disk_add failed.');
   checkDiskTarget(ts, domid, holder.disks[0], 'libxl_device_disk_add failed.', 1);
   await addVbd(ts, domid, holder.disks[0], cwd ?? rec.cwd);
   disks.push(holder.disks[0]);
-  await commitOrDetach(ts, domid, () => disks.pop(), 'vbd', diskDevid(holder.disks[0]));
+  await commitOrDetach(ts, domid, () => disks.pop(), 'vbd', diskDevid(holder.disks[0]), holder.disks[0].backend_domid);
 }
 
 /** libxl_device_disk_remove, the disk named by vdev or devid. */
@@ -216,7 +235,7 @@ export async function detachDisk(ts: Toolstack, domid: number, q: string): Promi
   rec.config.disks = disks.filter(dk => dk !== disk);
   ts.commitOrUndo(domid, () => { rec.config.disks = disks; });
   if (disk.is_cdrom && rec.type === 'hvm') { await removeEmulatedCdrom(ts, domid, devid); return; }
-  await removeDevice(ts.xs, ts.hv.clock, 'vbd', domid, devid);
+  await removeDevice(ts.xs, ts.hv.clock, 'vbd', domid, devid, 'vbd', disk.backend_domid);
   ts.hv.rings.drop(domid, 'vbd', devid);
 }
 
@@ -224,18 +243,20 @@ export async function detachDisk(ts: Toolstack, domid: number, q: string): Promi
 export async function deviceInfo(ts: Toolstack, domid: number, kind: DeviceKind): Promise<DeviceInfo[]> {
   const rec = ts.records.get(domid);
   const xs = ts.xs;
-  const ids = kind === 'vif' ? (rec?.config.nics ?? []).map((n: any) => n.devid as number) : (rec?.config.disks ?? []).map((dk: any) => diskDevid(dk));
+  const devs: { devid: number; backendId: number }[] = kind === 'vif'
+    ? (rec?.config.nics ?? []).map((n: any) => ({ devid: n.devid as number, backendId: n.backend_domid ?? 0 }))
+    : (rec?.config.disks ?? []).map((dk: any) => ({ devid: diskDevid(dk), backendId: dk.backend_domid ?? 0 }));
   const num = async (p: string) => { try { const v = await xs.read(p); return v === '' ? -1 : Number(v); } catch { return -1; } };
   const out: DeviceInfo[] = [];
-  for (const devid of ids) {
-    const fe = frontendPath(kind, domid, devid), be = backendPath(kind, domid, devid);
+  for (const { devid, backendId } of devs) {
+    const fe = frontendPath(kind, domid, devid), be = backendPath(kind, domid, devid, backendId);
     if (kind === 'vif') {
       const mac = await xs.read(`${fe}/mac`).catch(() => '00:00:00:00:00:00');
-      out.push({ devid, backendId: 0, mac, state: await num(`${fe}/state`), evtchn: await num(`${fe}/event-channel`), txRef: await num(`${fe}/tx-ring-ref`), rxRef: await num(`${fe}/rx-ring-ref`), bePath: be });
+      out.push({ devid, backendId, mac, state: await num(`${fe}/state`), evtchn: await num(`${fe}/event-channel`), txRef: await num(`${fe}/tx-ring-ref`), rxRef: await num(`${fe}/rx-ring-ref`), bePath: be });
     } else {
       // A CD-ROM of an HVM guest has its backend elsewhere (qdisk): the frontend names it.
       const bePath = await xs.read(`${fe}/backend`).catch(() => be);
-      out.push({ devid, backendId: 0, frontendId: domid, state: await num(`${fe}/state`), evtchn: await num(`${fe}/event-channel`), ringRef: await num(`${fe}/ring-ref`), bePath });
+      out.push({ devid, backendId, frontendId: domid, state: await num(`${fe}/state`), evtchn: await num(`${fe}/event-channel`), ringRef: await num(`${fe}/ring-ref`), bePath });
     }
   }
   return out;

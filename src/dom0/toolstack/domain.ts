@@ -1,6 +1,7 @@
 // libxl_domain.c: what is asked of a domain once it exists — destroy, pause, unpause, rename,
 // the vCPUs online — and what libxl reports of it (libxl_list_domain's dominfo, the stored
 // config with its live values as libxl_retrieve_domain_configuration gives it).
+import { removeDriverDomainBackends } from './driver-domain.ts';
 import { domainSchedParams } from './sched.ts';
 import { LibxlError, err } from './errors.ts';
 import { removeDomainTree } from './xs-tree.ts';
@@ -29,6 +30,7 @@ export async function teardown(ts: Toolstack, domid: number): Promise<void> {
   if (ts.hv.domains.has(domid)) ts.hv.destroyDomain(domid);
   ts.records.delete(domid);
   if (rec) await removeDomainTree(ts.xs, domid, rec.uuid).catch(() => {});
+  if (rec) await removeDriverDomainBackends(ts.xs, rec).catch(() => {});
   await ts.xs.release(domid).catch(() => {});
   ts.wake(domid);
 }
