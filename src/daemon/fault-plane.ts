@@ -14,8 +14,8 @@ export interface FaultVictims {
   blkData: BlkDataplane;
   netData: NetDataplane;
   xenstored: Xenstored;
-  /** The guest kernel's oops (a domain without a running guest has nothing to crash). */
-  oops(domid: number): void;
+  /** The guest kernel's oops (a domain without a running guest has nothing to crash); `inNetback`: in a driver domain's netback thread. */
+  oops(domid: number, inNetback?: boolean): void;
 }
 
 export function faultPlane(clock: Clock, v: FaultVictims): FaultTable {
@@ -31,6 +31,7 @@ export function faultPlane(clock: Clock, v: FaultVictims): FaultTable {
   };
   table.onBegin = (f: Fault) => {
     if (f.kind === 'guest-crash') v.oops(f.domid);
+    else if (f.kind === 'driver-domain-crash') v.oops(f.domid, true);
     else if (f.kind === 'memory-pressure') withheld.set(f.id, v.hv.withhold((f.value ?? 0) * 256));
     else if (f.kind === 'xenstored-stuck' || f.kind === 'xenstored-slow') {
       v.xenstored.hold(f.domid, true);

@@ -322,8 +322,9 @@ export class GuestKernel {
   /**
    * A bug in the kernel itself (the fault plane's guest-crash): Linux's oops for a NULL pointer
    * written in kernel mode, then the panic on the fatal exception; Xen's on_crash applies.
+   * `inNetback`: the bug is in a driver domain's netback, in its NAPI poll (run by ksoftirqd).
    */
-  oops(): void {
+  oops(inNetback = false): void {
     if (this.stopping) return;
     this.stopping = true;
     const printk = new Printk(this.o.clock, () => this.bootNs, s => this.kernelTty?.guestWrite(s));
@@ -332,7 +333,8 @@ export class GuestKernel {
       '#PF: supervisor write access in kernel mode',
       '#PF: error_code(0x0002) - not-present page',
       'Oops: 0002 [#1] PREEMPT SMP NOPTI',
-      `CPU: 0 PID: 0 Comm: swapper/0 Not tainted ${GUEST_UTS.release} #1 ${/Debian \S+/.exec(GUEST_UTS.version)![0]}`,
+      `CPU: 0 PID: ${inNetback ? '14 Comm: ksoftirqd/0' : '0 Comm: swapper/0'} Not tainted ${GUEST_UTS.release} #1 ${/Debian \S+/.exec(GUEST_UTS.version)![0]}`,
+      ...(inNetback ? ['RIP: 0010:xenvif_tx_build_gops+0x2c1/0x9b0 [xen_netback]'] : []),
       'Kernel panic - not syncing: Fatal exception in interrupt',
     ]) printk.line(line);
     this.o.hv.shutdownDomain(this.domid, ShutdownReason.crash);

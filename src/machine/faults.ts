@@ -13,6 +13,7 @@ export const FAULT_KINDS = {
   'vif-loss': { device: 'vif', unit: 'PERCENT', describe: 'PERCENT of the packets on one vif are dropped' },
   'vif-latency': { device: 'vif', unit: 'MS', describe: 'each packet on one vif is delayed by MS milliseconds' },
   'guest-crash': { device: null, unit: null, describe: "the guest's kernel panics (on_crash applies)" },
+  'driver-domain-crash': { device: null, unit: null, describe: "a driver domain's kernel panics in netback (on_crash applies): the guests it serves lose their vifs and vbds" },
   'memory-pressure': { device: null, unit: 'MB', describe: "MB of the host's free memory are taken" },
   'xenstored-slow': { device: null, unit: 'MS', describe: "xenstored answers the domain's requests MS milliseconds late" },
   'xenstored-stuck': { device: null, unit: null, describe: "xenstored answers none of the domain's requests until the fault ends" },

@@ -7,6 +7,7 @@ import type { FaultInfo } from '../../protocol/fault.ts';
 import { FAULT_KINDS, type Fault, type FaultKind, type FaultSpec } from '../../machine/faults.ts';
 import { diskDevid, type DiskSpec } from '../../dom0/toolstack/devices.ts';
 import type { LibxlDeviceNic } from '../../formats/vif-spec.ts';
+import { isDriverDomain } from '../../dom0/toolstack/driver-domain.ts';
 
 const refuse = (message: string): never => { throw new ToolError('EINVAL', `xenlabd: ${message}`, 1); };
 
@@ -30,6 +31,7 @@ function faultSpec(host: Host, a: { kind: string; dom: string; device?: string; 
   const domid = host.toolstack.existing(a.dom);
   // Every kind but the host's memory pressure strikes a guest.
   if (kind !== 'memory-pressure' && !host.toolstack.records.has(domid)) refuse(`${kind} needs a guest domain, not ${a.dom}`);
+  if (kind === 'driver-domain-crash' && !isDriverDomain(host.toolstack.records.get(domid))) refuse(`${kind} needs a driver domain (driver_domain=1), not ${a.dom}`);
   if (k.device === null && a.device !== undefined) refuse(`${kind} takes no device`);
   if (k.device !== null && a.device === undefined) refuse(`${kind} needs a device (a ${k.device} of the domain)`);
   if (k.unit === null && a.value !== undefined) refuse(`${kind} takes no value`);
