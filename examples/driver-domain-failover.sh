@@ -4,10 +4,11 @@
 #   examples/driver-domain-failover.sh PRIMARY STANDBY [POLL_SECONDS]
 #
 # Watches PRIMARY (a driver_domain=1 guest serving other guests' vifs and vbds) every
-# POLL_SECONDS (default 1). While it runs, it notes which devices it serves, from the copy of
-# each device's backend keys that libxl keeps under /libxl/<domid>/device. When PRIMARY is gone
-# or crashed, or a frontend it served has closed (state 5 or 6), each of those devices is
-# unplugged (xl network-detach / block-detach: with the backend gone, libxl only cleans up the
+# POLL_SECONDS (default 1). While it runs, it notes which devices it serves; their keys are
+# read back from the copy libxl keeps under /libxl/<domid>/device. When PRIMARY is gone or
+# crashed (a crashed one kept by on_crash=preserve is destroyed: its backends are dead), or a
+# frontend it served has closed, the frontends are waited for to see their backends go
+# (Closing or Closed, 5 or 6), and each device is unplugged (xl network-detach / block-detach: with the backend gone, libxl only cleans up the
 # frontend) and plugged again with backend=STANDBY; the frontends reconnect to STANDBY's
 # netback and blkback. It prints the guests' outage: from the last poll that found them
 # connected to the moment all were connected again.
@@ -54,11 +55,14 @@ healthy() {
   done < "$devices"
 }
 
-echo "failover: watching $primary (domid $pd), standby $standby, every ${poll}s"
 inventory > "$devices"
-while healthy; do
-  ok_at=$(now)
+healthy || { echo "failover: $primary is not serving its devices now" >&2; exit 1; }
+ok_at=$(now)
+echo "failover: watching $primary (domid $pd) serving $(wc -l < "$devices") device(s), standby $standby, every ${poll}s"
+while :; do
   pause
+  healthy || break
+  ok_at=$(now)
   # Devices plugged since the last poll, while PRIMARY is still there to ask.
   # (An empty answer is the primary dying under the look: the last list stands.)
   fresh=$(inventory)
@@ -66,6 +70,17 @@ while healthy; do
 done
 lost_at=$(now)
 echo "failover: $primary lost at ${lost_at}s; moving $(wc -l < "$devices") device(s) to $standby"
+case $(xl list "$primary" 2>/dev/null | awk 'NR == 2 { print $5 }') in *c*) xl destroy "$primary" ;; esac
+
+# The frontends let go of their rings once their backends are gone.
+while read -r kind domid devid; do
+  while :; do
+    state=$(xenstore-read "/local/domain/$domid/device/$kind/$devid/state" 2>/dev/null) || state=gone
+    case $state in 5|6|gone) break ;; esac
+    pause
+  done
+  echo "failover: $kind $devid of domain $domid: frontend state $state"
+done < "$devices"
 
 # Unplug and plug again from libxl's copy of the backend keys, then wait for each to connect.
 moved=$(mktemp)
@@ -101,5 +116,5 @@ while :; do
   pause
 done
 up_at=$(now)
-awk -v ok="${ok_at:-$lost_at}" -v lost="$lost_at" -v up="$up_at" 'BEGIN {
+awk -v ok="$ok_at" -v lost="$lost_at" -v up="$up_at" 'BEGIN {
   printf "failover: outage %.3f s (connected at %.3f, lost by %.3f, back at %.3f)\n", up - ok, ok, lost, up }'
