@@ -20,22 +20,64 @@ import { NetbackGrants } from '../dom0/backends/netback-grants.ts';
 import { BlkbackGrants } from '../dom0/backends/blkback-grants.ts';
 import { notifyFrontendOn } from '../dom0/backends/ring-events.ts';
 import { Devd } from '../dom0/toolstack/devd.ts';
+import { isDriverDomain } from '../dom0/toolstack/driver-domain.ts';
+import type { DomainRecord } from '../dom0/toolstack/toolstack.ts';
+import type { DevdHost } from '../guest/devd-xl.ts';
+
+/** A xenstore connection of a domain's own, and its end. */
+export interface DomainConnection { xs: XsClient; close(): void }
 
 export interface DriverDomainParts {
   hv: Hypervisor;
   clock: Clock;
   disk: DiskKind;
   faults: FaultTable;
-  /** A new xenstore connection of the driver domain's (its kernel's, then its xl's), and its end. */
-  connect(): { xs: XsClient; close(): void };
+  /** A new xenstore connection of the domain's (its kernel's, then its xl's). */
+  connect(domid: number): DomainConnection;
   log(line: string): void;
+}
+
+/** The running driver domains, and `xl devd` where an admin started it in Dom0. */
+export class DriverDomains {
+  private readonly running = new Map<number, DriverDomain>();
+  private dom0Devd: { devd: Devd; conn: DomainConnection } | undefined;
+
+  constructor(private readonly p: DriverDomainParts) {}
+
+  /** A guest's kernel starts: a driver domain's brings its backends up; what its xl devd drives, if it is one. */
+  async start(rec: DomainRecord): Promise<DevdHost | undefined> {
+    if (!isDriverDomain(rec)) return undefined;
+    const dd = new DriverDomain(rec.domid, this.p);
+    this.running.set(rec.domid, dd);
+    await dd.start();
+    return { start: () => { void dd.startDevd().catch(e => this.p.log(`d${rec.domid} xl devd: ${e}`)); }, stop: () => dd.stopDevd() };
+  }
+
+  stop(domid: number): void {
+    this.running.get(domid)?.stop();
+    this.running.delete(domid);
+  }
+
+  /** `xl devd` on the host: the handler on Dom0's own backend directory, once. */
+  async startDom0Devd(): Promise<void> {
+    if (this.dom0Devd) return;
+    const conn = this.p.connect(0);
+    this.dom0Devd = { devd: new Devd(conn.xs, 0, this.p.log), conn };
+    await this.dom0Devd.devd.start();
+  }
+
+  stopDom0Devd(): void {
+    this.dom0Devd?.devd.stop();
+    this.dom0Devd?.conn.close();
+    this.dom0Devd = undefined;
+  }
 }
 
 export class DriverDomain {
   readonly netData: NetDataplane;
   readonly blkData: BlkDataplane;
   private readonly xen: XenDevices;
-  private readonly clients: { xs: XsClient; close(): void }[] = [];
+  private readonly clients: DomainConnection[] = [];
   private drivers: BackendDriver[] = [];
   private devd: Devd | undefined;
 
@@ -54,7 +96,7 @@ export class DriverDomain {
   }
 
   private client(): XsClient {
-    const c = this.p.connect();
+    const c = this.p.connect(this.domid);
     this.clients.push(c);
     return c.xs;
   }

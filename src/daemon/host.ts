@@ -47,8 +47,7 @@ import { PciDrivers, type PciDriversState } from '../dom0/pci-drivers.ts';
 import { pciback } from '../dom0/pciback.ts';
 import type { FaultTable } from '../machine/faults.ts';
 import { faultPlane } from './fault-plane.ts';
-import { DriverDomain } from './driver-domain.ts';
-import { isDriverDomain } from '../dom0/toolstack/driver-domain.ts';
+import { DriverDomains } from './driver-domain.ts';
 
 export interface HostOptions { spec: MachineSpec; clockMode: ClockMode }
 
@@ -65,8 +64,6 @@ export class Host {
   readonly blkData: BlkDataplane;
   blkback!: BackendDriver;
   private guests = new Map<number, GuestKernel>();
-  /** The backends and `xl devd` of each running driver domain. */
-  private readonly driverDomains = new Map<number, DriverDomain>();
   /** The pty number (QEMU's, in Dom0's /dev/pts) of each HVM guest's serial port. */
   private serialPtys = new Map<number, number>();
   /** What xenstored and xenconsoled hold of each guest (their gntdev and evtchn devices). */
@@ -80,6 +77,8 @@ export class Host {
   readonly pciDrivers: PciDrivers;
   /** The fault plane (xenlabd fault add|list|clear). */
   readonly faults: FaultTable;
+  /** The driver domains' backends and `xl devd`s (Dom0's too, when an admin starts one). */
+  readonly driverDomains: DriverDomains;
   private eventListeners = new Set<(e: { ns: string; kind: string; domid: number; name: string | null; detail?: string }) => void>();
 
   constructor(readonly paths: HostPaths, store: Store, o: HostOptions) {
@@ -116,6 +115,15 @@ export class Host {
       () => this.hv.irqs.raise(DISK_IRQ));
     this.faults = faultPlane(this.clock, { hv: this.hv, blkData: this.blkData, netData: this.netData, xenstored: this.xenstored, oops: (domid, inNetback) => this.guests.get(domid)?.oops(inNetback) });
     this.onEvent(e => { if (e.kind === 'destroy') this.faults.forget(e.domid); });
+    this.driverDomains = new DriverDomains({
+      hv: this.hv, clock: this.clock, disk: o.spec.disk ?? 'nvme', faults: this.faults, log: l => this.log(l),
+      connect: domid => {
+        const ring = this.xenstored.connectDomain(domid);
+        const xs = new XsClient(b => ring.write(b));
+        ring.onData(b => xs.feed(b));
+        return { xs, close: () => ring.close() };
+      },
+    });
   }
 
   /** Record the PCI drivers' bindings and who owns each device. */
@@ -230,32 +238,16 @@ export class Host {
     const xenstore = xenbusComms(this.hv, rec.domid, d.sharedFrame(m.storePfn)!, m.storePort);
     const console = hvcConsole(this.hv, rec.domid, d.sharedFrame(m.consolePfn)!, m.consolePort);
     this.xenconsoled.connect(rec.domid, rec.name, m.consolePort);
-    const dd = isDriverDomain(rec) ? await this.startDriverDomain(rec.domid) : undefined;
+    const devd = await this.driverDomains.start(rec);
     const g = new GuestKernel({
       domid: rec.domid, name: rec.name, type: rec.type, hv: this.hv, clock: this.clock,
       xenstore, console, ports: { store: m.storePort, console: m.consolePort }, serial, disks: hw.disks, cdroms: hw.cdroms, platformPci: hw.platformPci, cmdline: hw.cmdline, firmware: hw.firmware, workload: parseWorkload(rec.workload ?? undefined), alreadyBooted,
-      devd: dd && { start: () => { void dd.startDevd().catch(e => this.log(`d${rec.domid} xl devd: ${e}`)); }, stop: () => dd.stopDevd() },
+      devd,
     });
     this.guests.set(rec.domid, g);
     await g.start();
     const pty = this.serialPtys.get(rec.domid);
     return pty === undefined ? {} : { serialTty: `/dev/pts/${pty}` };
-  }
-
-  /** A driver domain's kernel brings its netback and blkback up (Dom0's code, as its domid). */
-  private async startDriverDomain(domid: number): Promise<DriverDomain> {
-    const dd = new DriverDomain(domid, {
-      hv: this.hv, clock: this.clock, disk: this.machine.spec.disk ?? 'nvme', faults: this.faults, log: l => this.log(l),
-      connect: () => {
-        const ring = this.xenstored.connectDomain(domid);
-        const xs = new XsClient(b => ring.write(b));
-        ring.onData(b => xs.feed(b));
-        return { xs, close: () => ring.close() };
-      },
-    });
-    this.driverDomains.set(domid, dd);
-    await dd.start();
-    return dd;
   }
 
   /** The lowest pty number no guest's serial port holds; /dev/pts/0 is the admin's own terminal. */
@@ -267,8 +259,7 @@ export class Host {
   }
 
   private stopGuest(domid: number): void {
-    this.driverDomains.get(domid)?.stop();
-    this.driverDomains.delete(domid);
+    this.driverDomains.stop(domid);
     this.guests.get(domid)?.stop();
     this.guests.delete(domid);
     this.serialPtys.delete(domid);

@@ -91,6 +91,10 @@ export interface Requests extends TraceRequests, MigrateRequests, DebugRequests,
   'lvm.run': { args: { command: string; argv: string[]; answers: string[] }; result: { stdout: string; stderr: string; exitCode: number; prompt?: string } };
   /** xl cd-insert / cd-eject (an empty target ejects): libxl_cdrom_insert. */
   'cdrom.insert': { args: { dom: string; vdev: string; target: string; format: string; cwd?: string }; result: {} };
+  /** xl devd in Dom0: start libxl's device events handler there (once), and the pid of the process running it. */
+  'devd.start': { args: {}; result: { pid: number } };
+  /** xl devd -F interrupted: the handler stops. */
+  'devd.stop': { args: {}; result: {} };
 }
 
 export type RequestType = keyof Requests;

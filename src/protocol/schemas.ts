@@ -100,6 +100,8 @@ export const requestArgs: Record<RequestType, Schema> = {
 
   'lvm.run': obj({ command: oneOf('lvcreate', 'lvs', 'vgs', 'pvs', 'lvextend', 'lvreduce', 'lvresize', 'lvremove'), argv: arr(text, 256), answers: arr(str(4096), 256) }),
   'cdrom.insert': obj({ dom, vdev: str(64), target: text, format: str(16), cwd: opt(str()) }),
+  'devd.start': obj({}),
+  'devd.stop': obj({}),
 
   'trace.status': obj({}),
   'trace.setEventMask': obj({ mask: int(0, UINT32) }),

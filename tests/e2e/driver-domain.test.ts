@@ -112,3 +112,17 @@ test('backend=NAME of a domain that does not exist: the attach fails as libxl fa
   assert.equal(r.status, 1);
   assert.equal(r.stderr, 'libxl: error: libxl_utils.c:79:libxl_name_to_domid: cannot find domain nosuchdd\nlibxl_device_nic_add failed.\n');
 });
+
+test('xl devd on the host: it daemonizes with its pid in the pidfile, and brings up what reaches InitWait in Dom0', () => {
+  const pidfile = join(h.home, 'xldevd.pid');
+  const r = h.xl('devd', '-p', pidfile);
+  assert.deepEqual([r.status, r.stdout, r.stderr], [0, '', '']);
+  assert.equal(readFileSync(pidfile, 'utf8'), readFileSync(join(h.home, 'xenlabd.pid'), 'utf8').trim() + '\n');
+  // A vif backend no toolstack plugged, at InitWait: devd runs vif-bridge for it.
+  const be = '/local/domain/0/backend/vif/999/0';
+  assert.equal(h.sys('/usr/bin/xenstore-write', [`${be}/online`, '1', `${be}/state`, '2']).status, 0);
+  h.advance('1ms');
+  h.advance('1ms');
+  assert.equal(h.sys('/usr/bin/xenstore-read', [`${be}/hotplug-status`]).stdout, 'connected\n');
+  h.sys('/usr/bin/xenstore-rm', ['/local/domain/0/backend/vif/999']);
+});

@@ -19,6 +19,7 @@ import { pciCommands } from './pci.ts';
 import { vdevCommands } from './vdev.ts';
 import { usbCommands } from './usb.ts';
 import { deviceModelCommands } from './qemu-monitor.ts';
+import { devdCommands } from './devd.ts';
 
 /** Save, restore, migration and core dumps load their modules only when run. */
 const lazy = (load: () => Promise<Record<string, CommandRun>>) => (name: string): CommandRun =>
@@ -42,6 +43,7 @@ const handlers: Record<string, CommandRun> = {
   ...vdevCommands,
   ...usbCommands,
   ...deviceModelCommands,
+  ...devdCommands,
 };
 
 const notImplemented: CommandRun = async (ctx, argv, self) => {

@@ -1,4 +1,4 @@
-// Device hot-plug requests: network-attach/-detach/-list, block-attach/-detach/-list.
+// Device hot-plug requests: network-attach/-detach/-list, block-attach/-detach/-list, and xl devd in Dom0.
 import type { Handlers } from './context.ts';
 
 export const deviceHandlers: Handlers = {
@@ -15,4 +15,6 @@ export const deviceHandlers: Handlers = {
     else await host.toolstack.detachDisk(domid, a.id);
     return {};
   },
+  'devd.start': async host => { await host.driverDomains.startDom0Devd(); return { pid: process.pid }; },
+  'devd.stop': host => { host.driverDomains.stopDom0Devd(); return {}; },
 };
