@@ -57,14 +57,14 @@ export function assertFailedOver(h: TestHost, { out, seconds }: { out: string; s
   assert.ok(outage > 0 && outage <= seconds, `outage ${outage} s, the script ran ${seconds} s:\n${out}`);
 }
 
-/** g's interrupts so far on its vif's tx queue and on its disk. */
+/** g's interrupts on its vif's tx queue and on its disk, since they were bound. */
 async function irqs(h: TestHost): Promise<{ vif: number; disk: number }> {
   const text = await guestShell(h, 'g', 'cat /proc/interrupts');
   const count = (name: string) => Number(new RegExp(`^ *\\d+: +(\\d+) .* ${name}$`, 'm').exec(text)?.[1] ?? NaN);
   return { vif: count('vif\\d+-q0-tx'), disk: count('blkif') };
 }
 
-/** g's devices are served by `dd` and connected, and its traffic flows there, on dd's CPU. */
+/** g's devices are served by `dd` and connected, and its traffic flows there, on dd's CPU (the interrupts of the new channels count). */
 export async function assertServedBy(h: TestHost, dd: string): Promise<void> {
   const g = domid(h, 'g'), d = domid(h, dd);
   const vif = h.xlOk('network-list', 'g').split('\n')[1]!.trim().split(/\s+/);
@@ -73,9 +73,9 @@ export async function assertServedBy(h: TestHost, dd: string): Promise<void> {
   assert.equal(xsRead(h, `/local/domain/${g}/device/vif/${vif[0]}/state`), '4');
   assert.equal(xsRead(h, `/local/domain/${g}/device/vbd/${XVDA}/backend`), `/local/domain/${d}/backend/vbd/${g}/${XVDA}`);
   assert.equal(xsRead(h, `/local/domain/${g}/device/vbd/${XVDA}/state`), '4');
-  const cpu = cpuTime(h, dd), before = await irqs(h);
+  const cpu = cpuTime(h, dd);
   h.advance('3s');
-  const after = await irqs(h);
+  const n = await irqs(h);
   assert.ok(cpuTime(h, dd) - cpu > 0.3, `${dd} did no work for the guest`);
-  assert.ok(after.vif >= before.vif + 5 && after.disk >= before.disk + 15, `no traffic: ${JSON.stringify({ before, after })}`);
+  assert.ok(n.vif >= 5 && n.disk >= 15, `no traffic: ${JSON.stringify(n)}`);
 }
