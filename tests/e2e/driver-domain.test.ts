@@ -113,6 +113,16 @@ test('backend=NAME of a domain that does not exist: the attach fails as libxl fa
   assert.equal(r.stderr, 'libxl: error: libxl_utils.c:79:libxl_name_to_domid: cannot find domain nosuchdd\nlibxl_device_nic_add failed.\n');
 });
 
+test("unplugging from a running driver domain: its xl devd removes the backend directory, libxl the frontend", () => {
+  const g = domid('g'), dd = domid('netdd');
+  h.xlOk('network-detach', 'g', '0');
+  h.xlOk('block-detach', 'g', 'xvda');
+  for (const p of [`/local/domain/${dd}/backend/vif/${g}/0`, `/local/domain/${dd}/backend/vbd/${g}/${XVDA}`, `/local/domain/${g}/device/vif/0`, `/local/domain/${g}/device/vbd/${XVDA}`, `/libxl/${g}/device/vif/0`]) {
+    assert.equal(h.sys('/usr/bin/xenstore-exists', [p]).status, 1, `${p} is still there`);
+  }
+  assert.equal(h.xlOk('network-list', 'g'), 'Idx BE Mac Addr.         handle state evt-ch   tx-/rx-ring-ref BE-path                       \n');
+});
+
 test('xl devd on the host: it daemonizes with its pid in the pidfile, and brings up what reaches InitWait in Dom0', () => {
   const pidfile = join(h.home, 'xldevd.pid');
   const r = h.xl('devd', '-p', pidfile);
