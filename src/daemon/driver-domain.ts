@@ -78,7 +78,8 @@ export class DriverDomain {
   readonly blkData: BlkDataplane;
   private readonly xen: XenDevices;
   private readonly clients: DomainConnection[] = [];
-  private drivers: BackendDriver[] = [];
+  private netback: BackendDriver | undefined;
+  private blkback: BackendDriver | undefined;
   private devd: Devd | undefined;
 
   constructor(readonly domid: number, private readonly p: DriverDomainParts) {
@@ -89,8 +90,8 @@ export class DriverDomain {
       cpuNs: () => hv.domains.has(domid) ? Number(hv.cpuTimeNs(domid)) : 0,
       setDemand: f => { const d = hv.domains.get(domid); for (let v = 0; v < (d?.maxVcpus ?? 0); v++) hv.setWorkloadDemand(domid, v, f); },
     });
-    this.netData = new NetDataplane(clock, work, nicModel(), new NetbackGrants(hv.gnttab, (d, n, err, msg) => this.fatal(0, d, n, err, msg), domid));
-    this.blkData = new BlkDataplane(work, diskModel(p.disk), new BlkbackGrants(hv.gnttab, (d, n, err, msg) => this.fatal(1, d, n, err, msg), domid));
+    this.netData = new NetDataplane(clock, work, nicModel(), new NetbackGrants(hv.gnttab, (d, n, err, msg) => this.fatal(this.netback, d, n, err, msg), domid));
+    this.blkData = new BlkDataplane(work, diskModel(p.disk), new BlkbackGrants(hv.gnttab, (d, n, err, msg) => this.fatal(this.blkback, d, n, err, msg), domid));
     this.netData.faults = p.faults;
     this.blkData.faults = p.faults;
   }
@@ -106,7 +107,7 @@ export class DriverDomain {
     const { domid } = this, { hv } = this.p;
     const send = (port: number) => { if (hv.domains.has(domid)) hv.evtchn.send(domid, port); };
     const nbXs = this.client(), bbXs = this.client();
-    const nb = netback(nbXs, this.xen, {
+    this.netback = netback(nbXs, this.xen, {
       connected: dev => {
         void nbXs.read(`${dev.path}/rate`).catch(() => null)
           .then(rate => this.netData.attach(dev.domid, dev.devid, hv.rings.net(dev.domid, dev.devid), parseRate(rate)));
@@ -115,7 +116,7 @@ export class DriverDomain {
       },
       closed: dev => this.netData.detach(dev.domid, dev.devid),
     }, domid);
-    const bb = blkback(bbXs, this.xen, {
+    this.blkback = blkback(bbXs, this.xen, {
       connected: dev => {
         void Promise.all([bbXs.read(`${dev.path}/params`), bbXs.read(`${dev.path}/mode`)]).catch(() => ['', 'r'])
           .then(([params, mode]) => this.blkData.attach(dev.domid, dev.devid, hv.rings.blk(dev.domid, dev.devid), params!, mode === 'w'));
@@ -123,8 +124,8 @@ export class DriverDomain {
       },
       closed: dev => this.blkData.detach(dev.domid, dev.devid),
     }, domid);
-    this.drivers = [nb, bb];
-    for (const d of this.drivers) await d.start();
+    await this.netback.start();
+    await this.blkback.start();
   }
 
   /** `xl devd` (started at boot by the xendriverdomain service, or from the console): once per domain. */
@@ -140,8 +141,7 @@ export class DriverDomain {
   }
 
   /** A data path's fatal error on a device: the driver closes it, as in Dom0. */
-  private fatal(which: 0 | 1, domid: number, devid: number, err: number, message: string): void {
-    const driver = this.drivers[which];
+  private fatal(driver: BackendDriver | undefined, domid: number, devid: number, err: number, message: string): void {
     if (!driver) return;
     this.p.log(`d${this.domid} ${driver.kind} ${driver.kind}-${domid}-${devid}: ${err} ${message}`);
     driver.fatal(domid, devid, err, message);
@@ -149,7 +149,7 @@ export class DriverDomain {
 
   /** The domain is gone: its backends stop serving and let go of what they held. */
   stop(): void {
-    for (const d of this.drivers) for (const dev of d.devices.values()) this.release(dev);
+    for (const d of [this.netback, this.blkback]) for (const dev of d?.devices.values() ?? []) this.release(dev);
     for (const c of this.clients) { c.xs.close(); c.close(); }
   }
 
