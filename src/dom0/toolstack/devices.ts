@@ -74,7 +74,7 @@ export async function waitXs(xs: XsClient, clock: Clock, path: string, ok: (v: s
 }
 
 export interface NicSpec { devid: number; mac: string; backend_domid?: number; bridge?: string; rate_bytes_per_interval?: number; rate_interval_usecs?: number; mtu?: number; ip?: string; script?: string; vifname?: string }
-export interface DiskSpec { backend_domid?: number; backend_domname?: string; pdev_path?: string; vdev: string; format?: string; readwrite?: number; is_cdrom?: number; backend?: string; removable?: number }
+export interface DiskSpec { backend_domid?: number; pdev_path?: string; vdev: string; format?: string; readwrite?: number; is_cdrom?: number; backend?: string; removable?: number }
 
 export async function addVif(xs: XsClient, clock: Clock, domid: number, nic: NicSpec): Promise<void> {
   const back: Record<string, string> = { script: nic.script ?? '/etc/xen/scripts/vif-bridge' };
@@ -101,7 +101,7 @@ export function diskDevid(disk: DiskSpec): number {
 export function checkDiskTarget(ts: Toolstack, domid: number, disk: DiskSpec & { script?: string }, then: string, exitCode: number): void {
   const p = disk.pdev_path ?? '';
   // A storage driver domain's disk is in its file systems, not Dom0's: libxl does not look.
-  if (disk.format === 'empty' || disk.backend === 'qdisk' || disk.script || disk.backend_domname || (disk.is_cdrom && ts.records.get(domid)?.type === 'hvm')) return;
+  if (disk.format === 'empty' || disk.backend === 'qdisk' || disk.script || (disk.backend_domid ?? 0) !== 0 || (disk.is_cdrom && ts.records.get(domid)?.type === 'hvm')) return;
   if (p.startsWith('/dev/') && !ts.platform.blockDevices.exists(p)) {
     throw new LibxlError('ENOENT', `libxl: error: libxl_device.c:455:libxl__device_disk_set_backend: Disk vdev=${disk.vdev} failed to stat: ${p}: No such file or directory\n${then}`, exitCode);
   }
