@@ -85,6 +85,22 @@ workload = "net-tx=100M,disk-write=20M"`));
   assert.equal(h.sys('/usr/bin/xenstore-exists', [`/local/domain/0/backend/vif/${g}`]).status, 1);
   assert.equal(h.sys('/usr/bin/xenstore-exists', [`/local/domain/0/backend/vbd/${g}`]).status, 1);
 
+  // The driver domain, not Dom0, mapped the rings the frontends granted and bound their channels
+  // (Xen's debug keys g and e).
+  const debugKey = (key: string) => { h.xlOk('dmesg', '-c'); h.xlOk('debug-keys', key); return h.xlOk('dmesg'); };
+  // (The console ring keeps the last 16 KiB: the guest's many data pages, granted to the driver
+  // domain, each with the domain that mapped it and the one it is granted to.)
+  const mapped = [...debugKey('g').matchAll(/^\(XEN\) \[0x[0-9a-f]+\] +(\d+) 0x[0-9a-f]+ 0x[0-9a-f]{8} +(\d+) 0x/gm)].map(m => ({ mapper: Number(m[1]), grantee: Number(m[2]) }));
+  const toDd = mapped.filter(e => e.grantee === dd);
+  assert.ok(toDd.length >= 3, `${toDd.length} entries granted to d${dd} are mapped`);
+  assert.deepEqual(toDd.filter(e => e.mapper !== dd), [], `entries granted to d${dd} are mapped by another domain`);
+  const xsNum = (p: string) => Number(h.sys('/usr/bin/xenstore-read', [p]).stdout);
+  const evtchns = debugKey('e');
+  const ports = evtchns.slice(evtchns.indexOf(`Event channel information for domain ${dd}:`));
+  for (const port of [xsNum(`${vifFe}/event-channel-tx`), xsNum(`${vifFe}/event-channel-rx`), xsNum(`${vbdFe}/event-channel`)]) {
+    assert.match(ports.slice(0, ports.indexOf('Event channel information for domain', 10)), new RegExp(`: s=3 n=\\d+ x=0 d=${g} p=${port}\\b`), `d${g}'s port ${port} not bound by d${dd}`);
+  }
+
   // Traffic flows: the vif's interrupts count, the disk image is written.
   const irqs = interruptCount(await guestShell(h, 'g', 'cat /proc/interrupts'), 'vif0-q0-tx');
   dom0 = cpuTime('Domain-0');
