@@ -12,6 +12,7 @@ import { ShutdownReason } from '../../hypervisor/shutdown-reason.ts';
 import { LibxlError } from './errors.ts';
 import { retrieveConfig } from './domain.ts';
 import { PAGE_SIZE, StreamWriter } from '../../formats/save-stream/index.ts';
+import { runCheckpoints, type CheckpointDevices, type CheckpointReport } from './remus.ts';
 
 /** Where the stream goes; write resolves when more may be written, rejects if the reader is gone. */
 export interface SaveSink { write(b: Buffer): Promise<void> }
@@ -30,6 +31,15 @@ export interface SaveOptions {
   /** The modelled link under the virtual clock (ignored under the real clock). */
   linkBitsPerSec: number;
   events: SaveEvents;
+  /** Remus: after the live phase, checkpoint the guest until it is gone or the stream breaks. */
+  remus?: RemusSaveOptions;
+}
+
+export interface RemusSaveOptions {
+  /** Time between a checkpoint's commit and the next one (xl remus -i). */
+  intervalMs: number;
+  devices: CheckpointDevices;
+  committed(c: CheckpointReport): void;
 }
 
 export interface SaveSummary {
@@ -200,16 +210,29 @@ export async function saveDomain(ts: Toolstack, domid: number, sink: SaveSink, o
       const iteration = paced ? await precopyPaced() : await precopy();
       await suspension!;
       o.events.suspended();
+      o.remus?.devices.plug();
       const last = mem.cleanDirtyBitmap();
-      mem.disableLogDirty();
+      if (!o.remus) mem.disableLogDirty();
       await send(last, `Frames iteration ${iteration}`);
       finalPages = last.length;
     }
     // The vCPUs' registers as they stopped (getvcpucontext): what xenctx shows and the target resumes from.
-    const vcpuContexts = Array.from({ length: d.onlineVcpus }, (_, v) => ts.hv.vcpuContext(domid, v));
-    const tail = w.finish({ tsc: { nsec: clock.now() }, vcpuContexts });
+    const vcpuContexts = () => Array.from({ length: d.onlineVcpus }, (_, v) => ts.hv.vcpuContext(domid, v));
+    const suspendedAt = clock.now();
+    const tail = o.remus ? w.checkpoint({ tsc: { nsec: suspendedAt }, vcpuContexts: vcpuContexts() }) : w.finish({ tsc: { nsec: suspendedAt }, vcpuContexts: vcpuContexts() });
     await sink.write(tail);
     if (paced) downtimeMs = Number(transferNs(finalPages * (PAGE_SIZE + 8) + tail.length)) / 1e6 + RESUME_MS;
+    if (o.remus) {
+      // The end of the live phase is the first checkpoint: the guest runs again (postcopy) with
+      // log-dirty mode still on, and its output so far is released.
+      resumeDomain(ts, domid, { keepLogDirty: true });
+      o.remus.devices.release();
+      o.remus.committed({ n: 1, pages: finalPages, bytes: w.bytes, suspendedAtNs: suspendedAt, pauseNs: BigInt(Math.round((downtimeMs ?? 0) * 1e6)) });
+      await runCheckpoints({
+        ts, domid, writer: w, sink, memory: mem, intervalMs: o.remus.intervalMs, devices: o.remus.devices,
+        linkNs: bytes => (paced ? transferNs(bytes) : 0n), vcpuContexts, committed: o.remus.committed,
+      }, 1);
+    }
   } finally {
     for (const t of timers) clock.cancel(t);
     if (mem.logDirtyEnabled) mem.disableLogDirty();
@@ -218,10 +241,10 @@ export async function saveDomain(ts: Toolstack, domid: number, sink: SaveSink, o
 }
 
 /** libxl_domain_resume after a failed or checkpointing save: the guest runs again. */
-export function resumeDomain(ts: Toolstack, domid: number): void {
+export function resumeDomain(ts: Toolstack, domid: number, o: { keepLogDirty?: boolean } = {}): void {
   const d = ts.hv.domains.get(domid);
   if (!d) return;
-  if (d.memory?.logDirtyEnabled) d.memory.disableLogDirty();
+  if (d.memory?.logDirtyEnabled && !o.keepLogDirty) d.memory.disableLogDirty();
   ts.hv.resumeDomain(domid);
   // Unrecorded, the suspend left in the database is resumed at the next start all the same.
   try { ts.platform.commit(domid); } catch (e) { ts.platform.log(`d${domid}: ${e instanceof Error ? e.message : String(e)}`); }
