@@ -138,7 +138,15 @@ export async function saveDomain(ts: Toolstack, domid: number, sink: SaveSink, o
 
   const rounds: number[] = [];
   let suspension: Promise<void> | null = null;
-  const startSuspend = () => { suspension = suspendDomain(ts, domid); suspension.catch(() => {}); };
+  /** Remus, paced: simulated time waits for the first checkpoint (the suspend is a reaction, then its bytes), as for the later ones. */
+  let firstWritten: (() => void) | undefined;
+  const startSuspend = () => {
+    const g = ts.hv.domains.get(domid);
+    // Only a guest that runs can acknowledge: one that cannot must be left to libxl's timeout.
+    if (o.remus && paced && g && !g.paused && !g.shutdown) clock.hold(new Promise<void>(r => { firstWritten = r; }));
+    suspension = suspendDomain(ts, domid);
+    suspension.catch(() => {});
+  };
 
   /** send_memory_live with rounds that end when their pages are written (real clock). */
   const precopy = async (): Promise<number> => {
@@ -197,6 +205,7 @@ export async function saveDomain(ts: Toolstack, domid: number, sink: SaveSink, o
   let finalPages = 0;
   let downtimeMs: number | null = null;
   const timers: ReturnType<typeof clock.after>[] = [];
+  let suspendedAt = clock.now();
   try {
     await sink.write(w.start());
     if (!o.live) {
@@ -210,6 +219,7 @@ export async function saveDomain(ts: Toolstack, domid: number, sink: SaveSink, o
       const iteration = paced ? await precopyPaced() : await precopy();
       await suspension!;
       o.events.suspended();
+      suspendedAt = clock.now();
       o.remus?.devices.plug();
       const last = mem.cleanDirtyBitmap();
       if (!o.remus) mem.disableLogDirty();
@@ -218,22 +228,26 @@ export async function saveDomain(ts: Toolstack, domid: number, sink: SaveSink, o
     }
     // The vCPUs' registers as they stopped (getvcpucontext): what xenctx shows and the target resumes from.
     const vcpuContexts = () => Array.from({ length: d.onlineVcpus }, (_, v) => ts.hv.vcpuContext(domid, v));
-    const suspendedAt = clock.now();
+    if (!o.live) suspendedAt = clock.now();
     const tail = o.remus ? w.checkpoint({ tsc: { nsec: suspendedAt }, vcpuContexts: vcpuContexts() }) : w.finish({ tsc: { nsec: suspendedAt }, vcpuContexts: vcpuContexts() });
     await sink.write(tail);
-    if (paced) downtimeMs = Number(transferNs(finalPages * (PAGE_SIZE + 8) + tail.length)) / 1e6 + RESUME_MS;
+    const finalNs = transferNs(finalPages * (PAGE_SIZE + 8) + tail.length);
+    if (paced) downtimeMs = Number(finalNs) / 1e6 + RESUME_MS;
     if (o.remus) {
-      // The end of the live phase is the first checkpoint: the guest runs again (postcopy) with
-      // log-dirty mode still on, and its output so far is released.
+      // The end of the live phase is the first checkpoint: once its bytes have crossed the link
+      // the guest runs again (postcopy) with log-dirty mode still on, and its output so far goes out.
+      firstWritten?.();
+      if (paced) await new Promise<void>(r => timers.push(clock.at(suspendedAt + finalNs, r)));
       resumeDomain(ts, domid, { keepLogDirty: true });
       o.remus.devices.release();
-      o.remus.committed({ n: 1, pages: finalPages, bytes: w.bytes, suspendedAtNs: suspendedAt, pauseNs: BigInt(Math.round((downtimeMs ?? 0) * 1e6)) });
+      o.remus.committed({ n: 1, pages: w.pagesSent, bytes: w.bytes, suspendedAtNs: suspendedAt, pauseNs: clock.now() - suspendedAt });
       await runCheckpoints({
         ts, domid, writer: w, sink, memory: mem, intervalMs: o.remus.intervalMs, devices: o.remus.devices,
         linkNs: bytes => (paced ? transferNs(bytes) : 0n), vcpuContexts, committed: o.remus.committed,
       }, 1);
     }
   } finally {
+    firstWritten?.();
     for (const t of timers) clock.cancel(t);
     if (mem.logDirtyEnabled) mem.disableLogDirty();
   }
