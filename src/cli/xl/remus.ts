@@ -6,7 +6,7 @@
 // This build of libxl is the one Debian ships for 4.17 as far as COLO goes (libxl_no_colo.c):
 // -c is parsed and checked as xl does, then refused by libxl ("COLO is not supported"). Network
 // buffering is built in (the plug qdiscs of remus-netbuf-setup, modelled by the daemon).
-import { parseArgs, optionMap, type CommandRun, type XlContext } from './command.ts';
+import { findDomain, parseArgs, optionMap, type CommandRun, type XlContext } from './command.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import type { CheckpointWire } from '../../protocol/migrate.ts';
 import { headerConfig, progressPrinter, runSave } from './saverestore.ts';
@@ -46,6 +46,7 @@ const remus: CommandRun = async (ctx, argv, self) => {
   const o = optionMap(p);
   const io = ctx.io;
   const [dom, host] = p.positionals as [string, string];
+  const domid = await findDomain(ctx, dom);
   const colo = o.has('c');
   // atoi: anything not a number is 0, and 0 means the default.
   let interval = o.has('i') ? parseInt(o.get('i')!, 10) || 0 : 0;
@@ -63,9 +64,8 @@ const remus: CommandRun = async (ctx, argv, self) => {
     : colo ? `exec ${ssh} ${host} xl migrate-receive --colo --coloft-script ${o.get('N') ?? '/etc/xen/scripts/colo-proxy-setup'} ${o.has('p') ? '--userspace-colo-proxy' : ''} ${daemonize ? '' : ' -e'}`
       : `exec ${ssh} ${host} xl migrate-receive -r ${daemonize ? '' : ' -e'}`;
 
-  const hdr = await headerConfig(ctx, dom, undefined, false);
+  const hdr = await headerConfig(ctx, String(domid), undefined, false);
   if (!hdr) return 1;
-  const domid = hdr.domid;
   // -b: the checkpoints go to /dev/null, with no receiver and so no preamble.
   const t: Transport | null = blackhole ? spawnTransport(io, 'exec cat >/dev/null') : await startTransport(ctx, rune, hdr.json);
   if (!t) return 1;
@@ -75,7 +75,7 @@ const remus: CommandRun = async (ctx, argv, self) => {
   const log = new CheckpointLog(ctx);
   const backupFailed = async (why: string | null) => {
     if (why) io.err(why + '\n');
-    if (!(await d.request('domain.resolve', { dom: String(domid) }).then(() => true, () => false))) {
+    if (!(await d.request('domain.resolve', { dom: String(domid), strict: true }).then(() => true, () => false))) {
       io.err(`${ha}: Primary domain has been destroyed.\n`);
       io.err(log.summary());
       t.closeSend();
