@@ -38,6 +38,8 @@ export interface RemusWire {
   intervalMs: number;
   /** Buffer the guest's network output until its checkpoint is committed (off with -n). */
   netbuf: boolean;
+  /** Replicate the guest's disks (off with -d). */
+  diskbuf: boolean;
 }
 
 /** A Remus network buffer's counters (one per vif), as tc would show its IFB's plug qdisc. */

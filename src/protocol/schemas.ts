@@ -160,7 +160,7 @@ export const streamArgs: Record<StreamType, Schema> = {
   'trace.windows': obj({ pollNs: period, timeoutNs: opt(ns), disableAtStop: bool, token }),
   'domain.save': obj({
     dom, token, live: bool, linkMbit: opt(num(Number.MIN_VALUE, UINT32)), path: opt(path),
-    remus: opt(obj({ intervalMs: int(1, INT32_MAX), netbuf: bool })),
+    remus: opt(obj({ intervalMs: int(1, INT32_MAX), netbuf: bool, diskbuf: bool })),
   }),
   'domain.restore': obj({
     token, config: anyObject, workload: opt(text), configText: text, configFile: str(),

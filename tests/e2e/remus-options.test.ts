@@ -1,11 +1,13 @@
 // xl remus's options as xl 4.17 parses and checks them (main_remus, libxl_domain_remus_start):
 // the COLO checks before anything starts, the unsafe flags refused without -F after the
-// preamble, COLO refused by a libxl without COLO support, -b replicating to /dev/null, and the
-// end when the primary domain is destroyed (with xenlab's summary line).
+// preamble, COLO refused by a libxl without COLO support, image-file disks refused for want of
+// DRBD, -b replicating to /dev/null, and the end when the primary domain is destroyed (with
+// xenlab's summary line).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TestHost } from '../helpers/host.ts';
 import { row } from '../helpers/xl-parse.ts';
 import { guestCfg, xlBackground } from './migrate-helpers.ts';
@@ -63,13 +65,24 @@ test('COLO: checked as xl does, then refused by a libxl built without it', () =>
   assert.match(r.stderr, /libxl: error: libxl_no_colo\.c:42:libxl__colo_save_setup: Domain \d+:COLO is not supported\nCOLO: Backup failed\? resuming domain at primary\.\n/);
 });
 
-test('-F -b checkpoints to /dev/null until the primary domain is destroyed', async () => {
-  const r = xlBackground(h, ['-v', 'remus', '-F', '-b', '-i', '300', 'ha2', 'backup']);
+test('disk replication needs DRBD disks: an image-file vbd is refused unless -F -d; -F -b -d checkpoints to /dev/null until the domain is destroyed', async () => {
+  const img = join(h.home, 'hd.img');
+  writeFileSync(img, '');
+  truncateSync(img, 16 << 20);
+  h.xlOk('create', guestCfg(h, 'hd', { memory: 32, workload: 'cpu=10,dirty=200', extra: `disk = [ 'format=raw, vdev=xvda, access=rw, target=${img}' ]` }));
+  h.advance('1s');
+  const refused = h.run('xl', ['remus', '-F', '-b', 'hd', 'backup']);
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /^libxl: error: libxl_checkpoint_device\.c:153:device_setup_iterate: Domain 0:device not handled by checkpoint \(device=vbd:0\/51712\)\n/);
+  assert.match(refused.stderr, /libxl: error: libxl_remus\.c:134:remus_setup_done: Domain \d+:Remus: failed to setup device, rc -19\nRemus: Backup failed\? resuming domain at primary\.\n/);
+  assert.doesNotMatch(refused.stderr, /Saving domain/);
+
+  const r = xlBackground(h, ['-v', 'remus', '-F', '-b', '-d', '-i', '300', 'hd', 'backup']);
   await r.waitFor(/xc: info: Saving domain \d+/);
-  h.advance('2s');
+  h.advance('1s');
   await r.waitFor(/remus checkpoint 3:/);
   assert.doesNotMatch(r.stderr, /Saving to migration stream/, 'no receiver, no preamble');
-  h.xlOk('destroy', 'ha2');
+  h.xlOk('destroy', 'hd');
   h.advance('1s');
   assert.equal(await r.exit, 0, r.stderr);
   assert.match(r.stderr, /Remus: Primary domain has been destroyed\.\nxenlab: remus summary: \d+ checkpoints, \d+ bytes, \d+ bytes per checkpoint after the first, pause per checkpoint avg [\d.]+ ms, max [\d.]+ ms\n/);

@@ -96,7 +96,7 @@ const remus: CommandRun = async (ctx, argv, self) => {
   const tty = process.stderr.isTTY === true || ctx.globals.progress;
   try {
     await runSave(ctx, String(domid), { path: t.fifo }, true, progressPrinter(io, tty), undefined, modelledLinkMbit(),
-      { options: { intervalMs: interval, netbuf: !o.has('n') }, checkpoint: c => log.add(c) });
+      { options: { intervalMs: interval, netbuf: !o.has('n'), diskbuf: !o.has('d') }, checkpoint: c => log.add(c) });
   } catch (e) {
     // The primary host itself went down: nothing is left here to report to.
     if (e instanceof ToolError && e.code === 'EDAEMONGONE') { io.err(e.message + '\n'); t.closeSend(); return 1; }
@@ -106,6 +106,8 @@ const remus: CommandRun = async (ctx, argv, self) => {
       await t.childReport();
       return 1;
     }
+    // libxl__remus_setup refused a device: nothing was sent, nothing to tear down.
+    if (e instanceof ToolError && e.code === 'ECHECKPOINTDEV') return backupFailed(e.message);
     const rc = -3;
     return backupFailed(`${e instanceof ToolError && e.message ? e.message + '\n' : ''}` +
       `libxl: warning: libxl_remus.c:168:libxl__remus_teardown: Domain ${domid}:Remus: Domain suspend terminated with rc ${rc}, teardown Remus devices...`);

@@ -118,7 +118,7 @@ function pipeInput(path: string, head: Buffer): RestoreTransport {
 function remusOptions(host: Host, domid: number, o: RemusWire, report: (c: CheckpointWire) => void): RemusSaveOptions {
   const bufs = o.netbuf ? host.netData.bufferOutput(domid) : [];
   return {
-    intervalMs: o.intervalMs,
+    intervalMs: o.intervalMs, diskbuf: o.diskbuf,
     devices: { plug: () => { for (const b of bufs) b.plug(); }, release: () => { for (const b of bufs) b.release(); } },
     committed: c => {
       const st = bufs.map(b => b.stats());

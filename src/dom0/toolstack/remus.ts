@@ -8,6 +8,8 @@
 // checkpoint's bytes over the modelled link, and simulated time does not pass the pause until
 // the bytes have really gone into the transport: the checkpoints depend on simulated time alone.
 import type { Toolstack } from './toolstack.ts';
+import { LibxlError } from './errors.ts';
+import { diskDevid, type DiskSpec } from './devices.ts';
 import type { SaveSink } from './save.ts';
 import type { StreamWriter } from '../../formats/save-stream/index.ts';
 import type { GuestMemory } from '../../hypervisor/guest-memory.ts';
@@ -43,6 +45,20 @@ export interface RemusRun {
   linkNs(bytes: number): bigint;
   vcpuContexts(): Buffer[];
   committed(c: CheckpointReport): void;
+}
+
+/**
+ * libxl__remus_setup's device matching: with disk replication on (no -d), each vbd must be a
+ * DRBD resource (block-drbd-probe); xenlab's image-file and phy disks are not, so libxl's
+ * refusal follows, before any stream is sent.
+ */
+export function checkpointDevicesSetup(ts: Toolstack, domid: number, diskbuf: boolean): void {
+  const disk: (DiskSpec & { backend_domid?: number }) | undefined = diskbuf ? (ts.records.get(domid)?.config.disks ?? [])[0] : undefined;
+  if (!disk) return;
+  const backend = disk.backend_domid ?? 0;
+  throw new LibxlError('ECHECKPOINTDEV',
+    `libxl: error: libxl_checkpoint_device.c:153:device_setup_iterate: Domain ${backend}:device not handled by checkpoint (device=vbd:${backend}/${diskDevid(disk)})\n` +
+    `libxl: error: libxl_remus.c:134:remus_setup_done: Domain ${domid}:Remus: failed to setup device, rc -19`, 1);
 }
 
 /**
