@@ -232,7 +232,8 @@ export async function saveDomain(ts: Toolstack, domid: number, sink: SaveSink, o
     // The vCPUs' registers as they stopped (getvcpucontext): what xenctx shows and the target resumes from.
     const vcpuContexts = () => Array.from({ length: d.onlineVcpus }, (_, v) => ts.hv.vcpuContext(domid, v));
     if (!o.live) suspendedAt = clock.now();
-    const tail = o.remus ? w.checkpoint({ tsc: { nsec: suspendedAt }, vcpuContexts: vcpuContexts() }) : w.finish({ tsc: { nsec: suspendedAt }, vcpuContexts: vcpuContexts() });
+    const state = { tsc: { nsec: suspendedAt }, vcpuContexts: vcpuContexts() };
+    const tail = o.remus ? w.checkpoint(state) : w.finish(state);
     await sink.write(tail);
     const finalNs = transferNs(finalPages * (PAGE_SIZE + 8) + tail.length);
     if (paced) downtimeMs = Number(finalNs) / 1e6 + RESUME_MS;
