@@ -82,6 +82,8 @@ export interface MigrateStreams {
       cwd?: string;
       /** A Remus stream (migrate-receive -r): failover to the last complete checkpoint when it ends. */
       checkpointed?: boolean;
+      /** A COLO stream (migrate-receive --colo). */
+      colo?: boolean;
     };
     event: { line?: string; restored?: { domid: number; name: string } };
   };

@@ -165,7 +165,7 @@ export const streamArgs: Record<StreamType, Schema> = {
   'domain.restore': obj({
     token, config: anyObject, workload: opt(text), configText: text, configFile: str(),
     name: opt(str()), domid: opt(domid), paused: bool, path: opt(path), head: opt(text), cwd: opt(str()),
-    checkpointed: opt(bool),
+    checkpointed: opt(bool), colo: opt(bool),
   }),
 };
 

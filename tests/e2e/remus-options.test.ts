@@ -10,7 +10,7 @@ import { existsSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestHost } from '../helpers/host.ts';
 import { row } from '../helpers/xl-parse.ts';
-import { guestCfg, xlBackground } from './migrate-helpers.ts';
+import { PATH_WITH_XL, guestCfg, xlBackground } from './migrate-helpers.ts';
 
 const REALXL = '/work/shared/tools/realxl/realxl';
 const haveRealXl = existsSync(REALXL);
@@ -56,13 +56,18 @@ test('an unsafe flag without -F is refused by libxl after the preamble; the gues
   assert.doesNotMatch(row(h.xlOk('list'), 'ha2').state, /[ps]/);
 });
 
-test('COLO: checked as xl does, then refused by a libxl built without it', () => {
-  // A receiver that answers the preamble (libxl refuses COLO before any stream is sent).
-  const receiver = `printf 'xl migration receiver ready, send binary domain data.\\n'; exec cat >/dev/null`;
-  const r = h.run('xl', ['remus', '-c', '-s', '', 'ha2', receiver]);
+test('COLO: checked as xl does, then refused by a libxl built without it, at both ends', () => {
+  // The real rune: `exec <ssh> <host> xl migrate-receive --colo --coloft-script <script> ...`,
+  // with env standing in for ssh and this host's XENLAB_HOME for the host.
+  const r = h.run('xl', ['remus', '-c', '-s', 'env', 'ha2', `XENLAB_HOME=${h.home}`], { env: { PATH: PATH_WITH_XL } });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^COLO can't be used with memory compression\. Disable memory checkpoint compression now\.\.\.: /);
   assert.match(r.stderr, /libxl: error: libxl_no_colo\.c:42:libxl__colo_save_setup: Domain \d+:COLO is not supported\nCOLO: Backup failed\? resuming domain at primary\.\n/);
+  // The backup: a PV guest is refused before COLO's own setup is reached.
+  assert.match(r.stderr, /migration target: Ready to receive domain\.\n/);
+  assert.match(r.stderr, /libxl: error: libxl_create\.c:1435:domcreate_bootloader_done: Domain \d+:COLO only supports HVM, unable to restore domain\nmigration target: Domain creation failed \(code -3\)\.\n/);
+  assert.ok(!h.xlOk('list').includes('ha2--incoming'), 'nothing left of the incoming copy');
+  assert.doesNotMatch(row(h.xlOk('list'), 'ha2').state, /[ps]/);
 });
 
 test('disk replication needs DRBD disks: an image-file vbd is refused unless -F -d; -F -b -d checkpoints to /dev/null until the domain is destroyed', async () => {

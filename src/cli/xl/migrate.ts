@@ -205,7 +205,13 @@ export function spawnTransport(io: XlContext['io'], rune: string): Transport | n
 }
 
 const migrateReceive: CommandRun = async (ctx, argv, self) => {
-  const p = parseArgs(ctx, argv, self, { short: 'Fedrp', long: [{ name: 'debug', hasArg: false, val: 'd' }] }, 0);
+  const p = parseArgs(ctx, argv, self, {
+    short: 'Fedrp',
+    long: [
+      { name: 'colo', hasArg: false, val: 'colo' }, { name: 'coloft-script', hasArg: true, val: 'coloft-script' },
+      { name: 'userspace-colo-proxy', hasArg: false, val: 'userspace-colo-proxy' }, { name: 'debug', hasArg: false, val: 'd' },
+    ],
+  }, 0);
   if (p.positionals.length) { ctx.io.out(self.helpText); return 1; }
   const o = optionMap(p);
   const io = ctx.io;
@@ -217,7 +223,7 @@ const migrateReceive: CommandRun = async (ctx, argv, self) => {
   let got: Awaited<ReturnType<typeof restoreFrom>>;
   try {
     got = await restoreFrom(ctx, direct ? { kind: 'pipe', fd: 0 } : { kind: 'stream', src: process.stdin }, '<incoming migration stream>',
-      { paused: true, name: n => `${n}--incoming`, checkpointed: o.has('r') });
+      { paused: true, name: n => `${n}--incoming`, checkpointed: o.has('r'), colo: o.has('colo') });
   } catch (e) {
     if (e instanceof ToolError && e.message) io.err(e.message + '\n');
     io.err(`migration target: Domain creation failed (code ${e instanceof ToolError && e.exitCode === 3 ? -3 : -1}).\n`);

@@ -216,7 +216,7 @@ export function readExactSync(fd: number, n: number): Buffer | null {
  * Restore from a save file or xl migrate's stream: the header, then the daemon builds the
  * domain from the rest. Returns the new domain and a reader for what follows the stream.
  */
-export async function restoreFrom(ctx: XlContext, from: RestoreSource, source: string, o: { cfg?: string; paused: boolean; name?: (n: string) => string; checkpointed?: boolean }): Promise<{ domid: number; name: string; reader: () => { read(n: number): Promise<Buffer | null> } }> {
+export async function restoreFrom(ctx: XlContext, from: RestoreSource, source: string, o: { cfg?: string; paused: boolean; name?: (n: string) => string; checkpointed?: boolean; colo?: boolean }): Promise<{ domid: number; name: string; reader: () => { read(n: number): Promise<Buffer | null> } }> {
   const io = ctx.io;
   const r = from.kind === 'stream' ? new ByteReader(from.src) : { read: async (n: number) => readExactSync(from.fd, n) };
   const h = await readXlHeader(r as ByteReader, source);
@@ -258,7 +258,7 @@ export async function restoreFrom(ctx: XlContext, from: RestoreSource, source: s
     await d.stream('domain.restore', {
       token: raw?.token ?? '', path: from.kind === 'pipe' ? `/proc/${process.pid}/fd/${from.fd}` : undefined,
       config, workload, configText, configFile, paused: o.paused, cwd: process.cwd(),
-      name: o.name ? o.name(name) : undefined, domid: config.c_info?.domid || undefined, checkpointed: o.checkpointed,
+      name: o.name ? o.name(name) : undefined, domid: config.c_info?.domid || undefined, checkpointed: o.checkpointed, colo: o.colo,
     }, e => {
       if (e.line) io.err(e.line + '\n');
       if (e.restored) restored = e.restored;

@@ -165,7 +165,7 @@ export const migrateStreamHandlers: StreamHandlers = {
       if (cancelled) { input.close(); return; }
       const rec = await restoreDomain(host.toolstack, input, {
         config: a.config, workload: a.workload, configText: a.configText, configFile: a.configFile,
-        name: a.name, domid: a.domid, paused: a.paused, cwd: a.cwd, checkpointed: a.checkpointed, line: text => ctx.emit({ line: text }),
+        name: a.name, domid: a.domid, paused: a.paused, cwd: a.cwd, checkpointed: a.checkpointed, colo: a.colo, line: text => ctx.emit({ line: text }),
       });
       input.close();
       ctx.emit({ restored: { domid: rec.domid, name: rec.name } });

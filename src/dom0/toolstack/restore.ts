@@ -28,6 +28,8 @@ export interface RestoreOptions {
    * complete checkpoint (the failover).
    */
   checkpointed?: boolean;
+  /** A COLO stream (migrate-receive --colo), which this libxl, built without COLO, refuses. */
+  colo?: boolean;
   /** The restoring xl's working directory: relative disk paths of the config resolve there. */
   cwd?: string;
   line(text: string): void;
@@ -39,6 +41,14 @@ function restoreFailed(domid: number, what: string): LibxlError {
     `xc: error: Restore failed (0 = Success): Internal error\n` +
     `libxl: error: libxl_stream_read.c:850:libxl__xc_domain_restore_done: Domain ${domid}:restoring domain: Success\n` +
     `libxl: error: libxl_create.c:1638:domcreate_rebuild_done: Domain ${domid}:cannot (re-)build domain: -3`, 3);
+}
+
+/** domcreate_bootloader_done and libxl_no_colo.c: COLO restores HVM guests only, and not here at all. */
+function coloRefused(domid: number, hvm: boolean): LibxlError {
+  return new LibxlError('ECOLO', hvm
+    ? `libxl: error: libxl_no_colo.c:25:libxl__colo_restore_setup: Domain ${domid}:COLO is not supported\n` +
+      `libxl: error: libxl_create.c:1483:libxl__colo_restore_setup_done: Domain ${domid}:colo restore setup fails: -3`
+    : `libxl: error: libxl_create.c:1435:domcreate_bootloader_done: Domain ${domid}:COLO only supports HVM, unable to restore domain`, 3);
 }
 
 /**
@@ -63,6 +73,7 @@ export async function restoreDomain(ts: Toolstack, input: RestoreInput, o: Resto
   // Under its `--incoming` name the domain waits for the sender's go: until then it is not recorded.
   rec.incoming = o.name !== undefined;
   try {
+    if (o.colo) throw coloRefused(domid, rec.type === 'hvm');
     const d = ts.hv.get(domid);
     // Memory comes from the stream alone: start from an empty p2m of the same size.
     const restorer = new MemoryRestorer(new GuestMemory(d.memoryPages || Math.ceil(rec.staticMaxKb / 4), { populated: false }));
