@@ -282,6 +282,7 @@ export class Host {
       const stop = next !== undefined && next < to ? next : to;
       this.clock.advanceTo(stop);
       await settle();
+      await this.clock.held();
     }
     await settle();
   }

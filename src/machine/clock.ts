@@ -38,6 +38,15 @@ export class Clock {
 
   setStepper(fn: (to: bigint) => void): void { this.stepper = fn; }
 
+  /** Work that simulated time waits for before it moves on (bytes crossing a modelled link). */
+  private holds = new Set<Promise<unknown>>();
+  hold(p: Promise<unknown>): void {
+    const h = p.then(() => {}, () => {}).finally(() => this.holds.delete(h));
+    this.holds.add(h);
+  }
+  /** Resolves once no work holds the clock. */
+  async held(): Promise<void> { while (this.holds.size) await Promise.all([...this.holds]); }
+
   /** Schedule fn at absolute simulated time `at` (ns); `quiet` if it starts no reactions (see quietHeap). */
   at(at: bigint, fire: () => void, quiet = false): Timer {
     const t: Timer = { at: at < this.nowNs ? this.nowNs : at, seq: this.seq++, fire, cancelled: false };

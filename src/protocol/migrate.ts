@@ -15,7 +15,37 @@ export interface SaveEvent {
   progress?: { what: string; done: number; total: number };
   /** The guest is suspended (its downtime starts). */
   suspended?: true;
+  /** Remus: a checkpoint the backup now holds. */
+  checkpoint?: CheckpointWire;
   summary?: SaveSummaryWire;
+}
+
+export interface CheckpointWire {
+  n: number;
+  pages: number;
+  bytes: number;
+  /** When the guest was paused for it and for how long (the host's simulated time, ns, decimal). */
+  suspendedAtNs: string;
+  pauseNs: string;
+  /** Packets the network buffers released so far, and hold now. */
+  releasedPackets: number;
+  bufferedPackets: number;
+}
+
+/** Remus's options on a save (xl remus). */
+export interface RemusWire {
+  /** Checkpoint interval (-i). */
+  intervalMs: number;
+  /** Buffer the guest's network output until its checkpoint is committed (off with -n). */
+  netbuf: boolean;
+  /** Replicate the guest's disks (off with -d). */
+  diskbuf: boolean;
+}
+
+/** A Remus network buffer's counters (one per vif), as tc would show its IFB's plug qdisc. */
+export interface NetbufWire {
+  devid: number; ifb: string;
+  releasedPackets: number; releasedBytes: number; bufferedPackets: number; bufferedBytes: number;
 }
 
 export interface SaveSummaryWire {
@@ -35,6 +65,8 @@ export interface MigrateStreams {
       dom: string; token: string; live: boolean; linkMbit?: number;
       /** Write into this FIFO (the transport's stdin) instead of the raw channel: one copy fewer. */
       path?: string;
+      /** Remus: checkpoint after the live phase (libxl_domain_remus_start). */
+      remus?: RemusWire;
     };
     event: SaveEvent;
   };
@@ -48,6 +80,10 @@ export interface MigrateStreams {
       path?: string; head?: string;
       /** xl's working directory, against which relative disk paths resolve (as in libxl, which runs in xl). */
       cwd?: string;
+      /** A Remus stream (migrate-receive -r): failover to the last complete checkpoint when it ends. */
+      checkpointed?: boolean;
+      /** A COLO stream (migrate-receive --colo). */
+      colo?: boolean;
     };
     event: { line?: string; restored?: { domid: number; name: string } };
   };
@@ -60,4 +96,6 @@ export interface MigrateRequests {
   'domain.resume': { args: { dom: string; paused?: boolean }; result: {} };
   /** libxl_domain_core_dump into `path` (absolute). */
   'domain.dumpCore': { args: { dom: string; path: string }; result: {} };
+  /** (xenlab) The Remus network buffers of a domain: what they released and hold. */
+  'remus.netbuf': { args: { dom: string }; result: { vifs: NetbufWire[] } };
 }

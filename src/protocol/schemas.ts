@@ -113,6 +113,7 @@ export const requestArgs: Record<RequestType, Schema> = {
   'domain.saveConfig': obj({ dom }),
   'domain.resume': obj({ dom, paused: opt(bool) }),
   'domain.dumpCore': obj({ dom, path }),
+  'remus.netbuf': obj({ dom }),
 
   'domain.trigger': obj({ dom, trigger: str(64), vcpu: int(0, UINT32) }),
   'xc.pause': obj({ domid: int(0, UINT32), unpause: bool }),
@@ -159,10 +160,14 @@ export const streamArgs: Record<StreamType, Schema> = {
   'domain.wait': obj({ domid, until: oneOf('gone', 'shutdown') }),
   'events.watch': obj({}),
   'trace.windows': obj({ pollNs: period, timeoutNs: opt(ns), disableAtStop: bool, token }),
-  'domain.save': obj({ dom, token, live: bool, linkMbit: opt(num(Number.MIN_VALUE, UINT32)), path: opt(path) }),
+  'domain.save': obj({
+    dom, token, live: bool, linkMbit: opt(num(Number.MIN_VALUE, UINT32)), path: opt(path),
+    remus: opt(obj({ intervalMs: int(1, INT32_MAX), netbuf: bool, diskbuf: bool })),
+  }),
   'domain.restore': obj({
     token, config: anyObject, workload: opt(text), configText: text, configFile: str(),
     name: opt(str()), domid: opt(domid), paused: bool, path: opt(path), head: opt(text), cwd: opt(str()),
+    checkpointed: opt(bool), colo: opt(bool),
   }),
 };
 

@@ -30,6 +30,7 @@ const migrationCommands: Record<string, CommandRun> = {
   save: saveRestore('save'), restore: saveRestore('restore'), migrate: migration('migrate'),
   'migrate-receive': migration('migrate-receive'),
   'dump-core': lazy(async () => (await import('./dump-core.ts')).dumpCoreCommands)('dump-core'),
+  remus: lazy(async () => (await import('./remus.ts')).remusCommands)('remus'),
 };
 
 const handlers: Record<string, CommandRun> = {

@@ -15,13 +15,14 @@ import { ByteReader, headerConfig, progressPrinter, restoreFrom, runSave } from 
 /** What a fixed message is read from. */
 type Reader = { read(n: number): Promise<Buffer | null> };
 
-const BANNER = Buffer.from('xl migration receiver ready, send binary domain data.\n', 'latin1');
+export const BANNER = Buffer.from('xl migration receiver ready, send binary domain data.\n', 'latin1');
 const READY = Buffer.from('domain received, ready to unpause\0', 'latin1');
 const GO = Buffer.from('domain is yours, you are cleared to unpause\0', 'latin1');
 const REPORT = Buffer.from('my copy unpause results are as follows\0', 'latin1');
 
 /** xenlab extension: the link modelled under the virtual clock (Mbit/s). */
 const LINK_ENV = 'XENLAB_MIGRATE_MBIT';
+export const modelledLinkMbit = (): number | undefined => Number(process.env[LINK_ENV]) || undefined;
 
 const SIGNALS: Record<string, string> = { SIGKILL: 'Killed', SIGTERM: 'Terminated', SIGPIPE: 'Broken pipe', SIGINT: 'Interrupt', SIGSEGV: 'Segmentation fault' };
 
@@ -37,7 +38,7 @@ function growPipe(fd: number): void {
 }
 
 /** migrate_read_fixedmessage: false after printing why not. */
-async function readFixed(ctx: XlContext, r: Reader, msg: Buffer, what: string, rune: string | null): Promise<boolean> {
+export async function readFixed(ctx: XlContext, r: Reader, msg: Buffer, what: string, rune: string | null): Promise<boolean> {
   const stream = rune !== null ? 'migration receiver stream' : 'migration stream';
   const got = await r.read(msg.length);
   if (!got) {
@@ -76,41 +77,14 @@ const migrate: CommandRun = async (ctx, argv, self) => {
   if (!hdr) return 1;
   const d = await ctx.daemon();
   const domid = String(hdr.domid);
-
-  // The transport's stdin is a FIFO, so the daemon can write the stream into it directly
-  // (xl only adds the header before it and the GO message after it).
-  const dir = mkdtempSync(join(tmpdir(), 'xl-migrate-'));
-  const fifo = join(dir, 'stream');
-  if (spawnSync('mkfifo', ['-m', '600', fifo]).status !== 0) { io.err(`failed to make the migration pipe ${fifo}\n`); return 1; }
-  const probe = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
-  let toTarget: number | null = openSync(fifo, constants.O_WRONLY);
-  const childIn = openSync(fifo, constants.O_RDONLY);
-  closeSync(probe);
-  growPipe(childIn);
-  const child = spawn('sh', ['-c', rune], { stdio: [childIn, 'pipe', 'inherit'] });
-  closeSync(childIn);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(r => child.on('exit', (code, signal) => r({ code, signal })));
-  const closeSend = () => { if (toTarget !== null) { closeSync(toTarget); toTarget = null; } rmSync(dir, { recursive: true, force: true }); };
-  const send = (b: Buffer): boolean => { try { writeSync(toTarget!, b); return true; } catch { return false; } };
-  const fromTarget = new ByteReader(child.stdout!);
-  /** migration_child_report: how the transport ended, if it did so badly. */
-  const childReport = async () => {
-    closeSend();
-    const t = await Promise.race([exited, new Promise<null>(r => setTimeout(() => r(null), 2000).unref())]);
-    if (!t) { io.err(`migration child [${child.pid}] not exiting, no longer waiting (exit status will be unreported)\n`); return; }
-    if (t.signal) io.err(`libxl: info: libxl_exec.c:117:libxl_report_child_exitstatus: migration transport process [${child.pid}] died due to fatal signal ${SIGNALS[t.signal] ?? t.signal}\n`);
-    else if (t.code) io.err(`libxl: info: libxl_exec.c:117:libxl_report_child_exitstatus: migration transport process [${child.pid}] exited with error status ${t.code}\n`);
-  };
-
-  if (!(await readFixed(ctx, fromTarget, BANNER, 'banner', rune))) { await childReport(); return 1; }
-  const head = encodeXlHeader(hdr.json);
-  if (!send(head)) { await childReport(); return 1; }
-  io.err(`Saving to migration stream new xl format (${xlSavingInfo({ mandatoryFlags: 3, optionalFlags: 0, optionalDataLen: head.length - XL_HEADER_SIZE })})\n`);
+  const t = await startTransport(ctx, rune, hdr.json);
+  if (!t) return 1;
+  const { fifo, send, fromTarget, childReport, closeSend, exited } = t;
 
   const show = progressPrinter(io, tty);
   let suspendedAt = 0;
   let summary: SaveSummaryWire;
-  const linkMbit = Number(process.env[LINK_ENV]) || undefined;
+  const linkMbit = modelledLinkMbit();
   try {
     summary = await runSave(ctx, domid, { path: fifo }, true, show, () => { suspendedAt = performance.now(); }, linkMbit);
   } catch (e) {
@@ -175,8 +149,69 @@ const migrate: CommandRun = async (ctx, argv, self) => {
   return 0;
 };
 
+/** The transport (create_migration_child) and the stream's start (migrate_do_preamble). */
+export interface Transport {
+  /** The FIFO that is the transport's stdin: the daemon writes the stream there. */
+  fifo: string;
+  /** Write to the transport ourselves (false if it is gone). */
+  send(b: Buffer): boolean;
+  fromTarget: ByteReader;
+  /** Stop writing; the FIFO goes. */
+  closeSend(): void;
+  /** migration_child_report: how the transport ended, if it did so badly (after closeSend). */
+  childReport(): Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Run `rune` under sh with a FIFO as its stdin, so the daemon can write the stream into it
+ * directly (xl only adds the header before it and its messages after it); check the receiver's
+ * banner and send the xl header. Null, with the reason printed, if that failed.
+ */
+export async function startTransport(ctx: XlContext, rune: string, configJson: string): Promise<Transport | null> {
+  const t = spawnTransport(ctx.io, rune);
+  if (!t) return null;
+  if (!(await readFixed(ctx, t.fromTarget, BANNER, 'banner', rune))) { await t.childReport(); return null; }
+  const head = encodeXlHeader(configJson);
+  if (!t.send(head)) { await t.childReport(); return null; }
+  ctx.io.err(`Saving to migration stream new xl format (${xlSavingInfo({ mandatoryFlags: 3, optionalFlags: 0, optionalDataLen: head.length - XL_HEADER_SIZE })})\n`);
+  return t;
+}
+
+/** create_migration_child: `rune` under sh, its stdin a FIFO of ours, its stdout a pipe. */
+export function spawnTransport(io: XlContext['io'], rune: string): Transport | null {
+  const dir = mkdtempSync(join(tmpdir(), 'xl-migrate-'));
+  const fifo = join(dir, 'stream');
+  if (spawnSync('mkfifo', ['-m', '600', fifo]).status !== 0) { io.err(`failed to make the migration pipe ${fifo}\n`); return null; }
+  const probe = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  let toTarget: number | null = openSync(fifo, constants.O_WRONLY);
+  const childIn = openSync(fifo, constants.O_RDONLY);
+  closeSync(probe);
+  growPipe(childIn);
+  const child = spawn('sh', ['-c', rune], { stdio: [childIn, 'pipe', 'inherit'] });
+  closeSync(childIn);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(r => child.on('exit', (code, signal) => r({ code, signal })));
+  const closeSend = () => { if (toTarget !== null) { closeSync(toTarget); toTarget = null; } rmSync(dir, { recursive: true, force: true }); };
+  const send = (b: Buffer): boolean => { try { writeSync(toTarget!, b); return true; } catch { return false; } };
+  const fromTarget = new ByteReader(child.stdout!);
+  const childReport = async () => {
+    closeSend();
+    const t = await Promise.race([exited, new Promise<null>(r => setTimeout(() => r(null), 2000).unref())]);
+    if (!t) { io.err(`migration child [${child.pid}] not exiting, no longer waiting (exit status will be unreported)\n`); return; }
+    if (t.signal) io.err(`libxl: info: libxl_exec.c:117:libxl_report_child_exitstatus: migration transport process [${child.pid}] died due to fatal signal ${SIGNALS[t.signal] ?? t.signal}\n`);
+    else if (t.code) io.err(`libxl: info: libxl_exec.c:117:libxl_report_child_exitstatus: migration transport process [${child.pid}] exited with error status ${t.code}\n`);
+  };
+  return { fifo, send, fromTarget, closeSend, childReport, exited };
+}
+
 const migrateReceive: CommandRun = async (ctx, argv, self) => {
-  const p = parseArgs(ctx, argv, self, { short: 'Fedrp', long: [{ name: 'debug', hasArg: false, val: 'd' }] }, 0);
+  const p = parseArgs(ctx, argv, self, {
+    short: 'Fedrp',
+    long: [
+      { name: 'colo', hasArg: false, val: 'colo' }, { name: 'coloft-script', hasArg: true, val: 'coloft-script' },
+      { name: 'userspace-colo-proxy', hasArg: false, val: 'userspace-colo-proxy' }, { name: 'debug', hasArg: false, val: 'd' },
+    ],
+  }, 0);
   if (p.positionals.length) { ctx.io.out(self.helpText); return 1; }
   const o = optionMap(p);
   const io = ctx.io;
@@ -188,15 +223,16 @@ const migrateReceive: CommandRun = async (ctx, argv, self) => {
   let got: Awaited<ReturnType<typeof restoreFrom>>;
   try {
     got = await restoreFrom(ctx, direct ? { kind: 'pipe', fd: 0 } : { kind: 'stream', src: process.stdin }, '<incoming migration stream>',
-      { paused: true, name: n => `${n}--incoming` });
+      { paused: true, name: n => `${n}--incoming`, checkpointed: o.has('r'), colo: o.has('colo') });
   } catch (e) {
     if (e instanceof ToolError && e.message) io.err(e.message + '\n');
     io.err(`migration target: Domain creation failed (code ${e instanceof ToolError && e.exitCode === 3 ? -3 : -1}).\n`);
     return 1;
   }
+  const d = await ctx.daemon();
+  if (o.has('r')) return remusFailover(ctx, d, got);
   io.err('migration target: Transfer complete, requesting permission to start domain.\n');
   await new Promise<void>(r => process.stdout.write(READY, () => r()));
-  const d = await ctx.daemon();
   const fromSender = got.reader();
   let rc = 0;
   if (!(await readFixed(ctx, fromSender, GO, 'GO message', null))) rc = -3;
@@ -225,5 +261,21 @@ const migrateReceive: CommandRun = async (ctx, argv, self) => {
   if (fromSender instanceof ByteReader) { fromSender.detach(); process.stdin.destroy(); }
   return 0;
 };
+
+/**
+ * A Remus stream ends only when the primary is gone: the domain, built from the last complete
+ * checkpoint, takes its name and runs (migrate_receive's checkpointed case).
+ */
+async function remusFailover(ctx: XlContext, d: Awaited<ReturnType<XlContext['daemon']>>, got: { domid: number; name: string }): Promise<number> {
+  ctx.io.err(`migration target: Remus Failover for domain ${got.domid}\n`);
+  const name = got.name.replace(/--incoming$/, '');
+  try {
+    await d.request('domain.rename', { dom: String(got.domid), name, unpause: true });
+    return 0;
+  } catch (e) {
+    ctx.io.err(`migration target (Remus): Failed to unpause domain ${name} (id: ${got.domid}):${e instanceof ToolError && e.exitCode === 3 ? -3 : -1}\n`);
+    return 1;
+  }
+}
 
 export const migrateCommands: Record<string, CommandRun> = { migrate, 'migrate-receive': migrateReceive };

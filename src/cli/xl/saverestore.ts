@@ -8,7 +8,7 @@ import { parseArgs, optionMap, type CommandRun, type XlContext } from './command
 import { openRawChannel } from '../../client/raw-channel.ts';
 import { hostPaths } from '../../protocol/paths.ts';
 import { ToolError } from '../../protocol/wire.ts';
-import type { SaveEvent, SaveSummaryWire } from '../../protocol/migrate.ts';
+import type { CheckpointWire, RemusWire, SaveEvent, SaveSummaryWire } from '../../protocol/migrate.ts';
 import { XL_HEADER_SIZE, XlHeaderError, decodeXlHeader, encodeXlHeader, xlSavingInfo, type XlHeader } from '../../formats/save-stream/xl-header.ts';
 import type { XlIo } from './io.ts';
 import { jsonWithRawBytes, textFromBytes } from '../../formats/byte-text.ts';
@@ -125,7 +125,8 @@ export async function headerConfig(ctx: XlContext, dom: string, override: string
  * Run the daemon's save; resolves with the summary. The stream goes to `target`: a Writable xl
  * pumps the raw channel into, or a FIFO the daemon writes itself.
  */
-export async function runSave(ctx: XlContext, dom: string, target: Writable | { path: string }, live: boolean, show: ReturnType<typeof progressPrinter>, onSuspended?: () => void, linkMbit?: number): Promise<SaveSummaryWire> {
+export async function runSave(ctx: XlContext, dom: string, target: Writable | { path: string }, live: boolean, show: ReturnType<typeof progressPrinter>, onSuspended?: () => void, linkMbit?: number,
+  remus?: { options: RemusWire; checkpoint(c: CheckpointWire): void }): Promise<SaveSummaryWire> {
   const d = await ctx.daemon();
   let raw: Awaited<ReturnType<typeof openRawChannel>> | null = null;
   let drained = Promise.resolve();
@@ -140,8 +141,9 @@ export async function runSave(ctx: XlContext, dom: string, target: Writable | { 
   }
   let summary: SaveSummaryWire | undefined;
   try {
-    await d.stream('domain.save', { dom, token: raw?.token ?? '', path: 'path' in target ? target.path : undefined, live, linkMbit }, (e: SaveEvent) => {
+    await d.stream('domain.save', { dom, token: raw?.token ?? '', path: 'path' in target ? target.path : undefined, live, linkMbit, remus: remus?.options }, (e: SaveEvent) => {
       if (e.line) show.line(e.line);
+      if (e.checkpoint) remus?.checkpoint(e.checkpoint);
       if (e.progress) show.progress(e.progress);
       if (e.suspended) onSuspended?.();
       if (e.summary) summary = e.summary;
@@ -214,7 +216,7 @@ export function readExactSync(fd: number, n: number): Buffer | null {
  * Restore from a save file or xl migrate's stream: the header, then the daemon builds the
  * domain from the rest. Returns the new domain and a reader for what follows the stream.
  */
-export async function restoreFrom(ctx: XlContext, from: RestoreSource, source: string, o: { cfg?: string; paused: boolean; name?: (n: string) => string }): Promise<{ domid: number; name: string; reader: () => { read(n: number): Promise<Buffer | null> } }> {
+export async function restoreFrom(ctx: XlContext, from: RestoreSource, source: string, o: { cfg?: string; paused: boolean; name?: (n: string) => string; checkpointed?: boolean; colo?: boolean }): Promise<{ domid: number; name: string; reader: () => { read(n: number): Promise<Buffer | null> } }> {
   const io = ctx.io;
   const r = from.kind === 'stream' ? new ByteReader(from.src) : { read: async (n: number) => readExactSync(from.fd, n) };
   const h = await readXlHeader(r as ByteReader, source);
@@ -256,7 +258,7 @@ export async function restoreFrom(ctx: XlContext, from: RestoreSource, source: s
     await d.stream('domain.restore', {
       token: raw?.token ?? '', path: from.kind === 'pipe' ? `/proc/${process.pid}/fd/${from.fd}` : undefined,
       config, workload, configText, configFile, paused: o.paused, cwd: process.cwd(),
-      name: o.name ? o.name(name) : undefined, domid: config.c_info?.domid || undefined,
+      name: o.name ? o.name(name) : undefined, domid: config.c_info?.domid || undefined, checkpointed: o.checkpointed, colo: o.colo,
     }, e => {
       if (e.line) io.err(e.line + '\n');
       if (e.restored) restored = e.restored;

@@ -6,7 +6,9 @@ import type { Handlers } from './context.ts';
 import type { StreamHandlers } from './streams.ts';
 import { ToolError } from '../../protocol/wire.ts';
 import { toolError } from '../tool-error.ts';
-import { saveDomain, resumeDomain, saveConfig, streamWriteFailed, type SaveSink } from '../../dom0/toolstack/save.ts';
+import { saveDomain, resumeDomain, saveConfig, streamWriteFailed, type RemusSaveOptions, type SaveSink } from '../../dom0/toolstack/save.ts';
+import type { CheckpointWire, RemusWire } from '../../protocol/migrate.ts';
+import type { Host } from '../host.ts';
 import { restoreDomain, type RestoreInput } from '../../dom0/toolstack/restore.ts';
 import type { RawChannel } from '../raw-channels.ts';
 import { dumpCore } from '../../dom0/toolstack/dump-core.ts';
@@ -112,6 +114,22 @@ function pipeInput(path: string, head: Buffer): RestoreTransport {
   };
 }
 
+/** Remus's checkpointed devices: the network buffers of the domain's vifs (unless -n). */
+function remusOptions(host: Host, domid: number, o: RemusWire, report: (c: CheckpointWire) => void): RemusSaveOptions {
+  const bufs = o.netbuf ? host.netData.bufferOutput(domid) : [];
+  return {
+    intervalMs: o.intervalMs, diskbuf: o.diskbuf,
+    devices: { plug: () => { for (const b of bufs) b.plug(); }, release: () => { for (const b of bufs) b.release(); } },
+    committed: c => {
+      const st = bufs.map(b => b.stats());
+      report({
+        n: c.n, pages: c.pages, bytes: c.bytes, suspendedAtNs: c.suspendedAtNs.toString(), pauseNs: c.pauseNs.toString(),
+        releasedPackets: st.reduce((x, s) => x + s.releasedPackets, 0), bufferedPackets: st.reduce((x, s) => x + s.bufferedPackets, 0),
+      });
+    },
+  };
+}
+
 export const migrateStreamHandlers: StreamHandlers = {
   'domain.save': (host, a, ctx) => {
     let sock: Socket | undefined;
@@ -127,7 +145,8 @@ export const migrateStreamHandlers: StreamHandlers = {
           progress: (what, done, total) => ctx.emit({ progress: { what, done, total } }),
           suspended: () => ctx.emit({ suspended: true }),
         },
-      });
+        remus: a.remus && remusOptions(host, domid, a.remus, c => ctx.emit({ checkpoint: c })),
+      }).finally(() => host.netData.unbufferOutput(domid));
       await new Promise<void>(resolve => sock!.end(resolve));
       ctx.emit({ summary: { ...summary, linkMbit } });
       ctx.end();
@@ -146,7 +165,7 @@ export const migrateStreamHandlers: StreamHandlers = {
       if (cancelled) { input.close(); return; }
       const rec = await restoreDomain(host.toolstack, input, {
         config: a.config, workload: a.workload, configText: a.configText, configFile: a.configFile,
-        name: a.name, domid: a.domid, paused: a.paused, cwd: a.cwd, line: text => ctx.emit({ line: text }),
+        name: a.name, domid: a.domid, paused: a.paused, cwd: a.cwd, checkpointed: a.checkpointed, colo: a.colo, line: text => ctx.emit({ line: text }),
       });
       input.close();
       ctx.emit({ restored: { domid: rec.domid, name: rec.name } });
@@ -167,4 +186,6 @@ export const migrateHandlers: Handlers = {
   },
 
   'domain.dumpCore': (host, a) => { dumpCore(host.toolstack, host.toolstack.resolve(a.dom), a.path); return {}; },
+
+  'remus.netbuf': (host, a) => ({ vifs: host.netData.netbufStats(host.toolstack.existing(a.dom)) }),
 };

@@ -11,6 +11,7 @@ import { XEN_NETIF_MAX_TX_SIZE, XEN_PAGE_SIZE } from '../../formats/xen-ring/ind
 import type { BackendWork, IoQueue, Served, WorkCost } from './backend-work.ts';
 import type { NetbackGrants } from './netback-grants.ts';
 import type { FaultTable } from '../../machine/faults.ts';
+import { NetBuffer, type NetbufStats } from './netbuf.ts';
 
 /** A grant copy of the packet's pages, the bridge and the NIC driver; an interrupt. */
 const NETBACK_COST: WorkCost = { perRequest: 1_000, perByte: 2, perNotify: 2_000 };
@@ -99,6 +100,8 @@ export class NetDataplane {
   private vifs = new Map<string, Vif>();
   /** The fault plane (vif-loss, vif-latency), when the daemon wires one in. */
   faults: Pick<FaultTable, 'value'> | undefined;
+  /** Remus network buffers, by `domid/devid`: what the guest transmits is held there. */
+  private netbufs = new Map<string, NetBuffer>();
 
   /** `irq`: the NIC raises its interrupt for completed work. */
   constructor(private readonly clock: Clock, private readonly work: BackendWork, private readonly nic: DeviceModel, private readonly grants: NetbackGrants,
@@ -109,7 +112,10 @@ export class NetDataplane {
     const faults = (): VifFaults => ({ lossPercent: this.faults?.value('vif-loss', domid, devid) ?? 0, latencyMs: this.faults?.value('vif-latency', domid, devid) ?? 0 });
     const queues = [
       // Guest transmit → vif RX → out of the NIC.
-      new VifQueue(this.nic, 'out', rings.tx, XEN_NETIF_MAX_TX_SIZE, r => { stats.rxBytes += r.bytes; stats.rxPackets += r.packets; }, this.clock, bytesPerSec,
+      new VifQueue(this.nic, 'out', rings.tx, XEN_NETIF_MAX_TX_SIZE, r => {
+        stats.rxBytes += r.bytes; stats.rxPackets += r.packets;
+        this.netbufs.get(`${domid}/${devid}`)?.hold(r.packets, r.bytes);
+      }, this.clock, bytesPerSec,
         { sane: () => this.grants.txRingSane(domid, devid, rings), request: r => this.grants.tx(domid, devid, r) }, this.irq,
         faults, n => { stats.rxDrops += n; }),
       // In from the NIC → the buffers the guest posted → vif TX.
@@ -129,6 +135,23 @@ export class NetDataplane {
       this.vifs.delete(k);
     }
     this.grants.release(domid, devid);
+  }
+
+  /** Remus: buffer the output of each of the domain's vifs (remus-netbuf-setup install). */
+  bufferOutput(domid: number): NetBuffer[] {
+    this.unbufferOutput(domid);
+    const bufs = [...this.vifs.values()].filter(v => v.domid === domid).map(v => new NetBuffer(domid, v.devid));
+    for (const b of bufs) this.netbufs.set(`${domid}/${b.devid}`, b);
+    return bufs;
+  }
+
+  /** Remus torn down: the plug qdiscs go, and with them what they held. */
+  unbufferOutput(domid: number): void {
+    for (const [k, b] of this.netbufs) if (b.domid === domid) this.netbufs.delete(k);
+  }
+
+  netbufStats(domid: number): NetbufStats[] {
+    return [...this.netbufs.values()].filter(b => b.domid === domid).sort((a, b) => a.devid - b.devid).map(b => b.stats());
   }
 
   stats(domid: number): NetStats[] {

@@ -12,6 +12,7 @@ import { ShutdownReason } from '../../hypervisor/shutdown-reason.ts';
 import { LibxlError } from './errors.ts';
 import { retrieveConfig } from './domain.ts';
 import { PAGE_SIZE, StreamWriter } from '../../formats/save-stream/index.ts';
+import { checkpointDevicesSetup, runCheckpoints, type CheckpointDevices, type CheckpointReport } from './remus.ts';
 
 /** Where the stream goes; write resolves when more may be written, rejects if the reader is gone. */
 export interface SaveSink { write(b: Buffer): Promise<void> }
@@ -30,6 +31,17 @@ export interface SaveOptions {
   /** The modelled link under the virtual clock (ignored under the real clock). */
   linkBitsPerSec: number;
   events: SaveEvents;
+  /** Remus: after the live phase, checkpoint the guest until it is gone or the stream breaks. */
+  remus?: RemusSaveOptions;
+}
+
+export interface RemusSaveOptions {
+  /** Time between a checkpoint's commit and the next one (xl remus -i). */
+  intervalMs: number;
+  /** Replicate the disks (off with -d). */
+  diskbuf: boolean;
+  devices: CheckpointDevices;
+  committed(c: CheckpointReport): void;
 }
 
 export interface SaveSummary {
@@ -98,6 +110,7 @@ export async function saveDomain(ts: Toolstack, domid: number, sink: SaveSink, o
   const d = ts.hv.get(domid);
   const mem = d.memory;
   if (!mem) throw new LibxlError('EINVAL', `xc: error: Unable to save domain ${domid}: no guest memory`, 1);
+  if (o.remus) checkpointDevicesSetup(ts, domid, o.remus.diskbuf);
   const clock = ts.hv.clock;
   const paced = o.live && clock.mode === 'virtual' && o.linkBitsPerSec > 0;
   const transferNs = (bytes: number) => BigInt(Math.round((bytes * 8 / o.linkBitsPerSec) * 1e9));
@@ -128,7 +141,15 @@ export async function saveDomain(ts: Toolstack, domid: number, sink: SaveSink, o
 
   const rounds: number[] = [];
   let suspension: Promise<void> | null = null;
-  const startSuspend = () => { suspension = suspendDomain(ts, domid); suspension.catch(() => {}); };
+  /** Remus, paced: simulated time waits for the first checkpoint (the suspend is a reaction, then its bytes), as for the later ones. */
+  let firstWritten: (() => void) | undefined;
+  const startSuspend = () => {
+    const g = ts.hv.domains.get(domid);
+    // Only a guest that runs can acknowledge: one that cannot must be left to libxl's timeout.
+    if (o.remus && paced && g && !g.paused && !g.shutdown) clock.hold(new Promise<void>(r => { firstWritten = r; }));
+    suspension = suspendDomain(ts, domid);
+    suspension.catch(() => {});
+  };
 
   /** send_memory_live with rounds that end when their pages are written (real clock). */
   const precopy = async (): Promise<number> => {
@@ -187,6 +208,7 @@ export async function saveDomain(ts: Toolstack, domid: number, sink: SaveSink, o
   let finalPages = 0;
   let downtimeMs: number | null = null;
   const timers: ReturnType<typeof clock.after>[] = [];
+  let suspendedAt = clock.now();
   try {
     await sink.write(w.start());
     if (!o.live) {
@@ -200,17 +222,36 @@ export async function saveDomain(ts: Toolstack, domid: number, sink: SaveSink, o
       const iteration = paced ? await precopyPaced() : await precopy();
       await suspension!;
       o.events.suspended();
+      suspendedAt = clock.now();
+      o.remus?.devices.plug();
       const last = mem.cleanDirtyBitmap();
-      mem.disableLogDirty();
+      if (!o.remus) mem.disableLogDirty();
       await send(last, `Frames iteration ${iteration}`);
       finalPages = last.length;
     }
     // The vCPUs' registers as they stopped (getvcpucontext): what xenctx shows and the target resumes from.
-    const vcpuContexts = Array.from({ length: d.onlineVcpus }, (_, v) => ts.hv.vcpuContext(domid, v));
-    const tail = w.finish({ tsc: { nsec: clock.now() }, vcpuContexts });
+    const vcpuContexts = () => Array.from({ length: d.onlineVcpus }, (_, v) => ts.hv.vcpuContext(domid, v));
+    if (!o.live) suspendedAt = clock.now();
+    const state = { tsc: { nsec: suspendedAt }, vcpuContexts: vcpuContexts() };
+    const tail = o.remus ? w.checkpoint(state) : w.finish(state);
     await sink.write(tail);
-    if (paced) downtimeMs = Number(transferNs(finalPages * (PAGE_SIZE + 8) + tail.length)) / 1e6 + RESUME_MS;
+    const finalNs = transferNs(finalPages * (PAGE_SIZE + 8) + tail.length);
+    if (paced) downtimeMs = Number(finalNs) / 1e6 + RESUME_MS;
+    if (o.remus) {
+      // The end of the live phase is the first checkpoint: once its bytes have crossed the link
+      // the guest runs again (postcopy) with log-dirty mode still on, and its output so far goes out.
+      firstWritten?.();
+      if (paced) await new Promise<void>(r => timers.push(clock.at(suspendedAt + finalNs, r)));
+      resumeDomain(ts, domid, { keepLogDirty: true });
+      o.remus.devices.release();
+      o.remus.committed({ n: 1, pages: w.pagesSent, bytes: w.bytes, suspendedAtNs: suspendedAt, pauseNs: clock.now() - suspendedAt });
+      await runCheckpoints({
+        ts, domid, writer: w, sink, memory: mem, intervalMs: o.remus.intervalMs, devices: o.remus.devices,
+        linkNs: bytes => (paced ? transferNs(bytes) : 0n), vcpuContexts, committed: o.remus.committed,
+      }, 1);
+    }
   } finally {
+    firstWritten?.();
     for (const t of timers) clock.cancel(t);
     if (mem.logDirtyEnabled) mem.disableLogDirty();
   }
@@ -218,10 +259,10 @@ export async function saveDomain(ts: Toolstack, domid: number, sink: SaveSink, o
 }
 
 /** libxl_domain_resume after a failed or checkpointing save: the guest runs again. */
-export function resumeDomain(ts: Toolstack, domid: number): void {
+export function resumeDomain(ts: Toolstack, domid: number, o: { keepLogDirty?: boolean } = {}): void {
   const d = ts.hv.domains.get(domid);
   if (!d) return;
-  if (d.memory?.logDirtyEnabled) d.memory.disableLogDirty();
+  if (d.memory?.logDirtyEnabled && !o.keepLogDirty) d.memory.disableLogDirty();
   ts.hv.resumeDomain(domid);
   // Unrecorded, the suspend left in the database is resumed at the next start all the same.
   try { ts.platform.commit(domid); } catch (e) { ts.platform.log(`d${domid}: ${e instanceof Error ? e.message : String(e)}`); }

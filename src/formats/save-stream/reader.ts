@@ -89,6 +89,8 @@ export class StreamReader {
   private recLength = 0;
   private xlFixed: Buffer | null = null;
   private imageVersion = 3;
+  /** Between libxc's CHECKPOINT and libxl's CHECKPOINT_END: libxl's records of a checkpoint. */
+  private inCheckpoint = false;
   private readonly reuse: boolean;
   private readonly fragments: boolean;
   private readonly chunksReused: boolean;
@@ -380,8 +382,11 @@ export class StreamReader {
     if ((type === LibxlRec.EMULATOR_XENSTORE_DATA || type === LibxlRec.EMULATOR_CONTEXT) && body.length < 8) {
       throw new StreamError(`${name} record too short`);
     }
+    if (type === LibxlRec.CHECKPOINT_END && !this.inCheckpoint) throw new StreamError('Unexpected CHECKPOINT_END record in stream');
+    if (type === LibxlRec.LIBXC_CONTEXT && this.inCheckpoint) throw new StreamError('Unexpected LIBXC_CONTEXT record in a checkpoint');
     this.out.push({ layer: 'libxl', type, name, body });
     if (type === LibxlRec.END) this.state = 'done';
+    else if (type === LibxlRec.CHECKPOINT_END) { this.inCheckpoint = false; this.state = 'libxc-rec-header'; }
     else if (type === LibxlRec.LIBXC_CONTEXT) this.state = 'libxc-image-header';
     else this.state = 'libxl-rec-header';
   }
@@ -404,7 +409,9 @@ export class StreamReader {
       this.pagesReceived += pageData.data.length / PAGE_SIZE;
     }
     this.out.push(pageData ? { layer: 'libxc', type, name, body, pageData } : { layer: 'libxc', type, name, body });
-    this.state = type === LibxcRec.END ? 'libxl-rec-header' : 'libxc-rec-header';
+    // A checkpoint hands the stream back to libxl until its CHECKPOINT_END.
+    if (type === LibxcRec.CHECKPOINT) this.inCheckpoint = true;
+    this.state = type === LibxcRec.END || type === LibxcRec.CHECKPOINT ? 'libxl-rec-header' : 'libxc-rec-header';
   }
 }
 

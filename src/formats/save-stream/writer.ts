@@ -178,6 +178,23 @@ export class StreamWriter {
   finish(tail: StreamTail = {}): Buffer {
     if (this.state !== 'memory') throw new Error('StreamWriter.finish before start or twice');
     this.state = 'done';
+    return this.count(Buffer.concat([...this.endOfCheckpoint(tail), encodeRecord(LibxcRec.END), ...this.emulatorRecords(tail), encodeRecord(LibxlRec.END)]));
+  }
+
+  /**
+   * A checkpointed stream (Remus): the state after this checkpoint's memory, libxc's CHECKPOINT,
+   * then the records libxl writes at each checkpoint, ending with CHECKPOINT_END. The memory
+   * phase goes on: the next checkpoint's PAGE_DATA follows.
+   */
+  checkpoint(tail: StreamTail = {}): Buffer {
+    if (this.state !== 'memory') throw new Error('StreamWriter.checkpoint outside the memory phase');
+    return this.count(Buffer.concat([
+      ...this.endOfCheckpoint(tail), encodeRecord(LibxcRec.CHECKPOINT), ...this.emulatorRecords(tail), encodeRecord(LibxlRec.CHECKPOINT_END),
+    ]));
+  }
+
+  /** libxc's end_of_checkpoint: TSC, then the PV or HVM register and platform state. */
+  private endOfCheckpoint(tail: StreamTail): Buffer[] {
     const { guestType, vcpus, tscKhz } = this.opts;
     const tsc: TscInfo = { mode: 0, khz: tscKhz, nsec: 0n, incarnation: 0, ...tail.tsc };
     const parts = [encodeRecord(LibxcRec.X86_TSC_INFO, encodeTscInfo(tsc))];
@@ -196,13 +213,14 @@ export class StreamWriter {
         encodeRecord(LibxcRec.HVM_PARAMS, encodeHvmParams(tail.hvmParams ?? hvmParams(top - 1, top - 2))),
       );
     }
-    parts.push(encodeRecord(LibxcRec.END));
-    if (guestType === 'hvm') {
-      const emu = Buffer.alloc(8);
-      emu.writeUInt32LE(EMULATOR_QEMU_UPSTREAM, 0);
-      parts.push(encodeRecord(LibxlRec.EMULATOR_CONTEXT, Buffer.concat([emu, tail.emulatorContext ?? qemuContext()])));
-    }
-    parts.push(encodeRecord(LibxlRec.END));
-    return this.count(Buffer.concat(parts));
+    return parts;
+  }
+
+  /** What libxl adds for the device model: QEMU's state for an HVM guest, nothing otherwise. */
+  private emulatorRecords(tail: StreamTail): Buffer[] {
+    if (this.opts.guestType !== 'hvm') return [];
+    const emu = Buffer.alloc(8);
+    emu.writeUInt32LE(EMULATOR_QEMU_UPSTREAM, 0);
+    return [encodeRecord(LibxlRec.EMULATOR_CONTEXT, Buffer.concat([emu, tail.emulatorContext ?? qemuContext()]))];
   }
 }
