@@ -103,7 +103,8 @@ export class Host {
       () => this.hv.irqs.raise(NIC_IRQ));
     this.storeXen = new XenDevices(this.hv);
     // The tree outlives the daemon, as the guests do: it comes back before they are recovered.
-    this.xenstored = new Xenstored({ log: l => this.log(`xenstored: ${l}`), journal: join(paths.home, 'xenstored.journal'), domainExists: d => this.hv.domains.has(d), xen: this.storeXen });
+    this.xenstored = new Xenstored({ log: l => this.log(`xenstored: ${l}`), journal: join(paths.home, 'xenstored.journal'), domainExists: d => this.hv.domains.has(d), xen: this.storeXen,
+      clock: { nowS: () => Math.floor(this.clock.wallMs() / 1000), after: (s, fire) => { const t = this.clock.after(BigInt(s) * 1_000_000_000n, fire); return () => this.clock.cancel(t); } } });
     mkdirSync(paths.logs, { recursive: true });
     this.consoleXen = new XenDevices(this.hv);
     this.xenconsoled = new Xenconsoled(paths.logs, this.consoleXen);
