@@ -50,6 +50,8 @@ export class Xenstored {
   private readonly pages = new Map<number, DomainPage>();
   /** Domains whose requests are left in their ring (the fault plane's stuck or slow xenstored client). */
   private readonly held = new Set<number>();
+  /** Dom0 is restarting: nothing is served until xenstored is back. */
+  private down = false;
   /** How to carry on with each connection's requests left waiting (by a live update). */
   private readonly resumers = new Map<Connection, () => void>();
 
@@ -299,7 +301,7 @@ export class Xenstored {
   /** The domain notified: write what waits for room, then read its requests until none are left or it must wait. */
   private pageEvent(domid: number, evenHeld = false): void {
     const p = this.pages.get(domid);
-    if (!p || (this.held.has(domid) && !evenHeld)) return;
+    if (!p || this.down || (this.held.has(domid) && !evenHeld)) return;
     // A notification while this runs (the domain answered an event at once) is taken by the loop.
     if (p.busy) { p.again = true; return; }
     p.busy = true;
@@ -318,6 +320,26 @@ export class Xenstored {
     } finally {
       p.busy = false;
     }
+  }
+
+  /**
+   * Dom0's kernel goes down (xenlabd dom0 restart): Dom0's processes die, so its socket clients
+   * and in-process connections go and nothing listens; domains' requests wait in their pages.
+   */
+  async stopForDom0Restart(): Promise<void> {
+    this.down = true;
+    for (const c of [...this.core.connections]) if (c.domid === 0) c.drop();
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>(resolve => server.close(() => resolve()));
+  }
+
+  /** xenstored is back with its state as a live update carries it (see live-update.ts); domains are served from where they were left. */
+  async startAfterDom0Restart(socketPath: string): Promise<void> {
+    this.core.liveUpdate.takeOver();
+    await this.listen(socketPath);
+    this.down = false;
+    for (const domid of this.pages.keys()) this.pageEvent(domid);
   }
 
   /** The page of an introduced domain (tests read its indexes). */

@@ -133,10 +133,15 @@ export class LiveUpdate {
 
   /** The new xenstored takes over: what an exec loses goes, the rest stays, the starter hears OK. */
   private update(s: Session): void {
-    for (const c of this.core.connections) c.transactions.clear();
-    resetQuota();
+    this.takeOver();
     this.core.log(`live-update: exec ${s.filename}${s.cmdline ? ` ${s.cmdline}` : ''}; read state`);
     this.end('OK');
+  }
+
+  /** What a new xenstored process loses of the old one's state: open transactions, and quotas set at run time. */
+  takeOver(): void {
+    for (const c of this.core.connections) c.transactions.clear();
+    resetQuota();
   }
 
   /** The session is over: the start's reply (if one is due) goes out, and waiting connections go on. */
