@@ -111,3 +111,14 @@ test('-F forces the update past long-running transactions, which are gone afterw
   assert.equal(await c.xs.read('/lu/a'), 'kept', 'the client is still connected');
   c.close();
 });
+
+test("a guest's connection through its page and its watches survive the update", async () => {
+  h.xlOk('create', h.guestConfig('lu'));
+  h.advance('5s');
+  const r = await control('live-update', binary(0o755));
+  assert.equal(r.status, 0, r.stderr);
+  // The guest's balloon driver watches memory/target through its page: it follows xl mem-set.
+  h.xlOk('mem-set', 'lu', '128m');
+  h.advance('5s');
+  assert.equal(h.xlOk('list', 'lu').split('\n')[1]!.trim().split(/ +/)[2], '128');
+});
