@@ -13,6 +13,7 @@
 
 import { statSync } from 'node:fs';
 import { XsType } from '../../formats/xenstore-wire.ts';
+import { atoi } from '../../formats/libc/strtol.ts';
 import type { Connection } from './connection.ts';
 import type { XenstoredCore } from './core.ts';
 import { fail } from './errors.ts';
@@ -90,7 +91,7 @@ export class LiveUpdate {
     let force = false, timeout = 0;
     for (let i = 0; i < args.length; i++) {
       if (args[i] === '-F') force = true;
-      else if (args[i] === '-t' && i < args.length - 1) timeout = Number.parseInt(args[++i]!, 10) || 0;
+      else if (args[i] === '-t' && i < args.length - 1) timeout = atoi(args[++i]!) >>> 0;
       else fail('EINVAL');
     }
     this.core.log(`live-update: start, force=${force ? 1 : 0}, to=${timeout}`);
