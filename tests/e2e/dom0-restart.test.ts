@@ -19,7 +19,7 @@ let h: TestHost;
 before(() => {
   h = new TestHost('dom0-restart').start();
   for (const n of names) ioGuest(h, n, 'cpu=50,net-tx=2M,disk-write=2M', null);
-  h.advance('10s');
+  h.advance('5s');
 });
 after(() => h.stop());
 
@@ -79,7 +79,7 @@ test('ten busy guests live through xenlabd dom0 restart', async () => {
     assert.equal(consoleLog.match(/Linux version/g)?.length, 1, `${n} booted again`);
   }
   assert.ok(now.get('Domain-0')![1] >= was.get('Domain-0')![1], "Domain-0's CPU time went back");
-  assert.ok(uptimes().get('Domain-0')! < 10, "Domain-0's kernel uptime did not start again");
+  assert.ok(uptimes().get('Domain-0')! <= down + 1 && upWas.get('Domain-0')! >= 5, "Domain-0's kernel uptime did not start again");
 
   const after = h.sys('xenstore-ls', ['-fp']);
   assert.equal(after.status, 0);

@@ -15,7 +15,7 @@ before(() => {
   h = new TestHost('fault-dom0-service').start();
   ioGuest(h, 'a', 'net-tx=1M,disk-write=1M', null);
   ioGuest(h, 'b', 'net-tx=1M,disk-write=1M', null);
-  h.advance('10s');
+  h.advance('5s');
 });
 after(() => h.stop());
 
