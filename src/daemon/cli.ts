@@ -31,6 +31,7 @@ export interface DaemonCommands {
   faultAdd(a: FaultAddArgs): Promise<void>;
   faultList(): Promise<void>;
   faultClear(id: number | undefined, all: boolean): Promise<void>;
+  dom0Restart(): Promise<void>;
 }
 
 /** A refused value: yargs reports it through fail() below, which makes it a usage error. */
@@ -123,11 +124,11 @@ function faultCommands(y: Argv, commands: DaemonCommands): Argv {
       .positional('kind', { type: 'string', coerce: (s: string) => isFaultKind(s) ? s : refuse(`unknown fault kind ${s} (${FAULT_KIND_NAMES.join(', ')})`) })
       .positional('value', { type: 'string', coerce: (s: string) => /^\d+$/.test(s) ? Number(s) : refuse(`invalid fault value ${s} (a whole number)`) })
       .options({
-        domain: { type: 'string', requiresArg: true, describe: 'the domain (name or id; memory-pressure: default Domain-0)' },
-        device: { type: 'string', requiresArg: true, describe: 'the vbd (vdev or devid) or vif (devid or MAC)' },
+        domain: { type: 'string', requiresArg: true, describe: 'the domain (name or id; memory-pressure and dom0-service-crash: default Domain-0)' },
+        device: { type: 'string', requiresArg: true, describe: 'the vbd (vdev or devid), the vif (devid or MAC), or the Dom0 service' },
         for: { type: 'string', requiresArg: true, describe: 'how long, in simulated time (e.g. 10s; default until cleared)', coerce: (s: string) => parseDuration(s) ?? refuse(`invalid --for ${s} (e.g. 10s, 250ms, 2m)`) },
       })
-      .check(v => v.domain !== undefined || v.kind === 'memory-pressure' || refuse(`fault ${v.kind} needs --domain`))
+      .check(v => v.domain !== undefined || v.kind === 'memory-pressure' || v.kind === 'dom0-service-crash' || refuse(`fault ${v.kind} needs --domain`))
       .epilog(FAULT_HELP),
     v => commands.faultAdd({ kind: v.kind as string, value: v.value as number | undefined, domain: (v.domain as string | undefined) ?? '0', device: v.device as string | undefined, forNs: v.for as bigint | undefined }))
     .command('list', 'list the faults in force: id, kind, scope, start and end', {}, () => commands.faultList())
@@ -163,6 +164,9 @@ export function xenlabdCli(argv: string[], commands: DaemonCommands): Promise<un
       .positional('numvfs', { type: 'string', coerce: integer('numvfs', 0, 0xffff) }),
     v => commands.sriov(v.pf as string, v.numvfs as number))
     .command('fault', 'inject faults into the running host (extension; see xenlabd(8))', y => faultCommands(y, commands).demandCommand(1, ''))
+    .command('dom0', "Dom0's kernel and services (extension; see xenlabd(8))", y => y
+      .command('restart', "restart Dom0's kernel and services while the guests run on", {}, () => commands.dom0Restart())
+      .demandCommand(1, ''))
     .command('help', 'print this help', {}, () => { cli.showHelp('log'); })
     .completion('completion', 'print a bash completion script (eval "$(xenlabd completion)")')
     .demandCommand(1, '')

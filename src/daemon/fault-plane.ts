@@ -8,6 +8,7 @@ import type { BlkDataplane } from '../dom0/backends/blk-dataplane.ts';
 import type { NetDataplane } from '../dom0/backends/net-dataplane.ts';
 import type { Xenstored } from '../dom0/xenstored/index.ts';
 import type { Timer } from '../machine/clock.ts';
+import { crashService, restartService, type Dom0Service, type Dom0ServiceParts } from './dom0-services.ts';
 
 export interface FaultVictims {
   hv: Hypervisor;
@@ -16,6 +17,8 @@ export interface FaultVictims {
   xenstored: Xenstored;
   /** The guest kernel's oops (a domain without a running guest has nothing to crash); `inNetback`: in a driver domain's netback thread. */
   oops(domid: number, inNetback?: boolean): void;
+  /** Dom0's services, for dom0-service-crash (the fault's device names the service). */
+  dom0: Dom0ServiceParts;
 }
 
 export function faultPlane(clock: Clock, v: FaultVictims): FaultTable {
@@ -32,6 +35,7 @@ export function faultPlane(clock: Clock, v: FaultVictims): FaultTable {
   table.onBegin = (f: Fault) => {
     if (f.kind === 'guest-crash') v.oops(f.domid);
     else if (f.kind === 'driver-domain-crash') v.oops(f.domid, true);
+    else if (f.kind === 'dom0-service-crash') crashService(v.dom0, f.device as Dom0Service);
     else if (f.kind === 'memory-pressure') withheld.set(f.id, v.hv.withhold((f.value ?? 0) * 256));
     else if (f.kind === 'xenstored-stuck' || f.kind === 'xenstored-slow') {
       v.xenstored.hold(f.domid, true);
@@ -39,7 +43,8 @@ export function faultPlane(clock: Clock, v: FaultVictims): FaultTable {
     }
   };
   table.onEnd = (f: Fault) => {
-    if (f.kind === 'memory-pressure') {
+    if (f.kind === 'dom0-service-crash') void restartService(v.dom0, f.device as Dom0Service);
+    else if (f.kind === 'memory-pressure') {
       v.hv.unwithhold(withheld.get(f.id) ?? 0);
       withheld.delete(f.id);
     } else if (f.kind === 'xenstored-stuck' || f.kind === 'xenstored-slow') {

@@ -48,6 +48,7 @@ import { pciback } from '../dom0/pciback.ts';
 import type { FaultTable } from '../machine/faults.ts';
 import { faultPlane } from './fault-plane.ts';
 import { DriverDomains } from './driver-domain.ts';
+import { DOM0_KEXEC_BOOT_NS, restartDom0, type Dom0RestartResult } from './dom0-restart.ts';
 
 export interface HostOptions { spec: MachineSpec; clockMode: ClockMode }
 
@@ -63,6 +64,13 @@ export class Host {
   readonly netData: NetDataplane;
   readonly blkData: BlkDataplane;
   blkback!: BackendDriver;
+  /** Every backend driver Dom0 runs: netback, blkback and the other PV backends. */
+  backends: BackendDriver[] = [];
+  /** When Dom0's kernel booted (a `xenlabd dom0 restart` boots it again). */
+  private dom0BootNs = 0n;
+  private dom0Restarting = false;
+  /** Closes each of Dom0's in-process xenstore connections (its services die with Dom0's kernel). */
+  private dom0Links: (() => void)[] = [];
   private guests = new Map<number, GuestKernel>();
   /** The pty number (QEMU's, in Dom0's /dev/pts) of each HVM guest's serial port. */
   private serialPtys = new Map<number, number>();
@@ -106,14 +114,16 @@ export class Host {
       () => this.hv.irqs.raise(NIC_IRQ));
     this.storeXen = new XenDevices(this.hv);
     // The tree outlives the daemon, as the guests do: it comes back before they are recovered.
-    this.xenstored = new Xenstored({ log: l => this.log(`xenstored: ${l}`), journal: join(paths.home, 'xenstored.journal'), domainExists: d => this.hv.domains.has(d), xen: this.storeXen });
+    this.xenstored = new Xenstored({ log: l => this.log(`xenstored: ${l}`), journal: join(paths.home, 'xenstored.journal'), domainExists: d => this.hv.domains.has(d), xen: this.storeXen,
+      clock: { nowS: () => Math.floor(this.clock.wallMs() / 1000), after: (s, fire) => { const t = this.clock.after(BigInt(s) * 1_000_000_000n, fire); return () => this.clock.cancel(t); } } });
     mkdirSync(paths.logs, { recursive: true });
     this.consoleXen = new XenDevices(this.hv);
     this.xenconsoled = new Xenconsoled(paths.logs, this.consoleXen);
     this.blockDevices = new HostBlockDevices(join(paths.home, 'block'), DEFAULT_DISKS, this.persistence.lvmMetadata, randomUUID);
     this.blkData = new BlkDataplane(work, diskModel(o.spec.disk ?? 'nvme'), new BlkbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.blkback, d, n, err, msg)),
       () => this.hv.irqs.raise(DISK_IRQ));
-    this.faults = faultPlane(this.clock, { hv: this.hv, blkData: this.blkData, netData: this.netData, xenstored: this.xenstored, oops: (domid, inNetback) => this.guests.get(domid)?.oops(inNetback) });
+    this.faults = faultPlane(this.clock, { hv: this.hv, blkData: this.blkData, netData: this.netData, xenstored: this.xenstored, oops: (domid, inNetback) => this.guests.get(domid)?.oops(inNetback),
+      dom0: { xenconsoled: this.xenconsoled, driver: s => (s === 'netback' ? this.netback : this.blkback), xs: () => this.toolstack.xs, log: l => this.log(l) } });
     this.onEvent(e => { if (e.kind === 'destroy') this.faults.forget(e.domid); });
     this.driverDomains = new DriverDomains({
       hv: this.hv, clock: this.clock, disk: o.spec.disk ?? 'nvme', faults: this.faults, log: l => this.log(l),
@@ -160,12 +170,24 @@ export class Host {
     this.persistence.restoreDom0Rtds(dom0);
     for (let v = 0; v < spec.dom0Vcpus; v++) this.hv.setWorkloadDemand(0, v, DOM0_IDLE_DEMAND);
     this.hv.get(0).evtchn.initControlFifo();
-    const xs = this.dom0Client();
-    const nbXs = this.dom0Client(), bbXs = this.dom0Client();
     // Dom0's kernel binds its timers; xenstored takes VIRQ_DOM_EXC and xenconsoled VIRQ_CONSOLE.
     for (let v = 0; v < spec.dom0Vcpus; v++) for (const virq of [VIRQ_TIMER, VIRQ_DEBUG]) this.hv.evtchn.setHandler(0, this.hv.evtchn.bindVirq(0, virq, v), () => {});
     for (const virq of [VIRQ_DOM_EXC, VIRQ_CONSOLE]) this.hv.evtchn.setHandler(0, this.hv.evtchn.bindVirq(0, virq), () => {});
     bindDom0Irqs(this.hv);
+    await this.startDom0Services();
+    this.hv.rover = this.persistence.savedRover();
+    await this.persistence.recover(this.toolstack);
+    await this.toolstack.removeStaleDomains();
+    this.libvirtd = await startLibvirtd(this, this.paths, l => this.log(l));
+  }
+
+  /**
+   * Dom0's services on xenstored: the backends, Dom0's own keys and the toolstack; at boot, and
+   * again when Dom0 restarts (the toolstack then keeps libxl's records of the domains).
+   */
+  private async startDom0Services(): Promise<void> {
+    const xs = this.dom0Client();
+    const nbXs = this.dom0Client(), bbXs = this.dom0Client();
     this.netback = netback(nbXs, new XenDevices(this.hv), {
       connected: dev => {
         void nbXs.read(`${dev.path}/rate`).catch(() => null)
@@ -188,8 +210,10 @@ export class Host {
     await this.netback.start();
     await this.blkback.start();
     await pciback(this.dom0Client(), this.hv).start();
-    await startPvBackends(this.dom0Client(), new XenDevices(this.hv));
-    await writeDom0Tree(xs, { memKb: spec.dom0MemMiB * 1024, pools: this.hv.pools });
+    this.backends = [this.netback, this.blkback, ...await startPvBackends(this.dom0Client(), new XenDevices(this.hv))];
+    await writeDom0Tree(xs, { memKb: this.machine.spec.dom0MemMiB * 1024, pools: this.hv.pools });
+    // libxl keeps its domains' records on Dom0's disk (/var/lib/xen): a restarted Dom0 has them.
+    const records = this.toolstack?.records;
     this.toolstack = new Toolstack(this.hv, xs, {
       startGuest: (rec, booted) => this.startGuest(rec, booted),
       stopGuest: domid => this.stopGuest(domid),
@@ -207,14 +231,12 @@ export class Host {
       changeMedium: (domid, devid, file) => this.guests.get(domid)?.changeMedium(devid, file ? statSync(file).size : 0),
       pci: this.pciDrivers,
       dumpDir: join(this.paths.home, 'dump'),
+      dom0BootNs: () => this.dom0BootNs,
     });
+    for (const [domid, rec] of records ?? []) this.toolstack.records.set(domid, rec);
     // VIRQ_DOM_EXC reaches xenstored too, which tells @releaseDomain watchers.
     const toToolstack = this.hv.onDomainException;
     this.hv.onDomainException = domid => { this.xenstored.domainShutdown(domid); toToolstack(domid); };
-    this.hv.rover = this.persistence.savedRover();
-    await this.persistence.recover(this.toolstack);
-    await this.toolstack.removeStaleDomains();
-    this.libvirtd = await startLibvirtd(this, this.paths, l => this.log(l));
   }
 
   /** A Dom0 xenstore connection of its own (each Dom0 service has one, as separate processes and drivers do). */
@@ -222,6 +244,7 @@ export class Host {
     const ring = this.xenstored.connectDomain(0);
     const xs = new XsClient(b => ring.write(b));
     ring.onData(b => xs.feed(b));
+    this.dom0Links.push(() => { ring.close(); xs.close(); });
     return xs;
   }
 
@@ -270,6 +293,29 @@ export class Host {
   private backendFatal(driver: BackendDriver, domid: number, devid: number, err: number, message: string): void {
     this.log(`${driver.kind} ${driver.kind}-${domid}-${devid}: ${err} ${message}`);
     driver.fatal(domid, devid, err, message);
+  }
+
+  /** xenlabd dom0 restart (see dom0-restart.ts); false if one is under way already. */
+  async restartDom0(): Promise<Dom0RestartResult | false> {
+    if (this.dom0Restarting) return false;
+    this.dom0Restarting = true;
+    try {
+      return await restartDom0({
+        clock: this.clock, xenstored: this.xenstored, xenconsoled: this.xenconsoled, xenstoredSocket: this.paths.xenstored,
+        backends: () => this.backends,
+        closeDom0Links: () => { for (const close of this.dom0Links.splice(0)) close(); },
+        startServices: async () => {
+          this.dom0BootNs = this.clock.now() - DOM0_KEXEC_BOOT_NS;
+          await this.startDom0Services();
+        },
+        xs: () => this.toolstack.xs,
+        log: l => this.log(l),
+      });
+    } finally {
+      // Every service runs again: crashes the fault plane injected are over.
+      for (const f of this.faults.list()) if (f.kind === 'dom0-service-crash') this.faults.remove(f.id);
+      this.dom0Restarting = false;
+    }
   }
 
   /** Record what runs on by itself (CPU time, the clock): periodic, and after a clock advance. */

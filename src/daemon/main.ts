@@ -158,6 +158,14 @@ async function lspci(o: { numeric: 0 | 1 | 2; verbose: boolean }): Promise<void>
   conn.close();
 }
 
+/** xenlabd dom0 restart: waits for Dom0 to be back (under a virtual clock, for the clock to pass its boot). */
+async function dom0Restart(): Promise<void> {
+  const conn = await connectDaemon();
+  const r = await conn.request('dom0.restart', {});
+  conn.close();
+  process.stdout.write(`Dom0 restarted in ${(Number(r.downNs) / 1e9).toFixed(3)} s: ${r.connected} of ${r.devices} devices connected again\n`);
+}
+
 async function lsusb(): Promise<void> {
   const conn = await connectDaemon();
   process.stdout.write((await conn.request('host.lsusb', {})).text);
@@ -193,7 +201,7 @@ function plainCommand(args: string[]): (() => Promise<void> | void) | undefined 
 const args = process.argv.slice(2);
 const plain = plainCommand(args);
 // The LVM commands (extensions) take LVM's own options: they bypass yargs.
-(plain ? Promise.resolve().then(plain) : LVM_COMMANDS.includes(args[0]!) ? lvmCommand(args[0]!, args.slice(1)) : import('./cli.ts').then(c => c.xenlabdCli(args, { run, start: startRestoring, stop: stopCmd, status, env, clock, clockAdvance, lspci, lsusb, sriov, faultAdd, faultList, faultClear }))).catch(e => {
+(plain ? Promise.resolve().then(plain) : LVM_COMMANDS.includes(args[0]!) ? lvmCommand(args[0]!, args.slice(1)) : import('./cli.ts').then(c => c.xenlabdCli(args, { run, start: startRestoring, stop: stopCmd, status, env, clock, clockAdvance, lspci, lsusb, sriov, faultAdd, faultList, faultClear, dom0Restart }))).catch(e => {
   if (e instanceof ToolError) fail(e.message, e.exitCode === 1 && e.code.startsWith('ED') ? EXIT_UNAVAILABLE : e.exitCode);
   fail(e?.message ?? String(e));
 });

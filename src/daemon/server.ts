@@ -27,6 +27,7 @@ import { vdevHandlers } from './handlers/vdev.ts';
 import { usbHandlers } from './handlers/usb.ts';
 import { deviceModelHandlers } from './handlers/device-model.ts';
 import { faultHandlers } from './handlers/fault.ts';
+import { dom0Handlers } from './handlers/dom0.ts';
 
 const requestHandlers: Handlers = {
   ...domainHandlers,
@@ -45,6 +46,7 @@ const requestHandlers: Handlers = {
   ...usbHandlers,
   ...deviceModelHandlers,
   ...faultHandlers,
+  ...dom0Handlers,
 };
 const streamHandlers: StreamHandlers = { ...watchHandlers, ...traceStreamHandlers, ...migrateStreamHandlers };
 

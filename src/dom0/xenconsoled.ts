@@ -29,10 +29,12 @@ export function logFile(dir: string, name: string): string | null {
 /** The PV console (console/ in xenstore) or the emulated serial port (serial/0). */
 export type ConsoleKind = 'pv' | 'serial';
 
-interface ConsoleState { page: ConsoleBackend; name: string; history: string; listeners: Set<(d: string) => void> }
+interface ConsoleState { page: ConsoleBackend; name: string; history: string; listeners: Set<(d: string) => void>; port?: number }
 
 export class Xenconsoled {
   private consoles = new Map<number, Map<ConsoleKind, ConsoleState>>();
+  /** The PV consoles let go by a crash, to take up again on restart(). */
+  private down: { domid: number; name: string; port: number }[] = [];
   /** `xen`: the gntdev and evtchn devices the guests' console pages are mapped and bound through. */
   constructor(private readonly logDir: string, private readonly xen: XenDevices) { privateDir(join(logDir, 'console')); }
 
@@ -44,6 +46,7 @@ export class Xenconsoled {
     channel = new ByteRingChannel(page, { out: XENCONS_IN_RING, in: XENCONS_OUT_RING }, () => this.xen.notify(local));
     const ring = channel;
     this.add(domid, name, { onOutput: cb => ring.onData(b => cb(textFromBytes(b))), backendWrite: d => ring.write(bytesFromText(d)) });
+    this.consoles.get(domid)!.get('pv')!.port = port;
     // Output the guest wrote before xenconsoled was there.
     ring.event();
   }
@@ -59,6 +62,27 @@ export class Xenconsoled {
       try { if (file) appendStateFile(file, bytesFromText(d.replace(/\r\n/g, '\n'))); } catch {}
       for (const l of st.listeners) l(d);
     });
+  }
+
+  /**
+   * The daemon dies (a crash, or Dom0 going down): every PV console's page is let go and its
+   * port unbound, so guests' output waits in their rings and `xl console` clients see the
+   * console go.
+   */
+  crash(): void {
+    for (const [domid, of] of this.consoles) {
+      const pv = of.get('pv');
+      if (pv?.port === undefined) continue;
+      for (const l of pv.listeners) l('');
+      of.delete('pv');
+      this.xen.release(domid);
+      this.down.push({ domid, name: pv.name, port: pv.port });
+    }
+  }
+
+  /** Started again (as systemd restarts it): each console mapped and bound afresh; what the guests wrote meanwhile is read at once. */
+  restart(): void {
+    for (const c of this.down.splice(0)) if (this.consoles.has(c.domid)) this.connect(c.domid, c.name, c.port);
   }
 
   rename(domid: number, name: string): void { for (const s of this.consoles.get(domid)?.values() ?? []) s.name = name; }

@@ -93,7 +93,11 @@ export class Frontends {
     const bstate = await readOr(xs, `${fe.backend}/state`);
     const d = this.dom();
     if (!d) return;
-    if (bstate === '2' && state === '1') {
+    // From Closed too: a backend that comes back (its Dom0 or driver domain restarted) is met
+    // again, as blkfront's talk_to_blkback does from Closed.
+    if (bstate === '2' && (state === '1' || state === '6')) {
+      // A closed device's rings are set up anew: new pages, new data grants.
+      if (state === '6') this.hv.rings.drop(this.domid, fe.kind, Number(path.split('/').pop()));
       await (fe.kind === 'vif' ? this.initNetfront(fe, d) : this.initBlkfront(fe, d));
       if (fe.kind === 'vif') this.onConnected('vif', Number(path.split('/').pop()), 0);
     } else if (bstate === '4' && fe.kind === 'vbd' && state === '3') {

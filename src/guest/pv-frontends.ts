@@ -122,7 +122,8 @@ export class PvFrontends {
     const fe = await this.probe(path);
     if (!fe) return;
     const bstate = await readOr(this.xs, `${fe.backend}/state`);
-    if (bstate === '2' && state === '1') await this.initialise(fe);
+    // From Closed too: a backend that comes back is met again (see frontends.ts).
+    if (bstate === '2' && (state === '1' || state === '6')) await this.initialise(fe);
     else if (bstate === '4' && state === '3') await this.xs.write(`${path}/state`, '4');
     else if ((bstate === '5' || bstate === '6') && state !== '5' && state !== '6') {
       this.disconnect(fe);

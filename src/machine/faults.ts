@@ -17,6 +17,7 @@ export const FAULT_KINDS = {
   'memory-pressure': { device: null, unit: 'MB', describe: "MB of the host's free memory are taken" },
   'xenstored-slow': { device: null, unit: 'MS', describe: "xenstored answers the domain's requests MS milliseconds late" },
   'xenstored-stuck': { device: null, unit: null, describe: "xenstored answers none of the domain's requests until the fault ends" },
+  'dom0-service-crash': { device: 'service', unit: null, describe: 'a Dom0 service (xenconsoled, netback, blkback) crashes; it starts again when the fault ends' },
 } as const;
 
 export type FaultKind = keyof typeof FAULT_KINDS;

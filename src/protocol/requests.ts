@@ -15,12 +15,13 @@ import type { VdevRequests } from './vdev.ts';
 import type { UsbRequests } from './usb.ts';
 import type { DeviceModelRequests } from './device-model.ts';
 import type { FaultRequests } from './fault.ts';
+import type { Dom0Requests } from './dom0.ts';
 
 export type ShutdownAction = 'poweroff' | 'reboot';
 
 export type { DeviceInfo };
 
-export interface Requests extends TraceRequests, MigrateRequests, DebugRequests, SchedRequests, PmRequests, PsrRequests, PciRequests, VdevRequests, UsbRequests, DeviceModelRequests, FaultRequests {
+export interface Requests extends TraceRequests, MigrateRequests, DebugRequests, SchedRequests, PmRequests, PsrRequests, PciRequests, VdevRequests, UsbRequests, DeviceModelRequests, FaultRequests, Dom0Requests {
   'host.info': { args: {}; result: HostInfo };
   'host.dmesg': { args: { clear: boolean }; result: { text: string } };
   /** xl debug-keys: the keys' output lands in the console ring. */

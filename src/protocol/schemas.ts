@@ -152,6 +152,7 @@ export const requestArgs: Record<RequestType, Schema> = {
   'fault.add': obj({ kind: oneOf(...FAULT_KIND_NAMES), dom, device: opt(str(64)), value: opt(int(0, UINT32)), forNs: opt(ns) }),
   'fault.list': obj({}),
   'fault.clear': obj({ id: opt(int(0, UINT32)), all: opt(bool) }),
+  'dom0.restart': obj({}),
 };
 
 export const streamArgs: Record<StreamType, Schema> = {

@@ -172,6 +172,10 @@ const SCRIPT2: Req[] = [
   [T.CONTROL, 'quota\x005\0'], [T.WRITE, '/m5/a\0xyz'], [T.SET_PERMS, '/m5/a\0n5\0r7\0'], [T.CONTROL, 'quota\x005\0'],
   [T.WRITE, '/m5/a\0longer value'], [T.CONTROL, 'quota\x005\0'], [T.RM, '/m5\0'], [T.CONTROL, 'quota\x005\0'],
   [T.CONTROL, 'quota\0x\0'],
+  // live-update's subcommands outside a session, and a daemon's refusal of Mini-OS's -b/-d.
+  [T.CONTROL, 'live-update\0'], [T.CONTROL, 'live-update\0-a\0'], [T.CONTROL, 'live-update\0-a\0x\0'],
+  [T.CONTROL, 'live-update\0-c\0-N\0'], [T.CONTROL, 'live-update\0-s\0-t\x005\0'], [T.CONTROL, 'live-update\0-s\0-x\0'],
+  [T.CONTROL, 'live-update\0-b\x00100\0'], [T.CONTROL, 'live-update\0-f\0/no/such/xenstored\0'], [T.CONTROL, 'live-update\0-f\0/etc/hostname\0'],
   // Watches on special and odd paths, with odd tokens.
   [T.WATCH, '@introduceDomain\0\0'], [T.WATCH, `@${'x'.repeat(2048)}\0t\0`], [T.WATCH, `@${'x'.repeat(2047)}\0t\0`],
   [T.WATCH, '@\0t\0'], [T.WATCH, '/w\0a\0junk'], [T.WATCH, '/w\0a\0b\0'], [T.WATCH, '/w'], [T.READ, '/no/such\0'],

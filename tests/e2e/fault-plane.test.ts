@@ -93,7 +93,7 @@ function expect(s: number): string {
 
 test('bad input: unknown kind, domain or device, a bad duration or value, a missing scope', () => {
   const cases: [string[], number, string][] = [
-    [['add', 'disk-melt', '--domain', 'bystander'], 2, 'xenlabd: unknown fault kind disk-melt (vbd-error, vbd-latency, vif-loss, vif-latency, guest-crash, driver-domain-crash, memory-pressure, xenstored-slow, xenstored-stuck)\n'],
+    [['add', 'disk-melt', '--domain', 'bystander'], 2, 'xenlabd: unknown fault kind disk-melt (vbd-error, vbd-latency, vif-loss, vif-latency, guest-crash, driver-domain-crash, memory-pressure, xenstored-slow, xenstored-stuck, dom0-service-crash)\n'],
     [['add', 'guest-crash', '--domain', 'nosuch'], 1, 'xenlabd: nosuch is an invalid domain identifier (rc=-6)\n'],
     [['add', 'guest-crash', '--domain', '77'], 1, "xenlabd: Error: Domain '77' does not exist.\n"],
     [['add', 'guest-crash', '--domain', 'bystander', '--for', 'soon'], 2, 'xenlabd: invalid --for soon (e.g. 10s, 250ms, 2m)\n'],

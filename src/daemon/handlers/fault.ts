@@ -8,6 +8,7 @@ import { FAULT_KINDS, type Fault, type FaultKind, type FaultSpec } from '../../m
 import { diskDevid, type DiskSpec } from '../../dom0/toolstack/devices.ts';
 import type { LibxlDeviceNic } from '../../formats/vif-spec.ts';
 import { isDriverDomain } from '../../dom0/toolstack/driver-domain.ts';
+import { DOM0_SERVICES, isDom0Service } from '../dom0-services.ts';
 
 const refuse = (message: string): never => { throw new ToolError('EINVAL', `xenlabd: ${message}`, 1); };
 
@@ -29,15 +30,19 @@ function faultSpec(host: Host, a: { kind: string; dom: string; device?: string; 
   const kind = a.kind as FaultKind;
   const k = FAULT_KINDS[kind];
   const domid = host.toolstack.existing(a.dom);
-  // Every kind but the host's memory pressure strikes a guest.
-  if (kind !== 'memory-pressure' && !host.toolstack.records.has(domid)) refuse(`${kind} needs a guest domain, not ${a.dom}`);
+  // A Dom0 service's crash strikes Dom0; every other kind but the host's memory pressure a guest.
+  if (kind === 'dom0-service-crash') {
+    if (domid !== 0) refuse(`${kind} strikes Domain-0, not ${a.dom}`);
+    if (a.device !== undefined && !isDom0Service(a.device)) refuse(`${kind}: no Dom0 service ${a.device} (${DOM0_SERVICES.join(', ')})`);
+    if (host.faults.list().some(f => f.kind === kind && f.device === a.device)) refuse(`${a.device} has crashed already`);
+  } else if (kind !== 'memory-pressure' && !host.toolstack.records.has(domid)) refuse(`${kind} needs a guest domain, not ${a.dom}`);
   if (kind === 'driver-domain-crash' && !isDriverDomain(host.toolstack.records.get(domid))) refuse(`${kind} needs a driver domain (driver_domain=1), not ${a.dom}`);
   if (k.device === null && a.device !== undefined) refuse(`${kind} takes no device`);
   if (k.device !== null && a.device === undefined) refuse(`${kind} needs a device (a ${k.device} of the domain)`);
   if (k.unit === null && a.value !== undefined) refuse(`${kind} takes no value`);
   if (k.unit !== null && a.value === undefined) refuse(`${kind} needs a value (${k.unit})`);
   if (k.unit === 'PERCENT' && a.value! > 100) refuse(`${kind}: ${a.value} is not a percentage (0 to 100)`);
-  const devid = k.device === null ? null : deviceOf(host, domid, k.device, a.device!);
+  const devid = k.device === null || k.device === 'service' ? null : deviceOf(host, domid, k.device, a.device!);
   return { kind, domid, device: a.device ?? null, devid, value: a.value ?? null };
 }
 

@@ -48,6 +48,8 @@ export class BackendDriver {
   readonly devices = new Map<string, BackendDevice>();
   private readonly root: string;
   private busy = new Map<string, Promise<void>>();
+  /** Crashed (its module gone): events are ignored until reload(). */
+  private dead = false;
 
   /** `self`: the domain the driver runs in (Dom0, or a driver domain): its backend directory and its error nodes are under its home. */
   constructor(private readonly xs: XsClient, readonly kind: string, private readonly ops: BackendOps, private readonly xen: XenDevices, private readonly self = 0) {
@@ -69,7 +71,7 @@ export class BackendDriver {
   }
 
   /** Re-evaluate one device, one evaluation at a time per device. */
-  private kick(path: string): void { this.serialise(path, () => this.evaluate(path)); }
+  private kick(path: string): void { if (!this.dead) this.serialise(path, () => this.evaluate(path)); }
 
   private serialise(path: string, step: () => Promise<void>): void {
     const prev = this.busy.get(path) ?? Promise.resolve();
@@ -147,6 +149,41 @@ export class BackendDriver {
   private async reportFatal(dev: BackendDevice, err: number, message: string): Promise<void> {
     await this.xs.write(`/local/domain/${this.self}/error/backend/${this.kind}/${dev.domid}/${dev.devid}/error`, `${err} ${message}`);
     await this.xs.write(`${dev.path}/state`, '5');
+  }
+
+  /** Dom0's kernel goes down: each connected device's backend goes Closing, and finishes closing as its frontend closes. */
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.devices.values()].filter(d => d.connected).map(d => this.xs.write(`${d.path}/state`, '5').catch(() => {})));
+  }
+
+  /** Devices whose rings are still mapped. */
+  get connectedCount(): number { let n = 0; for (const d of this.devices.values()) if (d.connected) n++; return n; }
+
+  /** The driver is gone (its kernel stopped or it crashed): what it still held of the frontends is let go, as Xen does for a dead kernel. */
+  abandon(): void {
+    for (const d of this.devices.values()) {
+      if (d.connected) { d.connected = false; this.disconnect(d); this.ops.closed?.(d); }
+      void this.xs.unwatch(`${d.frontend}/state`, `frontend-${this.kind}:${d.path}`).catch(() => {});
+    }
+    this.devices.clear();
+  }
+
+  /**
+   * The driver crashes (the fault plane's dom0-service-crash): as its remove path does, each
+   * device's backend goes Closed, and what it held of the frontends is let go.
+   */
+  crash(): void {
+    this.dead = true;
+    void this.xs.unwatch(this.root, `backend-${this.kind}`).catch(() => {});
+    for (const path of this.devices.keys()) void this.xs.write(`${path}/state`, '6').catch(() => {});
+    this.abandon();
+  }
+
+  /** Loaded again (modprobe) after a crash: it watches its backend directory and probes what it finds there. */
+  async reload(): Promise<void> {
+    if (!this.dead) return;
+    this.dead = false;
+    await this.xs.watch(this.root, `backend-${this.kind}`);
   }
 
   /** Map every ring the frontend granted and bind every event channel it allocated, queue by queue. */

@@ -126,7 +126,7 @@ export function domainInfo(ts: Toolstack, domid: number): DomainInfo {
     targetMemkb: rec?.targetKb ?? d.totPages * 4,
     vcpuOnline: d.onlineVcpus, vcpuMaxId: d.maxVcpus - 1, cpuTimeNs: hv.cpuTimeNs(domid).toString(),
     ssidref: d.ssidref, cpupool: d.poolId, poolName: pool?.name ?? 'Pool-0',
-    uptimeSec: Number(hv.clock.now() - d.createdNs) / 1e9,
+    uptimeSec: Number(hv.clock.now() - (domid === 0 ? ts.platform.dom0BootNs?.() ?? d.createdNs : d.createdNs)) / 1e9,
   };
 }
 

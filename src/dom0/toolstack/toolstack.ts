@@ -78,6 +78,8 @@ export interface ToolstackPlatform {
   readonly pci: PciDrivers;
   /** Where on_*=coredump-* writes a core, named after the domain (XEN_DUMP_DIR, /var/lib/xen/dump on a real host). */
   dumpDir: string;
+  /** When Dom0's kernel booted: its /proc/uptime, which xl uptime shows for Domain-0, counts from there. */
+  dom0BootNs?: () => bigint;
 }
 
 export class Toolstack {

@@ -21,6 +21,8 @@ export class Connection implements Caller {
   watchIndex: ConnectionSet | null = null;
   closed = false;
   private lastTxId = 0;
+  /** When its transactions started (C's ta_start_time): the first one opened while none were, in seconds. */
+  taStartedAt = 0;
 
   constructor(
     readonly domid: number,

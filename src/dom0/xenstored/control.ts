@@ -4,6 +4,7 @@ import { atoi } from '../../formats/libc/strtol.ts';
 import { fail } from './errors.ts';
 import { quota } from './quota.ts';
 import type { XenstoredCore } from './core.ts';
+import type { Connection } from './connection.ts';
 
 type QuotaKey = keyof typeof quota;
 
@@ -23,7 +24,7 @@ const SOFT_QUOTAS: typeof HARD_QUOTAS = [
   ['memory', 'memorySoft', 'Total Xenstore memory per domain (warning level)'],
 ];
 
-type Cmd = { name: string; usage: string; run: (core: XenstoredCore, args: string[]) => string };
+type Cmd = { name: string; usage: string; run: (core: XenstoredCore, args: string[], conn: Connection, reqId: number) => string | null };
 
 /** A command that takes exactly `n` arguments. */
 function takes(n: number, args: string[]): void { if (args.length !== n) fail('EINVAL'); }
@@ -31,7 +32,8 @@ function takes(n: number, args: string[]): void { if (args.length !== n) fail('E
 const commands: Cmd[] = [
   { name: 'check', usage: '', run: (_c, a) => { takes(0, a); return 'OK'; } },
   { name: 'log', usage: 'on|off', run: (_c, a) => { takes(1, a); if (a[0] !== 'on' && a[0] !== 'off') fail('EINVAL'); return 'OK'; } },
-  { name: 'live-update', usage: '[-c <cmdline>] [-F] [-t <timeout>] <file>\n    Default timeout is 60 seconds.', run: () => fail('EINVAL') },
+  // At most 5 strings reach it, the command's name included, as C's max_pars cuts them.
+  { name: 'live-update', usage: '[-c <cmdline>] [-F] [-t <timeout>] <file>\n    Default timeout is 60 seconds.', run: (c, a, conn, reqId) => c.liveUpdate.command(conn, a.slice(0, 4), reqId) },
   // The log and the memory report stay with the daemon's own log: nothing is written elsewhere.
   { name: 'logfile', usage: '<file>', run: (_c, a) => { takes(1, a); return 'OK'; } },
   { name: 'memreport', usage: '[<file>]', run: (_c, a) => { if (a.length > 1) fail('EINVAL'); return 'OK'; } },
@@ -71,8 +73,9 @@ function domainQuota(core: XenstoredCore, domid: number): string {
   return `Domain ${domid}:\n` + rows.map(([n, v]) => `${n.padEnd(16)}: ${String(v).padStart(8)}\n`).join('');
 }
 
-export function doControl(core: XenstoredCore, args: string[]): string {
+/** The command's reply; null when it comes later (a live update's start). */
+export function doControl(core: XenstoredCore, conn: Connection, args: string[], reqId: number): string | null {
   const cmd = commands.find(c => c.name === args[0]);
   if (!cmd) fail('EINVAL');
-  return cmd.run(core, args.slice(1));
+  return cmd.run(core, args.slice(1), conn, reqId);
 }

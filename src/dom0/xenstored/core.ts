@@ -12,6 +12,7 @@ import type { PendingEvent } from './transaction.ts';
 import { ConnectionSet, eventPath } from './watches.ts';
 import { quota } from './quota.ts';
 import { XS_HEADER_LEN } from '../../formats/xenstore-wire.ts';
+import { REAL_CLOCK, type LiveUpdate, type XenstoredClock } from './live-update.ts';
 
 export const INTRODUCE_DOMAIN = '@introduceDomain';
 export const RELEASE_DOMAIN = '@releaseDomain';
@@ -55,6 +56,9 @@ export class XenstoredCore {
    */
   errno: XsdErrorName | null = 'ENOENT';
   rings: DomainRings | null = null;
+  clock: XenstoredClock = REAL_CLOCK;
+  /** CONTROL live-update's session (set by Xenstored). */
+  liveUpdate!: LiveUpdate;
 
   constructor(
     readonly log: (line: string) => void,

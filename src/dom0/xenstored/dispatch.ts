@@ -26,8 +26,8 @@ interface Req {
   view: NodeView;
   events: PendingEvent[];
 }
-/** A reply payload, optionally with work to do after it is sent (WATCH's first event). */
-type Result = Buffer | { reply: Buffer; after: () => void };
+/** A reply payload, optionally with work to do after it is sent (WATCH's first event); null: answered later (a live update's start). */
+type Result = Buffer | { reply: Buffer; after: () => void } | null;
 type Handler = (r: Req) => Result;
 
 /** onearg(): the payload is one string, its NUL the last byte; null otherwise. */
@@ -193,6 +193,7 @@ const handlers: Partial<Record<number, Handler>> = {
     const conn = r.conn;
     if (!conn.privileged && conn.transactions.size > quota.transactions) fail('ENOSPC');
     const id = conn.allocTxId();
+    if (conn.transactions.size === 0) conn.taStartedAt = r.core.clock.nowS();
     conn.transactions.set(id, new Transaction(id, r.core.store, !conn.privileged));
     return Buffer.from(`${id}\0`);
   },
@@ -257,7 +258,8 @@ const handlers: Partial<Record<number, Handler>> = {
     priv(r);
     const strings = getStrings(r.msg);
     if (strings.length === 0) fail('EINVAL');
-    return Buffer.from(doControl(r.core, strings) + '\0');
+    const reply = doControl(r.core, r.conn, strings, r.msg.reqId);
+    return reply === null ? null : Buffer.from(reply + '\0');
   },
 };
 
@@ -296,6 +298,7 @@ export function handle(core: XenstoredCore, conn: Connection, msg: XsMessage): v
   const tx = msg.txId !== 0 && msg.type !== XsType.TRANSACTION_END ? conn.transactions.get(msg.txId) : undefined;
   if (tx) tx.queue(events);
   else core.fire(events);
+  if (result === null) return;
   if (Buffer.isBuffer(result)) conn.send(msg.type, msg.reqId, msg.txId, result);
   else { conn.send(msg.type, msg.reqId, msg.txId, result.reply); result.after(); core.persist(); }
 }

@@ -14,6 +14,7 @@ import { XsdError, type XsdErrorName } from './errors.ts';
 import { quota } from './quota.ts';
 import { handle } from './dispatch.ts';
 import { Journal } from './journal.ts';
+import { LiveUpdate, REAL_CLOCK, type XenstoredClock } from './live-update.ts';
 import { ReplyWriter, readNow } from './socket-io.ts';
 import { socketFd } from '../socket-write.ts';
 import type { XenDevices } from '../xen-devices.ts';
@@ -49,18 +50,25 @@ export class Xenstored {
   private readonly pages = new Map<number, DomainPage>();
   /** Domains whose requests are left in their ring (the fault plane's stuck or slow xenstored client). */
   private readonly held = new Set<number>();
+  /** Dom0 is restarting: nothing is served until xenstored is back. */
+  private down = false;
+  /** How to carry on with each connection's requests left waiting (by a live update). */
+  private readonly resumers = new Map<Connection, () => void>();
 
   /**
    * `journal`: the file the tree is kept in across restarts (none: the tree lives in memory only).
    * `domainExists`: the hypervisor's answer to whether a domain exists (default: any does).
    * `xen`: xenstored's gntdev and evtchn devices, through which introduced domains' pages are
    * mapped (none: domains are only named by XS_INTRODUCE and connect in-process).
+   * `clock`: xenstored's time (transactions' ages, a live update's timeout); default the wall clock.
    */
-  constructor(opts: { log?: (line: string) => void; journal?: string; domainExists?: (domid: number) => boolean; xen?: XenDevices } = {}) {
+  constructor(opts: { log?: (line: string) => void; journal?: string; domainExists?: (domid: number) => boolean; xen?: XenDevices; clock?: XenstoredClock } = {}) {
     const log = opts.log ?? (() => {});
     const saved = opts.journal ? Journal.open(opts.journal, log) : undefined;
     this.core = new XenstoredCore(log, saved?.store, saved?.journal, opts.domainExists);
     if (opts.xen) this.core.rings = this.domainRings(opts.xen);
+    this.core.clock = opts.clock ?? REAL_CLOCK;
+    this.core.liveUpdate = new LiveUpdate(this.core, this.core.clock, () => { for (const r of [...this.resumers.values()]) r(); });
   }
 
   async listen(socketPath: string): Promise<void> {
@@ -128,6 +136,7 @@ export class Xenstored {
       step(() => input.feed(data));
     };
     sock.on('drain', () => step(input.resume));
+    this.resumers.set(conn, () => step(input.resume));
     const gone = (): void => { this.sockets.delete(sock); this.detach(conn); };
     sock.on('close', gone);
     sock.on('error', () => sock.destroy());
@@ -141,6 +150,7 @@ export class Xenstored {
    */
   private attach(conn: Connection, blocked: () => boolean = () => false, reusedInput?: Buffer): { feed(data: Buffer): boolean; resume(): boolean } {
     this.core.connections.add(conn);
+    const lu = this.core.liveUpdate;
     const splitter = new FrameSplitter();
     this.pendingInput.set(conn, splitter);
     const backlog: XsMessage[] = [];
@@ -151,12 +161,14 @@ export class Xenstored {
       busy = true;
       try {
         while (backlog.length && !conn.closed) {
-          if (blocked()) {
+          // A transaction waits for a pending live update (C delays its start).
+          if (blocked() || (backlog[0]!.type === XsType.TRANSACTION_START && !lu.mayStartTransaction(conn))) {
             // What waits must outlive the reused input buffer (copied once: a copy is elsewhere).
             if (reusedInput) for (const m of backlog) if (m.payload.buffer === reusedInput.buffer) m.payload = Buffer.from(m.payload);
             return false;
           }
           handle(this.core, conn, backlog.shift()!);
+          if (lu.pending) lu.poll();
         }
         return true;
       } finally {
@@ -186,6 +198,8 @@ export class Xenstored {
     conn.watches = [];
     this.core.connections.delete(conn);
     this.pendingInput.delete(conn);
+    this.resumers.delete(conn);
+    this.core.liveUpdate.dropped(conn);
   }
 
   /** Live connections and the bytes of partial input they hold (for robustness tests). */
@@ -205,6 +219,7 @@ export class Xenstored {
       if (deliver) deliver(buf); else early.push(buf);
     }, () => this.detach(conn), this.core.targets);
     const input = this.attach(conn);
+    this.resumers.set(conn, input.resume);
     return {
       write: buf => { input.feed(buf); },
       onData: cb => { deliver = cb; for (const b of early.splice(0)) cb(b); },
@@ -260,6 +275,7 @@ export class Xenstored {
     p.conn = conn;
     // Like C's domain_can_read: a domain with as many replies waiting as it may have outstanding is not read.
     p.input = this.attach(conn, () => p.ring.queued >= quota.outstanding);
+    this.resumers.set(conn, () => this.pageEvent(domid));
   }
 
   /** ignore_connection: the domain learns why from its page's error word and is no longer served. */
@@ -285,7 +301,7 @@ export class Xenstored {
   /** The domain notified: write what waits for room, then read its requests until none are left or it must wait. */
   private pageEvent(domid: number, evenHeld = false): void {
     const p = this.pages.get(domid);
-    if (!p || (this.held.has(domid) && !evenHeld)) return;
+    if (!p || this.down || (this.held.has(domid) && !evenHeld)) return;
     // A notification while this runs (the domain answered an event at once) is taken by the loop.
     if (p.busy) { p.again = true; return; }
     p.busy = true;
@@ -304,6 +320,26 @@ export class Xenstored {
     } finally {
       p.busy = false;
     }
+  }
+
+  /**
+   * Dom0's kernel goes down (xenlabd dom0 restart): Dom0's processes die, so its socket clients
+   * and in-process connections go and nothing listens; domains' requests wait in their pages.
+   */
+  async stopForDom0Restart(): Promise<void> {
+    this.down = true;
+    for (const c of [...this.core.connections]) if (c.domid === 0) c.drop();
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>(resolve => server.close(() => resolve()));
+  }
+
+  /** xenstored is back with its state as a live update carries it (see live-update.ts); domains are served from where they were left. */
+  async startAfterDom0Restart(socketPath: string): Promise<void> {
+    this.core.liveUpdate.takeOver();
+    await this.listen(socketPath);
+    this.down = false;
+    for (const domid of this.pages.keys()) this.pageEvent(domid);
   }
 
   /** The page of an introduced domain (tests read its indexes). */

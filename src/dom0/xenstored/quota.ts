@@ -34,3 +34,8 @@ export function nodeSize(valueLen: number, nperms: number, children: readonly st
 export function nodeMemory(path: string, node: { value: Buffer; perms: readonly unknown[]; children: readonly string[] }): number {
   return path.length + nodeSize(node.value.length, node.perms.length, node.children);
 }
+
+const DEFAULTS = { ...quota };
+
+/** A new xenstored process (a live update) starts from the defaults again. */
+export function resetQuota(): void { Object.assign(quota, DEFAULTS); }
