@@ -144,6 +144,7 @@ export class Host {
     }, {
       totPages: spec.dom0MemMiB * 256, pauseCount: 0, shutdown: false, shutdownReason: 0, createdNs: 0n,
       cpuBaseNs: Array.from({ length: spec.dom0Vcpus }, (_, v) => dom0CpuNs[v] ?? 0n),
+      work: this.persistence.savedDom0Work(),
     });
     this.persistence.restoreDom0Rtds(dom0);
     for (let v = 0; v < spec.dom0Vcpus; v++) this.hv.setWorkloadDemand(0, v, DOM0_IDLE_DEMAND);

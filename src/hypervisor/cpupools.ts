@@ -8,6 +8,7 @@ import { HypervisorError } from './errors.ts';
 import { createScheduler } from './sched-factory.ts';
 import type { DomainSchedOptions, Scheduler, SchedulerName, VcpuInfo } from './scheduler.ts';
 import type { TraceSink } from './trace-sink.ts';
+import type { VcpuWork } from './sched-core/workload.ts';
 
 export class Cpupool {
   constructor(readonly id: number, public name: string, readonly sched: Scheduler) {}
@@ -141,7 +142,7 @@ export class Cpupools {
     if (!pool.cpus.length) throw new HypervisorError('ENODEV', 'No such device');
     pool.sched.addDomain(domid, o);
     const online = Array.from({ length: o.nrVcpus }, (_, v) => v < (o.onlineVcpus ?? o.nrVcpus));
-    this.doms.set(domid, { pool, online, demand: online.map(() => o.demand ?? 0), paused: o.paused ?? false });
+    this.doms.set(domid, { pool, online, demand: online.map((_, v) => o.work?.[v]?.demand ?? o.demand ?? 0), paused: o.paused ?? false });
   }
 
   removeDomain(domid: number): void {
@@ -179,6 +180,10 @@ export class Cpupools {
 
   poolOf(domid: number): Cpupool { return this.dom(domid).pool; }
   vcpu(domid: number, vcpu: number): VcpuInfo { return this.dom(domid).pool.sched.vcpu(domid, vcpu); }
+  vcpuWork(domid: number, vcpu: number): VcpuWork { return this.dom(domid).pool.sched.vcpuWork(domid, vcpu); }
+
+  /** Every pool resumes after a daemon restart (see Scheduler.resume). */
+  resume(): void { for (const p of this.pools) p.sched.resume(); }
   domainCpuTimeNs(domid: number): bigint { return this.dom(domid).pool.sched.domainCpuTimeNs(domid); }
 
   /** Idle time of a pCPU since boot, whichever pools it was in (a free pCPU idles). */

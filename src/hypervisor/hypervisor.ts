@@ -10,6 +10,7 @@ import { Credit2 } from './credit2/index.ts';
 import { Cpupools, type Cpupool } from './cpupools.ts';
 import { isSchedulerName, schedulerKind } from './sched-factory.ts';
 import type { SchedulerName } from './scheduler.ts';
+import type { VcpuWork } from './sched-core/workload.ts';
 import { ConsoleRing, XENLOG, conringSize } from './console-ring.ts';
 import { Domain, memorySeed, populateLowest, releaseHighest, type DomainSpec } from './domain.ts';
 import { GrantedRings } from './io-ring.ts';
@@ -140,7 +141,7 @@ export class Hypervisor {
     throw new HypervisorError('ENOMEM', 'no free domid');
   }
 
-  createDomain(spec: DomainSpec, domid?: number): Domain {
+  createDomain(spec: DomainSpec, domid?: number, work?: VcpuWork[]): Domain {
     const id = domid ?? this.allocDomid();
     if (this.domains.has(id)) throw new HypervisorError('EEXIST', `domain ${id} exists`);
     const d = new Domain(id, spec, this.clock.now());
@@ -155,6 +156,7 @@ export class Hypervisor {
         // No affinity is all pCPUs (cpumask_all), whatever the pool.
         hardAffinity: spec.affinity.map(a => a.hard),
         softAffinity: spec.affinity.map(a => a.soft),
+        work,
       });
     } catch (e) {
       // The pool takes no domain (cpupool_add_domain): the domain never was.
@@ -165,8 +167,8 @@ export class Hypervisor {
   }
 
   /** Re-create a domain from persisted state after a daemon restart. */
-  restoreDomain(domid: number, spec: DomainSpec, st: { totPages: number; pauseCount: number; shutdown: boolean; shutdownReason: number; cpuBaseNs: bigint[]; createdNs: bigint }): Domain {
-    const d = this.createDomain(spec, domid);
+  restoreDomain(domid: number, spec: DomainSpec, st: { totPages: number; pauseCount: number; shutdown: boolean; shutdownReason: number; cpuBaseNs: bigint[]; createdNs: bigint; work?: VcpuWork[] }): Domain {
+    const d = this.createDomain(spec, domid, st.work);
     (d as { createdNs: bigint }).createdNs = st.createdNs;
     this.allocate(d, st.totPages);
     d.cpuBaseNs = st.cpuBaseNs;

@@ -9,6 +9,7 @@
 // by `name` before calling them, as libxl switches on the pool's scheduler id.
 import type { CpuTopology } from '../machine/host.ts';
 import type { TraceSink } from './trace-sink.ts';
+import type { VcpuWork } from './sched-core/workload.ts';
 
 /** Xen's scheduler names, as `xl cpupool-list` and `sched=` spell them. */
 export type SchedulerName = 'credit' | 'credit2' | 'rtds' | 'null';
@@ -39,6 +40,8 @@ export interface DomainSchedOptions {
   paused?: boolean;
   /** CPU time already used per vCPU (ns), carried when a domain moves between pools. */
   cpuTimeNs?: bigint[];
+  /** Each vCPU's workload where a daemon restart found it (overrides demand). */
+  work?: VcpuWork[];
 }
 
 export type VcpuState = 'running' | 'runnable' | 'blocked' | 'offline' | 'paused';
@@ -66,6 +69,14 @@ export interface Scheduler {
   setDemand(domid: number, vcpu: number, frac: number): void;
 
   vcpu(domid: number, vcpu: number): VcpuInfo;
+  /** Where the vCPU's workload stands now (what a daemon restart brings back). */
+  vcpuWork(domid: number, vcpu: number): VcpuWork;
+  /**
+   * The host resumes after a daemon restart: the reschedules the recovery raised run at this
+   * instant, so the vCPUs that were running are running again before anyone looks (a host that
+   * never stopped would not have them waiting for an IPI).
+   */
+  resume(): void;
   domainCpuTimeNs(domid: number): bigint;
   pcpuIdleTimeNs(pcpu: number): bigint;
   /** The vCPU running on a pCPU, or null when it is idle. */

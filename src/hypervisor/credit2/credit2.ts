@@ -12,7 +12,7 @@ import {
 import * as K from './constants.ts';
 import { EventQueue, TimerHeap } from '../sched-core/event-queue.ts';
 import * as T from './trace.ts';
-import { blockTime, consume, newDutyCycle, roll, setDemand, wantsCpu } from '../sched-core/workload.ts';
+import { blockTime, consume, initialDutyCycle, roll, runPendingNow, workAt, setDemand, wantsCpu, type VcpuWork } from '../sched-core/workload.ts';
 import { type Dom, type Pcpu, type Pool, type Runq, type Vcpu, isRunnable } from './model.ts';
 import type { DomainSchedOptions, Scheduler, SchedulerOptions, VcpuInfo, VcpuState } from '../scheduler.ts';
 import { burnCredit, creditAfter, runtime } from './credit.ts';
@@ -172,7 +172,7 @@ export class Credit2 implements Scheduler {
         rq: null, onRunq: false, processor: pool.pcpus[0]!, running: false, runstate: RUNSTATE_offline, stateEntry: this.t,
         startTime: this.t, runFrom: this.t, cpuNs: Number(o.cpuTimeNs?.[i] ?? 0n), tickledCpu: -1, online: i < online, blocked: false, parked: false,
         hard: o.hardAffinity?.[i] ?? null, soft: o.softAffinity?.[i] ?? null, eff: new Uint8Array(this.cpu.length), softMask: null,
-        pinned: false, work: newDutyCycle(domid, i, o.demand ?? 0, this.t), wakeGen: 0,
+        pinned: false, work: initialDutyCycle(domid, i, o, this.t), wakeGen: 0,
       };
       v.blocked = !wantsCpu(v.work);
       v.runstate = !v.online || d.paused ? RUNSTATE_offline : v.blocked ? RUNSTATE_blocked : RUNSTATE_runnable;
@@ -295,6 +295,16 @@ export class Credit2 implements Scheduler {
       cpuTimeNs: BigInt(Math.round(this.vcpuCpuNs(v))), state, pcpu: v.processor, online: v.online,
       hard: v.hard ? [...v.hard] : this.cpu.map(p => p.id), soft: v.soft ? [...v.soft] : this.cpu.map(p => p.id),
     };
+  }
+
+  vcpuWork(domid: number, vcpu: number): VcpuWork { return workAt(this.getVcpu(domid, vcpu), this.t); }
+
+  resume(): void {
+    runPendingNow(this.cpu, p => p.rq !== null, p => {
+      this.timers.clear(p.id);
+      if (p.curr && this.t >= p.blockAt) this.block(p.curr);
+      this.schedule(p);
+    });
   }
 
   nrVcpus(domid: number): number { return this.getDom(domid).vcpus.length; }

@@ -14,7 +14,7 @@ import * as T from './trace.ts';
 import { coreMates, siblings } from './topology.ts';
 import { maskList } from '../keyhandlers/printk-formats.ts';
 import type { CpuTopology } from '../../machine/host.ts';
-import { blockTime, consume, newDutyCycle, roll, setDemand, wantsCpu, type DutyCycle } from './workload.ts';
+import { blockTime, consume, initialDutyCycle, roll, runPendingNow, workAt, setDemand, wantsCpu, type DutyCycle, type VcpuWork } from './workload.ts';
 
 /** Delay between a tickle and the tickled pCPU running its scheduler (IPI and softirq). */
 export const TICKLE_LATENCY = 1_000;
@@ -230,7 +230,7 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
     if (this.sink.enabled) T.domOp(this.sink, this.cpus[0]!, TRC_SCHED_DOM_ADD, domid);
     const online = o.onlineVcpus ?? o.nrVcpus;
     for (let i = 0; i < o.nrVcpus; i++) {
-      const work = newDutyCycle(domid, i, o.demand ?? 0, this.t);
+      const work = initialDutyCycle(domid, i, o, this.t);
       const core: CoreVcpu<D> = {
         dom: d, id: i, word: T.unitWord(domid, i), processor: this.cpus[0]!, running: false, runstate: RUNSTATE_offline,
         stateEntry: this.t, runFrom: this.t, cpuNs: Number(o.cpuTimeNs?.[i] ?? 0n), online: i < online, blocked: !wantsCpu(work),
@@ -314,6 +314,16 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
     const state: VcpuState = v.running ? 'running' : !v.online ? 'offline' : v.dom.paused ? 'paused' : v.blocked ? 'blocked' : 'runnable';
     const all = this.pc.map(p => p.id);
     return { cpuTimeNs: BigInt(Math.round(this.cpuNs(v))), state, pcpu: v.processor, online: v.online, hard: v.hard ? [...v.hard] : all, soft: v.soft ? [...v.soft] : all };
+  }
+
+  vcpuWork(domid: number, vcpu: number): VcpuWork { return workAt(this.getVcpu(domid, vcpu), this.t); }
+
+  resume(): void {
+    runPendingNow(this.pc, p => p.inPool, p => {
+      this.timers.clear(p.id);
+      if (p.curr && this.t >= p.blockAt) this.block(p.curr);
+      this.schedule(p);
+    });
   }
 
   domainCpuTimeNs(domid: number): bigint {
