@@ -6,7 +6,7 @@
 import type { CpuTopology } from '../machine/host.ts';
 import { HypervisorError } from './errors.ts';
 import { createScheduler } from './sched-factory.ts';
-import type { DomainSchedOptions, Scheduler, SchedulerName, VcpuInfo } from './scheduler.ts';
+import type { DomainSchedOptions, Scheduler, SchedulerName, SchedulerOptions, VcpuInfo } from './scheduler.ts';
 import type { TraceSink } from './trace-sink.ts';
 import type { VcpuWork } from './sched-core/workload.ts';
 
@@ -22,6 +22,7 @@ export interface CpupoolsOptions {
   trace?: TraceSink;
   startNs?: bigint;
   topology?: readonly CpuTopology[];
+  timer?: SchedulerOptions['timer'];
 }
 
 /** What a pool must know of a domain's vCPUs to hand them to another pool's scheduler. */
@@ -67,7 +68,7 @@ export class Cpupools {
   create(name: string, sched: SchedulerName, id?: number): Cpupool {
     const poolid = id ?? (this.pools.at(-1)?.id ?? -1) + 1;
     if (this.get(poolid)) throw new HypervisorError('EEXIST', 'File exists');
-    const instance = createScheduler(sched, { pcpus: [], nrPcpus: this.o.nrPcpus, trace: this.o.trace, startNs: this.now, topology: this.o.topology });
+    const instance = createScheduler(sched, { pcpus: [], nrPcpus: this.o.nrPcpus, trace: this.o.trace, startNs: this.now, topology: this.o.topology, timer: this.o.timer });
     const pool = new Cpupool(poolid, name, instance);
     this.pools.push(pool);
     this.pools.sort((a, b) => a.id - b.id);

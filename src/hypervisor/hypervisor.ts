@@ -24,7 +24,7 @@ export const DOMID_FIRST_RESERVED = 0x7ff0;
 import { HypervisorError } from './errors.ts';
 import { GrantOps } from './grant-ops.ts';
 import type { GrantTable } from './grant-table.ts';
-import { EventChannelOps, VIRQ_DOM_EXC } from './event-channel.ts';
+import { EventChannelOps, VIRQ_DOM_EXC, VIRQ_TIMER } from './event-channel.ts';
 import { encodeVcpuContext } from '../formats/x86-vcpu-context.ts';
 import { kernelPfn, stoppedContext } from './vcpu-context.ts';
 import { DebugKeys } from './debug-keys.ts';
@@ -85,7 +85,11 @@ export class Hypervisor {
     // The scheduler starts where the clock stands (a recovered host's), so CPU time is counted
     // from there on and not again from host boot.
     const sched = bootScheduler(machine);
-    this.sched = new Cpupools({ nrPcpus: machine.spec.nrCpus, sched, trace: this.trace, startNs: clock.now(), topology: machine.topology });
+    this.sched = new Cpupools({
+      nrPcpus: machine.spec.nrCpus, sched, trace: this.trace, startNs: clock.now(), topology: machine.topology,
+      // send_timer_event: the timer's VIRQ goes to the vCPU's port, if its kernel bound one.
+      timer: (domid, vcpu, n) => { for (let i = 0; i < n; i++) this.evtchn.sendVirq(VIRQ_TIMER, domid, vcpu); },
+    });
     this.freePagesCount = machine.totalPages - this.xenReservedPages();
     this.console = new ConsoleRing(bootBanner(machine, sched), conringSize(machine.spec.nrCpus));
     this.gnttab = new GrantOps({

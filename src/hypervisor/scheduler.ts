@@ -24,6 +24,12 @@ export interface SchedulerOptions {
   startNs?: bigint;
   /** Pool-wide ratelimit (µs), where the algorithm has one. */
   ratelimitUs?: number;
+  /**
+   * A vCPU's singleshot timer fired `n` times (Xen's send_timer_event): once at each wake from a
+   * tickless sleep, which is the timer it armed, and at its kernel's tick while it runs (counted
+   * when its run is accounted, so an idle vCPU costs nothing between its wakes).
+   */
+  timer?: (domid: number, vcpu: number, n: number) => void;
   /** Sockets and cores of the machine's pCPUs (for the dumps' sibling masks); each its own core by default. */
   topology?: readonly CpuTopology[];
 }

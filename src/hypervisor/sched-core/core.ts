@@ -14,7 +14,7 @@ import * as T from './trace.ts';
 import { coreMates, siblings } from './topology.ts';
 import { maskList } from '../keyhandlers/printk-formats.ts';
 import type { CpuTopology } from '../../machine/host.ts';
-import { blockTime, consume, initialDutyCycle, roll, runPendingNow, workAt, setDemand, wantsCpu, type DutyCycle, type VcpuWork } from './workload.ts';
+import { blockTime, consume, initialDutyCycle, roll, runPendingNow, ticksBetween, workAt, setDemand, wantsCpu, type DutyCycle, type VcpuWork } from './workload.ts';
 
 /** Delay between a tickle and the tickled pCPU running its scheduler (IPI and softirq). */
 export const TICKLE_LATENCY = 1_000;
@@ -71,6 +71,7 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
   private readonly timers: TimerHeap;
   private seq = 0;
   protected readonly sink: TraceSink;
+  private readonly timerFired: NonNullable<SchedulerOptions['timer']>;
   protected readonly pc: CorePcpu<V>[] = [];
   /** The pool's pCPUs, ascending. */
   protected cpus: number[] = [];
@@ -83,6 +84,7 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
     this.t = Number(o.startNs ?? 0n);
     this.sink = o.trace ?? NO_TRACE;
     this.sink.now[0] = this.t;
+    this.timerFired = o.timer ?? (() => {});
     this.timers = new TimerHeap(o.nrPcpus);
     for (let i = 0; i < o.nrPcpus; i++)
       this.pc.push({ id: i, inPool: false, curr: null, tickled: false, tickleAt: 0, idleEntry: this.t, idleSince: this.t, idleNs: 0, blockAt: Infinity, sliceEnd: Infinity });
@@ -149,7 +151,7 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
         this.freeWakeSlots.push(target);
         if (!v) continue;
         if (kind === EV_SAVED) { if (this.doms.get(v.dom.id) === v.dom && gen === v.savedAt) this.contextSaved(v); }
-        else if (gen === v.wakeGen) this.workloadWake(v);
+        else if (gen === v.wakeGen) { this.timerFired(v.dom.id, v.id, 1); this.workloadWake(v); }
       } else this.onEvent(kind, target, gen);
     }
     if (to > this.t) this.setTime(to);
@@ -428,9 +430,12 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
   protected accountRun(v: V): void {
     const from = v.runFrom, to = this.t;
     if (to <= from) return;
+    const cpu = v.cpuNs;
     v.cpuNs += to - from;
     consume(v.work, from, to);
     v.runFrom = to;
+    const ticks = ticksBetween(cpu, v.cpuNs);
+    if (ticks) this.timerFired(v.dom.id, v.id, ticks);
   }
 
   // ---- placement -------------------------------------------------------------------------------

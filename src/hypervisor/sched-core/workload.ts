@@ -20,6 +20,12 @@ export const IDLE_BURST = 1 * MS;
 /** An idle kernel still wakes at least once a second. */
 export const IDLE_PERIOD_MAX = 1000 * MS;
 
+/** The guest kernel's tick while it runs (Debian's HZ=250); idle, it is tickless (see above). */
+export const TICK_NS = 4_000_000;
+
+/** The ticks a run brings, on the vCPU's own CPU-time axis, whose CPU time went from `before` to `after`. */
+export const ticksBetween = (before: number, after: number): number => Math.floor(after / TICK_NS) - Math.floor(before / TICK_NS);
+
 export interface DutyCycle {
   demand: number;
   /** CPU wanted per period (ns). */
