@@ -107,7 +107,7 @@ export class Host {
     mkdirSync(paths.logs, { recursive: true });
     this.consoleXen = new XenDevices(this.hv);
     this.xenconsoled = new Xenconsoled(paths.logs, this.consoleXen);
-    this.blockDevices = new HostBlockDevices(join(paths.home, 'block'), DEFAULT_DISKS, this.persistence.lvmMetadata, randomUUID);
+    this.blockDevices = new HostBlockDevices(join(paths.home, 'block'), o.spec.hostDisks ?? DEFAULT_DISKS, this.persistence.lvmMetadata, randomUUID);
     this.blkData = new BlkDataplane(work, diskModel(o.spec.disk ?? 'nvme'), new BlkbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.blkback, d, n, err, msg)),
       () => this.hv.irqs.raise(DISK_IRQ));
     this.faults = faultPlane(this.clock, { hv: this.hv, blkData: this.blkData, netData: this.netData, xenstored: this.xenstored, oops: domid => this.guests.get(domid)?.oops() });
