@@ -158,6 +158,12 @@ async function lspci(o: { numeric: 0 | 1 | 2; verbose: boolean }): Promise<void>
   conn.close();
 }
 
+async function interrupts(): Promise<void> {
+  const conn = await connectDaemon();
+  process.stdout.write((await conn.request('host.interrupts', {})).text);
+  conn.close();
+}
+
 async function lsusb(): Promise<void> {
   const conn = await connectDaemon();
   process.stdout.write((await conn.request('host.lsusb', {})).text);
@@ -193,7 +199,7 @@ function plainCommand(args: string[]): (() => Promise<void> | void) | undefined 
 const args = process.argv.slice(2);
 const plain = plainCommand(args);
 // The LVM commands (extensions) take LVM's own options: they bypass yargs.
-(plain ? Promise.resolve().then(plain) : LVM_COMMANDS.includes(args[0]!) ? lvmCommand(args[0]!, args.slice(1)) : import('./cli.ts').then(c => c.xenlabdCli(args, { run, start: startRestoring, stop: stopCmd, status, env, clock, clockAdvance, lspci, lsusb, sriov, faultAdd, faultList, faultClear }))).catch(e => {
+(plain ? Promise.resolve().then(plain) : LVM_COMMANDS.includes(args[0]!) ? lvmCommand(args[0]!, args.slice(1)) : import('./cli.ts').then(c => c.xenlabdCli(args, { run, start: startRestoring, stop: stopCmd, status, env, clock, clockAdvance, lspci, lsusb, interrupts, sriov, faultAdd, faultList, faultClear }))).catch(e => {
   if (e instanceof ToolError) fail(e.message, e.exitCode === 1 && e.code.startsWith('ED') ? EXIT_UNAVAILABLE : e.exitCode);
   fail(e?.message ?? String(e));
 });
