@@ -27,6 +27,8 @@ export interface DaemonCommands {
   /** Extensions: Dom0's lspci and lsusb, and a PF's sriov_numvfs. */
   lspci(o: { numeric: 0 | 1 | 2; verbose: boolean }): Promise<void>;
   lsusb(): Promise<void>;
+  /** Extension: Dom0's /proc/interrupts. */
+  interrupts(): Promise<void>;
   sriov(pf: string, numVfs: number): Promise<void>;
   faultAdd(a: FaultAddArgs): Promise<void>;
   faultList(): Promise<void>;
@@ -159,6 +161,7 @@ export function xenlabdCli(argv: string[], commands: DaemonCommands): Promise<un
       .option('v', { type: 'boolean', describe: 'verbose, as lspci -v' }),
     v => commands.lspci({ numeric: Math.min(2, v.n as number) as 0 | 1 | 2, verbose: !!v.v }))
     .command('lsusb', "(extension) list the host's USB devices as lsusb does", {}, () => commands.lsusb())
+    .command('interrupts', "(extension) print Dom0's /proc/interrupts", {}, () => commands.interrupts())
     .command('sriov <pf> <numvfs>', '(extension) enable NUMVFS virtual functions on an SR-IOV physical function (0 disables them)', a => a
       .positional('pf', { type: 'string', describe: 'the PF, as 0000:03:00.1 or 03:00.1' })
       .positional('numvfs', { type: 'string', coerce: integer('numvfs', 0, 0xffff) }),

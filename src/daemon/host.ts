@@ -21,7 +21,7 @@ import { netback } from '../dom0/backends/netback.ts';
 import { blkback } from '../dom0/backends/blkback.ts';
 import { startPvBackends } from '../dom0/backends/pv-backends.ts';
 import { XenDevices } from '../dom0/xen-devices.ts';
-import { EVTCHN_FIFO_NR_CHANNELS, VIRQ_CONSOLE, VIRQ_DEBUG, VIRQ_DOM_EXC, VIRQ_TIMER } from '../hypervisor/event-channel.ts';
+import { EVTCHN_FIFO_NR_CHANNELS } from '../hypervisor/event-channel.ts';
 import type { BackendDriver } from '../dom0/backends/backend-driver.ts';
 import { NetDataplane, parseRate } from '../dom0/backends/net-dataplane.ts';
 import { BlkDataplane } from '../dom0/backends/blk-dataplane.ts';
@@ -30,7 +30,7 @@ import { BlkbackGrants } from '../dom0/backends/blkback-grants.ts';
 import { BackendWork, DOM0_IDLE_DEMAND } from '../dom0/backends/backend-work.ts';
 import { diskModel, nicModel } from '../machine/devices.ts';
 import { notifyFrontendOn } from '../dom0/backends/ring-events.ts';
-import { bindDom0Irqs } from '../dom0/dom0-irqs.ts';
+import { bindDom0Irqs, evtchnUser, newDom0Irqs } from '../dom0/dom0-irqs.ts';
 import { DISK_IRQ, NIC_IRQ } from '../hypervisor/irq.ts';
 import { XsClient } from '../formats/xenstore-client.ts';
 import { parseWorkload } from '../formats/workload-spec.ts';
@@ -76,6 +76,8 @@ export class Host {
   private serialPtys = new Map<number, number>();
   /** What xenstored and xenconsoled hold of each guest (their gntdev and evtchn devices). */
   private readonly storeXen: XenDevices;
+  /** Dom0's Linux IRQs, its /proc/interrupts (`xenlabd interrupts`). */
+  readonly dom0Irqs = newDom0Irqs();
   private readonly consoleXen: XenDevices;
   private libvirtd: LibvirtServer | undefined;
   readonly persistence: Persistence;
@@ -112,14 +114,14 @@ export class Host {
     });
     this.netData = new NetDataplane(this.clock, work, nicModel(), new NetbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.netback, d, n, err, msg)),
       () => this.hv.irqs.raise(NIC_IRQ));
-    this.storeXen = new XenDevices(this.hv);
+    this.storeXen = new XenDevices(this.hv, 0, { table: this.dom0Irqs, ...evtchnUser('xenstored') });
     // The tree outlives the daemon, as the guests do: it comes back before they are recovered.
     this.xenstored = new Xenstored({ log: l => this.log(`xenstored: ${l}`), journal: join(paths.home, 'xenstored.journal'), domainExists: d => this.hv.domains.has(d), xen: this.storeXen,
       clock: { nowS: () => Math.floor(this.clock.wallMs() / 1000), after: (s, fire) => { const t = this.clock.after(BigInt(s) * 1_000_000_000n, fire); return () => this.clock.cancel(t); } } });
     mkdirSync(paths.logs, { recursive: true });
-    this.consoleXen = new XenDevices(this.hv);
+    this.consoleXen = new XenDevices(this.hv, 0, { table: this.dom0Irqs, ...evtchnUser('xenconsoled') });
     this.xenconsoled = new Xenconsoled(paths.logs, this.consoleXen);
-    this.blockDevices = new HostBlockDevices(join(paths.home, 'block'), DEFAULT_DISKS, this.persistence.lvmMetadata, randomUUID);
+    this.blockDevices = new HostBlockDevices(join(paths.home, 'block'), o.spec.hostDisks ?? DEFAULT_DISKS, this.persistence.lvmMetadata, randomUUID);
     this.blkData = new BlkDataplane(work, diskModel(o.spec.disk ?? 'nvme'), new BlkbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.blkback, d, n, err, msg)),
       () => this.hv.irqs.raise(DISK_IRQ));
     this.faults = faultPlane(this.clock, { hv: this.hv, blkData: this.blkData, netData: this.netData, xenstored: this.xenstored, oops: (domid, inNetback) => this.guests.get(domid)?.oops(inNetback),
@@ -166,14 +168,13 @@ export class Host {
     }, {
       totPages: spec.dom0MemMiB * 256, pauseCount: 0, shutdown: false, shutdownReason: 0, createdNs: 0n,
       cpuBaseNs: Array.from({ length: spec.dom0Vcpus }, (_, v) => dom0CpuNs[v] ?? 0n),
+      work: this.persistence.savedDom0Work(),
     });
     this.persistence.restoreDom0Rtds(dom0);
     for (let v = 0; v < spec.dom0Vcpus; v++) this.hv.setWorkloadDemand(0, v, DOM0_IDLE_DEMAND);
     this.hv.get(0).evtchn.initControlFifo();
-    // Dom0's kernel binds its timers; xenstored takes VIRQ_DOM_EXC and xenconsoled VIRQ_CONSOLE.
-    for (let v = 0; v < spec.dom0Vcpus; v++) for (const virq of [VIRQ_TIMER, VIRQ_DEBUG]) this.hv.evtchn.setHandler(0, this.hv.evtchn.bindVirq(0, virq, v), () => {});
-    for (const virq of [VIRQ_DOM_EXC, VIRQ_CONSOLE]) this.hv.evtchn.setHandler(0, this.hv.evtchn.bindVirq(0, virq), () => {});
-    bindDom0Irqs(this.hv);
+    // Dom0's kernel binds its timers and drivers' IRQs; xenstored takes VIRQ_DOM_EXC and xenconsoled VIRQ_CONSOLE.
+    bindDom0Irqs(this.hv, this.dom0Irqs, spec.dom0Vcpus);
     await this.startDom0Services();
     this.hv.rover = this.persistence.savedRover();
     await this.persistence.recover(this.toolstack);
@@ -188,7 +189,7 @@ export class Host {
   private async startDom0Services(): Promise<void> {
     const xs = this.dom0Client();
     const nbXs = this.dom0Client(), bbXs = this.dom0Client();
-    this.netback = netback(nbXs, new XenDevices(this.hv), {
+    this.netback = netback(nbXs, new XenDevices(this.hv, 0, { table: this.dom0Irqs, ...evtchnUser('netback') }), {
       connected: dev => {
         void nbXs.read(`${dev.path}/rate`).catch(() => null)
           .then(rate => this.netData.attach(dev.domid, dev.devid, this.hv.rings.net(dev.domid, dev.devid), parseRate(rate)));
@@ -197,7 +198,7 @@ export class Host {
       },
       closed: dev => { this.netData.detach(dev.domid, dev.devid); },
     });
-    this.blkback = blkback(bbXs, new XenDevices(this.hv), {
+    this.blkback = blkback(bbXs, new XenDevices(this.hv, 0, { table: this.dom0Irqs, ...evtchnUser('blkback') }), {
       connected: dev => {
         void Promise.all([bbXs.read(`${dev.path}/params`), bbXs.read(`${dev.path}/mode`)]).catch(() => ['', 'r'])
           .then(([params, mode]) => this.blkData.attach(dev.domid, dev.devid, this.hv.rings.blk(dev.domid, dev.devid), this.blockDevices.open(`vbd-${dev.domid}-${dev.devid}`, params!), mode === 'w'));
@@ -210,7 +211,7 @@ export class Host {
     await this.netback.start();
     await this.blkback.start();
     await pciback(this.dom0Client(), this.hv).start();
-    this.backends = [this.netback, this.blkback, ...await startPvBackends(this.dom0Client(), new XenDevices(this.hv))];
+    this.backends = [this.netback, this.blkback, ...await startPvBackends(this.dom0Client(), new XenDevices(this.hv, 0, { table: this.dom0Irqs, ...evtchnUser('qemu-system-i38') }))];
     await writeDom0Tree(xs, { memKb: this.machine.spec.dom0MemMiB * 1024, pools: this.hv.pools });
     // libxl keeps its domains' records on Dom0's disk (/var/lib/xen): a restarted Dom0 has them.
     const records = this.toolstack?.records;

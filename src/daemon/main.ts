@@ -166,6 +166,12 @@ async function dom0Restart(): Promise<void> {
   process.stdout.write(`Dom0 restarted in ${(Number(r.downNs) / 1e9).toFixed(3)} s: ${r.connected} of ${r.devices} devices connected again\n`);
 }
 
+async function interrupts(): Promise<void> {
+  const conn = await connectDaemon();
+  process.stdout.write((await conn.request('host.interrupts', {})).text);
+  conn.close();
+}
+
 async function lsusb(): Promise<void> {
   const conn = await connectDaemon();
   process.stdout.write((await conn.request('host.lsusb', {})).text);
@@ -201,7 +207,7 @@ function plainCommand(args: string[]): (() => Promise<void> | void) | undefined 
 const args = process.argv.slice(2);
 const plain = plainCommand(args);
 // The LVM commands (extensions) take LVM's own options: they bypass yargs.
-(plain ? Promise.resolve().then(plain) : LVM_COMMANDS.includes(args[0]!) ? lvmCommand(args[0]!, args.slice(1)) : import('./cli.ts').then(c => c.xenlabdCli(args, { run, start: startRestoring, stop: stopCmd, status, env, clock, clockAdvance, lspci, lsusb, sriov, faultAdd, faultList, faultClear, dom0Restart }))).catch(e => {
+(plain ? Promise.resolve().then(plain) : LVM_COMMANDS.includes(args[0]!) ? lvmCommand(args[0]!, args.slice(1)) : import('./cli.ts').then(c => c.xenlabdCli(args, { run, start: startRestoring, stop: stopCmd, status, env, clock, clockAdvance, lspci, lsusb, interrupts, sriov, faultAdd, faultList, faultClear, dom0Restart }))).catch(e => {
   if (e instanceof ToolError) fail(e.message, e.exitCode === 1 && e.code.startsWith('ED') ? EXIT_UNAVAILABLE : e.exitCode);
   fail(e?.message ?? String(e));
 });

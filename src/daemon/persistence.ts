@@ -10,6 +10,7 @@ import type { DomainRecord, Toolstack } from '../dom0/toolstack/toolstack.ts';
 import { LibxlError } from '../dom0/toolstack/errors.ts';
 import { credit2Of } from '../dom0/toolstack/cpupool.ts';
 import type { SchedulerName } from '../hypervisor/scheduler.ts';
+import type { VcpuWork } from '../hypervisor/sched-core/workload.ts';
 import { MIGRATED_AWAY_SUFFIX } from '../protocol/migrate.ts';
 import type { Store } from './store.ts';
 import { commitCreditPools, forgetCreditPool, restoreCreditPools, restoreRtds, rtdsState } from './sched-settings.ts';
@@ -21,8 +22,10 @@ interface PersistedDomainState {
   targetKb: number; staticMaxKb: number; videoKb: number; type: string; cwd?: string;
   /** Per-vCPU RTDS parameters, in an RTDS pool. */
   rtds?: ReturnType<typeof rtdsState>;
-  /** Simulated time of the commit that wrote this (a later checkpoint's progress supersedes its totPages and cpuNs). */
+  /** Simulated time of the commit that wrote this (a later checkpoint's progress supersedes its totPages, cpuNs and work). */
   savedNs?: string;
+  /** Each vCPU's workload where it stood, so that a vCPU blocked or running is so again at once after a restart. */
+  work?: VcpuWork[];
 }
 
 /**
@@ -31,7 +34,7 @@ interface PersistedDomainState {
  * (the periodic pause it makes must stay short: xentop's refresh waits behind it).
  */
 const PROGRESS_KEY = 'progress';
-interface Progress { atNs: string; domains: [domid: number, createdNs: string, totPages: number, cpuNs: string[]][] }
+interface Progress { atNs: string; domains: [domid: number, createdNs: string, totPages: number, cpuNs: string[], work?: VcpuWork[]][] }
 
 const ratelimitKey = (poolId: number) => `ratelimit_${poolId}`;
 
@@ -41,7 +44,7 @@ const CPUPOOLS_KEY = 'cpupools';
 
 /** Domain-0's scheduling as an administrator set it (it is never destroyed, so it has no domain row). */
 interface PersistedDom0 { onlineVcpus: number; weight: number; cap: number; affinity: PersistedDomainState['affinity']; rtds?: PersistedDomainState['rtds'] }
-const DOM0_KEY = 'dom0_sched';
+const DOM0_KEY = 'dom0_sched', DOM0_WORK_KEY = 'dom0_work';
 /** xenpm's settings and the domains' RDT settings (RMIDs, CBMs, throttles). */
 const PM_KEY = 'pm_settings', PSR_KEY = 'psr_settings';
 
@@ -81,6 +84,9 @@ export class Persistence {
     const ns: string[] = JSON.parse(this.store.getHost('dom0_cpu_ns') ?? '[]');
     return ns.map(s => BigInt(s));
   }
+
+  /** Domain-0's vCPUs' workloads as last recorded (none on a first boot). */
+  savedDom0Work(): VcpuWork[] | undefined { return JSON.parse(this.store.getHost(DOM0_WORK_KEY) ?? 'null') ?? undefined; }
 
   /** Domain-0's vCPUs online, weight, cap and affinity as last committed, or those it boots with. */
   savedDom0(vcpus: number): PersistedDom0 {
@@ -123,7 +129,7 @@ export class Persistence {
       affinity: d.affinity, cpuNs: this.cpuNs(domid), createdNs: d.createdNs.toString(),
       cwd: rec.cwd, targetKb: rec.targetKb, staticMaxKb: rec.staticMaxKb, videoKb: rec.videoKb, type: rec.type,
       rtds: rtdsState(this.hv, domid),
-      savedNs: this.clock.now().toString(),
+      savedNs: this.clock.now().toString(), work: this.work(domid),
     } : undefined;
     const dom0: PersistedDom0 | undefined = domid === 0 && d ? { onlineVcpus: d.onlineVcpus, weight: d.weight, cap: d.cap, affinity: d.affinity, rtds: rtdsState(this.hv, 0) } : undefined;
     this.write(`the state of domain ${domid}`, () => {
@@ -192,6 +198,11 @@ export class Persistence {
     this.store.setHost('rover', String(this.hv.rover));
     this.store.setHost('clock_ns', this.clock.now().toString());
     this.store.setHost('dom0_cpu_ns', JSON.stringify(this.cpuNs(0)));
+    if (this.hv.domains.has(0)) this.store.setHost(DOM0_WORK_KEY, JSON.stringify(this.work(0)));
+  }
+
+  private work(domid: number): VcpuWork[] {
+    return Array.from({ length: this.hv.get(domid).maxVcpus }, (_, v) => this.hv.sched.vcpuWork(domid, v));
   }
 
   private cpuNs(domid: number): string[] {
@@ -209,7 +220,7 @@ export class Persistence {
       const progress: Progress = { atNs: this.clock.now().toString(), domains: [] };
       for (const [domid, st] of this.committed) {
         const d = this.hv.domains.get(domid);
-        if (d) progress.domains.push([domid, st.createdNs, d.totPages, this.cpuNs(domid)]);
+        if (d) progress.domains.push([domid, st.createdNs, d.totPages, this.cpuNs(domid), this.work(domid)]);
       }
       this.store.tx(() => {
         this.store.setHost(PROGRESS_KEY, JSON.stringify(progress));
@@ -223,10 +234,10 @@ export class Persistence {
     }
   }
 
-  private savedProgress(): Map<number, { atNs: bigint; createdNs: string; totPages: number; cpuNs: string[] }> {
+  private savedProgress(): Map<number, { atNs: bigint; createdNs: string; totPages: number; cpuNs: string[]; work?: VcpuWork[] }> {
     const saved: Progress | null = JSON.parse(this.store.getHost(PROGRESS_KEY) ?? 'null');
     const atNs = BigInt(saved?.atNs ?? 0);
-    return new Map((saved?.domains ?? []).map(([domid, createdNs, totPages, cpuNs]) => [domid, { atNs, createdNs, totPages, cpuNs }]));
+    return new Map((saved?.domains ?? []).map(([domid, createdNs, totPages, cpuNs, work]) => [domid, { atNs, createdNs, totPages, cpuNs, work }]));
   }
 
   /** Bring back every recorded domain: its hypervisor state here, its runtime parts through the toolstack. */
@@ -236,7 +247,7 @@ export class Persistence {
       const st: PersistedDomainState = JSON.parse(row.state);
       // The last checkpoint's progress, if it came after the commit (and is of this domain, not an earlier one with its domid).
       const p = progress.get(row.domid);
-      if (p && p.createdNs === st.createdNs && p.atNs > BigInt(st.savedNs ?? -1)) { st.totPages = p.totPages; st.cpuNs = p.cpuNs; }
+      if (p && p.createdNs === st.createdNs && p.atNs > BigInt(st.savedNs ?? -1)) { st.totPages = p.totPages; st.cpuNs = p.cpuNs; st.work = p.work; }
       const config = JSON.parse(row.config);
       const rec: DomainRecord = {
         domid: row.domid, name: row.name, uuid: row.uuid, type: st.type as DomainRecord['type'], config,
@@ -251,7 +262,7 @@ export class Persistence {
         maxGrantFrames: config.b_info?.max_grant_frames, maxMaptrackFrames: config.b_info?.max_maptrack_frames, maxEvtchnPort: config.b_info?.event_channels,
       }, {
         totPages: st.totPages, pauseCount: st.pauseCount, shutdown: st.shutdown, shutdownReason: st.shutdownReason,
-        cpuBaseNs: st.cpuNs.map(s => BigInt(s)), createdNs: BigInt(st.createdNs),
+        cpuBaseNs: st.cpuNs.map(s => BigInt(s)), createdNs: BigInt(st.createdNs), work: st.work,
       });
       this.hv.setMaxmem(row.domid, st.maxPages < 0 ? -1 : st.maxPages * 4);
       this.hv.setVcpusOnline(row.domid, st.onlineVcpus);
@@ -269,5 +280,6 @@ export class Persistence {
       this.log(`recovered d${row.domid} ${row.name}${resume ? ', resuming domain suspended by an unfinished save' : ''}`);
       if (resume) try { this.commit(row.domid); } catch (e) { this.log(e instanceof Error ? e.message : String(e)); }
     }
+    this.hv.sched.resume();
   }
 }

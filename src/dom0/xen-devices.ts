@@ -3,6 +3,10 @@
 // guest so that letting a guest go (or closing the devices) unmaps and unbinds all of it.
 import type { Hypervisor } from '../hypervisor/hypervisor.ts';
 import { GNTMAP_host_map, GNTMAP_readonly, GNTST_bad_page, GNTST_okay, grantStatusMessage } from '../hypervisor/grant-table.ts';
+import type { LinuxIrqs } from '../formats/linux-irqs.ts';
+
+/** Where the ports a service binds show in Dom0's /proc/interrupts: its IRQ table, and the chip and name its IRQs get unless told. */
+export interface IrqNaming { table: LinuxIrqs; chip: string; name: string }
 
 export class GrantMapError extends Error {
   constructor(readonly status: number, domid: number, ref: number) {
@@ -15,7 +19,7 @@ export class XenDevices {
   private readonly ports = new Map<number, Set<number>>();
 
   /** Dom0 is the caller of every operation. */
-  constructor(private readonly hv: Hypervisor, private readonly self = 0) {}
+  constructor(private readonly hv: Hypervisor, private readonly self = 0, private readonly irqs?: IrqNaming) {}
 
   /** IOCTL_GNTDEV_MAP_GRANT_REF: the handle of the mapping. */
   mapGrant(domid: number, ref: number, readonly = false): number {
@@ -38,11 +42,12 @@ export class XenDevices {
     if (this.handles.get(domid)?.delete(handle)) this.hv.gnttab.unmap(this.self, handle);
   }
 
-  /** IOCTL_EVTCHN_BIND_INTERDOMAIN, with the handler that runs when the guest notifies. */
-  bindInterdomain(domid: number, remotePort: number, handler: () => void = () => {}): number {
+  /** IOCTL_EVTCHN_BIND_INTERDOMAIN, with the handler that runs when the guest notifies (`irq`: a kernel driver's IRQ name for it). */
+  bindInterdomain(domid: number, remotePort: number, handler: () => void = () => {}, irq?: { chip: string; name: string }): number {
     const port = this.hv.evtchn.bindInterdomain(this.self, domid, remotePort);
     this.hv.evtchn.setHandler(this.self, port, handler);
     this.held(this.ports, domid).add(port);
+    if (this.irqs) this.irqs.table.bind(port, irq?.chip ?? this.irqs.chip, 'event', irq?.name ?? this.irqs.name);
     return port;
   }
 
@@ -50,15 +55,20 @@ export class XenDevices {
   notify(port: number): void { this.hv.evtchn.send(this.self, port); }
 
   unbind(domid: number, port: number): void {
-    if (this.ports.get(domid)?.delete(port)) this.hv.evtchn.close(this.self, port);
+    if (this.ports.get(domid)?.delete(port)) this.close(port);
   }
 
   /** Everything held of one guest goes. */
   release(domid: number): void {
     for (const h of this.handles.get(domid) ?? []) this.hv.gnttab.unmap(this.self, h);
-    for (const p of this.ports.get(domid) ?? []) this.hv.evtchn.close(this.self, p);
+    for (const p of this.ports.get(domid) ?? []) this.close(p);
     this.handles.delete(domid);
     this.ports.delete(domid);
+  }
+
+  private close(port: number): void {
+    this.hv.evtchn.close(this.self, port);
+    this.irqs?.table.unbind(port);
   }
 
   private held(m: Map<number, Set<number>>, domid: number): Set<number> {

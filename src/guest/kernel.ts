@@ -15,7 +15,7 @@ import { Balloon } from './balloon.ts';
 import { Frontends } from './frontends.ts';
 import { PvFrontends } from './pv-frontends.ts';
 import { VIRQ_DEBUG, VIRQ_TIMER } from '../hypervisor/event-channel.ts';
-import { GuestInterrupts } from './interrupts.ts';
+import { LinuxIrqs } from '../formats/linux-irqs.ts';
 import { IoWorkload } from './io-workload.ts';
 import { MemoryWorkload } from './memory-workload.ts';
 import { Printk } from './printk.ts';
@@ -73,7 +73,7 @@ export class GuestKernel {
   /** vtpm, vkbd, vdispl and vsnd frontends */
   readonly pvFrontends: PvFrontends;
   /** Its Linux IRQs, one per bound event channel (/proc/interrupts). */
-  private readonly interrupts: GuestInterrupts;
+  private readonly interrupts: LinuxIrqs;
   /** The emulated CD-ROM drives (an HVM guest's), by devid: their media's sizes in bytes. */
   private readonly cdroms = new Map<number, number>();
   private readonly io: IoWorkload;
@@ -117,7 +117,7 @@ export class GuestKernel {
     this.frontends.onConnected = (kind, devid, sectors, readOnly) => { if (kind === 'vif') this.io.addNet(devid); else this.io.addBlk(devid, sectors, readOnly); };
     this.frontends.onClosed = (kind, devid) => this.io.removeDevice(kind, devid);
     // Legacy PIC IRQs below the first dynamic one on PV; the IO-APIC's 24 on PVH and HVM, whose events come by vector.
-    this.interrupts = new GuestInterrupts(o.type === 'pv' ? 16 : 24, o.type !== 'pv');
+    this.interrupts = new LinuxIrqs(o.type === 'pv' ? 16 : 24, o.type !== 'pv');
     this.frontends.onBound = (port, name) => this.interrupts.bind(port, 'xen-dyn-lateeoi', 'event', name);
     this.frontends.onUnbound = port => this.interrupts.unbind(port);
     this.pcifront = new Pcifront(this.xs, o.hv, o.clock, o.domid, o.type === 'hvm', o.workload, {

@@ -6,8 +6,9 @@
 import type { CpuTopology } from '../machine/host.ts';
 import { HypervisorError } from './errors.ts';
 import { createScheduler } from './sched-factory.ts';
-import type { DomainSchedOptions, Scheduler, SchedulerName, VcpuInfo } from './scheduler.ts';
+import type { DomainSchedOptions, Scheduler, SchedulerName, SchedulerOptions, VcpuInfo } from './scheduler.ts';
 import type { TraceSink } from './trace-sink.ts';
+import type { VcpuWork } from './sched-core/workload.ts';
 
 export class Cpupool {
   constructor(readonly id: number, public name: string, readonly sched: Scheduler) {}
@@ -21,6 +22,7 @@ export interface CpupoolsOptions {
   trace?: TraceSink;
   startNs?: bigint;
   topology?: readonly CpuTopology[];
+  timer?: SchedulerOptions['timer'];
 }
 
 /** What a pool must know of a domain's vCPUs to hand them to another pool's scheduler. */
@@ -66,7 +68,7 @@ export class Cpupools {
   create(name: string, sched: SchedulerName, id?: number): Cpupool {
     const poolid = id ?? (this.pools.at(-1)?.id ?? -1) + 1;
     if (this.get(poolid)) throw new HypervisorError('EEXIST', 'File exists');
-    const instance = createScheduler(sched, { pcpus: [], nrPcpus: this.o.nrPcpus, trace: this.o.trace, startNs: this.now, topology: this.o.topology });
+    const instance = createScheduler(sched, { pcpus: [], nrPcpus: this.o.nrPcpus, trace: this.o.trace, startNs: this.now, topology: this.o.topology, timer: this.o.timer });
     const pool = new Cpupool(poolid, name, instance);
     this.pools.push(pool);
     this.pools.sort((a, b) => a.id - b.id);
@@ -141,7 +143,7 @@ export class Cpupools {
     if (!pool.cpus.length) throw new HypervisorError('ENODEV', 'No such device');
     pool.sched.addDomain(domid, o);
     const online = Array.from({ length: o.nrVcpus }, (_, v) => v < (o.onlineVcpus ?? o.nrVcpus));
-    this.doms.set(domid, { pool, online, demand: online.map(() => o.demand ?? 0), paused: o.paused ?? false });
+    this.doms.set(domid, { pool, online, demand: online.map((_, v) => o.work?.[v]?.demand ?? o.demand ?? 0), paused: o.paused ?? false });
   }
 
   removeDomain(domid: number): void {
@@ -179,6 +181,10 @@ export class Cpupools {
 
   poolOf(domid: number): Cpupool { return this.dom(domid).pool; }
   vcpu(domid: number, vcpu: number): VcpuInfo { return this.dom(domid).pool.sched.vcpu(domid, vcpu); }
+  vcpuWork(domid: number, vcpu: number): VcpuWork { return this.dom(domid).pool.sched.vcpuWork(domid, vcpu); }
+
+  /** Every pool resumes after a daemon restart (see Scheduler.resume). */
+  resume(): void { for (const p of this.pools) p.sched.resume(); }
   domainCpuTimeNs(domid: number): bigint { return this.dom(domid).pool.sched.domainCpuTimeNs(domid); }
 
   /** Idle time of a pCPU since boot, whichever pools it was in (a free pCPU idles). */

@@ -10,6 +10,7 @@ import { Credit2 } from './credit2/index.ts';
 import { Cpupools, type Cpupool } from './cpupools.ts';
 import { isSchedulerName, schedulerKind } from './sched-factory.ts';
 import type { SchedulerName } from './scheduler.ts';
+import type { VcpuWork } from './sched-core/workload.ts';
 import { ConsoleRing, XENLOG, conringSize } from './console-ring.ts';
 import { Domain, memorySeed, populateLowest, releaseHighest, type DomainSpec } from './domain.ts';
 import { GrantedRings } from './io-ring.ts';
@@ -23,7 +24,7 @@ export const DOMID_FIRST_RESERVED = 0x7ff0;
 import { HypervisorError } from './errors.ts';
 import { GrantOps } from './grant-ops.ts';
 import type { GrantTable } from './grant-table.ts';
-import { EventChannelOps, VIRQ_DOM_EXC } from './event-channel.ts';
+import { EventChannelOps, VIRQ_DOM_EXC, VIRQ_TIMER } from './event-channel.ts';
 import { encodeVcpuContext } from '../formats/x86-vcpu-context.ts';
 import { kernelPfn, stoppedContext } from './vcpu-context.ts';
 import { DebugKeys } from './debug-keys.ts';
@@ -84,7 +85,11 @@ export class Hypervisor {
     // The scheduler starts where the clock stands (a recovered host's), so CPU time is counted
     // from there on and not again from host boot.
     const sched = bootScheduler(machine);
-    this.sched = new Cpupools({ nrPcpus: machine.spec.nrCpus, sched, trace: this.trace, startNs: clock.now(), topology: machine.topology });
+    this.sched = new Cpupools({
+      nrPcpus: machine.spec.nrCpus, sched, trace: this.trace, startNs: clock.now(), topology: machine.topology,
+      // send_timer_event: the timer's VIRQ goes to the vCPU's port, if its kernel bound one.
+      timer: (domid, vcpu, n) => { for (let i = 0; i < n; i++) this.evtchn.sendVirq(VIRQ_TIMER, domid, vcpu); },
+    });
     this.freePagesCount = machine.totalPages - this.xenReservedPages();
     this.console = new ConsoleRing(bootBanner(machine, sched), conringSize(machine.spec.nrCpus));
     this.gnttab = new GrantOps({
@@ -140,7 +145,7 @@ export class Hypervisor {
     throw new HypervisorError('ENOMEM', 'no free domid');
   }
 
-  createDomain(spec: DomainSpec, domid?: number): Domain {
+  createDomain(spec: DomainSpec, domid?: number, work?: VcpuWork[]): Domain {
     const id = domid ?? this.allocDomid();
     if (this.domains.has(id)) throw new HypervisorError('EEXIST', `domain ${id} exists`);
     const d = new Domain(id, spec, this.clock.now());
@@ -155,6 +160,7 @@ export class Hypervisor {
         // No affinity is all pCPUs (cpumask_all), whatever the pool.
         hardAffinity: spec.affinity.map(a => a.hard),
         softAffinity: spec.affinity.map(a => a.soft),
+        work,
       });
     } catch (e) {
       // The pool takes no domain (cpupool_add_domain): the domain never was.
@@ -165,8 +171,8 @@ export class Hypervisor {
   }
 
   /** Re-create a domain from persisted state after a daemon restart. */
-  restoreDomain(domid: number, spec: DomainSpec, st: { totPages: number; pauseCount: number; shutdown: boolean; shutdownReason: number; cpuBaseNs: bigint[]; createdNs: bigint }): Domain {
-    const d = this.createDomain(spec, domid);
+  restoreDomain(domid: number, spec: DomainSpec, st: { totPages: number; pauseCount: number; shutdown: boolean; shutdownReason: number; cpuBaseNs: bigint[]; createdNs: bigint; work?: VcpuWork[] }): Domain {
+    const d = this.createDomain(spec, domid, st.work);
     (d as { createdNs: bigint }).createdNs = st.createdNs;
     this.allocate(d, st.totPages);
     d.cpuBaseNs = st.cpuBaseNs;

@@ -9,6 +9,7 @@
 // by `name` before calling them, as libxl switches on the pool's scheduler id.
 import type { CpuTopology } from '../machine/host.ts';
 import type { TraceSink } from './trace-sink.ts';
+import type { VcpuWork } from './sched-core/workload.ts';
 
 /** Xen's scheduler names, as `xl cpupool-list` and `sched=` spell them. */
 export type SchedulerName = 'credit' | 'credit2' | 'rtds' | 'null';
@@ -23,6 +24,12 @@ export interface SchedulerOptions {
   startNs?: bigint;
   /** Pool-wide ratelimit (µs), where the algorithm has one. */
   ratelimitUs?: number;
+  /**
+   * A vCPU's singleshot timer fired `n` times (Xen's send_timer_event): once at each wake from a
+   * tickless sleep, which is the timer it armed, and at its kernel's tick while it runs (counted
+   * when its run is accounted, so an idle vCPU costs nothing between its wakes).
+   */
+  timer?: (domid: number, vcpu: number, n: number) => void;
   /** Sockets and cores of the machine's pCPUs (for the dumps' sibling masks); each its own core by default. */
   topology?: readonly CpuTopology[];
 }
@@ -39,6 +46,8 @@ export interface DomainSchedOptions {
   paused?: boolean;
   /** CPU time already used per vCPU (ns), carried when a domain moves between pools. */
   cpuTimeNs?: bigint[];
+  /** Each vCPU's workload where a daemon restart found it (overrides demand). */
+  work?: VcpuWork[];
 }
 
 export type VcpuState = 'running' | 'runnable' | 'blocked' | 'offline' | 'paused';
@@ -66,6 +75,14 @@ export interface Scheduler {
   setDemand(domid: number, vcpu: number, frac: number): void;
 
   vcpu(domid: number, vcpu: number): VcpuInfo;
+  /** Where the vCPU's workload stands now (what a daemon restart brings back). */
+  vcpuWork(domid: number, vcpu: number): VcpuWork;
+  /**
+   * The host resumes after a daemon restart: the reschedules the recovery raised run at this
+   * instant, so the vCPUs that were running are running again before anyone looks (a host that
+   * never stopped would not have them waiting for an IPI).
+   */
+  resume(): void;
   domainCpuTimeNs(domid: number): bigint;
   pcpuIdleTimeNs(pcpu: number): bigint;
   /** The vCPU running on a pCPU, or null when it is idle. */

@@ -57,6 +57,33 @@ export const DEFAULT_DISKS: readonly HostDisk[] = [
   },
 ];
 
+/** What a machine file says of a partition: its size (MiB; none: the rest of the disk), type and Dom0's mount point. */
+export interface PartitionLayout { sizeMiB?: number; type: Partition['type']; mountpoint?: string }
+
+/** Partition types a machine file may name (what DEFAULT_DISKS uses). */
+export const PARTITION_TYPES: readonly Partition['type'][] = ['EFI System', 'Linux filesystem', 'Linux LVM'];
+
+/** The primary partitions an MBR holds; GPT's usual table holds 128. */
+export const MAX_PARTITIONS: Record<PartitionTable, number> = { dos: 4, gpt: 128 };
+
+/**
+ * Partitions laid out as an installer lays them: the first at 1 MiB, each after the previous,
+ * the last (if sizeless) up to 1 MiB before the end, where GPT keeps its backup table. Null when
+ * they do not fit in the disk.
+ */
+export function layoutPartitions(sectors: number, parts: readonly PartitionLayout[]): Partition[] | null {
+  const out: Partition[] = [];
+  let start = MiB_SECTORS;
+  const end = sectors - MiB_SECTORS;
+  for (const [i, p] of parts.entries()) {
+    const size = p.sizeMiB === undefined ? end - start : p.sizeMiB * MiB_SECTORS;
+    if (size <= 0 || start + size > end) return null;
+    out.push({ number: i + 1, start, sectors: size, type: p.type, ...(p.mountpoint ? { mountpoint: p.mountpoint } : {}) });
+    start += size;
+  }
+  return out;
+}
+
 /** A disk or one of its partitions as the kernel names and numbers it. */
 export interface DiskNode { name: string; major: number; minor: number; sectors: number; disk: HostDisk; partition?: Partition }
 

@@ -1,6 +1,7 @@
 // The emulated physical machine: pCPUs laid out in sockets, cores and threads over NUMA nodes,
 // RAM, the CPU frequency that drives TSC values in traces, and the disk the images live on.
 import type { DiskKind } from './devices.ts';
+import type { HostDisk } from './block-devices.ts';
 import { PciBus, type PciSlot } from './pci.ts';
 import { DEFAULT_USB, type UsbDevice } from './usb.ts';
 import { DEFAULT_PCI_SLOTS } from './inventory.ts';
@@ -21,8 +22,8 @@ export interface MachineSpec {
   pci?: PciSlot[];
   /** USB devices on the controllers' buses (absent: the default machine's). */
   usb?: UsbDevice[];
-  /** The machine file's "disks", as given: the host's block devices, read by the host-disk model. */
-  hostDisks?: unknown[];
+  /** The machine file's "disks": the host's block devices (the default machine's when left out). */
+  hostDisks?: HostDisk[];
 }
 
 export interface CpuTopology { core: number; socket: number; node: number }

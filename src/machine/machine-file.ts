@@ -7,15 +7,21 @@
 //     "pci": [ { "at": "03:00", "part": "intel-82599es", "sriov": [2, 0] },
 //              { "at": "00:14", "part": "intel-c220-xhci", "rmrr": "0xab800000" } ],
 //     "usb": [ { "bus": 1, "device": 2, "port": 1, "id": "046d:c31c", "vendor": "Logitech, Inc.", "product": "Keyboard K120" } ],
-//     "disks": [ ... ]
+//     "disks": [ { "name": "nvme0n1", "model": "Samsung SSD 970 EVO Plus 500GB", "serial": "S4EVNX0R512345K", "size": "500G",
+//                  "partitions": [ { "size": "512M", "type": "EFI System", "mountpoint": "/boot/efi" },
+//                                  { "type": "Linux filesystem", "mountpoint": "/" } ] },
+//                { "name": "sda", "model": "INTEL SSDSC2KB480G8", "serial": "PHYF912300AB480BGN", "size": "480G", "table": "dos",
+//                  "partitions": [ { "type": "Linux LVM" } ] } ]
 //   }
 //
 // "pci" replaces the default bus (parts are named in pci-parts.ts; `sriov` enables VFs per
 // function at boot). "usb" lists the devices on the controllers' buses (`port`, the root hub's port the device is
-// in, defaults to one below its device number, as devices numbered in port order at boot). "disks" describes the
-// host's block devices and is kept as given for the host-disk model, which reads it. The parser
-// is pure: the caller reads the file.
+// in, defaults to one below its device number, as devices numbered in port order at boot). "disks" replaces Dom0's
+// block devices (block-devices.ts): the kernel name sets the bus (nvmeXn1 or sdX), the partitions
+// are laid out in order from 1 MiB, the last one sizeless to fill the disk; the first "Linux LVM"
+// partition holds a new host's vg0. The parser is pure: the caller reads the file.
 import { DISK_KINDS, type DiskKind } from './devices.ts';
+import { layoutPartitions, MAX_PARTITIONS, PARTITION_TYPES, type HostDisk, type PartitionLayout, type PartitionTable } from './block-devices.ts';
 import { parseSizeMiB, type MachineSpec } from './host.ts';
 import { PARTS } from './pci-parts.ts';
 import { formatSbdf, parseSlotAt, type PciSlot } from './pci.ts';
@@ -98,6 +104,36 @@ function usbDevice(v: Json, at: string): UsbDevice {
   return { bus, device, busid: `${bus}-${port}`, deviceClass: 0, vendor: parseInt(id[1]!, 16), product: parseInt(id[2]!, 16), vendorName: name('vendor'), productName: name('product') };
 }
 
+function text(v: Json, at: string): string {
+  if (typeof v !== 'string' || !/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(v)) fail(at, 'must be a non-empty string of printable ASCII');
+  return v;
+}
+
+function partitionLayout(v: Json, at: string, last: boolean): PartitionLayout {
+  const o = object(v, at);
+  onlyKeys(o, ['size', 'type', 'mountpoint'], at);
+  if (!(PARTITION_TYPES as Json[]).includes(o.type)) fail(`${at}.type`, `must be one of ${PARTITION_TYPES.map(t => `"${t}"`).join(', ')}`);
+  if (o.size === undefined && !last) fail(`${at}.size`, 'only the last partition may leave out its size');
+  if (o.mountpoint !== undefined && (typeof o.mountpoint !== 'string' || !o.mountpoint.startsWith('/'))) fail(`${at}.mountpoint`, 'must be an absolute path');
+  return { type: o.type as PartitionLayout['type'], sizeMiB: o.size === undefined ? undefined : sizeMiB(o.size, `${at}.size`, 1), mountpoint: o.mountpoint as string | undefined };
+}
+
+function hostDisk(v: Json, at: string, taken: Set<string>): HostDisk {
+  const o = object(v, at);
+  onlyKeys(o, ['name', 'model', 'serial', 'size', 'table', 'partitions'], at);
+  const name = typeof o.name === 'string' && /^(nvme\d+n1|sd[a-z])$/.test(o.name) ? o.name : fail(`${at}.name`, 'must be a kernel name: nvmeNn1 (NVMe) or sdX (SATA)');
+  if (taken.has(name)) fail(`${at}.name`, `${name} is taken by an earlier disk`);
+  taken.add(name);
+  const table = (o.table ?? 'gpt') as PartitionTable;
+  if (!(table in MAX_PARTITIONS)) fail(`${at}.table`, 'must be "gpt" or "dos"');
+  const sectors = sizeMiB(o.size, `${at}.size`, 8) * 2048;
+  const layout = array(o.partitions ?? [], `${at}.partitions`);
+  if (layout.length > MAX_PARTITIONS[table]) fail(`${at}.partitions`, `a ${table} table holds at most ${MAX_PARTITIONS[table]}`);
+  const partitions = layoutPartitions(sectors, layout.map((p, i) => partitionLayout(p, `${at}.partitions[${i}]`, i === layout.length - 1)));
+  if (!partitions) fail(`${at}.partitions`, 'do not fit in the disk (1 MiB is kept at each end)');
+  return { name, bus: name.startsWith('nvme') ? 'nvme' : 'sata', model: text(o.model, `${at}.model`), serial: text(o.serial, `${at}.serial`), sectors, table, partitions };
+}
+
 /** Parse a machine file's text into the parts of a MachineSpec it sets. */
 export function parseMachineFile(text: string): Partial<MachineSpec> {
   let json: Json;
@@ -130,6 +166,9 @@ export function parseMachineFile(text: string): Partial<MachineSpec> {
       if (e.busid === d.busid) fail(`usb[${i}].port`, `port ${d.busid} is taken by an earlier device`);
     }));
   }
-  if (o.disks !== undefined) spec.hostDisks = array(o.disks, 'disks');
+  if (o.disks !== undefined) {
+    const taken = new Set<string>();
+    spec.hostDisks = array(o.disks, 'disks').map((v, i) => hostDisk(v, `disks[${i}]`, taken));
+  }
   return spec;
 }

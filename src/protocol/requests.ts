@@ -24,6 +24,8 @@ export type { DeviceInfo };
 export interface Requests extends TraceRequests, MigrateRequests, DebugRequests, SchedRequests, PmRequests, PsrRequests, PciRequests, VdevRequests, UsbRequests, DeviceModelRequests, FaultRequests, Dom0Requests {
   'host.info': { args: {}; result: HostInfo };
   'host.dmesg': { args: { clear: boolean }; result: { text: string } };
+  /** xenlab extension: Dom0's /proc/interrupts. */
+  'host.interrupts': { args: {}; result: { text: string } };
   /** xl debug-keys: the keys' output lands in the console ring. */
   'host.debugKeys': { args: { keys: string }; result: {} };
   'host.setParameters': { args: { params: string }; result: {} };

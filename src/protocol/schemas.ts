@@ -42,6 +42,7 @@ const token = str(64);
 export const requestArgs: Record<RequestType, Schema> = {
   'host.info': obj({}),
   'host.dmesg': obj({ clear: bool }),
+  'host.interrupts': obj({}),
   'host.debugKeys': obj({ keys: str() }),
   'host.setParameters': obj({ params: text }),
   'domain.sysrq': obj({ dom, key: str(1) }),

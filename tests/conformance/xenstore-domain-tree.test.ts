@@ -6,24 +6,25 @@ import { spawn } from 'node:child_process';
 import { writeFileSync, closeSync, openSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestHost, haveBinary } from '../helpers/host.ts';
+import { advanceIn, xlIn, xlInOk } from '../helpers/xl-in-process.ts';
 
 const REAL = '/usr/bin/xenstore-ls';
 const skip = haveBinary(REAL) ? false : 'Debian xenstore-utils not installed (apt-get install xenstore-utils)';
 let h: TestHost;
 let domid: number;
 
-before(() => {
+before(async () => {
   if (skip) return;
   h = new TestHost().start();
   const img = join(h.home, 'disk.img');
   const fd = openSync(img, 'w'); ftruncateSync(fd, 1 << 30); closeSync(fd);
   writeFileSync(join(h.home, 'g.cfg'), `name = "guest1"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 512\nvcpus = 2\n` +
     `vif = [ 'mac=00:16:3e:5a:2b:01,bridge=xenbr0' ]\ndisk = [ 'phy:${img},xvda,w' ]\n`);
-  h.xlOk('create', join(h.home, 'g.cfg'));
-  h.advance('3s'); // the guest boots and its frontends connect
-  domid = Number(h.xlOk('domid', 'guest1').trim());
+  await xlInOk(h, 'create', join(h.home, 'g.cfg'));
+  await advanceIn(h, '3s'); // the guest boots and its frontends connect
+  domid = Number((await xlInOk(h, 'domid', 'guest1')).trim());
 });
-after(() => { if (!skip) h.stop(); });
+after(async () => { if (!skip) h.stop(); });
 
 function tree(): Map<string, { value: string; perms: string }> {
   const r = h.sys(REAL, ['-fp']);
@@ -36,7 +37,7 @@ function tree(): Map<string, { value: string; perms: string }> {
   return m;
 }
 
-test('xenstore-ls -fp shows the reference tree with libxl permissions', { skip }, () => {
+test('xenstore-ls -fp shows the reference tree with libxl permissions', { skip }, async () => {
   const t = tree();
   const dom = `/local/domain/${domid}`;
   const get = (p: string) => { const v = t.get(p); assert.ok(v, `missing ${p}`); return v!; };
@@ -85,11 +86,11 @@ test('xenstore-ls -fp shows the reference tree with libxl permissions', { skip }
   assert.equal(get(`/libxl/${domid}/device/vbd/51712/state`).value, '1', 'libxl keeps its copy at state 1');
 });
 
-test('xl block-list and network-list show the connected devices', { skip }, () => {
-  const nl = h.xl('network-list', 'guest1');
+test('xl block-list and network-list show the connected devices', { skip }, async () => {
+  const nl = await xlIn(h, 'network-list', 'guest1');
   assert.equal(nl.status, 0, nl.stderr);
   assert.match(nl.stdout, /^0\s+0\s+00:16:3e:5a:2b:01\s+0\s+4\s/m);
-  const bl = h.xl('block-list', 'guest1');
+  const bl = await xlIn(h, 'block-list', 'guest1');
   assert.equal(bl.status, 0, bl.stderr);
   assert.match(bl.stdout, /^51712\s+0\s+\d+\s+4\s/m);
 });
@@ -101,7 +102,7 @@ test('destroy removes every path of the domain and fires @releaseDomain', { skip
   const lines = () => out.split('\n').filter(Boolean).length;
   for (let i = 0; i < 500 && lines() === 0; i++) await new Promise(r => setTimeout(r, 10)); // the initial event
   const initial = lines();
-  h.xlOk('destroy', 'guest1');
+  await xlInOk(h, 'destroy', 'guest1');
   for (let i = 0; i < 500 && lines() === initial; i++) await new Promise(r => setTimeout(r, 10));
   watch.kill();
   assert.ok(out.split('\n').filter(Boolean).length > initial, `@releaseDomain fired (watch output: ${JSON.stringify(out)})`);
@@ -113,18 +114,18 @@ test('destroy removes every path of the domain and fires @releaseDomain', { skip
 
 test('a guest shutting down fires @releaseDomain before it is destroyed (on_poweroff=preserve)', { skip }, async () => {
   writeFileSync(join(h.home, 'p.cfg'), 'name = "keeper"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 128\non_poweroff = "preserve"\n');
-  h.xlOk('create', join(h.home, 'p.cfg'));
-  h.advance('3s');
+  await xlInOk(h, 'create', join(h.home, 'p.cfg'));
+  await advanceIn(h, '3s');
   const watch = spawn('/usr/bin/xenstore-watch', ['@releaseDomain'], { env: h.env });
   let out = '';
   watch.stdout.on('data', d => { out += d; });
   for (let i = 0; i < 200 && !out; i++) await new Promise(r => setTimeout(r, 10)); // the initial event
   const initial = out.split('\n').filter(Boolean).length;
-  h.xlOk('shutdown', 'keeper');
-  h.advance('2s');
+  await xlInOk(h, 'shutdown', 'keeper');
+  await advanceIn(h, '2s');
   for (let i = 0; i < 200 && out.split('\n').filter(Boolean).length === initial; i++) await new Promise(r => setTimeout(r, 10));
   watch.kill();
   assert.equal(out.split('\n').filter(Boolean).length, initial + 1, `watch output: ${JSON.stringify(out)}`);
-  assert.match(h.xlOk('list', 'keeper'), /---s--/);
-  h.xlOk('destroy', 'keeper');
+  assert.match(await xlInOk(h, 'list', 'keeper'), /---s--/);
+  await xlInOk(h, 'destroy', 'keeper');
 });

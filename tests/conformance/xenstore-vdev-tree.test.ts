@@ -25,6 +25,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestHost, haveBinary } from '../helpers/host.ts';
+import { advanceIn, xlIn, xlInOk } from '../helpers/xl-in-process.ts';
 
 const REAL = '/usr/bin/xenstore-ls';
 const skip = haveBinary(REAL) ? false : 'Debian xenstore-utils not installed (apt-get install xenstore-utils)';
@@ -32,20 +33,20 @@ const UUID = 'a1b2c3d4-0000-1111-2222-333344445555';
 let h: TestHost;
 let domid: number;
 
-before(() => {
+before(async () => {
   if (skip) return;
   h = new TestHost().start();
-  h.xlOk('create', h.guestConfig('devs', [
+  await xlInOk(h, 'create', h.guestConfig('devs', [
     `vtpm = [ "backend=0,uuid=${UUID}" ]`,
     'vkb = [ "backend-type=linux,unique-id=kb0,width=800,height=600" ]',
     'vdispl = [ "be-alloc=1,connectors=c0:1024x768;c1:800x600" ]',
     'channel = [ "name=org.qemu.guest_agent.0,connection=pty", "name=logs,connection=socket,path=/run/logs.sock" ]',
     'vsnd = [ [ "card, short-name=SC, long-name=Sound card, sample-rates=44100;48000, sample-formats=s16_le;f32_le", "pcm, name=dev0", "stream, unique-id=p0, type=p", "stream, unique-id=c0, type=c, channels-max=2" ] ]',
   ].join('\n')));
-  h.advance('3s'); // the guest boots and its frontends connect
-  domid = Number(h.xlOk('domid', 'devs').trim());
+  await advanceIn(h, '3s'); // the guest boots and its frontends connect
+  domid = Number((await xlInOk(h, 'domid', 'devs')).trim());
 });
-after(() => { if (!skip) h.stop(); });
+after(async () => { if (!skip) h.stop(); });
 
 type Tree = Map<string, { value: string; perms: string }>;
 function tree(): Tree {
@@ -69,7 +70,7 @@ function under(t: Tree, dir: string): Record<string, string> {
 /** The keys a frontend wrote itself (rings and channels vary): their names only. */
 const names = (o: Record<string, string>, re: RegExp) => Object.keys(o).filter(k => re.test(k)).sort();
 
-test('a guest with vtpm, vkb, vdispl and vsnd devices: the tree libxl and the Linux frontends write', { skip }, () => {
+test('a guest with vtpm, vkb, vdispl and vsnd devices: the tree libxl and the Linux frontends write', { skip }, async () => {
   const t = tree();
   const be = (kind: string) => `/local/domain/0/backend/${kind}/${domid}/0`;
   const fe = (kind: string) => `/local/domain/${domid}/device/${kind}/0`;
@@ -126,22 +127,22 @@ test('a guest with vtpm, vkb, vdispl and vsnd devices: the tree libxl and the Li
   assert.deepEqual(names(vsnd.f, /^0\/0\/.*(ring|channel)/), ['0/0/event-channel', '0/0/evt-event-channel', '0/0/evt-ring-ref', '0/0/ring-ref']);
 });
 
-test('vtpm-list, vkb-list, vdispl-list and vsnd-list print the xenstore values in the real formats', { skip }, () => {
+test('vtpm-list, vkb-list, vdispl-list and vsnd-list print the xenstore values in the real formats', { skip }, async () => {
   const t = tree();
   const f = (kind: string, key: string) => t.get(`/local/domain/${domid}/device/${kind}/0/${key}`)!.value;
   const bp = (kind: string) => `/local/domain/0/backend/${kind}/${domid}/0`;
-  assert.equal(h.xlOk('vtpm-list', 'devs'),
+  assert.equal(await xlInOk(h, 'vtpm-list', 'devs'),
     'Idx BE Uuid                                 handle state evt-ch ring-ref BE-path   \n' +
     `0   0  ${UUID}      0     4 ${f('vtpm', 'event-channel').padStart(6)} ${f('vtpm', 'ring-ref').padStart(8)} ${bp('vtpm')}\n`);
-  assert.equal(h.xlOk('vkb-list', 'devs'),
+  assert.equal(await xlInOk(h, 'vkb-list', 'devs'),
     'Idx BE handle state evt-ch    ref ID         BE-type    BE-path                       \n' +
     `0   0       0     4 ${f('vkbd', 'event-channel').padStart(6)} ${f('vkbd', 'page-ref').padStart(6)} kb0        linux      ${bp('vinput')}\n`);
   const c = (i: number, k: string) => f('vdispl', `${i}/${k}`);
-  assert.equal(h.xlOk('vdispl-list', 'devs'),
+  assert.equal(await xlInOk(h, 'vdispl-list', 'devs'),
     `DevId: 0, BE: 0, handle: ${domid}, state: 4, be-alloc: 1, BE-path: ${bp('vdispl')}, FE-path: /local/domain/${domid}/device/vdispl/0\n` +
     [0, 1].map(i => `\tConnector: ${i}, id: c${i}, width: ${i ? 800 : 1024}, height: ${i ? 600 : 768}, req-rref: ${c(i, 'req-ring-ref')}, req-evtch: ${c(i, 'req-event-channel')}, evt-rref: ${c(i, 'evt-ring-ref')}, evt-evtch: ${c(i, 'evt-event-channel')}\n`).join(''));
   const s = (j: number, k: string) => f('vsnd', `0/${j}/${k}`);
-  assert.equal(h.xlOk('vsnd-list', 'devs'),
+  assert.equal(await xlInOk(h, 'vsnd-list', 'devs'),
     `\ndevid: 0, be-domid: 0, handle: ${domid}, state: 4, be-path: ${bp('vsnd')}, fe-path: /local/domain/${domid}/device/vsnd/0\n` +
     // xl_vsnd.c labels the formats "sample-rates" too
     'short-name: "SC", long-name: "Sound card", sample-rates: 44100;48000, sample-rates: s16_le;f32_le\n' +
@@ -150,33 +151,33 @@ test('vtpm-list, vkb-list, vdispl-list and vsnd-list print the xenstore values i
     `\t\tstream: 1, unique-id: "c0", type: c, channels-max: 2\n\t\t\tevent-channel: ${s(1, 'event-channel')}, ring-ref: ${s(1, 'ring-ref')}\n`);
 });
 
-test('hot-plug and unplug: the next devid, Connected on both ends, removed on detach; the real refusals', { skip }, () => {
-  h.xlOk('vtpm-attach', 'devs', 'backend=Domain-0');
-  h.xlOk('vdispl-attach', 'devs', 'connectors=x:640x480');
+test('hot-plug and unplug: the next devid, Connected on both ends, removed on detach; the real refusals', { skip }, async () => {
+  await xlInOk(h, 'vtpm-attach', 'devs', 'backend=Domain-0');
+  await xlInOk(h, 'vdispl-attach', 'devs', 'connectors=x:640x480');
   let t = tree();
   assert.equal(t.get(`/local/domain/0/backend/vtpm/${domid}/1/state`)?.value, '4');
   assert.equal(t.get(`/local/domain/${domid}/device/vtpm/1/state`)?.value, '4');
   assert.match(t.get(`/local/domain/0/backend/vtpm/${domid}/1/uuid`)!.value, /^[0-9a-f-]{36}$/, 'libxl generates a uuid');
   assert.equal(t.get(`/local/domain/${domid}/device/vdispl/1/0/resolution`)?.value, '640x480');
-  assert.match(h.xlOk('list', '-l', 'devs'), /"unique_id": "x",\s+"width": 640/);
+  assert.match(await xlInOk(h, 'list', '-l', 'devs'), /"unique_id": "x",\s+"width": 640/);
 
-  h.xlOk('vtpm-detach', 'devs', '1');
-  h.xlOk('vdispl-detach', 'devs', '1');
-  h.xlOk('vkb-detach', 'devs', '0');
+  await xlInOk(h, 'vtpm-detach', 'devs', '1');
+  await xlInOk(h, 'vdispl-detach', 'devs', '1');
+  await xlInOk(h, 'vkb-detach', 'devs', '0');
   t = tree();
   for (const p of [`/local/domain/0/backend/vtpm/${domid}/1`, `/local/domain/${domid}/device/vtpm/1`, `/libxl/${domid}/device/vtpm/1`,
     `/local/domain/${domid}/device/vdispl/1`, `/local/domain/0/backend/vinput/${domid}/0`, `/local/domain/${domid}/device/vkbd/0`]) {
     assert.equal(t.has(p), false, `${p} removed`);
   }
-  assert.equal(h.xlOk('vkb-list', 'devs').split('\n').length, 2, 'only the header is left');
+  assert.equal((await xlInOk(h, 'vkb-list', 'devs')).split('\n').length, 2, 'only the header is left');
 
-  assert.deepEqual(h.xl('vtpm-detach', 'devs', '7'), { stdout: '', stderr: 'Unknown device 7.\n', status: 1 });
-  assert.deepEqual(h.xl('vsnd-detach', 'devs', '3'), { stdout: '', stderr: 'Error: Device 3 not connected.\n', status: 253 });
-  assert.deepEqual(h.xl('vkb-attach', 'devs', 'width=5'), { stdout: '', stderr: 'backend-type should be set\n', status: 253 });
-  assert.deepEqual(h.xl('vtpm-list', 'nosuch'), { stdout: h.xlOk('vtpm-list', '0'), stderr: 'nosuch is an invalid domain identifier\n', status: 0 });
+  assert.deepEqual(await xlIn(h, 'vtpm-detach', 'devs', '7'), { stdout: '', stderr: 'Unknown device 7.\n', status: 1 });
+  assert.deepEqual(await xlIn(h, 'vsnd-detach', 'devs', '3'), { stdout: '', stderr: 'Error: Device 3 not connected.\n', status: 253 });
+  assert.deepEqual(await xlIn(h, 'vkb-attach', 'devs', 'width=5'), { stdout: '', stderr: 'backend-type should be set\n', status: 253 });
+  assert.deepEqual(await xlIn(h, 'vtpm-list', 'nosuch'), { stdout: await xlInOk(h, 'vtpm-list', '0'), stderr: 'nosuch is an invalid domain identifier\n', status: 0 });
 });
 
-test('channel-list and the channels\' consoles: QEMU\'s, beside xenconsoled\'s primary one', { skip }, () => {
+test('channel-list and the channels\' consoles: QEMU\'s, beside xenconsoled\'s primary one', { skip }, async () => {
   const t = tree();
   const fe = (n: number) => under(t, `/local/domain/${domid}/device/console/${n}`);
   const be = (n: number) => under(t, `/local/domain/0/backend/console/${domid}/${n}`);
@@ -189,7 +190,7 @@ test('channel-list and the channels\' consoles: QEMU\'s, beside xenconsoled\'s p
   assert.deepEqual([fe(2).output, fe(2).tty, be(2).connection, be(2).path], [`chardev:libxl-channel1 ${ro}`, ` ${ro}`, `socket ${ro}`, `/run/logs.sock ${ro}`]);
   assert.equal(t.get(`/local/domain/0/backend/console/${domid}/0/state`)?.value, '1', 'the primary console is xenconsoled\'s, untouched');
   const v = (n: number, k: string) => t.get(`/local/domain/${domid}/device/console/${n}/${k}`)!.value;
-  assert.equal(h.xlOk('channel-list', 'devs'),
+  assert.equal(await xlInOk(h, 'channel-list', 'devs'),
     'Idx BE state evt-ch ring-ref connection                               \n' +
     `0   0  4     ${v(1, 'port').padEnd(6)} ${v(1, 'ring-ref').padEnd(8)} pty        ${v(1, 'tty').padEnd(30)} \n` +
     `1   0  4     ${v(2, 'port').padEnd(6)} ${v(2, 'ring-ref').padEnd(8)} socket     \n`);

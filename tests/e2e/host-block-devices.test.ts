@@ -10,15 +10,16 @@ import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestHost } from '../helpers/host.ts';
+import { advanceIn, xlIn, xlInOk } from '../helpers/xl-in-process.ts';
 
 let h: TestHost;
-before(() => { h = new TestHost().start(); });
+before(async () => { h = new TestHost().start(); });
 after(() => h.stop());
 
 const lvm = (...args: string[]) => h.run('xenlabd', args);
 const xsRead = (p: string) => h.sys('/usr/bin/xenstore-read', [p]).stdout.trim();
 
-test('lvcreate, lvs, vgs, lvextend and their errors, in LVM2 formats; the metadata survives a restart', () => {
+test('lvcreate, lvs, vgs, lvextend and their errors, in LVM2 formats; the metadata survives a restart', async () => {
   assert.deepEqual(lvm('vgs').stdout, '  VG  #PV #LV #SN Attr   VSize    VFree   \n  vg0   1   0   0 wz--n- <447.13g <447.13g\n');
   const c = lvm('lvcreate', '-L', '8G', '-n', 'web', 'vg0');
   assert.deepEqual([c.status, c.stdout, c.stderr], [0, '  Logical volume "web" created.\n', '']);
@@ -57,11 +58,11 @@ test('lvcreate, lvs, vgs, lvextend and their errors, in LVM2 formats; the metada
   assert.deepEqual([st.size, st.mode & 0o777, statSync(join(h.home, 'block')).mode & 0o777], [10 * 2 ** 30, 0o600, 0o700]);
 });
 
-test('a guest writes to phy:/dev/vg0/web: blkback serves the volume, xentop counts, the volume gets the blocks', () => {
+test('a guest writes to phy:/dev/vg0/web: blkback serves the volume, xentop counts, the volume gets the blocks', async () => {
   lvm('lvcreate', '-L', '64M', '-n', 'db', 'vg0');
-  h.xlOk('create', h.guestConfig('db1', `disk = [ 'phy:/dev/vg0/db,xvda,w' ]\nworkload = "disk-write=4M"`));
-  h.advance('6s');
-  const domid = h.xlOk('domid', 'db1').trim();
+  await xlInOk(h, 'create', h.guestConfig('db1', `disk = [ 'phy:/dev/vg0/db,xvda,w' ]\nworkload = "disk-write=4M"`));
+  await advanceIn(h, '6s');
+  const domid = (await xlInOk(h, 'domid', 'db1')).trim();
   const be = `/local/domain/0/backend/vbd/${domid}/51712`;
   assert.deepEqual([xsRead(`${be}/params`), xsRead(`${be}/type`), xsRead(`${be}/physical-device`), xsRead(`${be}/physical-device-path`), xsRead(`${be}/state`)],
     ['/dev/vg0/db', 'phy', 'fd:1', '/dev/dm-1', '4']);
@@ -82,51 +83,51 @@ test('a guest writes to phy:/dev/vg0/web: blkback serves the volume, xentop coun
   assert.deepEqual([rm.status, rm.stderr], [5, '  Logical volume vg0/db in use.\n']);
 
   // A second guest asking for it read-write (under another of its names) gets the block script's refusal.
-  const r = h.xl('create', h.guestConfig('db2', `disk = [ 'phy:/dev/mapper/vg0-db,xvda,w' ]`));
+  const r = await xlIn(h, 'create', h.guestConfig('db2', `disk = [ 'phy:/dev/mapper/vg0-db,xvda,w' ]`));
   assert.equal(r.status, 3);
   assert.ok(r.stderr.includes('libxl: error: libxl_device.c:1286:device_hotplug_child_death_cb: script: Device /dev/dm-1 is mounted in a guest domain,\nand so cannot be mounted now.\n'), r.stderr);
-  const ro = h.xl('create', h.guestConfig('db3', `disk = [ 'phy:/dev/vg0/db,xvda,r' ]`));
+  const ro = await xlIn(h, 'create', h.guestConfig('db3', `disk = [ 'phy:/dev/vg0/db,xvda,r' ]`));
   assert.ok(ro.stderr.includes('script: Device /dev/dm-1 is mounted read-write in a guest domain,\nand so cannot be mounted read-only now.\n'), ro.stderr);
-  h.xlOk('destroy', 'db1');
-  h.advance('1s');
+  await xlInOk(h, 'destroy', 'db1');
+  await advanceIn(h, '1s');
   const gone = lvm('lvremove', '-f', 'vg0/db');
   assert.deepEqual([gone.status, gone.stdout], [0, '  Logical volume "db" successfully removed.\n']);
 });
 
-test('a missing device is refused by libxl\'s stat, in create and in block-attach; Dom0\'s root is refused by the script', () => {
-  const r = h.xl('create', h.guestConfig('miss', `disk = [ 'phy:/dev/vg0/nope,xvda,w' ]`));
+test('a missing device is refused by libxl\'s stat, in create and in block-attach; Dom0\'s root is refused by the script', async () => {
+  const r = await xlIn(h, 'create', h.guestConfig('miss', `disk = [ 'phy:/dev/vg0/nope,xvda,w' ]`));
   assert.equal(r.status, 3);
   assert.match(r.stderr, /^libxl: error: libxl_device\.c:455:libxl__device_disk_set_backend: Disk vdev=xvda failed to stat: \/dev\/vg0\/nope: No such file or directory\nlibxl: error: libxl_create\.c:1316:initiate_domain_create: Domain \d+:Unable to set disk defaults for disk 0\n/m);
-  h.xlOk('create', h.guestConfig('att'));
-  h.advance('3s');
-  const a = h.xl('block-attach', 'att', 'phy:/dev/sdz1,xvdb,w');
+  await xlInOk(h, 'create', h.guestConfig('att'));
+  await advanceIn(h, '3s');
+  const a = await xlIn(h, 'block-attach', 'att', 'phy:/dev/sdz1,xvdb,w');
   assert.deepEqual([a.status, a.stderr], [1, 'libxl: error: libxl_device.c:455:libxl__device_disk_set_backend: Disk vdev=xvdb failed to stat: /dev/sdz1: No such file or directory\nlibxl_device_disk_add failed.\n']);
-  const root = h.xl('block-attach', 'att', 'phy:/dev/nvme0n1p2,xvdc,w');
+  const root = await xlIn(h, 'block-attach', 'att', 'phy:/dev/nvme0n1p2,xvdc,w');
   assert.ok(root.stderr.includes('script: Device /dev/nvme0n1p2 is mounted in the privileged domain,\nand so cannot be mounted by a guest.\n'), root.stderr);
 });
 
-test('a read-only volume asked for w: blkback cannot open it (xenbus_dev_fatal), while r works', () => {
+test('a read-only volume asked for w: blkback cannot open it (xenbus_dev_fatal), while r works', async () => {
   assert.equal(lvm('lvcreate', '-p', 'r', '-L', '16M', '-n', 'media', 'vg0').status, 0);
   assert.match(lvm('lvs').stdout, /\n  media vg0 -ri-a----- 16\.00m /);
   // libxl and the hotplug script accept it, as on Xen: the backend refuses when it opens the device.
-  h.xlOk('create', h.guestConfig('ro1', `disk = [ 'phy:/dev/vg0/media,xvda,w', 'phy:/dev/vg0/media,xvdb,r' ]`));
-  h.advance('3s');
-  const domid = h.xlOk('domid', 'ro1').trim();
+  await xlInOk(h, 'create', h.guestConfig('ro1', `disk = [ 'phy:/dev/vg0/media,xvda,w', 'phy:/dev/vg0/media,xvdb,r' ]`));
+  await advanceIn(h, '3s');
+  const domid = (await xlInOk(h, 'domid', 'ro1')).trim();
   assert.equal(xsRead(`/local/domain/0/error/backend/vbd/${domid}/51712/error`), '2 creating vbd structure');
   assert.ok(['5', '6'].includes(xsRead(`/local/domain/0/backend/vbd/${domid}/51712/state`)));
   assert.equal(xsRead(`/local/domain/0/backend/vbd/${domid}/51728/state`), '4');
   assert.equal(xsRead(`/local/domain/0/backend/vbd/${domid}/51728/info`), '4');
-  h.xlOk('destroy', 'ro1');
+  await xlInOk(h, 'destroy', 'ro1');
 });
 
-test('xl block-attach of a partition (by name and by its /dev/disk/by-id link) connects it', () => {
-  const domid = h.xlOk('domid', 'att').trim();
-  h.xlOk('block-attach', 'att', 'phy:/dev/sdb1,xvdd,w');
-  h.xlOk('block-attach', 'att', 'phy:/dev/disk/by-id/ata-WDC_WD10EZEX-00BN5A0_WD-WCC3F7654321-part2,xvde,r');
-  h.advance('2s');
+test('xl block-attach of a partition (by name and by its /dev/disk/by-id link) connects it', async () => {
+  const domid = (await xlInOk(h, 'domid', 'att')).trim();
+  await xlInOk(h, 'block-attach', 'att', 'phy:/dev/sdb1,xvdd,w');
+  await xlInOk(h, 'block-attach', 'att', 'phy:/dev/disk/by-id/ata-WDC_WD10EZEX-00BN5A0_WD-WCC3F7654321-part2,xvde,r');
+  await advanceIn(h, '2s');
   const be = (devid: number) => `/local/domain/0/backend/vbd/${domid}/${devid}`;
   assert.deepEqual([xsRead(`${be(51760)}/physical-device`), xsRead(`${be(51760)}/state`), xsRead(`${be(51760)}/sectors`)], ['8:11', '4', String(100 * 2 ** 21)]);
   assert.deepEqual([xsRead(`${be(51776)}/physical-device`), xsRead(`${be(51776)}/physical-device-path`), xsRead(`${be(51776)}/info`)], ['8:12', '/dev/sdb2', '4']);
-  assert.match(h.xlOk('block-list', 'att'), /\n51760 +0 +\d+ +4 +\d+ +\d+ +\/local\/domain\/0\/backend\/vbd\/\d+\/51760\n/);
-  h.xlOk('destroy', 'att');
+  assert.match(await xlInOk(h, 'block-list', 'att'), /\n51760 +0 +\d+ +4 +\d+ +\d+ +\/local\/domain\/0\/backend\/vbd\/\d+\/51760\n/);
+  await xlInOk(h, 'destroy', 'att');
 });

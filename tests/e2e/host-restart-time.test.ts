@@ -84,3 +84,41 @@ test('real clock: a restart adds no CPU time beyond what the host clock lets run
     assert.ok(t2[name]! - t1[name]! <= (c2 - c1) * (name === 'db' ? 1 : 4) + 0.1, `${name}: ${t1[name]} -> ${t2[name]} while the host clock moved ${c2 - c1}s`);
   }
 });
+
+/** Each domain's State in xl list, each vCPU's in xl vcpu-list and each domain's in xentop: what an administrator sees. */
+function runstates(h: TestHost): { list: string[]; vcpus: string[]; xentop: string[] } {
+  const rows = (out: string) => out.trim().split('\n').slice(1).map(l => l.trim().split(/\s+/));
+  return {
+    list: parseList(h.xlOk('list')).map(r => `${r.name} ${r.state}`),
+    vcpus: rows(h.xlOk('vcpu-list')).map(f => `${f[0]} ${f[2]} ${f[4]}`),
+    xentop: rows(h.run('xentop', ['-b', '-i', '1']).stdout).map(f => `${f[0]} ${f[1]}`),
+  };
+}
+
+test('virtual clock: right after stop/start and kill -9 every vCPU is running, blocked or paused as before', () => {
+  const h = new TestHost().start(['--clock', 'virtual']);
+  hosts.push(h);
+  // A credit pool too: credit2 and the schedulers on the shared core each bring their vCPUs back.
+  h.xlOk('cpupool-cpu-remove', 'Pool-0', '6-7');
+  h.xlOk('cpupool-create', 'name="cp"', 'sched="credit"', 'cpus="6-7"');
+  h.xlOk('create', h.guestConfig('busy', 'vcpus = 2\nworkload = "cpu=100"'));
+  h.xlOk('create', h.guestConfig('idle', ''));
+  h.xlOk('create', h.guestConfig('held', 'workload = "cpu=100"'));
+  h.xlOk('create', h.guestConfig('credit', 'pool = "cp"\nworkload = "cpu=100"'));
+  h.xlOk('create', h.guestConfig('nap', 'pool = "cp"'));
+  h.advance('30s');
+  h.xlOk('pause', 'held');
+  // The paused guest's vCPU leaves its pCPU at the next reschedule.
+  h.advance('1ms');
+  const before = runstates(h);
+  const state = (name: string) => before.list.find(l => l.startsWith(`${name} `));
+  assert.deepEqual(['busy', 'idle', 'held', 'credit', 'nap'].map(state), ['busy r-----', 'idle -b----', 'held --p---', 'credit r-----', 'nap -b----']);
+  assert.ok(before.vcpus.includes('held 0 ---') && before.xentop.includes('held ----p-'), JSON.stringify(before));
+
+  h.run('xenlabd', ['stop']);
+  h.start();
+  assert.deepEqual(runstates(h), before, 'after stop/start, before the clock moves');
+  killDaemon(h);
+  h.start();
+  assert.deepEqual(runstates(h), before, 'after kill -9, before the clock moves');
+});

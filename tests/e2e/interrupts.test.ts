@@ -22,12 +22,12 @@ after(() => h.stop());
 /** `cat /proc/interrupts` typed in the guest's console shell. */
 const procInterrupts = (): Promise<string> => guestShell(h, 'web', 'cat /proc/interrupts');
 
-/** The CPU0 count of each named IRQ line. */
+/** The count of each named IRQ line, over all CPUs. */
 function counts(text: string): Map<string, number> {
   const m = new Map<string, number>();
   for (const l of text.split('\n')) {
-    const x = /^ *\d+: +(\d+)  +\S+ +-\S+ +(\S+)$/.exec(l);
-    if (x) m.set(x[2]!, Number(x[1]));
+    const x = /^ *\d+:((?: +\d+)+)  +\S+ +-\S+ +(\S+)$/.exec(l);
+    if (x) m.set(x[2]!, x[1]!.trim().split(/ +/).reduce((t, n) => t + Number(n), 0));
   }
   return m;
 }
@@ -73,4 +73,24 @@ test("Xen gives the NIC's and the disk's MSI-X IRQs to Dom0 as pirqs: 'i' and 'e
   assert.equal(msi.length, 2, 'the NIC and the disk');
   const dom0 = out.slice(out.indexOf('Event channel information for domain 0:'));
   for (const [, irq, pirq] of msi) assert.match(dom0, new RegExp(`^\\(XEN\\) +\\d+ \\[[01]/0/[01]\\]: s=4 n=0 x=0 p=${pirq} i=${irq}$`, 'm'));
+});
+
+test("Dom0's /proc/interrupts (xenlabd interrupts): its timers, the drivers' pirqs, xenstored's, xenconsoled's and the backends' event channels", () => {
+  const read = () => h.run('xenlabd', ['interrupts']).stdout;
+  const text = read();
+  const lines = text.split('\n');
+  assert.equal(lines[0], `${' '.repeat(11)}${[0, 1, 2, 3].map(c => `CPU${c}`.padEnd(11)).join('')}`);
+  assert.match(text, /^ {2}8: +0 +0 +0 +0  xen-pirq    -ioapic-edge  rtc0$/m);
+  assert.match(text, /^ {2}9: +0 +0 +0 +0  xen-pirq    -ioapic-level  acpi$/m);
+  for (const name of ['i40e-eno1-TxRx-0', 'nvme0q1']) assert.match(text, new RegExp(`^ *\\d+: +\\d+ +0 +0 +0  xen-pirq    -msi-x     ${name}$`, 'm'));
+  const id = h.xlOk('domid', 'web').trim();
+  for (const name of ['evtchn:xenstored', 'evtchn:xenconsoled', 'blkif-backend', `vif${id}.0-q0-tx`, `vif${id}.0-q0-rx`]) {
+    assert.match(text, new RegExp(`^ *\\d+: +\\d+ +\\d+ +\\d+ +\\d+  xen-dyn-lateeoi    -event     ${name.replace('.', '\\.')}$`, 'm'), name);
+  }
+  const dom0 = counts(text);
+  h.advance('1s');
+  const later = counts(read());
+  // Each vCPU's timer fires on its own CPU; the disk's completions and the ring's requests keep coming.
+  for (let v = 0; v < 4; v++) assert.match(text, new RegExp(`^ *\\d+:${' +0'.repeat(v)} +\\d+${' +0'.repeat(3 - v)}  xen-percpu    -virq      timer${v}$`, 'm'));
+  for (const name of ['nvme0q1', 'blkif-backend', `vif${id}.0-q0-tx`]) assert.ok(later.get(name)! > dom0.get(name)!, `${name}: ${dom0.get(name)} -> ${later.get(name)}`);
 });

@@ -62,18 +62,16 @@ test('lsusb lists the root hubs and devices, highest bus and device first', () =
     'Bus 001 Device 001: ID 1d6b:0002 Linux Foundation 2.0 root hub', ''].join('\n'));
 });
 
-test('a machine file sets the machine, its PCI slots, USB devices and leaves disks to the host-disk model', () => {
+test('a machine file sets the machine, its PCI slots and USB devices', () => {
   const spec = parseMachineFile(JSON.stringify({
     hostname: 'lab2', cpus: 16, memory: '32G', dom0_mem: 4096,
     pci: [{ at: '00:00', part: 'intel-e3v3-host-bridge' }, { at: '05:00', part: 'intel-x710', sriov: [4] }, { at: '0000:06:00.0', part: 'amd-rx580' }],
     usb: [{ bus: 1, device: 2, id: '046d:c31c', vendor: 'Logitech, Inc.', product: 'Keyboard K120' }, { bus: 3, device: 4, port: 2, id: '0951:1666', vendor: 'Kingston Technology', product: 'DataTraveler 100 G3/G4/SE9 G2/50' }],
-    disks: [{ anything: 'the block model reads' }],
   }));
   assert.equal(spec.hostname, 'lab2');
   assert.equal(spec.memoryMiB, 32768);
   assert.equal(spec.dom0MemMiB, 4096);
   assert.deepEqual(spec.pci![1], { at: '05:00', part: 'intel-x710', sriov: [4] });
-  assert.deepEqual(spec.hostDisks, [{ anything: 'the block model reads' }]);
   assert.deepEqual(spec.usb!.map(d => d.busid), ['1-1', '3-2']);
   const bus = new PciBus(spec.pci!);
   assert.equal(bus.vfsOf('0000:05:00.0').length, 4);

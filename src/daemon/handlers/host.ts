@@ -6,6 +6,10 @@ import { DOM0_UTS } from '../../dom0/dom0-kernel.ts';
 import { xenCommandLine } from '../../hypervisor/hypervisor.ts';
 
 export const hostHandlers: Handlers = {
+  'host.interrupts': host => {
+    const dom0 = host.hv.get(0);
+    return { text: host.dom0Irqs.procInterrupts(dom0.onlineVcpus, port => dom0.evtchn.ports[port]?.count ?? 0) };
+  },
   'host.info': (host): HostInfo => {
     const m = host.machine;
     const freeMiB = Math.floor(host.hv.freePages / 256);

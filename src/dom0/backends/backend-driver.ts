@@ -7,6 +7,7 @@
 // domain's error/backend/... path and the device switched to Closing; the frontend then closes.
 import type { XsClient } from '../../formats/xenstore-client.ts';
 import type { XenDevices } from '../xen-devices.ts';
+import { backendIrqName } from '../dom0-irqs.ts';
 
 /** A ring page mapped from the frontend, and an event channel bound to the frontend's. */
 export interface MappedRing { dir: string; key: string; ref: number; handle: number }
@@ -196,7 +197,7 @@ export class BackendDriver {
         const value = Number(await readOr(xs, `${dir}/${key}`));
         if (!Number.isInteger(value)) continue;
         if (RING_REF_KEY.test(key)) dev.rings.push({ dir, key, ref: value, handle: this.xen.mapGrant(dev.domid, value) });
-        else if (EVTCHN_KEY.test(key)) dev.channels.push({ dir, key, remotePort: value, port: this.xen.bindInterdomain(dev.domid, value) });
+        else if (EVTCHN_KEY.test(key)) dev.channels.push({ dir, key, remotePort: value, port: this.xen.bindInterdomain(dev.domid, value, undefined, backendIrqName(this.kind, dev.domid, dev.devid, dir, key)) });
       }
     }
   }

@@ -17,6 +17,7 @@ import { checkBootFiles } from './pv-kernel.ts';
 import { addConsole, addVbd, addVif, checkDiskTarget, writeSerialTty, type DiskSpec } from './devices.ts';
 import { addPcis, checkGfxPassthru } from './pci.ts';
 import { plugPvDevices } from './pv-devices.ts';
+import { checkDeviceModelBinary, checkHvmFirmware } from './dm-version.ts';
 import { teardown } from './domain.ts';
 import { applyCreateRtdsParams } from './sched.ts';
 import { isDriverDomain, resolveBackend, writeDriverDomainDirs } from './driver-domain.ts';
@@ -74,6 +75,7 @@ async function build(ts: Toolstack, domid: number, name: string, type: DomainTyp
   // libxl_cpupool_qualifier_to_cpupoolid: a pool id or a name; ERROR_INVAL, which xl exits with.
   const pool = /^\d+$/.test(poolName) ? hv.sched.get(Number(poolName)) : hv.pools.find(p => p.name === poolName);
   if (!pool) throw new LibxlError('EINVAL', `libxl: error: libxl_create.c:1132:libxl__domain_config_setdefault: Illegal pool specified: ${poolName}`, 6);
+  checkHvmFirmware(type, b);
   const hardAll = Array.isArray(b.vcpu_hard_affinity) ? b.vcpu_hard_affinity : null;
   const softAll = Array.isArray(b.vcpu_soft_affinity) ? b.vcpu_soft_affinity : null;
   const affinity = Array.from({ length: maxVcpus }, (_, v) => ({
@@ -123,6 +125,7 @@ async function build(ts: Toolstack, domid: number, name: string, type: DomainTyp
     // A restored guest resumes where it was saved: it does not boot again.
     await writeSerialTty(xs, domid, (await platform.startGuest(rec, o.restored === true)).serialTty);
     for (const disk of config.disks ?? []) await addVbd(ts, domid, disk, o.cwd);
+    checkDeviceModelBinary(domid, type, config.b_info);
     checkGfxPassthru(ts, domid, config);
     for (const nic of config.nics ?? []) await addVif(xs, hv.clock, domid, nic);
     if (config.pcidevs?.length) await addPcis(ts, domid, config.pcidevs);

@@ -71,41 +71,16 @@ export function credit2Params(ts: Toolstack, o: { domid?: number; pool?: string 
   return {
     pools: pools.map(p => ({
       name: p.name, ratelimitUs: credit2Of(p)?.getRatelimit() ?? null,
-      domains: [...hv.domains.values()].filter(d => d.poolId === p.id && (o.domid === undefined || d.domid === o.domid))
-        .sort((x, y) => x.domid - y.domid)
-        .map(d => ({ domid: d.domid, name: ts.nameOf(d.domid) ?? '(null)', weight: d.weight, cap: d.cap, poolName: p.name })),
+      domains: weightCapRows(ts, p, o.domid),
     })),
   };
-}
-
-/** sched_credit2_domain_set (libxl_domain_sched_params_set): weight 1..65535, cap 0..100 per vCPU. */
-export function setCredit2Domain(ts: Toolstack, domid: number, p: { weight?: number; cap?: number }): void {
-  const d = ts.hv.get(domid);
-  const refused = refusedByXen(ts, domid, 'credit2', '439:sched_credit2_domain_set', 'Getting domain sched credit2', 'libxl_domain_sched_params_set failed.');
-  if (refused) throw refused;
-  const weight = p.weight === PARAM_DEFAULT ? undefined : p.weight;
-  const cap = p.cap === PARAM_DEFAULT ? undefined : p.cap;
-  const failed = (what: string) => new LibxlError('EINVAL', `libxl: error: libxl_sched.c:${what}\nlibxl_domain_sched_params_set failed.`, 1);
-  if (weight !== undefined && (weight < 1 || weight > 65535)) {
-    throw failed(`445:sched_credit2_domain_set: ${domainCtx(domid)}Cpu weight out of range, valid values are within range from 1 to 65535`);
-  }
-  const maxCap = d.maxVcpus * 100;
-  if (cap !== undefined && (cap < 0 || cap > maxCap)) {
-    throw failed(`455:sched_credit2_domain_set: ${domainCtx(domid)}Cpu cap out of range, valid range is from 0 to ${maxCap} for specified number of vcpus`);
-  }
-  const before = { weight: d.weight, cap: d.cap };
-  ts.hv.setSchedParams(domid, { weight, cap });
-  ts.commitOrUndo(domid, () => ts.hv.setSchedParams(domid, before));
 }
 
 /** libxl_sched_credit2_params_set: a pool's ratelimit (sched_ratelimit_check), kept across daemon restarts. */
 export function setCredit2Ratelimit(ts: Toolstack, pool: string | undefined, ratelimitUs: number): void {
   const hv = ts.hv;
   const p = pool ? poolByQualifier(ts, pool) : hv.pools[0]!;
-  if (ratelimitUs !== 0 && (ratelimitUs < RATELIMIT_MIN || ratelimitUs > RATELIMIT_MAX)) {
-    throw new LibxlError('EINVAL', `libxl: error: libxl_sched.c:270:sched_ratelimit_check: Ratelimit out of range, valid range is from ${RATELIMIT_MIN} to ${RATELIMIT_MAX}\n` +
-      'libxl_sched_credit2_params_set failed.', 1);
-  }
+  checkRatelimit(ratelimitUs, 'libxl_sched_credit2_params_set failed.');
   const c = credit2Of(p);
   if (!c) {
     throw new LibxlError('EINVAL', 'libxl: error: libxl_sched.c:389:libxl_sched_credit2_params_set: Setting Credit2 scheduler parameters: Invalid argument\n' +
@@ -156,31 +131,47 @@ export function creditParams(ts: Toolstack, o: { domid?: number; pool?: string }
   return {
     pools: pools.map(({ p, s }) => ({
       name: p.name, ...s.getParams(),
-      domains: poolDomains(ts, p).filter(d => o.domid === undefined || d === o.domid)
-        .map(domid => ({ domid, name: ts.nameOf(domid) ?? '(null)', ...s.getDomainParams(domid), poolName: p.name })),
+      domains: weightCapRows(ts, p, o.domid),
     })),
   };
 }
 
-/** sched_credit_domain_set: weight 1..65535, cap 0..100 per vCPU. */
-export function setCreditDomain(ts: Toolstack, domid: number, p: { weight?: number; cap?: number }): void {
+/** Where sched_credit_domain_set and sched_credit2_domain_set log (libxl_sched.c's lines) and what Xen's refusal says. */
+const WEIGHT_CAP = {
+  credit: { fn: 'sched_credit_domain_set', getLine: 232, what: 'Getting domain sched credit', weightLine: 238, capLine: 248 },
+  credit2: { fn: 'sched_credit2_domain_set', getLine: 439, what: 'Getting domain sched credit2', weightLine: 445, capLine: 455 },
+} as const;
+
+/** A pool's domains (or the one asked for) with their weight and cap, by domid. */
+function weightCapRows(ts: Toolstack, p: Cpupool, domid?: number): SchedCredit2Params[] {
+  return poolDomains(ts, p).filter(d => domid === undefined || d === domid).map(id => {
+    const d = ts.hv.get(id);
+    return { domid: id, name: ts.nameOf(id) ?? '(null)', weight: d.weight, cap: d.cap, poolName: p.name };
+  });
+}
+
+/** sched_credit_domain_set / sched_credit2_domain_set (libxl_domain_sched_params_set): weight 1..65535, cap 0..100 per vCPU. */
+export function setWeightCap(ts: Toolstack, sched: keyof typeof WEIGHT_CAP, domid: number, p: { weight?: number; cap?: number }): void {
+  const t = WEIGHT_CAP[sched];
   const d = ts.hv.get(domid);
   const xlLine = 'libxl_domain_sched_params_set failed.';
-  const refused = refusedByXen(ts, domid, 'credit', '232:sched_credit_domain_set', 'Getting domain sched credit', xlLine);
+  const refused = refusedByXen(ts, domid, sched, `${t.getLine}:${t.fn}`, t.what, xlLine);
   if (refused) throw refused;
   const weight = p.weight === PARAM_DEFAULT ? undefined : p.weight;
   const cap = p.cap === PARAM_DEFAULT ? undefined : p.cap;
-  const failed = (what: string) => new LibxlError('EINVAL', `libxl: error: libxl_sched.c:${what}\n${xlLine}`, 1);
-  if (weight !== undefined && (weight < 1 || weight > 65535)) {
-    throw failed(`238:sched_credit_domain_set: ${domainCtx(domid)}Cpu weight out of range, valid values are within range from 1 to 65535`);
-  }
+  const failed = (line: number, what: string) => new LibxlError('EINVAL', `libxl: error: libxl_sched.c:${line}:${t.fn}: ${domainCtx(domid)}${what}\n${xlLine}`, 1);
+  if (weight !== undefined && (weight < 1 || weight > 65535)) throw failed(t.weightLine, 'Cpu weight out of range, valid values are within range from 1 to 65535');
   const maxCap = d.maxVcpus * 100;
-  if (cap !== undefined && (cap < 0 || cap > maxCap)) {
-    throw failed(`248:sched_credit_domain_set: ${domainCtx(domid)}Cpu cap out of range, valid range is from 0 to ${maxCap} for specified number of vcpus`);
-  }
+  if (cap !== undefined && (cap < 0 || cap > maxCap)) throw failed(t.capLine, `Cpu cap out of range, valid range is from 0 to ${maxCap} for specified number of vcpus`);
   const before = { weight: d.weight, cap: d.cap };
   ts.hv.setSchedParams(domid, { weight, cap });
   ts.commitOrUndo(domid, () => ts.hv.setSchedParams(domid, before));
+}
+
+/** sched_ratelimit_check: 0 (off) or RATELIMIT_MIN..RATELIMIT_MAX µs; `xlLine` is what xl then says. */
+function checkRatelimit(us: number, xlLine: string): void {
+  if (us === 0 || (us >= RATELIMIT_MIN && us <= RATELIMIT_MAX)) return;
+  throw new LibxlError('EINVAL', `libxl: error: libxl_sched.c:270:sched_ratelimit_check: Ratelimit out of range, valid range is from ${RATELIMIT_MIN} to ${RATELIMIT_MAX}\n${xlLine}`, 1);
 }
 
 /** libxl_sched_credit_params_get: Xen answers EINVAL for a pool of another scheduler. */
@@ -207,9 +198,7 @@ export function setCreditPoolParams(ts: Toolstack, pool: string | undefined, set
   if (next.tsliceMs < CK.XEN_SYSCTL_CSCHED_TSLICE_MIN || next.tsliceMs > CK.XEN_SYSCTL_CSCHED_TSLICE_MAX) {
     throw failed(`311:libxl_sched_credit_params_set: Time slice out of range, valid range is from ${CK.XEN_SYSCTL_CSCHED_TSLICE_MIN} to ${CK.XEN_SYSCTL_CSCHED_TSLICE_MAX}`);
   }
-  if (next.ratelimitUs !== 0 && (next.ratelimitUs < RATELIMIT_MIN || next.ratelimitUs > RATELIMIT_MAX)) {
-    throw failed(`270:sched_ratelimit_check: Ratelimit out of range, valid range is from ${RATELIMIT_MIN} to ${RATELIMIT_MAX}`);
-  }
+  checkRatelimit(next.ratelimitUs, 'libxl_sched_credit_params_set failed.');
   if (next.ratelimitUs > next.tsliceMs * 1000) throw failed('321:libxl_sched_credit_params_set: Ratelimit cannot be greater than timeslice');
   if (next.migrDelayUs < 0 || next.migrDelayUs > CK.XEN_SYSCTL_CSCHED_MGR_DLY_MAX_US) {
     throw failed(`326:libxl_sched_credit_params_set: vcpu migration delay should be >= 0 and <= ${CK.XEN_SYSCTL_CSCHED_MGR_DLY_MAX_US}us`);

@@ -12,8 +12,8 @@ import { createDomain, type CreateOptions } from './create.ts';
 import { recoverDomain, removeStaleDomains } from './recover.ts';
 import { destroy, domainInfo, domids, pause, rename, retrieveConfig, unpause, vcpuSet } from './domain.ts';
 import { setMaxmem, setMemoryTarget } from './mem.ts';
-import { credit2Params, setCredit2Domain, setCredit2Ratelimit, setVcpuAffinity, vcpuList } from './sched.ts';
-import { creditParams, creditPoolParams, rtdsDomains, rtdsVcpus, setCreditDomain, setCreditPoolParams, setRtdsVcpus } from './sched.ts';
+import { credit2Params, setCredit2Ratelimit, setVcpuAffinity, setWeightCap, vcpuList } from './sched.ts';
+import { creditParams, creditPoolParams, rtdsDomains, rtdsVcpus, setCreditPoolParams, setRtdsVcpus } from './sched.ts';
 import { cpupoolCpuAdd, cpupoolCpuRemove, cpupoolCreate, cpupoolDestroy, cpupoolList, cpupoolMigrate, cpupoolNumaSplit, cpupoolRename } from './cpupool.ts';
 import { attachDisk, attachNic, detachDisk, detachNic, deviceInfo, primaryConsole, type DeviceKind } from './devices.ts';
 import { requestShutdown, sendSysrq } from './pvcontrol.ts';
@@ -168,11 +168,11 @@ export class Toolstack {
   vcpuList(doms?: string[]): { nrCpus: number; vcpus: VcpuInfo[] } { return vcpuList(this, doms); }
   vcpuPin(domid: number, vcpu: number | 'all', hard: number[] | null, soft: number[] | null): void { setVcpuAffinity(this, domid, vcpu, hard, soft); }
   credit2Params(o: { domid?: number; pool?: string }): { pools: { name: string; ratelimitUs: number | null; domains: SchedCredit2Params[] }[] } { return credit2Params(this, o); }
-  setCredit2Domain(domid: number, p: { weight?: number; cap?: number }): void { setCredit2Domain(this, domid, p); }
+  setCredit2Domain(domid: number, p: { weight?: number; cap?: number }): void { setWeightCap(this, 'credit2', domid, p); }
   setCredit2Ratelimit(pool: string | undefined, ratelimitUs: number): void { setCredit2Ratelimit(this, pool, ratelimitUs); }
   // credit (credit1) and RTDS: xl sched-credit and sched-rtds.
   creditParams(o: { domid?: number; pool?: string }) { return creditParams(this, o); }
-  setCreditDomain(domid: number, p: { weight?: number; cap?: number }): void { setCreditDomain(this, domid, p); }
+  setCreditDomain(domid: number, p: { weight?: number; cap?: number }): void { setWeightCap(this, 'credit', domid, p); }
   creditPoolParams(pool: string | undefined) { return creditPoolParams(this, pool); }
   setCreditPoolParams(pool: string | undefined, p: Partial<SchedCreditPoolParams>): void { setCreditPoolParams(this, pool, p); }
   rtdsDomains(o: { domid?: number; pool?: string }) { return rtdsDomains(this, o); }

@@ -12,7 +12,7 @@ import {
 import * as K from './constants.ts';
 import { EventQueue, TimerHeap } from '../sched-core/event-queue.ts';
 import * as T from './trace.ts';
-import { blockTime, consume, newDutyCycle, roll, setDemand, wantsCpu } from '../sched-core/workload.ts';
+import { blockTime, consume, initialDutyCycle, roll, runPendingNow, ticksBetween, workAt, setDemand, wantsCpu, type VcpuWork } from '../sched-core/workload.ts';
 import { type Dom, type Pcpu, type Pool, type Runq, type Vcpu, isRunnable } from './model.ts';
 import type { DomainSchedOptions, Scheduler, SchedulerOptions, VcpuInfo, VcpuState } from '../scheduler.ts';
 import { burnCredit, creditAfter, runtime } from './credit.ts';
@@ -37,6 +37,7 @@ export class Credit2 implements Scheduler {
   /** Orders events of one instant across both queues. */
   private seq = 0;
   private readonly sink: TraceSink;
+  private readonly timerFired: NonNullable<SchedulerOptions['timer']>;
   private readonly perRq: number;
   /** Every pCPU of the machine; those of other pools have no `pool`. */
   private readonly cpu: Pcpu[] = [];
@@ -50,6 +51,7 @@ export class Credit2 implements Scheduler {
     this.t = Number(opts.startNs ?? 0n);
     this.sink = opts.trace ?? NO_TRACE;
     this.sink.now[0] = this.t;
+    this.timerFired = opts.timer ?? (() => {});
     this.perRq = opts.runqueuePerSocket ?? K.MAX_CPUS_RUNQUEUE;
     this.pool = { pcpus: [], ratelimitNs: (opts.ratelimitUs ?? K.SCHED_DEFAULT_RATELIMIT_US) * 1000, runqs: [] };
     this.timers = new TimerHeap(opts.nrPcpus);
@@ -89,6 +91,7 @@ export class Credit2 implements Scheduler {
         const v = this.wakeTargets[target];
         this.releaseWakeSlot(target);
         if (!v || gen !== v.wakeGen) continue;
+        this.timerFired(v.dom.id, v.id, 1);
         this.workloadWake(v);
       } else {
         const d = this.findDomByReplSlot(target);
@@ -172,7 +175,7 @@ export class Credit2 implements Scheduler {
         rq: null, onRunq: false, processor: pool.pcpus[0]!, running: false, runstate: RUNSTATE_offline, stateEntry: this.t,
         startTime: this.t, runFrom: this.t, cpuNs: Number(o.cpuTimeNs?.[i] ?? 0n), tickledCpu: -1, online: i < online, blocked: false, parked: false,
         hard: o.hardAffinity?.[i] ?? null, soft: o.softAffinity?.[i] ?? null, eff: new Uint8Array(this.cpu.length), softMask: null,
-        pinned: false, work: newDutyCycle(domid, i, o.demand ?? 0, this.t), wakeGen: 0,
+        pinned: false, work: initialDutyCycle(domid, i, o, this.t), wakeGen: 0,
       };
       v.blocked = !wantsCpu(v.work);
       v.runstate = !v.online || d.paused ? RUNSTATE_offline : v.blocked ? RUNSTATE_blocked : RUNSTATE_runnable;
@@ -295,6 +298,16 @@ export class Credit2 implements Scheduler {
       cpuTimeNs: BigInt(Math.round(this.vcpuCpuNs(v))), state, pcpu: v.processor, online: v.online,
       hard: v.hard ? [...v.hard] : this.cpu.map(p => p.id), soft: v.soft ? [...v.soft] : this.cpu.map(p => p.id),
     };
+  }
+
+  vcpuWork(domid: number, vcpu: number): VcpuWork { return workAt(this.getVcpu(domid, vcpu), this.t); }
+
+  resume(): void {
+    runPendingNow(this.cpu, p => p.rq !== null, p => {
+      this.timers.clear(p.id);
+      if (p.curr && this.t >= p.blockAt) this.block(p.curr);
+      this.schedule(p);
+    });
   }
 
   nrVcpus(domid: number): number { return this.getDom(domid).vcpus.length; }
@@ -802,9 +815,12 @@ export class Credit2 implements Scheduler {
   private accountRun(v: Vcpu): void {
     const from = v.runFrom, to = this.t;
     if (to <= from) return;
+    const cpu = v.cpuNs;
     v.cpuNs += to - from;
     consume(v.work, from, to);
     v.runFrom = to;
+    const ticks = ticksBetween(cpu, v.cpuNs);
+    if (ticks) this.timerFired(v.dom.id, v.id, ticks);
   }
 
   // ---- the scheduler proper ---------------------------------------------------------------------

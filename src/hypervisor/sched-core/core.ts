@@ -14,7 +14,7 @@ import * as T from './trace.ts';
 import { coreMates, siblings } from './topology.ts';
 import { maskList } from '../keyhandlers/printk-formats.ts';
 import type { CpuTopology } from '../../machine/host.ts';
-import { blockTime, consume, newDutyCycle, roll, setDemand, wantsCpu, type DutyCycle } from './workload.ts';
+import { blockTime, consume, initialDutyCycle, roll, runPendingNow, ticksBetween, workAt, setDemand, wantsCpu, type DutyCycle, type VcpuWork } from './workload.ts';
 
 /** Delay between a tickle and the tickled pCPU running its scheduler (IPI and softirq). */
 export const TICKLE_LATENCY = 1_000;
@@ -71,6 +71,7 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
   private readonly timers: TimerHeap;
   private seq = 0;
   protected readonly sink: TraceSink;
+  private readonly timerFired: NonNullable<SchedulerOptions['timer']>;
   protected readonly pc: CorePcpu<V>[] = [];
   /** The pool's pCPUs, ascending. */
   protected cpus: number[] = [];
@@ -83,6 +84,7 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
     this.t = Number(o.startNs ?? 0n);
     this.sink = o.trace ?? NO_TRACE;
     this.sink.now[0] = this.t;
+    this.timerFired = o.timer ?? (() => {});
     this.timers = new TimerHeap(o.nrPcpus);
     for (let i = 0; i < o.nrPcpus; i++)
       this.pc.push({ id: i, inPool: false, curr: null, tickled: false, tickleAt: 0, idleEntry: this.t, idleSince: this.t, idleNs: 0, blockAt: Infinity, sliceEnd: Infinity });
@@ -149,7 +151,7 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
         this.freeWakeSlots.push(target);
         if (!v) continue;
         if (kind === EV_SAVED) { if (this.doms.get(v.dom.id) === v.dom && gen === v.savedAt) this.contextSaved(v); }
-        else if (gen === v.wakeGen) this.workloadWake(v);
+        else if (gen === v.wakeGen) { this.timerFired(v.dom.id, v.id, 1); this.workloadWake(v); }
       } else this.onEvent(kind, target, gen);
     }
     if (to > this.t) this.setTime(to);
@@ -230,7 +232,7 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
     if (this.sink.enabled) T.domOp(this.sink, this.cpus[0]!, TRC_SCHED_DOM_ADD, domid);
     const online = o.onlineVcpus ?? o.nrVcpus;
     for (let i = 0; i < o.nrVcpus; i++) {
-      const work = newDutyCycle(domid, i, o.demand ?? 0, this.t);
+      const work = initialDutyCycle(domid, i, o, this.t);
       const core: CoreVcpu<D> = {
         dom: d, id: i, word: T.unitWord(domid, i), processor: this.cpus[0]!, running: false, runstate: RUNSTATE_offline,
         stateEntry: this.t, runFrom: this.t, cpuNs: Number(o.cpuTimeNs?.[i] ?? 0n), online: i < online, blocked: !wantsCpu(work),
@@ -314,6 +316,16 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
     const state: VcpuState = v.running ? 'running' : !v.online ? 'offline' : v.dom.paused ? 'paused' : v.blocked ? 'blocked' : 'runnable';
     const all = this.pc.map(p => p.id);
     return { cpuTimeNs: BigInt(Math.round(this.cpuNs(v))), state, pcpu: v.processor, online: v.online, hard: v.hard ? [...v.hard] : all, soft: v.soft ? [...v.soft] : all };
+  }
+
+  vcpuWork(domid: number, vcpu: number): VcpuWork { return workAt(this.getVcpu(domid, vcpu), this.t); }
+
+  resume(): void {
+    runPendingNow(this.pc, p => p.inPool, p => {
+      this.timers.clear(p.id);
+      if (p.curr && this.t >= p.blockAt) this.block(p.curr);
+      this.schedule(p);
+    });
   }
 
   domainCpuTimeNs(domid: number): bigint {
@@ -418,9 +430,12 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
   protected accountRun(v: V): void {
     const from = v.runFrom, to = this.t;
     if (to <= from) return;
+    const cpu = v.cpuNs;
     v.cpuNs += to - from;
     consume(v.work, from, to);
     v.runFrom = to;
+    const ticks = ticksBetween(cpu, v.cpuNs);
+    if (ticks) this.timerFired(v.dom.id, v.id, ticks);
   }
 
   // ---- placement -------------------------------------------------------------------------------

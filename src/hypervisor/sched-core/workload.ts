@@ -20,6 +20,12 @@ export const IDLE_BURST = 1 * MS;
 /** An idle kernel still wakes at least once a second. */
 export const IDLE_PERIOD_MAX = 1000 * MS;
 
+/** The guest kernel's tick while it runs (Debian's HZ=250); idle, it is tickless (see above). */
+export const TICK_NS = 4_000_000;
+
+/** The ticks a run brings, on the vCPU's own CPU-time axis, whose CPU time went from `before` to `after`. */
+export const ticksBetween = (before: number, after: number): number => Math.floor(after / TICK_NS) - Math.floor(before / TICK_NS);
+
 export interface DutyCycle {
   demand: number;
   /** CPU wanted per period (ns). */
@@ -68,6 +74,30 @@ function periodFor(demand: number): number {
   return Math.min(IDLE_PERIOD_MAX, Math.max(DEMAND_PERIOD, Math.ceil(IDLE_BURST / demand / MS) * MS));
 }
 
+/**
+ * Where a vCPU's duty cycle stands at `t` (counting its run so far if it runs), as a daemon
+ * restart records it: the host resumes in the same period with the same CPU used.
+ */
+export interface VcpuWork { demand: number; used: number; periodEnd: number }
+
+export function workAt(v: { work: DutyCycle; running: boolean; runFrom: number }, t: number): VcpuWork {
+  const c = { ...v.work };
+  if (v.running) consume(c, v.runFrom, t);
+  else roll(c, t);
+  return { demand: c.demand, used: c.used, periodEnd: c.periodEnd };
+}
+
+/** A new vCPU's duty cycle: resumed from what workAt recorded (a new period if that one is over), or starting with `demand`. */
+export function initialDutyCycle(domid: number, vcpu: number, o: { demand?: number; work?: VcpuWork[] }, now: number): DutyCycle {
+  const w = o.work?.[vcpu];
+  const d = newDutyCycle(domid, vcpu, w?.demand ?? o.demand ?? 0, now);
+  if (!w) return d;
+  d.periodEnd = w.periodEnd;
+  d.used = w.used;
+  roll(d, now);
+  return d;
+}
+
 /** Move to the period containing t (only for a vCPU not running across the boundary). */
 export function roll(d: DutyCycle, t: number): void {
   if (t < d.periodEnd) return;
@@ -92,4 +122,16 @@ export function blockTime(d: DutyCycle, now: number): number {
   if (rem <= 0) return now;
   if (now + rem <= d.periodEnd) return now + rem;
   return d.periodEnd + d.quota;
+}
+
+/**
+ * Scheduler.resume on a pool's pCPUs: the reschedules pending on them run now, then those these
+ * raise, until none is pending (at most one round per pCPU).
+ */
+export function runPendingNow<P extends { tickled: boolean }>(pcpus: readonly P[], inPool: (p: P) => boolean, run: (p: P) => void): void {
+  for (let round = 0; round < pcpus.length; round++) {
+    const due = pcpus.filter(p => p.tickled && inPool(p));
+    if (!due.length) return;
+    for (const p of due) run(p);
+  }
 }

@@ -1,10 +1,11 @@
-// The guest kernel's interrupts: each event channel it binds becomes a Linux IRQ (the per-CPU
-// timer, debug VIRQ and IPIs on chip xen-percpu, xenbus, hvc_console and the PV drivers' rings on
-// xen-dyn, the rings with late EOI), numbered from the first IRQ after the legacy ones; and
-// /proc/interrupts as Linux 6.1 prints it (kernel/irq/proc.c, arch/x86/kernel/irq.c), each
-// line's counts those of its port.
+// A Linux kernel's interrupts on Xen (a guest's, Dom0's): each event channel it binds becomes a
+// Linux IRQ (the per-CPU timer, debug VIRQ and IPIs on chip xen-percpu, xenbus, hvc_console and
+// the PV drivers' rings on xen-dyn, the rings with late EOI, physical IRQs on xen-pirq), numbered
+// from the first IRQ after the GSIs (a GSI's pirq keeps its own number); and /proc/interrupts as
+// Linux 6.1 prints it (kernel/irq/proc.c, arch/x86/kernel/irq.c), each line's counts those of its
+// port. Pure: the caller says what is bound and how often each port fired.
 
-export interface GuestIrq { irq: number; port: number; chip: string; type: 'virq' | 'ipi' | 'event' | 'msi' | 'msi-x'; name: string; cpu: number }
+export interface LinuxIrq { irq: number; port: number; chip: string; type: 'virq' | 'ipi' | 'event' | 'msi' | 'msi-x' | 'ioapic-edge' | 'ioapic-level'; name: string; cpu: number }
 
 /** arch_show_interrupts' per-CPU counters after the IRQ lines: none of them counts in a simulated guest. */
 const ARCH_COUNTERS: [string, string][] = [
@@ -15,16 +16,16 @@ const ARCH_COUNTERS: [string, string][] = [
   ['MCE', 'Machine check exceptions'], ['MCP', 'Machine check polls'],
 ];
 
-export class GuestInterrupts {
-  private readonly irqs: GuestIrq[] = [];
+export class LinuxIrqs {
+  private readonly irqs: LinuxIrq[] = [];
 
   /** `first`: nr_irqs_gsi, 16 on PV (legacy PIC IRQs only), 24 with an IO-APIC; `upcallVector`: HVM/PVH events come by a vector (HYP). */
   constructor(private readonly first: number, private readonly upcallVector: boolean) {}
 
-  /** bind_evtchn_to_irq and friends: the lowest free IRQ number. */
-  bind(port: number, chip: string, type: GuestIrq['type'], name: string, cpu = 0): void {
-    let irq = this.first;
-    while (this.irqs.some(i => i.irq === irq)) irq++;
+  /** bind_evtchn_to_irq and friends: the lowest free IRQ number (a GSI's pirq: `gsi`). */
+  bind(port: number, chip: string, type: LinuxIrq['type'], name: string, cpu = 0, gsi?: number): void {
+    let irq = gsi ?? this.first;
+    while (gsi === undefined && this.irqs.some(i => i.irq === irq)) irq++;
     this.irqs.push({ irq, port, chip, type, name, cpu });
     this.irqs.sort((a, b) => a.irq - b.irq);
   }
