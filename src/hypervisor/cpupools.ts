@@ -179,6 +179,8 @@ export class Cpupools {
 
   poolOf(domid: number): Cpupool { return this.dom(domid).pool; }
   vcpu(domid: number, vcpu: number): VcpuInfo { return this.dom(domid).pool.sched.vcpu(domid, vcpu); }
+  vcpuCpuTimeNs(domid: number, vcpu: number): bigint { return this.dom(domid).pool.sched.vcpuCpuTimeNs(domid, vcpu); }
+  vcpuStatus(domid: number, vcpu: number): Pick<VcpuInfo, 'state' | 'online'> { return this.dom(domid).pool.sched.vcpuStatus(domid, vcpu); }
   domainCpuTimeNs(domid: number): bigint { return this.dom(domid).pool.sched.domainCpuTimeNs(domid); }
 
   /** Idle time of a pCPU since boot, whichever pools it was in (a free pCPU idles). */

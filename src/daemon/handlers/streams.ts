@@ -27,7 +27,7 @@ export function statsSample(host: Host): StatsSample {
       domid, name: i.name ?? '(null)', running: i.running, blocked: i.blocked, paused: i.paused,
       shutdown: i.shutdown && i.shutdownReason !== ShutdownReason.crash, crashed: i.shutdown && i.shutdownReason === ShutdownReason.crash, dying: i.dying,
       cpuNs: Number(i.cpuTimeNs), curMemKb: i.currentMemkb, maxMemKb: i.maxMemkb < 0 ? null : i.maxMemkb,
-      vcpus: Array.from({ length: d.maxVcpus }, (_, v) => ({ id: v, online: host.hv.sched.vcpu(domid, v).online, ns: Number(host.hv.vcpuTimeNs(domid, v)) })),
+      vcpus: Array.from({ length: d.maxVcpus }, (_, v) => ({ id: v, online: host.hv.sched.vcpuStatus(domid, v).online, ns: Number(host.hv.vcpuTimeNs(domid, v)) })),
       nets: host.netData.stats(domid), vbds: host.blkData.stats(domid), ssid: d.ssidref,
     };
   });

@@ -108,7 +108,7 @@ export function domainInfo(ts: Toolstack, domid: number): DomainInfo {
   const rec = ts.records.get(domid);
   let running = false, blocked = true;
   for (let v = 0; v < d.maxVcpus; v++) {
-    const s = hv.sched.vcpu(domid, v);
+    const s = hv.sched.vcpuStatus(domid, v);
     if (!s.online) continue;
     if (s.state === 'running') running = true;
     if (s.state !== 'blocked') blocked = false;
