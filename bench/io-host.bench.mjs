@@ -4,7 +4,8 @@
 // measure this machine's disk, not the daemon (io-rings.bench.mjs measures the image writes). Does simulated time keep pace with real time (target 1.00), and
 // what does the daemon's CPU cost per simulated second? The baseline is the same host with the
 // same guests idle, measured in the same run. The I/O the guests got (xentop -b over one
-// second) is printed too: the NIC (10 GbE) and Dom0's vCPUs bound it, not the daemon.
+// second) is printed too: the NIC (10 GbE) and Dom0's vCPUs bound it, not the daemon. Beside
+// the wall-clock pace, the pace the daemon's CPU per simulated second allows on a core of its own.
 // Needs `npm run build`. Run: node bench/run.mjs io-host
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { Connection } from '../src/client/connection.ts';
 import { hostPaths } from '../src/protocol/paths.ts';
 import { parseBatch } from '../tests/cli/xentop/row-format.ts';
 import { sized } from './smoke.mjs';
+import { loadAverage, paceOnOwnCore } from './pace.mjs';
 
 const GUESTS = sized(100, 2), WINDOW_MS = sized(10_000, 1_000), SETTLE_MS = sized(5_000, 500), PARALLEL = 4;
 const sleep = ms => new Promise(r => setTimeout(r, ms));
@@ -64,5 +66,7 @@ async function hostCost(workload) {
 const idle = await hostCost('');
 const busy = await hostCost('net-tx=20M,disk-write=20M');
 console.log(`${GUESTS} guests, real clock, ${WINDOW_MS / 1000} s: simulated/real time idle ${idle.pace.toFixed(2)}, I/O-heavy ${busy.pace.toFixed(2)} (target 1.00); ` +
+  `from the daemon's CPU, on a core of its own it could run up to idle ${paceOnOwnCore(idle.cpuPerSimS).toFixed(2)}x, I/O-heavy ${paceOnOwnCore(busy.cpuPerSimS).toFixed(2)}x real time (>= 1 keeps pace); load average ${loadAverage()}`);
+console.log(`  ` +
   `daemon CPU per simulated second idle ${idle.cpuPerSimS.toFixed(0)} ms, I/O-heavy ${busy.cpuPerSimS.toFixed(0)} ms (${(busy.cpuPerSimS / Math.max(1, idle.cpuPerSimS)).toFixed(2)}x idle)`);
 console.log(`I/O the guests got: NETRX ${busy.netMiBs.toFixed(0)} MiB/s, disk writes ${busy.diskMiBs.toFixed(0)} MiB/s (asked: ${GUESTS * 20} MiB/s of each); Dom0 CPU(%) ${busy.dom0Pct}`);

@@ -185,6 +185,8 @@ export class Cpupools {
 
   /** Every pool resumes after a daemon restart (see Scheduler.resume). */
   resume(): void { for (const p of this.pools) p.sched.resume(); }
+  vcpuCpuTimeNs(domid: number, vcpu: number): bigint { return this.dom(domid).pool.sched.vcpuCpuTimeNs(domid, vcpu); }
+  vcpuStatus(domid: number, vcpu: number): Pick<VcpuInfo, 'state' | 'online'> { return this.dom(domid).pool.sched.vcpuStatus(domid, vcpu); }
   domainCpuTimeNs(domid: number): bigint { return this.dom(domid).pool.sched.domainCpuTimeNs(domid); }
 
   /** Idle time of a pCPU since boot, whichever pools it was in (a free pCPU idles). */

@@ -54,6 +54,8 @@ export class EvtchnTable {
   /** pirq → its port (one port per pirq). */
   readonly pirqPort = new Map<number, number>();
   dying = false;
+  /** No port below this one is free: where the search for the lowest starts (Dom0 holds tens of thousands with as many guests). */
+  private freeFrom = 1;
 
   constructor(readonly domid: number, readonly maxEvtchnPort: number, nrVcpus: number) {
     this.pendingSel = Array.from({ length: Math.max(1, nrVcpus) }, () => new Set<number>());
@@ -65,12 +67,20 @@ export class EvtchnTable {
   /** get_free_port: the lowest free port, -ENOSPC past max_event_channels. */
   allocPort(): number {
     if (this.dying) throw err('EINVAL', 'domain is dying');
-    for (let port = 1; port <= this.maxEvtchnPort && port < this.abiPorts; port++) {
+    for (let port = this.freeFrom; port <= this.maxEvtchnPort && port < this.abiPorts; port++) {
       const chn = this.ports[port];
-      if (!chn) { this.ports[port] = freeChannel(); return port; }
-      if (chn.state === ECS_FREE) return port;
+      if (!chn) this.ports[port] = freeChannel();
+      else if (chn.state !== ECS_FREE) continue;
+      this.freeFrom = port;
+      return port;
     }
     throw err('ENOSPC', 'No space left on device');
+  }
+
+  /** The port is free again (closed). */
+  release(port: number): void {
+    this.ports[port] = freeChannel();
+    if (port < this.freeFrom) this.freeFrom = port;
   }
 
   /** _evtchn_from_port: the channel, or EINVAL for a port never allocated. */
@@ -207,7 +217,7 @@ export class EventChannelOps {
       const peer = this.w.table(chn.remoteDomid)?.ports[chn.remotePort];
       if (peer) Object.assign(peer, { state: ECS_UNBOUND, remoteDomid: dom, remotePort: 0 });
     }
-    t.ports[port] = freeChannel();
+    t.release(port);
   }
 
   /** evtchn_destroy: a dying domain's ports are all closed. */

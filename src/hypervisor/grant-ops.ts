@@ -89,7 +89,7 @@ export class GrantOps {
     const act = rgt.activeEntry(ref);
     if (act) { act.pin -= pinIncrement(flags); rgt.setActive(ref, act); }
     rgt.reduceStatus(ref);
-    if (!rgt.pinnedRefs().length) this.w.released(rgt.domid);
+    if (!rgt.anyPinned()) this.w.released(rgt.domid);
   }
 
   /** GNTTABOP_copy of `len` bytes for `caller` (netback's way of moving packets). */

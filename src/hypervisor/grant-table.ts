@@ -94,6 +94,8 @@ export class GrantTable {
   setActive(ref: number, a: ActiveEntry | undefined): void { if (a && a.pin) this.active.set(ref, a); else this.active.delete(ref); }
   /** Refs with a non-zero pin count, in order (what the 'g' key lists). */
   pinnedRefs(): number[] { return [...this.active.keys()].sort((a, b) => a - b); }
+  /** Whether any ref is pinned: asked at every unmap, where pinnedRefs' copy and sort of a busy table cost more than the I/O. */
+  anyPinned(): boolean { return this.active.size > 0; }
   markBusy(ref: number, readonly: boolean): void {
     const e = this.entry(ref);
     this.shared[ref] = { ...e, flags: e.flags | GTF_reading | (readonly ? 0 : GTF_writing) };

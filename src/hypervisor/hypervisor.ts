@@ -484,7 +484,7 @@ export class Hypervisor {
 
   vcpuTimeNs(domid: number, vcpu: number): bigint {
     const d = this.get(domid);
-    return (d.cpuBaseNs[vcpu] ?? 0n) + this.sched.vcpu(domid, vcpu).cpuTimeNs;
+    return (d.cpuBaseNs[vcpu] ?? 0n) + this.sched.vcpuCpuTimeNs(domid, vcpu);
   }
 
   cpuTimeNs(domid: number): bigint {

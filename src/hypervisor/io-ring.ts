@@ -345,10 +345,13 @@ export class BlkRings {
     this.ring = new Ring<BlkRequest>(sring, {
       encode: (at, slot, req) => {
         const n = Math.max(1, Math.ceil(req.sectors / SECTORS_PER_SEGMENT));
-        const segments: BlkifSegment[] = Array.from({ length: n }, (_, k) => ({
-          gref: req.grefs?.[k] ?? segRefs.ref(slot * BLKIF_MAX_SEGMENTS_PER_REQUEST * 2 + k), firstSect: 0,
-          lastSect: k < n - 1 ? SECTORS_PER_SEGMENT - 1 : (req.sectors - 1) % SECTORS_PER_SEGMENT,
-        }));
+        const segments: BlkifSegment[] = new Array(n);
+        for (let k = 0; k < n; k++) {
+          segments[k] = {
+            gref: req.grefs?.[k] ?? segRefs.ref(slot * BLKIF_MAX_SEGMENTS_PER_REQUEST * 2 + k), firstSect: 0,
+            lastSect: k < n - 1 ? SECTORS_PER_SEGMENT - 1 : (req.sectors - 1) % SECTORS_PER_SEGMENT,
+          };
+        }
         const r = { operation: req.write ? BLKIF_OP_WRITE : BLKIF_OP_READ, handle, id: req.id, sectorNumber: req.sector, segments };
         if (n <= BLKIF_MAX_SEGMENTS_PER_REQUEST) { writeRequest(sring.bytes, at, r); return; }
         const { ref, page } = indirectPage(slot);

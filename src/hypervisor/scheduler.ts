@@ -53,6 +53,11 @@ export interface DomainSchedOptions {
 export type VcpuState = 'running' | 'runnable' | 'blocked' | 'offline' | 'paused';
 export interface VcpuInfo { cpuTimeNs: bigint; state: VcpuState; pcpu: number; online: boolean; hard: number[]; soft: number[] }
 
+/** A vCPU's state from the flags every scheduler keeps: running wins, then offline, paused, blocked. */
+export function vcpuStateOf(v: { running: boolean; online: boolean; blocked: boolean; dom: { paused: boolean } }): VcpuState {
+  return v.running ? 'running' : !v.online ? 'offline' : v.dom.paused ? 'paused' : v.blocked ? 'blocked' : 'runnable';
+}
+
 export interface Scheduler {
   readonly name: SchedulerName;
   /** Make every scheduling decision up to simulated time `toNs`. */
@@ -83,6 +88,12 @@ export interface Scheduler {
    * never stopped would not have them waiting for an IPI).
    */
   resume(): void;
+  /**
+   * What vcpu() says of its CPU time and state, without copying its affinity masks: what the
+   * per-second paths (the checkpoint, xentop's samples, `xl list`) ask of every vCPU.
+   */
+  vcpuCpuTimeNs(domid: number, vcpu: number): bigint;
+  vcpuStatus(domid: number, vcpu: number): Pick<VcpuInfo, 'state' | 'online'>;
   domainCpuTimeNs(domid: number): bigint;
   pcpuIdleTimeNs(pcpu: number): bigint;
   /** The vCPU running on a pCPU, or null when it is idle. */

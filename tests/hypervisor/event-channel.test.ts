@@ -121,3 +121,23 @@ test("'e' dump: Xen 4.17's header and one line per port", () => {
     `       ${unbound} [0/1/0]: s=2 n=0 x=0 d=0`,
   ]);
 });
+
+test('get_free_port stays the lowest free port through many allocations, closes and failed binds', () => {
+  const hv = host();
+  const lowestFree = (): number => { const ps = hv.get(0).evtchn.ports; for (let p = 1; p < ps.length; p++) if (ps[p]!.state === ECS_FREE) return p; return ps.length; };
+  const held: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const want = lowestFree();
+    if (i % 7 === 3) {
+      // A bind that fails after its port was picked leaves that port free for the next one.
+      assert.equal(errno(() => hv.evtchn.bindInterdomain(0, 1, 9999)), 'EINVAL');
+      assert.equal(hv.get(0).evtchn.ports[want]?.state ?? ECS_FREE, ECS_FREE);
+      continue;
+    }
+    const port = hv.evtchn.allocUnbound(0, 1);
+    assert.equal(port, want, `allocation ${i}`);
+    held.push(port);
+    if (i % 5 === 4) for (const p of held.splice(i % 3, 2)) hv.evtchn.close(0, p);
+  }
+  assert.ok(held.length > 150);
+});

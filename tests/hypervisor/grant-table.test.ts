@@ -148,3 +148,14 @@ test("'g' dump: Xen 4.17's lines for a mapped entry", () => {
   assert.match(lines[d1 + 2]!, new RegExp(`^\\[0x008\\]      0 0x${m.mfn.toString(16)} 0x00000001          0 0x000800 0x19$`));
   assert.equal(lines[lines.indexOf('grant-table for remote d0 (v1)') + 2], 'no active grant table entries');
 });
+
+test('a dying domain with two grants mapped: its table stays until the last one is unmapped', () => {
+  const hv = host();
+  const g = new GuestGnttab(hv.get(1).grantTable);
+  const maps = [g.grantForeignAccess(0, 0x800), g.grantForeignAccess(0, 0x801)].map(ref => hv.gnttab.map(0, { dom: 1, ref, flags: W }));
+  hv.destroyDomain(1);
+  assert.equal(hv.gnttab.unmap(0, maps[0]!.handle), GNTST_okay);
+  assert.ok(grantTableUsage(hv).includes('grant-table for remote d1 (v1)'), 'still held by the second mapping');
+  assert.equal(hv.gnttab.unmap(0, maps[1]!.handle), GNTST_okay);
+  assert.ok(!grantTableUsage(hv).includes('grant-table for remote d1 (v1)'), 'gone once the last is unmapped');
+});

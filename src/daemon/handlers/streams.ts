@@ -23,11 +23,14 @@ export function statsSample(host: Host): StatsSample {
   const domains = [...host.hv.domains.keys()].sort((a, b) => a - b).map(domid => {
     const i = host.toolstack.info(domid);
     const d = host.hv.get(domid);
+    // A plain loop (Array.from over an array-like costs several times more, for each of 1,000s of domains per sample).
+    const vcpus: StatsSample['domains'][number]['vcpus'] = [];
+    for (let v = 0; v < d.maxVcpus; v++) vcpus.push({ id: v, online: host.hv.sched.vcpuStatus(domid, v).online, ns: Number(host.hv.vcpuTimeNs(domid, v)) });
     return {
       domid, name: i.name ?? '(null)', running: i.running, blocked: i.blocked, paused: i.paused,
       shutdown: i.shutdown && i.shutdownReason !== ShutdownReason.crash, crashed: i.shutdown && i.shutdownReason === ShutdownReason.crash, dying: i.dying,
       cpuNs: Number(i.cpuTimeNs), curMemKb: i.currentMemkb, maxMemKb: i.maxMemkb < 0 ? null : i.maxMemkb,
-      vcpus: Array.from({ length: d.maxVcpus }, (_, v) => ({ id: v, online: host.hv.sched.vcpu(domid, v).online, ns: Number(host.hv.vcpuTimeNs(domid, v)) })),
+      vcpus,
       nets: host.netData.stats(domid), vbds: host.blkData.stats(domid), ssid: d.ssidref,
     };
   });

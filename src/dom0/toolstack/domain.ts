@@ -63,13 +63,13 @@ export async function rename(ts: Toolstack, domid: number, q: string, newName: s
   checkRename(domid, rec.uuid, rec.name, newName, q);
   const { name: oldName, incoming } = rec;
   // An incoming migration's domain is complete once it takes its own name (the sender's go).
-  rec.name = newName;
+  ts.records.rename(rec, newName);
   rec.config.c_info.name = newName;
   rec.incoming = false;
   const d = ts.hv.get(domid), pauses = d.pauseCount;
   if (start) ts.hv.unpause(domid);
   ts.commitOrUndo(domid, () => {
-    rec.name = oldName; rec.config.c_info.name = oldName; rec.incoming = incoming;
+    ts.records.rename(rec, oldName); rec.config.c_info.name = oldName; rec.incoming = incoming;
     if (d.pauseCount < pauses) ts.hv.pause(domid);
   });
   await ts.xs.write(`/local/domain/${domid}/name`, newName);
@@ -110,7 +110,7 @@ export function domainInfo(ts: Toolstack, domid: number): DomainInfo {
   const rec = ts.records.get(domid);
   let running = false, blocked = true;
   for (let v = 0; v < d.maxVcpus; v++) {
-    const s = hv.sched.vcpu(domid, v);
+    const s = hv.sched.vcpuStatus(domid, v);
     if (!s.online) continue;
     if (s.state === 'running') running = true;
     if (s.state !== 'blocked') blocked = false;

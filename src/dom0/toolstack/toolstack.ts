@@ -31,6 +31,7 @@ import { vncInfo } from './device-model.ts';
 import type { CpupoolInfo, DeviceInfo, DomainInfo, SchedCredit2Params, VcpuInfo } from './types.ts';
 import type { RtdsVcpuParams, SchedCreditPoolParams } from './types.ts';
 import type { PciDrivers } from '../pci-drivers.ts';
+import { DomainRecords } from './records.ts';
 
 export type { ShutdownActionName } from './shutdown-actions.ts';
 
@@ -83,7 +84,7 @@ export interface ToolstackPlatform {
 }
 
 export class Toolstack {
-  readonly records = new Map<number, DomainRecord>();
+  readonly records = new DomainRecords<DomainRecord>();
   /** Names being created right now: checked with the live names so two creates cannot both win. */
   readonly reservedNames = new Set<string>();
   private waiters: { domid: number; until: 'gone' | 'shutdown'; resolve: () => void }[] = [];
@@ -101,8 +102,7 @@ export class Toolstack {
 
   domidByName(name: string): number | undefined {
     if (name === 'Domain-0') return 0;
-    for (const r of this.records.values()) if (r.name === name) return r.domid;
-    return undefined;
+    return this.records.domidOf(name);
   }
 
   /** xl's find_domain: digits (even none) are a domid taken unchecked; anything else is a name. */

@@ -37,7 +37,12 @@ export interface StoreObserver {
 export class Store implements NodeView {
   private readonly nodes = new Map<string, XsNode>();
   private readonly owned = new Map<number, number>();
-  /** Bytes of node records per owner, as C xenstored accounts them (key + record). */
+  /**
+   * Bytes of node records per owner, as C xenstored accounts them (key + record), Domain-0's
+   * apart: it owns the directories with a child per guest (/local/domain, /vm, the backends'),
+   * whose every change would cost a pass over 10,000 names here, and no quota binds it, so its
+   * figure is summed only when asked.
+   */
   private readonly memory = new Map<number, number>();
   private gen = 0;
   observer: StoreObserver | null = null;
@@ -94,12 +99,18 @@ export class Store implements NodeView {
 
   ownedBy(domid: number): number { return this.owned.get(domid) ?? 0; }
 
-  memoryOf(domid: number): number { return this.memory.get(domid) ?? 0; }
+  memoryOf(domid: number): number {
+    if (domid !== 0) return this.memory.get(domid) ?? 0;
+    let m = 0;
+    for (const [path, node] of this.nodes) if (node.perms[0]!.id === 0) m += nodeMemory(path, node);
+    return m;
+  }
 
   private count(path: string, node: Omit<XsNode, 'generation'>, d: number): void {
     const domid = node.perms[0].id;
     const n = (this.owned.get(domid) ?? 0) + d;
     if (n === 0) this.owned.delete(domid); else this.owned.set(domid, n);
+    if (domid === 0) return;
     const m = (this.memory.get(domid) ?? 0) + d * nodeMemory(path, node);
     if (n === 0) this.memory.delete(domid); else this.memory.set(domid, m);
   }

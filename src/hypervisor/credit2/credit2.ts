@@ -14,7 +14,7 @@ import { EventQueue, TimerHeap } from '../sched-core/event-queue.ts';
 import * as T from './trace.ts';
 import { blockTime, consume, initialDutyCycle, roll, runPendingNow, ticksBetween, workAt, setDemand, wantsCpu, type VcpuWork } from '../sched-core/workload.ts';
 import { type Dom, type Pcpu, type Pool, type Runq, type Vcpu, isRunnable } from './model.ts';
-import type { DomainSchedOptions, Scheduler, SchedulerOptions, VcpuInfo, VcpuState } from '../scheduler.ts';
+import { type DomainSchedOptions, type Scheduler, type SchedulerOptions, type VcpuInfo, vcpuStateOf } from '../scheduler.ts';
 import { burnCredit, creditAfter, runtime } from './credit.ts';
 import { credit2Dump } from './dump.ts';
 import type { CpuTopology } from '../../machine/host.ts';
@@ -293,9 +293,8 @@ export class Credit2 implements Scheduler {
 
   vcpu(domid: number, vcpu: number): VcpuInfo {
     const v = this.getVcpu(domid, vcpu);
-    const state: VcpuState = v.running ? 'running' : !v.online ? 'offline' : v.dom.paused ? 'paused' : v.blocked ? 'blocked' : 'runnable';
     return {
-      cpuTimeNs: BigInt(Math.round(this.vcpuCpuNs(v))), state, pcpu: v.processor, online: v.online,
+      cpuTimeNs: BigInt(Math.round(this.vcpuCpuNs(v))), state: vcpuStateOf(v), pcpu: v.processor, online: v.online,
       hard: v.hard ? [...v.hard] : this.cpu.map(p => p.id), soft: v.soft ? [...v.soft] : this.cpu.map(p => p.id),
     };
   }
@@ -308,6 +307,13 @@ export class Credit2 implements Scheduler {
       if (p.curr && this.t >= p.blockAt) this.block(p.curr);
       this.schedule(p);
     });
+  }
+
+  vcpuCpuTimeNs(domid: number, vcpu: number): bigint { return BigInt(Math.round(this.vcpuCpuNs(this.getVcpu(domid, vcpu)))); }
+
+  vcpuStatus(domid: number, vcpu: number): Pick<VcpuInfo, 'state' | 'online'> {
+    const v = this.getVcpu(domid, vcpu);
+    return { state: vcpuStateOf(v), online: v.online };
   }
 
   nrVcpus(domid: number): number { return this.getDom(domid).vcpus.length; }

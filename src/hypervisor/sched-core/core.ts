@@ -8,7 +8,7 @@ import {
   DOMID_IDLE, RUNSTATE_blocked, RUNSTATE_offline, RUNSTATE_runnable, RUNSTATE_running,
   TRC_SCHED_BLOCK, TRC_SCHED_DOM_ADD, TRC_SCHED_DOM_REM, TRC_SCHED_SLEEP, TRC_SCHED_WAKE,
 } from '../trace-events.ts';
-import type { DomainSchedOptions, Scheduler, SchedulerName, SchedulerOptions, VcpuInfo, VcpuState } from '../scheduler.ts';
+import { type DomainSchedOptions, type Scheduler, type SchedulerName, type SchedulerOptions, type VcpuInfo, vcpuStateOf } from '../scheduler.ts';
 import { EventQueue, TimerHeap } from './event-queue.ts';
 import * as T from './trace.ts';
 import { coreMates, siblings } from './topology.ts';
@@ -313,9 +313,18 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
 
   vcpu(domid: number, vcpu: number): VcpuInfo {
     const v = this.getVcpu(domid, vcpu);
-    const state: VcpuState = v.running ? 'running' : !v.online ? 'offline' : v.dom.paused ? 'paused' : v.blocked ? 'blocked' : 'runnable';
     const all = this.pc.map(p => p.id);
-    return { cpuTimeNs: BigInt(Math.round(this.cpuNs(v))), state, pcpu: v.processor, online: v.online, hard: v.hard ? [...v.hard] : all, soft: v.soft ? [...v.soft] : all };
+    return {
+      cpuTimeNs: BigInt(Math.round(this.cpuNs(v))), state: vcpuStateOf(v), pcpu: v.processor, online: v.online,
+      hard: v.hard ? [...v.hard] : all, soft: v.soft ? [...v.soft] : all,
+    };
+  }
+
+  vcpuCpuTimeNs(domid: number, vcpu: number): bigint { return BigInt(Math.round(this.cpuNs(this.getVcpu(domid, vcpu)))); }
+
+  vcpuStatus(domid: number, vcpu: number): Pick<VcpuInfo, 'state' | 'online'> {
+    const v = this.getVcpu(domid, vcpu);
+    return { state: vcpuStateOf(v), online: v.online };
   }
 
   vcpuWork(domid: number, vcpu: number): VcpuWork { return workAt(this.getVcpu(domid, vcpu), this.t); }

@@ -99,3 +99,16 @@ test('more permissions than the quota are ENOSPC for a guest before they are par
   assert.equal(await errOf(g.setPerms('data', ['n4', 'r1', 'r2', 'r3', 'junk'])), 'EINVAL');
   assert.equal(await errOf(dom0.setPerms('/local/domain/4/data', ['n4', 'r1', 'r2', 'r3', 'r5', 'r6'])), 'OK');
 });
+
+test("Domain-0's memory figure (summed when asked) follows its nodes as a guest's does", async () => {
+  const { dom0 } = await guest(4);
+  const before = await memoryOf(dom0, 0);
+  assert.ok(before > 0);
+  // /dom0-mem: path 9 + record 24 + 8 + value 5; / gains the child "dom0-mem\0".
+  await dom0.write('/dom0-mem', 'hello');
+  assert.equal(await memoryOf(dom0, 0), before + 9 + 24 + 8 + 5 + 9);
+  await dom0.write('/dom0-mem/k', '');
+  assert.equal(await memoryOf(dom0, 0), before + 9 + 24 + 8 + 5 + 9 + 11 + 24 + 8 + 2);
+  await dom0.rm('/dom0-mem');
+  assert.equal(await memoryOf(dom0, 0), before);
+});
