@@ -235,7 +235,8 @@ export async function saveDomain(ts: Toolstack, domid: number, sink: SaveSink, o
     const state = { tsc: { nsec: suspendedAt }, vcpuContexts: vcpuContexts() };
     const tail = o.remus ? w.checkpoint(state) : w.finish(state);
     await sink.write(tail);
-    const finalNs = transferNs(finalPages * (PAGE_SIZE + 8) + tail.length);
+    // Only a paced save has a modelled link (libvirt's and plain saves give none).
+    const finalNs = paced ? transferNs(finalPages * (PAGE_SIZE + 8) + tail.length) : 0n;
     if (paced) downtimeMs = Number(finalNs) / 1e6 + RESUME_MS;
     if (o.remus) {
       // The end of the live phase is the first checkpoint: once its bytes have crossed the link
