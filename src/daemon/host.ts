@@ -17,19 +17,14 @@ import { guestHardware } from '../dom0/toolstack/guest-hardware.ts';
 import { GuestKernel } from '../guest/kernel.ts';
 import { xenbusComms } from '../guest/xenbus-comms.ts';
 import { hvcConsole } from '../guest/hvc-console.ts';
-import { netback } from '../dom0/backends/netback.ts';
-import { blkback } from '../dom0/backends/blkback.ts';
 import { startPvBackends } from '../dom0/backends/pv-backends.ts';
 import { XenDevices } from '../dom0/xen-devices.ts';
 import { EVTCHN_FIFO_NR_CHANNELS } from '../hypervisor/event-channel.ts';
 import type { BackendDriver } from '../dom0/backends/backend-driver.ts';
-import { NetDataplane, parseRate } from '../dom0/backends/net-dataplane.ts';
-import { BlkDataplane } from '../dom0/backends/blk-dataplane.ts';
-import { NetbackGrants } from '../dom0/backends/netback-grants.ts';
-import { BlkbackGrants } from '../dom0/backends/blkback-grants.ts';
-import { BackendWork, DOM0_IDLE_DEMAND } from '../dom0/backends/backend-work.ts';
-import { diskModel, nicModel } from '../machine/devices.ts';
-import { notifyFrontendOn } from '../dom0/backends/ring-events.ts';
+import type { NetDataplane } from '../dom0/backends/net-dataplane.ts';
+import type { BlkDataplane } from '../dom0/backends/blk-dataplane.ts';
+import { DOM0_IDLE_DEMAND } from '../dom0/backends/backend-work.ts';
+import { KernelBackends } from '../dom0/backends/kernel-backends.ts';
 import { bindDom0Irqs, evtchnUser, newDom0Irqs } from '../dom0/dom0-irqs.ts';
 import { DISK_IRQ, NIC_IRQ } from '../hypervisor/irq.ts';
 import { XsClient } from '../formats/xenstore-client.ts';
@@ -60,10 +55,10 @@ export class Host {
   readonly xenconsoled: Xenconsoled;
   readonly rawChannels = new RawChannels();
   toolstack!: Toolstack;
-  netback!: BackendDriver;
+  /** Dom0's netback and blkback, and their data planes. */
+  private readonly kernelBackends: KernelBackends;
   readonly netData: NetDataplane;
   readonly blkData: BlkDataplane;
-  blkback!: BackendDriver;
   /** Every backend driver Dom0 runs: netback, blkback and the other PV backends. */
   backends: BackendDriver[] = [];
   /** When Dom0's kernel booted (a `xenlabd dom0 restart` boots it again). */
@@ -107,13 +102,10 @@ export class Host {
     this.clock.setStepper(to => this.hv.step(to));
     // netback and blkback work on Dom0's vCPUs, on the machine's NIC and disk; the NIC and the
     // disk raise their IRQ when they complete work, and Xen sends it to Dom0's driver.
-    const work = new BackendWork(this.clock, {
-      online: () => this.hv.get(0).onlineVcpus,
-      cpuNs: () => Number(this.hv.cpuTimeNs(0)),
-      setDemand: f => { for (let v = 0; v < this.hv.get(0).maxVcpus; v++) this.hv.setWorkloadDemand(0, v, f); },
-    });
-    this.netData = new NetDataplane(this.clock, work, nicModel(), new NetbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.netback, d, n, err, msg)),
-      () => this.hv.irqs.raise(NIC_IRQ));
+    this.kernelBackends = new KernelBackends({ hv: this.hv, clock: this.clock, self: 0, disk: o.spec.disk ?? 'nvme', log: l => this.log(l),
+      irq: { nic: () => this.hv.irqs.raise(NIC_IRQ), disk: () => this.hv.irqs.raise(DISK_IRQ) } });
+    this.netData = this.kernelBackends.netData;
+    this.blkData = this.kernelBackends.blkData;
     this.storeXen = new XenDevices(this.hv, 0, { table: this.dom0Irqs, ...evtchnUser('xenstored') });
     // The tree outlives the daemon, as the guests do: it comes back before they are recovered.
     this.xenstored = new Xenstored({ log: l => this.log(`xenstored: ${l}`), journal: join(paths.home, 'xenstored.journal'), domainExists: d => this.hv.domains.has(d), xen: this.storeXen,
@@ -122,10 +114,8 @@ export class Host {
     this.consoleXen = new XenDevices(this.hv, 0, { table: this.dom0Irqs, ...evtchnUser('xenconsoled') });
     this.xenconsoled = new Xenconsoled(paths.logs, this.consoleXen);
     this.blockDevices = new HostBlockDevices(join(paths.home, 'block'), o.spec.hostDisks ?? DEFAULT_DISKS, this.persistence.lvmMetadata, randomUUID);
-    this.blkData = new BlkDataplane(work, diskModel(o.spec.disk ?? 'nvme'), new BlkbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.blkback, d, n, err, msg)),
-      () => this.hv.irqs.raise(DISK_IRQ));
     this.faults = faultPlane(this.clock, { hv: this.hv, blkData: this.blkData, netData: this.netData, xenstored: this.xenstored, oops: (domid, inNetback) => this.guests.get(domid)?.oops(inNetback),
-      dom0: { xenconsoled: this.xenconsoled, driver: s => (s === 'netback' ? this.netback : this.blkback), xs: () => this.toolstack.xs, log: l => this.log(l) } });
+      dom0: { xenconsoled: this.xenconsoled, driver: s => (s === 'netback' ? this.kernelBackends.netback! : this.kernelBackends.blkback!), xs: () => this.toolstack.xs, log: l => this.log(l) } });
     this.onEvent(e => { if (e.kind === 'destroy') this.faults.forget(e.domid); });
     this.driverDomains = new DriverDomains({
       hv: this.hv, clock: this.clock, disk: o.spec.disk ?? 'nvme', faults: this.faults, log: l => this.log(l),
@@ -188,30 +178,10 @@ export class Host {
    */
   private async startDom0Services(): Promise<void> {
     const xs = this.dom0Client();
-    const nbXs = this.dom0Client(), bbXs = this.dom0Client();
-    this.netback = netback(nbXs, new XenDevices(this.hv, 0, { table: this.dom0Irqs, ...evtchnUser('netback') }), {
-      connected: dev => {
-        void nbXs.read(`${dev.path}/rate`).catch(() => null)
-          .then(rate => this.netData.attach(dev.domid, dev.devid, this.hv.rings.net(dev.domid, dev.devid), parseRate(rate)));
-        const r = this.hv.rings.net(dev.domid, dev.devid);
-        notifyFrontendOn(dev, { 'event-channel-tx': r.tx.shared, 'event-channel-rx': r.rx.shared }, port => this.hv.evtchn.send(0, port));
-      },
-      closed: dev => { this.netData.detach(dev.domid, dev.devid); },
-    });
-    this.blkback = blkback(bbXs, new XenDevices(this.hv, 0, { table: this.dom0Irqs, ...evtchnUser('blkback') }), {
-      connected: dev => {
-        void Promise.all([bbXs.read(`${dev.path}/params`), bbXs.read(`${dev.path}/mode`)]).catch(() => ['', 'r'])
-          .then(([params, mode]) => this.blkData.attach(dev.domid, dev.devid, this.hv.rings.blk(dev.domid, dev.devid), this.blockDevices.open(`vbd-${dev.domid}-${dev.devid}`, params!), mode === 'w'));
-        notifyFrontendOn(dev, { 'event-channel': this.hv.rings.blk(dev.domid, dev.devid).ring.shared }, port => this.hv.evtchn.send(0, port));
-      },
-      closed: dev => { this.blkData.detach(dev.domid, dev.devid); this.blockDevices.release(`vbd-${dev.domid}-${dev.devid}`); },
-      backing: params => this.blockDevices.backingFile(params),
-      readOnly: params => this.blockDevices.lookup(params)?.readOnly ?? false,
-    });
-    await this.netback.start();
-    await this.blkback.start();
+    const dom0Xen = (user: string) => new XenDevices(this.hv, 0, { table: this.dom0Irqs, ...evtchnUser(user) });
+    await this.kernelBackends.start({ xs: this.dom0Client(), xen: dom0Xen('netback') }, { xs: this.dom0Client(), xen: dom0Xen('blkback') }, this.blockDevices);
     await pciback(this.dom0Client(), this.hv).start();
-    this.backends = [this.netback, this.blkback, ...await startPvBackends(this.dom0Client(), new XenDevices(this.hv, 0, { table: this.dom0Irqs, ...evtchnUser('qemu-system-i38') }))];
+    this.backends = [this.kernelBackends.netback!, this.kernelBackends.blkback!, ...await startPvBackends(this.dom0Client(), dom0Xen('qemu-system-i38'))];
     await writeDom0Tree(xs, { memKb: this.machine.spec.dom0MemMiB * 1024, pools: this.hv.pools });
     // libxl keeps its domains' records on Dom0's disk (/var/lib/xen): a restarted Dom0 has them.
     const records = this.toolstack?.records;
@@ -291,10 +261,6 @@ export class Host {
   }
 
   /** A backend's data path gave up on a device (the frontend misbehaved): logged as Dom0's kernel logs it, and closed. */
-  private backendFatal(driver: BackendDriver, domid: number, devid: number, err: number, message: string): void {
-    this.log(`${driver.kind} ${driver.kind}-${domid}-${devid}: ${err} ${message}`);
-    driver.fatal(domid, devid, err, message);
-  }
 
   /** xenlabd dom0 restart (see dom0-restart.ts); false if one is under way already. */
   async restartDom0(): Promise<Dom0RestartResult | false> {
