@@ -113,7 +113,8 @@ export async function saveDomain(ts: Toolstack, domid: number, sink: SaveSink, o
   if (o.remus) checkpointDevicesSetup(ts, domid, o.remus.diskbuf);
   const clock = ts.hv.clock;
   const paced = o.live && clock.mode === 'virtual' && o.linkBitsPerSec > 0;
-  const transferNs = (bytes: number) => BigInt(Math.round((bytes * 8 / o.linkBitsPerSec) * 1e9));
+  // Only a paced save has a modelled link (libvirt's and plain saves give none): crossing it takes no time otherwise.
+  const transferNs = (bytes: number) => (paced ? BigInt(Math.round((bytes * 8 / o.linkBitsPerSec) * 1e9)) : 0n);
   const savingLine = `xc: info: Saving domain ${domid}, type ${d.type === 'pv' ? 'x86 PV' : 'x86 HVM'}`;
   // Paced, the line follows the first round's timer, so whoever sees it may advance the clock.
   if (!paced) o.events.line(savingLine);
@@ -235,8 +236,7 @@ export async function saveDomain(ts: Toolstack, domid: number, sink: SaveSink, o
     const state = { tsc: { nsec: suspendedAt }, vcpuContexts: vcpuContexts() };
     const tail = o.remus ? w.checkpoint(state) : w.finish(state);
     await sink.write(tail);
-    // Only a paced save has a modelled link (libvirt's and plain saves give none).
-    const finalNs = paced ? transferNs(finalPages * (PAGE_SIZE + 8) + tail.length) : 0n;
+    const finalNs = transferNs(finalPages * (PAGE_SIZE + 8) + tail.length);
     if (paced) downtimeMs = Number(finalNs) / 1e6 + RESUME_MS;
     if (o.remus) {
       // The end of the live phase is the first checkpoint: once its bytes have crossed the link
@@ -248,7 +248,7 @@ export async function saveDomain(ts: Toolstack, domid: number, sink: SaveSink, o
       o.remus.committed({ n: 1, pages: w.pagesSent, bytes: w.bytes, suspendedAtNs: suspendedAt, pauseNs: clock.now() - suspendedAt });
       await runCheckpoints({
         ts, domid, writer: w, sink, memory: mem, intervalMs: o.remus.intervalMs, devices: o.remus.devices,
-        linkNs: bytes => (paced ? transferNs(bytes) : 0n), vcpuContexts, committed: o.remus.committed,
+        linkNs: transferNs, vcpuContexts, committed: o.remus.committed,
       }, 1);
     }
   } finally {
