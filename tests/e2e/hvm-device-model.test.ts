@@ -34,6 +34,16 @@ test('bios="rombios" with the default qemu-xen is refused before any domain is m
   assert.deepEqual(parseList(h.xlOk('list')).map(d => d.name), ['Domain-0']);
 });
 
+test('a create refused by libxl__domain_config_setdefault takes no domid: the next domain gets the one it would have had', () => {
+  assert.equal(h.xl('create', hvm('rom2', 'bios = "rombios"')).status, 6);
+  const pool = h.xl('create', h.guestConfig('nopool', 'pool = "nosuch"'));
+  assert.equal(pool.status, 6);
+  assert.match(pool.stderr, /Illegal pool specified: nosuch\n$/);
+  h.xlOk('create', h.guestConfig('first'));
+  assert.equal(h.xlOk('domid', 'first').trim(), '1', 'no domid was used by the refused creates');
+  h.xlOk('destroy', 'first');
+});
+
 test('qemu-xen-traditional (ROMBIOS, its default) fails where libxl spawns qemu-dm, which Debian does not ship (exit 3)', () => {
   const cfg = hvm('trad', 'device_model_version = "qemu-xen-traditional"');
   const r = h.xl('create', cfg);

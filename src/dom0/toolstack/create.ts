@@ -6,6 +6,7 @@ import { HypervisorError } from '../../hypervisor/hypervisor.ts';
 import { GNTTAB_RESERVED_CONSOLE, GNTTAB_RESERVED_XENSTORE, GTF_permit_access } from '../../hypervisor/grant-table.ts';
 import { DEFAULT_MAX_EVTCHN_PORT } from '../../hypervisor/event-channel.ts';
 import type { DomainType } from '../../hypervisor/domain.ts';
+import type { Cpupool } from '../../hypervisor/cpupools.ts';
 import { parseWorkload } from '../../formats/workload-spec.ts';
 import { inIdlOrder, DISK_ORDER } from '../../formats/libxl-json.ts';
 import { NIC_ORDER } from '../../formats/vif-spec.ts';
@@ -49,16 +50,26 @@ export async function createDomain(ts: Toolstack, o: CreateOptions, restoreOf?: 
   config.b_info ??= {};
   const name: string = c.name;
   const type: DomainType = c.type ?? 'pv';
+  // libxl__domain_config_setdefault refuses before libxl__domain_make: no domid is taken.
+  const pool = configPool(ts, c.pool_name ?? 'Pool-0');
+  checkHvmFirmware(type, config.b_info);
   const domid = restoreOf?.domid ?? ts.hv.allocDomid();
   if (ts.domidByName(name) !== undefined || ts.reservedNames.has(name)) throw err.duplicateName(domid, name);
   checkNewDomainName(domid, name);
   ts.reservedNames.add(name);
   try {
-    return await build(ts, domid, name, type, config, o);
+    return await build(ts, domid, name, type, pool, config, o);
   } finally { ts.reservedNames.delete(name); }
 }
 
-async function build(ts: Toolstack, domid: number, name: string, type: DomainType, config: Record<string, any>, o: CreateOptions): Promise<DomainRecord> {
+/** libxl_cpupool_qualifier_to_cpupoolid: a pool id or a name; ERROR_INVAL, which xl exits with. */
+function configPool(ts: Toolstack, poolName: string): Cpupool {
+  const pool = /^\d+$/.test(poolName) ? ts.hv.sched.get(Number(poolName)) : ts.hv.pools.find(p => p.name === poolName);
+  if (!pool) throw new LibxlError('EINVAL', `libxl: error: libxl_create.c:1132:libxl__domain_config_setdefault: Illegal pool specified: ${poolName}`, 6);
+  return pool;
+}
+
+async function build(ts: Toolstack, domid: number, name: string, type: DomainType, pool: Cpupool, config: Record<string, any>, o: CreateOptions): Promise<DomainRecord> {
   const { hv, xs, platform } = ts;
   const c = config.c_info, b = config.b_info;
   c.uuid ??= randomUUID();
@@ -72,10 +83,6 @@ async function build(ts: Toolstack, domid: number, name: string, type: DomainTyp
   const weight: number = sp.weight ?? 256;
   const cap: number = sp.cap ?? 0;
   const poolName: string = c.pool_name ?? 'Pool-0';
-  // libxl_cpupool_qualifier_to_cpupoolid: a pool id or a name; ERROR_INVAL, which xl exits with.
-  const pool = /^\d+$/.test(poolName) ? hv.sched.get(Number(poolName)) : hv.pools.find(p => p.name === poolName);
-  if (!pool) throw new LibxlError('EINVAL', `libxl: error: libxl_create.c:1132:libxl__domain_config_setdefault: Illegal pool specified: ${poolName}`, 6);
-  checkHvmFirmware(type, b);
   const hardAll = Array.isArray(b.vcpu_hard_affinity) ? b.vcpu_hard_affinity : null;
   const softAll = Array.isArray(b.vcpu_soft_affinity) ? b.vcpu_soft_affinity : null;
   const affinity = Array.from({ length: maxVcpus }, (_, v) => ({
