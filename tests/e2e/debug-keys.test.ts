@@ -7,10 +7,7 @@ import { parseList } from '../helpers/xl-parse.ts';
 
 let h: TestHost;
 before(() => {
-  h = new TestHost().start();
-  h.xlOk('create', h.guestConfig('web', 'vcpus = 2'));
-  h.xlOk('create', h.guestConfig('db', 'vcpus = 1\nmaxvcpus = 3'));
-  h.advance('5s');
+  h = new TestHost().start().createGuests({ web: 'vcpus = 2', db: 'vcpus = 1\nmaxvcpus = 3' }, '5s');
   h.xlOk('pause', 'db');
 });
 after(() => h.stop());

@@ -10,10 +10,7 @@ import { guestShell } from '../helpers/guest-shell.ts';
 
 let h: TestHost;
 before(() => {
-  h = new TestHost().start();
-  h.xlOk('create', h.guestConfig('busy', 'vcpus = 2\nworkload = "cpu=100"'));
-  h.xlOk('create', h.guestConfig('idle', ''));
-  h.advance('5s');
+  h = new TestHost().start().createGuests({ busy: 'vcpus = 2\nworkload = "cpu=100"', idle: '' }, '5s');
 });
 after(() => h.stop());
 

@@ -15,11 +15,8 @@ import { TRC_PM_FREQ_CHANGE, TRC_PM_IDLE_ENTRY, TRC_PM_IDLE_EXIT } from '../../s
 
 let h: TestHost;
 before(() => {
-  h = new TestHost().start();
   // A spinning guest on pCPU 5 and a guest doing fixed work (20 % at full speed) on pCPU 4.
-  h.xlOk('create', h.guestConfig('busy', 'vcpus = 1\ncpus = "5"\nworkload = "cpu=100"'));
-  h.xlOk('create', h.guestConfig('work', 'vcpus = 1\ncpus = "4"\nworkload = "cpu=20"'));
-  h.advance('10s');
+  h = new TestHost().start().createGuests({ busy: 'vcpus = 1\ncpus = "5"\nworkload = "cpu=100"', work: 'vcpus = 1\ncpus = "4"\nworkload = "cpu=20"' }, '10s');
 });
 after(() => h.stop());
 

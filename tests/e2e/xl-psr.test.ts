@@ -7,10 +7,7 @@ import { TestHost } from '../helpers/host.ts';
 
 let h: TestHost;
 before(() => {
-  h = new TestHost().start();
-  h.xlOk('create', h.guestConfig('light', 'vcpus = 1\nworkload = "cpu=10"'));
-  h.xlOk('create', h.guestConfig('heavy', 'vcpus = 2\nmemory = 512\nworkload = "cpu=100,dirty=2000"'));
-  h.advance('3s');
+  h = new TestHost().start().createGuests({ light: 'vcpus = 1\nworkload = "cpu=10"', heavy: 'vcpus = 2\nmemory = 512\nworkload = "cpu=100,dirty=2000"' }, '3s');
 });
 after(() => h.stop());
 

@@ -60,6 +60,13 @@ export class TestHost {
     return p;
   }
 
+  /** Create PV guests (name → the body of its config, as guestConfig takes it), then let `settle` of simulated time pass. */
+  createGuests(guests: Record<string, string>, settle?: string): this {
+    for (const [name, body] of Object.entries(guests)) this.xlOk('create', this.guestConfig(name, body));
+    if (settle) this.advance(settle);
+    return this;
+  }
+
   advance(duration: string): void {
     const r = this.run('xenlabd', ['clock', 'advance', duration]);
     if (r.status !== 0) throw new Error(`clock advance failed: ${r.stderr}`);

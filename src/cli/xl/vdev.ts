@@ -18,13 +18,28 @@ async function attach(ctx: XlContext, domid: number, kind: VdevKind, device: obj
   await (await ctx.daemon()).request('vdev.attach', { dom: String(domid), kind, device: device as Record<string, unknown> });
 }
 
-const vtpmAttach: CommandRun = async (ctx, argv, self) => {
-  const p = parseArgs(ctx, argv, self, { short: '' }, 1);
-  const domid = await qualifier(ctx, p.positionals[0]!);
-  if (domid === null) return 1;
+/** The device xl parses from the arguments after the domain, or the exit code of its refusal. */
+type DeviceParser = (ctx: XlContext, args: string[]) => Promise<object | number>;
+
+/** <class>-attach: xl parses the device, prints it under -N, or has libxl add it. */
+function vdevAttach(kind: VdevKind, minArgs: number, parse: DeviceParser): CommandRun {
+  return async (ctx, argv, self) => {
+    const p = parseArgs(ctx, argv, self, { short: '' }, minArgs);
+    // vtpm-attach looks the domain up itself and returns 1; the others exit in find_domain
+    const domid = kind === 'vtpm' ? await qualifier(ctx, p.positionals[0]!) : await findDomain(ctx, p.positionals[0]!);
+    if (domid === null) return 1;
+    const device = await parse(ctx, p.positionals.slice(1));
+    if (typeof device === 'number') return device;
+    if (ctx.globals.dryRun) return dryRun(ctx, kind, device);
+    await attach(ctx, domid, kind, device);
+    return 0;
+  };
+}
+
+const parseVtpm: DeviceParser = async (ctx, args) => {
   const { UUID_RE } = await import('../../formats/domain-config/devices-extra.ts');
   const vtpm: Record<string, unknown> = {};
-  for (const a of p.positionals.slice(1)) {
+  for (const a of args) {
     if (a.startsWith('uuid=')) {
       if (!UUID_RE.test(a.slice(5))) { ctx.io.err(`Invalid uuid specified (${a.slice(5)})\n`); return 1; }
       vtpm.uuid = a.slice(5).toLowerCase();
@@ -32,38 +47,29 @@ const vtpmAttach: CommandRun = async (ctx, argv, self) => {
     else { ctx.io.err(`unrecognized argument \`${a}'\n`); return 1; }
   }
   const { ordered } = await import('../../formats/domain-config/ordered.ts');
-  const device = ordered(vtpm, ['backend_domid', 'backend_domname', 'devid', 'uuid']);
-  if (ctx.globals.dryRun) return dryRun(ctx, 'vtpm', device);
-  await attach(ctx, domid, 'vtpm', device);
-  return 0;
+  return ordered(vtpm, ['backend_domid', 'backend_domname', 'devid', 'uuid']);
 };
 
 // ERROR_FAIL returned from main: the process exits 253
 const ERROR_FAIL_EXIT = 253;
 
-const vkbAttach: CommandRun = async (ctx, argv, self) => {
-  const p = parseArgs(ctx, argv, self, { short: '' }, 2);
-  const domid = await findDomain(ctx, p.positionals[0]!);
+const parseVkb: DeviceParser = async (ctx, args) => {
   const { applyVkbToken, finishVkb } = await import('../../formats/domain-config/devices-extra.ts');
   const vkb: Record<string, unknown> = {};
-  for (const t of p.positionals.slice(1)) {
+  for (const t of args) {
     const refused = applyVkbToken(vkb, t);
     // parse_vkb_config's -1, returned from main
     if (refused !== null) { ctx.io.err(`${refused}\n`); return 255; }
   }
   const device = finishVkb(vkb, '');
   if (typeof device === 'string') { ctx.io.err(`${device}\n`); return ERROR_FAIL_EXIT; }
-  if (ctx.globals.dryRun) return dryRun(ctx, 'vkb', device);
-  await attach(ctx, domid, 'vkb', device);
-  return 0;
+  return device;
 };
 
-const vdisplAttach: CommandRun = async (ctx, argv, self) => {
-  const p = parseArgs(ctx, argv, self, { short: '' }, 1);
-  const domid = await findDomain(ctx, p.positionals[0]!);
+const parseVdispl: DeviceParser = async (ctx, args) => {
   const { applyVdisplToken, vdisplJson } = await import('../../formats/domain-config/vdispl.ts');
   const vdispl = {};
-  for (const t of p.positionals.slice(1)) {
+  for (const t of args) {
     const rc = applyVdisplToken(vdispl, t, line => ctx.io.err(`${line}\n`));
     if (rc) return rc & 0xff;
   }
@@ -72,17 +78,13 @@ const vdisplAttach: CommandRun = async (ctx, argv, self) => {
     ctx.io.err('At least one connector should be specified.\n');
     return ERROR_FAIL_EXIT;
   }
-  if (ctx.globals.dryRun) return dryRun(ctx, 'vdispl', device);
-  await attach(ctx, domid, 'vdispl', device);
-  return 0;
+  return device;
 };
 
-const vsndAttach: CommandRun = async (ctx, argv, self) => {
-  const p = parseArgs(ctx, argv, self, { short: '' }, 2);
-  const domid = await findDomain(ctx, p.positionals[0]!);
+const parseVsnd: DeviceParser = async (ctx, args) => {
   const { applyVsndItem, newVsnd, vsndJson, VsndExit } = await import('../../formats/domain-config/vsnd.ts');
   const vsnd = newVsnd();
-  for (const item of p.positionals.slice(1)) {
+  for (const item of args) {
     let refused: string | null;
     try { refused = applyVsndItem(vsnd, item); } catch (e) {
       if (!(e instanceof VsndExit)) throw e;
@@ -91,10 +93,7 @@ const vsndAttach: CommandRun = async (ctx, argv, self) => {
     }
     if (refused !== null) { ctx.io.err(`${refused}\n`); return 255; }
   }
-  const device = vsndJson(vsnd);
-  if (ctx.globals.dryRun) return dryRun(ctx, 'vsnd', device);
-  await attach(ctx, domid, 'vsnd', device);
-  return 0;
+  return vsndJson(vsnd);
 };
 
 /** <class>-list: the header (where the command has one), then each domain's devices. */
@@ -135,8 +134,8 @@ const channelList: CommandRun = async (ctx, argv, self) => {
 
 export const vdevCommands: Record<string, CommandRun> = {
   'channel-list': channelList,
-  'vtpm-attach': vtpmAttach, 'vtpm-list': vdevList('vtpm'), 'vtpm-detach': vdevDetach('vtpm'),
-  'vkb-attach': vkbAttach, 'vkb-list': vdevList('vkb'), 'vkb-detach': vdevDetach('vkb'),
-  'vdispl-attach': vdisplAttach, 'vdispl-list': vdevList('vdispl'), 'vdispl-detach': vdevDetach('vdispl'),
-  'vsnd-attach': vsndAttach, 'vsnd-list': vdevList('vsnd'), 'vsnd-detach': vdevDetach('vsnd'),
+  'vtpm-attach': vdevAttach('vtpm', 1, parseVtpm), 'vtpm-list': vdevList('vtpm'), 'vtpm-detach': vdevDetach('vtpm'),
+  'vkb-attach': vdevAttach('vkb', 2, parseVkb), 'vkb-list': vdevList('vkb'), 'vkb-detach': vdevDetach('vkb'),
+  'vdispl-attach': vdevAttach('vdispl', 1, parseVdispl), 'vdispl-list': vdevList('vdispl'), 'vdispl-detach': vdevDetach('vdispl'),
+  'vsnd-attach': vdevAttach('vsnd', 2, parseVsnd), 'vsnd-list': vdevList('vsnd'), 'vsnd-detach': vdevDetach('vsnd'),
 };
