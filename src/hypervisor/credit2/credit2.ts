@@ -8,7 +8,7 @@ import * as K from './constants.ts';
 import { EV_FIRST_OWN, SchedCore, type CorePcpu, type CoreVcpu, type Decision } from '../sched-core/core.ts';
 import * as T from './trace.ts';
 import { unitWord } from '../sched-core/trace.ts';
-import { DOMID_IDLE, RUNSTATE_blocked, RUNSTATE_offline, RUNSTATE_runnable } from '../trace-events.ts';
+import { DOMID_IDLE, RUNSTATE_runnable } from '../trace-events.ts';
 import type { Dom, Runq, Vcpu } from './model.ts';
 import type { DomainSchedOptions, SchedulerOptions } from '../scheduler.ts';
 import { burnCredit, creditAfter, runtime } from './credit.ts';
@@ -108,12 +108,10 @@ export class Credit2 extends SchedCore<Vcpu, Dom> {
     const d = core.dom;
     // One literal, not a spread of `core`: V8 makes a spread copy several times slower to use.
     return {
-      dom: core.dom, id: core.id, word: core.word, processor: core.processor, running: core.running, stateEntry: core.stateEntry,
+      dom: core.dom, id: core.id, word: core.word, processor: core.processor, running: core.running, runstate: core.runstate, stateEntry: core.stateEntry,
       runFrom: core.runFrom, cpuNs: core.cpuNs, online: core.online, blocked: core.blocked, hard: core.hard, soft: core.soft, work: core.work, wakeGen: core.wakeGen, savedAt: core.savedAt,
       credit: K.CSCHED2_CREDIT_INIT, residual: 0, budget: d.cap ? 0 : Infinity, budgetQuota: d.cap ? this.budgetQuota(d, o.nrVcpus) : 0,
       rq: null, onRunq: false, startTime: this.t, tickledCpu: -1, parked: false, eff: new Uint8Array(this.pc.length), softMask: null, pinned: false,
-      // Until it is woken, the state its workload and pause put it in.
-      runstate: !core.online || d.paused ? RUNSTATE_offline : core.blocked ? RUNSTATE_blocked : RUNSTATE_runnable,
     };
   }
 
