@@ -171,7 +171,7 @@ export class Credit2 extends SchedCore<Vcpu, Dom> {
 
   /** The scheduler's own state, read only, for the 'r' debug key's dump (csched2_dump). */
   protected dumpSettings(): string[] {
-    return credit2Dump({ runqs: this.runqs, doms: [...this.doms.values()], pcpus: this.pc }, this.topology);
+    return credit2Dump({ runqs: this.runqs, doms: [...this.doms.values()], pcpus: this.pc }, this.topology, c => this.cpuMasks(c));
   }
 
   /** credit2 prints its pCPUs within its dump, none after a pCPU's "CPU[nn] current=" line. */

@@ -7,7 +7,7 @@ import type { CorePcpu } from '../sched-core/core.ts';
 import { CSCHED2_DEFAULT_WEIGHT } from './constants.ts';
 import type { CpuTopology } from '../../machine/host.ts';
 import { maskHex, maskList } from '../keyhandlers/printk-formats.ts';
-import { coreMates, siblings } from '../sched-core/topology.ts';
+import { siblings } from '../sched-core/topology.ts';
 
 const LOAD_PRECISION_SHIFT = 18;
 /** CSFLAG_scheduled: the unit is running on a pCPU. */
@@ -22,7 +22,8 @@ function unit(v: Vcpu): string {
   return `[${v.dom.id}.${v.id}] flags=${(v.running ? CSFLAG_scheduled : 0).toString(16)} cpu=${v.processor} credit=${Math.trunc(v.credit)} [w=${v.dom.weight}]${cap} load=${load} (~${percent(load)}%)`;
 }
 
-export function credit2Dump(s: { runqs: readonly Runq[]; doms: readonly Dom[]; pcpus: readonly CorePcpu<Vcpu>[] }, topology: readonly CpuTopology[]): string[] {
+/** `cpuMasks` gives a pCPU's sibling and core masks as every scheduler's dump prints them. */
+export function credit2Dump(s: { runqs: readonly Runq[]; doms: readonly Dom[]; pcpus: readonly CorePcpu<Vcpu>[] }, topology: readonly CpuTopology[], cpuMasks: (cpu: number) => string): string[] {
   const { runqs, pcpus } = s;
   const nr = pcpus.length;
   const out = [`Active queues: ${runqs.length}`, `\tdefault-weight     = ${CSCHED2_DEFAULT_WEIGHT}`];
@@ -47,7 +48,7 @@ export function credit2Dump(s: { runqs: readonly Runq[]; doms: readonly Dom[]; p
   for (const rq of runqs) {
     out.push(`Runqueue ${rq.id}:`);
     for (const c of rq.cpus) {
-      out.push(`CPU[${String(c).padStart(2, '0')}] runq=${rq.id}, sibling={${maskList(siblings(topology, c))}}, core={${maskList(coreMates(topology, c))}}`);
+      out.push(`CPU[${String(c).padStart(2, '0')}] runq=${rq.id}, ${cpuMasks(c)}`);
       const curr = pcpus[c]!.curr;
       if (curr) out.push(`\trun: ${unit(curr)}`);
     }
