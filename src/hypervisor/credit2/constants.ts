@@ -25,6 +25,3 @@ export const XEN_SYSCTL_SCHED_RATELIMIT_MAX = 500_000;
 export const WEIGHT_MIN = 1;
 export const WEIGHT_MAX = 65535;
 
-/** Delay between a tickle and the tickled pCPU running its scheduler (IPI and softirq). */
-export const TICKLE_LATENCY = 1 * US;
-

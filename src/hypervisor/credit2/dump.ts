@@ -2,11 +2,12 @@
 // the runqueues, the domains and their units, then each runqueue's pCPUs and queued units. A
 // unit's load is its workload's demand, the average credit2's load tracking converges to, in its
 // fixed-point units (load_precision_shift 18).
-import type { Dom, Pcpu, Pool, Vcpu } from './model.ts';
+import type { Dom, Runq, Vcpu } from './model.ts';
+import type { CorePcpu } from '../sched-core/core.ts';
 import { CSCHED2_DEFAULT_WEIGHT } from './constants.ts';
 import type { CpuTopology } from '../../machine/host.ts';
 import { maskHex, maskList } from '../keyhandlers/printk-formats.ts';
-import { coreMates, siblings } from '../sched-core/topology.ts';
+import { siblings } from '../sched-core/topology.ts';
 
 const LOAD_PRECISION_SHIFT = 18;
 /** CSFLAG_scheduled: the unit is running on a pCPU. */
@@ -21,11 +22,12 @@ function unit(v: Vcpu): string {
   return `[${v.dom.id}.${v.id}] flags=${(v.running ? CSFLAG_scheduled : 0).toString(16)} cpu=${v.processor} credit=${Math.trunc(v.credit)} [w=${v.dom.weight}]${cap} load=${load} (~${percent(load)}%)`;
 }
 
-export function credit2Dump(s: { pool: Pool; doms: readonly Dom[]; pcpus: readonly Pcpu[] }, topology: readonly CpuTopology[]): string[] {
-  const { pool, pcpus } = s;
+/** `cpuMasks` gives a pCPU's sibling and core masks as every scheduler's dump prints them. */
+export function credit2Dump(s: { runqs: readonly Runq[]; doms: readonly Dom[]; pcpus: readonly CorePcpu<Vcpu>[] }, topology: readonly CpuTopology[], cpuMasks: (cpu: number) => string): string[] {
+  const { runqs, pcpus } = s;
   const nr = pcpus.length;
-  const out = [`Active queues: ${pool.runqs.length}`, `\tdefault-weight     = ${CSCHED2_DEFAULT_WEIGHT}`];
-  for (const rq of pool.runqs) {
+  const out = [`Active queues: ${runqs.length}`, `\tdefault-weight     = ${CSCHED2_DEFAULT_WEIGHT}`];
+  for (const rq of runqs) {
     const load = [...rq.svc].reduce((n, v) => n + unitLoad(v), 0);
     const idle = rq.cpus.filter(c => !pcpus[c]!.curr);
     const idleCores = rq.cpus.filter(c => siblings(topology, c).every(x => !pcpus[x]?.curr));
@@ -43,10 +45,10 @@ export function credit2Dump(s: { pool: Pool; doms: readonly Dom[]; pcpus: readon
     out.push(`\tDomain: ${d.id} w ${d.weight} c ${d.cap} v ${d.vcpus.length}`);
     for (const v of d.vcpus) out.push(`\t${String(++loop).padStart(3)}: ${unit(v)}`);
   }
-  for (const rq of pool.runqs) {
+  for (const rq of runqs) {
     out.push(`Runqueue ${rq.id}:`);
     for (const c of rq.cpus) {
-      out.push(`CPU[${String(c).padStart(2, '0')}] runq=${rq.id}, sibling={${maskList(siblings(topology, c))}}, core={${maskList(coreMates(topology, c))}}`);
+      out.push(`CPU[${String(c).padStart(2, '0')}] runq=${rq.id}, ${cpuMasks(c)}`);
       const curr = pcpus[c]!.curr;
       if (curr) out.push(`\trun: ${unit(curr)}`);
     }

@@ -1,13 +1,9 @@
-// The trace records credit2 emits, with the payload layouts of Xen 4.17's credit2.c (core.c's
-// are in sched-core/trace.ts). Callers test `sink.enabled` first; each record goes to the sink at the instant
+// credit2's own trace records, with the payload layouts of Xen 4.17's credit2.c (core.c's are
+// sched-core's). Callers test `sink.enabled` first; each record goes to the sink at the instant
 // the scheduler keeps in `sink.now`, and the sink applies the masks. Words are int32 (`| 0`).
 import type { TraceSink } from '../trace-sink.ts';
 import * as E from '../trace-events.ts';
-
-export * from '../sched-core/trace.ts';
 import { INT_MIN, int, u32 } from '../sched-core/trace.ts';
-
-// --- credit2.c ------------------------------------------------------------------------------
 
 export function schedule(s: TraceSink, cpu: number, rqId: number, idle: boolean, smtIdle: boolean, tickled: boolean): void {
   // {cpu:16, rq_id:16; tasklet:8, idle:8, smt_idle:8, tickled:8}

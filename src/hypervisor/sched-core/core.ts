@@ -1,7 +1,7 @@
 // What every scheduler of a cpupool shares, as Xen's sched/core.c does around its struct scheduler
 // hooks: simulated time and the event loop (advance), each vCPU's workload blocking and waking it,
 // runstates and CPU time, pause and online state, affinity, and the context switch with its trace
-// records. A concrete scheduler (credit, RTDS, null) supplies the hooks: insert and remove a unit,
+// records. A concrete scheduler (credit, credit2, RTDS, null) supplies the hooks: insert and remove a unit,
 // wake, sleep, do_schedule, context_saved, and its own timed events. Times are float64 ns inside.
 import { NO_TRACE, type TraceSink } from '../trace-sink.ts';
 import {
@@ -78,7 +78,13 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
   protected readonly doms = new Map<number, D>();
   private readonly wakeTargets: (V | undefined)[] = [];
   private readonly freeWakeSlots: number[] = [];
-  private readonly topology: readonly CpuTopology[];
+  protected readonly topology: readonly CpuTopology[];
+  /**
+   * How long after a switch the previous unit's context is saved (context_saved): TICKLE_LATENCY
+   * keeps a unit from being picked up on another pCPU at the same TSC; a scheduler whose pCPUs only
+   * take a unit after a tickle, itself TICKLE_LATENCY away, saves at once (0).
+   */
+  protected readonly contextSaveDelay: number = TICKLE_LATENCY;
 
   constructor(o: SchedulerOptions) {
     this.t = Number(o.startNs ?? 0n);
@@ -100,12 +106,16 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
   protected abstract newVcpu(core: CoreVcpu<D>, o: DomainSchedOptions): V;
   /** insert_unit: a vCPU joins (or re-joins) the pool: choose its pCPU, queue it if runnable. */
   protected abstract insertUnit(v: V): void;
+  /** The part of insert_unit that places the unit, before it shows as runnable (the runqueue assignment's records come first). */
+  protected placeUnit(_v: V): void {}
   /** remove_unit: the vCPU (not running) leaves every queue. */
   protected abstract removeUnit(v: V): void;
   /** wake: the vCPU became runnable and is not running. */
   protected abstract unitWake(v: V): void;
   /** sleep: the vCPU was paused or taken offline (the core tickles its pCPU if it runs). */
   protected abstract unitSleep(v: V): void;
+  /** schedule() is entered on p, before any accounting (the scheduler's own record of it); `tickled`: its softirq was raised. */
+  protected scheduleEntered(_p: CorePcpu<V>, _tickled: boolean): void {}
   /** do_schedule on pCPU p, whose current unit is prev (CPU time already accounted). */
   protected abstract doSchedule(p: CorePcpu<V>, prev: V | null): Decision<V>;
   /** context_saved: prev has been switched out. */
@@ -276,10 +286,16 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
 
   setAffinity(domid: number, vcpu: number, hard: number[] | null, soft: number[] | null): void {
     const v = this.getVcpu(domid, vcpu);
-    // Moving it through remove and insert is what vcpu_set_affinity's migration amounts to.
+    this.changeAffinity(v, () => {
+      if (hard) v.hard = hard.length ? [...hard] : null;
+      if (soft) v.soft = soft.length ? [...soft] : null;
+    });
+  }
+
+  /** vcpu_set_affinity(): `apply` sets the masks; moving the unit through remove and insert is what its migration amounts to. */
+  protected changeAffinity(v: V, apply: () => void): void {
     this.detach(v);
-    if (hard) v.hard = hard.length ? [...hard] : null;
-    if (soft) v.soft = soft.length ? [...soft] : null;
+    apply();
     this.attach(v);
   }
 
@@ -449,14 +465,15 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
 
   // ---- placement -------------------------------------------------------------------------------
 
-  private attach(v: V): void {
+  protected attach(v: V): void {
+    this.placeUnit(v);
     if (this.runnable(v)) this.setRunstate(v, RUNSTATE_runnable);
     this.insertUnit(v);
     if (v.blocked && v.online && !v.dom.paused && !v.dom.dying) this.armWake(v);
   }
 
   /** Take a vCPU off its pCPU and out of the scheduler (it is re-attached, or going away). */
-  private detach(v: V): void {
+  protected detach(v: V): void {
     if (v.running) {
       const p = this.pc[v.processor]!;
       const hold = v.dom.dying;
@@ -471,16 +488,18 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
 
   /**
    * schedule() of core.c on one pCPU at the current instant. The switched-out vCPU's context is
-   * saved TICKLE_LATENCY later, as the switch takes a little time: until then no other pCPU can
+   * saved contextSaveDelay later, as the switch takes a little time: until then no other pCPU can
    * pick it up, so a vCPU never shows up on two pCPUs at one TSC (which xenalyze cannot order).
    * A vCPU being detached is saved at once, before it leaves the scheduler.
    */
   private schedule(p: CorePcpu<V>, deferSave = true): void {
     if (!p.inPool) { p.tickled = false; return; }
     const prev = p.curr;
-    if (prev) this.accountRun(prev);
     // The softirq is being served; do_schedule may raise it again (to look once more shortly).
+    const tickled = p.tickled;
     p.tickled = false;
+    this.scheduleEntered(p, tickled);
+    if (prev) this.accountRun(prev);
     const { next, slice } = this.doSchedule(p, prev);
     this.contextSwitch(p, prev, next, slice, deferSave);
   }
@@ -524,8 +543,8 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
       }
       p.curr = next;
       if (prev) {
-        if (deferSave) {
-          prev.savedAt = now + TICKLE_LATENCY;
+        if (deferSave && this.contextSaveDelay) {
+          prev.savedAt = now + this.contextSaveDelay;
           this.q.push(prev.savedAt, this.seq++, EV_SAVED, this.slotOf(prev), prev.savedAt);
         } else { prev.savedAt = now; this.contextSaved(prev); }
         if (prev.blocked && prev.online && !prev.dom.paused && !prev.dom.dying) this.armWake(prev);
