@@ -1,15 +1,17 @@
 // credit2 model throughput: simulated seconds per CPU second for 1,000 domains (1-2 vCPUs,
 // mixed demands) on 64 pCPUs, with tracing off and with a sink that accepts and counts every
-// record. Prints both rates and the ratio on/off.
+// record. Prints both rates and the ratio on/off; then credit (credit1) on the same mix, tracing
+// off, as a ratio to credit2.
 import { Credit2 } from '../src/hypervisor/credit2/index.ts';
+import { Credit } from '../src/hypervisor/sched-credit/credit.ts';
 import { sinkOf } from '../src/hypervisor/trace-sink.ts';
 import { sized } from './smoke.mjs';
 
 const NS = 1_000_000_000n;
 const DOMAINS = sized(1000, 20);
 
-function build(trace) {
-  const c = new Credit2({ nrPcpus: 64, trace });
+function build(trace, Sched = Credit2) {
+  const c = new Sched({ nrPcpus: 64, pcpus: Array.from({ length: 64 }, (_, i) => i), trace });
   // A fixed, seeded mix: idle, light, duty-cycle and CPU-bound guests, some capped or weighted.
   let seed = 12345;
   const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
@@ -25,8 +27,8 @@ function build(trace) {
   return c;
 }
 
-function run(trace, seconds) {
-  const c = build(trace);
+function run(trace, seconds, Sched) {
+  const c = build(trace, Sched);
   c.advance(NS / 10n); // warm up
   const t0 = process.cpuUsage();
   for (let s = 1; s <= seconds; s++) c.advance(NS / 10n + BigInt(s) * NS);
@@ -45,3 +47,6 @@ console.log(`${DOMAINS} domains / 64 pCPUs, ${SECONDS} simulated s`);
 console.log(`trace off: ${off.simPerCpu.toFixed(2)} simulated s per CPU s (${off.cpuMsPerSimS.toFixed(1)} ms CPU per simulated s)`);
 console.log(`trace on : ${on.simPerCpu.toFixed(2)} simulated s per CPU s (${on.cpuMsPerSimS.toFixed(1)} ms CPU per simulated s, ${Math.round(records / SECONDS)} records per simulated s)`);
 console.log(`ratio on/off (CPU cost): ${(on.cpuMsPerSimS / off.cpuMsPerSimS).toFixed(2)}x`);
+const credit = run(undefined, SECONDS, Credit);
+console.log(`credit   : ${credit.simPerCpu.toFixed(2)} simulated s per CPU s (${credit.cpuMsPerSimS.toFixed(1)} ms CPU per simulated s, trace off)`);
+console.log(`ratio credit/credit2 (CPU cost): ${(credit.cpuMsPerSimS / off.cpuMsPerSimS).toFixed(2)}x`);

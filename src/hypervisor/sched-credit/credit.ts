@@ -80,7 +80,7 @@ export class Credit extends SchedCore<CVcpu, CDom> {
   }
 
   protected newVcpu(core: CoreVcpu<CDom>): CVcpu {
-    return { ...core, pri: K.CSCHED_PRI_TS_UNDER, credit: 0, startTime: this.t, lastSchedTime: 0, isActive: false, onRunq: false, parked: false, migrating: false, unparking: false };
+    return Object.assign(core, { pri: K.CSCHED_PRI_TS_UNDER, credit: 0, startTime: this.t, lastSchedTime: 0, isActive: false, onRunq: false, parked: false, migrating: false, unparking: false });
   }
 
   protected override runnable(v: CVcpu): boolean { return super.runnable(v) && !v.parked; }

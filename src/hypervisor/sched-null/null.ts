@@ -26,7 +26,7 @@ export class Null extends SchedCore<NVcpu, NDom> {
     return { id: domid, paused: o.paused ?? false, dying: false, vcpus: [] };
   }
 
-  protected newVcpu(core: CoreVcpu<NDom>): NVcpu { return { ...core, inWaitq: false }; }
+  protected newVcpu(core: CoreVcpu<NDom>): NVcpu { return Object.assign(core, { inWaitq: false }); }
 
   private isFree(cpu: number): boolean { return this.pc[cpu]!.inPool && !this.assigned[cpu]; }
 

@@ -53,10 +53,10 @@ export class Rtds extends SchedCore<RtVcpu, RtDom> {
   }
 
   protected newVcpu(core: CoreVcpu<RtDom>): RtVcpu {
-    return {
-      ...core, period: RTDS_DEFAULT_PERIOD, budget: RTDS_DEFAULT_BUDGET, curBudget: 0, curDeadline: 0, lastStart: 0, priorityLevel: 0,
+    return Object.assign(core, {
+      period: RTDS_DEFAULT_PERIOD, budget: RTDS_DEFAULT_BUDGET, curBudget: 0, curDeadline: 0, lastStart: 0, priorityLevel: 0,
       extratime: true, onQ: null, onReplq: false, depleted: false, scheduled: false, delayedRunqAdd: false, misses: 0,
-    };
+    });
   }
 
   protected insertUnit(v: RtVcpu): void {
