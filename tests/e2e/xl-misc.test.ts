@@ -84,3 +84,21 @@ test('pause of Domain-0 is refused as Xen refuses a domain pausing itself; xl st
   h.xlOk('unpause', 'p1');
   h.xlOk('destroy', 'p1');
 });
+
+test('xl pause returns once the guest has stopped: no vCPU of it still runs, in any scheduler', () => {
+  h.xlOk('cpupool-cpu-remove', 'Pool-0', '6-7');
+  h.xlOk('cpupool-create', 'name="cred1"', 'sched="credit"', 'cpus=["6","7"]');
+  h.xlOk('create', cfg('spin2', 'vcpus = 2\nworkload = "cpu=100"'));
+  h.xlOk('create', cfg('spin1', 'vcpus = 2\nworkload = "cpu=100"\npool = "cred1"'));
+  h.advance('1s');
+  for (const dom of ['spin2', 'spin1']) {
+    const rows = () => h.xlOk('vcpu-list', dom).trim().split('\n').slice(1).map(l => l.trim().split(/\s+/)[4]);
+    assert.ok(rows().includes('r--'), `${dom} runs before the pause: ${rows()}`);
+    h.xlOk('pause', dom);
+    // domain_pause spins (vcpu_sleep_sync) until each vCPU is off its pCPU: nothing is left running.
+    assert.ok(rows().every(st => !st.startsWith('r')), `${dom} right after xl pause, with no simulated time passing: ${rows()}`);
+    h.xlOk('destroy', dom);
+  }
+  h.xlOk('cpupool-destroy', 'cred1');
+  h.xlOk('cpupool-cpu-add', 'Pool-0', '6-7');
+});

@@ -266,11 +266,17 @@ export abstract class SchedCore<V extends CoreVcpu<D>, D extends CoreDom<V>> imp
     this.doms.delete(domid);
   }
 
+  /**
+   * domain_pause: each vCPU is put to sleep and, as vcpu_sleep_sync spins until it has stopped,
+   * the pCPUs running one switch away from it now rather than a tickle later, so the domain is
+   * paused when the call returns.
+   */
   pauseDomain(domid: number): void {
     const d = this.getDom(domid);
     if (d.paused) return;
     d.paused = true;
     for (const v of d.vcpus) this.sleep(v);
+    for (const v of d.vcpus) if (v.running) this.schedule(this.pc[v.processor]!);
   }
 
   unpauseDomain(domid: number): void {
