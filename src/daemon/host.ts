@@ -25,6 +25,8 @@ import { EVTCHN_FIFO_NR_CHANNELS } from '../hypervisor/event-channel.ts';
 import type { BackendDriver } from '../dom0/backends/backend-driver.ts';
 import { NetDataplane, parseRate } from '../dom0/backends/net-dataplane.ts';
 import { BlkDataplane } from '../dom0/backends/blk-dataplane.ts';
+import { Drbd } from '../dom0/drbd/drbd.ts';
+import { drbdDevice, drbdSocket } from '../dom0/drbd/resources.ts';
 import { NetbackGrants } from '../dom0/backends/netback-grants.ts';
 import { BlkbackGrants } from '../dom0/backends/blkback-grants.ts';
 import { BackendWork, DOM0_IDLE_DEMAND } from '../dom0/backends/backend-work.ts';
@@ -63,6 +65,8 @@ export class Host {
   netback!: BackendDriver;
   readonly netData: NetDataplane;
   readonly blkData: BlkDataplane;
+  /** Dom0's DRBD model: resources in drbd.d, replication for Remus (an extension). */
+  readonly drbd: Drbd;
   blkback!: BackendDriver;
   /** Every backend driver Dom0 runs: netback, blkback and the other PV backends. */
   backends: BackendDriver[] = [];
@@ -124,6 +128,8 @@ export class Host {
     this.blockDevices = new HostBlockDevices(join(paths.home, 'block'), o.spec.hostDisks ?? DEFAULT_DISKS, this.persistence.lvmMetadata, randomUUID);
     this.blkData = new BlkDataplane(work, diskModel(o.spec.disk ?? 'nvme'), new BlkbackGrants(this.hv.gnttab, (d, n, err, msg) => this.backendFatal(this.blkback, d, n, err, msg)),
       () => this.hv.irqs.raise(DISK_IRQ));
+    this.drbd = new Drbd(join(paths.home, 'drbd.d'), l => this.log(l));
+    this.blkData.onWrite = (domid, devid, offset, data) => this.drbd.write(domid, devid, offset, data);
     this.faults = faultPlane(this.clock, { hv: this.hv, blkData: this.blkData, netData: this.netData, xenstored: this.xenstored, oops: (domid, inNetback) => this.guests.get(domid)?.oops(inNetback),
       dom0: { xenconsoled: this.xenconsoled, driver: s => (s === 'netback' ? this.netback : this.blkback), xs: () => this.toolstack.xs, log: l => this.log(l) } });
     this.onEvent(e => { if (e.kind === 'destroy') this.faults.forget(e.domid); });
@@ -155,6 +161,7 @@ export class Host {
   /** Boot the host: Dom0, xenstored, then recover the domains the database holds. */
   async boot(): Promise<void> {
     await this.xenstored.listen(this.paths.xenstored);
+    await this.drbd.listen(drbdSocket(this.paths.home));
     const spec = this.machine.spec;
     // Domain-0 was built when the host booted (simulated time 0) and its CPU time continues from
     // the last record: the host stood still while the daemon was down.
@@ -200,8 +207,8 @@ export class Host {
     });
     this.blkback = blkback(bbXs, new XenDevices(this.hv, 0, { table: this.dom0Irqs, ...evtchnUser('blkback') }), {
       connected: dev => {
-        void Promise.all([bbXs.read(`${dev.path}/params`), bbXs.read(`${dev.path}/mode`)]).catch(() => ['', 'r'])
-          .then(([params, mode]) => this.blkData.attach(dev.domid, dev.devid, this.hv.rings.blk(dev.domid, dev.devid), this.blockDevices.open(`vbd-${dev.domid}-${dev.devid}`, params!), mode === 'w'));
+        void Promise.all([bbXs.read(`${dev.path}/params`), bbXs.read(`${dev.path}/mode`), drbdDevice(bbXs, dev.path)]).catch(() => ['', 'r', null])
+          .then(([params, mode, drbd]) => this.blkData.attach(dev.domid, dev.devid, this.hv.rings.blk(dev.domid, dev.devid), drbd ?? this.blockDevices.open(`vbd-${dev.domid}-${dev.devid}`, params!), mode === 'w'));
         notifyFrontendOn(dev, { 'event-channel': this.hv.rings.blk(dev.domid, dev.devid).ring.shared }, port => this.hv.evtchn.send(0, port));
       },
       closed: dev => { this.blkData.detach(dev.domid, dev.devid); this.blockDevices.release(`vbd-${dev.domid}-${dev.devid}`); },
@@ -229,6 +236,7 @@ export class Host {
       },
       log: l => this.log(l),
       blockDevices: this.blockDevices,
+      drbd: this.drbd.resources,
       changeMedium: (domid, devid, file) => this.guests.get(domid)?.changeMedium(devid, file ? statSync(file).size : 0),
       pci: this.pciDrivers,
       dumpDir: join(this.paths.home, 'dump'),
@@ -338,6 +346,7 @@ export class Host {
     this.libvirtd?.close();
     this.persistence.checkpoint();
     for (const g of this.guests.values()) g.stop();
+    this.drbd.close();
     await this.xenstored.close();
   }
 }
