@@ -18,7 +18,7 @@ before(() => { [a, b] = [new TestHost().start(['--clock', 'virtual']), new TestH
 after(() => { a.stop(); b.stop(); });
 
 const INTERVAL_MS = 1000n;
-const DISK_BYTES = 16 << 20;
+const DISK_BYTES = 4 << 20;
 
 /** The resource on one host: its backing file (made empty) and drbd.d/<res>.res naming the peer. */
 function resource(h: TestHost, res: string, peer: TestHost, protocol = 'D'): string {
@@ -35,7 +35,7 @@ test('the backup resumes with the disk of the last checkpoint; a later write nev
   const imgA = resource(a, 'r0', b);
   const imgB = resource(b, 'r0', a);
   // The form the xl-disk-configuration page gives for a script; `drbd:r0,xvda,w` parses the same.
-  a.xlOk('create', guestCfg(a, 'hd', { memory: 32, workload: 'cpu=20,dirty=200,disk-write=1M', extra: "disk = [ 'script=block-drbd,vdev=xvda,target=r0' ]" }));
+  a.xlOk('create', guestCfg(a, 'hd', { memory: 32, workload: 'cpu=20,dirty=200,disk-write=256K', extra: "disk = [ 'script=block-drbd,vdev=xvda,target=r0' ]" }));
   a.advance('2s');
   assert.ok(!readFileSync(imgA).equals(Buffer.alloc(DISK_BYTES)), 'the guest writes its disk');
   const r = xlBackground(a, ['-v', 'remus', '-i', String(INTERVAL_MS), '-s', '', 'hd', `XENLAB_HOME=${b.home} xl migrate-receive -r`]);

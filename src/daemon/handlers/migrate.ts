@@ -176,9 +176,8 @@ export const migrateStreamHandlers: StreamHandlers = {
         checkpointComplete: n => { for (const res of drbd) host.drbd.secondary.commit(res, n); },
         config: a.config, workload: a.workload, configText: a.configText, configFile: a.configFile,
         name: a.name, domid: a.domid, paused: a.paused, cwd: a.cwd, checkpointed: a.checkpointed, colo: a.colo, line: text => ctx.emit({ line: text }),
-      });
+      }).finally(() => { for (const res of drbd) host.drbd.secondary.failover(res); });
       input.close();
-      for (const res of drbd) host.drbd.secondary.failover(res);
       ctx.emit({ restored: { domid: rec.domid, name: rec.name } });
       ctx.end();
     })().catch(e => { input?.close(); ctx.fail(toolError(e)); });
