@@ -25,6 +25,8 @@ import type { NetDataplane } from '../dom0/backends/net-dataplane.ts';
 import type { BlkDataplane } from '../dom0/backends/blk-dataplane.ts';
 import { DOM0_IDLE_DEMAND } from '../dom0/backends/backend-work.ts';
 import { KernelBackends } from '../dom0/backends/kernel-backends.ts';
+import { Drbd } from '../dom0/drbd/drbd.ts';
+import { drbdDevice, drbdSocket } from '../dom0/drbd/resources.ts';
 import { bindDom0Irqs, evtchnUser, newDom0Irqs } from '../dom0/dom0-irqs.ts';
 import { DISK_IRQ, NIC_IRQ } from '../hypervisor/irq.ts';
 import { XsClient } from '../formats/xenstore-client.ts';
@@ -59,6 +61,8 @@ export class Host {
   private readonly kernelBackends: KernelBackends;
   readonly netData: NetDataplane;
   readonly blkData: BlkDataplane;
+  /** Dom0's DRBD model: resources in drbd.d, replication for Remus (an extension). */
+  readonly drbd: Drbd;
   /** Every backend driver Dom0 runs: netback, blkback and the other PV backends. */
   backends: BackendDriver[] = [];
   /** When Dom0's kernel booted (a `xenlabd dom0 restart` boots it again). */
@@ -114,6 +118,8 @@ export class Host {
     this.consoleXen = new XenDevices(this.hv, 0, { table: this.dom0Irqs, ...evtchnUser('xenconsoled') });
     this.xenconsoled = new Xenconsoled(paths.logs, this.consoleXen);
     this.blockDevices = new HostBlockDevices(join(paths.home, 'block'), o.spec.hostDisks ?? DEFAULT_DISKS, this.persistence.lvmMetadata, randomUUID);
+    this.drbd = new Drbd(join(paths.home, 'drbd.d'), l => this.log(l));
+    this.blkData.onWrite = (domid, devid, offset, data) => this.drbd.write(domid, devid, offset, data);
     this.faults = faultPlane(this.clock, { hv: this.hv, blkData: this.blkData, netData: this.netData, xenstored: this.xenstored, oops: (domid, inNetback) => this.guests.get(domid)?.oops(inNetback),
       dom0: { xenconsoled: this.xenconsoled, driver: s => (s === 'netback' ? this.kernelBackends.netback! : this.kernelBackends.blkback!), xs: () => this.toolstack.xs, log: l => this.log(l) } });
     this.onEvent(e => { if (e.kind === 'destroy') this.faults.forget(e.domid); });
@@ -145,6 +151,7 @@ export class Host {
   /** Boot the host: Dom0, xenstored, then recover the domains the database holds. */
   async boot(): Promise<void> {
     await this.xenstored.listen(this.paths.xenstored);
+    await this.drbd.listen(drbdSocket(this.paths.home));
     const spec = this.machine.spec;
     // Domain-0 was built when the host booted (simulated time 0) and its CPU time continues from
     // the last record: the host stood still while the daemon was down.
@@ -179,7 +186,8 @@ export class Host {
   private async startDom0Services(): Promise<void> {
     const xs = this.dom0Client();
     const dom0Xen = (user: string) => new XenDevices(this.hv, 0, { table: this.dom0Irqs, ...evtchnUser(user) });
-    await this.kernelBackends.start({ xs: this.dom0Client(), xen: dom0Xen('netback') }, { xs: this.dom0Client(), xen: dom0Xen('blkback') }, this.blockDevices);
+    // A vbd set up by block-drbd is served from the image its DRBD resource names.
+    await this.kernelBackends.start({ xs: this.dom0Client(), xen: dom0Xen('netback') }, { xs: this.dom0Client(), xen: dom0Xen('blkback') }, this.blockDevices, drbdDevice);
     await pciback(this.dom0Client(), this.hv).start();
     this.backends = [this.kernelBackends.netback!, this.kernelBackends.blkback!, ...await startPvBackends(this.dom0Client(), dom0Xen('qemu-system-i38'))];
     await writeDom0Tree(xs, { memKb: this.machine.spec.dom0MemMiB * 1024, pools: this.hv.pools });
@@ -199,6 +207,7 @@ export class Host {
       },
       log: l => this.log(l),
       blockDevices: this.blockDevices,
+      drbd: this.drbd.resources,
       changeMedium: (domid, devid, file) => this.guests.get(domid)?.changeMedium(devid, file ? statSync(file).size : 0),
       pci: this.pciDrivers,
       dumpDir: join(this.paths.home, 'dump'),
@@ -304,6 +313,7 @@ export class Host {
     this.libvirtd?.close();
     this.persistence.checkpoint();
     for (const g of this.guests.values()) g.stop();
+    this.drbd.close();
     await this.xenstored.close();
   }
 }

@@ -1,6 +1,8 @@
 // Reading what xl remus and its stream show: the per-checkpoint lines of `xl -v remus` (a xenlab
 // extension) and the libxc layer of a captured checkpointed stream.
+import assert from 'node:assert/strict';
 import { LibxcRec, LibxlRec, XL_HEADER_SIZE, encodeRecord } from '../../src/formats/save-stream/index.ts';
+import type { TestHost } from '../helpers/host.ts';
 
 export interface CheckpointLine { n: number; pages: number; bytes: number; pauseNs: bigint; suspendedAtNs: bigint; released: number; holding: number }
 
@@ -50,3 +52,14 @@ export function libxcLayer(stream: Buffer): { stream: Buffer; checkpoints: numbe
   }
   return { stream: Buffer.concat([...out.slice(0, kept), encodeRecord(LibxcRec.END), encodeRecord(LibxlRec.END)]), checkpoints, lifted };
 }
+
+/** Advance a host's clock by `ns`; its new time (ns) as `xenlabd clock advance` prints it. */
+export function advanceNs(h: TestHost, ns: bigint): bigint {
+  const r = h.run('xenlabd', ['clock', 'advance', `${ns}ns`]);
+  assert.equal(r.status, 0, r.stderr);
+  const [s, f] = r.stdout.trim().split('.');
+  return BigInt(s!) * 1_000_000_000n + BigInt(f!);
+}
+
+/** When the checkpoint after `c` is taken: an interval after `c` was committed. */
+export const nextCheckpointAt = (c: CheckpointLine, intervalMs: bigint): bigint => c.suspendedAtNs + c.pauseNs + intervalMs * 1_000_000n;

@@ -86,7 +86,8 @@ test('disk replication needs DRBD disks: an image-file vbd is refused unless -F 
   h.advance('1s');
   const refused = h.run('xl', ['remus', '-F', '-b', 'hd', 'backup']);
   assert.equal(refused.status, 1);
-  assert.match(refused.stderr, /^libxl: error: libxl_checkpoint_device\.c:153:device_setup_iterate: Domain 0:device not handled by checkpoint \(device=vbd:0\/51712\)\n/);
+  assert.match(refused.stderr, /^libxl: error: libxl_exec\.c:117:libxl_report_child_exitstatus: \/etc\/xen\/scripts\/block-drbd-probe \S+\/hd\.img \[\d+\] exited with error status 1\n/);
+  assert.match(refused.stderr, /\nlibxl: error: libxl_checkpoint_device\.c:153:device_setup_iterate: Domain 0:device not handled by checkpoint \(device=vbd:0\/51712\)\n/);
   assert.match(refused.stderr, /libxl: error: libxl_remus\.c:134:remus_setup_done: Domain \d+:Remus: failed to setup device, rc -19\nRemus: Backup failed\? resuming domain at primary\.\n/);
   assert.doesNotMatch(refused.stderr, /Saving domain/);
 

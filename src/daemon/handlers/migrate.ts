@@ -12,6 +12,8 @@ import type { Host } from '../host.ts';
 import { restoreDomain, type RestoreInput } from '../../dom0/toolstack/restore.ts';
 import type { RawChannel } from '../raw-channels.ts';
 import { dumpCore } from '../../dom0/toolstack/dump-core.ts';
+import type { DiskSpec } from '../../dom0/toolstack/devices.ts';
+import { allDevices, checkpointDisksSetup, type CheckpointDisks } from '../../dom0/toolstack/remus.ts';
 
 /** The reader of the stream went away (xl's pipe to the receiver broke). */
 class SinkClosed extends Error {}
@@ -114,12 +116,15 @@ function pipeInput(path: string, head: Buffer): RestoreTransport {
   };
 }
 
-/** Remus's checkpointed devices: the network buffers of the domain's vifs (unless -n). */
-function remusOptions(host: Host, domid: number, o: RemusWire, report: (c: CheckpointWire) => void): RemusSaveOptions {
+/** Remus's checkpointed devices: the network buffers of the domain's vifs (unless -n) and its DRBD disks (unless -d). */
+function remusOptions(host: Host, domid: number, o: RemusWire, disks: CheckpointDisks | null, report: (c: CheckpointWire) => void): RemusSaveOptions {
   const bufs = o.netbuf ? host.netData.bufferOutput(domid) : [];
   return {
-    intervalMs: o.intervalMs, diskbuf: o.diskbuf,
-    devices: { plug: () => { for (const b of bufs) b.plug(); }, release: () => { for (const b of bufs) b.release(); } },
+    intervalMs: o.intervalMs,
+    devices: allDevices([
+      { plug: () => { for (const b of bufs) b.plug(); }, preresume: async () => {}, release: () => { for (const b of bufs) b.release(); } },
+      ...disks?.devices ?? [],
+    ]),
     committed: c => {
       const st = bufs.map(b => b.stats());
       report({
@@ -138,6 +143,8 @@ export const migrateStreamHandlers: StreamHandlers = {
       domid = host.toolstack.existing(a.dom);
       sock = a.path ? openPipeForWriting(a.path) : (await host.rawChannels.take(a.token)).socket;
       const linkMbit = a.linkMbit ?? DEFAULT_LINK_MBIT;
+      // libxl__remus_setup: the vbds' checkpoint devices first; a refusal sends nothing.
+      const disks = a.remus?.diskbuf ? await checkpointDisksSetup(host.toolstack, domid, host.drbd) : null;
       const summary = await saveDomain(host.toolstack, domid, socketSink(sock), {
         live: a.live, linkBitsPerSec: linkMbit * 1e6,
         events: {
@@ -145,8 +152,8 @@ export const migrateStreamHandlers: StreamHandlers = {
           progress: (what, done, total) => ctx.emit({ progress: { what, done, total } }),
           suspended: () => ctx.emit({ suspended: true }),
         },
-        remus: a.remus && remusOptions(host, domid, a.remus, c => ctx.emit({ checkpoint: c })),
-      }).finally(() => host.netData.unbufferOutput(domid));
+        remus: a.remus && remusOptions(host, domid, a.remus, disks, c => ctx.emit({ checkpoint: c })),
+      }).finally(() => { host.netData.unbufferOutput(domid); disks?.teardown(); });
       await new Promise<void>(resolve => sock!.end(resolve));
       ctx.emit({ summary: { ...summary, linkMbit } });
       ctx.end();
@@ -163,10 +170,13 @@ export const migrateStreamHandlers: StreamHandlers = {
     void (async () => {
       input = a.path ? pipeInput(a.path, Buffer.from(a.head ?? '', 'base64')) : channelInput(await host.rawChannels.take(a.token));
       if (cancelled) { input.close(); return; }
+      // Remus's DRBD disks: a checkpoint's writes land on this host's copies once it is complete.
+      const drbd = a.checkpointed ? ((a.config.disks ?? []) as DiskSpec[]).filter(d => d.script === 'block-drbd').map(d => d.pdev_path ?? '') : [];
       const rec = await restoreDomain(host.toolstack, input, {
+        checkpointComplete: n => { for (const res of drbd) host.drbd.secondary.commit(res, n); },
         config: a.config, workload: a.workload, configText: a.configText, configFile: a.configFile,
         name: a.name, domid: a.domid, paused: a.paused, cwd: a.cwd, checkpointed: a.checkpointed, colo: a.colo, line: text => ctx.emit({ line: text }),
-      });
+      }).finally(() => { for (const res of drbd) host.drbd.secondary.failover(res); });
       input.close();
       ctx.emit({ restored: { domid: rec.domid, name: rec.name } });
       ctx.end();

@@ -33,6 +33,8 @@ export class BlkDataplane {
   private vbds = new Map<string, Vbd>();
   /** The fault plane (vbd-error, vbd-latency), when the daemon wires one in. */
   faults: Pick<FaultTable, 'value'> | undefined;
+  /** Sees each write to an image file as it is made (Remus's DRBD replication). */
+  onWrite: ((domid: number, devid: number, offset: number, data: Buffer) => void) | undefined;
 
   /** `irq`: the disk raises its interrupt for completed requests. */
   constructor(private readonly work: BackendWork, private readonly disk: DeviceModel, private readonly grants: BlkbackGrants, private readonly irq: () => void = () => {}) {}
@@ -107,7 +109,7 @@ export class BlkDataplane {
         // Recognisable, non-zero contents, so the blocks are really allocated.
         buf.fill(0x5a);
         buf.writeUInt32LE(req.sector >>> 0, 0);
-        if (v.image !== null) writeSync(v.image, buf, 0, len, req.sector * 512);
+        if (v.image !== null) { writeSync(v.image, buf, 0, len, req.sector * 512); this.onWrite?.(v.domid, v.devid, req.sector * 512, buf); }
       } else if (v.image !== null) {
         readSync(v.image, buf, 0, len, req.sector * 512);
       }

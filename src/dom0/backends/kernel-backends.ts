@@ -40,6 +40,9 @@ export interface BlockLayer {
   lookup(params: string): { readOnly: boolean } | undefined;
 }
 
+/** The file a vbd's hotplug script set up for it itself (block-drbd), or null: blkback then opens what params names. */
+export type ScriptedDevice = (xs: XsClient, backendPath: string) => Promise<string | null>;
+
 /** Each driver's own xenstore connection and hypercall interface. */
 export interface DriverLinks { xs: XsClient; xen: XenDevices }
 
@@ -61,7 +64,7 @@ export class KernelBackends {
   }
 
   /** The kernel's xen-netback and xen-blkback come up (at boot, and again after a restart). */
-  async start(net: DriverLinks, blk: DriverLinks, block?: BlockLayer): Promise<void> {
+  async start(net: DriverLinks, blk: DriverLinks, block?: BlockLayer, scripted?: ScriptedDevice): Promise<void> {
     const { hv, self } = this.k;
     const send = (port: number) => { if (hv.domains.has(self)) hv.evtchn.send(self, port); };
     const vbd = (domid: number, devid: number) => `vbd-${domid}-${devid}`;
@@ -76,9 +79,9 @@ export class KernelBackends {
     }, self);
     this.blkback = blkback(blk.xs, blk.xen, {
       connected: dev => {
-        void Promise.all([blk.xs.read(`${dev.path}/params`), blk.xs.read(`${dev.path}/mode`)]).catch(() => ['', 'r'])
-          .then(([params, mode]) => this.blkData.attach(dev.domid, dev.devid, hv.rings.blk(dev.domid, dev.devid),
-            block ? block.open(vbd(dev.domid, dev.devid), params!) : params!, mode === 'w'));
+        void Promise.all([blk.xs.read(`${dev.path}/params`), blk.xs.read(`${dev.path}/mode`), scripted?.(blk.xs, dev.path) ?? null]).catch(() => ['', 'r', null])
+          .then(([params, mode, own]) => this.blkData.attach(dev.domid, dev.devid, hv.rings.blk(dev.domid, dev.devid),
+            own ?? (block ? block.open(vbd(dev.domid, dev.devid), params!) : params!), mode === 'w'));
         notifyFrontendOn(dev, { 'event-channel': hv.rings.blk(dev.domid, dev.devid).ring.shared }, send);
       },
       closed: dev => { this.blkData.detach(dev.domid, dev.devid); block?.release(vbd(dev.domid, dev.devid)); },

@@ -8,6 +8,7 @@ import { isAbsolute, join } from 'node:path';
 import { LibxlError } from './errors.ts';
 import { vdevToDevid } from './device-ids.ts';
 import { runHotplug } from '../hotplug.ts';
+import type { DrbdResources } from '../drbd/resources.ts';
 import { fillDeviceDefaults } from './create.ts';
 import type { Toolstack } from './toolstack.ts';
 import type { DeviceInfo } from './types.ts';
@@ -74,7 +75,7 @@ export async function waitXs(xs: XsClient, clock: Clock, path: string, ok: (v: s
 }
 
 export interface NicSpec { devid: number; mac: string; backend_domid?: number; bridge?: string; rate_bytes_per_interval?: number; rate_interval_usecs?: number; mtu?: number; ip?: string; script?: string; vifname?: string }
-export interface DiskSpec { backend_domid?: number; pdev_path?: string; vdev: string; format?: string; readwrite?: number; is_cdrom?: number; backend?: string; removable?: number }
+export interface DiskSpec { backend_domid?: number; pdev_path?: string; vdev: string; format?: string; readwrite?: number; is_cdrom?: number; backend?: string; removable?: number; script?: string }
 
 export async function addVif(xs: XsClient, clock: Clock, domid: number, nic: NicSpec): Promise<void> {
   const back: Record<string, string> = { script: nic.script ?? '/etc/xen/scripts/vif-bridge' };
@@ -113,22 +114,24 @@ export async function addVbd(ts: Toolstack, domid: number, disk: DiskSpec, cwd?:
   if (disk.is_cdrom && ts.records.get(domid)?.type === 'hvm') { await addEmulatedCdrom(ts, domid, devid, disk); return devid; }
   // An absent readwrite is 0, as in libxl's JSON (which omits zeros): the disk is read-only.
   // The hotplug script runs where xl runs: a relative target is relative to xl's directory.
-  const params = disk.pdev_path && cwd && !isAbsolute(disk.pdev_path) ? join(cwd, disk.pdev_path) : disk.pdev_path ?? '';
+  // A DRBD disk's target is a resource name, which its script (block-drbd) resolves.
+  const drbd = disk.script === 'block-drbd';
+  const params = disk.pdev_path && cwd && !drbd && !isAbsolute(disk.pdev_path) ? join(cwd, disk.pdev_path) : disk.pdev_path ?? '';
   const back: Record<string, string> = {
-    params, script: '/etc/xen/scripts/block', removable: String(disk.removable ?? 0), bootable: '1',
+    params, script: `/etc/xen/scripts/${drbd ? 'block-drbd' : 'block'}`, removable: String(disk.removable ?? 0), bootable: '1',
     dev: disk.vdev, type: disk.backend === 'qdisk' ? 'qdisk' : 'phy', mode: disk.readwrite ? 'w' : 'r',
     'device-type': disk.is_cdrom ? 'cdrom' : 'disk', 'discard-enable': '1', specification: 'xen',
   };
   await writeDevice(xs, 'vbd', domid, devid, back, { 'virtual-device': String(devid), 'device-type': back['device-type']!, trusted: '1' }, {}, 'vbd', disk.backend_domid);
-  await connect(xs, clock, 'vbd', domid, devid, back, ts.platform.blockDevices, disk.backend_domid);
+  await connect(xs, clock, 'vbd', domid, devid, back, ts.platform.blockDevices, disk.backend_domid, ts.platform.drbd);
   return devid;
 }
 
 /** libxl__wait_device_connection: InitWait, then the hotplug script, which a driver domain's `xl devd` runs for its own backends. */
-async function connect(xs: XsClient, clock: Clock, kind: DeviceKind, domid: number, devid: number, back: Record<string, string>, devs?: HostBlockDevices, backendDomid = 0): Promise<void> {
+async function connect(xs: XsClient, clock: Clock, kind: DeviceKind, domid: number, devid: number, back: Record<string, string>, devs?: HostBlockDevices, backendDomid = 0, drbd?: DrbdResources): Promise<void> {
   const be = backendPath(kind, domid, devid, backendDomid);
   await waitXs(xs, clock, `${be}/state`, v => v === '2' || v === '4', 'backend did not reach InitWait');
-  if (backendDomid === 0) await runHotplug(xs, kind, be, back, devs);
+  if (backendDomid === 0) await runHotplug(xs, kind, be, back, devs, drbd);
 }
 
 export async function addConsole(xs: XsClient, domid: number, o: { port: number; ringRef: number }): Promise<void> {

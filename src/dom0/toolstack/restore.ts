@@ -28,6 +28,8 @@ export interface RestoreOptions {
    * complete checkpoint (the failover).
    */
   checkpointed?: boolean;
+  /** A checkpoint of a Remus stream is complete (1 for the end of its live phase): its disk writes may land. */
+  checkpointComplete?(n: number): void;
   /** A COLO stream (migrate-receive --colo), which this libxl, built without COLO, refuses. */
   colo?: boolean;
   /** The restoring xl's working directory: relative disk paths of the config resolve there. */
@@ -110,7 +112,7 @@ export async function restoreDomain(ts: Toolstack, input: RestoreInput, o: Resto
             o.line('xc: info: All records processed');
           }
           buffered = [];
-          checkpoints++;
+          o.checkpointComplete?.(++checkpoints);
         } else if (buffered) buffered.push(keep(r));
         else apply(r);
       }

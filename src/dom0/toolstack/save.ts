@@ -12,7 +12,7 @@ import { ShutdownReason } from '../../hypervisor/shutdown-reason.ts';
 import { LibxlError } from './errors.ts';
 import { retrieveConfig } from './domain.ts';
 import { PAGE_SIZE, StreamWriter } from '../../formats/save-stream/index.ts';
-import { checkpointDevicesSetup, runCheckpoints, type CheckpointDevices, type CheckpointReport } from './remus.ts';
+import { runCheckpoints, type CheckpointDevices, type CheckpointReport } from './remus.ts';
 
 /** Where the stream goes; write resolves when more may be written, rejects if the reader is gone. */
 export interface SaveSink { write(b: Buffer): Promise<void> }
@@ -38,8 +38,6 @@ export interface SaveOptions {
 export interface RemusSaveOptions {
   /** Time between a checkpoint's commit and the next one (xl remus -i). */
   intervalMs: number;
-  /** Replicate the disks (off with -d). */
-  diskbuf: boolean;
   devices: CheckpointDevices;
   committed(c: CheckpointReport): void;
 }
@@ -110,7 +108,6 @@ export async function saveDomain(ts: Toolstack, domid: number, sink: SaveSink, o
   const d = ts.hv.get(domid);
   const mem = d.memory;
   if (!mem) throw new LibxlError('EINVAL', `xc: error: Unable to save domain ${domid}: no guest memory`, 1);
-  if (o.remus) checkpointDevicesSetup(ts, domid, o.remus.diskbuf);
   const clock = ts.hv.clock;
   const paced = o.live && clock.mode === 'virtual' && o.linkBitsPerSec > 0;
   // Only a paced save has a modelled link (libvirt's and plain saves give none): crossing it takes no time otherwise.
@@ -235,6 +232,7 @@ export async function saveDomain(ts: Toolstack, domid: number, sink: SaveSink, o
     if (!o.live) suspendedAt = clock.now();
     const state = { tsc: { nsec: suspendedAt }, vcpuContexts: vcpuContexts() };
     const tail = o.remus ? w.checkpoint(state) : w.finish(state);
+    await o.remus?.devices.preresume();
     await sink.write(tail);
     const finalNs = transferNs(finalPages * (PAGE_SIZE + 8) + tail.length);
     if (paced) downtimeMs = Number(finalNs) / 1e6 + RESUME_MS;

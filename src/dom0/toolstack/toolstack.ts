@@ -4,6 +4,7 @@
 // area (create, recover, domain, mem, sched, cpupool, devices, pvcontrol, parameters,
 // save/restore, shutdown-actions), where its checks and its messages live. Failures are
 // LibxlErrors. It reaches guests only through xenstore and what the platform wires (rings).
+import type { DrbdResources } from '../drbd/resources.ts';
 import type { Hypervisor } from '../../hypervisor/hypervisor.ts';
 import type { DomainType } from '../../hypervisor/domain.ts';
 import type { XsClient } from '../../formats/xenstore-client.ts';
@@ -73,6 +74,8 @@ export interface ToolstackPlatform {
   log(line: string): void;
   /** Dom0's /dev (disks, partitions, LVM volumes), where phy: targets are found. */
   blockDevices: HostBlockDevices;
+  /** The DRBD resources this host defines (drbd.d), which block-drbd disks name. */
+  drbd?: DrbdResources;
   /** QEMU's emulated CD-ROM drive of an HVM guest gets a new medium (a file), or none (ejected). */
   changeMedium(domid: number, devid: number, file: string | null): void;
   /** Dom0's PCI drivers (sysfs), where passthrough takes devices from and gives them back. */
