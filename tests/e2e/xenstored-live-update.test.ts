@@ -33,7 +33,8 @@ function control(...args: string[]): Promise<{ status: number; stderr: string }>
   const p = spawn(CONTROL, args, { env: h.env });
   let stderr = '';
   p.stderr.on('data', d => { stderr += d; });
-  return new Promise(resolve => p.on('exit', code => resolve({ status: code ?? -1, stderr })));
+  // 'close', not 'exit': its last lines may still be unread when it has exited.
+  return new Promise(resolve => p.on('close', code => resolve({ status: code ?? -1, stderr })));
 }
 
 const errOf = async (p: Promise<unknown>): Promise<string> => { try { await p; return 'OK'; } catch (e) { return e instanceof XsError ? e.code : String(e); } };
