@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { TestHost } from '../helpers/host.ts';
 import { parseList, type ListRow } from '../helpers/xl-parse.ts';
+import { until } from '../helpers/wait.ts';
 import { PATH_WITH_XL } from './migrate-helpers.ts';
 import { Connection } from '../../src/client/connection.ts';
 import { hostPaths } from '../../src/protocol/paths.ts';
@@ -259,12 +260,11 @@ function reconcile(done: { op: Op; status: number; stderr: string }[], seenA: Se
 
 /**
  * The receiving ends of migrations (sh and xl migrate-receive, started by the sender's xl) end
- * too once their sender is gone: a receiver still running 15 s later hangs.
+ * too once their sender is gone.
  */
 async function receiversGone(ctx: string): Promise<void> {
   const running = () => spawnSync('pgrep', ['-f', `XENLAB_HOME=${B.home} xl migrate-receive`]).status === 0;
-  for (let i = 0; i < 300 && running(); i++) await new Promise(r => setTimeout(r, 50));
-  assert.ok(!running(), `a migrate-receive still runs 15 s after its sender ended ${ctx}`);
+  await until(() => !running(), `a migrate-receive still runs after its sender ended ${ctx}`);
 }
 
 /**
@@ -285,7 +285,9 @@ function clocks(): { stop: () => Promise<void> } {
   return { stop: async () => { on = false; await Promise.all(loops); } };
 }
 
-test(`kill -9 at ${ROUNDS} random moments of a mixed workload (seed ${SEED})`, { timeout: 900_000 }, async () => {
+// Each round bounds its own waits (a hung tool, a lingering receiver); the test's limit only
+// ends a run gone wrong: a 2-core machine loaded tenfold took 15 minutes over the 50 rounds.
+test(`kill -9 at ${ROUNDS} random moments of a mixed workload (seed ${SEED})`, { timeout: 1_800_000 }, async () => {
   process.stderr.write(`crash-mixed: seed ${SEED}\n`);
   for (let round = 0; round < ROUNDS; round++) {
     const victimName = rnd() < 0.7 ? 'A' : 'B';

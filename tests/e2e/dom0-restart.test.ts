@@ -46,11 +46,13 @@ async function restartDom0(): Promise<{ status: number | null; out: string }> {
   let out = '';
   restart.stdout.on('data', d => { out += d; });
   restart.stderr.on('data', d => { out += d; });
-  let status: number | null | undefined;
-  const done = new Promise(r => restart.on('exit', c => { status = c; r(c); }));
-  for (let i = 0; i < 20 && status === undefined; i++) { h.advance('1s'); await new Promise(r => setImmediate(r)); }
-  await done;
-  return { status: status!, out };
+  // Advance until it has exited however late a loaded machine let it send its request; then
+  // 'close', when the last of its output is read.
+  let exited = false;
+  restart.on('exit', () => { exited = true; });
+  const done = new Promise<number | null>(r => restart.on('close', c => r(c)));
+  for (let i = 0; i < 600 && !exited; i++) { h.advance('1s'); await new Promise(r => setImmediate(r)); }
+  return { status: await done, out };
 }
 
 /** Keys a reconnection writes anew: the frontends' grant references and event channel ports. */

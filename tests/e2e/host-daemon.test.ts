@@ -3,6 +3,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { TestHost } from '../helpers/host.ts';
+import { until } from '../helpers/wait.ts';
 
 const h = new TestHost();
 after(() => h.stop());
@@ -25,10 +26,9 @@ test('tools racing to auto-start start exactly one daemon', async () => {
   const rs = await Promise.all(Array.from({ length: 4 }, () => runAsync({ XENLAB_NO_AUTOSTART: '' })));
   for (const r of rs) { assert.equal(r.code, 0, r.err); assert.match(r.out, /^Domain-0\s+0\s/m); }
   // Each racing tool may spawn a daemon; all but the lock's holder exit as soon as they reach the
-  // lock, which a loaded machine may not have let them do yet: wait for them to end (10 s at most).
+  // lock, which a loaded machine may not have let them do yet: wait for them to end.
   const daemons = () => h.sys('sh', ['-c', `for p in $(pgrep -f '[x]enlabd.js run'); do tr '\\0' '\\n' < /proc/$p/environ | grep -x 'XENLAB_HOME=${h.home}'; done | wc -l`]).stdout.trim();
-  for (let i = 0; i < 200 && daemons() !== '1'; i++) await new Promise(r => setTimeout(r, 50));
-  assert.equal(daemons(), '1', 'one daemon for this home');
+  await until(() => daemons() === '1', () => `${daemons()} daemons for this home`);
   assert.equal(h.run('xenlabd', ['status']).status, 0);
 });
 

@@ -7,19 +7,15 @@ import { readFileSync, readdirSync, writeFileSync, existsSync, openSync, ftrunca
 import { join } from 'node:path';
 import { TestHost, ROOT } from '../helpers/host.ts';
 import { parseList, row } from '../helpers/xl-parse.ts';
+import { until } from '../helpers/wait.ts';
 
 let h: TestHost;
 before(() => { h = new TestHost().start(['--clock', 'virtual', '--memory', '32G']); });
 after(() => h.stop());
 
 /** Wait (in real time, for another process) until the toolstack has written a shutdown request. */
-async function requested(domid: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (h.sys('xenstore-read', [`/local/domain/${domid}/control/shutdown`]).stdout.trim() !== '') return;
-    await new Promise(r => setTimeout(r, 25));
-  }
-  throw new Error('the shutdown request never arrived');
-}
+const requested = (domid: string): Promise<void> =>
+  until(() => h.sys('xenstore-read', [`/local/domain/${domid}/control/shutdown`]).stdout.trim() !== '', 'the shutdown request never arrived');
 
 const cfg = (name: string, body = ''): string => h.guestConfig(name, body);
 
@@ -104,7 +100,7 @@ test('shutdown -w: the guest acknowledges, powers off over simulated time, on_po
   const done = new Promise<number>(r => p.on('close', c => r(c ?? -1)));
   // The guest acknowledges at once and starts powering off: wait for that on its console log.
   const log = join(h.home, 'logs/console/guest-s1.log');
-  for (let i = 0; i < 400 && !readFileSync(log, 'utf8').includes('Reached target Power-Off'); i++) await new Promise(r => setTimeout(r, 25));
+  await until(() => readFileSync(log, 'utf8').includes('Reached target Power-Off'), 'the guest never acknowledged');
   assert.ok(parseList(h.xlOk('list')).some(r => r.name === 's1'), 'still there until time passes');
   h.advance('2s');
   assert.equal(await done, 0, err);

@@ -28,7 +28,7 @@ test('a live unrelated pid in an old-style lock file does not keep tools from st
   assert.match(r.stdout, /^Domain-0\s+0\s/m);
 });
 
-test('two xenlabd run on one home: one serves it, the other refuses; an acknowledged destroy stays done', { timeout: 30_000 }, async () => {
+test('two xenlabd run on one home: one serves it, the other refuses; an acknowledged destroy stays done', { timeout: 120_000 }, async () => {
   const h = host().start();
   h.xlOk('create', h.guestConfig('g1'));
   h.xlOk('create', h.guestConfig('g2'));

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, type TestHost } from '../helpers/host.ts';
+import { until } from '../helpers/wait.ts';
 import { readCore } from '../../src/formats/elf-core.ts';
 
 export const VERIFY = '/usr/lib/xen-4.17/bin/verify-stream-v2';
@@ -83,10 +84,5 @@ export function parseSummary(stderr: string): { rounds: number[]; final: number;
 }
 
 /** Wait (real time, another process acts) until a xenstore key of `h` reads `value`. */
-export async function xenstoreBecomes(h: TestHost, path: string, value: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (h.sys('xenstore-read', [path]).stdout.trim() === value) return;
-    await new Promise(r => setTimeout(r, 25));
-  }
-  throw new Error(`${path} never became ${value}`);
-}
+export const xenstoreBecomes = (h: TestHost, path: string, value: string): Promise<void> =>
+  until(() => h.sys('xenstore-read', [path]).stdout.trim() === value, `${path} never became ${value}`);

@@ -7,9 +7,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { spawn } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestHost } from '../helpers/host.ts';
+import { until } from '../helpers/wait.ts';
 import { XsClient, XsError } from '../../src/formats/xenstore-client.ts';
 
 const CONTROL = '/usr/lib/xen-4.17/bin/xenstore-control';
@@ -33,7 +34,20 @@ function control(...args: string[]): Promise<{ status: number; stderr: string }>
   const p = spawn(CONTROL, args, { env: h.env });
   let stderr = '';
   p.stderr.on('data', d => { stderr += d; });
-  return new Promise(resolve => p.on('exit', code => resolve({ status: code ?? -1, stderr })));
+  // 'close', not 'exit': its last lines may still be unread when it has exited.
+  return new Promise(resolve => p.on('close', code => resolve({ status: code ?? -1, stderr })));
+}
+
+/**
+ * xenstore-control's `live-update ... -t T` in the background, once xenstored has its start (the
+ * daemon logs it): the timeout runs on the clock from there, so the clock may move on only then.
+ */
+async function pendingUpdate(...args: string[]): Promise<{ done: Promise<{ status: number; stderr: string }> }> {
+  const starts = () => (readFileSync(join(h.home, 'logs/xenlabd.log'), 'utf8').match(/ xenstored: live-update: start,/g) ?? []).length;
+  const before = starts();
+  const done = control('live-update', ...args);
+  await until(() => starts() > before, 'xenstore-control never started the update');
+  return { done };
 }
 
 const errOf = async (p: Promise<unknown>): Promise<string> => { try { await p; return 'OK'; } catch (e) { return e instanceof XsError ? e.code : String(e); } };
@@ -76,7 +90,7 @@ test('an update keeps nodes, permissions, connections and watches; quotas are ba
 test('an open transaction holds the update back; at the timeout it is refused, naming it', async () => {
   const c = socketClient();
   const tx = await c.xs.transactionStart();
-  const run = control('live-update', '-t', '5', binary(0o755));
+  const { done: run } = await pendingUpdate('-t', '5', binary(0o755));
   // A transaction started while the update is pending waits for it.
   const other = socketClient();
   await other.xs.read('/');
@@ -101,7 +115,7 @@ test('an open transaction holds the update back; at the timeout it is refused, n
 test('-F forces the update past long-running transactions, which are gone afterwards (ENOENT)', async () => {
   const c = socketClient();
   const tx = await c.xs.transactionStart();
-  const run = control('live-update', '-t', '3', '-F', binary(0o755));
+  const { done: run } = await pendingUpdate('-t', '3', '-F', binary(0o755));
   await c.xs.read('/');
   h.advance('3s');
   const r = await run;

@@ -27,12 +27,12 @@ function until(stream: NodeJS.ReadableStream, re: RegExp): Promise<string> {
   });
 }
 
-/** Collect a child's output until it exits. */
+/** Collect a child's output until it exits and all of it is read ('close', not 'exit'). */
 async function finish(child: ReturnType<TestHost['spawn']>) {
   let stdout = '', stderr = '';
   child.stdout!.on('data', d => { stdout += d; });
   child.stderr!.on('data', d => { stderr += d; });
-  const [code] = await once(child, 'exit');
+  const [code] = await once(child, 'close');
   return { code: code as number, stdout, stderr };
 }
 

@@ -39,7 +39,7 @@ export async function runFailover(h: TestHost, primary: string, standby: string,
   child.stderr.on('data', d => { err += d; });
   await new Promise<void>(resolve => child.stdout.on('data', d => { out += d; if (out.includes('failover: watching')) resolve(); }));
   kill();
-  const [code] = await once(child, 'exit');
+  const [code] = await once(child, 'close'); // not 'exit': its last lines may still be unread
   assert.equal(code, 0, `${out}\n${err}`);
   return { out, seconds: clock(h) - start };
 }

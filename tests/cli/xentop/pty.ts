@@ -18,7 +18,9 @@ export class PtyScreen {
       this.raw += d;
       this.term.write(d, () => { for (const w of this.waiters) w(); });
     });
-    this.exited = new Promise(resolve => this.proc.onExit(e => { setTimeout(() => resolve(e.exitCode), 50); for (const w of this.waiters) w(); }));
+    // node-pty reports the exit once the last output is read; an empty write's callback comes
+    // once the terminal has parsed everything written before it (a delay would only guess).
+    this.exited = new Promise(resolve => this.proc.onExit(e => { this.term.write('', () => resolve(e.exitCode)); for (const w of this.waiters) w(); }));
   }
 
   /** The visible screen, one line per row, trailing blanks removed. */

@@ -29,7 +29,9 @@ export async function startXentrace(h: TestHost, args: string[], spawn: () => Ch
   let stdout = '', stderr = '', gone = false;
   proc.stdout!.on('data', d => { stdout += d; });
   proc.stderr!.on('data', d => { stderr += d; });
-  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>(r => proc.on('exit', code => { gone = true; r({ code, stdout, stderr }); }));
+  // 'close', not 'exit': the last of its output may still be unread when it has exited.
+  proc.on('exit', () => { gone = true; });
+  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>(r => proc.on('close', code => r({ code, stdout, stderr })));
   while (!gone && (await traceStatus(h)).readers <= before) await new Promise(r => setTimeout(r, 20));
   return { proc, exited };
 }
