@@ -67,7 +67,8 @@ async function connectOrStart(paths: HostPaths, opts: { autostart?: boolean; sta
   const { child, logFrom } = spawnDaemon(paths, opts.startArgs);
   let exitCode: number | null = null;
   child.on('exit', code => { exitCode = code ?? 128; }); // null: killed by a signal
-  const deadline = Date.now() + 20_000;
+  // Recovering many guests on a loaded machine takes seconds; a daemon that fails exits sooner.
+  const deadline = Date.now() + 60_000;
   const log = join(paths.logs, 'xenlabd.log');
   while (Date.now() < deadline) {
     try { return await openControl(paths); } catch {}

@@ -121,7 +121,10 @@ async function stopCmd(saveGuestsTo?: string): Promise<void> {
   }
   await conn.request('daemon.stop', {}).catch(() => {});
   conn.close();
-  for (let i = 0; i < 500 && existsSync(paths.pidfile); i++) await new Promise(r => setTimeout(r, 10));
+  // The daemon removes its pid file last, once the lock is released; a loaded machine may take seconds.
+  const deadline = Date.now() + 60_000;
+  while (existsSync(paths.pidfile) && Date.now() < deadline) await new Promise(r => setTimeout(r, 10));
+  if (existsSync(paths.pidfile)) fail(`still stopping after 60 s: see ${join(paths.logs, 'xenlabd.log')}`);
   process.stdout.write(`xenlabd: stopped\n`);
 }
 
