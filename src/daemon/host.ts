@@ -26,12 +26,12 @@ import type { BlkDataplane } from '../dom0/backends/blk-dataplane.ts';
 import { DOM0_IDLE_DEMAND } from '../dom0/backends/backend-work.ts';
 import { KernelBackends } from '../dom0/backends/kernel-backends.ts';
 import { Drbd } from '../dom0/drbd/drbd.ts';
-import { drbdDevice, drbdSocket } from '../dom0/drbd/resources.ts';
+import { drbdDevice } from '../dom0/drbd/resources.ts';
 import { bindDom0Irqs, evtchnUser, newDom0Irqs } from '../dom0/dom0-irqs.ts';
 import { DISK_IRQ, NIC_IRQ } from '../hypervisor/irq.ts';
 import { XsClient } from '../formats/xenstore-client.ts';
 import { parseWorkload } from '../formats/workload-spec.ts';
-import type { HostPaths } from '../protocol/paths.ts';
+import { hostPaths, type HostPaths } from '../protocol/paths.ts';
 import type { Store } from './store.ts';
 import { Persistence, savedClock } from './persistence.ts';
 import { RawChannels } from './raw-channels.ts';
@@ -118,7 +118,7 @@ export class Host {
     this.consoleXen = new XenDevices(this.hv, 0, { table: this.dom0Irqs, ...evtchnUser('xenconsoled') });
     this.xenconsoled = new Xenconsoled(paths.logs, this.consoleXen);
     this.blockDevices = new HostBlockDevices(join(paths.home, 'block'), o.spec.hostDisks ?? DEFAULT_DISKS, this.persistence.lvmMetadata, randomUUID);
-    this.drbd = new Drbd(join(paths.home, 'drbd.d'), l => this.log(l));
+    this.drbd = new Drbd(join(paths.home, 'drbd.d'), home => hostPaths(home).drbd, l => this.log(l));
     this.blkData.onWrite = (domid, devid, offset, data) => this.drbd.write(domid, devid, offset, data);
     this.faults = faultPlane(this.clock, { hv: this.hv, blkData: this.blkData, netData: this.netData, xenstored: this.xenstored, oops: (domid, inNetback) => this.guests.get(domid)?.oops(inNetback),
       dom0: { xenconsoled: this.xenconsoled, driver: s => (s === 'netback' ? this.kernelBackends.netback! : this.kernelBackends.blkback!), xs: () => this.toolstack.xs, log: l => this.log(l) } });
@@ -151,7 +151,7 @@ export class Host {
   /** Boot the host: Dom0, xenstored, then recover the domains the database holds. */
   async boot(): Promise<void> {
     await this.xenstored.listen(this.paths.xenstored);
-    await this.drbd.listen(drbdSocket(this.paths.home));
+    await this.drbd.listen(this.paths.drbd);
     const spec = this.machine.spec;
     // Domain-0 was built when the host booted (simulated time 0) and its CPU time continues from
     // the last record: the host stood still while the daemon was down.

@@ -35,6 +35,8 @@ export interface HostPaths {
   sockets: string;
   control: string;
   xenstored: string;
+  /** Where the DRBD model's peers connect (an extension: Remus's disk replication). */
+  drbd: string;
   db: string;
   logs: string;
   lock: string;
@@ -48,6 +50,7 @@ export function hostPaths(home = xenlabHome(), env: NodeJS.ProcessEnv = process.
     sockets,
     control: join(sockets, 'control.sock'),
     xenstored: join(sockets, XENSTORED_SOCKET),
+    drbd: join(sockets, 'run', 'drbd.sock'),
     db: join(home, 'xenlab.db'),
     logs: join(home, 'logs'),
     lock: join(home, 'xenlabd.lock'),

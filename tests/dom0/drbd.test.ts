@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DrbdResources, drbdSocket } from '../../src/dom0/drbd/resources.ts';
+import { DrbdResources } from '../../src/dom0/drbd/resources.ts';
+
+/** Where a host's DRBD model listens (as the daemon's HostPaths.drbd for a short home). */
+const drbdSocket = (home: string): string => join(home, 'run', 'drbd.sock');
 import { DrbdPrimary, PROBE_NOT_DRBD, PROBE_NOT_PROTOCOL_D, PROBE_NOT_READY } from '../../src/dom0/drbd/primary.ts';
 import { DrbdSecondary } from '../../src/dom0/drbd/secondary.ts';
 
@@ -28,7 +31,7 @@ before(async () => {
   root = mkdtempSync(join(tmpdir(), 'drbd-'));
   homeA = host('a', 'b');
   homeB = host('b', 'a');
-  secondary = new DrbdSecondary(new DrbdResources(join(homeB, 'drbd.d')), () => {});
+  secondary = new DrbdSecondary(new DrbdResources(join(homeB, 'drbd.d'), drbdSocket), () => {});
   await secondary.listen(drbdSocket(homeB));
 });
 after(() => { secondary.close(); rmSync(root, { recursive: true, force: true }); });
@@ -36,7 +39,7 @@ after(() => { secondary.close(); rmSync(root, { recursive: true, force: true });
 const copyB = () => readFileSync(join(homeB, 'r0.img'));
 
 async function connect(): Promise<DrbdPrimary> {
-  const p = await DrbdPrimary.probe(new DrbdResources(join(homeA, 'drbd.d')), 'r0');
+  const p = await DrbdPrimary.probe(new DrbdResources(join(homeA, 'drbd.d'), drbdSocket), 'r0');
   assert.ok(p instanceof DrbdPrimary, JSON.stringify(p));
   return p;
 }
@@ -70,7 +73,7 @@ test('an epoch is held on the peer until its checkpoint is complete; held epochs
 });
 
 test("block-drbd-probe's refusals: peer without the resource, protocol, no resource", async () => {
-  const resA = new DrbdResources(join(homeA, 'drbd.d'));
+  const resA = new DrbdResources(join(homeA, 'drbd.d'), drbdSocket);
   rmSync(join(homeB, 'drbd.d', 'r0.res'));
   assert.equal((await DrbdPrimary.probe(resA, 'r0') as { status: number }).status, PROBE_NOT_READY);
   writeFileSync(join(homeA, 'drbd.d', 'r0.res'), `protocol C\ndisk ${join(homeA, 'r0.img')}\npeer ${homeB}\n`);

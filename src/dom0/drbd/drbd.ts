@@ -10,8 +10,8 @@ export class Drbd {
   readonly secondary: DrbdSecondary;
   private primaries = new Map<string, DrbdPrimary>();
 
-  constructor(dir: string, private readonly log: (line: string) => void) {
-    this.resources = new DrbdResources(dir);
+  constructor(dir: string, peerSocket: (home: string) => string, private readonly log: (line: string) => void) {
+    this.resources = new DrbdResources(dir, peerSocket);
     this.secondary = new DrbdSecondary(this.resources, log);
   }
 

@@ -6,7 +6,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { encodeFrame, FrameReader, type DrbdFrame } from '../../formats/drbd/wire.ts';
-import { drbdSocket, type DrbdResources } from './resources.ts';
+import type { DrbdResources } from './resources.ts';
 
 /** block-drbd-probe's exit statuses. */
 export const PROBE_NOT_DRBD = 1, PROBE_UNKNOWN = 2, PROBE_NOT_PROTOCOL_D = 3, PROBE_NOT_READY = 4;
@@ -51,7 +51,7 @@ export class DrbdPrimary {
     try { fd = openSync(r.disk, 'r'); } catch (e) { return { status: PROBE_NOT_READY, why: `${name}: ${r.disk}: ${(e as NodeJS.ErrnoException).code}` }; }
     const size = fstatSync(fd).size;
     const sock = await new Promise<Socket | Error>(resolve => {
-      const s = createConnection(drbdSocket(r.peer!));
+      const s = createConnection(resources.peerSocket(r.peer!));
       s.once('connect', () => resolve(s));
       s.once('error', e => resolve(e));
     });

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { parseDrbdResource, validResourceName, type DrbdResource } from '../../formats/drbd/resource.ts';
 
 export class DrbdResources {
-  constructor(readonly dir: string) {}
+  /** `peerSocket`: where the DRBD model of the host with that XENLAB_HOME listens. */
+  constructor(readonly dir: string, readonly peerSocket: (home: string) => string) {}
 
   /** The resource's settings; null when this host defines no such resource; an error text when its file is not one. */
   get(name: string): DrbdResource | null | { error: string } {
@@ -24,9 +25,6 @@ export class DrbdResources {
     return { path: r.disk };
   }
 }
-
-/** The socket a host's DRBD model listens on for its peers. */
-export const drbdSocket = (home: string): string => join(home, 'run', 'drbd.sock');
 
 /** A vbd attached through block-drbd: the backing file its hotplug script found; null for any other vbd. */
 export async function drbdDevice(xs: { read(path: string): Promise<string> }, be: string): Promise<string | null> {

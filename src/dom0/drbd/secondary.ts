@@ -3,7 +3,7 @@
 // complete on this host (the restore saw its CHECKPOINT_END), and only then written to this
 // host's copy. When the primary dies, what is still held is dropped: the copy stays at the last
 // complete checkpoint.
-import { closeSync, fstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { encodeFrame, FrameReader, type DrbdFrame } from '../../formats/drbd/wire.ts';
 import type { DrbdResources } from './resources.ts';
@@ -32,7 +32,7 @@ export class DrbdSecondary {
     try { unlinkSync(path); } catch {}
     const server = createServer(sock => this.serve(sock));
     this.server = server;
-    return new Promise((resolve, reject) => { server.once('error', reject); server.listen(path, () => resolve()); });
+    return new Promise((resolve, reject) => { server.once('error', reject); server.listen(path, () => { chmodSync(path, 0o600); resolve(); }); });
   }
 
   close(): void {
