@@ -96,7 +96,13 @@ async function run(m: MachineArgs): Promise<void> {
 async function start(m: MachineArgs): Promise<void> {
   const paths = hostPaths();
   const existing = await tryConnect();
-  if (existing) { existing.close(); process.stdout.write(`xenlabd: already running for ${paths.home}\n`); return; }
+  if (existing) {
+    // A daemon killed an instant ago may still accept a connection it never answers: only one
+    // that answers is running.
+    const answers = await existing.request('clock.get', {}).then(() => true, () => false);
+    existing.close();
+    if (answers) { process.stdout.write(`xenlabd: already running for ${paths.home}\n`); return; }
+  }
   const conn = await connectDaemon({ autostart: true, startArgs: m.argv });
   const st = await conn.request('clock.get', {});
   conn.close();
