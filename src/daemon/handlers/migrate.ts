@@ -12,7 +12,7 @@ import type { Host } from '../host.ts';
 import { restoreDomain, type RestoreInput } from '../../dom0/toolstack/restore.ts';
 import type { RawChannel } from '../raw-channels.ts';
 import { dumpCore } from '../../dom0/toolstack/dump-core.ts';
-import type { DiskSpec } from '../../dom0/toolstack/devices.ts';
+import { isDrbdDisk, type DiskSpec } from '../../dom0/toolstack/devices.ts';
 import { allDevices, checkpointDisksSetup, type CheckpointDisks } from '../../dom0/toolstack/remus.ts';
 
 /** The reader of the stream went away (xl's pipe to the receiver broke). */
@@ -171,7 +171,7 @@ export const migrateStreamHandlers: StreamHandlers = {
       input = a.path ? pipeInput(a.path, Buffer.from(a.head ?? '', 'base64')) : channelInput(await host.rawChannels.take(a.token));
       if (cancelled) { input.close(); return; }
       // Remus's DRBD disks: a checkpoint's writes land on this host's copies once it is complete.
-      const drbd = a.checkpointed ? ((a.config.disks ?? []) as DiskSpec[]).filter(d => d.script === 'block-drbd').map(d => d.pdev_path ?? '') : [];
+      const drbd = a.checkpointed ? ((a.config.disks ?? []) as DiskSpec[]).filter(isDrbdDisk).map(d => d.pdev_path ?? '') : [];
       const rec = await restoreDomain(host.toolstack, input, {
         checkpointComplete: n => { for (const res of drbd) host.drbd.secondary.commit(res, n); },
         config: a.config, workload: a.workload, configText: a.configText, configFile: a.configFile,

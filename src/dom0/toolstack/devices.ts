@@ -77,6 +77,9 @@ export async function waitXs(xs: XsClient, clock: Clock, path: string, ok: (v: s
 export interface NicSpec { devid: number; mac: string; backend_domid?: number; bridge?: string; rate_bytes_per_interval?: number; rate_interval_usecs?: number; mtu?: number; ip?: string; script?: string; vifname?: string }
 export interface DiskSpec { backend_domid?: number; pdev_path?: string; vdev: string; format?: string; readwrite?: number; is_cdrom?: number; backend?: string; removable?: number; script?: string }
 
+/** A disk DRBD's block-drbd script attaches: its target is a resource name. */
+export const isDrbdDisk = (disk: DiskSpec): boolean => disk.script === 'block-drbd';
+
 export async function addVif(xs: XsClient, clock: Clock, domid: number, nic: NicSpec): Promise<void> {
   const back: Record<string, string> = { script: nic.script ?? '/etc/xen/scripts/vif-bridge' };
   if (nic.vifname) back.vifname = nic.vifname;
@@ -115,7 +118,7 @@ export async function addVbd(ts: Toolstack, domid: number, disk: DiskSpec, cwd?:
   // An absent readwrite is 0, as in libxl's JSON (which omits zeros): the disk is read-only.
   // The hotplug script runs where xl runs: a relative target is relative to xl's directory.
   // A DRBD disk's target is a resource name, which its script (block-drbd) resolves.
-  const drbd = disk.script === 'block-drbd';
+  const drbd = isDrbdDisk(disk);
   const params = disk.pdev_path && cwd && !drbd && !isAbsolute(disk.pdev_path) ? join(cwd, disk.pdev_path) : disk.pdev_path ?? '';
   const back: Record<string, string> = {
     params, script: `/etc/xen/scripts/${drbd ? 'block-drbd' : 'block'}`, removable: String(disk.removable ?? 0), bootable: '1',
